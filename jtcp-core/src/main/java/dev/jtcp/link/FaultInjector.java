@@ -71,6 +71,8 @@ public final class FaultInjector {
     private final long[] faults = new long[Fault.values().length];
 
     /**
+     * Creates an injector in its initial state: empty queue, Gilbert–Elliott model in the good state.
+     *
      * @param impairments what to apply
      * @param seed seeds every random decision of this injector
      */

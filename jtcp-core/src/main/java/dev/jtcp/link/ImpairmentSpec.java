@@ -41,7 +41,8 @@ final class ImpairmentSpec {
         for (String item : text.split(",", -1)) {
             int eq = item.indexOf('=');
             if (eq < 0) {
-                throw new IllegalArgumentException("expected key=value but got '" + item.strip() + "' in '" + spec + "'");
+                throw new IllegalArgumentException(
+                        "expected key=value but got '" + item.strip() + "' in '" + spec + "'");
             }
             String key = item.substring(0, eq).strip();
             String value = item.substring(eq + 1).strip();

@@ -31,6 +31,8 @@ final class RateQueue {
     private long busyUntilNs;
 
     /**
+     * Creates an empty queue.
+     *
      * @param rateBitsPerSec serialization rate, &gt; 0
      * @param limitPackets most packets in the queue, counting the one being serialized
      * @param limitBytes most bytes in the queue, counting the packet being serialized

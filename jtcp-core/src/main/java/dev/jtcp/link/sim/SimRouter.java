@@ -83,10 +83,12 @@ public final class SimRouter implements SimNode {
         if (length < 0 || length > bits) {
             throw new IllegalArgumentException("prefix length " + length + " is not in 0.." + bits);
         }
-        long hi = bytes.length == 4 ? (long) ByteBuffer.wrap(bytes).getInt() << 32 : ByteBuffer.wrap(bytes).getLong();
-        long lo = bytes.length == 4 ? 0 : ByteBuffer.wrap(bytes, 8, 8).getLong();
+        ByteBuffer address = ByteBuffer.wrap(bytes);
+        long hi = bytes.length == 4 ? (long) address.getInt(0) << 32 : address.getLong(0);
+        long lo = bytes.length == 4 ? 0 : address.getLong(8);
         if ((hi & ~maskHi(length)) != 0 || (lo & ~maskLo(length)) != 0) {
-            throw new IllegalArgumentException(prefix.getHostAddress() + "/" + length + " has bits set beyond the prefix");
+            throw new IllegalArgumentException(
+                    prefix.getHostAddress() + "/" + length + " has bits set beyond the prefix");
         }
         List<Route> routes = bytes.length == 4 ? routes4 : routes6;
         routes.removeIf(r -> r.hi == hi && r.lo == lo && r.length == length);
@@ -108,7 +110,9 @@ public final class SimRouter implements SimNode {
             out = lookup(routes4, (packet.getInt(start + IPV4_DST_OFFSET) & 0xffffffffL) << 32, 0);
             cause = DropCause.NO_ROUTE;
         } else if (version == 6 && length >= IPV6_HEADER_BYTES) {
-            out = lookup(routes6, packet.getLong(start + IPV6_DST_OFFSET), packet.getLong(start + IPV6_DST_OFFSET + 8));
+            long dstHi = packet.getLong(start + IPV6_DST_OFFSET);
+            long dstLo = packet.getLong(start + IPV6_DST_OFFSET + 8);
+            out = lookup(routes6, dstHi, dstLo);
             cause = DropCause.NO_ROUTE;
         }
         if (out == null) {

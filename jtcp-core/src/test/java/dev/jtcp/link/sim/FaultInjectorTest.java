@@ -119,7 +119,8 @@ class FaultInjectorTest {
         // Binomial(100000, 0.05): mean 5000, standard deviation 68.9.
         assertThat(injector.dropped(DropCause.LOSS)).isBetween(5000L - 345, 5000L + 345);
         assertThat(out.drops).containsOnly(DropCause.LOSS);
-        assertThat(out.deliveries.size() + out.drops.size()).isEqualTo(n);
+        assertThat(injector.offered()).isEqualTo(n);
+        assertThat(injector.delivered() + injector.dropped(DropCause.LOSS)).isEqualTo(n);
     }
 
     @Test
