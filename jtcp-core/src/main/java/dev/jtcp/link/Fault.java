@@ -1,0 +1,15 @@
+package dev.jtcp.link;
+
+/**
+ * A fault a {@link FaultInjector} applied to a packet it still delivers (drops are {@link DropCause}s).
+ *
+ * <p>Thread-safety: immutable.
+ */
+public enum Fault {
+    /** A second copy of the packet is delivered right after the first. */
+    DUPLICATED,
+    /** Bits of one byte were flipped; the receiver should find a bad checksum. */
+    CORRUPTED,
+    /** The packet was held back by the reorder delay so that later packets overtake it. */
+    REORDERED
+}
