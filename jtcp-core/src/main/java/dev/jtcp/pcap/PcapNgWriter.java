@@ -56,7 +56,7 @@ public final class PcapNgWriter implements CaptureWriter {
     /** The buffered stream; holds the section and interface blocks from construction on. */
     private final BlockOutput out;
 
-    /** Writes a section for one interface named {@value #DEFAULT_INTERFACE_NAME}. */
+    /** Writes a section for one interface named "jtcp". */
     public PcapNgWriter(OutputStream out) throws IOException {
         this(out, DEFAULT_INTERFACE_NAME);
     }
