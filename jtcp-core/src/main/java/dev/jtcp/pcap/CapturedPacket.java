@@ -25,7 +25,7 @@ import java.nio.ByteOrder;
 public final class CapturedPacket {
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0).asReadOnlyBuffer();
 
-    /** Capture time in nanoseconds since the Unix epoch; 0 when the record has none (pcapng SPB). */
+    /** Nanoseconds since the Unix epoch; 0 for a pcapng SPB or a packet of an undeclared interface. */
     private long timestampNs;
     /** The LINKTYPE_ value of the packet's interface; -1 if the interface is unknown. */
     private int linkType;
@@ -53,7 +53,10 @@ public final class CapturedPacket {
     public CapturedPacket() {
     }
 
-    /** Capture time in nanoseconds since 1970-01-01T00:00Z; 0 for pcapng Simple Packet Blocks. */
+    /**
+     * Capture time in nanoseconds since 1970-01-01T00:00Z; 0 for pcapng Simple Packet Blocks (they
+     * carry none) and for packets of an undeclared pcapng interface (their unit is unknown).
+     */
     public long timestampNs() {
         return timestampNs;
     }
