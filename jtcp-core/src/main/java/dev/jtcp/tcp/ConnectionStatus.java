@@ -1,0 +1,47 @@
+package dev.jtcp.tcp;
+
+import dev.jtcp.event.ConnectionKey;
+import dev.jtcp.event.TcpState;
+
+/**
+ * The STATUS call's answer (RFC 9293 §3.10.6): state, the TCB's main variables, and counters. A
+ * snapshot; it does not change with the connection.
+ *
+ * @param effectiveSendMss  Eff.snd.MSS (MUST-16), payload bytes per full segment
+ * @param srttNs            smoothed RTT, -1 before the first sample
+ * @param readable          bytes the application can read now
+ * @param unsent            bytes written but not yet sent
+ * @param unacknowledged    sequence space sent but not yet acknowledged
+ * @param urgentPending     bytes up to the peer's urgent pointer not yet read (MUST-33), 0 if none
+ */
+public record ConnectionStatus(
+        TcpState state,
+        ConnectionKey key,
+        int iss,
+        int irs,
+        int sndUna,
+        int sndNxt,
+        int sndWnd,
+        int rcvNxt,
+        int rcvWnd,
+        int sndWndScale,
+        int rcvWndScale,
+        int effectiveSendMss,
+        int peerMss,
+        boolean timestamps,
+        boolean sackPermitted,
+        long srttNs,
+        long rttvarNs,
+        long rtoNs,
+        int cwnd,
+        int ssthresh,
+        int readable,
+        int unsent,
+        int unacknowledged,
+        int urgentPending,
+        long segmentsSent,
+        long segmentsReceived,
+        long bytesSent,
+        long bytesReceived,
+        long retransmissions,
+        int dupAcksReceived) {}

@@ -1,0 +1,85 @@
+package dev.jtcp.tcp;
+
+/**
+ * Reno's window arithmetic (RFC 5681 §3.1, §3.2) with the NewReno partial-ACK rule (RFC 6582 §3.2).
+ * Congestion avoidance grows by about one segment per RTT using byte counting (RFC 3465 with L = 2).
+ */
+final class NewReno implements CongestionControl {
+    private int cwnd;
+    private int ssthresh = Integer.MAX_VALUE;
+    /** Bytes acknowledged in congestion avoidance since cwnd last grew (RFC 5681 §3.1, eq. 3 alternative). */
+    private int bytesAckedInCa;
+
+    NewReno(int initialWindow) {
+        this.cwnd = initialWindow;
+    }
+
+    @Override
+    public int cwnd() {
+        return cwnd;
+    }
+
+    @Override
+    public int ssthresh() {
+        return ssthresh;
+    }
+
+    @Override
+    public void onAck(int bytesAcked, int smss) {
+        if (cwnd < ssthresh) {
+            // Slow start, RFC 5681 eq. 2 with appropriate byte counting L = 2 (RFC 3465 §2.2).
+            cwnd = saturatingAdd(cwnd, Math.min(bytesAcked, 2 * smss));
+            return;
+        }
+        bytesAckedInCa += bytesAcked;
+        if (bytesAckedInCa >= cwnd) {
+            bytesAckedInCa -= cwnd;
+            cwnd = saturatingAdd(cwnd, smss);
+        }
+    }
+
+    @Override
+    public void onFastRetransmit(int flightSize, int smss, int dupAcks) {
+        ssthresh = Math.max(flightSize / 2, 2 * smss);
+        cwnd = ssthresh + dupAcks * smss;
+        bytesAckedInCa = 0;
+    }
+
+    @Override
+    public void onDupAckInRecovery(int smss) {
+        cwnd = saturatingAdd(cwnd, smss);
+    }
+
+    @Override
+    public void onPartialAck(int bytesAcked, int smss) {
+        cwnd = Math.max(cwnd - bytesAcked, 0);
+        if (bytesAcked >= smss) {
+            cwnd = saturatingAdd(cwnd, smss);
+        }
+        cwnd = Math.max(cwnd, smss);
+    }
+
+    @Override
+    public void onRecoveryEnd(int flightSize, int smss) {
+        cwnd = Math.max(Math.min(ssthresh, flightSize + smss), smss);
+        bytesAckedInCa = 0;
+    }
+
+    @Override
+    public void onRetransmitTimeout(int flightSize, int smss) {
+        ssthresh = Math.max(flightSize / 2, 2 * smss);
+        cwnd = smss;
+        bytesAckedInCa = 0;
+    }
+
+    @Override
+    public void onIdleRestart(int smss, int initialWindow) {
+        cwnd = Math.min(cwnd, initialWindow);
+        bytesAckedInCa = 0;
+    }
+
+    private static int saturatingAdd(int a, int b) {
+        long s = (long) a + b;
+        return s > Integer.MAX_VALUE / 2 ? Integer.MAX_VALUE / 2 : (int) s;
+    }
+}

@@ -1,0 +1,220 @@
+package dev.jtcp.tcp;
+
+import dev.jtcp.wire.SeqNum;
+import dev.jtcp.wire.TcpOptions;
+import dev.jtcp.wire.TcpSegment;
+import java.nio.ByteBuffer;
+
+/**
+ * Received bytes waiting for the application, and out-of-order bytes waiting for the hole before
+ * them to fill (RFC 9293 §3.10.7.4, seventh step: "segments with higher beginning sequence numbers
+ * may be held for later processing").
+ *
+ * <p>One ring holds both: the in-order bytes the application has not read yet, then the window.
+ * A byte with sequence number {@code s} is stored at {@code head + readable + (s - RCV.NXT)}, so an
+ * out-of-order segment is copied once, straight to its final place, and filling a hole needs no
+ * copying at all. Out-of-order runs are kept as sorted, disjoint, non-adjacent sequence ranges; they
+ * also give the SACK blocks (RFC 2018 §4), most recently changed first.
+ *
+ * <p>Invariants: {@code readable + window() == capacity}; every range lies inside {@code (RCV.NXT,
+ * RCV.NXT + window())}. Not thread-safe.
+ */
+final class ReceiveBuffer {
+    /** Out-of-order runs tracked at most; a segment that would need more is dropped (and retransmitted later). */
+    static final int MAX_RANGES = 16;
+
+    private int capacity;
+    private ByteBuffer ring;
+    private int head;
+    private int readable;
+    private final int[] rangeStart = new int[MAX_RANGES];
+    private final int[] rangeEnd = new int[MAX_RANGES];
+    private final long[] rangeStamp = new long[MAX_RANGES];
+    private int ranges;
+    private long stamp;
+    /** Whether the last {@link #store} kept its bytes. */
+    private boolean accepted = true;
+
+    ReceiveBuffer(int capacity) {
+        this.capacity = capacity;
+    }
+
+    int capacity() {
+        return capacity;
+    }
+
+    /** Changes the capacity while nothing is buffered (before the connection opens its window). */
+    void resize(int newCapacity) {
+        if (readable != 0 || ranges != 0) {
+            throw new IllegalStateException("cannot resize a receive buffer holding data");
+        }
+        capacity = newCapacity;
+        ring = null;
+        head = 0;
+    }
+
+    /** In-order bytes the application can read. */
+    int readable() {
+        return readable;
+    }
+
+    /** Free space from RCV.NXT on: the most the window may offer. */
+    int window() {
+        return capacity - readable;
+    }
+
+    boolean hasOutOfOrder() {
+        return ranges > 0;
+    }
+
+    /**
+     * Stores {@code len} payload bytes of {@code seg}, starting {@code from} bytes into its payload,
+     * whose first byte has sequence number {@code seq}. The caller has trimmed the bytes to lie in
+     * {@code [rcvNxt, rcvNxt + window())}.
+     *
+     * @return the new RCV.NXT: advanced over these bytes and any out-of-order runs they connect to;
+     *     {@code rcvNxt} unchanged for an out-of-order segment, and also when the segment could not
+     *     be tracked because {@link #MAX_RANGES} runs are already held (check {@link #lastStoreAccepted()})
+     */
+    int store(int rcvNxt, int seq, TcpSegment seg, int from, int len) {
+        accepted = true;
+        if (len <= 0) {
+            return rcvNxt;
+        }
+        int offset = seq - rcvNxt;
+        if (offset > 0 && !insertRange(seq, seq + len)) {
+            accepted = false;
+            return rcvNxt;
+        }
+        if (ring == null) {
+            ring = ByteBuffer.allocate(capacity);
+            head = 0;
+        }
+        int at = (head + readable + offset) % capacity;
+        int first = Math.min(len, capacity - at);
+        seg.copyPayloadTo(from, ring, at, first);
+        if (first < len) {
+            seg.copyPayloadTo(from + first, ring, 0, len - first);
+        }
+        if (offset > 0) {
+            return rcvNxt;
+        }
+        int next = rcvNxt + len;
+        while (ranges > 0 && SeqNum.le(rangeStart[0], next)) {
+            next = SeqNum.max(next, rangeEnd[0]);
+            removeRange(0);
+        }
+        readable += next - rcvNxt;
+        return next;
+    }
+
+    /** Whether the last {@link #store} kept its bytes. */
+    boolean lastStoreAccepted() {
+        return accepted;
+    }
+
+    /** Inserts {@code [start, end)}, merging with runs it overlaps or touches. */
+    private boolean insertRange(int start, int end) {
+        int i = 0;
+        while (i < ranges && SeqNum.lt(rangeEnd[i], start)) {
+            i++;
+        }
+        int j = i;
+        int s = start;
+        int e = end;
+        while (j < ranges && SeqNum.le(rangeStart[j], e)) {
+            s = SeqNum.min(s, rangeStart[j]);
+            e = SeqNum.max(e, rangeEnd[j]);
+            j++;
+        }
+        int merged = j - i;
+        if (merged == 0 && ranges == MAX_RANGES) {
+            return false;
+        }
+        // Replace runs i..j-1 by one run at i.
+        int shift = 1 - merged;
+        if (shift != 0) {
+            System.arraycopy(rangeStart, j, rangeStart, j + shift, ranges - j);
+            System.arraycopy(rangeEnd, j, rangeEnd, j + shift, ranges - j);
+            System.arraycopy(rangeStamp, j, rangeStamp, j + shift, ranges - j);
+            ranges += shift;
+        }
+        rangeStart[i] = s;
+        rangeEnd[i] = e;
+        rangeStamp[i] = ++stamp;
+        return true;
+    }
+
+    private void removeRange(int i) {
+        System.arraycopy(rangeStart, i + 1, rangeStart, i, ranges - i - 1);
+        System.arraycopy(rangeEnd, i + 1, rangeEnd, i, ranges - i - 1);
+        System.arraycopy(rangeStamp, i + 1, rangeStamp, i, ranges - i - 1);
+        ranges--;
+    }
+
+    /**
+     * Writes up to {@code max} SACK blocks into {@code options}, most recently changed run first
+     * (RFC 2018 §4: the first block reports the segment that triggered the ACK).
+     */
+    void fillSackBlocks(TcpOptions options, int max) {
+        options.sackBlocks = 0;
+        long after = Long.MAX_VALUE;
+        for (int n = 0; n < Math.min(max, ranges); n++) {
+            int best = -1;
+            for (int i = 0; i < ranges; i++) {
+                if (rangeStamp[i] < after && (best < 0 || rangeStamp[i] > rangeStamp[best])) {
+                    best = i;
+                }
+            }
+            options.addSackBlock(rangeStart[best], rangeEnd[best]);
+            after = rangeStamp[best];
+        }
+    }
+
+    /** Copies up to {@code max} in-order bytes into {@code dst} at its position; returns the count. */
+    int read(ByteBuffer dst, int max) {
+        int n = Math.min(max, Math.min(readable, dst.remaining()));
+        if (n == 0) {
+            return 0;
+        }
+        int first = Math.min(n, capacity - head);
+        int pos = dst.position();
+        dst.put(pos, ring, head, first);
+        if (first < n) {
+            dst.put(pos + first, ring, 0, n - first);
+        }
+        dst.position(pos + n);
+        readable -= n;
+        head = (head + n) % capacity;
+        return n;
+    }
+
+    /** Discards every buffered byte (ABORT, RST). */
+    void clear() {
+        readable = 0;
+        ranges = 0;
+        head = 0;
+        ring = null;
+    }
+
+    /** Frees the ring when it holds nothing. */
+    void release() {
+        if (readable == 0 && ranges == 0) {
+            ring = null;
+            head = 0;
+        }
+    }
+
+    boolean isAllocated() {
+        return ring != null;
+    }
+
+    /** Bytes held out of order (for STATUS). */
+    int outOfOrderBytes() {
+        int n = 0;
+        for (int i = 0; i < ranges; i++) {
+            n += rangeEnd[i] - rangeStart[i];
+        }
+        return n;
+    }
+}

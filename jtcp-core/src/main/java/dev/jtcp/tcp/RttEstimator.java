@@ -1,0 +1,85 @@
+package dev.jtcp.tcp;
+
+/**
+ * The retransmission timer's value (RFC 6298 §2): smoothed RTT and variance from samples, with
+ * minimum and maximum bounds and exponential backoff (§5.5). Samples come from timestamps (RFC 7323
+ * §4, RTTM) or from timing one segment at a time that is never a retransmission (Karn, MUST-18).
+ *
+ * <p>Not thread-safe; one per connection.
+ */
+final class RttEstimator {
+    /** Clock granularity G of RFC 6298 §2.2; our clock is nanoseconds, but the RTO floor dominates anyway. */
+    private static final long GRANULARITY_NS = 1_000_000L;
+
+    private final long minRtoNs;
+    private final long maxRtoNs;
+    /** Smoothed RTT, or -1 before the first sample. */
+    private long srttNs = -1;
+    private long rttvarNs;
+    /** Current RTO before backoff. */
+    private long rtoNs;
+    /** Number of times the RTO has been doubled since the last new sample or ACK. */
+    private int backoff;
+
+    RttEstimator(long initialRtoNs, long minRtoNs, long maxRtoNs) {
+        this.minRtoNs = minRtoNs;
+        this.maxRtoNs = maxRtoNs;
+        this.rtoNs = initialRtoNs;
+    }
+
+    /** Feeds one RTT measurement (RFC 6298 §2.2, §2.3). */
+    void sample(long rttNs) {
+        long r = Math.max(rttNs, 0);
+        if (srttNs < 0) {
+            srttNs = r;
+            rttvarNs = r / 2;
+        } else {
+            rttvarNs = (3 * rttvarNs + Math.abs(srttNs - r)) / 4;
+            srttNs = (7 * srttNs + r) / 8;
+        }
+        rtoNs = clamp(srttNs + Math.max(GRANULARITY_NS, 4 * rttvarNs));
+        backoff = 0;
+    }
+
+    private long clamp(long v) {
+        return Math.min(maxRtoNs, Math.max(minRtoNs, v));
+    }
+
+    /** The RTO with backoff applied: what to arm the timer with. */
+    long rtoNs() {
+        long v = rtoNs;
+        for (int i = 0; i < backoff && v < maxRtoNs; i++) {
+            v *= 2;
+        }
+        return Math.min(v, maxRtoNs);
+    }
+
+    /** Doubles the timer after it expired (RFC 6298 §5.5). */
+    void backOff() {
+        if (rtoNs() < maxRtoNs) {
+            backoff++;
+        }
+    }
+
+    /** Forgets backoff once new data is acknowledged (RFC 6298 §5.7 note, as implementations do). */
+    void resetBackoff() {
+        backoff = 0;
+    }
+
+    int backoffCount() {
+        return backoff;
+    }
+
+    boolean hasSample() {
+        return srttNs >= 0;
+    }
+
+    /** Smoothed RTT in ns, or -1 before any sample. */
+    long srttNs() {
+        return srttNs;
+    }
+
+    long rttvarNs() {
+        return rttvarNs;
+    }
+}

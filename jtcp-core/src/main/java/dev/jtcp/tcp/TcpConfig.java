@@ -1,0 +1,230 @@
+package dev.jtcp.tcp;
+
+import java.time.Duration;
+
+/**
+ * Host-wide TCP settings. Immutable; build with {@link #builder()} or start from a profile: {@link
+ * #defaults()} (RFC values where the RFCs give one, Linux's choices where they leave it open), {@link
+ * #rfc()} (the RFCs' conservative numbers) or {@link #linux()} (what a Linux 6.x host does). Profiles
+ * change numbers, never the rules of the state machine.
+ *
+ * @param defaultMssV4          send MSS assumed when an IPv4 peer sends no MSS option (RFC 9293 MUST-15: 536)
+ * @param defaultMssV6          the same for IPv6 (MUST-15: 1220)
+ * @param windowScaling         offer RFC 7323 window scaling
+ * @param timestamps            offer RFC 7323 timestamps (RTTM and PAWS)
+ * @param sack                  offer SACK-permitted (RFC 2018); as a receiver jtcp then reports SACK blocks
+ * @param sendBufferBytes       send buffer per connection
+ * @param receiveBufferBytes    receive buffer per connection; bounds the advertised window
+ * @param initialRtoNs          RTO before any RTT sample (RFC 6298 §2.1: 1 s)
+ * @param minRtoNs              lower bound on the RTO (RFC 6298 §2.4: 1 s; Linux 200 ms)
+ * @param maxRtoNs              upper bound on the RTO (RFC 6298 §2.5: at least 60 s)
+ * @param synRetransmitTimeoutNs give up an opening connection after this long (R2 for SYN, MUST-23: at least 3 minutes)
+ * @param r1Retransmissions     retransmissions after which the connection is reported as struggling (R1, RFC 9293 §3.8.3: at least 3)
+ * @param r2TimeoutNs           give up a synchronized connection after retransmitting for this long (R2: at least 100 s)
+ * @param mslNs                 maximum segment lifetime; TIME-WAIT lasts 2×MSL (RFC 9293 §3.4.2 says 2 minutes; default 60 s)
+ * @param delayedAckNs          longest an ACK is delayed (RFC 9293 §3.8.6.3, SHLD-18: under 0.5 s; RFC 1122 suggests 200 ms)
+ * @param initialWindowSegments initial congestion window in segments (RFC 6928: 10; RFC 5681: about 3)
+ * @param keepAliveIdleNs       idle time before the first keep-alive probe (MUST-27 region: at least 2 hours)
+ * @param keepAliveIntervalNs   time between unanswered probes
+ * @param keepAliveProbes       unanswered probes before the connection is dropped
+ * @param finWait2TimeoutNs     how long an orphaned connection (application closed) waits in FIN-WAIT-2; 0 waits forever
+ * @param challengeAckPerSecond RFC 5961 §7 rate limit on challenge ACKs, per host
+ * @param synCookies            when to answer SYNs with SYN cookies (RFC 4987)
+ * @param timeWaitReuse         accept a new SYN for a 4-tuple in TIME-WAIT when safe (MAY-2, RFC 6191)
+ * @param timestampHz           rate of the TSval clock (RFC 7323 §5.4: 1 ms to 1 s per tick)
+ * @param dupAckThreshold       duplicate ACKs that trigger fast retransmit (RFC 5681: 3)
+ */
+public record TcpConfig(
+        int defaultMssV4,
+        int defaultMssV6,
+        boolean windowScaling,
+        boolean timestamps,
+        boolean sack,
+        int sendBufferBytes,
+        int receiveBufferBytes,
+        long initialRtoNs,
+        long minRtoNs,
+        long maxRtoNs,
+        long synRetransmitTimeoutNs,
+        int r1Retransmissions,
+        long r2TimeoutNs,
+        long mslNs,
+        long delayedAckNs,
+        int initialWindowSegments,
+        long keepAliveIdleNs,
+        long keepAliveIntervalNs,
+        int keepAliveProbes,
+        long finWait2TimeoutNs,
+        int challengeAckPerSecond,
+        SynCookieMode synCookies,
+        boolean timeWaitReuse,
+        int timestampHz,
+        int dupAckThreshold) {
+
+    /** When a listener answers with SYN cookies instead of keeping state. */
+    public enum SynCookieMode {
+        /** Never: when the SYN queue is full, new SYNs are dropped. */
+        OFF,
+        /** Only when the listener's SYN queue is full (Linux's default). */
+        ON_OVERFLOW,
+        /** For every SYN (testing). */
+        ALWAYS
+    }
+
+    public TcpConfig {
+        require(defaultMssV4 >= 88, "defaultMssV4 must be at least 88");
+        require(defaultMssV6 >= 88, "defaultMssV6 must be at least 88");
+        require(sendBufferBytes >= 1024, "sendBufferBytes must be at least 1024");
+        require(receiveBufferBytes >= 1024, "receiveBufferBytes must be at least 1024");
+        require(minRtoNs > 0 && initialRtoNs >= minRtoNs && maxRtoNs >= initialRtoNs,
+                "need 0 < minRto <= initialRto <= maxRto");
+        require(mslNs >= 0, "msl must not be negative");
+        require(delayedAckNs >= 0 && delayedAckNs < 500_000_000L, "delayed ACK must be below 0.5 s (RFC 9293 SHLD-18)");
+        require(initialWindowSegments >= 1, "initial window must be at least one segment");
+        require(keepAliveProbes >= 1, "keepAliveProbes must be at least 1");
+        require(timestampHz >= 1 && timestampHz <= 1000, "timestampHz must be 1..1000 (RFC 7323 §5.4)");
+        require(dupAckThreshold >= 1, "dupAckThreshold must be at least 1");
+        require(challengeAckPerSecond >= 1, "challengeAckPerSecond must be at least 1");
+    }
+
+    private static void require(boolean ok, String message) {
+        if (!ok) {
+            throw new IllegalArgumentException(message);
+        }
+    }
+
+    private static final long MS = 1_000_000L;
+    private static final long S = 1_000 * MS;
+
+    /**
+     * jtcp's defaults: the RFC where it sets a number (initial RTO 1 s, MSS defaults, R2, keep-alive
+     * 2 h, delayed ACK 200 ms), and Linux's well-proven choices where it leaves room (minimum RTO
+     * 200 ms, initial window 10). MSL is 60 s, so TIME-WAIT lasts two minutes.
+     */
+    public static TcpConfig defaults() {
+        return new TcpConfig(536, 1220, true, true, true, 256 * 1024, 256 * 1024,
+                1 * S, 200 * MS, 120 * S, 180 * S, 3, 100 * S, 60 * S, 200 * MS, 10,
+                7200 * S, 75 * S, 9, 60 * S, 1000, SynCookieMode.ON_OVERFLOW, true, 1000, 3);
+    }
+
+    /** The RFCs' own numbers: minimum RTO 1 s (RFC 6298), MSL 2 minutes (RFC 9293 §3.4.2), IW 3 (RFC 5681). */
+    public static TcpConfig rfc() {
+        return defaults().toBuilder().minRto(Duration.ofSeconds(1)).msl(Duration.ofMinutes(2)).initialWindowSegments(3)
+                .build();
+    }
+
+    /**
+     * Linux 6.x: minimum RTO 200 ms, delayed ACK at most 200 ms (40 ms minimum is adaptive there),
+     * IW 10, TIME-WAIT 60 s (so MSL 30 s), SYN retries giving up after about 127 s, FIN-WAIT-2
+     * timeout 60 s.
+     */
+    public static TcpConfig linux() {
+        return defaults().toBuilder().synRetransmitTimeout(Duration.ofSeconds(127)).msl(Duration.ofSeconds(30)).build();
+    }
+
+    /** 2×MSL, how long TIME-WAIT lasts. */
+    public long timeWaitNs() {
+        return 2 * mslNs;
+    }
+
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    public static Builder builder() {
+        return new Builder(defaults());
+    }
+
+    /** Builds a {@link TcpConfig}; every setter validates when {@link #build()} is called. */
+    public static final class Builder {
+        private int defaultMssV4;
+        private int defaultMssV6;
+        private boolean windowScaling;
+        private boolean timestamps;
+        private boolean sack;
+        private int sendBufferBytes;
+        private int receiveBufferBytes;
+        private long initialRtoNs;
+        private long minRtoNs;
+        private long maxRtoNs;
+        private long synRetransmitTimeoutNs;
+        private int r1Retransmissions;
+        private long r2TimeoutNs;
+        private long mslNs;
+        private long delayedAckNs;
+        private int initialWindowSegments;
+        private long keepAliveIdleNs;
+        private long keepAliveIntervalNs;
+        private int keepAliveProbes;
+        private long finWait2TimeoutNs;
+        private int challengeAckPerSecond;
+        private SynCookieMode synCookies;
+        private boolean timeWaitReuse;
+        private int timestampHz;
+        private int dupAckThreshold;
+
+        private Builder(TcpConfig c) {
+            defaultMssV4 = c.defaultMssV4;
+            defaultMssV6 = c.defaultMssV6;
+            windowScaling = c.windowScaling;
+            timestamps = c.timestamps;
+            sack = c.sack;
+            sendBufferBytes = c.sendBufferBytes;
+            receiveBufferBytes = c.receiveBufferBytes;
+            initialRtoNs = c.initialRtoNs;
+            minRtoNs = c.minRtoNs;
+            maxRtoNs = c.maxRtoNs;
+            synRetransmitTimeoutNs = c.synRetransmitTimeoutNs;
+            r1Retransmissions = c.r1Retransmissions;
+            r2TimeoutNs = c.r2TimeoutNs;
+            mslNs = c.mslNs;
+            delayedAckNs = c.delayedAckNs;
+            initialWindowSegments = c.initialWindowSegments;
+            keepAliveIdleNs = c.keepAliveIdleNs;
+            keepAliveIntervalNs = c.keepAliveIntervalNs;
+            keepAliveProbes = c.keepAliveProbes;
+            finWait2TimeoutNs = c.finWait2TimeoutNs;
+            challengeAckPerSecond = c.challengeAckPerSecond;
+            synCookies = c.synCookies;
+            timeWaitReuse = c.timeWaitReuse;
+            timestampHz = c.timestampHz;
+            dupAckThreshold = c.dupAckThreshold;
+        }
+
+        public Builder defaultMss(int v4, int v6) { defaultMssV4 = v4; defaultMssV6 = v6; return this; }
+        public Builder windowScaling(boolean on) { windowScaling = on; return this; }
+        public Builder timestamps(boolean on) { timestamps = on; return this; }
+        public Builder sack(boolean on) { sack = on; return this; }
+        public Builder sendBufferBytes(int bytes) { sendBufferBytes = bytes; return this; }
+        public Builder receiveBufferBytes(int bytes) { receiveBufferBytes = bytes; return this; }
+        public Builder initialRto(Duration d) { initialRtoNs = d.toNanos(); return this; }
+        public Builder minRto(Duration d) { minRtoNs = d.toNanos(); return this; }
+        public Builder maxRto(Duration d) { maxRtoNs = d.toNanos(); return this; }
+        public Builder synRetransmitTimeout(Duration d) { synRetransmitTimeoutNs = d.toNanos(); return this; }
+        public Builder r1Retransmissions(int n) { r1Retransmissions = n; return this; }
+        public Builder r2Timeout(Duration d) { r2TimeoutNs = d.toNanos(); return this; }
+        public Builder msl(Duration d) { mslNs = d.toNanos(); return this; }
+        public Builder delayedAck(Duration d) { delayedAckNs = d.toNanos(); return this; }
+        public Builder initialWindowSegments(int n) { initialWindowSegments = n; return this; }
+        public Builder keepAlive(Duration idle, Duration interval, int probes) {
+            keepAliveIdleNs = idle.toNanos();
+            keepAliveIntervalNs = interval.toNanos();
+            keepAliveProbes = probes;
+            return this;
+        }
+        public Builder finWait2Timeout(Duration d) { finWait2TimeoutNs = d.toNanos(); return this; }
+        public Builder challengeAckPerSecond(int n) { challengeAckPerSecond = n; return this; }
+        public Builder synCookies(SynCookieMode mode) { synCookies = mode; return this; }
+        public Builder timeWaitReuse(boolean on) { timeWaitReuse = on; return this; }
+        public Builder timestampHz(int hz) { timestampHz = hz; return this; }
+        public Builder dupAckThreshold(int n) { dupAckThreshold = n; return this; }
+
+        public TcpConfig build() {
+            return new TcpConfig(defaultMssV4, defaultMssV6, windowScaling, timestamps, sack, sendBufferBytes,
+                    receiveBufferBytes, initialRtoNs, minRtoNs, maxRtoNs, synRetransmitTimeoutNs, r1Retransmissions,
+                    r2TimeoutNs, mslNs, delayedAckNs, initialWindowSegments, keepAliveIdleNs, keepAliveIntervalNs,
+                    keepAliveProbes, finWait2TimeoutNs, challengeAckPerSecond, synCookies, timeWaitReuse, timestampHz,
+                    dupAckThreshold);
+        }
+    }
+}

@@ -1,0 +1,313 @@
+package dev.jtcp.tcp;
+
+import dev.jtcp.event.ConnectionKey;
+import dev.jtcp.event.TcpState;
+import dev.jtcp.event.TraceEvent;
+import dev.jtcp.wire.DropReason;
+import dev.jtcp.wire.IpAddress;
+import dev.jtcp.wire.SeqNum;
+import dev.jtcp.wire.TcpFlags;
+import dev.jtcp.wire.TcpSegment;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Set;
+
+/**
+ * A passive OPEN: a socket in LISTEN (RFC 9293 §3.10.7.2) with the two queues every real stack keeps.
+ *
+ * <ul>
+ *   <li>The SYN queue: connections in SYN-RECEIVED, one per SYN answered. At most {@code backlog}.
+ *   <li>The accept queue: connections that reached ESTABLISHED and wait for {@link #accept()}. At
+ *       most {@code backlog}; while it is full, new SYNs are dropped and completing handshakes wait
+ *       (the peer retransmits), as Linux does.
+ * </ul>
+ *
+ * <p>When the SYN queue is full, SYNs are answered with SYN cookies ({@link SynCookies}, RFC 4987)
+ * if {@link TcpConfig#synCookies()} allows, so a flood of spoofed SYNs can neither exhaust memory
+ * nor lock out real clients; without cookies they are dropped. Memory is bounded either way.
+ *
+ * <p>Not thread-safe: driven by the host's thread.
+ */
+public final class TcpListener {
+    /** Notified when a connection can be accepted. */
+    public interface Handler {
+        Handler NONE = l -> {};
+
+        void onAcceptable(TcpListener listener);
+    }
+
+    private final TcpContext ctx;
+    private final IpAddress localAddress;
+    private final int port;
+    private final int backlog;
+    private final ConnectionKey key;
+    private final Set<TcpConnection> synQueue = Collections.newSetFromMap(new IdentityHashMap<>());
+    private final ArrayDeque<TcpConnection> acceptQueue = new ArrayDeque<>();
+    private final TcpSegment reply = new TcpSegment();
+    private final int tsOffset;
+    private Handler handler = Handler.NONE;
+    private TcpState state = TcpState.LISTEN;
+    /** When the SYN queue last overflowed; cookie ACKs are only checked soon after (Linux does likewise). */
+    private long lastOverflowNs = Long.MIN_VALUE;
+    private long cookiesSent;
+    private long cookiesAccepted;
+    private long synsDropped;
+
+    /**
+     * A listener on {@code localAddress} (unspecified for every address) and {@code port}.
+     *
+     * @param backlog bound on each of the SYN queue and the accept queue
+     */
+    public TcpListener(TcpContext ctx, long nowNs, IpAddress localAddress, int port, int backlog) {
+        if (backlog < 1) {
+            throw new IllegalArgumentException("backlog must be at least 1, got " + backlog);
+        }
+        this.ctx = ctx;
+        this.localAddress = localAddress;
+        this.port = port;
+        this.backlog = backlog;
+        this.key = new ConnectionKey(localAddress, port,
+                localAddress.isV4() ? IpAddress.ANY_V4 : IpAddress.ANY_V6, 0);
+        this.tsOffset = ctx.random().nextInt();
+        if (ctx.tracer().isEnabled()) {
+            ctx.tracer().onEvent(new TraceEvent.StateEvent(nowNs, ctx.hostName(), key, TcpState.CLOSED,
+                    TcpState.LISTEN, "listen(backlog " + backlog + ")"));
+        }
+    }
+
+    public IpAddress localAddress() {
+        return localAddress;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public int backlog() {
+        return backlog;
+    }
+
+    public TcpState state() {
+        return state;
+    }
+
+    public void handler(Handler handler) {
+        this.handler = handler == null ? Handler.NONE : handler;
+    }
+
+    /** Connections in SYN-RECEIVED. */
+    public int synQueueLength() {
+        return synQueue.size();
+    }
+
+    /** Connections waiting for {@link #accept()}. */
+    public int acceptQueueLength() {
+        return acceptQueue.size();
+    }
+
+    public long cookiesSent() {
+        return cookiesSent;
+    }
+
+    public long cookiesAccepted() {
+        return cookiesAccepted;
+    }
+
+    /** SYNs dropped because a queue was full and cookies were off (or the accept queue was full). */
+    public long synsDropped() {
+        return synsDropped;
+    }
+
+    /** The next established connection, or null if none waits. */
+    public TcpConnection accept() {
+        TcpConnection c = acceptQueue.poll();
+        if (c != null) {
+            c.detachFromListener();
+        }
+        return c;
+    }
+
+    boolean hasRoomToAccept() {
+        return acceptQueue.size() < backlog;
+    }
+
+    /** A child finished its handshake: move it from the SYN queue to the accept queue. */
+    void onEstablished(TcpConnection child) {
+        synQueue.remove(child);
+        acceptQueue.add(child);
+        handler.onAcceptable(this);
+    }
+
+    /** A child died or went back to LISTEN before being accepted. */
+    void forget(TcpConnection child) {
+        synQueue.remove(child);
+        acceptQueue.remove(child);
+    }
+
+    /**
+     * SEGMENT ARRIVES in LISTEN (§3.10.7.2), for a segment from {@code remote} to {@code local} that
+     * matched no connection.
+     *
+     * @param isnFloor when a SYN reopens a TIME-WAIT 4-tuple, the ISN must exceed this (MAY-2); else 0
+     * @param reopen   whether {@code isnFloor} applies
+     * @return null when handled, or why the segment was discarded
+     */
+    public DropReason onSegment(long nowNs, IpAddress local, IpAddress remote, TcpSegment seg, boolean reopen,
+                                int isnFloor) {
+        if (state != TcpState.LISTEN) {
+            return DropReason.TCP_NO_CONNECTION;
+        }
+        // First, check for a RST: ignore it.
+        if (seg.isRst()) {
+            return DropReason.TCP_DISCARDED;
+        }
+        // Second, check for an ACK: a SYN cookie, or "any acknowledgment is bad" → RST.
+        if (seg.isAck() && !seg.isSyn()) {
+            if (ctx.config().synCookies() != TcpConfig.SynCookieMode.OFF && cookiesRecentlyUsed(nowNs)) {
+                TcpConnection c = acceptCookieAck(nowNs, local, remote, seg);
+                if (c != null) {
+                    return c.onSegment(nowNs, seg);
+                }
+            }
+            sendRst(nowNs, local, remote, seg.ack, seg);
+            return DropReason.TCP_NO_CONNECTION;
+        }
+        // Third, check for a SYN.
+        if (!seg.isSyn()) {
+            return DropReason.TCP_DISCARDED;
+        }
+        if (!hasRoomToAccept()) {
+            synsDropped++;
+            return DropReason.TCP_LISTEN_OVERFLOW;
+        }
+        TcpConfig.SynCookieMode cookies = ctx.config().synCookies();
+        if (synQueue.size() >= backlog || cookies == TcpConfig.SynCookieMode.ALWAYS) {
+            lastOverflowNs = nowNs;
+            if (cookies == TcpConfig.SynCookieMode.OFF) {
+                synsDropped++;
+                return DropReason.TCP_LISTEN_OVERFLOW;
+            }
+            sendCookie(nowNs, local, remote, seg);
+            return null;
+        }
+        ConnectionKey childKey = new ConnectionKey(local, port, remote, seg.srcPort);
+        TcpConnection child = new TcpConnection(ctx, childKey);
+        int iss = ctx.isnGenerator().isn(nowNs, local.hi(), local.lo(), port, remote.hi(), remote.lo(), seg.srcPort);
+        if (reopen && SeqNum.lt(iss, isnFloor)) {
+            iss = isnFloor;
+        }
+        synQueue.add(child);
+        ctx.register(child);
+        child.acceptSyn(nowNs, this, seg, iss);
+        return null;
+    }
+
+    private boolean cookiesRecentlyUsed(long nowNs) {
+        return ctx.config().synCookies() == TcpConfig.SynCookieMode.ALWAYS
+                || (lastOverflowNs != Long.MIN_VALUE && nowNs - lastOverflowNs < 2 * SynCookies.PERIOD_NS);
+    }
+
+    /** Answers a SYN statelessly with a cookie ISN (RFC 4987 §3.6). */
+    private void sendCookie(long nowNs, IpAddress local, IpAddress remote, TcpSegment syn) {
+        boolean v6 = !remote.isV4();
+        int peerMss = syn.options.mss >= 0 ? syn.options.mss : (v6 ? ctx.config().defaultMssV6() : ctx.config().defaultMssV4());
+        int mssIndex = SynCookies.mssIndex(peerMss, v6);
+        int cookie = ctx.synCookies().encode(nowNs, local.hi(), local.lo(), port, remote.hi(), remote.lo(),
+                syn.srcPort, syn.seq, mssIndex);
+        TcpConfig cfg = ctx.config();
+        reply.clear();
+        reply.srcPort = port;
+        reply.dstPort = syn.srcPort;
+        reply.seq = cookie;
+        reply.ack = syn.seq + 1;
+        reply.flags = TcpFlags.SYN | TcpFlags.ACK;
+        reply.window = Math.min(cfg.receiveBufferBytes(), 65535);
+        reply.options.mss = ctx.maxReceiveSegmentSize(remote) - 20;
+        boolean ts = cfg.timestamps() && syn.options.hasTimestamps;
+        if (ts) {
+            // Without timestamps there is nowhere to keep window scale and SACK; leave them out (RFC 4987).
+            boolean ws = cfg.windowScaling() && syn.options.windowScale >= 0;
+            boolean sack = cfg.sack() && syn.options.sackPermitted;
+            if (ws) {
+                reply.options.windowScale = windowScaleFor(cfg.receiveBufferBytes());
+            }
+            reply.options.sackPermitted = sack;
+            int tsNow = (int) (nowNs / (1_000_000_000L / cfg.timestampHz())) + tsOffset;
+            reply.options.timestamps(SynCookies.encodeTsVal(tsNow, ws ? syn.options.windowScale : -1, sack),
+                    syn.options.tsVal);
+        }
+        cookiesSent++;
+        ctx.transmit(nowNs, local, remote, reply, "SYN cookie");
+    }
+
+    private static int windowScaleFor(int bufferBytes) {
+        int shift = 0;
+        while (shift < 14 && (bufferBytes >> shift) > 65535) {
+            shift++;
+        }
+        return shift;
+    }
+
+    /** Validates a returning cookie ACK; returns the new connection in SYN-RECEIVED, or null. */
+    private TcpConnection acceptCookieAck(long nowNs, IpAddress local, IpAddress remote, TcpSegment ack) {
+        if (!hasRoomToAccept()) {
+            return null;
+        }
+        int cookie = ack.ack - 1;
+        int index = ctx.synCookies().decode(nowNs, local.hi(), local.lo(), port, remote.hi(), remote.lo(),
+                ack.srcPort, ack.seq - 1, cookie);
+        if (index < 0) {
+            return null;
+        }
+        boolean v6 = !remote.isV4();
+        boolean ts = ack.options.hasTimestamps;
+        int peerScale = ts ? SynCookies.windowScaleFromTsEcr(ack.options.tsEcr) : -1;
+        boolean sack = ts && SynCookies.sackFromTsEcr(ack.options.tsEcr);
+        ConnectionKey childKey = new ConnectionKey(local, port, remote, ack.srcPort);
+        TcpConnection child = new TcpConnection(ctx, childKey);
+        cookiesAccepted++;
+        synQueue.add(child);
+        ctx.register(child);
+        child.acceptCookie(nowNs, this, ack, cookie, SynCookies.mssFor(index, v6), peerScale, sack, ts, tsOffset);
+        return child;
+    }
+
+    private void sendRst(long nowNs, IpAddress local, IpAddress remote, int seq, TcpSegment cause) {
+        reply.clear();
+        reply.srcPort = port;
+        reply.dstPort = cause.srcPort;
+        reply.seq = seq;
+        reply.flags = TcpFlags.RST;
+        ctx.transmit(nowNs, local, remote, reply, null);
+    }
+
+    /**
+     * Stops listening: connections not yet accepted are reset, the listener enters CLOSED (§3.10.4
+     * LISTEN: "any outstanding RECEIVEs are returned with 'error: closing'").
+     */
+    public void close(long nowNs) {
+        if (state == TcpState.CLOSED) {
+            return;
+        }
+        for (TcpConnection c : new ArrayList<>(synQueue)) {
+            c.abort(nowNs);
+        }
+        for (TcpConnection c : new ArrayList<>(acceptQueue)) {
+            c.abort(nowNs);
+        }
+        synQueue.clear();
+        acceptQueue.clear();
+        state = TcpState.CLOSED;
+        if (ctx.tracer().isEnabled()) {
+            ctx.tracer().onEvent(new TraceEvent.StateEvent(nowNs, ctx.hostName(), key, TcpState.LISTEN,
+                    TcpState.CLOSED, "close()"));
+        }
+    }
+
+    @Override
+    public String toString() {
+        return ConnectionKey.endpoint(localAddress, port) + " LISTEN";
+    }
+}

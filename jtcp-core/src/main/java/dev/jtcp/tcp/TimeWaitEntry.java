@@ -1,0 +1,141 @@
+package dev.jtcp.tcp;
+
+import dev.jtcp.event.ConnectionKey;
+import dev.jtcp.wire.SeqNum;
+import dev.jtcp.wire.TcpFlags;
+import dev.jtcp.wire.TcpSegment;
+
+/**
+ * A connection in TIME-WAIT, reduced to what that state needs (RFC 9293 §3.6.1, §3.10.7.4): the
+ * 4-tuple, SND.NXT and RCV.NXT to acknowledge a retransmitted FIN, and TS.Recent for PAWS and for
+ * deciding whether a new SYN may reopen the connection (RFC 6191). The full {@link TcpConnection}
+ * and its buffers are released, so a busy server's thousands of TIME-WAIT connections cost a few
+ * dozen bytes each.
+ *
+ * <p>The host owns entries, keeps them in expiry order and calls {@link #onSegment} for segments
+ * that match. Not thread-safe.
+ */
+public final class TimeWaitEntry {
+    /** What the host should do after {@link #onSegment}. */
+    public enum Verdict {
+        /** Nothing more (answered with an ACK or ignored). */
+        HANDLED,
+        /** The 2×MSL timer restarts (a retransmitted FIN was re-acknowledged). */
+        RESTART_TIMER,
+        /** A new SYN may reopen the 4-tuple (MAY-2): remove this entry and give the SYN to the listener. */
+        REOPEN
+    }
+
+    private final ConnectionKey key;
+    private final int sndNxt;
+    private final int rcvNxt;
+    private final boolean tsOk;
+    private int tsRecent;
+    private final int tsOffset;
+    private final int windowField;
+    private long expiryNs;
+    /** The application's connection object while it still reads from it, so it learns of CLOSED; else null. */
+    private final TcpConnection owner;
+
+    private TimeWaitEntry(ConnectionKey key, int sndNxt, int rcvNxt, boolean tsOk, int tsRecent, int tsOffset,
+                          int windowField, long expiryNs, TcpConnection owner) {
+        this.key = key;
+        this.sndNxt = sndNxt;
+        this.rcvNxt = rcvNxt;
+        this.tsOk = tsOk;
+        this.tsRecent = tsRecent;
+        this.tsOffset = tsOffset;
+        this.windowField = windowField;
+        this.expiryNs = expiryNs;
+        this.owner = owner;
+    }
+
+    /** The record for a connection that just entered TIME-WAIT; it expires 2×MSL from now (MUST-13). */
+    public static TimeWaitEntry of(TcpConnection c, long nowNs, long timeWaitNs) {
+        return new TimeWaitEntry(c.key(), c.sndMax(), c.rcvNxt(), c.timestampsEnabled(), c.tsRecent(),
+                c.tsOffset(), c.advertisedWindowField(), nowNs + timeWaitNs, c.isOrphaned() ? null : c);
+    }
+
+    public ConnectionKey key() {
+        return key;
+    }
+
+    public long expiryNs() {
+        return expiryNs;
+    }
+
+    /** The smallest ISN a reopened connection may use: beyond every sequence number of this one (MAY-2 (1)). */
+    public int isnFloor() {
+        return sndNxt + (1 << 17);
+    }
+
+    /** 2×MSL passed: the connection is CLOSED. */
+    public void onExpired() {
+        if (owner != null) {
+            owner.onTimeWaitEnded();
+        }
+    }
+
+    /**
+     * A segment for this 4-tuple arrived in TIME-WAIT.
+     *
+     * <ul>
+     *   <li>RST: ignored (RFC 1337, "TIME-WAIT assassination").
+     *   <li>SYN: reopens if it is newer than anything of this connection (RFC 6191 with timestamps,
+     *       SEG.SEQ > RCV.NXT without; MAY-2, SHLD-4); otherwise answered with an ACK (RFC 5961 §4).
+     *   <li>A retransmitted FIN is acknowledged and the 2×MSL timer restarts (§3.10.7.4).
+     *   <li>Anything else unacceptable is answered with an ACK; an acceptable bare ACK is ignored.
+     * </ul>
+     */
+    public Verdict onSegment(long nowNs, TcpSegment seg, TcpContext ctx, TcpSegment reply) {
+        if (seg.isRst()) {
+            return Verdict.HANDLED;
+        }
+        if (seg.isSyn() && !seg.isAck()) {
+            if (ctx.config().timeWaitReuse() && isNewIncarnation(seg)) {
+                return Verdict.REOPEN;
+            }
+            ack(nowNs, ctx, reply, "challenge ACK (SYN in TIME-WAIT)");
+            return Verdict.HANDLED;
+        }
+        if (tsOk && seg.options.hasTimestamps && SeqNum.lt(seg.options.tsVal, tsRecent)) {
+            ack(nowNs, ctx, reply, "PAWS");
+            return Verdict.HANDLED;
+        }
+        if (seg.isFin()) {
+            if (tsOk && seg.options.hasTimestamps) {
+                tsRecent = seg.options.tsVal;
+            }
+            ack(nowNs, ctx, reply, "re-ACK of retransmitted FIN");
+            expiryNs = nowNs + ctx.config().timeWaitNs();
+            return Verdict.RESTART_TIMER;
+        }
+        boolean acceptable = seg.seqLength() == 0 && seg.seq == rcvNxt;
+        if (!acceptable) {
+            ack(nowNs, ctx, reply, null);
+        }
+        return Verdict.HANDLED;
+    }
+
+    private boolean isNewIncarnation(TcpSegment syn) {
+        if (tsOk && syn.options.hasTimestamps) {
+            return SeqNum.gt(syn.options.tsVal, tsRecent);
+        }
+        return SeqNum.gt(syn.seq, rcvNxt);
+    }
+
+    private void ack(long nowNs, TcpContext ctx, TcpSegment reply, String note) {
+        reply.clear();
+        reply.srcPort = key.localPort();
+        reply.dstPort = key.remotePort();
+        reply.seq = sndNxt;
+        reply.ack = rcvNxt;
+        reply.flags = TcpFlags.ACK;
+        reply.window = windowField;
+        if (tsOk) {
+            int hz = ctx.config().timestampHz();
+            reply.options.timestamps((int) (nowNs / (1_000_000_000L / hz)) + tsOffset, tsRecent);
+        }
+        ctx.transmit(nowNs, key.localAddress(), key.remoteAddress(), reply, note);
+    }
+}
