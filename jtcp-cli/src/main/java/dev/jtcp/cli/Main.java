@@ -1,7 +1,43 @@
 package dev.jtcp.cli;
 
-public final class Main {
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code jtcp} command. Each subcommand lives in its own class; this one only wires them up.
+ */
+@Command(name = "jtcp", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = {"A userspace TCP/IP stack for the JVM that shows how TCP really works.", ""},
+        subcommands = {DemoCommand.class, CommandLine.HelpCommand.class},
+        commandListHeading = "%nCommands:%n",
+        footer = {"", "Run 'jtcp COMMAND --help' for a command's options."})
+public final class Main implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
     public static void main(String[] args) {
-        System.out.println("jtcp");
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The configured command line (tests execute it directly). */
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        return cl;
+    }
+
+    /** Prints the build's version. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"jtcp " + (v == null ? "(development build)" : v),
+                    "Java " + Runtime.version() + " (" + System.getProperty("java.vendor") + ")"};
+        }
     }
 }

@@ -98,25 +98,29 @@ public record TcpConfig(
 
     /**
      * jtcp's defaults: the RFC where it sets a number (initial RTO 1 s, MSS defaults, R2, keep-alive
-     * 2 h, delayed ACK 200 ms), and Linux's well-proven choices where it leaves room (minimum RTO
-     * 200 ms, initial window 10). MSL is 60 s, so TIME-WAIT lasts two minutes.
+     * 2 h), and Linux's well-proven choices where it leaves room (minimum RTO 200 ms, delayed ACK
+     * 40 ms, initial window 10). A delayed ACK as long as the minimum RTO would make the sender
+     * retransmit spuriously on short paths. MSL is 60 s, so TIME-WAIT lasts two minutes.
      */
     public static TcpConfig defaults() {
         return new TcpConfig(536, 1220, true, true, true, 256 * 1024, 256 * 1024,
-                1 * S, 200 * MS, 120 * S, 180 * S, 3, 100 * S, 60 * S, 200 * MS, 10,
+                1 * S, 200 * MS, 120 * S, 180 * S, 3, 100 * S, 60 * S, 40 * MS, 10,
                 7200 * S, 75 * S, 9, 60 * S, 1000, SynCookieMode.ON_OVERFLOW, true, 1000, 3);
     }
 
-    /** The RFCs' own numbers: minimum RTO 1 s (RFC 6298), MSL 2 minutes (RFC 9293 §3.4.2), IW 3 (RFC 5681). */
+    /**
+     * The RFCs' own numbers: minimum RTO 1 s (RFC 6298), MSL 2 minutes (RFC 9293 §3.4.2), IW 3 (RFC
+     * 5681), delayed ACK 200 ms (RFC 1122 §4.2.3.2).
+     */
     public static TcpConfig rfc() {
         return defaults().toBuilder().minRto(Duration.ofSeconds(1)).msl(Duration.ofMinutes(2)).initialWindowSegments(3)
-                .build();
+                .delayedAck(Duration.ofMillis(200)).build();
     }
 
     /**
-     * Linux 6.x: minimum RTO 200 ms, delayed ACK at most 200 ms (40 ms minimum is adaptive there),
-     * IW 10, TIME-WAIT 60 s (so MSL 30 s), SYN retries giving up after about 127 s, FIN-WAIT-2
-     * timeout 60 s.
+     * Linux 6.x: minimum RTO 200 ms, delayed ACK 40 ms (Linux adapts it between 40 and 200 ms), IW
+     * 10, TIME-WAIT 60 s (so MSL 30 s), SYN retries giving up after about 127 s, FIN-WAIT-2 timeout
+     * 60 s.
      */
     public static TcpConfig linux() {
         return defaults().toBuilder().synRetransmitTimeout(Duration.ofSeconds(127)).msl(Duration.ofSeconds(30)).build();
