@@ -8,6 +8,7 @@ import dev.jtcp.event.Tracer;
 import dev.jtcp.link.PacketSink;
 import dev.jtcp.tcp.ChallengeAckLimiter;
 import dev.jtcp.tcp.IsnGenerator;
+import dev.jtcp.tcp.IsnSource;
 import dev.jtcp.tcp.SipHash;
 import dev.jtcp.tcp.SynCookies;
 import dev.jtcp.tcp.TcpConfig;
@@ -63,7 +64,7 @@ public final class Host implements TcpContext {
     private final String name;
     private final TcpConfig config;
     private final RandomGenerator random;
-    private final IsnGenerator isn;
+    private IsnSource isn;
     private final SynCookies cookies;
     private final ChallengeAckLimiter challengeAcks;
     private final SipHash portHash;
@@ -180,6 +181,12 @@ public final class Host implements TcpContext {
     /** Where this host's packets go. */
     public Host attach(PacketSink link) {
         this.link = Objects.requireNonNull(link);
+        return this;
+    }
+
+    /** Replaces the RFC 6528 generator, e.g. with fixed ISNs so segments match a textbook figure. */
+    public Host isnSource(IsnSource source) {
+        this.isn = Objects.requireNonNull(source);
         return this;
     }
 
@@ -652,7 +659,7 @@ public final class Host implements TcpContext {
     }
 
     @Override
-    public IsnGenerator isnGenerator() {
+    public IsnSource isnGenerator() {
         return isn;
     }
 

@@ -11,7 +11,7 @@ import java.util.random.RandomGenerator;
  *
  * <p>Not thread-safe: owned by one host.
  */
-public final class IsnGenerator {
+public final class IsnGenerator implements IsnSource {
     /** RFC 9293 §3.4.1: the clock increments roughly every 4 microseconds. */
     private static final long TICK_NS = 4_000;
 
@@ -21,7 +21,7 @@ public final class IsnGenerator {
         this.prf = new SipHash(random.nextLong(), random.nextLong());
     }
 
-    /** The ISN for a connection from {@code local} to {@code remote} at time {@code nowNs}. */
+    @Override
     public int isn(long nowNs, long localHi, long localLo, int localPort, long remoteHi, long remoteLo, int remotePort) {
         long f = prf.hash(localHi, localLo, remoteHi, remoteLo, (long) localPort << 16 | remotePort, 0);
         return (int) (nowNs / TICK_NS) + (int) f;

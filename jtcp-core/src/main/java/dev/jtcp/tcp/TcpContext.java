@@ -23,7 +23,7 @@ public interface TcpContext {
     /** Seeded in simulation, {@link java.security.SecureRandom} on real networks. */
     RandomGenerator random();
 
-    IsnGenerator isnGenerator();
+    IsnSource isnGenerator();
 
     SynCookies synCookies();
 

@@ -163,9 +163,10 @@ public final class TcpListener {
         if (seg.isRst()) {
             return DropReason.TCP_DISCARDED;
         }
-        // Second, check for an ACK: a SYN cookie, or "any acknowledgment is bad" → RST.
-        if (seg.isAck() && !seg.isSyn()) {
-            if (ctx.config().synCookies() != TcpConfig.SynCookieMode.OFF && cookiesRecentlyUsed(nowNs)) {
+        // Second, check for an ACK: a SYN cookie, or "any acknowledgment is bad" → RST (SYN,ACK too).
+        if (seg.isAck()) {
+            if (!seg.isSyn() && ctx.config().synCookies() != TcpConfig.SynCookieMode.OFF
+                    && cookiesRecentlyUsed(nowNs)) {
                 TcpConnection c = acceptCookieAck(nowNs, local, remote, seg);
                 if (c != null) {
                     return c.onSegment(nowNs, seg);

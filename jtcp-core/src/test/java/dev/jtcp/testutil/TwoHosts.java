@@ -52,6 +52,40 @@ public final class TwoHosts {
         link = SimHost.connect(net, new SimHost(client), new SimHost(server), toServer, toClient);
     }
 
+    /** Gives {@code host}'s connections the ISNs {@code isns}, in order (the last repeats). */
+    public static void fixIsns(Host host, int... isns) {
+        int[] next = {0};
+        host.isnSource((t, a, b, c, d, e, f) -> isns[Math.min(next[0]++, isns.length - 1)]);
+    }
+
+    /**
+     * The segments sent by both hosts, in order, as {@code "client [S] 100"} or {@code "server [S.]
+     * 300 ack 101"} (absolute sequence numbers, ACK shown when set, length when non-zero, and
+     * "lost"/notes in parentheses).
+     */
+    public List<String> wire() {
+        List<String> out = new ArrayList<>();
+        for (TraceEvent e : events) {
+            if (e instanceof TraceEvent.SegmentEvent s && s.direction() == TraceEvent.Direction.SENT) {
+                out.add(describe(s));
+            }
+        }
+        return out;
+    }
+
+    public static String describe(TraceEvent.SegmentEvent s) {
+        StringBuilder sb = new StringBuilder(s.host()).append(" [")
+                .append(dev.jtcp.wire.TcpFlags.toString(s.header().flags() & ~dev.jtcp.wire.TcpFlags.PSH))
+                .append("] ").append(Integer.toUnsignedString(s.header().seq()));
+        if (s.header().has(dev.jtcp.wire.TcpFlags.ACK)) {
+            sb.append(" ack ").append(Integer.toUnsignedString(s.header().ack()));
+        }
+        if (s.payloadLength() > 0) {
+            sb.append(" len ").append(s.payloadLength());
+        }
+        return sb.toString();
+    }
+
     public long now() {
         return net.nowNs();
     }
