@@ -166,6 +166,8 @@ public final class TcpConnection {
     private int retransmits;
     /** When the oldest unacknowledged segment was first sent: R2 and the user timeout count from here. */
     private long streakStartNs;
+    /** When our SYN or SYN,ACK was first sent, for the handshake's RTT sample; -1 when unknown (SYN cookie). */
+    private long synSentNs = -1;
     private boolean rttTiming;
     private int rttSeq;
     private long rttStartNs;
@@ -338,6 +340,15 @@ public final class TcpConnection {
 
     /** Turns keep-alives on or off for this connection (MUST-24; off by default, MUST-25). */
     public void keepAlive(long nowNs, boolean on) {
+        enter();
+        try {
+            keepAliveImpl(nowNs, on);
+        } finally {
+            leave();
+        }
+    }
+
+    private void keepAliveImpl(long nowNs, boolean on) {
         this.nowNs = nowNs;
         keepAlive = on;
         if (on && (state == ESTABLISHED || state == CLOSE_WAIT)) {
@@ -420,6 +431,15 @@ public final class TcpConnection {
      *     (MUST-46)
      */
     public void open(long nowNs) {
+        enter();
+        try {
+            openImpl(nowNs);
+        } finally {
+            leave();
+        }
+    }
+
+    private void openImpl(long nowNs) {
         this.nowNs = nowNs;
         if (state != CLOSED) {
             throw call(nowNs, "open", new TcpException(TcpError.ALREADY_OPEN));
@@ -596,6 +616,15 @@ public final class TcpConnection {
      * @throws TcpException CLOSING after CLOSE or a reset, NOT_CONNECTED in CLOSED
      */
     public int send(long nowNs, ByteBuffer src, boolean urgent) {
+        enter();
+        try {
+            return sendImpl(nowNs, src, urgent);
+        } finally {
+            leave();
+        }
+    }
+
+    private int sendImpl(long nowNs, ByteBuffer src, boolean urgent) {
         this.nowNs = nowNs;
         switch (state) {
             case CLOSED, LISTEN -> throw call(nowNs, "send", new TcpException(
@@ -642,6 +671,15 @@ public final class TcpConnection {
      *     before it opened
      */
     public int receive(long nowNs, ByteBuffer dst) {
+        enter();
+        try {
+            return receiveImpl(nowNs, dst);
+        } finally {
+            leave();
+        }
+    }
+
+    private int receiveImpl(long nowNs, ByteBuffer dst) {
         this.nowNs = nowNs;
         if (error != null) {
             throw call(nowNs, "receive", new TcpException(error));
@@ -695,6 +733,15 @@ public final class TcpConnection {
      * @throws TcpException NOT_CONNECTED in CLOSED
      */
     public void close(long nowNs) {
+        enter();
+        try {
+            closeImpl(nowNs);
+        } finally {
+            leave();
+        }
+    }
+
+    private void closeImpl(long nowNs) {
         this.nowNs = nowNs;
         traceCall(nowNs, "close", "ok");
         switch (state) {
@@ -740,8 +787,21 @@ public final class TcpConnection {
      * A full close for socket-style applications: MAY-1 (half-duplex close, no more reading) with
      * SHLD-3: if received data is still unread, the connection is reset so the peer learns that
      * data was lost; data arriving later is answered the same way.
+     *
+     * <p>The application gives the connection up: once it reaches TIME-WAIT, only the host's compact
+     * {@link TimeWaitEntry} follows it to CLOSED, and this object stays in TIME-WAIT (it is not kept
+     * alive for 2×MSL just to be updated).
      */
     public void closeFully(long nowNs) {
+        enter();
+        try {
+            closeFullyImpl(nowNs);
+        } finally {
+            leave();
+        }
+    }
+
+    private void closeFullyImpl(long nowNs) {
         this.nowNs = nowNs;
         if (rcvBuf.readable() > 0 && state.isSynchronized()) {
             traceCall(nowNs, "close with unread data", "RST (SHLD-3)");
@@ -764,6 +824,15 @@ public final class TcpConnection {
      * deletes the TCB (§3.10.5).
      */
     public void abort(long nowNs) {
+        enter();
+        try {
+            abortImpl(nowNs);
+        } finally {
+            leave();
+        }
+    }
+
+    private void abortImpl(long nowNs) {
         this.nowNs = nowNs;
         traceCall(nowNs, "abort", "ok");
         switch (state) {
@@ -802,6 +871,15 @@ public final class TcpConnection {
      * @return null when the segment was processed, or why it was discarded
      */
     public DropReason onSegment(long nowNs, TcpSegment seg) {
+        enter();
+        try {
+            return onSegmentImpl(nowNs, seg);
+        } finally {
+            leave();
+        }
+    }
+
+    private DropReason onSegmentImpl(long nowNs, TcpSegment seg) {
         this.nowNs = nowNs;
         segmentsReceived++;
         DropReason r = switch (state) {
@@ -864,7 +942,7 @@ public final class TcpConnection {
             if (tsOk && seg.options.tsEcr != 0) {
                 rtt.sample(tsTicksToNs(tsNow(nowNs) - seg.options.tsEcr));
             } else if (retransmits == 0) {
-                rtt.sample(nowNs - streakStartNs);
+                rtt.sample(nowNs - synSentNs);
             }
             retransmits = 0;
             lastAckReceivedNs = nowNs;
@@ -872,10 +950,7 @@ public final class TcpConnection {
             holdSynPayload(seg);
             setState(ESTABLISHED, "rcv SYN,ACK");
             armKeepAlive(nowNs);
-            handler.onConnected(this);
-            if (state != ESTABLISHED) {
-                return null;
-            }
+            notify(EV_CONNECTED);
             ackNow = true;
             processHeldSynData(nowNs);
             output(nowNs);
@@ -1086,11 +1161,9 @@ public final class TcpConnection {
                 armKeepAlive(nowNs);
                 if (listener != null) {
                     listener.onEstablished(this);
+                    notify(EV_ACCEPTABLE);
                 } else {
-                    handler.onConnected(this);
-                }
-                if (state == CLOSED) {
-                    return null;
+                    notify(EV_CONNECTED);
                 }
                 processHeldSynData(nowNs);
                 if (finQueued) {
@@ -1166,17 +1239,22 @@ public final class TcpConnection {
         }
         int flightBefore = SeqNum.diff(sndMax, sndUna);
 
-        // RTT sample (RFC 7323 §4 with timestamps, else Karn's rule on the one timed segment).
-        if (tsOk && seg.options.hasTimestamps && seg.options.tsEcr != 0) {
-            int ticks = tsNow(nowNs) - seg.options.tsEcr;
-            if (ticks >= 0) {
-                rtt.sample(tsTicksToNs(ticks));
+        // RTT sample (RFC 7323 §4 with timestamps, else Karn's rule on the one timed segment). A
+        // connection rebuilt from a SYN cookie did not time its handshake, and the cookie's TSecr
+        // carries option bits: no sample from that first ACK.
+        boolean cookieHandshake = synWasUnacked && synSentNs < 0;
+        if (!cookieHandshake) {
+            if (tsOk && seg.options.hasTimestamps && seg.options.tsEcr != 0) {
+                int ticks = tsNow(nowNs) - seg.options.tsEcr;
+                if (ticks >= 0) {
+                    rtt.sample(tsTicksToNs(ticks));
+                }
+            } else if (synWasUnacked && retransmits == 0) {
+                rtt.sample(nowNs - synSentNs);
+            } else if (rttTiming && SeqNum.ge(ack, rttSeq)) {
+                rtt.sample(nowNs - rttStartNs);
+                rttTiming = false;
             }
-        } else if (synWasUnacked && retransmits == 0) {
-            rtt.sample(nowNs - streakStartNs);
-        } else if (rttTiming && SeqNum.ge(ack, rttSeq)) {
-            rtt.sample(nowNs - rttStartNs);
-            rttTiming = false;
         }
         sndUna = ack;
         if (SeqNum.lt(sndNxt, sndUna)) {
@@ -1208,7 +1286,7 @@ public final class TcpConnection {
             armRetransmit(nowNs);
         }
         if (flightBefore > 0 && dataAcked > 0 && sendBuf.free() > 0 && !finQueued) {
-            handler.onWritable(this);
+            notify(EV_WRITABLE);
         }
     }
 
@@ -1262,7 +1340,7 @@ public final class TcpConnection {
             rcvUp = up;
             rcvUrgent = SeqNum.gt(rcvUp, rcvReadSeq);
             if (rcvUrgent) {
-                handler.onUrgent(this);
+                notify(EV_URGENT);
             }
         }
     }
@@ -1297,7 +1375,7 @@ public final class TcpConnection {
             }
         }
         if (rcvNxt != before) {
-            handler.onReadable(this);
+            notify(EV_READABLE);
             if (finPending && rcvNxt == pendingFinSeq) {
                 finPending = false;
                 onFin(nowNs, "rcv FIN (was out of order)");
@@ -1314,7 +1392,7 @@ public final class TcpConnection {
         finReceived = true;
         rcvNxt += 1;
         ackNow = true;
-        handler.onReadable(this);
+        notify(EV_READABLE);
         switch (state) {
             case SYN_RECEIVED, ESTABLISHED -> setState(CLOSE_WAIT, cause);
             case FIN_WAIT_1 -> {
@@ -1369,6 +1447,15 @@ public final class TcpConnection {
 
     /** Runs every timer whose deadline has passed. */
     public void onTimer(long nowNs) {
+        enter();
+        try {
+            onTimerImpl(nowNs);
+        } finally {
+            leave();
+        }
+    }
+
+    private void onTimerImpl(long nowNs) {
         this.nowNs = nowNs;
         for (TimerKind kind : TIMERS) {
             long d = deadlines[kind.ordinal()];
@@ -1420,7 +1507,7 @@ public final class TcpConnection {
         if (retransmits == cfg.r1Retransmissions()) {
             // §3.8.3 (b), (e): negative advice to IP, and tell the application (SHLD-9).
             ctx.onNegativeAdvice(key);
-            handler.onRetransmissionTrouble(this, retransmits);
+            notify(EV_TROUBLE);
         }
         rtt.backOff();
         rttTiming = false;
@@ -1510,7 +1597,7 @@ public final class TcpConnection {
         }
         keepAliveProbes++;
         prepare(TcpFlags.ACK);
-        out.seq = sndNxt - 1;
+        out.seq = sndMax - 1;
         transmit(nowNs, "keep-alive");
         arm(nowNs, TimerKind.KEEPALIVE, nowNs + cfg.keepAliveIntervalNs());
     }
@@ -1687,6 +1774,9 @@ public final class TcpConnection {
      * timestamps only if the peer's SYN carried them (RFC 7323 §2.2, §3.2; RFC 2018 §2).
      */
     private void sendSyn(long nowNs, boolean withAck, String note) {
+        if (synSentNs < 0) {
+            synSentNs = nowNs;
+        }
         prepare(withAck ? TcpFlags.SYN | TcpFlags.ACK : TcpFlags.SYN);
         out.seq = iss;
         out.options.mss = localMss;
@@ -1709,10 +1799,16 @@ public final class TcpConnection {
         transmit(nowNs, note);
     }
 
-    /** A bare ACK with the current window: <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>. */
+    /**
+     * A bare ACK with the current window: <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>, except that after a
+     * timeout pulled SND.NXT back below what was already sent we use SND.MAX, as BSD does: the peer
+     * may have received everything up to SND.MAX, and an ACK numbered left of its window would be
+     * unacceptable (§3.10.7.4 first check) and never reach its ACK processing — both ends could then
+     * trade unacceptable ACKs forever.
+     */
     private void sendAck(long nowNs, String note) {
         prepare(TcpFlags.ACK);
-        out.seq = sndNxt;
+        out.seq = sndMax;
         transmit(nowNs, note);
     }
 
@@ -1843,7 +1939,7 @@ public final class TcpConnection {
                 listener.forget(this);
             }
             ctx.onClosed(this);
-            handler.onClosed(this, error);
+            notify(EV_CLOSED);
         }
     }
 
@@ -1861,7 +1957,7 @@ public final class TcpConnection {
         sendBuf.release();
         rcvBuf.release();
         ctx.onTimeWait(this, nowNs);
-        handler.onClosed(this, null);
+        notify(EV_CLOSED);
     }
 
     /** Ends the connection with an error: flushes queues, enters CLOSED, tells the application. */
@@ -1872,6 +1968,72 @@ public final class TcpConnection {
         // §3.10.7.4 on RST: "All segment queues should be flushed"; the same for aborts and timeouts.
         rcvBuf.clear();
         setState(CLOSED, cause);
+    }
+
+    // =================================================================================================
+    // Notifying the application: after the event is processed, never in the middle of it
+    // =================================================================================================
+
+    private static final int EV_CONNECTED = 1;
+    private static final int EV_READABLE = 2;
+    private static final int EV_WRITABLE = 4;
+    private static final int EV_URGENT = 8;
+    private static final int EV_TROUBLE = 16;
+    private static final int EV_CLOSED = 32;
+    private static final int EV_ACCEPTABLE = 64;
+
+    /** Notifications owed to the application, delivered when the current engine call finishes. */
+    private int pendingEvents;
+    /** Nesting depth of engine calls; notifications go out when the outermost one returns. */
+    private int depth;
+
+    private void notify(int event) {
+        pendingEvents |= event;
+    }
+
+    private void enter() {
+        depth++;
+    }
+
+    /**
+     * Leaves an engine call; the outermost one delivers pending notifications. The handler may call
+     * back into the connection (read, write, close): the state is consistent by now, and anything
+     * those calls owe is delivered by this same loop.
+     */
+    private void leave() {
+        if (--depth > 0) {
+            return;
+        }
+        depth++;
+        try {
+            while (pendingEvents != 0) {
+                int ev = pendingEvents;
+                pendingEvents = 0;
+                if ((ev & EV_ACCEPTABLE) != 0 && listener != null) {
+                    listener.notifyAcceptable();
+                }
+                if ((ev & EV_CONNECTED) != 0) {
+                    handler.onConnected(this);
+                }
+                if ((ev & EV_URGENT) != 0) {
+                    handler.onUrgent(this);
+                }
+                if ((ev & EV_READABLE) != 0) {
+                    handler.onReadable(this);
+                }
+                if ((ev & EV_WRITABLE) != 0 && state != CLOSED) {
+                    handler.onWritable(this);
+                }
+                if ((ev & EV_TROUBLE) != 0) {
+                    handler.onRetransmissionTrouble(this, retransmits);
+                }
+                if ((ev & EV_CLOSED) != 0) {
+                    handler.onClosed(this, error);
+                }
+            }
+        } finally {
+            depth--;
+        }
     }
 
     // =================================================================================================

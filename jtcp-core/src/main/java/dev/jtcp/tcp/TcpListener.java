@@ -137,7 +137,13 @@ public final class TcpListener {
     void onEstablished(TcpConnection child) {
         synQueue.remove(child);
         acceptQueue.add(child);
-        handler.onAcceptable(this);
+    }
+
+    /** Tells the application a connection waits in the accept queue (called once the child's event is done). */
+    void notifyAcceptable() {
+        if (!acceptQueue.isEmpty()) {
+            handler.onAcceptable(this);
+        }
     }
 
     /** A child died or went back to LISTEN before being accepted. */
