@@ -99,6 +99,7 @@ public final class Host implements TcpContext {
     private final LinkedHashMap<ConnectionKey, TimeWaitEntry> timeWait = new LinkedHashMap<>();
     private final List<TcpListener> listeners = new ArrayList<>();
     private final TimerWheel wheel = new TimerWheel(1_000_000L, 0);
+    private final TimerWheel.Expiry expiry = (e, t) -> ((Slot) e).connection.onTimer(t);
     private final DropCounters drops = new DropCounters();
     private int nextEphemeral;
 
@@ -410,6 +411,9 @@ public final class Host implements TcpContext {
     /** An IP packet arrived from the link (bytes position..limit; valid only during the call). */
     public void onPacket(long nowNs, ByteBuffer packet) {
         packetsReceived++;
+        // Timers due before this packet run first; this also keeps the wheel's clock current, so
+        // connections rescheduling their timers on this packet land in the wheel, not its overflow.
+        wheel.advance(nowNs, expiry);
         int offset = packet.position();
         int length = packet.remaining();
         DropReason r = ip.wrap(packet, offset, length).check();
@@ -432,7 +436,8 @@ public final class Host implements TcpContext {
     }
 
     private boolean isLocal(long hi, long lo) {
-        for (IpAddress a : addresses) {
+        for (int i = 0; i < addresses.size(); i++) {
+            IpAddress a = addresses.get(i);
             if (a.hi() == hi && a.lo() == lo) {
                 return true;
             }
@@ -494,8 +499,7 @@ public final class Host implements TcpContext {
 
     /** MUST-57 neighbourhood: a segment from a broadcast, multicast or unspecified source is bogus. */
     private boolean srcIsUnusable() {
-        IpAddress src = ip.src();
-        return src.isMulticast() || src.isLimitedBroadcast() || src.isUnspecified();
+        return IpAddress.isUnusableSource(ip.srcHi(), ip.srcLo());
     }
 
     /** Finds who takes the segment in {@link #in}; returns the engine's verdict. */
@@ -605,7 +609,7 @@ public final class Host implements TcpContext {
 
     /** Runs every due timer. */
     public void onTimer(long nowNs) {
-        wheel.advance(nowNs, (e, t) -> ((Slot) e).connection.onTimer(t));
+        wheel.advance(nowNs, expiry);
         Iterator<TimeWaitEntry> it = timeWait.values().iterator();
         while (it.hasNext()) {
             TimeWaitEntry tw = it.next();

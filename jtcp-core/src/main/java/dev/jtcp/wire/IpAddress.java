@@ -85,6 +85,19 @@ public record IpAddress(long hi, long lo) implements Comparable<IpAddress> {
         }
     }
 
+    /**
+     * Whether an address given as its two halves cannot be the source of a unicast packet:
+     * unspecified, multicast or the IPv4 limited broadcast. Allocation-free, for the receive path.
+     */
+    public static boolean isUnusableSource(long hi, long lo) {
+        boolean v4 = hi == 0 && (lo >>> 32) == 0xFFFF;
+        if (v4) {
+            int a = (int) lo;
+            return a == 0 || a == -1 || (a >>> 28) == 0xE;
+        }
+        return (hi == 0 && lo == 0) || (hi >>> 56) == 0xFF;
+    }
+
     /** 0.0.0.0 or ::. */
     public boolean isUnspecified() {
         return isV4() ? (int) lo == 0 : hi == 0 && lo == 0;
