@@ -678,6 +678,11 @@ public final class Host implements TcpContext {
     }
 
     @Override
+    public int timestampOffset(IpAddress local, IpAddress remote) {
+        return (int) portHash.hash(local.hi(), local.lo(), remote.hi(), remote.lo(), -1L, -1L);
+    }
+
+    @Override
     public int maxReceiveSegmentSize(IpAddress remote) {
         return mtu - PacketWriter.ipHeaderLength(remote);
     }

@@ -16,20 +16,25 @@ import java.nio.ByteBuffer;
  * copying at all. Out-of-order runs are kept as sorted, disjoint, non-adjacent sequence ranges; they
  * also give the SACK blocks (RFC 2018 §4), most recently changed first.
  *
+ * <p>The ring is allocated on the first byte and grows by doubling (up to the capacity) as far as
+ * the data stored in it reaches; the window offered always reflects the full capacity.
+ *
  * <p>Invariants: {@code readable + window() == capacity}; every range lies inside {@code (RCV.NXT,
- * RCV.NXT + window())}. Not thread-safe.
+ * RCV.NXT + window())}; every stored byte lies within the ring. Not thread-safe.
  */
 final class ReceiveBuffer {
     /** Out-of-order runs tracked at most; a segment that would need more is dropped (and retransmitted later). */
     static final int MAX_RANGES = 16;
+    private static final int INITIAL_RING = 4096;
 
     private int capacity;
     private ByteBuffer ring;
     private int head;
     private int readable;
-    private final int[] rangeStart = new int[MAX_RANGES];
-    private final int[] rangeEnd = new int[MAX_RANGES];
-    private final long[] rangeStamp = new long[MAX_RANGES];
+    /** Out-of-order runs, allocated with the first one: most connections never see reordering. */
+    private int[] rangeStart;
+    private int[] rangeEnd;
+    private long[] rangeStamp;
     private int ranges;
     private long stamp;
     /** Whether the last {@link #store} kept its bytes. */
@@ -86,12 +91,10 @@ final class ReceiveBuffer {
             accepted = false;
             return rcvNxt;
         }
-        if (ring == null) {
-            ring = ByteBuffer.allocate(capacity);
-            head = 0;
-        }
-        int at = (head + readable + offset) % capacity;
-        int first = Math.min(len, capacity - at);
+        ensureRing(readable + offset + len);
+        int size = ring.capacity();
+        int at = (head + readable + offset) % size;
+        int first = Math.min(len, size - at);
         seg.copyPayloadTo(from, ring, at, first);
         if (first < len) {
             seg.copyPayloadTo(from + first, ring, 0, len - first);
@@ -113,8 +116,37 @@ final class ReceiveBuffer {
         return accepted;
     }
 
+    /**
+     * Makes the ring hold at least {@code span} bytes from {@code head}, keeping the in-order bytes
+     * and the out-of-order runs at the same distances from the head.
+     */
+    private void ensureRing(int span) {
+        if (ring != null && ring.capacity() >= span) {
+            return;
+        }
+        int size = ring == null ? Math.min(capacity, INITIAL_RING) : ring.capacity();
+        while (size < span) {
+            size = Math.min(capacity, size * 2);
+        }
+        ByteBuffer bigger = ByteBuffer.allocate(size);
+        if (ring != null) {
+            // Everything from head up to the end of the old ring's span moves, in order, to index 0.
+            int old = ring.capacity();
+            int first = old - head;
+            bigger.put(0, ring, head, first);
+            bigger.put(first, ring, 0, head);
+        }
+        ring = bigger;
+        head = 0;
+    }
+
     /** Inserts {@code [start, end)}, merging with runs it overlaps or touches. */
     private boolean insertRange(int start, int end) {
+        if (rangeStart == null) {
+            rangeStart = new int[MAX_RANGES];
+            rangeEnd = new int[MAX_RANGES];
+            rangeStamp = new long[MAX_RANGES];
+        }
         int i = 0;
         while (i < ranges && SeqNum.lt(rangeEnd[i], start)) {
             i++;
@@ -177,7 +209,8 @@ final class ReceiveBuffer {
         if (n == 0) {
             return 0;
         }
-        int first = Math.min(n, capacity - head);
+        int size = ring.capacity();
+        int first = Math.min(n, size - head);
         int pos = dst.position();
         dst.put(pos, ring, head, first);
         if (first < n) {
@@ -185,7 +218,7 @@ final class ReceiveBuffer {
         }
         dst.position(pos + n);
         readable -= n;
-        head = (head + n) % capacity;
+        head = (head + n) % size;
         return n;
     }
 

@@ -5,16 +5,21 @@ import java.nio.ByteBuffer;
 
 /**
  * The bytes from SND.UNA onward: sent but unacknowledged, then not yet sent. A ring over a heap
- * buffer allocated on first write, so a connection that never sends costs nothing here. Segments
- * borrow their payload straight from the ring ({@link #lend}); nothing is copied until the packet
- * is written.
+ * buffer allocated on first write and grown by doubling up to the configured capacity, so a
+ * connection that never sends costs nothing here and one that sends a little costs a little.
+ * Segments borrow their payload straight from the ring ({@link #lend}); nothing is copied until the
+ * packet is written.
  *
  * <p>Invariant: {@code 0 <= length <= capacity}; byte {@code i} after SND.UNA lives at ring index
- * {@code (head + i) % capacity}. Not thread-safe.
+ * {@code (head + i) % ring.capacity()}. Not thread-safe.
  */
 final class SendBuffer {
+    /** The first allocation; the ring doubles from here as data is written. */
+    private static final int INITIAL_RING = 4096;
+
+    /** The most bytes the buffer may hold (SO_SNDBUF). */
     private int capacity;
-    /** Null until the first write, and again after {@link #release()}. */
+    /** Null until the first write, and again after {@link #release()}; its size is at most {@link #capacity}. */
     private ByteBuffer ring;
     /** Ring index of the byte at SND.UNA. */
     private int head;
@@ -37,11 +42,8 @@ final class SendBuffer {
         if (length > newCapacity) {
             throw new IllegalStateException("cannot shrink a send buffer below the bytes it holds");
         }
-        if (ring != null) {
-            ByteBuffer bigger = ByteBuffer.allocate(newCapacity);
-            copyOut(0, bigger, 0, length);
-            ring = bigger;
-            head = 0;
+        if (ring != null && ring.capacity() > newCapacity) {
+            regrow(newCapacity);
         }
         capacity = newCapacity;
     }
@@ -65,11 +67,19 @@ final class SendBuffer {
             return 0;
         }
         if (ring == null) {
-            ring = ByteBuffer.allocate(capacity);
+            ring = ByteBuffer.allocate(Math.min(capacity, Math.max(INITIAL_RING, Integer.highestOneBit(n - 1) << 1)));
             head = 0;
         }
-        int tail = (head + length) % capacity;
-        int first = Math.min(n, capacity - tail);
+        if (length + n > ring.capacity()) {
+            int size = ring.capacity();
+            while (size < length + n) {
+                size = Math.min(capacity, size * 2);
+            }
+            regrow(size);
+        }
+        int size = ring.capacity();
+        int tail = (head + length) % size;
+        int first = Math.min(n, size - tail);
         int pos = src.position();
         ring.put(tail, src, pos, first);
         if (first < n) {
@@ -86,7 +96,7 @@ final class SendBuffer {
             throw new IllegalArgumentException("acknowledging " + n + " of " + length + " buffered bytes");
         }
         length -= n;
-        head = length == 0 ? 0 : (head + n) % capacity;
+        head = length == 0 ? 0 : (head + n) % ring.capacity();
     }
 
     /** Points {@code seg}'s payload at {@code len} bytes starting {@code offset} bytes after SND.UNA. */
@@ -95,17 +105,28 @@ final class SendBuffer {
             seg.payload(null, 0, 0);
             return;
         }
-        seg.payload(ring, (head + offset) % capacity, len);
+        seg.payload(ring, (head + offset) % ring.capacity(), len);
     }
 
     /** Copies bytes out (for resizing and tests). */
     void copyOut(int offset, ByteBuffer dst, int dstIndex, int len) {
-        int start = (head + offset) % capacity;
-        int first = Math.min(len, capacity - start);
+        int size = ring.capacity();
+        int start = (head + offset) % size;
+        int first = Math.min(len, size - start);
         dst.put(dstIndex, ring, start, first);
         if (first < len) {
             dst.put(dstIndex + first, ring, 0, len - first);
         }
+    }
+
+    /** Moves the held bytes into a new ring of {@code size} bytes, starting at index 0. */
+    private void regrow(int size) {
+        ByteBuffer bigger = ByteBuffer.allocate(size);
+        if (length > 0) {
+            copyOut(0, bigger, 0, length);
+        }
+        ring = bigger;
+        head = 0;
     }
 
     /** Frees the ring if empty, so an idle connection holds no buffer. */

@@ -152,7 +152,7 @@ public final class TcpConnection {
     private long tsRecentNs;
     /** Last.ACK.sent (RFC 7323 §4.3). */
     private int lastAckSent;
-    /** Per-connection random offset of our TSval clock (RFC 7323 §5.4). */
+    /** Offset of our TSval clock, per address pair (RFC 7323 §5.4, see {@link TcpContext#timestampOffset}). */
     private int tsOffset;
 
     // ---- buffers ----
@@ -220,7 +220,7 @@ public final class TcpConnection {
         this.rcvBuf = new ReceiveBuffer(cfg.receiveBufferBytes());
         this.rtt = new RttEstimator(cfg.initialRtoNs(), cfg.minRtoNs(), cfg.maxRtoNs());
         Arrays.fill(deadlines, NONE);
-        this.tsOffset = ctx.random().nextInt();
+        this.tsOffset = ctx.timestampOffset(localAddress, remoteAddress);
     }
 
     // =================================================================================================

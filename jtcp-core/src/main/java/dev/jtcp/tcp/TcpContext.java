@@ -30,6 +30,14 @@ public interface TcpContext {
     ChallengeAckLimiter challengeAcks();
 
     /**
+     * The offset added to our TSval clock for connections between these two addresses (RFC 7323
+     * §5.4). Keyed on the address pair, not the 4-tuple, so successive connections between two hosts
+     * see increasing timestamps: that is what lets a new SYN be recognised as newer than a
+     * connection in TIME-WAIT (RFC 6191, SHLD-4).
+     */
+    int timestampOffset(IpAddress local, IpAddress remote);
+
+    /**
      * The largest segment the host can receive on the path towards {@code remote}: MMS_R of RFC
      * 9293 §3.7.1 (MTU minus the IP header), from which the MSS option is derived (MUST-67).
      */

@@ -46,7 +46,6 @@ public final class TcpListener {
     private final Set<TcpConnection> synQueue = Collections.newSetFromMap(new IdentityHashMap<>());
     private final ArrayDeque<TcpConnection> acceptQueue = new ArrayDeque<>();
     private final TcpSegment reply = new TcpSegment();
-    private final int tsOffset;
     private Handler handler = Handler.NONE;
     private TcpState state = TcpState.LISTEN;
     /** When the SYN queue last overflowed; cookie ACKs are only checked soon after (Linux does likewise). */
@@ -70,7 +69,6 @@ public final class TcpListener {
         this.backlog = backlog;
         this.key = new ConnectionKey(localAddress, port,
                 localAddress.isV4() ? IpAddress.ANY_V4 : IpAddress.ANY_V6, 0);
-        this.tsOffset = ctx.random().nextInt();
         if (ctx.tracer().isEnabled()) {
             ctx.tracer().onEvent(new TraceEvent.StateEvent(nowNs, ctx.hostName(), key, TcpState.CLOSED,
                     TcpState.LISTEN, "listen(backlog " + backlog + ")"));
@@ -241,7 +239,7 @@ public final class TcpListener {
                 reply.options.windowScale = windowScaleFor(cfg.receiveBufferBytes());
             }
             reply.options.sackPermitted = sack;
-            int tsNow = (int) (nowNs / (1_000_000_000L / cfg.timestampHz())) + tsOffset;
+            int tsNow = (int) (nowNs / (1_000_000_000L / cfg.timestampHz())) + ctx.timestampOffset(local, remote);
             reply.options.timestamps(SynCookies.encodeTsVal(tsNow, ws ? syn.options.windowScale : -1, sack),
                     syn.options.tsVal);
         }
@@ -277,7 +275,8 @@ public final class TcpListener {
         cookiesAccepted++;
         synQueue.add(child);
         ctx.register(child);
-        child.acceptCookie(nowNs, this, ack, cookie, SynCookies.mssFor(index, v6), peerScale, sack, ts, tsOffset);
+        child.acceptCookie(nowNs, this, ack, cookie, SynCookies.mssFor(index, v6), peerScale, sack, ts,
+                ctx.timestampOffset(local, remote));
         return child;
     }
 
