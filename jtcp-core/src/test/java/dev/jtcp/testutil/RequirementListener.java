@@ -60,6 +60,14 @@ public final class RequirementListener implements TestExecutionListener {
         return ids.toArray(String[]::new);
     }
 
+    /**
+     * Records evidence that does not come from an annotated method, such as a packetdrill script
+     * run by a test factory: {@code record("MUST-10", "script simultaneous-open.pkt", true)}.
+     */
+    public static void record(String requirement, String testName, boolean passed) {
+        (passed ? PASSED : FAILED).computeIfAbsent(requirement, k -> ConcurrentHashMap.newKeySet()).add(testName);
+    }
+
     /** Passing evidence so far, sorted. */
     public static Map<String, Set<String>> passed() {
         Map<String, Set<String>> m = new TreeMap<>();
