@@ -5,8 +5,12 @@ import dev.jtcp.wire.SeqNum;
 import dev.jtcp.wire.TcpFlags;
 import dev.jtcp.wire.TcpHeader;
 import dev.jtcp.wire.TcpOption;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Writes ladder labels ({@code SYN,ACK seq=0 ack=1 len=5}) with sequence numbers absolute or, like
@@ -14,9 +18,11 @@ import java.util.Map;
  *
  * <p>Relative numbering: each direction of each 4-tuple counts from the sequence number of its first
  * SYN (or, when the trace starts mid-stream, its first segment); acknowledgments count from the other
- * direction's base. A SYN far from the current base (more than 2<sup>24</sup> away) starts a new
- * incarnation of the connection, with its own base; a nearby one, such as an old duplicate SYN, is
- * shown relative to the current base and may come out negative.
+ * direction's base. A later SYN with a new sequence number starts a new incarnation of the connection,
+ * with a base of its own, if it lies far from every base so far (more than 2<sup>24</sup>) or if a
+ * RST was seen on the 4-tuple since; any other SYN, such as an old duplicate, is shown relative to
+ * an existing base and may come out negative. Each number is shown relative to the base nearest to
+ * it, so a segment of the old incarnation still reads naturally after a new one began.
  *
  * <p>Not thread-safe: it remembers bases as it labels segments in time order.
  */
@@ -24,7 +30,10 @@ public final class SegmentLabels {
     private static final int NEW_INCARNATION_DISTANCE = 1 << 24;
 
     private final boolean relative;
-    private final Map<Direction, Integer> bases = new HashMap<>();
+    /** Every base a direction has had, oldest first. */
+    private final Map<Direction, List<Integer>> bases = new HashMap<>();
+    /** Directions whose 4-tuple saw a RST after their latest base. */
+    private final Set<Direction> resetSince = new HashSet<>();
 
     private record Direction(IpAddress src, int srcPort, IpAddress dst, int dstPort) {}
 
@@ -83,18 +92,43 @@ public final class SegmentLabels {
     }
 
     private void learn(Direction d, TcpHeader h) {
-        Integer base = bases.get(d);
-        if (base == null || (h.has(TcpFlags.SYN) && Math.abs((long) (h.seq() - base)) > NEW_INCARNATION_DISTANCE)) {
-            bases.put(d, h.seq());
+        if (h.has(TcpFlags.RST)) {
+            resetSince.add(d);
+            resetSince.add(new Direction(d.dst(), d.dstPort(), d.src(), d.srcPort()));
+        }
+        List<Integer> known = bases.get(d);
+        if (known == null) {
+            bases.put(d, new ArrayList<>(List.of(h.seq())));
+            resetSince.remove(d);
+            return;
+        }
+        if (h.has(TcpFlags.SYN) && !known.contains(h.seq())
+                && (resetSince.contains(d) || distance(h.seq(), nearest(known, h.seq())) > NEW_INCARNATION_DISTANCE)) {
+            known.add(h.seq());
+            resetSince.remove(d);
         }
     }
 
     private String number(Direction d, int value) {
-        Integer base = bases.get(d);
-        if (!relative || base == null) {
+        List<Integer> known = bases.get(d);
+        if (!relative || known == null) {
             return SeqNum.toString(value);
         }
-        int rel = value - base;
+        int rel = value - nearest(known, value);
         return Math.abs(rel) < (1 << 30) ? Integer.toString(rel) : SeqNum.toString(rel);
+    }
+
+    private static int nearest(List<Integer> known, int value) {
+        int best = known.getFirst();
+        for (int b : known) {
+            if (distance(value, b) < distance(value, best)) {
+                best = b;
+            }
+        }
+        return best;
+    }
+
+    private static long distance(int a, int b) {
+        return Math.abs((long) (a - b));
     }
 }

@@ -143,7 +143,7 @@ public final class TerminalLadder {
             }
             if (previous != Long.MIN_VALUE && t - previous >= PAUSE_NS) {
                 Row pause = lifelines(':');
-                pause.put(0, pad(duration(t - previous)), DIM);
+                putCentred(pause, "~ " + duration(t - previous) + " pass ~", DIM);
                 emit(pause);
             }
             moment(t, items.subList(i, j));
@@ -163,79 +163,131 @@ public final class TerminalLadder {
         return x[column] - text.length() / 2;
     }
 
-    /** All rows of one moment: arrows with the edge columns' states beside them, then the rest. */
+    /**
+     * All rows of one moment, in the order things happened: each arrow on a row of its own, with the
+     * edge columns' latest state changes written beside it; state changes after the last arrow, timers
+     * and notes on rows of their own; then the explanations.
+     */
     private void moment(long t, List<Ladder.Item> items) {
-        List<Ladder.Arrow> arrows = new ArrayList<>();
-        List<List<Ladder.StateMark>> states = new ArrayList<>();
+        time = pad(time(t));
+        List<List<Ladder.StateMark>> pending = new ArrayList<>();
         for (int c = 0; c < n; c++) {
-            states.add(new ArrayList<>());
+            pending.add(new ArrayList<>());
         }
-        List<Ladder.Item> others = new ArrayList<>();
         Set<String> explanations = new LinkedHashSet<>();
         for (Ladder.Item item : items) {
             if (item.explanation() != null) {
                 explanations.add(item.explanation());
             }
             switch (item) {
-                case Ladder.Arrow a -> arrows.add(a);
-                case Ladder.StateMark s when s.column() == 0 || s.column() == n - 1 -> states.get(s.column()).add(s);
-                default -> others.add(item);
-            }
-        }
-        int rows = Math.max(arrows.size(), Math.max(states.getFirst().size(), states.getLast().size()));
-        String time = pad(time(t));
-        boolean first = true;
-        for (int r = 0; r < rows; r++) {
-            Row row = lifelines('|');
-            if (first) {
-                row.put(0, time, DIM);
-                first = false;
-            }
-            for (int c : new int[] {0, n - 1}) {
-                if (r < states.get(c).size()) {
-                    putState(row, c, states.get(c).get(r).to().toString());
-                }
-            }
-            Ladder.Arrow a = r < arrows.size() ? arrows.get(r) : null;
-            if (a != null) {
-                drawArrow(row, a);
-            }
-            emit(row);
-            if (a != null && a.detail() != null) {
-                Row detail = lifelines('|');
-                int at = Math.min(x[a.from()], x[a.to()]) + 3;
-                detail.put(at, (a.fate() == Ladder.Fate.LOST ? "X " : "x ") + a.detail(), DIM);
-                emit(detail);
-            }
-        }
-        for (Ladder.Item item : others) {
-            Row row = lifelines('|');
-            if (first) {
-                row.put(0, time, DIM);
-                first = false;
-            }
-            switch (item) {
-                case Ladder.StateMark s -> row.put(x[s.column()] + 2, "[" + s.to() + "]", STATE);
-                case Ladder.TimerMark m -> putBeside(row, m.column(), timerText(m), TIMER);
-                case Ladder.Note note -> {
-                    if (note.column() < 0) {
-                        String text = "~ " + note.text() + " ~";
-                        int mid = n > 1 ? (x[0] + x[n - 1]) / 2 : x[0] + 2;
-                        row.put(Math.max(x[0] + 2, mid - text.length() / 2), text, BOLD);
-                    } else {
-                        putBeside(row, note.column(), note.text(), BOLD);
+                case Ladder.Arrow a -> {
+                    flushStates(pending, a.from() == 0 ? 1 : 0, a.from() == n - 1 ? 1 : 0);
+                    Row row = lifelines('|');
+                    stamp(row);
+                    putPending(row, pending);
+                    drawArrow(row, a);
+                    emit(row);
+                    if (a.detail() != null) {
+                        Row detail = lifelines('|');
+                        int at = Math.min(x[a.from()], x[a.to()]) + 3;
+                        detail.put(at, (a.fate() == Ladder.Fate.LOST ? "X " : "x ") + a.detail(), DIM);
+                        emit(detail);
                     }
                 }
+                case Ladder.StateMark s when s.column() == 0 || s.column() == n - 1 -> pending.get(s.column()).add(s);
                 default -> {
+                    flushStates(pending, 0, 0);
+                    switch (item) {
+                        case Ladder.StateMark s -> {
+                            Row row = lifelines('|');
+                            stamp(row);
+                            row.put(x[s.column()] + 2, "[" + s.to() + "]", STATE);
+                            emit(row);
+                        }
+                        case Ladder.TimerMark m -> remark(m.column(), timerText(m), TIMER);
+                        case Ladder.Note note -> remark(note.column(), note.text(), BOLD);
+                        default -> {
+                        }
+                    }
                 }
             }
-            emit(row);
         }
+        flushStates(pending, 0, 0);
         if (options.explain()) {
             for (String e : explanations) {
                 explain(e);
             }
         }
+    }
+
+    /** The time of the moment being drawn, until its first row takes it. */
+    private String time;
+
+    private void stamp(Row row) {
+        if (time != null) {
+            row.put(0, time, DIM);
+            time = null;
+        }
+    }
+
+    /**
+     * Writes state-only rows until at most {@code keepLeft} and {@code keepRight} pending states remain
+     * in the first and last columns: a state stays for an arrow's row only if that column sends it.
+     */
+    private void flushStates(List<List<Ladder.StateMark>> pending, int keepLeft, int keepRight) {
+        List<Ladder.StateMark> left = pending.getFirst();
+        List<Ladder.StateMark> right = pending.getLast();
+        int keepR = n == 1 ? keepLeft : keepRight;
+        while (left.size() > keepLeft || right.size() > keepR) {
+            Row row = lifelines('|');
+            stamp(row);
+            if (left.size() > keepLeft) {
+                putState(row, 0, left.removeFirst().to().toString());
+            }
+            if (n > 1 && right.size() > keepR) {
+                putState(row, n - 1, right.removeFirst().to().toString());
+            }
+            emit(row);
+        }
+    }
+
+    private void putPending(Row row, List<List<Ladder.StateMark>> pending) {
+        for (int c : new int[] {0, n - 1}) {
+            if (!pending.get(c).isEmpty()) {
+                putState(row, c, pending.get(c).removeFirst().to().toString());
+            }
+        }
+    }
+
+    /**
+     * A timer or note on rows of its own: beside its column's lifeline (left of the last one), or
+     * centred when it concerns no column; wrapped to the room there is.
+     */
+    private void remark(int column, String text, byte style) {
+        int room;
+        if (column < 0) {
+            text = "~ " + text + " ~";
+            room = n > 1 ? x[n - 1] - x[0] - 4 : options.width() - x[0] - 3;
+        } else if (column == n - 1 && n > 1) {
+            room = x[column] - x[column - 1] - 4;
+        } else {
+            room = Math.max(options.width(), width) - x[column] - 3;
+        }
+        for (String line : wrap(text, Math.max(20, room))) {
+            Row row = lifelines('|');
+            stamp(row);
+            if (column < 0) {
+                putCentred(row, line, style);
+            } else {
+                putBeside(row, column, line, style);
+            }
+            emit(row);
+        }
+    }
+
+    private void putCentred(Row row, String text, byte style) {
+        int mid = n > 1 ? (x[0] + x[n - 1]) / 2 : x[0] + 2 + text.length() / 2;
+        row.put(Math.max(x[0] + 2, mid - text.length() / 2), text, style);
     }
 
     private static String timerText(Ladder.TimerMark m) {
@@ -273,7 +325,7 @@ public final class TerminalLadder {
             sb.append(" <").append(a.options()).append('>');
         }
         if (a.tag() != null) {
-            sb.append(" (").append(a.tag()).append(')');
+            sb.append(" [").append(a.tag()).append(']');
         }
         return sb.toString();
     }
@@ -309,9 +361,9 @@ public final class TerminalLadder {
         int labelAt = from + 3 + Math.max(0, (drawn - 6 - body.length()) / 2);
         row.put(labelAt, body, style);
         if (a.tag() != null && a.isRetransmission()) {
-            int tagAt = labelAt + body.indexOf(" (" + a.tag());
+            int tagAt = labelAt + body.indexOf(" [" + a.tag());
             if (tagAt > labelAt) {
-                row.put(tagAt + 1, "(" + a.tag() + ")", RETX);
+                row.put(tagAt + 1, "[" + a.tag() + "]", RETX);
             }
         }
         char head = switch (a.fate()) {
