@@ -437,9 +437,13 @@ public final class TerminalLadder {
     }
 
     private String time(long t) {
-        long rel = t - ladder.startNs();
-        return rel < 10_000_000_000L ? String.format(Locale.ROOT, "%.1f ms", rel / 1e6)
-                : String.format(Locale.ROOT, "%.3f s", rel / 1e9);
+        return clock(t - ladder.startNs());
+    }
+
+    /** A time since the start of a diagram: {@code 10.0 ms} below ten seconds, {@code 120.070 s} above. */
+    static String clock(long ns) {
+        return ns < 10_000_000_000L ? String.format(Locale.ROOT, "%.1f ms", ns / 1e6)
+                : String.format(Locale.ROOT, "%.3f s", ns / 1e9);
     }
 
     /** A duration for humans: {@code 40 ms}, {@code 1.5 s}, {@code 2 min}. */
