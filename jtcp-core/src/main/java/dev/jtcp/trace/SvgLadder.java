@@ -29,9 +29,9 @@ public final class SvgLadder {
     private static final double CHAR = 6.6;
     private static final int TIME_AXIS = 78;
     private static final int STATE_AREA = 120;
-    private static final int ROW = 34;
+    private static final int ROW = 40;
     private static final int LINE = 17;
-    private static final int BREAK = 36;
+    private static final int BREAK = 56;
     private static final long PAUSE_NS = 250_000_000L;
 
     private final Ladder ladder;
@@ -41,6 +41,8 @@ public final class SvgLadder {
     private final double width;
     private final TreeMap<Long, Double> y = new TreeMap<>();
     private final List<Long> breaks = new ArrayList<>();
+    /** Each item's sub-row within its moment (see {@link #layout()}). */
+    private int[] sub;
     private double height;
     private final StringBuilder out = new StringBuilder(16_384);
 
@@ -53,7 +55,7 @@ public final class SvgLadder {
             int hops = Math.max(1, Math.abs(a.to() - a.from()));
             longest = Math.max(longest, Math.max(label(a).length(), a.options().length()) / hops);
         }
-        double span = Math.max(240, Math.min(560, longest * CHAR + 80));
+        double span = Math.max(360, Math.min(600, longest * CHAR + 90));
         x = new double[n];
         for (int i = 0; i < n; i++) {
             x[i] = TIME_AXIS + STATE_AREA + i * span;
@@ -129,34 +131,48 @@ public final class SvgLadder {
         };
     }
 
-    /** Gives every moment (item times and arrival times) a y, with extra room where items stack. */
+    /**
+     * Gives every moment (item times and arrival times) a y, and each item a sub-row within its
+     * moment: arrows sent by the same column at the same moment lie one under the other (and arrive
+     * so), as do the states, timers and notes of one column.
+     */
     private void layout() {
         TreeSet<Long> times = new TreeSet<>();
-        Map<Long, Integer> lines = new HashMap<>();
-        for (Ladder.Item item : ladder.items()) {
+        Map<Long, Integer> rows = new HashMap<>();
+        Map<String, Integer> used = new HashMap<>();
+        List<Ladder.Item> items = ladder.items();
+        sub = new int[items.size()];
+        for (int i = 0; i < items.size(); i++) {
+            Ladder.Item item = items.get(i);
             times.add(item.timeNs());
+            int column = switch (item) {
+                case Ladder.Arrow a -> a.from();
+                case Ladder.StateMark m -> m.column();
+                case Ladder.TimerMark m -> m.column();
+                case Ladder.Note m -> m.column();
+            };
+            String key = (item instanceof Ladder.Arrow ? "a" : "s") + item.timeNs() + "|" + column;
+            sub[i] = used.merge(key, 1, Integer::sum) - 1;
+            rows.merge(item.timeNs(), sub[i] + 1, Math::max);
             if (item instanceof Ladder.Arrow a && a.arriveNs() >= 0) {
                 times.add(a.arriveNs());
-            }
-            if (!(item instanceof Ladder.Arrow)) {
-                lines.merge(item.timeNs(), 1, Integer::sum);
+                rows.merge(a.arriveNs(), sub[i] + 1, Math::max);
             }
         }
         double at = header() + 78;
         Long previous = null;
         for (long t : times) {
             if (previous != null) {
-                at += ROW;
+                at += ROW + LINE * (rows.getOrDefault(previous, 1) - 1);
                 if (t - previous >= PAUSE_NS) {
                     breaks.add(t);
                     at += BREAK;
                 }
             }
             y.put(t, at);
-            at += LINE * Math.max(0, lines.getOrDefault(t, 0) - 1);
             previous = t;
         }
-        height = at + 50;
+        height = at + LINE * (previous == null ? 0 : rows.getOrDefault(previous, 1) - 1) + 50;
     }
 
     private double yAt(long t) {
@@ -186,7 +202,7 @@ public final class SvgLadder {
             }
         }
         for (long t : breaks) {
-            double yb = yAt(t) - ROW / 2.0 - BREAK / 2.0;
+            double yb = yAt(t) - 30;
             out.append(String.format(Locale.ROOT, "<rect x=\"%.0f\" y=\"%.1f\" width=\"%.0f\" height=\"10\" fill=\"white\"/>%n",
                     x[0] - 12, yb - 5, x[n - 1] - x[0] + 24));
             for (int i = 0; i < n; i++) {
@@ -202,13 +218,10 @@ public final class SvgLadder {
             text(8, y.get(t) + 4, TerminalLadder.clock(t - start), "fill=\"#888\" font-size=\"11\"");
             last = t;
         }
-        Map<String, Integer> stacked = new HashMap<>();
         List<Ladder.Item> items = ladder.items();
         for (int i = 0; i < items.size(); i++) {
             Ladder.Item item = items.get(i);
-            int slot = item instanceof Ladder.Arrow ? 0
-                    : stacked.merge(item.timeNs() + "", 1, Integer::sum) - 1;
-            double yi = yAt(item.timeNs()) + slot * LINE;
+            double yi = yAt(item.timeNs()) + sub[i] * LINE;
             out.append("<g id=\"").append(prefix).append('i').append(i).append("\" class=\"item ")
                     .append(kindOf(item)).append("\">");
             if (item.explanation() != null) {
@@ -216,7 +229,7 @@ public final class SvgLadder {
             }
             out.append('\n');
             switch (item) {
-                case Ladder.Arrow a -> arrow(a);
+                case Ladder.Arrow a -> arrow(a, sub[i] * LINE);
                 case Ladder.StateMark s -> stateBox(s.column(), yi, s.to().toString(), s.cause());
                 case Ladder.TimerMark m -> timer(m, yi);
                 case Ladder.Note note -> note(note, yi);
@@ -241,21 +254,19 @@ public final class SvgLadder {
         return a.tag() == null ? a.label() : a.label() + " [" + a.tag() + "]";
     }
 
-    private void arrow(Ladder.Arrow a) {
+    private void arrow(Ladder.Arrow a, double offset) {
         double x1 = x[a.from()];
         double x2 = x[a.to()];
-        double y1 = yAt(a.timeNs());
-        double y2 = a.arriveNs() >= 0 ? yAt(a.arriveNs()) : y1 + ROW;
+        double y1 = yAt(a.timeNs()) + offset;
+        double y2 = a.arriveNs() >= 0 ? yAt(a.arriveNs()) + offset : y1 + ROW;
         String colour = colour(a.kind());
         String kind = a.kind().name().toLowerCase(Locale.ROOT);
         if (a.fate() == Ladder.Fate.LOST) {
             double f = 0.55;
-            double ex = x1 + (x2 - x1) * f;
-            double ey = y1 + (y2 - y1) * f;
-            line(x1, y1, ex, ey, "stroke=\"" + colour + "\" stroke-width=\"1.6\"");
-            cross(ex, ey, 6);
-            text(ex + (x2 > x1 ? 8 : -8), ey + 14, "lost", "fill=\"#c62828\" font-size=\"11\""
-                    + (x2 > x1 ? "" : " text-anchor=\"end\""));
+            x2 = x1 + (x2 - x1) * f;
+            y2 = y1 + (y2 - y1) * f;
+            line(x1, y1, x2, y2, "stroke=\"" + colour + "\" stroke-width=\"1.6\"");
+            cross(x2, y2, 6);
         } else {
             String dash = a.fate() == Ladder.Fate.IN_FLIGHT ? " stroke-dasharray=\"5,4\"" : "";
             String head = a.fate() == Ladder.Fate.DROPPED ? "" : " marker-end=\"url(#head-" + kind + ")\"";
@@ -273,7 +284,7 @@ public final class SvgLadder {
         String rotate = String.format(Locale.ROOT, " transform=\"rotate(%.1f %.1f %.1f)\"", angle, mx, my);
         text(mx, my - 5, label(a), "text-anchor=\"middle\" fill=\"" + colour + "\"" + rotate
                 + (a.isRetransmission() ? " font-style=\"italic\"" : ""));
-        if (!a.options().isEmpty()) {
+        if (!a.options().isEmpty() && a.fate() != Ladder.Fate.LOST) {
             text(mx, my + 13, a.options(), "text-anchor=\"middle\" fill=\"#888\" font-size=\"10\"" + rotate);
         }
         if (a.detail() != null && a.fate() == Ladder.Fate.DROPPED) {
@@ -302,21 +313,22 @@ public final class SvgLadder {
         out.append('\n');
     }
 
+    /** A timer firing (or TIME-WAIT starting) outside its lifeline, with a bracket back to when it was set. */
     private void timer(Ladder.TimerMark m, double yi) {
         int c = Math.max(0, m.column());
-        boolean rightSide = c == n - 1 && n > 1;
-        double lx = x[c] + (rightSide ? -14 : 14);
-        String anchor = rightSide ? " text-anchor=\"end\"" : "";
+        boolean left = c == 0 && n > 1;
+        double lx = x[c] + (left ? -14 : 14);
+        String anchor = left ? " text-anchor=\"end\"" : "";
         if (m.action() == TraceEvent.TimerAction.FIRED && m.armedNs() >= 0) {
             double ya = yAt(m.armedNs());
-            double bx = x[c] + (rightSide ? -6 : 6);
+            double bx = x[c] + (left ? -6 : 6);
             line(bx, ya, bx, yi, "stroke=\"#1e88e5\" stroke-width=\"3\" stroke-opacity=\"0.45\"");
         }
         String what = m.action() == TraceEvent.TimerAction.SET
                 ? m.timer().label() + " timer: " + TerminalLadder.duration(m.deadlineNs() - m.timeNs())
                 : m.timer().label() + (m.timer() == TimerKind.TIME_WAIT ? " over" : " fired")
                         + (m.armedNs() >= 0 ? " after " + TerminalLadder.duration(m.timeNs() - m.armedNs()) : "");
-        text(lx, yi + 4, "\u23F1 " + what, "fill=\"#1e88e5\" font-size=\"11\"" + anchor);
+        text(lx, yi + 4, what, "fill=\"#1e88e5\" font-size=\"11\"" + anchor);
     }
 
     private void note(Ladder.Note note, double yi) {
