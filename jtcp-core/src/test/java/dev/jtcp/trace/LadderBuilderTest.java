@@ -62,7 +62,7 @@ class LadderBuilderTest {
         assertThat(ladder.arrows()).extracting(Ladder.Arrow::isRetransmission).containsExactly(false, true);
         assertThat(ladder.arrows().getFirst().detail()).isEqualTo("lost on link0");
         String text = TerminalLadder.render(ladder, TerminalLadder.Options.PLAIN);
-        assertThat(text).contains("SYN seq=0 (retransmission)").contains("X lost on link0")
+        assertThat(text).contains("SYN seq=0 [retransmission]").contains("X lost on link0")
                 .contains("RTO timer fired after 1 s");
     }
 }
