@@ -204,7 +204,7 @@ public final class CaptureAnalyzer {
         int tcpWireLength;
         if (ip.wrap(buf, start, captured).check() == null) {
             if (ip.protocol() != IpProtocol.TCP) {
-                skip("non-TCP (" + IpProtocol.name(ip.protocol()) + ")", 1);
+                skip("non-TCP (" + protocolName(ip.protocol()) + ")", 1);
                 return;
             }
             srcHi = ip.srcHi();
@@ -214,16 +214,19 @@ public final class CaptureAnalyzer {
             tcpOffset = ip.payloadOffset();
             tcpCaptured = ip.payloadLength();
             tcpWireLength = tcpCaptured;
-        } else if (packet.isTruncated() && captured >= 20) {
-            int[] header = truncatedIp(buf, start, captured);
+        } else if (captured >= 20) {
+            int[] header = lenientIp(buf, start, captured);
             if (header == null) {
                 return;
             }
             tcpOffset = header[0];
             tcpCaptured = start + captured - tcpOffset;
-            tcpWireLength = header[1];
+            tcpWireLength = packet.isTruncated() ? header[1] : Math.min(header[1], tcpCaptured);
+            if (!packet.isTruncated()) {
+                skip("packets with a damaged IP header (TCP analysed)", 1);
+            }
         } else {
-            skip(isFragment(buf, start, captured) ? "IP fragments" : "unreadable IP headers", 1);
+            skip("unreadable IP headers", 1);
             return;
         }
         if (tcp.wrap(buf, tcpOffset, tcpCaptured).check() != null) {
@@ -239,11 +242,12 @@ public final class CaptureAnalyzer {
     }
 
     /**
-     * The TCP offset and on-the-wire TCP length of a snap-length-cut packet, read leniently from its
-     * IPv4 or IPv6 header (the view refuses it because its length fields reach past the captured
-     * bytes); null, counted as skipped, if it is not TCP or not readable. Sets the address fields.
+     * The TCP offset and on-the-wire TCP length of a packet the IP view refused (a snap-length cut
+     * makes its length fields reach past the captured bytes; offloading leaves a bad header checksum),
+     * read leniently from its IPv4 or IPv6 header; null, counted as skipped, if it is a fragment, not
+     * TCP, or not readable. Sets the address fields.
      */
-    private int[] truncatedIp(ByteBuffer buf, int start, int captured) {
+    private int[] lenientIp(ByteBuffer buf, int start, int captured) {
         int version = (buf.get(start) & 0xFF) >>> 4;
         if (version == 4) {
             int ihl = (buf.get(start) & 0x0F) * 4;
@@ -256,7 +260,7 @@ public final class CaptureAnalyzer {
                 return null;
             }
             if ((buf.get(start + 9) & 0xFF) != IpProtocol.TCP) {
-                skip("non-TCP (" + IpProtocol.name(buf.get(start + 9) & 0xFF) + ")", 1);
+                skip("non-TCP (" + protocolName(buf.get(start + 9) & 0xFF) + ")", 1);
                 return null;
             }
             long v4 = 0x0000_FFFF_0000_0000L;
@@ -268,7 +272,7 @@ public final class CaptureAnalyzer {
         }
         if (version == 6 && captured >= 40) {
             if ((buf.get(start + 6) & 0xFF) != IpProtocol.TCP) {
-                skip("non-TCP (IPv6 next header " + (buf.get(start + 6) & 0xFF) + ")", 1);
+                skip("non-TCP (" + protocolName(buf.get(start + 6) & 0xFF) + ")", 1);
                 return null;
             }
             srcHi = buf.getLong(start + 8);
@@ -287,8 +291,13 @@ public final class CaptureAnalyzer {
     private long dstHi;
     private long dstLo;
 
-    private static boolean isFragment(ByteBuffer buf, int start, int captured) {
-        return captured >= 20 && (buf.get(start) & 0xF0) == 0x40 && (buf.getShort(start + 6) & 0x3FFF) != 0;
+    private static String protocolName(int protocol) {
+        return switch (protocol) {
+            case IpProtocol.ICMP -> "ICMP";
+            case IpProtocol.UDP -> "UDP";
+            case IpProtocol.ICMPV6 -> "ICMPv6";
+            default -> "protocol " + protocol;
+        };
     }
 
     private void onTcp(long nowNs, int payload) {
