@@ -334,6 +334,15 @@ public final class CaptureAnalyzer {
             TcpHeader h = TcpHeader.of(tcp);
             String from = fromA ? f.a.name : f.b.name;
             String to = fromA ? f.b.name : f.a.name;
+            // What the sender did in sending (SYN-SENT, FIN-WAIT-1...) comes before the segment; what
+            // it learnt earlier, and what the receiver did, after.
+            f.fresh.removeIf(t -> {
+                boolean bySending = t.bySending();
+                if (bySending) {
+                    collected.add(stateEvent(f, t));
+                }
+                return bySending;
+            });
             collected.add(new TraceEvent.SegmentEvent(nowNs, from, TraceEvent.Direction.SENT, src, dst, h, payload,
                     null, note));
             collected.add(new TraceEvent.SegmentEvent(nowNs, to, TraceEvent.Direction.RECEIVED, src, dst, h, payload,
@@ -374,11 +383,15 @@ public final class CaptureAnalyzer {
 
     private void drainTransitions(TcpFlow f) {
         for (TcpFlow.Transition t : f.fresh) {
-            collected.add(new TraceEvent.StateEvent(t.timeNs(), t.ofA() ? f.a.name : f.b.name,
-                    t.ofA() ? keyOfCollected : keyOfCollected.reversed(), t.from() == null ? TcpState.CLOSED : t.from(),
-                    t.to(), t.cause()));
+            collected.add(stateEvent(f, t));
         }
         f.fresh.clear();
+    }
+
+    private TraceEvent.StateEvent stateEvent(TcpFlow f, TcpFlow.Transition t) {
+        return new TraceEvent.StateEvent(t.timeNs(), t.ofA() ? f.a.name : f.b.name,
+                t.ofA() ? keyOfCollected : keyOfCollected.reversed(), t.from() == null ? TcpState.CLOSED : t.from(),
+                t.to(), t.cause());
     }
 
     private static IpAddress address(long hi, long lo) {

@@ -23,8 +23,11 @@ final class TcpFlow {
     /** A later segment that fills a gap this soon after the gap was seen counts as reordered, not resent. */
     private static final long REORDER_WINDOW_NS = 3_000_000L;
 
-    /** A state change the model inferred, for drawing. */
-    record Transition(long timeNs, boolean ofA, TcpState from, TcpState to, String cause) {}
+    /**
+     * A state change the model inferred, for drawing; {@code bySending} when the endpoint changed state
+     * in sending the segment (SYN-SENT, FIN-WAIT-1), rather than on receiving one.
+     */
+    record Transition(long timeNs, boolean ofA, TcpState from, TcpState to, String cause, boolean bySending) {}
 
     /** A segment on its way to a side, as the model needs it. */
     private record Pending(boolean fromA, long timeNs, int seq, int ack, int flags, int end, boolean newFin,
@@ -72,6 +75,7 @@ final class TcpFlow {
         long rsts;
         long unmatchedRsts;
         long synsOnOpen;
+        long unseen;
         /** SYN- or FIN-bearing segments from the peer whose arrival this side has not yet shown. */
         final java.util.ArrayDeque<Pending> inbox = new java.util.ArrayDeque<>();
 
@@ -238,6 +242,11 @@ final class TcpFlow {
             s.zeroWindows++;
         }
         if (hasAck && !rst) {
+            if (r.nextValid && SeqNum.gt(ack, r.next)) {
+                // The peer sent more than the capture saw.
+                r.unseen++;
+                r.next = ack;
+            }
             if (payloadLength == 0 && !syn && !fin && s.ackValid && ack == s.lastAck && window == s.lastWindow
                     && r.nextValid && SeqNum.gt(r.next, ack)) {
                 s.dupAcks++;
@@ -327,7 +336,7 @@ final class TcpFlow {
                 s.state = TcpState.CLOSED;
                 s.states.add(TcpState.CLOSED);
             } else if (s.state != TcpState.CLOSED && s.state != TcpState.LISTEN) {
-                move(s, fromA, nowNs, TcpState.CLOSED, "sent RST");
+                send(s, fromA, nowNs, TcpState.CLOSED, "sent RST");
             }
             return;
         }
@@ -336,22 +345,22 @@ final class TcpFlow {
                 s.state = TcpState.CLOSED;
                 s.states.add(TcpState.CLOSED);
             }
-            move(s, fromA, nowNs, TcpState.SYN_SENT, "sent SYN");
+            send(s, fromA, nowNs, TcpState.SYN_SENT, "sent SYN");
         } else if (syn && hasAck) {
             if (s.state == null || s.state == TcpState.CLOSED) {
                 s.state = TcpState.LISTEN;
                 s.states.add(TcpState.LISTEN);
             }
             if (s.state == TcpState.LISTEN) {
-                move(s, fromA, nowNs, TcpState.SYN_RECEIVED, "rcv SYN, sent SYN,ACK");
+                send(s, fromA, nowNs, TcpState.SYN_RECEIVED, "rcv SYN, sent SYN,ACK");
             } else if (s.state == TcpState.SYN_SENT) {
-                move(s, fromA, nowNs, TcpState.SYN_RECEIVED, "rcv SYN (simultaneous open)");
+                send(s, fromA, nowNs, TcpState.SYN_RECEIVED, "rcv SYN (simultaneous open)");
             }
         }
         if (fin && s.state != null) {
             switch (s.state) {
-                case ESTABLISHED, SYN_RECEIVED -> move(s, fromA, nowNs, TcpState.FIN_WAIT_1, "sent FIN");
-                case CLOSE_WAIT -> move(s, fromA, nowNs, TcpState.LAST_ACK, "sent FIN");
+                case ESTABLISHED, SYN_RECEIVED -> send(s, fromA, nowNs, TcpState.FIN_WAIT_1, "sent FIN");
+                case CLOSE_WAIT -> send(s, fromA, nowNs, TcpState.LAST_ACK, "sent FIN");
                 default -> {
                 }
             }
@@ -420,13 +429,21 @@ final class TcpFlow {
     }
 
     private void move(Side side, boolean ofA, long nowNs, TcpState to, String cause) {
+        change(side, ofA, nowNs, to, cause, false);
+    }
+
+    private void send(Side side, boolean ofA, long nowNs, TcpState to, String cause) {
+        change(side, ofA, nowNs, to, cause, true);
+    }
+
+    private void change(Side side, boolean ofA, long nowNs, TcpState to, String cause, boolean bySending) {
         TcpState from = side.state;
         if (from == to) {
             return;
         }
         side.state = to;
         side.states.add(to);
-        fresh.add(new Transition(nowNs, ofA, from, to, cause));
+        fresh.add(new Transition(nowNs, ofA, from, to, cause, bySending));
     }
 
     /** The finished report. */
@@ -513,6 +530,7 @@ final class TcpFlow {
             put(m, "RST from " + s.name, s.rsts);
             put(m, "RST from " + s.name + " matching no sequence number (blind or stale)", s.unmatchedRsts);
             put(m, "SYN from " + s.name + " on an open connection (peer restarted?)", s.synsOnOpen);
+            put(m, "segments from " + s.name + " acknowledged but never captured", s.unseen);
             if (s.hole) {
                 m.put("data from " + s.name + " never seen (lost before the capture point?)", 1L);
             }
