@@ -277,12 +277,14 @@ final class TcpFlow {
             thirdAckData = payloadLength > 0;
         }
         sent(s, nowNs, syn, hasAck, fin, rst, fromA);
-        Pending p = new Pending(fromA, nowNs, seq, ack, flags, end, newFin, nextWasValid ? nextBefore : seq);
         if (syn || fin) {
-            r.inbox.add(p);
+            r.inbox.add(new Pending(fromA, nowNs, seq, ack, flags, end, newFin, nextWasValid ? nextBefore : seq));
         } else {
             deliverAll(r);
-            received(r, p);
+            // Plain data and ACKs change the receiver's state only in these cases; skip the rest cheaply.
+            if (rst || r.state == TcpState.SYN_RECEIVED || (hasAck && r.finSent)) {
+                received(r, new Pending(fromA, nowNs, seq, ack, flags, end, false, nextWasValid ? nextBefore : seq));
+            }
         }
         return note;
     }
