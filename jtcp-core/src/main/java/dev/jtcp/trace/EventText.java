@@ -28,7 +28,7 @@ public final class EventText {
     public static String format(TraceEvent event) {
         StringBuilder sb = new StringBuilder(160);
         sb.append(seconds(event.timeNs())).append(' ');
-        pad(sb, event.host(), 7);
+        pad(sb, event.host(), 8);
         switch (event) {
             case TraceEvent.SegmentEvent s -> {
                 pad(sb, switch (s.direction()) {
