@@ -43,7 +43,7 @@ public final class DemoCommand implements Callable<Integer> {
     long seed;
 
     @Option(names = "--loss", paramLabel = "P", defaultValue = "0",
-            description = "Random loss on the client's link, each way: 0.05 or 5% (default 0).")
+            description = "Random loss on the client's link, each way: 0.05 or 5%% (default 0).")
     String loss;
 
     @Option(names = "--rtt", paramLabel = "MS", defaultValue = "20",
