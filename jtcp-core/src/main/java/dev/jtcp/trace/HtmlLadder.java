@@ -47,7 +47,7 @@ public final class HtmlLadder {
         if (section.intro() != null && !section.intro().isEmpty()) {
             sb.append("<p class=\"intro\">").append(SvgLadder.escape(section.intro())).append("</p>\n");
         }
-        sb.append("<div class=\"controls\"><button class=\"first\">\u23EE Start</button>"
+        sb.append("<div class=\"controls\"><button class=\"first\">Start</button>"
                 + "<button class=\"prev\">\u25C0 Previous</button><button class=\"next\">Next \u25B6</button>"
                 + "<button class=\"all\">Show all</button> <span class=\"where\"></span></div>\n");
         sb.append("<div class=\"explain\"></div>\n");

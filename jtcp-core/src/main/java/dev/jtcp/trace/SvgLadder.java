@@ -28,7 +28,9 @@ public final class SvgLadder {
     private static final int FONT = 12;
     private static final double CHAR = 6.6;
     private static final int TIME_AXIS = 78;
-    private static final int STATE_AREA = 120;
+    private static final int STATE_AREA = 140;
+    /** A white outline under text, so labels stay readable where lines cross them. */
+    private static final String HALO = " stroke=\"white\" stroke-width=\"3\" paint-order=\"stroke\"";
     private static final int ROW = 40;
     private static final int LINE = 17;
     private static final int BREAK = 56;
@@ -133,8 +135,8 @@ public final class SvgLadder {
 
     /**
      * Gives every moment (item times and arrival times) a y, and each item a sub-row within its
-     * moment: arrows sent by the same column at the same moment lie one under the other (and arrive
-     * so), as do the states, timers and notes of one column.
+     * moment: arrows (and notes) of the same column at the same moment lie one under the other (and
+     * arrive so), as do the states and timers of one column.
      */
     private void layout() {
         TreeSet<Long> times = new TreeSet<>();
@@ -151,7 +153,10 @@ public final class SvgLadder {
                 case Ladder.TimerMark m -> m.column();
                 case Ladder.Note m -> m.column();
             };
-            String key = (item instanceof Ladder.Arrow ? "a" : "s") + item.timeNs() + "|" + column;
+            // Arrows and notes share rows (a note sits where an arrow would); states and timers, drawn
+            // outside the lifeline, have rows of their own.
+            boolean inside = item instanceof Ladder.Arrow || item instanceof Ladder.Note;
+            String key = (inside ? "a" : "s") + item.timeNs() + "|" + column;
             sub[i] = used.merge(key, 1, Integer::sum) - 1;
             rows.merge(item.timeNs(), sub[i] + 1, Math::max);
             if (item instanceof Ladder.Arrow a && a.arriveNs() >= 0) {
@@ -282,7 +287,7 @@ public final class SvgLadder {
             angle += 180;
         }
         String rotate = String.format(Locale.ROOT, " transform=\"rotate(%.1f %.1f %.1f)\"", angle, mx, my);
-        text(mx, my - 5, label(a), "text-anchor=\"middle\" fill=\"" + colour + "\"" + rotate
+        text(mx, my - 5, label(a), "text-anchor=\"middle\" fill=\"" + colour + "\"" + HALO + rotate
                 + (a.isRetransmission() ? " font-style=\"italic\"" : ""));
         if (!a.options().isEmpty() && a.fate() != Ladder.Fate.LOST) {
             text(mx, my + 13, a.options(), "text-anchor=\"middle\" fill=\"#888\" font-size=\"10\"" + rotate);
@@ -325,20 +330,20 @@ public final class SvgLadder {
             line(bx, ya, bx, yi, "stroke=\"#1e88e5\" stroke-width=\"3\" stroke-opacity=\"0.45\"");
         }
         String what = m.action() == TraceEvent.TimerAction.SET
-                ? m.timer().label() + " timer: " + TerminalLadder.duration(m.deadlineNs() - m.timeNs())
+                ? m.timer().label() + " set (" + TerminalLadder.duration(m.deadlineNs() - m.timeNs()) + ")"
                 : m.timer().label() + (m.timer() == TimerKind.TIME_WAIT ? " over" : " fired")
-                        + (m.armedNs() >= 0 ? " after " + TerminalLadder.duration(m.timeNs() - m.armedNs()) : "");
-        text(lx, yi + 4, what, "fill=\"#1e88e5\" font-size=\"11\"" + anchor);
+                        + (m.armedNs() >= 0 ? " (" + TerminalLadder.duration(m.timeNs() - m.armedNs()) + ")" : "");
+        text(lx, yi + 4, what, "fill=\"#1e88e5\" font-size=\"10\"" + HALO + anchor);
     }
 
     private void note(Ladder.Note note, double yi) {
         if (note.column() < 0) {
             text((x[0] + x[n - 1]) / 2, yi + 4, note.text(), "text-anchor=\"middle\" font-style=\"italic\""
-                    + " font-weight=\"bold\" fill=\"#333\"");
+                    + " font-weight=\"bold\" fill=\"#333\"" + HALO);
         } else {
             boolean rightSide = note.column() == n - 1 && n > 1;
             text(x[note.column()] + (rightSide ? -10 : 10), yi + 4, note.text(), "font-style=\"italic\" fill=\"#333\""
-                    + (rightSide ? " text-anchor=\"end\"" : ""));
+                    + HALO + (rightSide ? " text-anchor=\"end\"" : ""));
         }
     }
 
