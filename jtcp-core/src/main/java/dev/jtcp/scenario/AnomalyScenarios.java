@@ -3,7 +3,6 @@ package dev.jtcp.scenario;
 import static dev.jtcp.scenario.OpenScenarios.PORT;
 import static dev.jtcp.scenario.Stage.LEFT;
 import static dev.jtcp.scenario.Stage.MS;
-import static dev.jtcp.scenario.Stage.PATIENCE_NS;
 import static dev.jtcp.scenario.Stage.RIGHT;
 import static dev.jtcp.scenario.Stage.S;
 

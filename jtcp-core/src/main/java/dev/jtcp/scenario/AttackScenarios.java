@@ -4,7 +4,6 @@ import static dev.jtcp.scenario.OpenScenarios.PORT;
 import static dev.jtcp.scenario.OpenScenarios.REPLY;
 import static dev.jtcp.scenario.OpenScenarios.REQUEST;
 import static dev.jtcp.scenario.Stage.LEFT;
-import static dev.jtcp.scenario.Stage.MS;
 import static dev.jtcp.scenario.Stage.PATIENCE_NS;
 import static dev.jtcp.scenario.Stage.RIGHT;
 import static dev.jtcp.scenario.Stage.S;
