@@ -170,8 +170,9 @@ final class AnomalyScenarios {
             }
             return null;
         });
-        List<String> facts = List.of("old server connection: " + p.server().state()
-                        + (p.server().error() == null ? "" : " (" + p.server().error() + ")"),
+        TcpConnection old = p.server();
+        List<String> facts = List.of("old server connection: " + (old == null ? "never opened"
+                        : old.state() + (old.error() == null ? "" : " (" + old.error() + ")")),
                 "new connection: client " + (c == null ? "-" : c.state()) + ", server "
                         + (s == null ? "-" : s.state()));
         return new ScenarioRun("half-open", "Half-open connection after a crash",
