@@ -56,7 +56,8 @@ final class OpenScenarios {
         String intro = "A client opens a connection to a server with the three-way handshake, sends a small"
                 + " request, gets a small reply, and closes; the server closes too. Each direction is closed by"
                 + " its own FIN and ACK, hence four segments to close. The client, which closed first, waits in"
-                + " TIME-WAIT for 2xMSL before the connection is gone.";
+                + " TIME-WAIT for 2MSL (twice the maximum segment lifetime: two minutes here) before the connection"
+                + " is gone.";
         return new ScenarioRun("basic", "A whole TCP connection: open, exchange, close",
                 List.of(st.part("Handshake, data each way, four-way close", intro, List.of(), new Narrator(),
                         b -> {}, null)));

@@ -85,8 +85,8 @@ public final class Narrator {
             if (text == null) {
                 text = builtIn(c);
             }
-            if (text != null) {
-                out.put(e, text);
+            if (text != null && !text.isEmpty()) {
+                out.put(e, Character.toUpperCase(text.charAt(0)) + text.substring(1));
             }
             learnWindow(e);
         }
