@@ -1,5 +1,10 @@
 package dev.jtcp.cli;
 
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -8,7 +13,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "jtcp", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = {"A userspace TCP/IP stack for the JVM that shows how TCP really works.", ""},
-        subcommands = {DemoCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {DemoCommand.class, TraceCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
         commandListHeading = "%nCommands:%n",
         footer = {"", "Run 'jtcp COMMAND --help' for a command's options."})
 public final class Main implements Runnable {
@@ -21,7 +26,11 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        CommandLine cl = commandLine();
+        // Diagrams and explanations use a few non-ASCII characters (§, ×); write UTF-8 whatever the locale.
+        cl.setOut(new PrintWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.out),
+                StandardCharsets.UTF_8), true));
+        System.exit(cl.execute(args));
     }
 
     /** The configured command line (tests execute it directly). */

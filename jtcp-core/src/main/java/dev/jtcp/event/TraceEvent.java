@@ -55,4 +55,11 @@ public sealed interface TraceEvent {
     /** A packet that is not TCP, or could not be parsed, was dropped or answered (ICMP, bad checksum...). */
     record PacketEvent(long timeNs, String host, Direction direction, int length, DropReason dropReason, String summary)
             implements TraceEvent {}
+
+    /**
+     * A remark for whoever reads the trace: a scenario's narration ("the client crashes"), or what a
+     * simulated link did to a packet it still delivered ("duplicated"). {@code host} names who it is
+     * about, or "network".
+     */
+    record NoteEvent(long timeNs, String host, String text) implements TraceEvent {}
 }

@@ -1,0 +1,80 @@
+package dev.jtcp.cli;
+
+import dev.jtcp.trace.HtmlLadder;
+import dev.jtcp.trace.SvgLadder;
+import dev.jtcp.trace.TerminalLadder;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import picocli.CommandLine.Option;
+
+/**
+ * How ladder diagrams are drawn and where they are written; shared by {@code demo} and {@code trace}
+ * as a picocli mixin.
+ */
+final class DiagramOptions {
+    /** When to colour the terminal diagram. */
+    enum ColorMode { AUTO, ALWAYS, NEVER }
+
+    @Option(names = "--svg", paramLabel = "FILE", description = "Also write the diagram as an SVG file.")
+    Path svg;
+
+    @Option(names = "--html", paramLabel = "FILE",
+            description = "Also write a self-contained HTML page with the diagram and a step-through control.")
+    Path html;
+
+    @Option(names = "--relative", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Relative sequence numbers, counted from each side's ISN, like Wireshark"
+                    + " (default; --no-relative for absolute).")
+    boolean relative = true;
+
+    @Option(names = "--color", paramLabel = "WHEN", defaultValue = "auto",
+            description = "Colour the diagram: auto (on a terminal, unless NO_COLOR is set), always or never.")
+    ColorMode color = ColorMode.AUTO;
+
+    @Option(names = "--width", paramLabel = "COLUMNS", defaultValue = "0",
+            description = "Width to fit the diagram to (default: $COLUMNS, else 100).")
+    int width;
+
+    TerminalLadder.Options terminal(boolean explain) {
+        return new TerminalLadder.Options(colour(), columns(), explain);
+    }
+
+    private boolean colour() {
+        return switch (color) {
+            case ALWAYS -> true;
+            case NEVER -> false;
+            case AUTO -> System.console() != null && System.console().isTerminal() && System.getenv("NO_COLOR") == null
+                    && !"dumb".equals(System.getenv("TERM"));
+        };
+    }
+
+    int columns() {
+        if (width > 0) {
+            return Math.max(60, width);
+        }
+        try {
+            String env = System.getenv("COLUMNS");
+            return env == null ? 100 : Math.max(60, Integer.parseInt(env.strip()));
+        } catch (NumberFormatException e) {
+            return 100;
+        }
+    }
+
+    /** Writes the SVG and HTML files asked for; returns a line per file written. */
+    List<String> writeFiles(String title, List<HtmlLadder.Section> sections) throws IOException {
+        List<String> written = new java.util.ArrayList<>();
+        if (svg != null) {
+            Files.writeString(svg, SvgLadder.document(sections.stream().map(HtmlLadder.Section::ladder).toList()),
+                    StandardCharsets.UTF_8);
+            written.add("wrote " + svg);
+        }
+        if (html != null) {
+            Files.writeString(html, HtmlLadder.page(title, sections), StandardCharsets.UTF_8);
+            written.add("wrote " + html);
+        }
+        return written;
+    }
+}
