@@ -194,7 +194,7 @@ class ImpairedNetworkPropertyTest {
                 states.add(e);
             }
             if (dump) {
-                System.out.println(Debug.line(e));
+                System.out.println(dev.jtcp.trace.EventText.format(e));
             }
         };
         Host client = new Host("client", clientCfg, r.split()).addAddress("198.18.0.1/24").tracer(tracer);
