@@ -944,6 +944,9 @@ public final class TcpConnection {
             } else if (retransmits == 0) {
                 rtt.sample(nowNs - synSentNs);
             }
+            if (retransmits > 0) {
+                rtt.onHandshakeWithoutSample(); // RFC 6298 §5.7
+            }
             retransmits = 0;
             lastAckReceivedNs = nowNs;
             disarm(nowNs, TimerKind.RETRANSMISSION);
@@ -1157,6 +1160,10 @@ public final class TcpConnection {
                 maxSndWnd = Math.max(maxSndWnd, sndWnd);
                 sndWl1 = seg.seq;
                 sndWl2 = seg.ack;
+                if (retransmits > 0) {
+                    // RFC 6298 §5.7: our SYN,ACK timed out; unless a timestamp gives a sample below, RTO 3 s.
+                    rtt.onHandshakeWithoutSample();
+                }
                 setState(ESTABLISHED, passiveOpen ? "rcv ACK of SYN" : "rcv ACK of SYN (simultaneous open)");
                 armKeepAlive(nowNs);
                 if (listener != null) {

@@ -252,6 +252,38 @@ class RetransmissionTest {
         assertThat(advice).containsExactly("7000ms " + key);
     }
 
+    @Test
+    @Requirement({"MUST-19"})
+    void rtoFallsBackToThreeSecondsWhenTheSynWasRetransmitted() {
+        // RFC 6298 §5.7: the SYN's timer expired and no RTT sample exists, so data starts with RTO 3 s.
+        ScriptedPeer p = Scripted.peer();
+        TcpConnection c = p.host.connect(0, ScriptedPeer.REMOTE, ScriptedPeer.REMOTE_PORT, 80);
+        p.advance(1_100 * MS);
+        p.inject(seg(SYN | ACK).seq(IRS).ack(ISS + 1).mss(1460));
+        assertThat(c.state()).isEqualTo(TcpState.ESTABLISHED);
+        p.clearSent();
+        long t0 = p.now();
+        c.send(t0, Scripted.bytes(10));
+        p.advance(3 * S - 1);
+        assertThat(Scripted.drain(p)).hasSize(1);
+        p.advance(1);
+        assertThat(Scripted.drain(p)).hasSize(1);
+
+        ScriptedPeer q = Scripted.peer();
+        TcpListener l = q.host.listen(0, 80, 8);
+        q.inject(seg(SYN).seq(IRS).mss(1460));
+        q.advance(1_050 * MS);
+        q.inject(seg(ACK).seq(IRS + 1).ack(ISS + 1));
+        TcpConnection s = l.accept();
+        q.clearSent();
+        long t1 = q.now();
+        s.send(t1, Scripted.bytes(10));
+        q.advance(3 * S - 1);
+        assertThat(Scripted.drain(q)).hasSize(1);
+        q.advance(1);
+        assertThat(Scripted.drain(q)).hasSize(1);
+    }
+
     /** The host as context, recording negative advice (RFC 9293 §3.8.3 (b)) with its time. */
     private record AdviceRecorder(ScriptedPeer p, List<String> advice) implements TcpContext {
         @Override
