@@ -465,6 +465,9 @@ public final class TcpConnection {
         sndNxt = iss + 1;
         sndMax = iss + 1;
         sndBufEnd = iss + 1;
+        // RFC 6582 §3.2 step 1: "recover" starts at the ISS, so the first fast retransmit is allowed
+        // whatever half of the sequence space the ISS lies in.
+        recover = iss;
         lastSendNs = nowNs;
         lastReceiveNs = nowNs;
         lastAckReceivedNs = nowNs;
