@@ -1302,8 +1302,11 @@ public final class TcpConnection {
 
     /** RFC 5681 §2's definition of a duplicate ACK, then fast retransmit and recovery. */
     private void onPossibleDuplicateAck(long nowNs, TcpSegment seg) {
+        // Not while the offered window is zero: the ACKs that answer zero-window probes (RFC 9293
+        // §3.8.6.1) match the definition but signal no loss, and fast retransmit would then send a
+        // full segment into a closed window.
         boolean duplicate = seg.payloadLength == 0 && !seg.isSyn() && !seg.isFin()
-                && SeqNum.lt(sndUna, sndMax) && scaledWindow(seg) == sndWnd;
+                && SeqNum.lt(sndUna, sndMax) && scaledWindow(seg) == sndWnd && sndWnd > 0;
         if (!duplicate) {
             return;
         }
