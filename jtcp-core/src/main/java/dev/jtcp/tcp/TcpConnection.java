@@ -1338,6 +1338,11 @@ public final class TcpConnection {
             maxSndWnd = Math.max(maxSndWnd, sndWnd);
             if (wasWnd == 0 && sndWnd > 0) {
                 disarm(nowNs, TimerKind.PERSIST);
+                if (persistBackoff > 0 && SeqNum.gt(sndNxt, sndUna)) {
+                    // §3.8.6.1: the window opened without covering the probe octet, which the peer had
+                    // no room for; no timer is waiting for it, so send again from SND.UNA.
+                    sndNxt = sndUna;
+                }
                 persistBackoff = 0;
             }
         }
