@@ -181,6 +181,8 @@ public final class TcpConnection {
     private long lastReceiveNs;
     private long lastAckReceivedNs;
     private int persistBackoff;
+    /** When the last zero-window probe left: an ACK since then means the peer answers its probes. */
+    private long lastProbeNs;
     private int keepAliveProbes;
 
     // ---- acknowledgment policy ----
@@ -1549,7 +1551,7 @@ public final class TcpConnection {
      * our retransmissions are then zero-window probes and must not time the connection out.
      */
     private boolean zeroWindowExemption(long nowNs) {
-        return state.isSynchronized() && sndWnd == 0 && nowNs - lastAckReceivedNs < cfg.maxRtoNs();
+        return state.isSynchronized() && sndWnd == 0 && lastAckReceivedNs >= lastProbeNs;
     }
 
     /**
@@ -1560,7 +1562,9 @@ public final class TcpConnection {
         if (sndWnd != 0 || !state.isSynchronized()) {
             return;
         }
-        if (nowNs - lastAckReceivedNs >= r2()) {
+        // MUST-37: never give up while the probes are answered, however far apart they are (up to
+        // the maximum RTO, which may exceed R2); R2 runs from the last ACK once a probe goes unanswered.
+        if (lastAckReceivedNs < lastProbeNs && nowNs - lastAckReceivedNs >= r2()) {
             fail(TcpError.TIMED_OUT, "zero-window probes unanswered (R2)");
             return;
         }
@@ -1585,6 +1589,7 @@ public final class TcpConnection {
         } else {
             return;
         }
+        lastProbeNs = nowNs;
         persistBackoff++;
         armPersist(nowNs);
     }
