@@ -51,12 +51,18 @@ final class Scripted {
      */
     static TcpConnection accept(ScriptedPeer p, UnaryOperator<ScriptedPeer.Seg> syn,
                                 UnaryOperator<ScriptedPeer.Seg> ack) {
+        return accept(p, ISS, syn, ack);
+    }
+
+    /** {@link #accept(ScriptedPeer, UnaryOperator, UnaryOperator)} for a host whose ISS is {@code iss}. */
+    static TcpConnection accept(ScriptedPeer p, int iss, UnaryOperator<ScriptedPeer.Seg> syn,
+                                UnaryOperator<ScriptedPeer.Seg> ack) {
         TcpListener l = p.host.listen(p.now(), ScriptedPeer.LOCAL_PORT, 8);
         p.inject(syn.apply(seg(SYN).seq(IRS).mss(1460)));
         ScriptedPeer.Sent synAck = p.next();
         assertThat(synAck.is(SYN | ACK)).as("SYN,ACK: %s", synAck).isTrue();
         p.advance(RTT);
-        ScriptedPeer.Seg a = seg(ACK).seq(IRS + 1).ack(ISS + 1);
+        ScriptedPeer.Seg a = seg(ACK).seq(IRS + 1).ack(iss + 1);
         TcpOption.Timestamps ts = synAck.h().option(TcpOption.Timestamps.class);
         if (ts != null) {
             a.ts(1000, ts.tsVal());
