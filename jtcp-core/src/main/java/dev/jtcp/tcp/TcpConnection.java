@@ -845,8 +845,15 @@ public final class TcpConnection {
                 return;
             }
             case SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT -> sendRst(sndMax, null);
+            case TIME_WAIT -> {
+                // §3.10.5: "respond with ok and delete the TCB". Both FINs were exchanged and the
+                // close already reported, so no error and no second report; the host's TIME-WAIT
+                // record still guards the 4-tuple for the rest of 2×MSL.
+                setStateOnly(CLOSED, "abort() in TIME-WAIT");
+                return;
+            }
             default -> {
-                // SYN-SENT: nothing to reset; CLOSING, LAST-ACK, TIME-WAIT: respond ok, no RST.
+                // SYN-SENT: nothing to reset; CLOSING, LAST-ACK: respond ok, no RST.
             }
         }
         fail(TcpError.ABORTED, "abort()");
