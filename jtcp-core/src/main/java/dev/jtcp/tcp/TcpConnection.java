@@ -1185,6 +1185,9 @@ public final class TcpConnection {
                     notify(EV_CONNECTED);
                 }
                 processHeldSynData(nowNs);
+                // The held SYN text moved RCV.NXT past the start of this segment when the peer sent
+                // it again: "only the new parts are processed" (§3.10.7.4), so trim once more.
+                trim(seg);
                 if (finQueued) {
                     setState(FIN_WAIT_1, "queued close()");
                 }
