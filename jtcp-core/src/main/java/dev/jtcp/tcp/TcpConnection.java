@@ -1015,6 +1015,9 @@ public final class TcpConnection {
             }
             seg.payloadLength = 0;
             seg.flags &= ~TcpFlags.FIN;
+            // §3.8.6.1: "it must still send an acknowledgment showing its next expected sequence
+            // number and current window (zero)" — this is how a probing peer learns the window.
+            ackNow = true;
         }
         lastReceiveNs = nowNs;
         keepAliveProbes = 0;
