@@ -1119,7 +1119,14 @@ public final class TcpConnection {
             }
             seg.payloadLength -= cut;
             seg.seq += cut;
-            seg.urgentPointer = Math.max(0, seg.urgentPointer - cut);
+            if (seg.urgentPointer < cut) {
+                // The pointer lies in data already received: RCV.UP = max(RCV.UP, SEG.UP) cannot move
+                // (§3.10.7.4 sixth step), so there is nothing urgent to process (Linux likewise).
+                seg.flags &= ~TcpFlags.URG;
+                seg.urgentPointer = 0;
+            } else {
+                seg.urgentPointer -= cut;
+            }
         }
         int room = Math.min(receiveWindow(), rcvBuf.window()) - SeqNum.diff(seg.seq, rcvNxt);
         if (seg.payloadLength > Math.max(room, 0)) {
