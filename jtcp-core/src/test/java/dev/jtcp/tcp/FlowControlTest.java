@@ -231,6 +231,27 @@ class FlowControlTest {
         assertThat(edge).isEqualTo(IRS + 1 + 8192 + 1500);
     }
 
+    @Test
+    @Requirement({"MUST-37", "MAY-8"})
+    void answersThePeersZeroWindowProbesWithTheWindow() {
+        ScriptedPeer p = Scripted.peer(Scripted.PLAIN.toBuilder().receiveBufferBytes(4096).build());
+        TcpConnection c = Scripted.accept(p);
+        p.inject(seg(ACK).seq(IRS + 1).ack(ISS + 1).data(4096));
+        assertThat(p.next().window()).isZero();
+        for (int i = 0; i < 3; i++) {
+            p.advance(10 * S);
+            p.inject(seg(ACK).seq(IRS + 4097).ack(ISS + 1).data(1)); // the peer's probe
+            ScriptedPeer.Sent ack = p.next();
+            assertThat(ack.ack()).isEqualTo(IRS + 4097);
+            assertThat(ack.window()).isZero();
+        }
+        assertThat(c.readable()).isEqualTo(4096);
+        c.receive(p.now(), java.nio.ByteBuffer.allocate(4096));
+        ScriptedPeer.Sent update = p.next();
+        assertThat(update.ack()).isEqualTo(IRS + 4097);
+        assertThat(update.window()).isEqualTo(4096);
+    }
+
     // ---- sender SWS avoidance, Nagle, segmentation ----
 
     @Test
