@@ -51,7 +51,8 @@ import java.util.Arrays;
  * <p>Deviations from the RFC, each marked where it happens: a duplicate SYN in SYN-RECEIVED is
  * answered by retransmitting the SYN-ACK (as Linux does) rather than by a bare ACK; an orphaned
  * connection (application gone) leaves FIN-WAIT-2 after {@link TcpConfig#finWait2TimeoutNs()};
- * ECN (SHLD-8) is not implemented.
+ * sender SWS avoidance (§3.8.6.2.1) sends a window-limited short segment at once when nothing is
+ * in flight, as Linux does, instead of after an override timeout; ECN (SHLD-8) is not implemented.
  *
  * <p>Not thread-safe: driven by the one thread that runs its host.
  */
@@ -1741,7 +1742,8 @@ public final class TcpConnection {
             if (len > 0 && len < effMss && !fin) {
                 // Nagle (§3.7.4): hold the last small piece while data is unacknowledged, unless no-delay.
                 // Sender SWS (§3.8.6.2.1): a window-limited piece goes only if it is at least half the
-                // largest window offered, or nothing is in flight to bring a window update.
+                // largest window offered, or nothing is in flight to bring a window update (deviation:
+                // the override timeout is zero then, as in Linux).
                 boolean allQueued = len == unsent;
                 boolean hold = allQueued ? !noDelay && inFlight > 0 : len < maxSndWnd / 2 && inFlight > 0;
                 if (hold) {

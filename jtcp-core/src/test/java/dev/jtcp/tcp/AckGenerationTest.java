@@ -95,6 +95,36 @@ class AckGenerationTest {
 
     @Test
     @Requirement("MAY-13")
+    void reportsAtMostThreeSackBlocksBesideTimestamps() {
+        ScriptedPeer p = Scripted.peer(SACK.toBuilder().timestamps(true).build());
+        Scripted.accept(p, s -> s.sackOk().ts(100, 0), UnaryOperator.identity());
+        ScriptedPeer.Sent last = null;
+        for (int i = 1; i <= 4; i++) {
+            p.inject(seg(ACK).seq(IRS + 1 + i * 200).ack(ISS + 1).ts(2000 + i, 0).data(100));
+            last = p.next();
+        }
+        // 40 option bytes: 12 for timestamps, then 2 + 8 per block: room for three, newest first.
+        assertThat(last.h().option(TcpOption.Sack.class).edges()).containsExactly(IRS + 801, IRS + 901,
+                IRS + 601, IRS + 701, IRS + 401, IRS + 501);
+    }
+
+    @Test
+    @Requirement({"MUST-58", "SHLD-18"})
+    void piggybacksTheDelayedAckOnDataSentMeanwhile() {
+        ScriptedPeer p = Scripted.peer();
+        TcpConnection c = Scripted.accept(p);
+        p.inject(seg(ACK).seq(IRS + 1).ack(ISS + 1).data(100));
+        p.advance(10 * MS);
+        c.send(p.now(), Scripted.bytes(50));
+        ScriptedPeer.Sent reply = p.next();
+        assertThat(reply.payload()).hasSize(50);
+        assertThat(reply.ack()).isEqualTo(IRS + 101);
+        p.advance(100 * MS);
+        p.expectNothingSent();
+    }
+
+    @Test
+    @Requirement("MAY-13")
     void reportsNoSackBlocksUnlessThePeerPermittedThem() {
         ScriptedPeer p = Scripted.peer(SACK);
         TcpConnection c = Scripted.accept(p);

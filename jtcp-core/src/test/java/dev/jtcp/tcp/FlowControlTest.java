@@ -283,6 +283,20 @@ class FlowControlTest {
     }
 
     @Test
+    @Requirement("MUST-38")
+    void sendsASmallWindowLimitedSegmentAtOnceWhenNothingIsInFlight() {
+        // Deviation, as Linux: RFC 9293 §3.8.6.2.1's override timeout is zero when nothing is in
+        // flight, since no ACK would come to open the window further.
+        ScriptedPeer p = Scripted.peer();
+        TcpConnection c = Scripted.accept(p);
+        p.inject(ack(ISS + 1, 300));
+        c.send(p.now(), Scripted.bytes(5000));
+        List<ScriptedPeer.Sent> sent = Scripted.drain(p);
+        assertThat(sent).hasSize(1);
+        assertThat(sent.getFirst().payload()).hasSize(300);
+    }
+
+    @Test
     @Requirement({"SHLD-7", "MUST-17"})
     void nagleHoldsSmallSegmentsWhileDataIsUnacknowledgedUnlessDisabled() {
         ScriptedPeer p = Scripted.peer();
