@@ -525,7 +525,7 @@ public final class Host implements TcpContext {
             ConnectionKey key = new ConnectionKey(local, in.dstPort, remote, in.srcPort);
             TimeWaitEntry tw = timeWait.get(key);
             if (tw != null) {
-                TimeWaitEntry.Verdict v = tw.onSegment(nowNs, in, this, reply);
+                TimeWaitEntry.Verdict v = tw.onSegment(nowNs, in, this, reply, findListener(local, in.dstPort) != null);
                 switch (v) {
                     case HANDLED -> {
                         return in.isRst() ? DropReason.TCP_RST_NOT_ACCEPTED : null;
