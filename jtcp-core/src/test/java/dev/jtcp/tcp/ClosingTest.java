@@ -208,6 +208,23 @@ class ClosingTest {
     }
 
     @Test
+    void newSynToATimeWaitWithoutAListenerIsAnsweredWithAnAckAndKeepsTheTimeWait() {
+        // The active closer holds TIME-WAIT on an ephemeral port nobody listens on: nothing to reopen.
+        ScriptedPeer p = Scripted.peer();
+        TcpConnection c = Scripted.connect(p, UnaryOperator.identity());
+        c.close(p.now());
+        p.clearSent();
+        p.inject(seg(FIN | ACK).seq(IRS + 1).ack(ISS + 2));
+        assertThat(c.state()).isEqualTo(TcpState.TIME_WAIT);
+        p.clearSent();
+        p.inject(seg(SYN).seq(IRS + 100_000).mss(1460));
+        ScriptedPeer.Sent ack = p.next();
+        assertThat(ack.is(ACK) && ack.seq() == ISS + 2 && ack.ack() == IRS + 2).as("%s", ack).isTrue();
+        assertThat(p.host.timeWaitCount()).isEqualTo(1);
+        assertThat(c.state()).isEqualTo(TcpState.TIME_WAIT);
+    }
+
+    @Test
     void oldSynInTimeWaitIsAnsweredWithAnAck() {
         ScriptedPeer p = Scripted.peer();
         TcpConnection c = inTimeWait(p, UnaryOperator.identity());
