@@ -101,6 +101,7 @@ class BlindAttackDefenceTest {
     }
 
     @Test
+    @Requirement("MAY-12")
     void dropsDataWhoseAckIsForUnsentDataAndAcknowledges() {
         ScriptedPeer p = Scripted.peer();
         TcpConnection c = established(p, new Scripted.Recorder(p));
@@ -111,6 +112,7 @@ class BlindAttackDefenceTest {
     }
 
     @Test
+    @Requirement("MAY-12")
     void dropsDataWhoseAckIsOlderThanTheLargestWindowAndAcknowledges() {
         ScriptedPeer p = Scripted.peer();
         TcpConnection c = established(p, new Scripted.Recorder(p));

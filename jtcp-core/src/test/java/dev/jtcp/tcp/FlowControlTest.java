@@ -88,6 +88,19 @@ class FlowControlTest {
         assertThat(off.next().h().option(TcpOption.WindowScale.class)).as("not configured: not offered").isNull();
     }
 
+    @Test
+    @Requirement({"MUST-1", "REC-1"})
+    void treatsTheWindowAsUnsignedAndScaledWindowsAsThirtyTwoBits() {
+        ScriptedPeer p = Scripted.peer(SCALING);
+        TcpConnection c = Scripted.accept(p, s -> s.wscale(14), s -> s.window(0xFFFF));
+        assertThat(c.status().sndWnd()).isEqualTo(0xFFFF << 14).isPositive();
+        ScriptedPeer q = Scripted.peer();
+        TcpConnection d = Scripted.accept(q, s -> s.window(0xFFFF), s -> s.window(0xFFFF));
+        assertThat(d.status().sndWnd()).isEqualTo(65535);
+        d.send(q.now(), Scripted.bytes(20_000));
+        assertThat(Scripted.drain(q)).hasSize(10);
+    }
+
     // ---- zero window ----
 
     @Test
@@ -297,7 +310,7 @@ class FlowControlTest {
     }
 
     @Test
-    @Requirement({"SHLD-7", "MUST-17"})
+    @Requirement({"SHLD-7", "MUST-17", "MAY-16"})
     void nagleHoldsSmallSegmentsWhileDataIsUnacknowledgedUnlessDisabled() {
         ScriptedPeer p = Scripted.peer();
         TcpConnection c = Scripted.accept(p);
@@ -317,7 +330,7 @@ class FlowControlTest {
     }
 
     @Test
-    @Requirement({"SHLD-28", "MUST-61", "SHLD-27"})
+    @Requirement({"SHLD-28", "MUST-61", "SHLD-27", "MUST-60"})
     void sendsFullSizedSegmentsAndPushesTheLastOfAWrite() {
         ScriptedPeer p = Scripted.peer();
         TcpConnection c = Scripted.accept(p, UnaryOperator.identity(), UnaryOperator.identity());

@@ -101,6 +101,29 @@ class HostInputValidationTest {
     }
 
     @Test
+    @Requirement("MUST-50")
+    void ignoresIpOptionsItDoesNotUnderstand() {
+        ScriptedPeer p = Scripted.peer();
+        p.host.listen(0, 80, 8);
+        byte[] plain = p.packet(seg(SYN).seq(IRS).mss(1460), ScriptedPeer.REMOTE, ScriptedPeer.LOCAL);
+        // Insert an empty Record Route option (type 7, length 3, pointer 4) and an EOL: IHL 6.
+        byte[] pkt = new byte[plain.length + 4];
+        System.arraycopy(plain, 0, pkt, 0, 20);
+        pkt[20] = 7;
+        pkt[21] = 3;
+        pkt[22] = 4;
+        pkt[23] = 0;
+        System.arraycopy(plain, 20, pkt, 24, plain.length - 20);
+        ByteBuffer b = ByteBuffer.wrap(pkt);
+        b.put(0, (byte) 0x46).putShort(2, (short) pkt.length).putShort(10, (short) 0);
+        b.putShort(10, (short) Checksum.finish(Checksum.sum(b, 0, 24)));
+        p.injectRaw(pkt);
+        ScriptedPeer.Sent synAck = p.next();
+        assertThat(synAck.is(SYN | ACK) && synAck.ack() == IRS + 1).as("%s", synAck).isTrue();
+        assertThat(p.host.drops().total()).isZero();
+    }
+
+    @Test
     @Requirement("MUST-7")
     void dropsAndCountsSegmentsWithIllegalOptionLengths() {
         ScriptedPeer p = Scripted.peer();

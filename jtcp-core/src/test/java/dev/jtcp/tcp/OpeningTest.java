@@ -16,7 +16,9 @@ import dev.jtcp.testutil.Requirement;
 import dev.jtcp.testutil.ScriptedPeer;
 import dev.jtcp.wire.DropReason;
 import dev.jtcp.wire.IpAddress;
+import dev.jtcp.wire.IpPacket;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -108,6 +110,34 @@ class OpeningTest {
         assertThat(opening.state()).isEqualTo(TcpState.ESTABLISHED);
         assertThat(l.synQueueLength()).isEqualTo(1);
         assertThat(p.host.connectionCount()).isEqualTo(2);
+    }
+
+    @Test
+    @Requirement({"MUST-44", "MUST-45"})
+    void choosesTheSourceAddressBeforeTheSynAndKeepsUsingIt() {
+        ScriptedPeer p = Scripted.peer();
+        p.host.addAddress("10.0.0.2/8");
+        IpAddress mine = IpAddress.parse("10.0.0.2");
+        IpAddress far = IpAddress.parse("10.1.2.3");
+        List<IpAddress> sources = new ArrayList<>();
+        IpPacket ip = new IpPacket();
+        p.host.attach(pkt -> {
+            ip.wrap(pkt, pkt.position(), pkt.remaining()).check();
+            sources.add(ip.src());
+        });
+        TcpConnection c = p.host.connect(0, far, 80, 5555);
+        assertThat(c.key().localAddress()).as("the address on the peer's subnet").isEqualTo(mine);
+        p.inject(seg(SYN | ACK).seq(IRS).ack(ISS + 1).mss(1460).ports(80, 5555), far, mine);
+        c.send(p.now(), Scripted.bytes(10));
+        c.close(p.now());
+        assertThat(sources).as("SYN, ACK, data, FIN").hasSize(4).containsOnly(mine);
+        assertThat(p.host.connect(0, ScriptedPeer.REMOTE, 80, 5556).key().localAddress())
+                .isEqualTo(ScriptedPeer.LOCAL);
+        // A wildcard listener answers from the address the SYN was sent to.
+        sources.clear();
+        p.host.listen(0, 443, 8);
+        p.inject(seg(SYN).seq(IRS).mss(1460).ports(40000, 443), far, mine);
+        assertThat(sources).containsExactly(mine);
     }
 
     @Test

@@ -37,7 +37,7 @@ class OptionsTest {
     // ---- MSS ----
 
     @Test
-    @Requirement({"MUST-14", "MUST-65", "MAY-3"})
+    @Requirement({"MUST-14", "MUST-65", "MAY-3", "SHLD-5"})
     void sendsTheMssOptionOnSynsOnly() {
         ScriptedPeer p = Scripted.peer(TcpConfig.defaults());
         TcpConnection c = p.host.connect(0, ScriptedPeer.REMOTE, ScriptedPeer.REMOTE_PORT, 80);

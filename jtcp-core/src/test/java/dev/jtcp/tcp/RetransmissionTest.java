@@ -192,7 +192,7 @@ class RetransmissionTest {
     }
 
     @Test
-    @Requirement({"MUST-20", "SHLD-9", "SHLD-10", "SHLD-11"})
+    @Requirement({"MUST-20", "SHLD-9", "SHLD-10", "SHLD-11", "MUST-47"})
     void abortsDataRetransmissionAfterR2OfOneHundredSecondsAndWarnsAtR1() {
         ScriptedPeer p = Scripted.peer();
         TcpConnection c = Scripted.accept(p);
