@@ -1601,11 +1601,12 @@ public final class TcpConnection {
             out.seq = sndUna;
             sendBuf.lend(0, 1, out);
             transmit(nowNs, "zero-window probe");
-        } else if (finQueued && sndNxt == finSeq) {
-            out.seq = sndNxt;
+        } else if (finQueued && sndUna == finSeq) {
+            // Only the FIN is left: probe with it, and again while the peer has no room for it.
+            out.seq = finSeq;
             out.flags |= TcpFlags.FIN;
             transmit(nowNs, "zero-window probe (FIN)");
-            sndNxt += 1;
+            sndNxt = finSeq + 1;
             sndMax = SeqNum.max(sndMax, sndNxt);
         } else {
             return;
