@@ -140,6 +140,32 @@ class FlowControlTest {
 
     @Test
     @Requirement({"MUST-36", "MUST-37"})
+    void probesAClosedWindowWithTheFinUntilThePeerTakesIt() {
+        ScriptedPeer p = Scripted.peer();
+        TcpConnection c = Scripted.accept(p);
+        p.inject(ack(ISS + 1, 0));
+        c.close(p.now());
+        p.expectNothingSent();
+        int fins = 0;
+        for (int i = 0; i < 200; i++) {
+            p.advance(1 * S);
+            for (ScriptedPeer.Sent s : Scripted.drain(p)) {
+                assertThat(s.is(dev.jtcp.wire.TcpFlags.FIN | ACK) && s.seq() == ISS + 1).as("%s", s).isTrue();
+                fins++;
+                p.inject(ack(ISS + 1, 0)); // no room even for the FIN
+            }
+        }
+        assertThat(fins).as("probing goes on").isGreaterThan(5);
+        assertThat(c.state()).isEqualTo(TcpState.FIN_WAIT_1);
+        p.inject(ack(ISS + 1, 1000));
+        ScriptedPeer.Sent fin = p.next();
+        assertThat(fin.is(dev.jtcp.wire.TcpFlags.FIN | ACK) && fin.seq() == ISS + 1).as("%s", fin).isTrue();
+        p.inject(ack(ISS + 2, 1000));
+        assertThat(c.state()).isEqualTo(TcpState.FIN_WAIT_2);
+    }
+
+    @Test
+    @Requirement({"MUST-36", "MUST-37"})
     void givesUpOnAZeroWindowOnlyWhenProbesGoUnanswered() {
         ScriptedPeer p = Scripted.peer();
         TcpConnection c = Scripted.accept(p);
