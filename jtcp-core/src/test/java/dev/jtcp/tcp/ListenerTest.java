@@ -134,6 +134,25 @@ class ListenerTest {
     }
 
     @Test
+    void aValidCookieAckWaitsLikeAnyHandshakeWhileTheAcceptQueueIsFull() {
+        ScriptedPeer p = Scripted.peer(COOKIES_ON);
+        TcpListener l = p.host.listen(0, 80, 1);
+        p.inject(syn(40000));
+        p.inject(syn(40001));
+        ScriptedPeer.Sent cookie = Scripted.drain(p).getLast();
+        p.inject(ack(40000, ISS + 1));
+        assertThat(l.acceptQueueLength()).isEqualTo(1);
+        // The cookie is good but there is no room: dropped, not reset; the peer will send again.
+        p.inject(ack(40001, cookie.seq() + 1).data("GET /"));
+        p.expectNothingSent();
+        assertThat(l.accept().key().remotePort()).isEqualTo(40000);
+        p.inject(ack(40001, cookie.seq() + 1).data("GET /"));
+        TcpConnection c = l.accept();
+        assertThat(c.key().remotePort()).isEqualTo(40001);
+        assertThat(c.readable()).isEqualTo(5);
+    }
+
+    @Test
     void answersAForgedCookieAckWithRst() {
         ScriptedPeer p = Scripted.peer(COOKIES_ON);
         TcpListener l = p.host.listen(0, 80, 1);
