@@ -242,6 +242,20 @@ class OpeningTest {
     }
 
     @Test
+    void sendsDataQueuedInSynSentOnceEstablished() {
+        ScriptedPeer p = Scripted.peer();
+        TcpConnection c = p.host.connect(0, ScriptedPeer.REMOTE, ScriptedPeer.REMOTE_PORT, 80);
+        p.clearSent();
+        assertThat(c.send(0, Scripted.bytes(100))).isEqualTo(100);
+        p.expectNothingSent();
+        p.inject(seg(SYN | ACK).seq(IRS).ack(ISS + 1).mss(1460));
+        ScriptedPeer.Sent data = p.next();
+        assertThat(data.seq() == ISS + 1 && data.ack() == IRS + 1 && data.payload().length == 100)
+                .as("%s", data).isTrue();
+        p.expectNothingSent();
+    }
+
+    @Test
     void deliversDataCarriedOnTheSynAck() {
         ScriptedPeer p = Scripted.peer();
         TcpConnection c = p.host.connect(0, ScriptedPeer.REMOTE, ScriptedPeer.REMOTE_PORT, 80);
