@@ -2002,6 +2002,10 @@ public final class TcpConnection {
         setStateOnly(TIME_WAIT, cause);
         sendBuf.release();
         rcvBuf.release();
+        if (listener != null) {
+            // Closed from SYN-RECEIVED (§3.10.4), never accepted: free its place in the SYN queue.
+            listener.forget(this);
+        }
         ctx.onTimeWait(this, nowNs);
         notify(EV_CLOSED);
     }
