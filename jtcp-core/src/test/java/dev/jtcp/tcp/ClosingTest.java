@@ -225,6 +225,23 @@ class ClosingTest {
     }
 
     @Test
+    void closingAPassiveConnectionInSynReceivedFreesItsPlaceInTheListener() {
+        ScriptedPeer p = Scripted.peer();
+        TcpListener l = p.host.listen(0, 80, 8);
+        p.inject(seg(SYN).seq(IRS).mss(1460));
+        TcpConnection c = p.host.connections().getFirst();
+        p.clearSent();
+        c.close(p.now()); // §3.10.4 SYN-RECEIVED: nothing queued, so the FIN goes now
+        assertThat(c.state()).isEqualTo(TcpState.FIN_WAIT_1);
+        ScriptedPeer.Sent fin = p.next();
+        assertThat(fin.is(FIN | ACK) && fin.seq() == ISS + 1).as("%s", fin).isTrue();
+        p.inject(seg(FIN | ACK).seq(IRS + 1).ack(ISS + 2));
+        assertThat(c.state()).isEqualTo(TcpState.TIME_WAIT);
+        assertThat(l.synQueueLength()).isZero();
+        assertThat(l.acceptQueueLength()).isZero();
+    }
+
+    @Test
     void oldSynInTimeWaitIsAnsweredWithAnAck() {
         ScriptedPeer p = Scripted.peer();
         TcpConnection c = inTimeWait(p, UnaryOperator.identity());
