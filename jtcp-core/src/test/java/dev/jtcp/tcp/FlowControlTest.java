@@ -291,6 +291,32 @@ class FlowControlTest {
         assertThat(update.window()).isEqualTo(4096);
     }
 
+    @Test
+    @Requirement("SHLD-14")
+    void scaledWindowMovesTheRightEdgeLeftByLessThanItsGranularityOnly() {
+        ScriptedPeer p = Scripted.peer(SCALING);
+        TcpConnection c = Scripted.accept(p, s -> s.wscale(0), UnaryOperator.identity());
+        assertThat(c.status().rcvWndScale()).isEqualTo(3);
+        long edge = 0;
+        int seq = IRS + 1;
+        for (int i = 0; i < 300; i++) {
+            p.inject(seg(ACK).seq(seq).ack(ISS + 1).data(1001 + i % 7));
+            seq += 1001 + i % 7;
+            if (i % 50 == 49) {
+                c.receive(p.now(), java.nio.ByteBuffer.allocate(3333));
+            }
+            p.advance(50 * MS);
+            for (ScriptedPeer.Sent a : Scripted.drain(p)) {
+                // RFC 7323 §2.4: a window field in units of 2^3 octets cannot keep an edge that RCV.NXT
+                // no longer lies a multiple of 8 below; the edge may retreat by less than one unit.
+                long right = Integer.toUnsignedLong(a.ack()) + ((long) a.window() << 3);
+                assertThat(right).as("right edge at %s", a).isGreaterThan(edge - 8);
+                edge = Math.max(edge, right);
+            }
+        }
+        assertThat(c.readable()).isPositive();
+    }
+
     // ---- sender SWS avoidance, Nagle, segmentation ----
 
     @Test
