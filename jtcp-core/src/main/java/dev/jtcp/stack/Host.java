@@ -309,15 +309,17 @@ public final class Host implements TcpContext {
     }
 
     private boolean isSubnetBroadcast(IpAddress a) {
-        if (!a.isV4()) {
-            return false;
-        }
+        return a.isV4() && isSubnetBroadcastV4(a.v4());
+    }
+
+    /** Whether {@code v4} is the directed broadcast address of one of our IPv4 subnets. Allocation-free. */
+    private boolean isSubnetBroadcastV4(int v4) {
         for (int i = 0; i < addresses.size(); i++) {
             IpAddress mine = addresses.get(i);
             int len = prefixLengths.get(i);
-            if (mine.isV4() && len < 31 && sameSubnet(mine, a, len)) {
+            if (mine.isV4() && len < 31) {
                 int hostMask = (int) ((1L << (32 - len)) - 1);
-                if ((a.v4() & hostMask) == hostMask) {
+                if ((mine.v4() & ~hostMask) == (v4 & ~hostMask) && (v4 & hostMask) == hostMask) {
                     return true;
                 }
             }
@@ -499,7 +501,10 @@ public final class Host implements TcpContext {
 
     /** MUST-57 neighbourhood: a segment from a broadcast, multicast or unspecified source is bogus. */
     private boolean srcIsUnusable() {
-        return IpAddress.isUnusableSource(ip.srcHi(), ip.srcLo());
+        long hi = ip.srcHi();
+        long lo = ip.srcLo();
+        // RFC 1122 §3.2.1.3 (MUST-63): a directed broadcast of our own subnets is no source either.
+        return IpAddress.isUnusableSource(hi, lo) || (hi == 0 && (lo >>> 32) == 0xFFFF && isSubnetBroadcastV4((int) lo));
     }
 
     /** Finds who takes the segment in {@link #in}; returns the engine's verdict. */
@@ -520,7 +525,7 @@ public final class Host implements TcpContext {
             ConnectionKey key = new ConnectionKey(local, in.dstPort, remote, in.srcPort);
             TimeWaitEntry tw = timeWait.get(key);
             if (tw != null) {
-                TimeWaitEntry.Verdict v = tw.onSegment(nowNs, in, this, reply);
+                TimeWaitEntry.Verdict v = tw.onSegment(nowNs, in, this, reply, findListener(local, in.dstPort) != null);
                 switch (v) {
                     case HANDLED -> {
                         return in.isRst() ? DropReason.TCP_RST_NOT_ACCEPTED : null;

@@ -61,7 +61,8 @@ final class NewReno implements CongestionControl {
 
     @Override
     public void onRecoveryEnd(int flightSize, int smss) {
-        cwnd = Math.max(Math.min(ssthresh, flightSize + smss), smss);
+        // RFC 6582 §3.2 step 4, option (1): min(ssthresh, max(FlightSize, SMSS) + SMSS).
+        cwnd = Math.min(ssthresh, Math.max(flightSize, smss) + smss);
         bytesAckedInCa = 0;
     }
 

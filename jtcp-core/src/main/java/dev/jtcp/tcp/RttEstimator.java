@@ -10,6 +10,8 @@ package dev.jtcp.tcp;
 final class RttEstimator {
     /** Clock granularity G of RFC 6298 §2.2; our clock is nanoseconds, but the RTO floor dominates anyway. */
     private static final long GRANULARITY_NS = 1_000_000L;
+    /** RFC 6298 §5.7: the RTO for data after the SYN or SYN,ACK had to be retransmitted. */
+    private static final long SYN_LOSS_RTO_NS = 3_000_000_000L;
 
     private final long minRtoNs;
     private final long maxRtoNs;
@@ -58,6 +60,18 @@ final class RttEstimator {
     void backOff() {
         if (rtoNs() < maxRtoNs) {
             backoff++;
+        }
+    }
+
+    /**
+     * RFC 6298 §5.7: "If the timer expires awaiting the ACK of a SYN segment and the TCP
+     * implementation is using an RTO less than 3 seconds, the RTO MUST be re-initialized to 3
+     * seconds when data transmission begins." Applies only when the handshake gave no RTT sample.
+     */
+    void onHandshakeWithoutSample() {
+        if (srttNs < 0) {
+            rtoNs = clamp(Math.max(rtoNs, SYN_LOSS_RTO_NS));
+            backoff = 0;
         }
     }
 

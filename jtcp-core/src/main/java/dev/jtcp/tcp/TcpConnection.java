@@ -51,7 +51,8 @@ import java.util.Arrays;
  * <p>Deviations from the RFC, each marked where it happens: a duplicate SYN in SYN-RECEIVED is
  * answered by retransmitting the SYN-ACK (as Linux does) rather than by a bare ACK; an orphaned
  * connection (application gone) leaves FIN-WAIT-2 after {@link TcpConfig#finWait2TimeoutNs()};
- * ECN (SHLD-8) is not implemented.
+ * sender SWS avoidance (§3.8.6.2.1) sends a window-limited short segment at once when nothing is
+ * in flight, as Linux does, instead of after an override timeout; ECN (SHLD-8) is not implemented.
  *
  * <p>Not thread-safe: driven by the one thread that runs its host.
  */
@@ -181,6 +182,8 @@ public final class TcpConnection {
     private long lastReceiveNs;
     private long lastAckReceivedNs;
     private int persistBackoff;
+    /** When the last zero-window probe left: an ACK since then means the peer answers its probes. */
+    private long lastProbeNs;
     private int keepAliveProbes;
 
     // ---- acknowledgment policy ----
@@ -465,6 +468,9 @@ public final class TcpConnection {
         sndNxt = iss + 1;
         sndMax = iss + 1;
         sndBufEnd = iss + 1;
+        // RFC 6582 §3.2 step 1: "recover" starts at the ISS, so the first fast retransmit is allowed
+        // whatever half of the sequence space the ISS lies in.
+        recover = iss;
         lastSendNs = nowNs;
         lastReceiveNs = nowNs;
         lastAckReceivedNs = nowNs;
@@ -840,8 +846,15 @@ public final class TcpConnection {
                 return;
             }
             case SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT -> sendRst(sndMax, null);
+            case TIME_WAIT -> {
+                // §3.10.5: "respond with ok and delete the TCB". Both FINs were exchanged and the
+                // close already reported, so no error and no second report; the host's TIME-WAIT
+                // record still guards the 4-tuple for the rest of 2×MSL.
+                setStateOnly(CLOSED, "abort() in TIME-WAIT");
+                return;
+            }
             default -> {
-                // SYN-SENT: nothing to reset; CLOSING, LAST-ACK, TIME-WAIT: respond ok, no RST.
+                // SYN-SENT: nothing to reset; CLOSING, LAST-ACK: respond ok, no RST.
             }
         }
         fail(TcpError.ABORTED, "abort()");
@@ -944,6 +957,9 @@ public final class TcpConnection {
             } else if (retransmits == 0) {
                 rtt.sample(nowNs - synSentNs);
             }
+            if (retransmits > 0) {
+                rtt.onHandshakeWithoutSample(); // RFC 6298 §5.7
+            }
             retransmits = 0;
             lastAckReceivedNs = nowNs;
             disarm(nowNs, TimerKind.RETRANSMISSION);
@@ -1000,6 +1016,9 @@ public final class TcpConnection {
             }
             seg.payloadLength = 0;
             seg.flags &= ~TcpFlags.FIN;
+            // §3.8.6.1: "it must still send an acknowledgment showing its next expected sequence
+            // number and current window (zero)" — this is how a probing peer learns the window.
+            ackNow = true;
         }
         lastReceiveNs = nowNs;
         keepAliveProbes = 0;
@@ -1101,7 +1120,14 @@ public final class TcpConnection {
             }
             seg.payloadLength -= cut;
             seg.seq += cut;
-            seg.urgentPointer = Math.max(0, seg.urgentPointer - cut);
+            if (seg.urgentPointer < cut) {
+                // The pointer lies in data already received: RCV.UP = max(RCV.UP, SEG.UP) cannot move
+                // (§3.10.7.4 sixth step), so there is nothing urgent to process (Linux likewise).
+                seg.flags &= ~TcpFlags.URG;
+                seg.urgentPointer = 0;
+            } else {
+                seg.urgentPointer -= cut;
+            }
         }
         int room = Math.min(receiveWindow(), rcvBuf.window()) - SeqNum.diff(seg.seq, rcvNxt);
         if (seg.payloadLength > Math.max(room, 0)) {
@@ -1157,6 +1183,10 @@ public final class TcpConnection {
                 maxSndWnd = Math.max(maxSndWnd, sndWnd);
                 sndWl1 = seg.seq;
                 sndWl2 = seg.ack;
+                if (retransmits > 0) {
+                    // RFC 6298 §5.7: our SYN,ACK timed out; unless a timestamp gives a sample below, RTO 3 s.
+                    rtt.onHandshakeWithoutSample();
+                }
                 setState(ESTABLISHED, passiveOpen ? "rcv ACK of SYN" : "rcv ACK of SYN (simultaneous open)");
                 armKeepAlive(nowNs);
                 if (listener != null) {
@@ -1166,6 +1196,9 @@ public final class TcpConnection {
                     notify(EV_CONNECTED);
                 }
                 processHeldSynData(nowNs);
+                // The held SYN text moved RCV.NXT past the start of this segment when the peer sent
+                // it again: "only the new parts are processed" (§3.10.7.4), so trim once more.
+                trim(seg);
                 if (finQueued) {
                     setState(FIN_WAIT_1, "queued close()");
                 }
@@ -1292,8 +1325,11 @@ public final class TcpConnection {
 
     /** RFC 5681 §2's definition of a duplicate ACK, then fast retransmit and recovery. */
     private void onPossibleDuplicateAck(long nowNs, TcpSegment seg) {
+        // Not while the offered window is zero: the ACKs that answer zero-window probes (RFC 9293
+        // §3.8.6.1) match the definition but signal no loss, and fast retransmit would then send a
+        // full segment into a closed window.
         boolean duplicate = seg.payloadLength == 0 && !seg.isSyn() && !seg.isFin()
-                && SeqNum.lt(sndUna, sndMax) && scaledWindow(seg) == sndWnd;
+                && SeqNum.lt(sndUna, sndMax) && scaledWindow(seg) == sndWnd && sndWnd > 0;
         if (!duplicate) {
             return;
         }
@@ -1325,6 +1361,11 @@ public final class TcpConnection {
             maxSndWnd = Math.max(maxSndWnd, sndWnd);
             if (wasWnd == 0 && sndWnd > 0) {
                 disarm(nowNs, TimerKind.PERSIST);
+                if (persistBackoff > 0 && SeqNum.gt(sndNxt, sndUna)) {
+                    // §3.8.6.1: the window opened without covering the probe octet, which the peer had
+                    // no room for; no timer is waiting for it, so send again from SND.UNA.
+                    sndNxt = sndUna;
+                }
                 persistBackoff = 0;
             }
         }
@@ -1531,7 +1572,7 @@ public final class TcpConnection {
      * our retransmissions are then zero-window probes and must not time the connection out.
      */
     private boolean zeroWindowExemption(long nowNs) {
-        return state.isSynchronized() && sndWnd == 0 && nowNs - lastAckReceivedNs < cfg.maxRtoNs();
+        return state.isSynchronized() && sndWnd == 0 && lastAckReceivedNs >= lastProbeNs;
     }
 
     /**
@@ -1542,7 +1583,9 @@ public final class TcpConnection {
         if (sndWnd != 0 || !state.isSynchronized()) {
             return;
         }
-        if (nowNs - lastAckReceivedNs >= r2()) {
+        // MUST-37: never give up while the probes are answered, however far apart they are (up to
+        // the maximum RTO, which may exceed R2); R2 runs from the last ACK once a probe goes unanswered.
+        if (lastAckReceivedNs < lastProbeNs && nowNs - lastAckReceivedNs >= r2()) {
             fail(TcpError.TIMED_OUT, "zero-window probes unanswered (R2)");
             return;
         }
@@ -1558,15 +1601,17 @@ public final class TcpConnection {
             out.seq = sndUna;
             sendBuf.lend(0, 1, out);
             transmit(nowNs, "zero-window probe");
-        } else if (finQueued && sndNxt == finSeq) {
-            out.seq = sndNxt;
+        } else if (finQueued && sndUna == finSeq) {
+            // Only the FIN is left: probe with it, and again while the peer has no room for it.
+            out.seq = finSeq;
             out.flags |= TcpFlags.FIN;
             transmit(nowNs, "zero-window probe (FIN)");
-            sndNxt += 1;
+            sndNxt = finSeq + 1;
             sndMax = SeqNum.max(sndMax, sndNxt);
         } else {
             return;
         }
+        lastProbeNs = nowNs;
         persistBackoff++;
         armPersist(nowNs);
     }
@@ -1698,7 +1743,8 @@ public final class TcpConnection {
             if (len > 0 && len < effMss && !fin) {
                 // Nagle (§3.7.4): hold the last small piece while data is unacknowledged, unless no-delay.
                 // Sender SWS (§3.8.6.2.1): a window-limited piece goes only if it is at least half the
-                // largest window offered, or nothing is in flight to bring a window update.
+                // largest window offered, or nothing is in flight to bring a window update (deviation:
+                // the override timeout is zero then, as in Linux).
                 boolean allQueued = len == unsent;
                 boolean hold = allQueued ? !noDelay && inFlight > 0 : len < maxSndWnd / 2 && inFlight > 0;
                 if (hold) {
@@ -1956,6 +2002,10 @@ public final class TcpConnection {
         setStateOnly(TIME_WAIT, cause);
         sendBuf.release();
         rcvBuf.release();
+        if (listener != null) {
+            // Closed from SYN-RECEIVED (§3.10.4), never accepted: free its place in the SYN queue.
+            listener.forget(this);
+        }
         ctx.onTimeWait(this, nowNs);
         notify(EV_CLOSED);
     }

@@ -171,9 +171,14 @@ public final class TcpListener {
         if (seg.isAck()) {
             if (!seg.isSyn() && ctx.config().synCookies() != TcpConfig.SynCookieMode.OFF
                     && cookiesRecentlyUsed(nowNs)) {
-                TcpConnection c = acceptCookieAck(nowNs, local, remote, seg);
-                if (c != null) {
-                    return c.onSegment(nowNs, seg);
+                int mssIndex = validateCookie(nowNs, local, remote, seg);
+                if (mssIndex >= 0 && !hasRoomToAccept()) {
+                    // A good cookie but the accept queue is full: drop it like a stateful handshake's
+                    // last ACK, so the peer sends again (as Linux does), rather than reset it.
+                    return DropReason.TCP_LISTEN_OVERFLOW;
+                }
+                if (mssIndex >= 0) {
+                    return acceptCookieAck(nowNs, local, remote, seg, mssIndex).onSegment(nowNs, seg);
                 }
             }
             sendRst(nowNs, local, remote, seg.ack, seg);
@@ -255,17 +260,15 @@ public final class TcpListener {
         return shift;
     }
 
-    /** Validates a returning cookie ACK; returns the new connection in SYN-RECEIVED, or null. */
-    private TcpConnection acceptCookieAck(long nowNs, IpAddress local, IpAddress remote, TcpSegment ack) {
-        if (!hasRoomToAccept()) {
-            return null;
-        }
+    /** Validates a returning cookie ACK: the MSS index it carries, or -1 when it is not a valid cookie. */
+    private int validateCookie(long nowNs, IpAddress local, IpAddress remote, TcpSegment ack) {
+        return ctx.synCookies().decode(nowNs, local.hi(), local.lo(), port, remote.hi(), remote.lo(),
+                ack.srcPort, ack.seq - 1, ack.ack - 1);
+    }
+
+    /** Builds the connection a valid cookie ACK completes, in SYN-RECEIVED. */
+    private TcpConnection acceptCookieAck(long nowNs, IpAddress local, IpAddress remote, TcpSegment ack, int index) {
         int cookie = ack.ack - 1;
-        int index = ctx.synCookies().decode(nowNs, local.hi(), local.lo(), port, remote.hi(), remote.lo(),
-                ack.srcPort, ack.seq - 1, cookie);
-        if (index < 0) {
-            return null;
-        }
         boolean v6 = !remote.isV4();
         boolean ts = ack.options.hasTimestamps;
         int peerScale = ts ? SynCookies.windowScaleFromTsEcr(ack.options.tsEcr) : -1;

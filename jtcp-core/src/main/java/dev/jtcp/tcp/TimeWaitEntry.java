@@ -81,18 +81,22 @@ public final class TimeWaitEntry {
      *
      * <ul>
      *   <li>RST: ignored (RFC 1337, "TIME-WAIT assassination").
-     *   <li>SYN: reopens if it is newer than anything of this connection (RFC 6191 with timestamps,
-     *       SEG.SEQ > RCV.NXT without; MAY-2, SHLD-4); otherwise answered with an ACK (RFC 5961 §4).
+     *   <li>SYN: reopens if a listener can take it and it is newer than anything of this connection
+     *       (RFC 6191 with timestamps, SEG.SEQ > RCV.NXT without; MAY-2, SHLD-4); otherwise answered
+     *       with an ACK (RFC 5961 §4).
      *   <li>A retransmitted FIN is acknowledged and the 2×MSL timer restarts (§3.10.7.4).
      *   <li>Anything else unacceptable is answered with an ACK; an acceptable bare ACK is ignored.
      * </ul>
+     *
+     * @param listening whether a listener would take a SYN for this 4-tuple's local address and port
      */
-    public Verdict onSegment(long nowNs, TcpSegment seg, TcpContext ctx, TcpSegment reply) {
+    public Verdict onSegment(long nowNs, TcpSegment seg, TcpContext ctx, TcpSegment reply, boolean listening) {
         if (seg.isRst()) {
             return Verdict.HANDLED;
         }
         if (seg.isSyn() && !seg.isAck()) {
-            if (ctx.config().timeWaitReuse() && isNewIncarnation(seg)) {
+            // MAY-2 reopens through a passive OPEN; with none, TIME-WAIT must not end early (§3.6.1).
+            if (listening && ctx.config().timeWaitReuse() && isNewIncarnation(seg)) {
                 return Verdict.REOPEN;
             }
             ack(nowNs, ctx, reply, "challenge ACK (SYN in TIME-WAIT)");

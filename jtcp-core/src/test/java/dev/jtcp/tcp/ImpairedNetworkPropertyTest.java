@@ -256,7 +256,16 @@ class ImpairedNetworkPropertyTest {
             int localPort = 41000 + i;
             int index = i;
             // The server app for a connection is found by the client's port: 41000 + i → i.
-            net.schedule(startAt, () -> caFinal.attach(client.connect(net.nowNs(), SERVER, 80, localPort)));
+            net.schedule(startAt, () -> {
+                TcpConnection c = client.connect(net.nowNs(), SERVER, 80, localPort);
+                if (serverCfg.synCookies() == TcpConfig.SynCookieMode.ALWAYS) {
+                    // A server that keeps no state never learns of a client whose last handshake ACK was
+                    // lost; a client with nothing to send then waits for it forever (RFC 4987 §3.6).
+                    // Keep-alive finds out: the probe draws a RST from the listener.
+                    c.keepAlive(net.nowNs(), true);
+                }
+                caFinal.attach(c);
+            });
             if (ending == Ending.CLIENT_ABORTS || ending == Ending.SERVER_ABORTS) {
                 long abortAt = startAt + r.nextLong(5 * S);
                 net.schedule(abortAt, () -> {

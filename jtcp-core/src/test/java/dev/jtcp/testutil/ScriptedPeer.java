@@ -168,8 +168,26 @@ public final class ScriptedPeer {
 
     /** Delivers {@code seg} to the host now. */
     public ScriptedPeer inject(Seg seg) {
-        int n = writer.writeTcp(buf, 0, REMOTE, LOCAL, 64, 0, seg.s);
-        buf.limit(n).position(0);
+        return inject(seg, REMOTE, LOCAL);
+    }
+
+    /** Delivers {@code seg} from {@code src} to {@code dst}, for addresses other than the defaults. */
+    public ScriptedPeer inject(Seg seg, IpAddress src, IpAddress dst) {
+        return injectRaw(packet(seg, src, dst));
+    }
+
+    /** The IP packet that would carry {@code seg}, checksummed, for a test to damage before {@link #injectRaw}. */
+    public byte[] packet(Seg seg, IpAddress src, IpAddress dst) {
+        int n = writer.writeTcp(buf, 0, src, dst, 64, 0, seg.s);
+        byte[] bytes = new byte[n];
+        buf.get(0, bytes);
+        return bytes;
+    }
+
+    /** Delivers the raw IP packet {@code packet} to the host now. */
+    public ScriptedPeer injectRaw(byte[] packet) {
+        buf.clear();
+        buf.put(0, packet).limit(packet.length).position(0);
         host.onPacket(now, buf);
         buf.clear();
         return this;
