@@ -104,7 +104,7 @@ class FlowControlTest {
     // ---- zero window ----
 
     @Test
-    @Requirement({"MUST-35", "MUST-36", "SHLD-29", "SHLD-30", "MUST-37"})
+    @Requirement({"MUST-35", "MUST-36", "SHLD-29", "SHLD-30", "MUST-37", "MAY-7"})
     void probesAZeroWindowWithBackoffAndKeepsTheConnectionWhileProbesAreAnswered() {
         ScriptedPeer p = Scripted.peer();
         TcpConnection c = Scripted.accept(p);

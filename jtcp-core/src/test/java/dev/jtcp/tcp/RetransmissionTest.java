@@ -322,6 +322,11 @@ class RetransmissionTest {
         }
 
         @Override
+        public int timestampOffset(IpAddress local, IpAddress remote) {
+            return p.host.timestampOffset(local, remote);
+        }
+
+        @Override
         public int maxReceiveSegmentSize(IpAddress remote) {
             return p.host.maxReceiveSegmentSize(remote);
         }
