@@ -639,7 +639,7 @@ public final class Host implements TcpContext {
 
     private void traceTimer(long nowNs, ConnectionKey key, TraceEvent.TimerAction action, long deadlineNs) {
         if (tracer.isEnabled()) {
-            tracer.onEvent(new TraceEvent.TimerEvent(nowNs, name, key, TimerKind.TIME_WAIT, action, deadlineNs));
+            engineTracer.onEvent(new TraceEvent.TimerEvent(nowNs, name, key, TimerKind.TIME_WAIT, action, deadlineNs));
         }
     }
 

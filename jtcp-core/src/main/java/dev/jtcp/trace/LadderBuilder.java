@@ -114,8 +114,7 @@ public final class LadderBuilder {
         }
     }
 
-    public Ladder build(List<? extends TraceEvent> trace) {
-        List<TraceEvent> events = timeWaitTimersAfterTheirCause(trace);
+    public Ladder build(List<? extends TraceEvent> events) {
         Map<IpAddress, String> owner = owners(events);
         List<String> hosts = new ArrayList<>(declared.keySet());
         for (TraceEvent e : events) {
@@ -209,32 +208,6 @@ public final class LadderBuilder {
             }
         }
         return new Ladder(title, columns, initial, items);
-    }
-
-    /**
-     * jtcp's host traces the start (or restart) of the TIME-WAIT timer as soon as it happens, ahead of
-     * the RECEIVED event of the segment that caused it and of what that segment caused (the ACK, the
-     * state change). So the diagram reads in cause-and-effect order, each such timer event is moved
-     * after the rest of its host's events at the same instant.
-     */
-    private static List<TraceEvent> timeWaitTimersAfterTheirCause(List<? extends TraceEvent> trace) {
-        List<TraceEvent> out = new ArrayList<>(trace);
-        for (int i = 0; i < out.size(); i++) {
-            if (out.get(i) instanceof TraceEvent.TimerEvent t && t.timer() == TimerKind.TIME_WAIT
-                    && t.action() == TraceEvent.TimerAction.SET) {
-                int j = i;
-                while (j + 1 < out.size() && out.get(j + 1).timeNs() == t.timeNs()
-                        && out.get(j + 1).host().equals(t.host())
-                        && !(out.get(j + 1) instanceof TraceEvent.TimerEvent u && u.timer() == TimerKind.TIME_WAIT)) {
-                    j++;
-                }
-                if (j > i) {
-                    out.add(j, out.remove(i));
-                    i = j;
-                }
-            }
-        }
-        return out;
     }
 
     private Ladder.Arrow arrow(Pending p) {

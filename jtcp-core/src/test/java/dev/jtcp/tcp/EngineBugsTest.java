@@ -8,7 +8,6 @@ import dev.jtcp.event.TraceEvent;
 import dev.jtcp.testutil.TwoHosts;
 import java.nio.ByteBuffer;
 import java.util.List;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,8 +25,6 @@ class EngineBugsTest {
      * wire are right; the states and the TIME-WAIT on the passive side are not.)
      */
     @Test
-    @Disabled("engine bug: close() from onReadable at the peer's FIN leads to FIN-WAIT-1/CLOSING instead of "
-            + "CLOSE-WAIT/LAST-ACK (TcpConnection.onFin notifies the handler before changing state)")
     void closeFromTheEndOfStreamCallbackGoesThroughCloseWaitAndLastAck() {
         TwoHosts t = new TwoHosts(5);
         TcpListener l = t.server.listen(t.now(), 80, 4);
@@ -57,8 +54,6 @@ class EngineBugsTest {
      * before the RECEIVED FIN that caused it and before the state change to TIME-WAIT.
      */
     @Test
-    @Disabled("host bug: the TIME-WAIT timer SET event is traced before the RECEIVED segment that caused it "
-            + "(Host.traceTimer bypasses the held-events tracer)")
     void timeWaitTimerIsTracedAfterTheSegmentThatStartedIt() {
         TwoHosts t = new TwoHosts(5);
         TcpListener l = t.server.listen(t.now(), 80, 4);
