@@ -173,9 +173,23 @@ public final class TcpConnection {
     private int rttSeq;
     private long rttStartNs;
     private int dupAcks;
+    /** RFC 3042 Limited Transmit: bytes beyond cwnd allowed by the first duplicate ACKs. */
+    private int limitedTransmit;
     private boolean inRecovery;
     /** RFC 6582 "recover": SND.MAX when fast recovery began. */
     private int recover;
+    /** What the peer has selectively acknowledged (RFC 6675), when SACK is in use. */
+    private final SackScoreboard sacked = new SackScoreboard();
+    /** Recovery is driven by the SACK scoreboard (RFC 6675) instead of NewReno's partial ACKs. */
+    private boolean sackRecovery;
+    /** RFC 6675 HighRxt: the highest sequence number retransmitted in this SACK recovery. */
+    private int highRxt;
+    /**
+     * SND.MAX when the current round of hole retransmissions began: data SACKed beyond it was sent
+     * after those retransmissions, so if enough of it arrives while a retransmitted hole is still
+     * missing, the retransmission itself was lost (the idea of RACK, RFC 8985, in sequence terms).
+     */
+    private int rxtRoundMark;
     private long lastSendNs;
     /** When data (not a bare ACK) was last sent; RFC 5681 §4.1 idle restart counts from here. */
     private long lastDataSendNs;
@@ -1217,6 +1231,9 @@ public final class TcpConnection {
             return DropReason.TCP_ACK_NOT_ACCEPTABLE;
         }
         lastAckReceivedNs = nowNs;
+        if (sackOk && seg.options.sackBlocks > 0) {
+            sacked.update(seg.options, SeqNum.max(seg.ack, sndUna), sndMax);
+        }
         if (SeqNum.gt(seg.ack, sndUna)) {
             onNewAck(nowNs, seg);
         } else if (seg.ack == sndUna) {
@@ -1290,6 +1307,7 @@ public final class TcpConnection {
             }
         }
         sndUna = ack;
+        sacked.advance(sndUna);
         if (SeqNum.lt(sndNxt, sndUna)) {
             sndNxt = sndUna;
         }
@@ -1302,15 +1320,19 @@ public final class TcpConnection {
         if (inRecovery) {
             if (SeqNum.ge(ack, recover)) {
                 inRecovery = false;
+                sackRecovery = false;
                 cc.onRecoveryEnd(SeqNum.diff(sndMax, sndUna), smss);
-            } else {
+            } else if (!sackRecovery) {
                 cc.onPartialAck(acked, smss);
                 retransmitHead(nowNs, "retransmission (partial ACK)");
             }
+            // In SACK recovery a partial ACK changes no window (RFC 6675 §5 step (C)): the send loop
+            // run after this segment fills cwnd − pipe with holes and new data.
         } else if (!synWasUnacked) {
             cc.onAck(dataAcked, smss);
         }
         dupAcks = 0;
+        limitedTransmit = 0;
 
         // Timers (RFC 6298 §5.2, §5.3): stop when all is acknowledged, else restart.
         if (sndUna == sndMax) {
@@ -1337,16 +1359,36 @@ public final class TcpConnection {
         dupAcks++;
         int smss = effMss;
         if (inRecovery) {
-            cc.onDupAckInRecovery(smss);
+            if (!sackRecovery) {
+                cc.onDupAckInRecovery(smss);
+            }
             return;
         }
-        if (dupAcks == cfg.dupAckThreshold() && SeqNum.gt(seg.ack, recover - 1)) {
+        // RFC 6675 §5: with SACK, recovery also starts as soon as the scoreboard shows SND.UNA lost.
+        boolean lost = sackOk && !sacked.isEmpty()
+                && SeqNum.lt(sndUna, sacked.lostBoundary(sndUna, smss, cfg.dupAckThreshold()));
+        if (dupAcks < cfg.dupAckThreshold() && !lost) {
+            // RFC 3042: each of the first DupThresh − 1 duplicate ACKs lets one new segment go beyond
+            // cwnd, so a small window still gathers enough duplicate ACKs for fast retransmit.
+            limitedTransmit = dupAcks * smss;
+        }
+        if ((dupAcks == cfg.dupAckThreshold() || lost) && SeqNum.gt(seg.ack, recover - 1)) {
+            limitedTransmit = 0;
             // RFC 6582 §3.2 step 2: enter fast recovery only if the ACK covers more than "recover".
             inRecovery = true;
             recover = sndMax;
-            cc.onFastRetransmit(SeqNum.diff(sndMax, sndUna), smss, dupAcks);
             rttTiming = false;
-            retransmitHead(nowNs, "fast retransmit");
+            if (sackOk && !sacked.isEmpty()) {
+                // RFC 6675 §5 step (4): cwnd = ssthresh (no inflation); the send loop retransmits the
+                // first lost hole, then whatever cwnd − pipe allows.
+                sackRecovery = true;
+                highRxt = sndUna;
+                rxtRoundMark = sndMax;
+                cc.onFastRetransmit(SeqNum.diff(sndMax, sndUna), smss, 0);
+            } else {
+                cc.onFastRetransmit(SeqNum.diff(sndMax, sndUna), smss, dupAcks);
+                retransmitHead(nowNs, "fast retransmit");
+            }
             armRetransmit(nowNs);
         }
     }
@@ -1558,6 +1600,10 @@ public final class TcpConnection {
             default -> {
                 cc.onRetransmitTimeout(SeqNum.diff(sndMax, sndUna), effMss);
                 inRecovery = false;
+                // RFC 2018 §8: after a timeout, prior SACK information no longer steers retransmission;
+                // the peer's next ACKs rebuild it.
+                sackRecovery = false;
+                sacked.clear();
                 recover = sndMax;
                 dupAcks = 0;
                 sndNxt = sndUna;
@@ -1714,7 +1760,7 @@ public final class TcpConnection {
         }
         boolean sent = false;
         if (state != SYN_SENT && state != SYN_RECEIVED && state != LISTEN) {
-            sent = outputData(nowNs);
+            sent = sackRecovery ? sackRecoverySend(nowNs) : outputData(nowNs);
         }
         if (!sent && ackNow && state != SYN_SENT && state != LISTEN) {
             sendAck(nowNs, null);
@@ -1733,7 +1779,7 @@ public final class TcpConnection {
                 // RFC 5681 §4.1: after an idle period longer than the RTO, restart from the initial window.
                 cc.onIdleRestart(effMss, initialWindow());
             }
-            int window = Math.min(sndWnd, cc.cwnd());
+            int window = Math.min(sndWnd, cc.cwnd() + limitedTransmit);
             int usable = window - inFlight;
             int len = Math.min(unsent, Math.min(effMss, Math.max(usable, 0)));
             boolean fin = finQueued && len == unsent && usable > len;
@@ -1775,6 +1821,80 @@ public final class TcpConnection {
             armPersist(nowNs);
         }
         return sentAny;
+    }
+
+    /**
+     * RFC 6675 §5 step (C): while cwnd − pipe ≥ SMSS, send NextSeg(): the first lost hole not yet
+     * retransmitted (rule 1), else new data (rule 2), else the first un-SACKed hole below the highest
+     * SACK not yet retransmitted (rule 3).
+     */
+    private boolean sackRecoverySend(long nowNs) {
+        boolean sentAny = false;
+        int smss = effMss;
+        int dataEnd = SeqNum.min(sndBufEnd, sndMax);
+        if (SeqNum.lt(sndUna, highRxt) && SeqNum.diff(sacked.highestSacked(sndUna), rxtRoundMark)
+                > cfg.dupAckThreshold() * smss) {
+            // Data sent after our retransmissions is arriving but a retransmitted hole is still
+            // missing: the retransmission was lost too. Start another round from SND.UNA rather than
+            // waiting for the retransmission timer.
+            highRxt = sndUna;
+            rxtRoundMark = sndMax;
+        }
+        while (true) {
+            int boundary = sacked.lostBoundary(sndUna, smss, cfg.dupAckThreshold());
+            int pipe = sacked.pipe(sndUna, sndMax, boundary, highRxt);
+            if (cc.cwnd() - pipe < smss) {
+                break;
+            }
+            int from = SeqNum.max(highRxt, sndUna);
+            int lostLimit = SeqNum.min(boundary, dataEnd);
+            int hole = sacked.nextHole(from, lostLimit);
+            if (SeqNum.lt(hole, lostLimit)) {
+                retransmitRange(nowNs, hole, sacked.holeEnd(hole, dataEnd), "retransmission (SACK: lost)");
+                sentAny = true;
+                continue;
+            }
+            if (sendNewInRecovery(nowNs)) {
+                sentAny = true;
+                continue;
+            }
+            int sackedLimit = SeqNum.min(sacked.highestSacked(sndUna), dataEnd);
+            hole = sacked.nextHole(from, sackedLimit);
+            if (SeqNum.lt(hole, sackedLimit)) {
+                retransmitRange(nowNs, hole, sacked.holeEnd(hole, dataEnd), "retransmission (SACK)");
+                sentAny = true;
+                continue;
+            }
+            break;
+        }
+        return sentAny;
+    }
+
+    /** Retransmits up to one segment of the hole [seq, holeEnd) and moves HighRxt past it. */
+    private void retransmitRange(long nowNs, int seq, int holeEnd, String note) {
+        int len = Math.min(effMss, SeqNum.diff(holeEnd, seq));
+        prepare(TcpFlags.ACK);
+        out.seq = seq;
+        sendBuf.lend(SeqNum.diff(seq, sndBufEnd - sendBuf.length()), len, out);
+        retransmissionsTotal++;
+        transmit(nowNs, note);
+        highRxt = seq + len;
+    }
+
+    /** NextSeg rule 2: one segment of new data, if the peer's window has room. */
+    private boolean sendNewInRecovery(long nowNs) {
+        int unsent = SeqNum.diff(sndBufEnd, sndNxt);
+        int room = SeqNum.diff(sndUna + sndWnd, sndNxt);
+        int len = Math.min(effMss, Math.min(unsent, room));
+        boolean fin = finQueued && len == unsent && room > len && !SeqNum.gt(sndNxt, finSeq);
+        if (len <= 0 && !fin) {
+            return false;
+        }
+        len = Math.max(len, 0);
+        sendData(nowNs, sndNxt, len, fin, len == unsent);
+        sndNxt += len + (fin ? 1 : 0);
+        sndMax = SeqNum.max(sndMax, sndNxt);
+        return true;
     }
 
     /** Sends {@code len} bytes from {@code seq} (and FIN), as a new transmission or a retransmission. */

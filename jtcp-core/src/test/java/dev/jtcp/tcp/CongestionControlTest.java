@@ -102,17 +102,19 @@ class CongestionControlTest {
         p.clearSent();
         ackSegments(1);
         assertThat(Scripted.drain(p)).hasSize(2);
+        // RFC 3042 Limited Transmit: each of the first two duplicate ACKs releases one new segment.
         ackSegments(1);
+        assertThat(Scripted.drain(p)).extracting(ScriptedPeer.Sent::seq).containsExactly(iss + 1 + 12 * MSS);
         ackSegments(1);
-        p.expectNothingSent();
+        assertThat(Scripted.drain(p)).extracting(ScriptedPeer.Sent::seq).containsExactly(iss + 1 + 13 * MSS);
         ackSegments(1);
         List<ScriptedPeer.Sent> rtx = Scripted.drain(p);
         assertThat(rtx).as("the third duplicate ACK retransmits the missing segment at once").hasSize(1);
         assertThat(rtx.getFirst().seq()).isEqualTo(iss + 1 + MSS);
         assertThat(rtx.getFirst().payload()).hasSize(MSS);
-        // RFC 5681 §3.2: ssthresh = FlightSize / 2 (11 segments out), cwnd = ssthresh + 3 SMSS.
-        assertThat(c.status().ssthresh()).isEqualTo(11 * MSS / 2);
-        assertThat(c.status().cwnd()).isEqualTo(11 * MSS / 2 + 3 * MSS);
+        // RFC 5681 §3.2: ssthresh = FlightSize / 2 (13 segments out), cwnd = ssthresh + 3 SMSS.
+        assertThat(c.status().ssthresh()).isEqualTo(13 * MSS / 2);
+        assertThat(c.status().cwnd()).isEqualTo(13 * MSS / 2 + 3 * MSS);
         assertThat(c.status().dupAcksReceived()).isEqualTo(3);
     }
 

@@ -142,6 +142,12 @@ public final class ScriptedPeer {
             return this;
         }
 
+        /** Adds a SACK block [left, right) (RFC 2018). */
+        public Seg sack(int left, int right) {
+            s.options.addSackBlock(left, right);
+            return this;
+        }
+
         public Seg ts(int val, int ecr) {
             s.options.timestamps(val, ecr);
             return this;

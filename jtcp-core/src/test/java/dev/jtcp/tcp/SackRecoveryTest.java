@@ -1,0 +1,79 @@
+package dev.jtcp.tcp;
+
+import static dev.jtcp.testutil.ScriptedPeer.seg;
+import static dev.jtcp.wire.TcpFlags.ACK;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.jtcp.testutil.Requirement;
+import dev.jtcp.testutil.ScriptedPeer;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Loss recovery driven by SACK (RFC 6675) and Limited Transmit (RFC 3042): several losses in one
+ * window are repaired within a round trip, without waiting for the retransmission timer.
+ */
+class SackRecoveryTest {
+    private static final int MSS = 1460;
+    private static final int ISS = Scripted.ISS;
+    private static final int IRS = Scripted.IRS;
+    private static final TcpConfig SACK = TcpConfig.builder().timestamps(false).sack(true).windowScaling(false).build();
+
+    private static int seq(int segment) {
+        return ISS + 1 + segment * MSS;
+    }
+
+    /** A duplicate ACK of segment 0 carrying the given SACK blocks (pairs of segment numbers, end exclusive). */
+    private static ScriptedPeer.Seg dupAck(int... blocks) {
+        ScriptedPeer.Seg s = seg(ACK).seq(IRS + 1).ack(seq(1)).window(65535);
+        for (int i = 0; i < blocks.length; i += 2) {
+            s.sack(seq(blocks[i]), seq(blocks[i + 1]));
+        }
+        return s;
+    }
+
+    @Test
+    @Requirement({"MUST-19", "SHLD-16"})
+    void repairsTwoLossesInOneWindowWithinARoundTrip() {
+        ScriptedPeer p = Scripted.peer(SACK);
+        TcpConnection c = Scripted.accept(p, s -> s.sackOk(), a -> a);
+        c.send(p.now(), Scripted.bytes(10 * MSS));
+        List<ScriptedPeer.Sent> flight = Scripted.drain(p);
+        assertThat(flight).hasSize(10);
+        // Segments 1 and 4 are lost. The peer acknowledges 0, then SACKs what follows as it arrives.
+        p.advance(50 * 1_000_000L);
+        p.inject(seg(ACK).seq(IRS + 1).ack(seq(1)).window(65535));
+        p.inject(dupAck(2, 3));
+        p.inject(dupAck(2, 4));
+        p.inject(dupAck(5, 6, 2, 4));
+        p.inject(dupAck(5, 7, 2, 4));
+        p.inject(dupAck(5, 8, 2, 4));
+        List<ScriptedPeer.Sent> repairs = Scripted.drain(p);
+        // Both holes go out at once, before any timer: first segment 1, then segment 4.
+        assertThat(repairs).extracting(ScriptedPeer.Sent::seq).startsWith(seq(1)).contains(seq(4));
+        assertThat(repairs).allMatch(s -> s.payload().length <= MSS);
+        assertThat(c.status().retransmissions()).isEqualTo(2);
+        // The peer now has everything: recovery ends, and nothing more is retransmitted.
+        p.inject(seg(ACK).seq(IRS + 1).ack(seq(10)).window(65535));
+        p.advance(2_000 * 1_000_000L);
+        assertThat(Scripted.drain(p)).noneMatch(s -> s.seq() == seq(1) || s.seq() == seq(4));
+        assertThat(c.status().unacknowledged()).isZero();
+    }
+
+    @Test
+    @Requirement("MUST-19")
+    void limitedTransmitSendsNewSegmentsOnTheFirstTwoDuplicateAcks() {
+        ScriptedPeer p = Scripted.peer();
+        TcpConnection c = Scripted.accept(p);
+        c.send(p.now(), Scripted.bytes(20 * MSS));
+        assertThat(Scripted.drain(p)).hasSize(10);
+        // Segment 0 is lost; the first two duplicate ACKs each release one new segment (RFC 3042).
+        p.inject(seg(ACK).seq(IRS + 1).ack(seq(0)).window(65535));
+        assertThat(Scripted.drain(p)).extracting(ScriptedPeer.Sent::seq).containsExactly(seq(10));
+        p.inject(seg(ACK).seq(IRS + 1).ack(seq(0)).window(65535));
+        assertThat(Scripted.drain(p)).extracting(ScriptedPeer.Sent::seq).containsExactly(seq(11));
+        // The third is the fast retransmit of segment 0.
+        p.inject(seg(ACK).seq(IRS + 1).ack(seq(0)).window(65535));
+        assertThat(Scripted.drain(p)).extracting(ScriptedPeer.Sent::seq).startsWith(seq(0));
+    }
+}
