@@ -32,8 +32,8 @@ import java.util.Arrays;
  *
  * <p>Read first: RFC 9293 §3.3 (states and the TCB), §3.10 (event processing, which this class
  * follows step by step), then RFC 5961 (blind-attack defences), RFC 6298 (RTO), RFC 5681 and RFC
- * 6582 (congestion control), RFC 7323 (window scale, timestamps, PAWS), RFC 2018 (SACK, receiver
- * side), RFC 6093 (urgent pointer).
+ * 6582 (congestion control), RFC 3042 (Limited Transmit), RFC 7323 (window scale, timestamps,
+ * PAWS), RFC 2018 and RFC 6675 (SACK blocks; SACK-based loss recovery), RFC 6093 (urgent pointer).
  *
  * <p>The class is sans-IO. Each RFC 9293 §3.10 event is one method taking the current time: {@link
  * #open} (active OPEN; passive OPEN is {@link TcpListener}), {@link #send}, {@link #receive},
