@@ -49,6 +49,7 @@ public final class NetStack implements AutoCloseable {
     private final Host host;
     private final Link link;
     private final EventLoop loop;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private NetStack(Host host, Link link, LongSupplier clock) throws IOException {
         this.host = host;
@@ -267,6 +268,9 @@ public final class NetStack implements AutoCloseable {
     /** Resets every remaining connection, stops the loop and closes the link. */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         try {
             loop.shutdown(() -> {
                 long now = loop.nowNs();
