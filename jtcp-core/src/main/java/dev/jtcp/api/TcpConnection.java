@@ -616,6 +616,8 @@ public final class TcpConnection implements Closeable {
         @Override
         public void onClosed(dev.jtcp.tcp.TcpConnection c, TcpError error) {
             state = c.state();
+            // Received data may still wait in the engine (the receive queue was full): it stays
+            // readable, and drain() reports the end of stream only once it has all been moved.
             drain();
             List<Runnable> completions = new ArrayList<>();
             boolean wasConnecting = !connected.isDone();
@@ -626,9 +628,6 @@ public final class TcpConnection implements Closeable {
                             : Errors.of(error, wasConnecting);
                     tx.clear();
                     txBytes = 0;
-                }
-                if (error == null && !rxEof) {
-                    rxEof = c.isEndOfStream() || c.state() == TcpState.TIME_WAIT;
                 }
                 failPending(completions);
                 readable.signalAll();

@@ -52,6 +52,33 @@ class NetStackTest {
     }
 
     @Test
+    void aHalfClosedSideReceivesEverythingEvenIfItReadsAfterTimeWait() throws Exception {
+        // The client half-closes first; the server sends what the client's receive queue and
+        // engine buffer can hold together, and closes. Without reading, the client reaches
+        // TIME-WAIT (the server's FIN) with most of the data still in its engine: all of it must
+        // stay readable, and the end of stream come only after it.
+        byte[] data = new byte[TcpConnection.QUEUE_LIMIT + 200_000];
+        new Random(3).nextBytes(data);
+        try (StackPair p = new StackPair()) {
+            TcpListener l = p.server.listen(7);
+            TcpConnection c = p.client.connect(StackPair.server(7), Duration.ofSeconds(5));
+            c.shutdownOutput();
+            TcpConnection s = l.accept(Duration.ofSeconds(5));
+            assertThat(s.getInputStream().read()).isEqualTo(-1);
+            s.getOutputStream().write(data);
+            s.close();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (c.state() != TcpState.TIME_WAIT && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertThat(c.state()).isEqualTo(TcpState.TIME_WAIT);
+            byte[] got = c.getInputStream().readAllBytes();
+            assertThat(got.length).isEqualTo(data.length);
+            assertThat(java.util.Arrays.equals(got, data)).isTrue();
+        }
+    }
+
+    @Test
     void connectingToAClosedPortIsRefused() throws Exception {
         try (StackPair p = new StackPair()) {
             assertThatThrownBy(() -> p.client.connect(StackPair.server(9), Duration.ofSeconds(5)))

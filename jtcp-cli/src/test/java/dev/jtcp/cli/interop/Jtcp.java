@@ -84,6 +84,11 @@ final class Jtcp implements AutoCloseable {
         return process.exitValue();
     }
 
+    /** The file standard output goes to (binary data). */
+    Path stdoutFile() {
+        return out;
+    }
+
     String stdout() throws IOException {
         return Files.readString(out, StandardCharsets.UTF_8);
     }
