@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.jtcp.testutil.ExternalTools;
 import dev.jtcp.testutil.NetnsFixture;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,7 +29,7 @@ class HttpInteropTest {
     static Path kernelDir;
     static NetnsFixture ns;
     static Jtcp server;
-    static Process python;
+    static PythonHttp python;
 
     @BeforeAll
     static void setUp() throws Exception {
@@ -45,23 +44,13 @@ class HttpInteropTest {
         }
         server = Jtcp.start(ns, dir, null, "serve", "http", "--dir", served.toString(), "--quiet")
                 .awaitStderr("serving http", Duration.ofSeconds(30));
-        Path script = dir.resolve("http_server.py");
-        try (InputStream in = HttpInteropTest.class.getResourceAsStream("/interop/http_server.py")) {
-            Files.copy(in, script);
-        }
-        python = ns.process("python3", script.toString(), "8000", kernelDir.toString())
-                .redirectError(dir.resolve("python.err").toFile()).redirectOutput(dir.resolve("python.out").toFile())
-                .start();
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (!Files.readString(dir.resolve("python.out")).contains("serving") && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
+        python = PythonHttp.start(ns, dir, 8000, kernelDir);
     }
 
     @AfterAll
     static void tearDown() throws Exception {
         if (python != null) {
-            python.destroyForcibly().waitFor();
+            python.close();
         }
         if (server != null) {
             server.close();
