@@ -8,6 +8,8 @@ usage: tcp_peer.py MODE ARGS...
                                  bind LADDR:LPORT once interface IFNAME is up with that address,
                                  connect to RADDR:RPORT, send "kernel\\n", shut down writing, print
                                  what comes
+  udp-probe ADDR PORT            send a UDP datagram to ADDR:PORT from a connected socket and print
+                                 the error the kernel reports from the ICMP answer (errno name)
 Each prints "ready" once listening (or bound), and its result on the last line.
 """
 import socket
@@ -76,5 +78,19 @@ elif mode == "simultaneous":
     s.sendall(b"kernel\n")
     s.shutdown(socket.SHUT_WR)
     print("got", read_all(s).decode().strip(), flush=True)
+elif mode == "udp-probe":
+    import errno
+    family = socket.AF_INET6 if ":" in sys.argv[2] else socket.AF_INET
+    u = socket.socket(family, socket.SOCK_DGRAM)
+    u.settimeout(5)
+    u.connect((sys.argv[2], int(sys.argv[3])))
+    u.send(b"anyone?")
+    try:
+        u.recv(100)
+        print("no error", flush=True)
+    except socket.timeout:
+        print("timeout", flush=True)
+    except OSError as e:
+        print(errno.errorcode.get(e.errno, str(e.errno)), flush=True)
 else:
     sys.exit("unknown mode " + mode)

@@ -137,6 +137,47 @@ class TcpInteropTest {
         }
     }
 
+    @Test
+    void udpToJtcpDrawsProtocolUnreachable() throws Exception {
+        // jtcp implements no UDP: ICMP protocol unreachable (IPv4), which Linux reports as ENOPROTOOPT,
+        // and ICMPv6 parameter problem, unrecognized next header (IPv6), reported as EPROTO.
+        try (KernelPeer v4 = KernelPeer.start(ns, dir, "udp-probe", "198.18.0.2", "9")) {
+            assertThat(v4.result(WAIT)).isEqualTo("ENOPROTOOPT");
+        }
+        try (KernelPeer v6 = KernelPeer.start(ns, dir, "udp-probe", "fd00::2", "9")) {
+            assertThat(v6.result(WAIT)).isEqualTo("EPROTO");
+        }
+    }
+
+    @Test
+    void kernelIcmpHardErrorAbortsAConnectingJtcpSocket() throws Exception {
+        // The kernel forwards for 198.18.5.0/24 through a "prohibit" route: it answers jtcp's SYN
+        // with ICMP destination unreachable, communication administratively prohibited (code 13),
+        // a hard error, so jtcp's connect fails at once instead of retrying for minutes.
+        ns.exec("sysctl", "-qw", "net.ipv4.ip_forward=1").requireSuccess();
+        ns.exec("ip", "route", "replace", "prohibit", "198.18.5.0/24").requireSuccess();
+        try (Jtcp connect = client(null, "connect", "--trace", "--timeout", "PT20S", "198.18.5.1", "80")) {
+            long t0 = System.nanoTime();
+            assertThat(connect.waitFor(WAIT)).isEqualTo(1);
+            assertThat(System.nanoTime() - t0).isLessThan(Duration.ofSeconds(10).toNanos());
+            assertThat(connect.stderr()).contains("ICMP destination unreachable code 13")
+                    .contains("connect to 198.18.5.1:80: No route to host");
+        }
+    }
+
+    @Test
+    void kernelIcmpSoftErrorDoesNotAbortAConnectingJtcpSocket() throws Exception {
+        // An "unreachable" route makes the kernel answer with host unreachable (code 1): a soft
+        // error (MUST-56). jtcp reports it in its trace and keeps retrying until its own timeout.
+        ns.exec("sysctl", "-qw", "net.ipv4.ip_forward=1").requireSuccess();
+        ns.exec("ip", "route", "replace", "unreachable", "198.18.6.0/24").requireSuccess();
+        try (Jtcp connect = client(null, "connect", "--trace", "--timeout", "PT3S", "198.18.6.1", "80")) {
+            assertThat(connect.waitFor(WAIT)).isEqualTo(1);
+            assertThat(connect.stderr()).contains("ICMP host unreachable")
+                    .contains("connect to 198.18.6.1:80: Connect timed out");
+        }
+    }
+
     /** A {@code jtcp} client on TUN jtcp1 (198.18.1.2, kernel at 198.18.1.1) with stdin from {@code in}. */
     private static Jtcp client(Path in, String... args) throws IOException {
         List<String> all = new ArrayList<>(List.of(args));
