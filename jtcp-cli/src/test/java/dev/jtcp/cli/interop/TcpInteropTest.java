@@ -68,17 +68,21 @@ class TcpInteropTest {
     }
 
     @Test
-    void bothHalfCloseWithNcListening() throws Exception {
-        Path kernelIn = TestFiles.random(dir.resolve("k-in"), 300_000);
-        Path jtcpIn = TestFiles.random(dir.resolve("j-in"), 200_000);
+    void ncListeningHalfClosesFirstAndStillReceivesEverything() throws Exception {
+        // nc -l -N with no input shuts down writing at once (the kernel's FIN comes first); jtcp
+        // then sends, and nc must receive all of it before jtcp's FIN ends the connection. (The
+        // other way round needs a peer that keeps sending after jtcp's FIN, which nc -l does not:
+        // it quits once the network side is closed; jtcpHalfClosesAndStillReceivesEverything uses
+        // a python peer for that.)
+        Path jtcpIn = TestFiles.random(dir.resolve("j-in"), 300_000);
         Path kernelOut = dir.resolve("k-out");
-        Process nc = ns.process("sh", "-c", "nc -N -l 5001 < " + kernelIn + " > " + kernelOut).start();
+        Process nc = ns.process("sh", "-c", "nc -N -l 5001 < /dev/null > " + kernelOut).start();
         waitForListener(5001);
         try (Jtcp connect = client(jtcpIn, "connect", "198.18.1.1", "5001")) {
             assertThat(connect.waitFor(WAIT)).as(connect.stderr()).isZero();
             assertThat(nc.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
             assertThat(TestFiles.sha256(kernelOut)).isEqualTo(TestFiles.sha256(jtcpIn));
-            assertThat(TestFiles.sha256(connect.stdoutFile())).isEqualTo(TestFiles.sha256(kernelIn));
+            assertThat(Files.size(connect.stdoutFile())).isZero();
         }
     }
 
