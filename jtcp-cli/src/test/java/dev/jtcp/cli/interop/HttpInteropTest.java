@@ -2,7 +2,14 @@ package dev.jtcp.cli.interop;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.jtcp.pcap.CaptureReader;
+import dev.jtcp.pcap.CapturedPacket;
 import dev.jtcp.testutil.ExternalTools;
+import dev.jtcp.wire.IpPacket;
+import dev.jtcp.wire.IpProtocol;
+import dev.jtcp.wire.TcpFlags;
+import dev.jtcp.wire.TcpPacket;
+import java.nio.ByteBuffer;
 import dev.jtcp.testutil.NetnsFixture;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -144,6 +151,38 @@ class HttpInteropTest {
         assertThat(out).doesNotContain("incorrect").doesNotContain("bad cksum");
         assertThat(fromJtcp).hasSizeGreaterThan(5);
         assertThat(out).contains("ICMP echo reply").contains("Flags [S.]").contains("Flags [F.]");
+    }
+
+    @Test
+    void pcapCapturesTheWholeExchangeWithGoodChecksums() throws Exception {
+        Path pcap = dir.resolve("get.pcapng");
+        Path got = dir.resolve("pcap-got");
+        try (Jtcp get = client("get", "--pcap", pcap.toString(), "-o", got.toString(), "http://198.18.1.1:8000/f1024")) {
+            assertThat(get.waitFor(LONG)).as(get.stderr()).isZero();
+        }
+        int syn = 0;
+        int fin = 0;
+        long payload = 0;
+        try (CaptureReader reader = CaptureReader.open(pcap)) {
+            CapturedPacket p = new CapturedPacket();
+            IpPacket ip = new IpPacket();
+            TcpPacket tcp = new TcpPacket();
+            while (reader.next(p)) {
+                ByteBuffer b = p.ip();
+                assertThat(ip.wrap(b, b.position(), b.remaining()).check()).isNull();
+                if (ip.protocol() != IpProtocol.TCP) {
+                    continue;
+                }
+                assertThat(tcp.wrap(b, ip.payloadOffset(), ip.payloadLength()).check()).isNull();
+                assertThat(tcp.verifyChecksum(ip.pseudoHeaderSum())).isTrue();
+                syn += (tcp.flags() & TcpFlags.SYN) != 0 ? 1 : 0;
+                fin += (tcp.flags() & TcpFlags.FIN) != 0 ? 1 : 0;
+                payload += tcp.payloadLength();
+            }
+        }
+        assertThat(syn).as("SYN and SYN-ACK").isEqualTo(2);
+        assertThat(fin).as("a FIN each way").isEqualTo(2);
+        assertThat(payload).as("request and response").isGreaterThan(1024);
     }
 
     /** A {@code jtcp} client on its own TUN (jtcp1, 198.18.1.2, kernel at 198.18.1.1). */
