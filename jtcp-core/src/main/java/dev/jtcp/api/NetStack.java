@@ -51,14 +51,32 @@ public final class NetStack implements AutoCloseable {
     private final EventLoop loop;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
+    /** Listeners not yet closed, so that closing the stack wakes threads blocked in accept. */
+    private final java.util.Set<TcpListener> listeners = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     private NetStack(Host host, Link link, LongSupplier clock) throws IOException {
         this.host = host;
         this.link = link;
-        this.loop = new EventLoop(host.name(), host, link, clock, t -> {
-            System.err.println("jtcp: event loop of " + host.name() + " failed: " + t);
-            t.printStackTrace();
-        });
+        this.loop = new EventLoop(host.name(), host, link, clock, this::onLoopFailure);
         loop.start();
+    }
+
+    /**
+     * The loop thread died (a bug, or the link failed): report it, and on that thread tell every
+     * connection it is over, so no application thread waits for ever. Later calls fail with "the
+     * stack is closed".
+     */
+    private void onLoopFailure(Throwable t) {
+        System.err.println("jtcp: event loop of " + host.name() + " failed: " + t);
+        t.printStackTrace();
+        for (dev.jtcp.tcp.TcpConnection c : host.connections()) {
+            try {
+                c.handler().onClosed(c, dev.jtcp.tcp.TcpError.ABORTED);
+            } catch (RuntimeException e) {
+                // Best effort: the stack is already broken.
+            }
+        }
+        listeners.forEach(TcpListener::close);
     }
 
     public static Builder builder() {
@@ -225,7 +243,11 @@ public final class NetStack implements AutoCloseable {
         IpAddress address = local.getAddress() == null || local.getAddress().isAnyLocalAddress()
                 ? IpAddress.ANY_V4 : IpAddress.of(local.getAddress());
         try {
-            return loop.call(() -> new TcpListener(loop, host.listen(loop.nowNs(), address, local.getPort(), backlog)));
+            TcpListener l = loop.call(() -> new TcpListener(loop, host.listen(loop.nowNs(), address, local.getPort(),
+                    backlog)));
+            listeners.add(l);
+            l.onClose(listeners::remove);
+            return l;
         } catch (TcpException e) {
             throw Errors.of(e, false);
         }
@@ -265,12 +287,16 @@ public final class NetStack implements AutoCloseable {
         close();
     }
 
-    /** Resets every remaining connection, stops the loop and closes the link. */
+    /**
+     * Closes every listener (blocked accepts fail with "Socket closed"), resets every remaining
+     * connection (blocked reads and writes fail), stops the loop and closes the link.
+     */
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        listeners.forEach(TcpListener::close);
         try {
             loop.shutdown(() -> {
                 long now = loop.nowNs();

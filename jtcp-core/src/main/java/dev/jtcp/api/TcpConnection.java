@@ -464,9 +464,13 @@ public final class TcpConnection implements Closeable {
         rxBytes = 0;
         readable.signalAll();
         writable.signalAll();
-        if (!engineClosed) {
+        if (!engineClosed && loop.isRunning()) {
             engineClosed = true;
-            loop.execute(() -> engine.abort(loop.nowNs()));
+            try {
+                loop.execute(() -> engine.abort(loop.nowNs()));
+            } catch (IllegalStateException e) {
+                // The stack is closed; the connection went with it.
+            }
         }
     }
 

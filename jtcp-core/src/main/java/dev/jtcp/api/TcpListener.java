@@ -35,6 +35,7 @@ public final class TcpListener implements Closeable {
     private final ArrayDeque<TcpConnection> ready = new ArrayDeque<>();
     private final ArrayDeque<CompletableFuture<TcpConnection>> waiting = new ArrayDeque<>();
     private boolean closed;
+    private volatile java.util.function.Consumer<TcpListener> onClose = l -> {};
 
     /** On the loop thread. */
     TcpListener(EventLoop loop, dev.jtcp.tcp.TcpListener engine) {
@@ -145,6 +146,11 @@ public final class TcpListener implements Closeable {
         return loop.call(engine::state);
     }
 
+    /** Runs {@code action} once the listener is closed (the stack forgets it). */
+    void onClose(java.util.function.Consumer<TcpListener> action) {
+        this.onClose = action;
+    }
+
     /** Stops listening; connections not yet accepted are reset; blocked accepts fail with "Socket closed". */
     @Override
     public void close() {
@@ -166,8 +172,13 @@ public final class TcpListener implements Closeable {
         }
         unaccepted.forEach(TcpConnection::abort);
         futures.forEach(f -> f.completeExceptionally(new SocketException("Socket closed")));
+        onClose.accept(this);
         if (loop.isRunning()) {
-            loop.execute(() -> loop.host().closeListener(loop.nowNs(), engine));
+            try {
+                loop.execute(() -> loop.host().closeListener(loop.nowNs(), engine));
+            } catch (IllegalStateException e) {
+                // The stack is closing; its shutdown closes the engine listener.
+            }
         }
     }
 

@@ -143,6 +143,38 @@ class NetStackTest {
     }
 
     @Test
+    void closingTheStackReleasesBlockedThreads() throws Exception {
+        StackPair p = new StackPair();
+        TcpListener l = p.server.listen(7);
+        TcpListener idle = p.server.listen(8);
+        TcpConnection c = p.client.connect(StackPair.server(7), Duration.ofSeconds(5));
+        TcpConnection s = l.accept(Duration.ofSeconds(5));
+        CompletableFuture<Throwable> accept = new CompletableFuture<>();
+        CompletableFuture<Throwable> read = new CompletableFuture<>();
+        Thread.ofVirtual().start(() -> {
+            try {
+                idle.accept();
+            } catch (IOException e) {
+                accept.complete(e);
+            }
+        });
+        Thread.ofVirtual().start(() -> {
+            try {
+                s.getInputStream().read();
+            } catch (IOException e) {
+                read.complete(e);
+            }
+        });
+        Thread.sleep(50);
+        p.server.close();
+        assertThat(accept.get(5, TimeUnit.SECONDS)).hasMessage("Socket closed");
+        assertThat(read.get(5, TimeUnit.SECONDS)).isInstanceOf(SocketException.class);
+        // The peer learns it from the reset sent on close.
+        assertThatThrownBy(() -> c.getInputStream().read()).hasMessage("Connection reset");
+        p.client.close();
+    }
+
+    @Test
     void aSecondListenerOnThePortIsAnAddressInUse() throws Exception {
         try (StackPair p = new StackPair()) {
             p.server.listen(80);
