@@ -23,6 +23,7 @@ import java.util.function.Supplier;
  *   <li>receive a batch of packets from the link, each into {@link Host#onPacket};
  *   <li>run the commands queued by other threads (connect, send, close...);
  *   <li>run the host's due timers;
+ *   <li>run the work deferred to the end of the cycle (moving received bytes to applications);
  *   <li>flush the link (packets written in this cycle leave now);
  *   <li>if nothing is left to do, sleep until a packet arrives, a command is queued, or the
  *       earliest deadline (host timers, impairment deliveries) passes.
@@ -46,6 +47,8 @@ final class EventLoop {
     private final LongSupplier clock;
     private final Poller poller;
     private final Queue<Runnable> commands = new ConcurrentLinkedQueue<>();
+    /** Work the loop itself deferred to the end of the cycle (loop thread only). */
+    private final java.util.ArrayDeque<Runnable> endOfCycle = new java.util.ArrayDeque<>();
     private final AtomicBoolean sleeping = new AtomicBoolean();
     private final AtomicBoolean wakePending = new AtomicBoolean();
     private final Thread thread;
@@ -91,6 +94,15 @@ final class EventLoop {
 
     boolean inLoop() {
         return Thread.currentThread() == thread;
+    }
+
+    /**
+     * Runs {@code task} at the end of this cycle, after every packet of the batch and every due
+     * timer, before the link is flushed: so a connection that received 30 segments in one batch
+     * hands its bytes to the application once, not 30 times. Loop thread only.
+     */
+    void atEndOfCycle(Runnable task) {
+        endOfCycle.add(task);
     }
 
     /** Queues {@code command} to run on the loop thread, soon. */
@@ -172,6 +184,10 @@ final class EventLoop {
         busy |= n == COMMAND_BATCH;
         if (host.nextDeadlineNs() - nowNs <= 0) {
             host.onTimer(nowNs);
+        }
+        Runnable task;
+        while ((task = endOfCycle.poll()) != null) {
+            task.run();
         }
         link.flush(nowNs);
         if (busy || !running) {

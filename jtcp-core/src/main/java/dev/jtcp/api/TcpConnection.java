@@ -607,14 +607,31 @@ public final class TcpConnection implements Closeable {
             }
         }
 
+        /** A drain is queued for the end of the loop's cycle (loop thread only). */
+        private boolean drainQueued;
+        /** A pump is queued for the end of the loop's cycle (loop thread only). */
+        private boolean pumpQueued;
+
         @Override
         public void onReadable(dev.jtcp.tcp.TcpConnection c) {
-            drain();
+            if (!drainQueued) {
+                drainQueued = true;
+                loop.atEndOfCycle(() -> {
+                    drainQueued = false;
+                    drain();
+                });
+            }
         }
 
         @Override
         public void onWritable(dev.jtcp.tcp.TcpConnection c) {
-            pump();
+            if (!pumpQueued) {
+                pumpQueued = true;
+                loop.atEndOfCycle(() -> {
+                    pumpQueued = false;
+                    pump();
+                });
+            }
         }
 
         @Override
