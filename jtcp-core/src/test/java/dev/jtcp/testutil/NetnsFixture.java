@@ -95,8 +95,12 @@ public final class NetnsFixture implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
-        ExternalTools.run("ip", "netns", "del", name);
+    public void close() {
+        try {
+            ExternalTools.run("ip", "netns", "del", name);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Override

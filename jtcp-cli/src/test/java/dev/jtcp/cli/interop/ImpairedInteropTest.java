@@ -45,6 +45,7 @@ class ImpairedInteropTest {
     }
 
     @Test
+    @SuppressWarnings("try") // the python server is held open for the transfer, not called
     void kernelSendsOneHundredMegabytesThroughImpairments() throws Exception {
         Path served = Files.createDirectories(dir.resolve("kernel"));
         Path file = TestFiles.random(served.resolve("f100m"), KERNEL_SENDS);
@@ -63,6 +64,7 @@ class ImpairedInteropTest {
     }
 
     @Test
+    @SuppressWarnings("try") // the jtcp server is held open for the transfer, not called
     void jtcpSendsThroughImpairments() throws Exception {
         Path got = dir.resolve("curl-got");
         try (Jtcp server = Jtcp.start(ns, dir, null, "serve", "http", "--quiet", "--dir", dir.toString(),

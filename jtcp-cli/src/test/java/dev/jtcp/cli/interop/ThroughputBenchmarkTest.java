@@ -34,6 +34,7 @@ class ThroughputBenchmarkTest {
     Path dir;
 
     @Test
+    @SuppressWarnings("try") // servers are held open for the transfers, not called
     void jtcpAgainstKernelAndKernelAgainstKernel() throws Exception {
         ExternalTools.assumeInstalled("curl", "apt-get install curl");
         ExternalTools.assumeInstalled("nc", "apt-get install netcat-openbsd");

@@ -82,6 +82,8 @@ final class LibC {
     private LibC() {
     }
 
+    /** Restricted by design: this package is where jtcp's native access lives (the launcher enables it). */
+    @SuppressWarnings("restricted")
     private static MethodHandle downcall(String name, FunctionDescriptor descriptor, Linker.Option... extra) {
         MemorySegment symbol = LINKER.defaultLookup().find(name)
                 .orElseThrow(() -> new UnsatisfiedLinkError("C library has no " + name));
