@@ -158,7 +158,7 @@ class TcpInteropTest {
         // The kernel forwards for 198.18.5.0/24 through a "prohibit" route: it answers jtcp's SYN
         // with ICMP destination unreachable, communication administratively prohibited (code 13),
         // a hard error, so jtcp's connect fails at once instead of retrying for minutes.
-        ns.exec("sysctl", "-qw", "net.ipv4.ip_forward=1").requireSuccess();
+        ns.exec("sh", "-c", "echo 1 > /proc/sys/net/ipv4/ip_forward").requireSuccess();
         ns.exec("ip", "route", "replace", "prohibit", "198.18.5.0/24").requireSuccess();
         try (Jtcp connect = client(null, "connect", "--trace", "--timeout", "PT20S", "198.18.5.1", "80")) {
             long t0 = System.nanoTime();
@@ -173,7 +173,7 @@ class TcpInteropTest {
     void kernelIcmpSoftErrorDoesNotAbortAConnectingJtcpSocket() throws Exception {
         // An "unreachable" route makes the kernel answer with host unreachable (code 1): a soft
         // error (MUST-56). jtcp reports it in its trace and keeps retrying until its own timeout.
-        ns.exec("sysctl", "-qw", "net.ipv4.ip_forward=1").requireSuccess();
+        ns.exec("sh", "-c", "echo 1 > /proc/sys/net/ipv4/ip_forward").requireSuccess();
         ns.exec("ip", "route", "replace", "unreachable", "198.18.6.0/24").requireSuccess();
         try (Jtcp connect = client(null, "connect", "--trace", "--timeout", "PT3S", "198.18.6.1", "80")) {
             assertThat(connect.waitFor(WAIT)).isEqualTo(1);
