@@ -14,11 +14,10 @@ import java.nio.ByteBuffer;
  * <p>Thread-safety: one event-loop thread. The writer is flushed on {@link #flush} at most every
  * {@link #FLUSH_INTERVAL_NS} and closed with the link.
  */
-public final class CaptureLink implements Link {
+public final class CaptureLink extends ForwardingLink {
     /** How stale the file may get while packets flow. */
     public static final long FLUSH_INTERVAL_NS = 200_000_000L;
 
-    private final Link inner;
     private final CaptureWriter writer;
     private final long epochOffsetNs;
     private long lastFlushNs;
@@ -26,7 +25,7 @@ public final class CaptureLink implements Link {
 
     /** @param epochOffsetNs added to the loop's clock to get nanoseconds since the Unix epoch */
     public CaptureLink(Link inner, CaptureWriter writer, long epochOffsetNs) {
-        this.inner = inner;
+        super(inner);
         this.writer = writer;
         this.epochOffsetNs = epochOffsetNs;
     }
@@ -35,26 +34,6 @@ public final class CaptureLink implements Link {
     public static long nanoTimeToEpochOffset() {
         java.time.Instant now = java.time.Instant.now();
         return now.getEpochSecond() * 1_000_000_000L + now.getNano() - System.nanoTime();
-    }
-
-    @Override
-    public String name() {
-        return inner.name();
-    }
-
-    @Override
-    public int mtu() {
-        return inner.mtu();
-    }
-
-    @Override
-    public int readinessFd() {
-        return inner.readinessFd();
-    }
-
-    @Override
-    public void onAttach(Runnable wakeup) {
-        inner.onAttach(wakeup);
     }
 
     @Override
@@ -88,11 +67,6 @@ public final class CaptureLink implements Link {
             lastFlushNs = nowNs;
             writer.flush();
         }
-    }
-
-    @Override
-    public long nextDeadlineNs() {
-        return inner.nextDeadlineNs();
     }
 
     @Override

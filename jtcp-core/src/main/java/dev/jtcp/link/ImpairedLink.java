@@ -17,8 +17,7 @@ import java.util.PriorityQueue;
  *
  * <p>Thread-safety: one event-loop thread, like the link it wraps.
  */
-public final class ImpairedLink implements Link {
-    private final Link inner;
+public final class ImpairedLink extends ForwardingLink {
     private final FaultInjector outbound;
     private final FaultInjector inbound;
     private final PriorityQueue<Held> toInner = new PriorityQueue<>();
@@ -40,7 +39,7 @@ public final class ImpairedLink implements Link {
      * @param seed        seeds both injectors (outbound with {@code seed}, inbound with {@code seed + 1})
      */
     public ImpairedLink(Link inner, Impairments impairments, long seed) {
-        this.inner = inner;
+        super(inner);
         this.outbound = new FaultInjector(impairments, seed);
         this.inbound = new FaultInjector(impairments, seed + 1);
     }
@@ -53,26 +52,6 @@ public final class ImpairedLink implements Link {
     /** Decisions for packets arriving at jtcp. */
     public FaultInjector inbound() {
         return inbound;
-    }
-
-    @Override
-    public String name() {
-        return inner.name();
-    }
-
-    @Override
-    public int mtu() {
-        return inner.mtu();
-    }
-
-    @Override
-    public int readinessFd() {
-        return inner.readinessFd();
-    }
-
-    @Override
-    public void onAttach(Runnable wakeup) {
-        inner.onAttach(wakeup);
     }
 
     private final FaultInjector.Output holdForHost = new FaultInjector.Output() {
@@ -140,11 +119,6 @@ public final class ImpairedLink implements Link {
         byte[] b = new byte[packet.remaining()];
         packet.get(packet.position(), b);
         return b;
-    }
-
-    @Override
-    public void close() {
-        inner.close();
     }
 
     @Override
