@@ -7,6 +7,7 @@ import dev.jtcp.event.TraceEvent;
 import dev.jtcp.event.Tracer;
 import dev.jtcp.link.PacketSink;
 import dev.jtcp.tcp.ChallengeAckLimiter;
+import dev.jtcp.tcp.ConnectionStatus;
 import dev.jtcp.tcp.IsnGenerator;
 import dev.jtcp.tcp.IsnSource;
 import dev.jtcp.tcp.SipHash;
@@ -23,7 +24,9 @@ import dev.jtcp.wire.IcmpPacket;
 import dev.jtcp.wire.IpAddress;
 import dev.jtcp.wire.IpPacket;
 import dev.jtcp.wire.IpProtocol;
+import dev.jtcp.wire.Ipv6Packet;
 import dev.jtcp.wire.PacketWriter;
+import dev.jtcp.wire.SeqNum;
 import dev.jtcp.wire.TcpFlags;
 import dev.jtcp.wire.TcpHeader;
 import dev.jtcp.wire.TcpPacket;
@@ -68,10 +71,13 @@ public final class Host implements TcpContext {
     private final SynCookies cookies;
     private final ChallengeAckLimiter challengeAcks;
     private final SipHash portHash;
-    private final List<IpAddress> addresses = new ArrayList<>();
-    private final List<Integer> prefixLengths = new ArrayList<>();
-    private int mtu = 1500;
-    private PacketSink link = p -> {};
+    private final List<NetInterface> interfaces = new ArrayList<>();
+    /** Every interface address, flat, for the per-packet "is it for us" check. */
+    private final List<IpAddress> localAddresses = new ArrayList<>();
+    private final RoutingTable routes = new RoutingTable();
+    private final PathMtuCache pathMtus = new PathMtuCache();
+    private final IcmpRateLimiter icmpErrorBudget = new IcmpRateLimiter(1000, 50);
+    private final IcmpErrorMessage icmpError = new IcmpErrorMessage();
     private Tracer tracer = Tracer.NONE;
     /**
      * What the engine traces through: while a received segment is being processed, its events are
@@ -115,6 +121,10 @@ public final class Host implements TcpContext {
 
     private long packetsReceived;
     private long packetsSent;
+    /** Packets the host had to send but no route led anywhere (counted, not traced). */
+    private long unroutable;
+    /** The time of the call being processed, for the path-MTU cache's ageing. */
+    private long nowNs;
 
     /** A connection's place in the host: its timer and its table entry. */
     private static final class Slot extends TimerWheel.Entry {
@@ -145,43 +155,98 @@ public final class Host implements TcpContext {
     // Configuration
     // =================================================================================================
 
-    /** Adds an address, e.g. {@code "198.18.0.2/24"} or {@code "fd00::2/64"}. */
-    public Host addAddress(String cidr) {
-        int slash = cidr.indexOf('/');
-        IpAddress a = IpAddress.parse(slash < 0 ? cidr : cidr.substring(0, slash));
-        int len = slash < 0 ? (a.isV4() ? 32 : 128) : Integer.parseInt(cidr.substring(slash + 1));
-        return addAddress(a, len);
+    /**
+     * Adds an interface named {@code name} with MTU {@code mtu} whose packets go to {@code sink}.
+     * Its addresses (added with {@link #addAddress(NetInterface, InterfaceAddress)}) bring their
+     * connected routes; other destinations need {@link #addRoute} or {@link #addDefaultRoute}.
+     */
+    public NetInterface addInterface(String name, int mtu, PacketSink sink) {
+        for (NetInterface i : interfaces) {
+            if (i.name().equals(name)) {
+                throw new IllegalArgumentException("interface " + name + " exists");
+            }
+        }
+        NetInterface i = new NetInterface(name, mtu).sink(sink);
+        interfaces.add(i);
+        return i;
     }
 
-    public Host addAddress(IpAddress address, int prefixLength) {
-        if (address.isMulticast() || address.isUnspecified() || address.isLimitedBroadcast()) {
-            throw new IllegalArgumentException(address + " cannot be a host address");
+    /** The first interface, created (as "if0", MTU 1500) on first use by the one-link calls below. */
+    private NetInterface primary() {
+        if (interfaces.isEmpty()) {
+            addInterface("if0", 1500, p -> {});
         }
-        addresses.add(address);
-        prefixLengths.add(prefixLength);
+        return interfaces.getFirst();
+    }
+
+    /** Adds an address with its prefix to the first interface, e.g. {@code "198.18.0.2/24"} or {@code "fd00::2/64"}. */
+    public Host addAddress(String cidr) {
+        addAddress(primary(), InterfaceAddress.parse(cidr));
         return this;
     }
 
-    public List<IpAddress> addresses() {
-        return List.copyOf(addresses);
+    public Host addAddress(IpAddress address, int prefixLength) {
+        addAddress(primary(), new InterfaceAddress(address, prefixLength));
+        return this;
     }
 
-    /** The link MTU; MSS and segment sizes derive from it. */
-    public Host mtu(int mtu) {
-        if (mtu < 576) {
-            throw new IllegalArgumentException("MTU must be at least 576, got " + mtu);
+    /** Adds {@code a} to {@code iface}, with the connected route to its subnet. */
+    public void addAddress(NetInterface iface, InterfaceAddress a) {
+        IpAddress address = a.address();
+        if (address.isMulticast() || address.isUnspecified() || address.isLimitedBroadcast()) {
+            throw new IllegalArgumentException(address + " cannot be a host address");
         }
-        this.mtu = mtu;
+        iface.add(a);
+        localAddresses.add(address);
+        routes.add(a, iface);
+    }
+
+    /** Destinations in {@code cidr} leave through {@code via}. */
+    public Host addRoute(String cidr, NetInterface via) {
+        routes.add(InterfaceAddress.parse(cidr), via);
+        return this;
+    }
+
+    /** Every destination without a more specific route leaves through {@code via} (both families). */
+    public Host addDefaultRoute(NetInterface via) {
+        routes.addDefault(via);
+        return this;
+    }
+
+    public RoutingTable routes() {
+        return routes;
+    }
+
+    public List<NetInterface> interfaces() {
+        return List.copyOf(interfaces);
+    }
+
+    /** Every address of every interface. */
+    public List<IpAddress> addresses() {
+        List<IpAddress> all = new ArrayList<>();
+        for (NetInterface i : interfaces) {
+            i.addresses().forEach(a -> all.add(a.address()));
+        }
+        return all;
+    }
+
+    /** The first interface's MTU; MSS and segment sizes derive from it. */
+    public Host mtu(int mtu) {
+        primary().mtu(mtu);
         return this;
     }
 
     public int mtu() {
-        return mtu;
+        return primary().mtu();
     }
 
-    /** Where this host's packets go. */
+    /**
+     * Where the first interface's packets go; for a host with one link, which is then its way to
+     * everywhere: a default route through it is added.
+     */
     public Host attach(PacketSink link) {
-        this.link = Objects.requireNonNull(link);
+        NetInterface i = primary().sink(link);
+        routes.addDefault(i);
         return this;
     }
 
@@ -210,6 +275,11 @@ public final class Host implements TcpContext {
 
     public long packetsSent() {
         return packetsSent;
+    }
+
+    /** Packets not sent because no route matched their destination. */
+    public long unroutable() {
+        return unroutable;
     }
 
     /** Live connections (every state but TIME-WAIT, which {@link #timeWaitCount()} counts). */
@@ -250,22 +320,36 @@ public final class Host implements TcpContext {
     /**
      * Active OPEN from {@code localPort} (0 for an ephemeral one).
      *
-     * @throws TcpException BAD_ADDRESS for broadcast/multicast (MUST-46), NO_ROUTE when no local
-     *     address of the family exists, ADDRESS_IN_USE when the 4-tuple is taken
+     * @throws TcpException BAD_ADDRESS for broadcast/multicast (MUST-46), NO_ROUTE when no route
+     *     leads to {@code remote} or no local address of its family exists, ADDRESS_IN_USE when the
+     *     4-tuple is taken or a listener holds {@code localPort}
      */
     public TcpConnection connect(long nowNs, IpAddress remote, int port, int localPort) {
+        this.nowNs = nowNs;
         if (port < 1 || port > 65535) {
             throw new IllegalArgumentException("port must be 1..65535, got " + port);
+        }
+        if (localPort < 0 || localPort > 65535) {
+            throw new IllegalArgumentException("local port must be 0..65535, got " + localPort);
         }
         if (remote.isMulticast() || remote.isLimitedBroadcast() || remote.isUnspecified() || isSubnetBroadcast(remote)) {
             throw new TcpException(TcpError.BAD_ADDRESS,
                     "cannot open a TCP connection to " + remote + " (RFC 9293 MUST-46)");
         }
         IpAddress local = sourceAddressFor(remote);
-        int lport = localPort != 0 ? localPort : allocatePort(local, remote, port);
+        int lport = localPort;
+        if (lport == 0) {
+            lport = allocatePort(local, remote, port);
+        } else {
+            TcpListener l = listenerOn(local, lport);
+            if (l != null) {
+                throw new TcpException(TcpError.ADDRESS_IN_USE, "port " + lport + " is in use by " + l);
+            }
+        }
         ConnectionKey key = new ConnectionKey(local, lport, remote, port);
         if (connections.get(key) != null || timeWait.containsKey(key)) {
-            throw new TcpException(TcpError.ADDRESS_IN_USE, "connection " + key + " already exists");
+            throw new TcpException(TcpError.ADDRESS_IN_USE, "connection " + key + " already exists"
+                    + (timeWait.containsKey(key) ? " (in TIME-WAIT)" : ""));
         }
         TcpConnection c = new TcpConnection(this, key);
         register(c);
@@ -274,38 +358,32 @@ public final class Host implements TcpContext {
     }
 
     /**
-     * Source address selection (MUST-44/45 region): an address on the same subnet as the peer if
-     * one exists, else the first address of the peer's family.
+     * Source address selection, MUST-44: "ask the IP layer to select a local IP address" (RFC 1122
+     * §3.3.4.3): the route towards {@code remote} names the interface, and the interface an address
+     * on the peer's subnet or else its first of the family. An interface without an address of
+     * the family lends one from another interface (the weak host model of RFC 1122 §3.3.4.2).
+     * MUST-45 (the same local address for the whole connection) holds because the address is part
+     * of the connection's key.
      */
     private IpAddress sourceAddressFor(IpAddress remote) {
-        IpAddress fallback = null;
-        for (int i = 0; i < addresses.size(); i++) {
-            IpAddress a = addresses.get(i);
-            if (a.isV4() != remote.isV4()) {
-                continue;
-            }
-            if (sameSubnet(a, remote, prefixLengths.get(i))) {
-                return a;
-            }
-            if (fallback == null) {
-                fallback = a;
+        RoutingTable.Route route = routes.lookup(remote);
+        if (route == null) {
+            throw new TcpException(TcpError.NO_ROUTE, "no route from host " + name + " to " + remote);
+        }
+        IpAddress src = route.via().sourceFor(remote);
+        if (src == null) {
+            for (NetInterface i : interfaces) {
+                src = i.sourceFor(remote);
+                if (src != null) {
+                    break;
+                }
             }
         }
-        if (fallback == null) {
+        if (src == null) {
             throw new TcpException(TcpError.NO_ROUTE, "no " + (remote.isV4() ? "IPv4" : "IPv6")
                     + " address on host " + name + " to reach " + remote);
         }
-        return fallback;
-    }
-
-    private static boolean sameSubnet(IpAddress a, IpAddress b, int prefixLength) {
-        int bits = a.isV4() ? 96 + prefixLength : prefixLength;
-        if (bits <= 64) {
-            long m = bits == 0 ? 0 : -1L << (64 - bits);
-            return (a.hi() & m) == (b.hi() & m);
-        }
-        long m = bits >= 128 ? -1L : -1L << (128 - bits);
-        return a.hi() == b.hi() && (a.lo() & m) == (b.lo() & m);
+        return src;
     }
 
     private boolean isSubnetBroadcast(IpAddress a) {
@@ -314,13 +392,16 @@ public final class Host implements TcpContext {
 
     /** Whether {@code v4} is the directed broadcast address of one of our IPv4 subnets. Allocation-free. */
     private boolean isSubnetBroadcastV4(int v4) {
-        for (int i = 0; i < addresses.size(); i++) {
-            IpAddress mine = addresses.get(i);
-            int len = prefixLengths.get(i);
-            if (mine.isV4() && len < 31) {
-                int hostMask = (int) ((1L << (32 - len)) - 1);
-                if ((mine.v4() & ~hostMask) == (v4 & ~hostMask) && (v4 & hostMask) == hostMask) {
-                    return true;
+        for (int n = 0; n < interfaces.size(); n++) {
+            List<InterfaceAddress> addrs = interfaces.get(n).addresses();
+            for (int i = 0; i < addrs.size(); i++) {
+                InterfaceAddress mine = addrs.get(i);
+                int len = mine.prefixLength();
+                if (mine.address().isV4() && len < 31) {
+                    int hostMask = (int) ((1L << (32 - len)) - 1);
+                    if ((mine.address().v4() & ~hostMask) == (v4 & ~hostMask) && (v4 & hostMask) == hostMask) {
+                        return true;
+                    }
                 }
             }
         }
@@ -337,7 +418,7 @@ public final class Host implements TcpContext {
         for (int i = 0; i < range; i++) {
             int port = EPHEMERAL_LOW + Math.floorMod(offset + nextEphemeral + i, range);
             ConnectionKey k = new ConnectionKey(local, port, remote, remotePort);
-            if (connections.get(k) == null && !timeWait.containsKey(k) && listenerOn(port) == null) {
+            if (connections.get(k) == null && !timeWait.containsKey(k) && listenerOn(local, port) == null) {
                 nextEphemeral += i + 1;
                 return port;
             }
@@ -345,13 +426,19 @@ public final class Host implements TcpContext {
         throw new TcpException(TcpError.INSUFFICIENT_RESOURCES, "no ephemeral port free towards " + remote);
     }
 
-    private TcpListener listenerOn(int port) {
+    /** A listener on {@code port} whose address overlaps {@code local}, or null. */
+    private TcpListener listenerOn(IpAddress local, int port) {
         for (TcpListener l : listeners) {
-            if (l.port() == port && l.state() == TcpState.LISTEN) {
+            if (l.port() == port && l.state() == TcpState.LISTEN && overlaps(l.localAddress(), local)) {
                 return l;
             }
         }
         return null;
+    }
+
+    /** Two local addresses clash on a port if they are equal or either is a (dual-stack) wildcard. */
+    private static boolean overlaps(IpAddress a, IpAddress b) {
+        return a.equals(b) || a.isUnspecified() || b.isUnspecified();
     }
 
     /** Passive OPEN on every address of this host. */
@@ -359,19 +446,50 @@ public final class Host implements TcpContext {
         return listen(nowNs, IpAddress.ANY_V4, port, backlog);
     }
 
+    /** Passive OPEN on {@code local} with SO_REUSEADDR semantics (what Java server sockets use on Linux). */
+    public TcpListener listen(long nowNs, IpAddress local, int port, int backlog) {
+        return listen(nowNs, local, port, backlog, true);
+    }
+
     /**
      * Passive OPEN on {@code local}; 0.0.0.0 or :: listen on every address of the host, of both
-     * families (see {@link #findListener}).
+     * families (see {@link #findListener}). Port reuse follows Linux's bind(2) rules:
      *
-     * @throws TcpException ADDRESS_IN_USE if a listener already has that address and port
+     * <ul>
+     *   <li>a listener on the port whose address overlaps (equal, or either a wildcard) always
+     *       makes the port "in use";
+     *   <li>other connections on the port, TIME-WAIT included, make it "in use" only without
+     *       {@code reuseAddress} (SO_REUSEADDR), so a restarted server can listen again while its
+     *       old connections wait out TIME-WAIT.
+     * </ul>
+     *
+     * @throws TcpException ADDRESS_IN_USE as above, BAD_ADDRESS if {@code local} is not an address
+     *     of this host (EADDRNOTAVAIL)
      */
-    public TcpListener listen(long nowNs, IpAddress local, int port, int backlog) {
+    public TcpListener listen(long nowNs, IpAddress local, int port, int backlog, boolean reuseAddress) {
+        this.nowNs = nowNs;
         if (port < 1 || port > 65535) {
             throw new IllegalArgumentException("port must be 1..65535, got " + port);
         }
-        for (TcpListener l : listeners) {
-            if (l.port() == port && l.state() == TcpState.LISTEN && l.localAddress().equals(local)) {
-                throw new TcpException(TcpError.ADDRESS_IN_USE, "already listening on " + l);
+        if (!local.isUnspecified() && !isLocal(local.hi(), local.lo())) {
+            throw new TcpException(TcpError.BAD_ADDRESS, local + " is not an address of host " + name);
+        }
+        TcpListener clash = listenerOn(local, port);
+        if (clash != null) {
+            throw new TcpException(TcpError.ADDRESS_IN_USE, "port " + port + " is in use by " + clash);
+        }
+        if (!reuseAddress) {
+            for (Slot slot : connections.values()) {
+                ConnectionKey k = slot.connection.key();
+                if (k.localPort() == port && overlaps(k.localAddress(), local)) {
+                    throw new TcpException(TcpError.ADDRESS_IN_USE, "port " + port + " is in use by " + k);
+                }
+            }
+            for (ConnectionKey k : timeWait.keySet()) {
+                if (k.localPort() == port && overlaps(k.localAddress(), local)) {
+                    throw new TcpException(TcpError.ADDRESS_IN_USE, "port " + port + " is in use by " + k
+                            + " in TIME-WAIT (reuse the address to listen anyway)");
+                }
             }
         }
         TcpListener l = new TcpListener(this, nowNs, local, port, backlog);
@@ -430,16 +548,65 @@ public final class Host implements TcpContext {
                     : DropReason.IP_NOT_FOR_US, length, "to " + dst);
             return;
         }
+        this.nowNs = nowNs;
         switch (ip.protocol()) {
             case IpProtocol.TCP -> onTcp(nowNs);
             case IpProtocol.ICMP, IpProtocol.ICMPV6 -> onIcmp(nowNs);
-            default -> drop(nowNs, DropReason.IP_UNKNOWN_PROTOCOL, length, IpProtocol.name(ip.protocol()));
+            default -> {
+                drop(nowNs, DropReason.IP_UNKNOWN_PROTOCOL, length, IpProtocol.name(ip.protocol()));
+                sendProtocolUnreachable(nowNs);
+            }
         }
     }
 
+    /**
+     * A protocol jtcp does not implement (UDP, SCTP, ...): ICMP destination unreachable, code 2
+     * "protocol unreachable" (RFC 1122 §3.2.2.1), or ICMPv6 parameter problem, code 1
+     * "unrecognized Next Header", pointing at the field that named it (RFC 4443 §3.4; RFC 8200 §4).
+     * Rate-limited, and never for a packet from an unusable source (RFC 1122 §3.2.2: no ICMP
+     * errors about broadcasts, multicasts, or packets with unspecified sources); packets to
+     * broadcast or multicast addresses never get here.
+     */
+    private void sendProtocolUnreachable(long nowNs) {
+        if (srcIsUnusable() || !icmpErrorBudget.tryAcquire(nowNs)) {
+            return;
+        }
+        ByteBuffer buf = ip.buffer();
+        IpAddress local = ip.dst();
+        IpAddress remote = ip.src();
+        boolean v4 = ip.version() == 4;
+        // Quote as much of the packet as fits in the minimum MTU (576 for IPv4, RFC 1812
+        // §4.3.2.3; 1280 for IPv6, RFC 4443 §2.4(c)).
+        int limit = (v4 ? 576 : 1280) - PacketWriter.ipHeaderLength(local) - IcmpPacket.HEADER_LENGTH;
+        int quoted = Math.min(ip.packetLength(), limit);
+        int n = v4
+                ? writer.writeIcmp(txBuffer, 0, local, remote, DEFAULT_TTL, IcmpPacket.V4_DEST_UNREACHABLE,
+                        IcmpPacket.V4_CODE_PROTOCOL_UNREACHABLE, 0, buf, ip.offset(), quoted)
+                : writer.writeIcmp(txBuffer, 0, local, remote, DEFAULT_TTL, IcmpPacket.V6_PARAMETER_PROBLEM,
+                        IcmpPacket.V6_CODE_UNRECOGNIZED_NEXT_HEADER, nextHeaderPointer(), buf, ip.offset(), quoted);
+        send(nowNs, remote, n, v4 ? "ICMP protocol unreachable" : "ICMPv6 unrecognized next header");
+    }
+
+    /** Offset, from the IPv6 header, of the Next Header field that named the upper-layer protocol. */
+    private int nextHeaderPointer() {
+        ByteBuffer b = ip.buffer();
+        int start = ip.offset();
+        int pointer = 6;
+        int at = start + Ipv6Packet.HEADER_LENGTH;
+        int next = b.get(start + 6) & 0xFF;
+        while (at < ip.payloadOffset()) {
+            pointer = at - start;
+            int len = next == IpProtocol.AH ? ((b.get(at + 1) & 0xFF) + 2) * 4
+                    : next == IpProtocol.IPV6_FRAGMENT ? 8 : ((b.get(at + 1) & 0xFF) + 1) * 8;
+            next = b.get(at) & 0xFF;
+            at += len;
+        }
+        return pointer;
+    }
+
     private boolean isLocal(long hi, long lo) {
-        for (int i = 0; i < addresses.size(); i++) {
-            IpAddress a = addresses.get(i);
+        for (int i = 0; i < localAddresses.size(); i++) {
+            IpAddress a = localAddresses.get(i);
             if (a.hi() == hi && a.lo() == lo) {
                 return true;
             }
@@ -567,7 +734,7 @@ public final class Host implements TcpContext {
         return DropReason.TCP_NO_CONNECTION;
     }
 
-    /** ICMP: echo replies (so ping works); other messages are counted for now. */
+    /** ICMP: echo requests are answered (so ping works); errors go to the connection they concern. */
     private void onIcmp(long nowNs) {
         ByteBuffer buf = ip.buffer();
         long pseudo = ip.version() == 6 ? ip.pseudoHeaderSum() : 0;
@@ -579,16 +746,124 @@ public final class Host implements TcpContext {
         boolean v4 = ip.version() == 4;
         int type = icmp.type();
         if (type == (v4 ? IcmpPacket.V4_ECHO_REQUEST : IcmpPacket.V6_ECHO_REQUEST)) {
+            if (srcIsUnusable()) {
+                drop(nowNs, DropReason.IP_BAD_SOURCE, ip.packetLength(), "echo request from " + ip.src());
+                return;
+            }
             IpAddress local = ip.dst();
             IpAddress remote = ip.src();
             int rest = buf.getInt(ip.payloadOffset() + 4);
             int n = writer.writeIcmp(txBuffer, 0, local, remote, DEFAULT_TTL,
                     v4 ? IcmpPacket.V4_ECHO_REPLY : IcmpPacket.V6_ECHO_REPLY, 0, rest, buf, icmp.bodyOffset(),
                     icmp.bodyLength());
-            send(nowNs, n, "echo reply");
+            send(nowNs, remote, n, "echo reply");
+            return;
+        }
+        if (icmp.isError(ip.version()) && icmpError.read(ip.version(), icmp, buf)) {
+            onIcmpError(nowNs);
             return;
         }
         drop(nowNs, DropReason.ICMP_UNHANDLED_TYPE, ip.packetLength(), "ICMP type " + type);
+    }
+
+    /**
+     * An ICMP error quoting one of our segments (RFC 9293 §3.9.2.2, MUST-54: "directing it to the
+     * connection that created the error"). RFC 5927's checks come first: the quoted segment must
+     * come from one of our addresses, belong to a connection, and carry a sequence number in
+     * SND.UNA..SND.MAX (§4.1), so blind attackers cannot reset or slow connections with forged
+     * errors. Then:
+     *
+     * <ul>
+     *   <li>hard errors abort a connection that is still being established (SYN-SENT, SYN-RECEIVED)
+     *       with the error's meaning (port unreachable: "connection refused"); in synchronized
+     *       states they count as soft, as Linux does and RFC 5461 recommends;
+     *   <li>soft errors are reported to the application (SHLD-25) and never abort (MUST-56); jtcp's
+     *       socket API reports the last one instead of a later timeout;
+     *   <li>packet too big lowers the path MTU towards the peer and the MSS of its connections
+     *       (RFC 1191, RFC 8201).
+     * </ul>
+     *
+     * <p>Delivery goes through the connection's handler when it implements {@link
+     * IcmpErrorHandler}; aborting uses the engine's ABORT, so the engine itself records the
+     * connection's error as "aborted". (An engine hook taking the ICMP error would let it record
+     * the true error and retransmit at once after a PMTU drop.)
+     */
+    private void onIcmpError(long nowNs) {
+        IcmpErrorMessage e = icmpError;
+        int length = ip.packetLength();
+        // The error is addressed to the source of the quoted packet (the router itself may be anyone).
+        if (e.localHi != ip.dstHi() || e.localLo != ip.dstLo()) {
+            drop(nowNs, DropReason.ICMP_ERROR_REJECTED, length, e.description + " quoting a packet not from "
+                    + ip.dst());
+            return;
+        }
+        Slot slot = connections.get(e.localHi, e.localLo, e.localPort, e.remoteHi, e.remoteLo, e.remotePort);
+        if (slot == null) {
+            drop(nowNs, DropReason.ICMP_ERROR_REJECTED, length, e.description + " for no connection");
+            return;
+        }
+        TcpConnection c = slot.connection;
+        ConnectionStatus st = c.status();
+        int offset = SeqNum.diff(e.seq, st.sndUna());
+        if (offset < 0 || offset >= Math.max(st.unacknowledged(), 1)) {
+            drop(nowNs, DropReason.ICMP_ERROR_REJECTED, length, e.description + " quoting seq "
+                    + Integer.toUnsignedString(e.seq) + " outside SND.UNA..SND.MAX of " + c.key());
+            return;
+        }
+        if (tracer.isEnabled()) {
+            tracer.onEvent(new TraceEvent.PacketEvent(nowNs, name, TraceEvent.Direction.RECEIVED, length, null,
+                    e.description + " for " + c.key()));
+        }
+        switch (e.kind) {
+            case PACKET_TOO_BIG -> onPacketTooBig(nowNs, c.key().remoteAddress(), e.mtu);
+            case HARD, SOFT -> {
+                boolean establishing = c.state() == TcpState.SYN_SENT || c.state() == TcpState.SYN_RECEIVED;
+                boolean aborts = e.kind == IcmpErrorMessage.Kind.HARD && establishing;
+                if (c.handler() instanceof IcmpErrorHandler h) {
+                    h.onIcmpError(c, e.error, aborts);
+                }
+                if (aborts) {
+                    c.abort(nowNs);
+                }
+            }
+            case IGNORED -> {
+            }
+        }
+    }
+
+    /**
+     * Lowers the path MTU towards {@code remote} and, for each connection to it, the segment size.
+     * MTUs below the minimum (576 for IPv4, as for the interface; 1280 for IPv6, RFC 8201 §4) are
+     * raised to it rather than believed.
+     */
+    private void onPacketTooBig(long nowNs, IpAddress remote, int reportedMtu) {
+        int floor = remote.isV4() ? 576 : 1280;
+        int mtu = Math.max(reportedMtu, floor);
+        NetInterface via = interfaceFor(remote);
+        if (via == null || !pathMtus.lower(remote, mtu, via.mtu(), nowNs)) {
+            return;
+        }
+        int mss = mtu - PacketWriter.ipHeaderLength(remote) - 20;
+        for (Slot slot : connections.values()) {
+            TcpConnection c = slot.connection;
+            if (c.key().remoteAddress().equals(remote) && c.state().isSynchronized() && c.maxSegmentSize() > mss) {
+                // Caps the MSS through TCP_MAXSEG: the engine re-derives Eff.snd.MSS (MUST-16) from it
+                // and from maxSendSegmentSize, which now sees the lower path MTU.
+                c.maxSegmentSize(mss);
+            }
+        }
+    }
+
+    /** The path MTU towards {@code remote}: the outgoing interface's MTU, lowered by what ICMP taught. */
+    public int pathMtu(IpAddress remote) {
+        NetInterface via = interfaceFor(remote);
+        int linkMtu = via == null ? primary().mtu() : via.mtu();
+        return pathMtus.mtu(remote, linkMtu, nowNs);
+    }
+
+    private NetInterface interfaceFor(IpAddress remote) {
+        RoutingTable.Route r = routes.lookup(remote);
+        return r == null ? null : r.via();
     }
 
     private void drop(long nowNs, DropReason reason, int length, String summary) {
@@ -682,6 +957,7 @@ public final class Host implements TcpContext {
         return challengeAcks;
     }
 
+    /** MMS_R: the outgoing interface's MTU (the largest packet we accept back on it) minus the IP header. */
     @Override
     public int timestampOffset(IpAddress local, IpAddress remote) {
         return (int) portHash.hash(local.hi(), local.lo(), remote.hi(), remote.lo(), -1L, -1L);
@@ -689,12 +965,14 @@ public final class Host implements TcpContext {
 
     @Override
     public int maxReceiveSegmentSize(IpAddress remote) {
-        return mtu - PacketWriter.ipHeaderLength(remote);
+        NetInterface via = interfaceFor(remote);
+        return (via == null ? primary().mtu() : via.mtu()) - PacketWriter.ipHeaderLength(remote);
     }
 
+    /** MMS_S: the path MTU (RFC 1191, RFC 8201) minus the IP header. */
     @Override
     public int maxSendSegmentSize(IpAddress remote) {
-        return mtu - PacketWriter.ipHeaderLength(remote);
+        return pathMtu(remote) - PacketWriter.ipHeaderLength(remote);
     }
 
     @Override
@@ -706,16 +984,22 @@ public final class Host implements TcpContext {
             engineTracer.onEvent(new TraceEvent.SegmentEvent(nowNs, name, TraceEvent.Direction.SENT, local, remote, h,
                     seg.payloadLength, null, note));
         }
-        send(nowNs, n, null);
+        send(nowNs, remote, n, null);
     }
 
-    private void send(long nowNs, int length, String icmpSummary) {
+    /** Sends the {@code length} bytes in the transmit buffer through the route towards {@code remote}. */
+    private void send(long nowNs, IpAddress remote, int length, String icmpSummary) {
+        NetInterface via = interfaceFor(remote);
+        if (via == null) {
+            unroutable++;
+            return;
+        }
         txBuffer.limit(length).position(0);
         packetsSent++;
         if (icmpSummary != null && tracer.isEnabled()) {
             engineTracer.onEvent(new TraceEvent.PacketEvent(nowNs, name, TraceEvent.Direction.SENT, length, null, icmpSummary));
         }
-        link.transmit(txBuffer);
+        via.sink().transmit(txBuffer);
         txBuffer.clear();
     }
 
@@ -764,6 +1048,6 @@ public final class Host implements TcpContext {
 
     @Override
     public String toString() {
-        return "host " + name + " " + addresses;
+        return "host " + name + " " + addresses();
     }
 }

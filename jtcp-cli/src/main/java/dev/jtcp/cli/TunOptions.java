@@ -1,0 +1,101 @@
+package dev.jtcp.cli;
+
+import dev.jtcp.api.NetStack;
+import dev.jtcp.event.Tracer;
+import dev.jtcp.link.CaptureLink;
+import dev.jtcp.link.ImpairedLink;
+import dev.jtcp.link.Impairments;
+import dev.jtcp.link.Link;
+import dev.jtcp.link.tun.ErrnoException;
+import dev.jtcp.link.tun.TunLink;
+import dev.jtcp.pcap.CaptureWriter;
+import dev.jtcp.tcp.TcpConfig;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import picocli.CommandLine.Option;
+
+/**
+ * The options every command that talks to the kernel through a TUN device shares, and the code that
+ * turns them into a running {@link NetStack}: create the device (in {@code --netns} if given), give
+ * the kernel's end {@code --kernel-addr} and bring it up, wrap the link in a capture and
+ * impairments if asked, start the stack at {@code --addr}. The device disappears when the process
+ * exits (it is not persistent); a shutdown hook also closes the stack so peers see resets.
+ */
+final class TunOptions {
+    @Option(names = "--tun", paramLabel = "NAME", defaultValue = "jtcp0",
+            description = "TUN interface to create (default ${DEFAULT-VALUE}).")
+    String tun;
+
+    @Option(names = "--addr", paramLabel = "CIDR", split = ",",
+            description = "jtcp's own address(es) (default 198.18.0.2/24,fd00::2/64).")
+    List<String> addresses = List.of("198.18.0.2/24", "fd00::2/64");
+
+    @Option(names = "--kernel-addr", paramLabel = "CIDR", split = ",",
+            description = "Address(es) of the kernel's end of the TUN (default 198.18.0.1/24,fd00::1/64); 'none' to configure it yourself.")
+    List<String> kernelAddresses = List.of("198.18.0.1/24", "fd00::1/64");
+
+    @Option(names = "--mtu", defaultValue = "1500", description = "Interface MTU (default ${DEFAULT-VALUE}).")
+    int mtu;
+
+    @Option(names = "--netns", paramLabel = "NS",
+            description = "Create the TUN in network namespace NS (as made by 'ip netns add'), without moving jtcp itself.")
+    String netns;
+
+    @Option(names = "--impair", paramLabel = "SPEC",
+            description = "Impair both directions, e.g. loss=5%%,delay=10ms,jitter=2ms,reorder=1%%,duplicate=1%%.")
+    String impair;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Seed of the --impair fault injector (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--trace", description = "Print every segment, state change and timer event to standard error.")
+    boolean trace;
+
+    @Option(names = "--pcap", paramLabel = "FILE", description = "Capture the TUN's packets to FILE (.pcapng for pcapng).")
+    Path pcap;
+
+    @Option(names = "--msl", paramLabel = "DURATION", defaultValue = "PT60S",
+            description = "Maximum segment lifetime; TIME-WAIT lasts twice this (ISO-8601, default ${DEFAULT-VALUE}).")
+    Duration msl;
+
+    /** Builds the link chain and starts the stack; reports what it did on standard error. */
+    NetStack start(String name) throws IOException {
+        List<String> kernel = kernelAddresses.size() == 1 && kernelAddresses.getFirst().equals("none")
+                ? List.of() : kernelAddresses;
+        TunLink tunLink = TunLink.create(tun, netns, mtu, kernel);
+        Link link = tunLink;
+        try {
+            if (pcap != null) {
+                link = new CaptureLink(link, CaptureWriter.open(pcap), CaptureLink.nanoTimeToEpochOffset());
+            }
+            if (impair != null) {
+                link = new ImpairedLink(link, Impairments.parse(impair), seed);
+            }
+            NetStack.Builder b = NetStack.builder().name(name).link(link)
+                    .config(TcpConfig.defaults().toBuilder().msl(msl).build())
+                    .tracer(trace ? new TraceFormatter(System.err) : Tracer.NONE);
+            addresses.forEach(b::address);
+            NetStack stack = b.start();
+            Runtime.getRuntime().addShutdownHook(new Thread(stack::close, "jtcp-shutdown"));
+            System.err.println("jtcp: " + tunLink.name() + " up, jtcp at " + String.join(", ", addresses)
+                    + (kernel.isEmpty() ? "" : ", kernel at " + String.join(", ", kernel))
+                    + (impair == null ? "" : ", impaired: " + impair + " (seed " + seed + ")"));
+            return stack;
+        } catch (IOException | RuntimeException e) {
+            link.close();
+            throw e;
+        }
+    }
+
+    /** Exit code for a failure to set the device up, after printing why. */
+    static int report(IOException e) {
+        System.err.println("jtcp: " + e.getMessage());
+        if (e instanceof ErrnoException errno
+                && (errno.errno() == ErrnoException.EPERM || errno.errno() == ErrnoException.EACCES)) {
+            return ExitCodes.NO_PERMISSION;
+        }
+        return ExitCodes.FAILURE;
+    }
+}

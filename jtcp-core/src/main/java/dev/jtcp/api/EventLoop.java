@@ -1,0 +1,207 @@
+package dev.jtcp.api;
+
+import dev.jtcp.link.Link;
+import dev.jtcp.stack.Host;
+import java.io.IOException;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+
+/**
+ * The one thread that runs a stack: its {@link Host} (and so every connection, listener and timer)
+ * and its {@link Link}. The sans-IO core never sees another thread; applications hand work to the
+ * loop with {@link #execute} and wait for results on futures the loop completes.
+ *
+ * <p>One duty cycle, with the clock read once:
+ *
+ * <ol>
+ *   <li>receive a batch of packets from the link, each into {@link Host#onPacket};
+ *   <li>run the commands queued by other threads (connect, send, close...);
+ *   <li>run the host's due timers;
+ *   <li>run the work deferred to the end of the cycle (moving received bytes to applications);
+ *   <li>flush the link (packets written in this cycle leave now);
+ *   <li>if nothing is left to do, sleep until a packet arrives, a command is queued, or the
+ *       earliest deadline (host timers, impairment deliveries) passes.
+ * </ol>
+ *
+ * <p>Waking is cheap for producers: a command is added to a lock-free queue, and the poller is
+ * signalled only if the loop said it is about to sleep (a volatile flag, checked again by the loop
+ * after it is set, so no wake-up is lost).
+ *
+ * <p>Thread-safety: {@link #execute}, {@link #call} and {@link #shutdown} are safe from any thread;
+ * everything a command does runs on the loop thread.
+ */
+final class EventLoop {
+    /** Packets taken from the link per receive call. */
+    static final int RX_BATCH = 64;
+    /** Commands run per cycle before packets and timers get their turn again. */
+    static final int COMMAND_BATCH = 1024;
+
+    private final Host host;
+    private final Link link;
+    private final LongSupplier clock;
+    private final Poller poller;
+    private final Queue<Runnable> commands = new ConcurrentLinkedQueue<>();
+    /** Work the loop itself deferred to the end of the cycle (loop thread only). */
+    private final java.util.ArrayDeque<Runnable> endOfCycle = new java.util.ArrayDeque<>();
+    private final AtomicBoolean sleeping = new AtomicBoolean();
+    private final AtomicBoolean wakePending = new AtomicBoolean();
+    private final Thread thread;
+    private final CompletableFuture<Void> terminated = new CompletableFuture<>();
+    private final Consumer<Throwable> onFailure;
+    private volatile boolean running = true;
+    /** The time of the current cycle; read by commands on the loop thread. */
+    private long nowNs;
+    private final Link.Receiver receiver;
+
+    EventLoop(String name, Host host, Link link, LongSupplier clock, Consumer<Throwable> onFailure) throws IOException {
+        this.host = host;
+        this.link = link;
+        this.clock = clock;
+        this.onFailure = onFailure;
+        this.poller = link.readinessFd() >= 0 ? new Poller.EpollPoller(new int[] {link.readinessFd()})
+                : new Poller.ParkPoller();
+        this.receiver = p -> host.onPacket(nowNs, p);
+        host.attach(link);
+        // Links without a descriptor wake the poller directly, whether or not the loop has said it
+        // sleeps: the loop re-checks only its command queue after saying so, not the link.
+        link.onAttach(poller::wake);
+        this.nowNs = clock.getAsLong();
+        this.thread = Thread.ofPlatform().name("jtcp-loop-" + name).daemon(true).unstarted(this::run);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    Host host() {
+        return host;
+    }
+
+    /** The current cycle's time; only on the loop thread. */
+    long nowNs() {
+        return nowNs;
+    }
+
+    boolean isRunning() {
+        return running;
+    }
+
+    boolean inLoop() {
+        return Thread.currentThread() == thread;
+    }
+
+    /**
+     * Runs {@code task} at the end of this cycle, after every packet of the batch and every due
+     * timer, before the link is flushed: so a connection that received 30 segments in one batch
+     * hands its bytes to the application once, not 30 times. Loop thread only.
+     */
+    void atEndOfCycle(Runnable task) {
+        endOfCycle.add(task);
+    }
+
+    /** Queues {@code command} to run on the loop thread, soon. */
+    void execute(Runnable command) {
+        if (!running) {
+            throw new IllegalStateException("the stack is closed");
+        }
+        commands.add(command);
+        wakeup();
+    }
+
+    /** Runs {@code task} on the loop and waits for its result (directly, when already on the loop). */
+    <T> T call(Supplier<T> task) {
+        if (inLoop()) {
+            return task.get();
+        }
+        CompletableFuture<T> f = new CompletableFuture<>();
+        execute(() -> {
+            try {
+                f.complete(task.get());
+            } catch (Throwable t) {
+                f.completeExceptionally(t);
+            }
+        });
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    void wakeup() {
+        if (sleeping.get() && wakePending.compareAndSet(false, true)) {
+            poller.wake();
+        }
+    }
+
+    /** Stops the loop after the current cycle; runs {@code last} on the loop first. */
+    CompletableFuture<Void> shutdown(Runnable last) {
+        if (running) {
+            commands.add(() -> {
+                last.run();
+                running = false;
+            });
+            wakeup();
+        }
+        return terminated;
+    }
+
+    private void run() {
+        try {
+            while (running) {
+                cycle();
+            }
+        } catch (Throwable t) {
+            running = false;
+            onFailure.accept(t);
+        } finally {
+            poller.close();
+            terminated.complete(null);
+        }
+    }
+
+    private void cycle() throws IOException {
+        nowNs = clock.getAsLong();
+        boolean busy = link.receive(nowNs, receiver, RX_BATCH) == RX_BATCH;
+        Runnable command;
+        int n = 0;
+        while (n < COMMAND_BATCH && (command = commands.poll()) != null) {
+            command.run();
+            n++;
+        }
+        busy |= n == COMMAND_BATCH;
+        if (host.nextDeadlineNs() - nowNs <= 0) {
+            host.onTimer(nowNs);
+        }
+        Runnable task;
+        while ((task = endOfCycle.poll()) != null) {
+            task.run();
+        }
+        link.flush(nowNs);
+        if (busy || !running) {
+            return;
+        }
+        sleeping.set(true);
+        if (commands.isEmpty()) {
+            long deadline = Math.min(host.nextDeadlineNs(), link.nextDeadlineNs());
+            long timeout = deadline == Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(0, deadline - clock.getAsLong());
+            if (timeout > 0) {
+                poller.await(timeout);
+            }
+        }
+        sleeping.set(false);
+        wakePending.set(false);
+    }
+}

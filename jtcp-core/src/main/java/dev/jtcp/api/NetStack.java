@@ -1,0 +1,341 @@
+package dev.jtcp.api;
+
+import dev.jtcp.event.Tracer;
+import dev.jtcp.link.Link;
+import dev.jtcp.stack.Host;
+import dev.jtcp.tcp.TcpConfig;
+import dev.jtcp.tcp.TcpException;
+import dev.jtcp.wire.IpAddress;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
+import java.util.random.RandomGenerator;
+
+/**
+ * A running jtcp stack: a {@link Host} on a {@link Link}, driven by its own {@link EventLoop}
+ * thread, with a socket-like API for applications on any threads.
+ *
+ * <pre>{@code
+ * try (NetStack stack = NetStack.builder().address("198.18.0.2/24").link(link).start()) {
+ *     TcpListener l = stack.listen(8080);
+ *     TcpConnection c = l.accept();                 // blocks; fine on a virtual thread
+ *     c.getOutputStream().write("hello\n".getBytes());
+ *     c.close();
+ * }
+ * }</pre>
+ *
+ * <p>Threading model: the host, every engine connection and listener, the timers and the link
+ * belong to the loop thread, and only it calls them (the core is single-threaded and sans-IO).
+ * API objects ({@link TcpConnection}, {@link TcpListener}) are thread-safe facades: calls queue a
+ * command for the loop and, when they must wait, park on a lock condition or future that the loop
+ * signals. Data crosses through per-connection bounded queues, so a read that finds data never
+ * involves the loop.
+ *
+ * <p>Thread-safety: safe from any threads.
+ */
+public final class NetStack implements AutoCloseable {
+    private final Host host;
+    private final Link link;
+    private final EventLoop loop;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /** Listeners not yet closed, so that closing the stack wakes threads blocked in accept. */
+    private final java.util.Set<TcpListener> listeners = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    private NetStack(Host host, Link link, LongSupplier clock) throws IOException {
+        this.host = host;
+        this.link = link;
+        this.loop = new EventLoop(host.name(), host, link, clock, this::onLoopFailure);
+        loop.start();
+    }
+
+    /**
+     * The loop thread died (a bug, or the link failed): report it, and on that thread tell every
+     * connection it is over, so no application thread waits for ever. Later calls fail with "the
+     * stack is closed".
+     */
+    private void onLoopFailure(Throwable t) {
+        System.err.println("jtcp: event loop of " + host.name() + " failed: " + t);
+        t.printStackTrace();
+        for (dev.jtcp.tcp.TcpConnection c : host.connections()) {
+            try {
+                c.handler().onClosed(c, dev.jtcp.tcp.TcpError.ABORTED);
+            } catch (RuntimeException e) {
+                // Best effort: the stack is already broken.
+            }
+        }
+        listeners.forEach(TcpListener::close);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Configures a stack: a name, addresses, TCP settings, the link, an optional tracer. */
+    public static final class Builder {
+        private String name = "jtcp";
+        private TcpConfig config = TcpConfig.defaults();
+        private final List<String> addresses = new ArrayList<>();
+        private Link link;
+        private Tracer tracer = Tracer.NONE;
+        private RandomGenerator random;
+
+        private Builder() {
+        }
+
+        public Builder name(String name) {
+            this.name = Objects.requireNonNull(name);
+            return this;
+        }
+
+        public Builder config(TcpConfig config) {
+            this.config = Objects.requireNonNull(config);
+            return this;
+        }
+
+        /** An address of the stack with its prefix, e.g. "198.18.0.2/24" or "fd00::2/64". */
+        public Builder address(String cidr) {
+            addresses.add(cidr);
+            return this;
+        }
+
+        public Builder link(Link link) {
+            this.link = Objects.requireNonNull(link);
+            return this;
+        }
+
+        /** Receives every trace event, on the loop thread. */
+        public Builder tracer(Tracer tracer) {
+            this.tracer = Objects.requireNonNull(tracer);
+            return this;
+        }
+
+        /** Seeds the stack's secrets (ISNs, cookies, ports); a SecureRandom by default. */
+        public Builder random(RandomGenerator random) {
+            this.random = random;
+            return this;
+        }
+
+        /** Starts the loop thread. */
+        public NetStack start() throws IOException {
+            if (link == null) {
+                throw new IllegalStateException("a link is needed");
+            }
+            if (addresses.isEmpty()) {
+                throw new IllegalStateException("at least one address is needed");
+            }
+            Host host = new Host(name, config, random != null ? random : new SecureRandom());
+            addresses.forEach(host::addAddress);
+            host.mtu(link.mtu());
+            host.tracer(tracer);
+            long origin = System.nanoTime();
+            // The loop's clock starts near zero, so deadlines never come near overflow.
+            return new NetStack(host, link, () -> System.nanoTime() - origin);
+        }
+    }
+
+    // =================================================================================================
+    // Connecting
+    // =================================================================================================
+
+    /** Connects to {@code remote}, waiting as long as the engine keeps trying (its SYN timeout). */
+    public TcpConnection connect(InetSocketAddress remote) throws IOException {
+        return connect(remote, 0, Duration.ZERO);
+    }
+
+    public TcpConnection connect(InetSocketAddress remote, Duration timeout) throws IOException {
+        return connect(remote, 0, timeout);
+    }
+
+    /**
+     * Connects from {@code localPort} (0: an ephemeral port, RFC 6056) to {@code remote}, giving up
+     * after {@code timeout} (zero: no limit but the engine's).
+     *
+     * @throws java.net.ConnectException "Connection refused" (RST), "Connection timed out"
+     * @throws SocketTimeoutException "Connect timed out" when {@code timeout} passes
+     */
+    public TcpConnection connect(InetSocketAddress remote, int localPort, Duration timeout) throws IOException {
+        CompletableFuture<TcpConnection> f = connectAsync(remote, localPort);
+        try {
+            try {
+                return timeout.isZero() ? f.get() : f.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                if (f.cancel(false)) {
+                    throw new SocketTimeoutException("Connect timed out");
+                }
+                return f.get(); // it completed just now
+            }
+        } catch (InterruptedException e) {
+            f.cancel(false);
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("connect interrupted");
+        } catch (ExecutionException e) {
+            throw rethrow(e.getCause());
+        }
+    }
+
+    public CompletableFuture<TcpConnection> connectAsync(InetSocketAddress remote) {
+        return connectAsync(remote, 0);
+    }
+
+    /** Starts an active OPEN; the future completes when ESTABLISHED or fails with a {@code java.net} exception. */
+    public CompletableFuture<TcpConnection> connectAsync(InetSocketAddress remote, int localPort) {
+        IpAddress address = ipOf(remote);
+        CompletableFuture<TcpConnection> result = new CompletableFuture<>();
+        loop.execute(() -> {
+            if (result.isDone()) {
+                return;
+            }
+            try {
+                dev.jtcp.tcp.TcpConnection c = host.connect(loop.nowNs(), address, remote.getPort(), localPort);
+                TcpConnection conn = new TcpConnection(loop, c);
+                // Cancelling the future (a connect timeout) abandons the attempt.
+                result.whenComplete((ok, err) -> {
+                    if (result.isCancelled()) {
+                        conn.abort();
+                    }
+                });
+                conn.connectedFuture().whenComplete((ok, err) -> {
+                    if (err != null) {
+                        result.completeExceptionally(err);
+                    } else {
+                        result.complete(ok);
+                    }
+                });
+                // The SYN may already have been answered within this call (never on a real link).
+                if (c.state().isSynchronized()) {
+                    conn.adopt();
+                }
+            } catch (TcpException e) {
+                result.completeExceptionally(Errors.of(e, true));
+            }
+        });
+        return result;
+    }
+
+    // =================================================================================================
+    // Listening
+    // =================================================================================================
+
+    /** Listens on {@code port} on every address (both families), backlog 128. */
+    public TcpListener listen(int port) throws IOException {
+        return listen(new InetSocketAddress(port), 128);
+    }
+
+    /**
+     * Listens on {@code local} (wildcard address: every address of both families).
+     *
+     * @throws java.net.BindException "Address already in use"
+     */
+    public TcpListener listen(InetSocketAddress local, int backlog) throws IOException {
+        IpAddress address = local.getAddress() == null || local.getAddress().isAnyLocalAddress()
+                ? IpAddress.ANY_V4 : IpAddress.of(local.getAddress());
+        try {
+            TcpListener l = loop.call(() -> new TcpListener(loop, host.listen(loop.nowNs(), address, local.getPort(),
+                    backlog)));
+            listeners.add(l);
+            l.onClose(listeners::remove);
+            return l;
+        } catch (TcpException e) {
+            throw Errors.of(e, false);
+        }
+    }
+
+    // =================================================================================================
+    // The rest
+    // =================================================================================================
+
+    /** Runs {@code query} on the loop thread with the host (counters, tables) and returns its result. */
+    public <T> T inspect(Function<Host, T> query) {
+        return loop.call(() -> query.apply(host));
+    }
+
+    public Link link() {
+        return link;
+    }
+
+    public String name() {
+        return host.name();
+    }
+
+    /**
+     * Waits up to {@code grace} for open connections to finish (their data and FIN acknowledged),
+     * then {@link #close()}s.
+     */
+    public void close(Duration grace) {
+        long deadline = System.nanoTime() + grace.toNanos();
+        while (loop.isRunning() && System.nanoTime() - deadline < 0 && inspect(Host::connectionCount) > 0) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        close();
+    }
+
+    /**
+     * Closes every listener (blocked accepts fail with "Socket closed"), resets every remaining
+     * connection (blocked reads and writes fail), stops the loop and closes the link.
+     */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        listeners.forEach(TcpListener::close);
+        try {
+            loop.shutdown(() -> {
+                long now = loop.nowNs();
+                host.connections().forEach(c -> c.abort(now));
+                host.listeners().forEach(l -> host.closeListener(now, l));
+                try {
+                    link.flush(now);
+                } catch (IOException e) {
+                    // Closing anyway.
+                }
+            }).get(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            // The loop is gone or stuck; close the link regardless.
+        }
+        link.close();
+    }
+
+    private static IpAddress ipOf(InetSocketAddress remote) {
+        InetAddress a = remote.getAddress();
+        if (a == null) {
+            throw new IllegalArgumentException("unresolved address " + remote);
+        }
+        return IpAddress.of(a);
+    }
+
+    private static IOException rethrow(Throwable t) {
+        if (t instanceof IOException io) {
+            return Errors.copy(io);
+        }
+        if (t instanceof RuntimeException r) {
+            throw r;
+        }
+        return new IOException(t);
+    }
+
+    @Override
+    public String toString() {
+        return "stack " + host.name() + " on " + link.name();
+    }
+}

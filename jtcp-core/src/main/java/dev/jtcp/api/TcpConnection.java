@@ -1,0 +1,795 @@
+package dev.jtcp.api;
+
+import dev.jtcp.event.ConnectionKey;
+import dev.jtcp.event.TcpState;
+import dev.jtcp.stack.IcmpErrorHandler;
+import dev.jtcp.tcp.ConnectionStatus;
+import dev.jtcp.tcp.TcpError;
+import dev.jtcp.tcp.TcpException;
+import dev.jtcp.tcp.TcpHandler;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A TCP connection of a {@link NetStack}, shaped like {@link java.net.Socket}: {@link
+ * #getInputStream()}, {@link #getOutputStream()}, {@link #shutdownOutput()} (half-close), {@link
+ * #close()}, {@link #abort()} (RST), options, addresses and state. Errors are the {@code
+ * java.net} exceptions a kernel socket raises ("Connection reset", "Read timed out"). Every
+ * blocking call suits virtual threads (they park on a {@link ReentrantLock}); the non-blocking
+ * forms {@link #read(ByteBuffer)} and {@link #write(ByteBuffer)} return futures.
+ *
+ * <p>How bytes move. The engine connection belongs to the event loop. Between it and the
+ * application sit two bounded queues guarded by this connection's lock:
+ *
+ * <ul>
+ *   <li>receive: when the engine reports data, the loop moves it into the receive queue (up to
+ *       {@link #QUEUE_LIMIT} bytes); reads take from there without involving the loop, and ask the
+ *       loop to move more only if it had stopped for lack of room. The advertised window therefore
+ *       reflects what the application has really consumed.
+ *   <li>send: writes append to the send queue (blocking while it is full) and ask the loop once to
+ *       pump it into the engine's send buffer; the loop goes on whenever the engine reports room.
+ * </ul>
+ *
+ * <p>Lifecycle: 1. created by {@link NetStack#connect} or {@link TcpListener#accept}; 2. data in
+ * both directions; 3. {@link #shutdownOutput()} sends FIN after the queued data, {@link #close()}
+ * does the same and gives up reading (unread data makes it a RST, RFC 9293 SHLD-3), {@link
+ * #abort()} resets at once; 4. the engine reports the end, and every later call fails with the
+ * reason.
+ *
+ * <p>Thread-safety: safe from any threads. Futures returned by the non-blocking methods may be
+ * completed on the event loop thread: attach only short, non-blocking stages, or use the
+ * {@code *Async} forms of {@link CompletableFuture}.
+ */
+public final class TcpConnection implements Closeable {
+    /** Bytes each of the receive and send queues holds at most (on top of the engine's buffers). */
+    public static final int QUEUE_LIMIT = 64 * 1024;
+    /** Smallest chunk allocated for the send queue, so small writes share one. */
+    private static final int MIN_CHUNK = 8 * 1024;
+
+    private final EventLoop loop;
+    /** The engine connection; touched only on the loop thread. */
+    private final dev.jtcp.tcp.TcpConnection engine;
+    private final ConnectionKey key;
+    private final Handler handler = new Handler();
+
+    private final ReentrantLock lock = new ReentrantLock();
+    /** Signalled when bytes, end of stream or an error arrive. */
+    private final Condition readable = lock.newCondition();
+    /** Signalled when the send queue drains or an error arrives. */
+    private final Condition writable = lock.newCondition();
+
+    // ---- guarded by lock ----
+    /** Received chunks, oldest first; {@link #rxHead} bytes of the first are consumed. */
+    private final ArrayDeque<byte[]> rx = new ArrayDeque<>();
+    private int rxHead;
+    /** Unread bytes in {@link #rx}; at most {@link #QUEUE_LIMIT}. */
+    private int rxBytes;
+    /** The peer's FIN was taken from the engine: after {@link #rx} empties, reads return -1. */
+    private boolean rxEof;
+    /** The loop stopped moving data for lack of room; a read that frees room restarts it. */
+    private boolean rxStalled;
+    /** Chunks waiting for the engine; each from position to limit. */
+    private final ArrayDeque<ByteBuffer> tx = new ArrayDeque<>();
+    /** Bytes in {@link #tx}. */
+    private int txBytes;
+    /** A pump command is queued on the loop. */
+    private boolean pumpScheduled;
+    /** shutdownOutput or close was called: FIN follows the queued bytes. */
+    private boolean finRequested;
+    /** close (not just shutdownOutput): the engine gets closeFully. */
+    private boolean fullClose;
+    /** The engine has been told to close or abort. */
+    private boolean engineClosed;
+    /** The application called close or abort: its streams are finished. */
+    private boolean closedByApp;
+    private boolean inputShutdown;
+    /** Why the connection ended, or null. */
+    private IOException failure;
+    /** The last ICMP soft error reported for the connection (RFC 9293 SHLD-25), or null. */
+    private IOException softError;
+    private final ArrayDeque<PendingRead> pendingReads = new ArrayDeque<>();
+    private final ArrayDeque<CompletableFuture<Void>> pendingWrites = new ArrayDeque<>();
+
+    private volatile int soTimeoutMs;
+    private volatile int lingerSeconds = -1;
+    private volatile TcpState state;
+
+    /** Completes once ESTABLISHED (or fails with why not). */
+    private final CompletableFuture<TcpConnection> connected = new CompletableFuture<>();
+    /** Completes when the engine is done with the connection (CLOSED or TIME-WAIT). */
+    private final CompletableFuture<Void> finished = new CompletableFuture<>();
+    private final InputStream in = new In();
+    private final OutputStream out = new Out();
+
+    private record PendingRead(ByteBuffer dst, CompletableFuture<Integer> future) {}
+
+    /** Wraps {@code engine}, taking over its handler; on the loop thread. */
+    TcpConnection(EventLoop loop, dev.jtcp.tcp.TcpConnection engine) {
+        this.loop = loop;
+        this.engine = engine;
+        this.key = engine.key();
+        this.state = engine.state();
+        engine.handler(handler);
+    }
+
+    /** For an accepted connection: catch up with what happened before the handler was set. */
+    void adopt() {
+        handler.onConnected(engine);
+        handler.onReadable(engine);
+        if (engine.state() == TcpState.CLOSED || engine.state() == TcpState.TIME_WAIT) {
+            handler.onClosed(engine, engine.error());
+        }
+    }
+
+    CompletableFuture<TcpConnection> connectedFuture() {
+        return connected;
+    }
+
+    dev.jtcp.tcp.TcpConnection engine() {
+        return engine;
+    }
+
+    // =================================================================================================
+    // Streams
+    // =================================================================================================
+
+    /** Reads block up to {@link #setSoTimeout}; -1 after the peer's FIN; "Connection reset" after a RST. */
+    public InputStream getInputStream() {
+        return in;
+    }
+
+    /** Writes block while the send queue is full; {@code flush()} does nothing (bytes leave as soon as TCP allows). */
+    public OutputStream getOutputStream() {
+        return out;
+    }
+
+    private final class In extends InputStream {
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            int n = read(one, 0, 1);
+            return n < 0 ? -1 : one[0] & 0xFF;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            Objects.checkFromIndexSize(off, len, b.length);
+            return readBlocking(b, off, len);
+        }
+
+        @Override
+        public int available() {
+            lock.lock();
+            try {
+                return rxBytes;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            TcpConnection.this.close();
+        }
+    }
+
+    private final class Out extends OutputStream {
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            Objects.checkFromIndexSize(off, len, b.length);
+            writeBlocking(b, off, len);
+        }
+
+        @Override
+        public void close() throws IOException {
+            TcpConnection.this.close();
+        }
+    }
+
+    private int readBlocking(byte[] b, int off, int len) throws IOException {
+        if (len == 0) {
+            return 0;
+        }
+        lock.lock();
+        try {
+            long timeoutNs = TimeUnit.MILLISECONDS.toNanos(soTimeoutMs);
+            long deadline = System.nanoTime() + timeoutNs;
+            while (rxBytes == 0) {
+                if (closedByApp || inputShutdown) {
+                    if (inputShutdown && !closedByApp) {
+                        return -1;
+                    }
+                    throw new SocketException("Socket closed");
+                }
+                if (rxEof) {
+                    return -1;
+                }
+                if (failure != null) {
+                    throw Errors.copy(failure);
+                }
+                if (timeoutNs == 0) {
+                    readable.await();
+                } else {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        throw new SocketTimeoutException("Read timed out");
+                    }
+                    readable.awaitNanos(left);
+                }
+            }
+            return take(ByteBuffer.wrap(b, off, len));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("read interrupted");
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Moves queued received bytes into {@code dst}; restarts the loop's draining if it had stalled. Holds the lock. */
+    private int take(ByteBuffer dst) {
+        int n = 0;
+        while (dst.hasRemaining() && !rx.isEmpty()) {
+            byte[] head = rx.peek();
+            int k = Math.min(dst.remaining(), head.length - rxHead);
+            dst.put(head, rxHead, k);
+            rxHead += k;
+            n += k;
+            if (rxHead == head.length) {
+                rx.poll();
+                rxHead = 0;
+            }
+        }
+        rxBytes -= n;
+        if (rxStalled && rxBytes <= QUEUE_LIMIT / 2) {
+            rxStalled = false;
+            loop.execute(handler::drain);
+        }
+        return n;
+    }
+
+    private void writeBlocking(byte[] b, int off, int len) throws IOException {
+        lock.lock();
+        try {
+            while (len > 0) {
+                checkWritable();
+                int room = QUEUE_LIMIT - txBytes;
+                if (room <= 0) {
+                    writable.await();
+                    continue;
+                }
+                int n = Math.min(room, len);
+                enqueue(b, off, n);
+                off += n;
+                len -= n;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("write interrupted");
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void checkWritable() throws IOException {
+        if (closedByApp) {
+            throw new SocketException("Socket closed");
+        }
+        if (failure != null) {
+            throw Errors.copy(failure);
+        }
+        if (finRequested) {
+            throw new SocketException("Socket output is shutdown");
+        }
+    }
+
+    /** Appends bytes to the send queue and makes sure a pump is scheduled. Holds the lock. */
+    private void enqueue(byte[] b, int off, int n) {
+        ByteBuffer tail = tx.peekLast();
+        if (tail != null && tail.capacity() - tail.limit() >= n) {
+            int at = tail.limit();
+            tail.limit(at + n);
+            tail.put(at, b, off, n);
+        } else {
+            ByteBuffer chunk = ByteBuffer.allocate(Math.max(n, MIN_CHUNK));
+            chunk.put(b, off, n).flip();
+            tx.add(chunk);
+        }
+        txBytes += n;
+        schedulePump();
+    }
+
+    private void schedulePump() {
+        if (!pumpScheduled) {
+            pumpScheduled = true;
+            loop.execute(handler::pump);
+        }
+    }
+
+    // =================================================================================================
+    // Non-blocking forms
+    // =================================================================================================
+
+    /**
+     * Reads what is available into {@code dst}: the future completes with the byte count once at
+     * least one byte (or the end of stream, -1) is there, or fails with the connection's error.
+     */
+    public CompletableFuture<Integer> read(ByteBuffer dst) {
+        CompletableFuture<Integer> f = new CompletableFuture<>();
+        lock.lock();
+        try {
+            if (rxBytes > 0 && pendingReads.isEmpty()) {
+                f.complete(take(dst));
+            } else if (rxEof && rxBytes == 0) {
+                f.complete(-1);
+            } else if (failure != null) {
+                f.completeExceptionally(Errors.copy(failure));
+            } else if (closedByApp) {
+                f.completeExceptionally(new SocketException("Socket closed"));
+            } else {
+                pendingReads.add(new PendingRead(dst, f));
+            }
+        } finally {
+            lock.unlock();
+        }
+        return f;
+    }
+
+    /**
+     * Queues all of {@code src} for sending at once; the future completes when the send queue is
+     * back under its limit (back-pressure), or fails with the connection's error.
+     */
+    public CompletableFuture<Void> write(ByteBuffer src) {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        lock.lock();
+        try {
+            checkWritable();
+            int n = src.remaining();
+            byte[] copy = new byte[n];
+            src.get(copy);
+            if (n > 0) {
+                enqueue(copy, 0, n);
+            }
+            if (txBytes < QUEUE_LIMIT) {
+                f.complete(null);
+            } else {
+                pendingWrites.add(f);
+            }
+        } catch (IOException e) {
+            f.completeExceptionally(e);
+        } finally {
+            lock.unlock();
+        }
+        return f;
+    }
+
+    /** Completes when the connection is over: normally (null) or with its error. */
+    public CompletableFuture<Void> onClose() {
+        return finished;
+    }
+
+    // =================================================================================================
+    // Closing
+    // =================================================================================================
+
+    /** Half-close: FIN after the queued bytes; reading goes on until the peer's FIN (RFC 9293 §3.6). */
+    public void shutdownOutput() throws IOException {
+        lock.lock();
+        try {
+            if (closedByApp) {
+                throw new SocketException("Socket is closed");
+            }
+            if (!finRequested) {
+                finRequested = true;
+                schedulePump();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Reads return -1 from now on; received bytes are discarded. */
+    public void shutdownInput() {
+        lock.lock();
+        try {
+            inputShutdown = true;
+            readable.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Closes the connection like {@code Socket.close()}: queued bytes are still sent, then FIN; the
+     * application reads no more. With unread received data, or with SO_LINGER 0, the connection is
+     * reset instead (RFC 9293 SHLD-3). Does not wait for the peer.
+     */
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            if (closedByApp) {
+                return;
+            }
+            closedByApp = true;
+            if (lingerSeconds == 0 || (rxBytes > 0 && failure == null)) {
+                resetLocked();
+                return;
+            }
+            finRequested = true;
+            fullClose = true;
+            schedulePump();
+            readable.signalAll();
+            writable.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Resets the connection now: RST to the peer, queued data discarded (RFC 9293 §3.10.5 ABORT). */
+    public void abort() {
+        lock.lock();
+        try {
+            closedByApp = true;
+            resetLocked();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void resetLocked() {
+        tx.clear();
+        txBytes = 0;
+        rx.clear();
+        rxBytes = 0;
+        readable.signalAll();
+        writable.signalAll();
+        if (!engineClosed && loop.isRunning()) {
+            engineClosed = true;
+            try {
+                loop.execute(() -> engine.abort(loop.nowNs()));
+            } catch (IllegalStateException e) {
+                // The stack is closed; the connection went with it.
+            }
+        }
+    }
+
+    // =================================================================================================
+    // Options and information
+    // =================================================================================================
+
+    /** SO_TIMEOUT: how long a blocking read waits, 0 for ever. */
+    public void setSoTimeout(int ms) {
+        if (ms < 0) {
+            throw new IllegalArgumentException("timeout must not be negative");
+        }
+        soTimeoutMs = ms;
+    }
+
+    public int getSoTimeout() {
+        return soTimeoutMs;
+    }
+
+    /** SO_LINGER: with {@code on} and 0 seconds, {@link #close()} resets (sends RST). Other values close normally. */
+    public void setSoLinger(boolean on, int seconds) {
+        lingerSeconds = on ? seconds : -1;
+    }
+
+    public int getSoLinger() {
+        return lingerSeconds;
+    }
+
+    /** TCP_NODELAY: turn Nagle's algorithm off. */
+    public void setTcpNoDelay(boolean on) {
+        loop.execute(() -> engine.noDelay(on));
+    }
+
+    public boolean getTcpNoDelay() {
+        return loop.call(engine::noDelay);
+    }
+
+    /** SO_KEEPALIVE (RFC 9293 §3.8.4; off by default, MUST-25). */
+    public void setKeepAlive(boolean on) {
+        loop.execute(() -> engine.keepAlive(loop.nowNs(), on));
+    }
+
+    public boolean getKeepAlive() {
+        return loop.call(engine::keepAlive);
+    }
+
+    /** TCP_USER_TIMEOUT: give up after retransmitting this long (MUST-21); zero restores the default. */
+    public void setUserTimeout(Duration timeout) {
+        loop.execute(() -> engine.userTimeout(timeout.toNanos()));
+    }
+
+    /** SO_SNDBUF of the engine (this connection's send queue adds {@link #QUEUE_LIMIT}). */
+    public void setSendBufferSize(int bytes) {
+        loop.call(() -> {
+            engine.sendBufferSize(bytes);
+            return null;
+        });
+    }
+
+    public int getSendBufferSize() {
+        return loop.call(engine::sendBufferSize);
+    }
+
+    /** SO_RCVBUF of the engine; fixed once the handshake has started (the window scale depends on it). */
+    public void setReceiveBufferSize(int bytes) {
+        loop.call(() -> {
+            engine.receiveBufferSize(bytes);
+            return null;
+        });
+    }
+
+    public int getReceiveBufferSize() {
+        return loop.call(engine::receiveBufferSize);
+    }
+
+    public InetSocketAddress getLocalSocketAddress() {
+        return new InetSocketAddress(key.localAddress().toInetAddress(), key.localPort());
+    }
+
+    public InetSocketAddress getRemoteSocketAddress() {
+        return new InetSocketAddress(key.remoteAddress().toInetAddress(), key.remotePort());
+    }
+
+    public ConnectionKey key() {
+        return key;
+    }
+
+    /** The RFC 9293 state now. */
+    public TcpState state() {
+        return loop.isRunning() ? loop.call(engine::state) : state;
+    }
+
+    /** The engine's STATUS (RFC 9293 §3.10.6). */
+    public ConnectionStatus status() {
+        return loop.call(engine::status);
+    }
+
+    /** Whether close or abort was called. */
+    public boolean isClosed() {
+        lock.lock();
+        try {
+            return closedByApp;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The last ICMP soft error reported for this connection (SHLD-25), or null. */
+    public IOException softError() {
+        lock.lock();
+        try {
+            return softError;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return key + " " + state;
+    }
+
+    // =================================================================================================
+    // The loop's side
+    // =================================================================================================
+
+    /** The engine's callbacks, and the commands the application queues; all on the loop thread. */
+    private final class Handler implements TcpHandler, IcmpErrorHandler {
+        @Override
+        public void onConnected(dev.jtcp.tcp.TcpConnection c) {
+            state = c.state();
+            if (c.state().isSynchronized()) {
+                connected.complete(TcpConnection.this);
+            }
+        }
+
+        /** A drain is queued for the end of the loop's cycle (loop thread only). */
+        private boolean drainQueued;
+        /** A pump is queued for the end of the loop's cycle (loop thread only). */
+        private boolean pumpQueued;
+
+        @Override
+        public void onReadable(dev.jtcp.tcp.TcpConnection c) {
+            if (!drainQueued) {
+                drainQueued = true;
+                loop.atEndOfCycle(() -> {
+                    drainQueued = false;
+                    drain();
+                });
+            }
+        }
+
+        @Override
+        public void onWritable(dev.jtcp.tcp.TcpConnection c) {
+            if (!pumpQueued) {
+                pumpQueued = true;
+                loop.atEndOfCycle(() -> {
+                    pumpQueued = false;
+                    pump();
+                });
+            }
+        }
+
+        @Override
+        public void onClosed(dev.jtcp.tcp.TcpConnection c, TcpError error) {
+            state = c.state();
+            // Received data may still wait in the engine (the receive queue was full): it stays
+            // readable, and drain() reports the end of stream only once it has all been moved.
+            drain();
+            List<Runnable> completions = new ArrayList<>();
+            boolean wasConnecting = !connected.isDone();
+            lock.lock();
+            try {
+                if (error != null && failure == null) {
+                    failure = error == TcpError.TIMED_OUT && softError != null ? softError
+                            : Errors.of(error, wasConnecting);
+                    tx.clear();
+                    txBytes = 0;
+                }
+                failPending(completions);
+                readable.signalAll();
+                writable.signalAll();
+            } finally {
+                lock.unlock();
+            }
+            IOException why = failure;
+            if (wasConnecting) {
+                completions.add(() -> connected.completeExceptionally(why != null ? Errors.copy(why)
+                        : new SocketException("Connection closed before it was established")));
+            }
+            completions.add(() -> {
+                if (why == null) {
+                    finished.complete(null);
+                } else {
+                    finished.completeExceptionally(Errors.copy(why));
+                }
+            });
+            completions.forEach(Runnable::run);
+        }
+
+        @Override
+        public void onIcmpError(dev.jtcp.tcp.TcpConnection c, TcpError error, boolean aborts) {
+            lock.lock();
+            try {
+                IOException e = Errors.of(error, !connected.isDone());
+                if (aborts) {
+                    failure = e;
+                } else {
+                    softError = e;
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        /** Moves received bytes from the engine into the receive queue, as room allows. */
+        void drain() {
+            List<Runnable> completions = new ArrayList<>();
+            lock.lock();
+            try {
+                while (true) {
+                    int available = engine.readable();
+                    if (available == 0) {
+                        if (engine.isEndOfStream()) {
+                            rxEof = true;
+                        }
+                        break;
+                    }
+                    if (closedByApp || inputShutdown) {
+                        // Nobody will read: discard, keeping the window open (shutdownInput semantics).
+                        engine.receive(loop.nowNs(), ByteBuffer.allocate(available));
+                        continue;
+                    }
+                    int room = QUEUE_LIMIT - rxBytes;
+                    if (room <= 0) {
+                        rxStalled = true;
+                        break;
+                    }
+                    byte[] chunk = new byte[Math.min(available, room)];
+                    int n = engine.receive(loop.nowNs(), ByteBuffer.wrap(chunk));
+                    rx.add(n == chunk.length ? chunk : java.util.Arrays.copyOf(chunk, n));
+                    rxBytes += n;
+                }
+                if (rxBytes > 0 || rxEof) {
+                    readable.signalAll();
+                    servePendingReads(completions);
+                }
+            } catch (TcpException e) {
+                // The connection failed; onClosed reports it.
+            } finally {
+                lock.unlock();
+            }
+            completions.forEach(Runnable::run);
+        }
+
+        private void servePendingReads(List<Runnable> completions) {
+            while (!pendingReads.isEmpty() && (rxBytes > 0 || rxEof)) {
+                PendingRead r = pendingReads.poll();
+                int n = rxBytes > 0 ? take(r.dst()) : -1;
+                completions.add(() -> r.future().complete(n));
+            }
+        }
+
+        private void failPending(List<Runnable> completions) {
+            servePendingReads(completions);
+            IOException why = failure != null ? failure : new SocketException("Socket closed");
+            while (!pendingReads.isEmpty()) {
+                PendingRead r = pendingReads.poll();
+                completions.add(() -> r.future().completeExceptionally(Errors.copy(why)));
+            }
+            while (!pendingWrites.isEmpty()) {
+                CompletableFuture<Void> w = pendingWrites.poll();
+                completions.add(() -> w.completeExceptionally(Errors.copy(why)));
+            }
+        }
+
+        /** Moves queued bytes into the engine's send buffer; then FIN if requested. */
+        void pump() {
+            List<CompletableFuture<Void>> released = new ArrayList<>();
+            lock.lock();
+            try {
+                pumpScheduled = false;
+                if (engineClosed && !finRequested) {
+                    return;
+                }
+                int moved = 0;
+                while (!tx.isEmpty() && failure == null) {
+                    ByteBuffer head = tx.peek();
+                    int n = engine.send(loop.nowNs(), head);
+                    moved += n;
+                    if (head.hasRemaining()) {
+                        break;
+                    }
+                    tx.poll();
+                }
+                txBytes -= moved;
+                if (moved > 0) {
+                    writable.signalAll();
+                    while (txBytes < QUEUE_LIMIT && !pendingWrites.isEmpty()) {
+                        released.add(pendingWrites.poll());
+                    }
+                }
+                if (tx.isEmpty() && finRequested && !engineClosed) {
+                    engineClosed = true;
+                    if (fullClose) {
+                        engine.closeFully(loop.nowNs());
+                    } else {
+                        engine.close(loop.nowNs());
+                    }
+                }
+            } catch (TcpException e) {
+                // Closed under us (reset, or already closing); onClosed has reported or will report it.
+                tx.clear();
+                txBytes = 0;
+                writable.signalAll();
+            } finally {
+                lock.unlock();
+            }
+            released.forEach(f -> f.complete(null));
+        }
+    }
+}

@@ -1,0 +1,189 @@
+package dev.jtcp.api;
+
+import dev.jtcp.event.TcpState;
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A listening socket of a {@link NetStack}, shaped like {@link java.net.ServerSocket}: {@link
+ * #accept()} blocks (suits virtual threads), {@link #accept(Duration)} gives up with
+ * SocketTimeoutException, {@link #acceptAsync()} returns a future.
+ *
+ * <p>Established connections wait in the engine listener's accept queue (bounded by the backlog;
+ * beyond it SYNs are dropped, as Linux does). The loop moves them into this object's ready queue,
+ * also bounded by the backlog, and moves more whenever an accept makes room.
+ *
+ * <p>Thread-safety: safe from any threads. Futures may complete on the event loop thread.
+ */
+public final class TcpListener implements Closeable {
+    private final EventLoop loop;
+    private final dev.jtcp.tcp.TcpListener engine;
+    private final InetSocketAddress local;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition acceptable = lock.newCondition();
+    // ---- guarded by lock ----
+    private final ArrayDeque<TcpConnection> ready = new ArrayDeque<>();
+    private final ArrayDeque<CompletableFuture<TcpConnection>> waiting = new ArrayDeque<>();
+    private boolean closed;
+    private volatile java.util.function.Consumer<TcpListener> onClose = l -> {};
+
+    /** On the loop thread. */
+    TcpListener(EventLoop loop, dev.jtcp.tcp.TcpListener engine) {
+        this.loop = loop;
+        this.engine = engine;
+        this.local = new InetSocketAddress(engine.localAddress().toInetAddress(), engine.port());
+        engine.handler(l -> pull());
+    }
+
+    /** Moves established connections from the engine to the ready queue (or to waiting futures); on the loop. */
+    private void pull() {
+        List<Runnable> completions = new ArrayList<>();
+        lock.lock();
+        try {
+            while (!closed && (ready.size() < engine.backlog() || !waiting.isEmpty())) {
+                dev.jtcp.tcp.TcpConnection c = engine.accept();
+                if (c == null) {
+                    break;
+                }
+                TcpConnection conn = new TcpConnection(loop, c);
+                conn.adopt();
+                CompletableFuture<TcpConnection> f = waiting.poll();
+                if (f != null) {
+                    completions.add(() -> f.complete(conn));
+                } else {
+                    ready.add(conn);
+                    acceptable.signal();
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        completions.forEach(Runnable::run);
+    }
+
+    /** Waits for the next connection. */
+    public TcpConnection accept() throws IOException {
+        return accept(Duration.ZERO);
+    }
+
+    /**
+     * Waits up to {@code timeout} (zero: for ever) for the next connection.
+     *
+     * @throws SocketTimeoutException "Accept timed out"
+     * @throws SocketException "Socket closed" once the listener is closed
+     */
+    public TcpConnection accept(Duration timeout) throws IOException {
+        lock.lock();
+        try {
+            long timeoutNs = timeout.toNanos();
+            long deadline = System.nanoTime() + timeoutNs;
+            while (ready.isEmpty()) {
+                if (closed) {
+                    throw new SocketException("Socket closed");
+                }
+                if (timeoutNs == 0) {
+                    acceptable.await();
+                } else {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        throw new SocketTimeoutException("Accept timed out");
+                    }
+                    acceptable.awaitNanos(left);
+                }
+            }
+            TcpConnection c = ready.poll();
+            if (ready.size() == engine.backlog() - 1) {
+                loop.execute(this::pull);
+            }
+            return c;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("accept interrupted");
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The next connection, as a future (completed on the loop thread when one arrives). */
+    public CompletableFuture<TcpConnection> acceptAsync() {
+        CompletableFuture<TcpConnection> f = new CompletableFuture<>();
+        lock.lock();
+        try {
+            if (closed) {
+                f.completeExceptionally(new SocketException("Socket closed"));
+            } else if (!ready.isEmpty()) {
+                f.complete(ready.poll());
+                loop.execute(this::pull);
+            } else {
+                waiting.add(f);
+                loop.execute(this::pull);
+            }
+        } finally {
+            lock.unlock();
+        }
+        return f;
+    }
+
+    public InetSocketAddress getLocalSocketAddress() {
+        return local;
+    }
+
+    public int getLocalPort() {
+        return local.getPort();
+    }
+
+    public TcpState state() {
+        return loop.call(engine::state);
+    }
+
+    /** Runs {@code action} once the listener is closed (the stack forgets it). */
+    void onClose(java.util.function.Consumer<TcpListener> action) {
+        this.onClose = action;
+    }
+
+    /** Stops listening; connections not yet accepted are reset; blocked accepts fail with "Socket closed". */
+    @Override
+    public void close() {
+        List<TcpConnection> unaccepted;
+        List<CompletableFuture<TcpConnection>> futures;
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            unaccepted = new ArrayList<>(ready);
+            ready.clear();
+            futures = new ArrayList<>(waiting);
+            waiting.clear();
+            acceptable.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        unaccepted.forEach(TcpConnection::abort);
+        futures.forEach(f -> f.completeExceptionally(new SocketException("Socket closed")));
+        onClose.accept(this);
+        if (loop.isRunning()) {
+            try {
+                loop.execute(() -> loop.host().closeListener(loop.nowNs(), engine));
+            } catch (IllegalStateException e) {
+                // The stack is closing; its shutdown closes the engine listener.
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "listener " + local;
+    }
+}

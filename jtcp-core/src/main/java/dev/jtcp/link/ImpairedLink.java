@@ -1,0 +1,128 @@
+package dev.jtcp.link;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.PriorityQueue;
+
+/**
+ * Wraps a real {@link Link} in two seeded {@link FaultInjector}s, one per direction, so that real
+ * peers (the Linux kernel) meet loss, delay, jitter, reordering and duplication on the way to and
+ * from jtcp, on real time. This is {@code --impair} of the command line: the kernel on this
+ * machine has no netem, so the faults are applied here, at the edge of jtcp's stack.
+ *
+ * <p>Each packet, in either direction, is offered to its direction's injector at the loop's time;
+ * the copies it delivers wait in a time-ordered queue until their time, then go on: outbound to
+ * the inner link (on {@link #flush}), inbound to the receiver (on {@link #receive}). {@link
+ * #nextDeadlineNs()} tells the loop when the next one is due.
+ *
+ * <p>Thread-safety: one event-loop thread, like the link it wraps.
+ */
+public final class ImpairedLink extends ForwardingLink {
+    private final FaultInjector outbound;
+    private final FaultInjector inbound;
+    private final PriorityQueue<Held> toInner = new PriorityQueue<>();
+    private final PriorityQueue<Held> toHost = new PriorityQueue<>();
+    private long nowNs;
+    private long order;
+
+    /** A copy of a packet and when it may go on. */
+    private record Held(long dueNs, long order, byte[] bytes) implements Comparable<Held> {
+        @Override
+        public int compareTo(Held o) {
+            int c = Long.compare(dueNs, o.dueNs);
+            return c != 0 ? c : Long.compare(order, o.order);
+        }
+    }
+
+    /**
+     * @param impairments applied in each direction independently
+     * @param seed        seeds both injectors (outbound with {@code seed}, inbound with {@code seed + 1})
+     */
+    public ImpairedLink(Link inner, Impairments impairments, long seed) {
+        super(inner);
+        this.outbound = new FaultInjector(impairments, seed);
+        this.inbound = new FaultInjector(impairments, seed + 1);
+    }
+
+    /** Decisions for packets leaving jtcp. */
+    public FaultInjector outbound() {
+        return outbound;
+    }
+
+    /** Decisions for packets arriving at jtcp. */
+    public FaultInjector inbound() {
+        return inbound;
+    }
+
+    private final FaultInjector.Output holdForHost = new FaultInjector.Output() {
+        @Override
+        public void onDeliver(ByteBuffer packet, long deliverAtNs) {
+            toHost.add(new Held(deliverAtNs, order++, copy(packet)));
+        }
+
+        @Override
+        public void onDrop(ByteBuffer packet, DropCause cause) {
+        }
+    };
+
+    private final FaultInjector.Output holdForInner = new FaultInjector.Output() {
+        @Override
+        public void onDeliver(ByteBuffer packet, long deliverAtNs) {
+            toInner.add(new Held(deliverAtNs, order++, copy(packet)));
+        }
+
+        @Override
+        public void onDrop(ByteBuffer packet, DropCause cause) {
+        }
+    };
+
+    @Override
+    public int receive(long nowNs, Receiver receiver, int maxPackets) throws IOException {
+        this.nowNs = nowNs;
+        int n = inner.receive(nowNs, p -> inbound.offer(p, nowNs, holdForHost), maxPackets);
+        int delivered = 0;
+        while (delivered < maxPackets && !toHost.isEmpty() && toHost.peek().dueNs() - nowNs <= 0) {
+            receiver.onPacket(ByteBuffer.wrap(toHost.poll().bytes()));
+            delivered++;
+        }
+        // Report a full batch if either side had one, so the loop comes back at once.
+        return Math.max(n, delivered);
+    }
+
+    @Override
+    public void transmit(ByteBuffer packet) {
+        outbound.offer(packet, nowNs, holdForInner);
+    }
+
+    @Override
+    public void flush(long nowNs) throws IOException {
+        this.nowNs = nowNs;
+        while (!toInner.isEmpty() && toInner.peek().dueNs() - nowNs <= 0) {
+            inner.transmit(ByteBuffer.wrap(toInner.poll().bytes()));
+        }
+        inner.flush(nowNs);
+    }
+
+    @Override
+    public long nextDeadlineNs() {
+        long d = inner.nextDeadlineNs();
+        if (!toInner.isEmpty()) {
+            d = Math.min(d, toInner.peek().dueNs());
+        }
+        if (!toHost.isEmpty()) {
+            d = Math.min(d, toHost.peek().dueNs());
+        }
+        return d;
+    }
+
+    private static byte[] copy(ByteBuffer packet) {
+        byte[] b = new byte[packet.remaining()];
+        packet.get(packet.position(), b);
+        return b;
+    }
+
+    @Override
+    public String toString() {
+        return inner + " impaired by " + outbound.impairments();
+    }
+}

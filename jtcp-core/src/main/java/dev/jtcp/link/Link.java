@@ -1,0 +1,71 @@
+package dev.jtcp.link;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+/**
+ * A real network attachment that an event loop drives: raw IP packets in and out, in batches,
+ * never blocking. The TUN device ({@code dev.jtcp.link.tun.TunLink}) is one; {@link MemoryLink}
+ * joins two stacks in one process; {@link ImpairedLink} and {@link CaptureLink} wrap any link.
+ *
+ * <p>One duty cycle of the loop: {@link #receive} (repeatedly while it returns a full batch), then
+ * the host's work, whose packets go through {@link #transmit}, then {@link #flush}. The loop sleeps
+ * until {@link #readinessFd()} is readable, {@link #nextDeadlineNs()} passes, or the link calls
+ * the wake-up it was given in {@link #onAttach}.
+ *
+ * <p>Designed for later growth without changing callers: a link with offloads (TUN's {@code
+ * IFF_VNET_HDR}) may hand {@link Receiver#onPacket} coalesced packets larger than the MTU and take
+ * large segments in {@link #transmit}, splitting them in {@link #flush}; a multi-queue device is
+ * several links, one per queue.
+ *
+ * <p>Thread-safety: driven by one event-loop thread; {@link #close} after the loop stopped.
+ */
+public interface Link extends PacketSink, AutoCloseable {
+    /** Receives packets; the buffer (position to limit, big-endian) is valid only during the call. */
+    @FunctionalInterface
+    interface Receiver {
+        void onPacket(ByteBuffer packet);
+    }
+
+    /** A short name for messages and traces, e.g. the interface name. */
+    String name();
+
+    /** The largest IP packet this link carries. */
+    int mtu();
+
+    /** A file descriptor that polls readable while packets wait, or -1 for a link that wakes the loop itself. */
+    default int readinessFd() {
+        return -1;
+    }
+
+    /**
+     * Called once by the loop before use: {@code wakeup} (safe from any thread) makes the loop run a
+     * duty cycle soon; links without a readiness descriptor call it when packets arrive.
+     */
+    default void onAttach(Runnable wakeup) {
+    }
+
+    /**
+     * Hands up to {@code maxPackets} waiting packets to {@code receiver}, without blocking.
+     *
+     * @param nowNs the loop's clock, for links that hold packets back (impairments)
+     * @return how many were handed over; 0 if none wait
+     */
+    int receive(long nowNs, Receiver receiver, int maxPackets) throws IOException;
+
+    /** Queues a copy of the packet (position to limit) for sending; the buffer is not changed. */
+    @Override
+    void transmit(ByteBuffer packet);
+
+    /** Sends what {@link #transmit} queued, and anything held back whose time has come. */
+    void flush(long nowNs) throws IOException;
+
+    /** When the link next needs {@link #receive} or {@link #flush} without any packet arriving, or {@link Long#MAX_VALUE}. */
+    default long nextDeadlineNs() {
+        return Long.MAX_VALUE;
+    }
+
+    /** Releases the link; a TUN device disappears. */
+    @Override
+    void close();
+}

@@ -1,0 +1,279 @@
+package dev.jtcp.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.jtcp.event.TcpState;
+import dev.jtcp.stack.Host;
+import dev.jtcp.tcp.TcpConfig;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.BindException;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The blocking and non-blocking socket API, two stacks on an in-memory link, real threads and time. */
+@Timeout(60)
+class NetStackTest {
+    @Test
+    void echoesAndHalfClosesLikeASocket() throws Exception {
+        try (StackPair p = new StackPair()) {
+            TcpListener l = p.server.listen(7);
+            Thread echo = Thread.ofVirtual().start(() -> {
+                try (TcpConnection s = l.accept()) {
+                    s.getInputStream().transferTo(s.getOutputStream());
+                    s.shutdownOutput();
+                } catch (IOException e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            TcpConnection c = p.client.connect(StackPair.server(7), Duration.ofSeconds(5));
+            assertThat(c.getRemoteSocketAddress()).isEqualTo(StackPair.server(7));
+            assertThat(c.getLocalSocketAddress().getAddress()).isEqualTo(StackPair.address("198.18.0.1"));
+            c.getOutputStream().write("hello, world".getBytes(StandardCharsets.US_ASCII));
+            c.shutdownOutput();
+            // Half-closed: we still receive everything the peer sends, then its FIN.
+            assertThat(new String(c.getInputStream().readAllBytes(), StandardCharsets.US_ASCII)).isEqualTo("hello, world");
+            echo.join();
+            c.close();
+            assertThat(c.onClose()).succeedsWithin(Duration.ofSeconds(5));
+        }
+    }
+
+    @Test
+    void aHalfClosedSideReceivesEverythingEvenIfItReadsAfterTimeWait() throws Exception {
+        // The client half-closes first; the server sends what the client's receive queue and
+        // engine buffer can hold together, and closes. Without reading, the client reaches
+        // TIME-WAIT (the server's FIN) with most of the data still in its engine: all of it must
+        // stay readable, and the end of stream come only after it.
+        byte[] data = new byte[TcpConnection.QUEUE_LIMIT + 200_000];
+        new Random(3).nextBytes(data);
+        try (StackPair p = new StackPair()) {
+            TcpListener l = p.server.listen(7);
+            TcpConnection c = p.client.connect(StackPair.server(7), Duration.ofSeconds(5));
+            c.shutdownOutput();
+            TcpConnection s = l.accept(Duration.ofSeconds(5));
+            assertThat(s.getInputStream().read()).isEqualTo(-1);
+            s.getOutputStream().write(data);
+            s.close();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (c.state() != TcpState.TIME_WAIT && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertThat(c.state()).isEqualTo(TcpState.TIME_WAIT);
+            byte[] got = c.getInputStream().readAllBytes();
+            assertThat(got.length).isEqualTo(data.length);
+            assertThat(java.util.Arrays.equals(got, data)).isTrue();
+        }
+    }
+
+    @Test
+    void connectingToAClosedPortIsRefused() throws Exception {
+        try (StackPair p = new StackPair()) {
+            assertThatThrownBy(() -> p.client.connect(StackPair.server(9), Duration.ofSeconds(5)))
+                    .isInstanceOf(ConnectException.class).hasMessage("Connection refused");
+        }
+    }
+
+    @Test
+    void connectGivesUpAfterItsTimeout() throws Exception {
+        try (StackPair p = new StackPair()) {
+            // Nobody has 198.18.0.99: the SYNs go unanswered.
+            InetSocketAddress nowhere = new InetSocketAddress(StackPair.address("198.18.0.99"), 80);
+            long t0 = System.nanoTime();
+            assertThatThrownBy(() -> p.client.connect(nowhere, Duration.ofMillis(300)))
+                    .isInstanceOf(SocketTimeoutException.class).hasMessage("Connect timed out");
+            assertThat(System.nanoTime() - t0).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(300));
+            // The abandoned attempt is gone (aborted), not left retrying.
+            Thread.sleep(50);
+            assertThat(p.client.inspect(Host::connectionCount)).isZero();
+        }
+    }
+
+    @Test
+    void abortResetsThePeer() throws Exception {
+        try (StackPair p = new StackPair()) {
+            TcpListener l = p.server.listen(7);
+            TcpConnection c = p.client.connect(StackPair.server(7), Duration.ofSeconds(5));
+            TcpConnection s = l.accept(Duration.ofSeconds(5));
+            c.abort();
+            assertThatThrownBy(() -> s.getInputStream().read()).isInstanceOf(SocketException.class)
+                    .hasMessage("Connection reset");
+            assertThatThrownBy(() -> s.getOutputStream().write(1)).isInstanceOf(SocketException.class)
+                    .hasMessage("Connection reset");
+            assertThatThrownBy(() -> c.getInputStream().read()).hasMessage("Socket closed");
+        }
+    }
+
+    @Test
+    void soLingerZeroMakesCloseAReset() throws Exception {
+        try (StackPair p = new StackPair()) {
+            TcpListener l = p.server.listen(7);
+            TcpConnection c = p.client.connect(StackPair.server(7), Duration.ofSeconds(5));
+            TcpConnection s = l.accept(Duration.ofSeconds(5));
+            c.setSoLinger(true, 0);
+            c.close();
+            assertThatThrownBy(() -> s.getInputStream().read()).hasMessage("Connection reset");
+        }
+    }
+
+    @Test
+    void readsTimeOutAndAcceptsToo() throws Exception {
+        try (StackPair p = new StackPair()) {
+            TcpListener l = p.server.listen(7);
+            assertThatThrownBy(() -> l.accept(Duration.ofMillis(50))).isInstanceOf(SocketTimeoutException.class)
+                    .hasMessage("Accept timed out");
+            TcpConnection c = p.client.connect(StackPair.server(7), Duration.ofSeconds(5));
+            c.setSoTimeout(50);
+            assertThatThrownBy(() -> c.getInputStream().read()).isInstanceOf(SocketTimeoutException.class)
+                    .hasMessage("Read timed out");
+            assertThat(c.state()).isEqualTo(TcpState.ESTABLISHED);
+        }
+    }
+
+    @Test
+    void closingTheStackReleasesBlockedThreads() throws Exception {
+        StackPair p = new StackPair();
+        TcpListener l = p.server.listen(7);
+        TcpListener idle = p.server.listen(8);
+        TcpConnection c = p.client.connect(StackPair.server(7), Duration.ofSeconds(5));
+        TcpConnection s = l.accept(Duration.ofSeconds(5));
+        CompletableFuture<Throwable> accept = new CompletableFuture<>();
+        CompletableFuture<Throwable> read = new CompletableFuture<>();
+        Thread.ofVirtual().start(() -> {
+            try {
+                idle.accept();
+            } catch (IOException e) {
+                accept.complete(e);
+            }
+        });
+        Thread.ofVirtual().start(() -> {
+            try {
+                s.getInputStream().read();
+            } catch (IOException e) {
+                read.complete(e);
+            }
+        });
+        Thread.sleep(50);
+        p.server.close();
+        assertThat(accept.get(5, TimeUnit.SECONDS)).hasMessage("Socket closed");
+        assertThat(read.get(5, TimeUnit.SECONDS)).isInstanceOf(SocketException.class);
+        // The peer learns it from the reset sent on close.
+        assertThatThrownBy(() -> c.getInputStream().read()).hasMessage("Connection reset");
+        p.client.close();
+    }
+
+    @Test
+    void aSecondListenerOnThePortIsAnAddressInUse() throws Exception {
+        try (StackPair p = new StackPair()) {
+            p.server.listen(80);
+            assertThatThrownBy(() -> p.server.listen(80)).isInstanceOf(BindException.class)
+                    .hasMessage("Address already in use");
+        }
+    }
+
+    @Test
+    void movesTenMegabytesEachWayIntact() throws Exception {
+        byte[] up = new byte[10 << 20];
+        byte[] down = new byte[10 << 20];
+        new Random(1).nextBytes(up);
+        new Random(2).nextBytes(down);
+        try (StackPair p = new StackPair()) {
+            TcpListener l = p.server.listen(5001);
+            CompletableFuture<byte[]> serverGot = new CompletableFuture<>();
+            Thread.ofVirtual().start(() -> {
+                try (TcpConnection s = l.accept()) {
+                    Thread writer = Thread.ofVirtual().start(() -> {
+                        try {
+                            s.getOutputStream().write(down);
+                            s.shutdownOutput();
+                        } catch (IOException e) {
+                            throw new RuntimeException(e);
+                        }
+                    });
+                    serverGot.complete(s.getInputStream().readAllBytes());
+                    writer.join();
+                } catch (Exception e) {
+                    serverGot.completeExceptionally(e);
+                }
+            });
+            TcpConnection c = p.client.connect(StackPair.server(5001), Duration.ofSeconds(5));
+            Thread writer = Thread.ofVirtual().start(() -> {
+                try {
+                    c.getOutputStream().write(up);
+                    c.shutdownOutput();
+                } catch (IOException e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            byte[] clientGot = c.getInputStream().readAllBytes();
+            writer.join();
+            assertThat(sha256(clientGot)).isEqualTo(sha256(down));
+            assertThat(sha256(serverGot.get(30, TimeUnit.SECONDS))).isEqualTo(sha256(up));
+            c.close();
+        }
+    }
+
+    @Test
+    void worksWithFuturesAlone() throws Exception {
+        try (StackPair p = new StackPair()) {
+            TcpListener l = p.server.listen(7);
+            CompletableFuture<String> served = l.acceptAsync().thenCompose(s -> {
+                ByteBuffer b = ByteBuffer.allocate(100);
+                return s.read(b).thenCompose(n -> s.write(b.flip()).thenApply(v -> {
+                    s.close();
+                    return new String(b.array(), 0, n, StandardCharsets.US_ASCII);
+                }));
+            });
+            String echoed = p.client.connectAsync(StackPair.server(7)).thenCompose(c -> c.write(
+                    ByteBuffer.wrap("ping".getBytes(StandardCharsets.US_ASCII))).thenCompose(v -> {
+                ByteBuffer b = ByteBuffer.allocate(100);
+                return c.read(b).thenApply(n -> new String(b.array(), 0, n, StandardCharsets.US_ASCII));
+            })).get(10, TimeUnit.SECONDS);
+            assertThat(echoed).isEqualTo("ping");
+            assertThat(served.get(10, TimeUnit.SECONDS)).isEqualTo("ping");
+        }
+    }
+
+    @Test
+    void connectsOverIpv6() throws Exception {
+        try (StackPair p = new StackPair()) {
+            TcpListener l = p.server.listen(7);
+            InetSocketAddress v6 = new InetSocketAddress(StackPair.address("fd00::2"), 7);
+            TcpConnection c = p.client.connect(v6, Duration.ofSeconds(5));
+            TcpConnection s = l.accept(Duration.ofSeconds(5));
+            assertThat(s.getRemoteSocketAddress().getAddress()).isEqualTo(StackPair.address("fd00::1"));
+            c.getOutputStream().write(42);
+            assertThat(s.getInputStream().read()).isEqualTo(42);
+        }
+    }
+
+    static byte[] sha256(byte[] data) throws Exception {
+        return MessageDigest.getInstance("SHA-256").digest(data);
+    }
+
+    static TcpConfig fast() {
+        return TcpConfig.defaults().toBuilder().msl(Duration.ofMillis(100)).build();
+    }
+
+    static int drain(InputStream in) throws IOException {
+        int total = 0;
+        byte[] b = new byte[8192];
+        int n;
+        while ((n = in.read(b)) > 0) {
+            total += n;
+        }
+        return total;
+    }
+}
