@@ -10,6 +10,7 @@ import dev.jtcp.link.tun.ErrnoException;
 import dev.jtcp.link.tun.TunLink;
 import dev.jtcp.pcap.CaptureWriter;
 import dev.jtcp.tcp.TcpConfig;
+import dev.jtcp.trace.LiveLadder;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -75,7 +76,7 @@ final class TunOptions {
             }
             NetStack.Builder b = NetStack.builder().name(name).link(link)
                     .config(TcpConfig.defaults().toBuilder().msl(msl).build())
-                    .tracer(trace ? new TraceFormatter(System.err) : Tracer.NONE);
+                    .tracer(trace ? new LiveLadder(System.err, true) : Tracer.NONE);
             addresses.forEach(b::address);
             NetStack stack = b.start();
             Runtime.getRuntime().addShutdownHook(new Thread(stack::close, "jtcp-shutdown"));

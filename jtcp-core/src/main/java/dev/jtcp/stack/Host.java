@@ -393,7 +393,7 @@ public final class Host implements TcpContext {
     /** Whether {@code v4} is the directed broadcast address of one of our IPv4 subnets. Allocation-free. */
     private boolean isSubnetBroadcastV4(int v4) {
         for (int n = 0; n < interfaces.size(); n++) {
-            List<InterfaceAddress> addrs = interfaces.get(n).addresses();
+            List<InterfaceAddress> addrs = interfaces.get(n).addressesView();
             for (int i = 0; i < addrs.size(); i++) {
                 InterfaceAddress mine = addrs.get(i);
                 int len = mine.prefixLength();

@@ -54,6 +54,11 @@ public final class NetInterface {
         return List.copyOf(addresses);
     }
 
+    /** The addresses themselves, for allocation-free scans on the receive path; do not modify. */
+    List<InterfaceAddress> addressesView() {
+        return addresses;
+    }
+
     void add(InterfaceAddress a) {
         addresses.add(a);
     }

@@ -50,7 +50,8 @@ public final class RoutingTable {
     /** The most specific route for {@code destination}, or null if none matches. */
     public Route lookup(IpAddress destination) {
         Route best = null;
-        for (Route r : routes) {
+        for (int i = 0; i < routes.size(); i++) {
+            Route r = routes.get(i);
             if (r.prefix().contains(destination)
                     && (best == null || r.prefix().prefixLength() > best.prefix().prefixLength())) {
                 best = r;

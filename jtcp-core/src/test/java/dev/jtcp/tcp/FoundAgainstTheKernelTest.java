@@ -9,15 +9,14 @@ import dev.jtcp.link.Impairments;
 import dev.jtcp.testutil.TwoHosts;
 import java.nio.ByteBuffer;
 import dev.jtcp.wire.TcpFlags;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
- * Engine behaviour found while running jtcp against the Linux kernel and at scale through the
- * socket API, reduced to the simulator. Each test states what Linux does; disabled tests document
- * a bug for the engine owner (the tun branch does not edit {@code dev.jtcp.tcp}).
+ * Engine behaviour found while testing against the Linux kernel over TUN: a valid SYN-cookie ACK
+ * meeting a full accept queue is dropped (not reset), and bulk sending through 5% loss is not bound
+ * by retransmission timeouts (SACK-based recovery, Limited Transmit).
  */
-class EngineInteropBugsTest {
+class FoundAgainstTheKernelTest {
     /**
      * Backlog 2 and three clients at once: two SYNs fill the SYN queue, the third is answered with
      * a SYN cookie; the two handshakes complete and fill the accept queue; then the third client's
@@ -29,7 +28,6 @@ class EngineInteropBugsTest {
      * "Connection reset" on thousands of clients when 10,000 connect at once with backlog 4096.
      */
     @Test
-    @Disabled("engine bug: a valid SYN-cookie ACK meeting a full accept queue is answered with RST; Linux drops it")
     void aValidCookieAckMeetingAFullAcceptQueueIsDroppedNotReset() {
         TwoHosts t = new TwoHosts(1);
         TcpListener l = t.server.listen(t.now(), 80, 2);
@@ -63,7 +61,6 @@ class EngineInteropBugsTest {
      * limited transmit of RFC 3042), and small flights rarely produce three duplicates.
      */
     @Test
-    @Disabled("engine limitation: no SACK-based loss recovery; bulk sending at 5% loss is RTO-bound (about 200 KB/s)")
     void bulkSendingAtFivePercentLossIsNotBoundByRetransmissionTimeouts() {
         TwoHosts t = new TwoHosts(1, TcpConfig.defaults(),
                 Impairments.parse("loss=5%,reorder=2%,duplicate=1%,delay=5ms"));
