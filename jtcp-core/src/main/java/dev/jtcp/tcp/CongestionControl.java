@@ -31,6 +31,12 @@ interface CongestionControl {
     /** The retransmission timer expired (RFC 5681 §3.1 equation 4, loss window = 1 segment). */
     void onRetransmitTimeout(int flightSize, int smss);
 
+    /**
+     * A fast retransmit turned out spurious (RFC 3522): go back to the window held before it (the
+     * Eifel response of RFC 4015 §3, for a fast retransmit).
+     */
+    void undo(int cwnd, int ssthresh);
+
     /** Restart after an idle period longer than the RTO (RFC 5681 §4.1). */
     void onIdleRestart(int smss, int initialWindow);
 }

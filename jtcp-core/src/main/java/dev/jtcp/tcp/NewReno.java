@@ -74,6 +74,13 @@ final class NewReno implements CongestionControl {
     }
 
     @Override
+    public void undo(int cwnd, int ssthresh) {
+        this.cwnd = cwnd;
+        this.ssthresh = ssthresh;
+        bytesAckedInCa = 0;
+    }
+
+    @Override
     public void onIdleRestart(int smss, int initialWindow) {
         cwnd = Math.min(cwnd, initialWindow);
         bytesAckedInCa = 0;

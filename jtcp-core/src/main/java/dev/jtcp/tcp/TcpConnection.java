@@ -173,6 +173,15 @@ public final class TcpConnection {
     private int rttSeq;
     private long rttStartNs;
     private int dupAcks;
+    /**
+     * Eifel detection (RFC 3522): the TSval our fast retransmit carried, and the window before the
+     * reduction, kept until the first ACK of new data tells whether the retransmission was needed.
+     */
+    private boolean eifelPending;
+    private int eifelTsVal;
+    private int undoCwnd;
+    private int undoSsthresh;
+    private long spuriousRetransmits;
     /** RFC 3042 Limited Transmit: bytes beyond cwnd allowed by the first duplicate ACKs. */
     private int limitedTransmit;
     private boolean inRecovery;
@@ -1317,6 +1326,18 @@ public final class TcpConnection {
 
         // Congestion control and NewReno recovery (RFC 5681 §3, RFC 6582 §3.2).
         int smss = effMss;
+        if (eifelPending && inRecovery) {
+            eifelPending = false;
+            if (seg.options.hasTimestamps && SeqNum.lt(seg.options.tsEcr, eifelTsVal)) {
+                // RFC 3522 §3.2: the ACK echoes a timestamp older than the retransmission's, so the
+                // original arrived: the loss was a reordering. RFC 4015 §3: restore the window and
+                // leave recovery; the retransmitted data is simply acknowledged twice.
+                spuriousRetransmits++;
+                inRecovery = false;
+                sackRecovery = false;
+                cc.undo(undoCwnd, undoSsthresh);
+            }
+        }
         if (inRecovery) {
             if (SeqNum.ge(ack, recover)) {
                 inRecovery = false;
@@ -1378,6 +1399,11 @@ public final class TcpConnection {
             inRecovery = true;
             recover = sndMax;
             rttTiming = false;
+            // Eifel (RFC 3522): remember what to restore should this retransmit prove spurious.
+            eifelPending = tsOk;
+            eifelTsVal = tsNow(nowNs);
+            undoCwnd = cc.cwnd();
+            undoSsthresh = cc.ssthresh();
             if (sackOk && !sacked.isEmpty()) {
                 // RFC 6675 §5 step (4): cwnd = ssthresh (no inflation); the send loop retransmits the
                 // first lost hole, then whatever cwnd − pipe allows.
@@ -1385,6 +1411,11 @@ public final class TcpConnection {
                 highRxt = sndUna;
                 rxtRoundMark = sndMax;
                 cc.onFastRetransmit(SeqNum.diff(sndMax, sndUna), smss, 0);
+                // Step (4.3): the first segment presumed lost goes out at once, whatever the pipe.
+                int dataEnd = SeqNum.min(sndBufEnd, sndMax);
+                if (SeqNum.lt(sndUna, dataEnd)) {
+                    retransmitRange(nowNs, sndUna, sacked.holeEnd(sndUna, dataEnd), "fast retransmit (SACK)");
+                }
             } else {
                 cc.onFastRetransmit(SeqNum.diff(sndMax, sndUna), smss, dupAcks);
                 retransmitHead(nowNs, "fast retransmit");
@@ -1600,6 +1631,7 @@ public final class TcpConnection {
             default -> {
                 cc.onRetransmitTimeout(SeqNum.diff(sndMax, sndUna), effMss);
                 inRecovery = false;
+                eifelPending = false;
                 // RFC 2018 §8: after a timeout, prior SACK information no longer steers retransmission;
                 // the peer's next ACKs rebuild it.
                 sackRecovery = false;

@@ -76,4 +76,30 @@ class SackRecoveryTest {
         p.inject(seg(ACK).seq(IRS + 1).ack(seq(0)).window(65535));
         assertThat(Scripted.drain(p)).extracting(ScriptedPeer.Sent::seq).startsWith(seq(0));
     }
+
+    @Test
+    @Requirement("MUST-19")
+    void undoesTheWindowReductionWhenTimestampsShowTheRetransmitWasSpurious() {
+        TcpConfig ts = TcpConfig.builder().timestamps(true).sack(true).windowScaling(false).build();
+        ScriptedPeer p = Scripted.peer(ts);
+        TcpConnection c = Scripted.accept(p, s -> s.sackOk().ts(1000, 0), a -> a);
+        p.advance(10 * 1_000_000L);
+        c.send(p.now(), Scripted.bytes(10 * MSS));
+        List<ScriptedPeer.Sent> flight = Scripted.drain(p);
+        int[] at = flight.stream().mapToInt(ScriptedPeer.Sent::seq).toArray();
+        int originalTsVal = flight.get(1).h().option(dev.jtcp.wire.TcpOption.Timestamps.class).tsVal();
+        int cwndBefore = c.status().cwnd();
+        p.advance(50 * 1_000_000L);
+        // Segment 1 is only late: the peer SACKs 2..4, which makes segment 1 look lost.
+        p.inject(seg(ACK).seq(IRS + 1).ack(at[1]).window(65535).ts(1001, originalTsVal));
+        for (int k = 3; k <= 5; k++) {
+            p.inject(seg(ACK).seq(IRS + 1).ack(at[1]).window(65535).sack(at[2], at[k]).ts(1001, originalTsVal));
+        }
+        assertThat(Scripted.drain(p)).extracting(ScriptedPeer.Sent::seq).contains(at[1]);
+        assertThat(c.status().cwnd()).as("halved for the presumed loss").isLessThan(cwndBefore);
+        // Then the late original arrives: the cumulative ACK echoes its TSval, older than the
+        // retransmission's (RFC 3522), so the reduction is undone (RFC 4015).
+        p.inject(seg(ACK).seq(IRS + 1).ack(at[5]).window(65535).ts(1002, originalTsVal));
+        assertThat(c.status().cwnd()).isGreaterThanOrEqualTo(cwndBefore);
+    }
 }
