@@ -182,6 +182,11 @@ public final class TcpConnection {
     private int undoCwnd;
     private int undoSsthresh;
     private long spuriousRetransmits;
+    /** The retransmission timer currently stands for a tail loss probe (RFC 8985 §7), not an RTO. */
+    private boolean probeArmed;
+    /** A tail loss probe is out; {@link #probeSeq} is where it starts. */
+    private boolean probePending;
+    private int probeSeq;
     /** RFC 3042 Limited Transmit: bytes beyond cwnd allowed by the first duplicate ACKs. */
     private int limitedTransmit;
     private boolean inRecovery;
@@ -1356,10 +1361,14 @@ public final class TcpConnection {
         limitedTransmit = 0;
 
         // Timers (RFC 6298 §5.2, §5.3): stop when all is acknowledged, else restart.
+        if (probePending && SeqNum.gt(sndUna, probeSeq)) {
+            probePending = false;
+        }
         if (sndUna == sndMax) {
             disarm(nowNs, TimerKind.RETRANSMISSION);
+            probeArmed = false;
         } else {
-            armRetransmit(nowNs);
+            armRetransmitOrProbe(nowNs);
         }
         if (flightBefore > 0 && dataAcked > 0 && sendBuf.free() > 0 && !finQueued) {
             notify(EV_WRITABLE);
@@ -1387,7 +1396,8 @@ public final class TcpConnection {
         }
         // RFC 6675 §5: with SACK, recovery also starts as soon as the scoreboard shows SND.UNA lost.
         boolean lost = sackOk && !sacked.isEmpty()
-                && SeqNum.lt(sndUna, sacked.lostBoundary(sndUna, smss, cfg.dupAckThreshold()));
+                && (SeqNum.lt(sndUna, sacked.lostBoundary(sndUna, smss, cfg.dupAckThreshold()))
+                        || probeRevealsLoss());
         if (dupAcks < cfg.dupAckThreshold() && !lost) {
             // RFC 3042: each of the first DupThresh − 1 duplicate ACKs lets one new segment go beyond
             // cwnd, so a small window still gathers enough duplicate ACKs for fast retransmit.
@@ -1395,6 +1405,8 @@ public final class TcpConnection {
         }
         if ((dupAcks == cfg.dupAckThreshold() || lost) && SeqNum.gt(seg.ack, recover - 1)) {
             limitedTransmit = 0;
+            probePending = false;
+            probeArmed = false;
             // RFC 6582 §3.2 step 2: enter fast recovery only if the ACK covers more than "recover".
             inRecovery = true;
             recover = sndMax;
@@ -1612,6 +1624,12 @@ public final class TcpConnection {
         if (sndUna == sndMax && state.isSynchronized()) {
             return;
         }
+        if (probeArmed) {
+            probeArmed = false;
+            sendTailLossProbe(nowNs);
+            armRetransmit(nowNs);
+            return;
+        }
         if (nowNs - streakStartNs >= r2() && !zeroWindowExemption(nowNs)) {
             fail(TcpError.TIMED_OUT, "retransmission timeout (R2)");
             return;
@@ -1632,6 +1650,7 @@ public final class TcpConnection {
                 cc.onRetransmitTimeout(SeqNum.diff(sndMax, sndUna), effMss);
                 inRecovery = false;
                 eifelPending = false;
+                probePending = false;
                 // RFC 2018 §8: after a timeout, prior SACK information no longer steers retransmission;
                 // the peer's next ACKs rebuild it.
                 sackRecovery = false;
@@ -1735,6 +1754,61 @@ public final class TcpConnection {
         if (cfg.finWait2TimeoutNs() > 0) {
             arm(nowNs, TimerKind.FIN_WAIT_2, nowNs + cfg.finWait2TimeoutNs());
         }
+    }
+
+    /**
+     * RFC 8985 §7.2: while data is in flight outside recovery, wait first for a probe timeout (PTO
+     * = 2 × SRTT, at least 10 ms, plus a worst-case delayed ACK when a single segment is out); if no
+     * ACK comes, {@link #sendTailLossProbe} turns a tail loss that would wait for the RTO into one the
+     * SACK of the probe reveals. The RTO applies when the PTO would not come first.
+     */
+    private void armRetransmitOrProbe(long nowNs) {
+        boolean dataState = state == ESTABLISHED || state == CLOSE_WAIT;
+        if (dataState && sackOk && !inRecovery && !probePending && retransmits == 0 && rtt.hasSample()) {
+            long pto = Math.max(2 * rtt.srttNs(), 10_000_000L);
+            if (SeqNum.diff(sndMax, sndUna) <= effMss) {
+                pto += 200_000_000L;
+            }
+            if (pto < rtt.rtoNs()) {
+                probeArmed = true;
+                arm(nowNs, TimerKind.RETRANSMISSION, nowNs + pto);
+                return;
+            }
+        }
+        probeArmed = false;
+        armRetransmit(nowNs);
+    }
+
+    /** RFC 8985 §7.3: one segment of new data if the window allows, else the last segment again. */
+    private void sendTailLossProbe(long nowNs) {
+        probePending = true;
+        int unsent = SeqNum.diff(sndBufEnd, sndNxt);
+        int room = SeqNum.diff(sndUna + sndWnd, sndNxt);
+        if (unsent > 0 && room > 0 && sndNxt == sndMax) {
+            int len = Math.min(effMss, Math.min(unsent, room));
+            probeSeq = sndNxt;
+            sendData(nowNs, sndNxt, len, false, len == unsent);
+            sndNxt += len;
+            sndMax = SeqNum.max(sndMax, sndNxt);
+            return;
+        }
+        int dataEnd = SeqNum.min(sndBufEnd, sndMax);
+        int len = Math.min(effMss, SeqNum.diff(dataEnd, sndUna));
+        if (len <= 0) {
+            probePending = false;
+            return;
+        }
+        probeSeq = dataEnd - len;
+        prepare(TcpFlags.ACK);
+        out.seq = probeSeq;
+        sendBuf.lend(SeqNum.diff(probeSeq, sndBufEnd - sendBuf.length()), len, out);
+        retransmissionsTotal++;
+        transmit(nowNs, "tail loss probe");
+    }
+
+    /** The peer SACKed our probe while data below it is still missing: that data is lost. */
+    private boolean probeRevealsLoss() {
+        return probePending && SeqNum.lt(sndUna, probeSeq) && sacked.isSacked(probeSeq);
     }
 
     private void armRetransmit(long nowNs) {
@@ -1843,7 +1917,7 @@ public final class TcpConnection {
             sndMax = SeqNum.max(sndMax, sndNxt);
             if (deadlines[TimerKind.RETRANSMISSION.ordinal()] == NONE) {
                 // RFC 6298 §5.1: start the timer when sending data if it is not running.
-                armRetransmit(nowNs);
+                armRetransmitOrProbe(nowNs);
             }
             sentAny = true;
         }

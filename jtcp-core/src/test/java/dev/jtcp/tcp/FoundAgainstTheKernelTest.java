@@ -62,8 +62,21 @@ class FoundAgainstTheKernelTest {
      */
     @Test
     void bulkSendingAtFivePercentLossIsNotBoundByRetransmissionTimeouts() {
-        TwoHosts t = new TwoHosts(1, TcpConfig.defaults(),
-                Impairments.parse("loss=5%,reorder=2%,duplicate=1%,delay=5ms"));
+        // Seven seeds, and the median: a run where the same segment is lost twice in a row pays
+        // exponential backoff whatever the sender, so one unlucky seed must not decide.
+        long[] times = new long[7];
+        for (int seed = 1; seed <= times.length; seed++) {
+            times[seed - 1] = timeToSendTwoMegabytes(seed);
+        }
+        java.util.Arrays.sort(times);
+        // The Mathis bound for Reno (MSS 1448, RTT about 10 ms, p = 5%) is about 2.9 s for 2 MB; a
+        // sender bound by retransmission timeouts took 8 to 11 s. Require the median within 2x Mathis.
+        assertThat(times[times.length / 2]).isLessThan(6_000 * MS);
+    }
+
+
+    private static long timeToSendTwoMegabytes(long seed) {
+        TwoHosts t = new TwoHosts(seed, TcpConfig.defaults(), Impairments.parse("loss=5%,reorder=2%,duplicate=1%,delay=5ms"));
         TcpListener l = t.server.listen(t.now(), 80, 16);
         TcpConnection c = t.client.connect(t.now(), TwoHosts.SERVER, 80);
         t.runFor(500 * MS);
@@ -84,7 +97,7 @@ class FoundAgainstTheKernelTest {
             received += Math.max(0, c.receive(t.now(), dst));
         }
         assertThat(received).isEqualTo(total);
-        // The Mathis bound gives about 2.9 s; allow some slack above it.
-        assertThat(t.now() - start).isLessThan(4_000 * MS);
+        return t.now() - start;
     }
+
 }
