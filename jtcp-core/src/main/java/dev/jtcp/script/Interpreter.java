@@ -1,5 +1,6 @@
 package dev.jtcp.script;
 
+import dev.jtcp.event.TcpState;
 import dev.jtcp.script.Script.Expr;
 import dev.jtcp.wire.TcpFlags;
 import dev.jtcp.wire.TcpOption;
@@ -116,7 +117,7 @@ final class Interpreter {
         long t = reach(e, "inbound packet");
         checkNothingUnexpected(e.line());
         boolean syn = (p.flags() & TcpFlags.SYN) != 0;
-        if (syn) {
+        if (syn && (!seqs.remoteIsnKnown() || canOpen())) {
             seqs.remoteSyn(p.start());
         }
         int ack = (p.flags() & TcpFlags.ACK) != 0 ? seqs.local(p.ack(), syn) : (int) p.ack();
@@ -125,10 +126,28 @@ final class Interpreter {
                 : Math.max(p.ip().ecn(), 0), p.ip().ttl(), p.ip().flowLabel(),
                 p.srcPort() >= 0 ? p.srcPort() : ends.remotePort, p.dstPort() >= 0 ? p.dstPort() : ends.localPort,
                 seqs.remote(p.start(), syn), ack, p.flags(), p.window(), p.urgent(), options, p.length());
+        int headers = (ends.isV4() ? 20 : 40) + 20;
+        int optionBytes = options.stream().mapToInt(TcpOption::wireLength).sum();
+        if (p.length() + optionBytes + (ends.isV4() ? headers : 20) > 65535) {
+            throw fail(e.line(), "the packet would be " + (p.length() + optionBytes + headers)
+                    + " bytes, more than an IP packet can carry (65535); split it");
+        }
         target.inject(PacketBuilder.build(f));
         lastScheduledUs = t;
         baseUs = t;
         lastWasInbound = true;
+    }
+
+    /**
+     * Whether an inbound SYN would start a connection (so its sequence number is the new remote ISN):
+     * the connection under test is listening, opening, closed or in TIME-WAIT. A SYN to a synchronized
+     * connection (a challenge-ACK test) keeps the ISN the script has been counting from.
+     */
+    private boolean canOpen() {
+        Long state = target.tcpInfo(ends).get("tcpi_state");
+        return state == null || state == TcpInfo.stateNumber(TcpState.LISTEN)
+                || state == TcpInfo.stateNumber(TcpState.SYN_SENT) || state == TcpInfo.stateNumber(TcpState.CLOSED)
+                || state == TcpInfo.stateNumber(TcpState.TIME_WAIT);
     }
 
     /** Maps an inbound option list: TS ecr to the live value it echoes, SACK blocks to live numbers. */

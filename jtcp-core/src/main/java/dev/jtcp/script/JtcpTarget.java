@@ -175,13 +175,16 @@ final class JtcpTarget implements Target {
         if (live == null) {
             live = sockets.knownConnection(key);
         }
-        if (live == null || live.state() == TcpState.CLOSED && sockets.listening(ends.localPort)) {
+        if (live == null) {
+            // No connection with this 4-tuple was ever handed to the application: the listener, if any.
             boolean listening = sockets.listening(ends.localPort);
             info.put("tcpi_state", TcpInfo.stateNumber(listening ? TcpState.LISTEN : TcpState.CLOSED));
             return info;
         }
         ConnectionStatus st = live.status();
-        info.put("tcpi_state", TcpInfo.stateNumber(st.state()));
+        // A connection the application gave up stays "TIME-WAIT" after the host's record expired.
+        TcpState state = st.state() == TcpState.TIME_WAIT ? TcpState.CLOSED : st.state();
+        info.put("tcpi_state", TcpInfo.stateNumber(state));
         TcpInfo.fill(info, st);
         return info;
     }

@@ -26,6 +26,7 @@ import java.util.regex.Pattern;
 public final class Parser {
     private static final Pattern DIRECTIVE =
             Pattern.compile("^\\s*//\\s*(requirements?|xfail|linux-differs)\\s*:\\s*(.*?)\\s*$");
+    private static final Pattern CONTINUATION = Pattern.compile("^\\s*//\\s{2,}(\\S.*?)\\s*$");
     private static final Set<String> PACKET_KEYWORDS = Set.of("ack", "win", "urg");
 
     private final List<Token> tokens;
@@ -42,21 +43,34 @@ public final class Parser {
         return p.script(name, directives(text));
     }
 
-    /** The header directives of a script's comments. */
+    /**
+     * The header directives of a script's comments. A directive's value continues on following
+     * comment lines indented by at least two spaces after the {@code //}.
+     */
     static Script.Directives directives(String text) {
         List<String> reqs = new ArrayList<>();
         String xfail = null;
         String linux = null;
-        for (String line : text.split("\n")) {
-            Matcher m = DIRECTIVE.matcher(line);
+        String[] lines = text.split("\n");
+        for (int k = 0; k < lines.length; k++) {
+            Matcher m = DIRECTIVE.matcher(lines[k]);
             if (!m.matches()) {
                 continue;
             }
+            StringBuilder value = new StringBuilder(m.group(2));
+            while (k + 1 < lines.length) {
+                Matcher c = CONTINUATION.matcher(lines[k + 1]);
+                if (!c.matches()) {
+                    break;
+                }
+                value.append(' ').append(c.group(1));
+                k++;
+            }
             switch (m.group(1)) {
-                case "xfail" -> xfail = m.group(2);
-                case "linux-differs" -> linux = m.group(2);
+                case "xfail" -> xfail = value.toString();
+                case "linux-differs" -> linux = value.toString();
                 default -> {
-                    for (String r : m.group(2).split("[,\\s]+")) {
+                    for (String r : value.toString().split("[,\\s]+")) {
                         if (!r.isBlank()) {
                             reqs.add(r.strip());
                         }

@@ -21,6 +21,7 @@ import java.util.Map;
  */
 final class SequenceMap {
     private long remoteIsn;
+    private boolean remoteIsnKnown;
     private int localIsnLive;
     private long localIsnScript;
     private final Map<Long, Integer> tsScriptToLive = new HashMap<>();
@@ -28,9 +29,14 @@ final class SequenceMap {
     private long tsBaseScript;
     private int tsBaseLive;
 
-    /** An inbound SYN carries the remote ISN. */
+    /** An inbound SYN that opens a connection carries the remote ISN. */
     void remoteSyn(long scriptSeq) {
         remoteIsn = scriptSeq;
+        remoteIsnKnown = true;
+    }
+
+    boolean remoteIsnKnown() {
+        return remoteIsnKnown;
     }
 
     /** A {@code >} line with SYN matched a live SYN or SYN,ACK. */
