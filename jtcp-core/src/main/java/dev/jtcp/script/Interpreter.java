@@ -1,6 +1,5 @@
 package dev.jtcp.script;
 
-import dev.jtcp.event.TcpState;
 import dev.jtcp.script.Script.Expr;
 import dev.jtcp.wire.TcpFlags;
 import dev.jtcp.wire.TcpOption;
@@ -117,8 +116,8 @@ final class Interpreter {
         long t = reach(e, "inbound packet");
         checkNothingUnexpected(e.line());
         boolean syn = (p.flags() & TcpFlags.SYN) != 0;
-        if (syn && (!seqs.remoteIsnKnown() || canOpen())) {
-            seqs.remoteSyn(p.start());
+        if (syn) {
+            seqs.remoteSyn(p.start(), (p.flags() & TcpFlags.ACK) != 0);
         }
         int ack = (p.flags() & TcpFlags.ACK) != 0 ? seqs.local(p.ack(), syn) : (int) p.ack();
         List<TcpOption> options = p.options() == null ? List.of() : inboundOptions(e.line(), p.options());
@@ -136,18 +135,6 @@ final class Interpreter {
         lastScheduledUs = t;
         baseUs = t;
         lastWasInbound = true;
-    }
-
-    /**
-     * Whether an inbound SYN would start a connection (so its sequence number is the new remote ISN):
-     * the connection under test is listening, opening, closed or in TIME-WAIT. A SYN to a synchronized
-     * connection (a challenge-ACK test) keeps the ISN the script has been counting from.
-     */
-    private boolean canOpen() {
-        Long state = target.tcpInfo(ends).get("tcpi_state");
-        return state == null || state == TcpInfo.stateNumber(TcpState.LISTEN)
-                || state == TcpInfo.stateNumber(TcpState.SYN_SENT) || state == TcpInfo.stateNumber(TcpState.CLOSED)
-                || state == TcpInfo.stateNumber(TcpState.TIME_WAIT);
     }
 
     /** Maps an inbound option list: TS ecr to the live value it echoes, SACK blocks to live numbers. */

@@ -90,7 +90,7 @@ final class PacketMatcher {
         }
         compareOptions(want, got, toleranceUs, diffs);
         if (diffs.isEmpty() && syn) {
-            seqs.localSyn(want.start(), got.seq());
+            seqs.localSyn(want.start(), got.seq(), (want.flags() & TcpFlags.ACK) != 0);
         }
         return diffs;
     }

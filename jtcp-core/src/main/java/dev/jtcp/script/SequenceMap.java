@@ -22,6 +22,8 @@ import java.util.Map;
 final class SequenceMap {
     private long remoteIsn;
     private boolean remoteIsnKnown;
+    /** The sequence number of the last inbound SYN, which becomes the remote ISN once the stack accepts it. */
+    private long pendingRemoteIsn;
     private int localIsnLive;
     private long localIsnScript;
     private final Map<Long, Integer> tsScriptToLive = new HashMap<>();
@@ -29,20 +31,28 @@ final class SequenceMap {
     private long tsBaseScript;
     private int tsBaseLive;
 
-    /** An inbound SYN that opens a connection carries the remote ISN. */
-    void remoteSyn(long scriptSeq) {
-        remoteIsn = scriptSeq;
-        remoteIsnKnown = true;
+    /**
+     * An inbound SYN. Its sequence number becomes the remote ISN at once if none is known yet or if
+     * it is a SYN,ACK (the script answering our SYN); otherwise only when the stack accepts it by
+     * sending a SYN,ACK ({@link #localSyn}): a SYN the stack answers with a challenge ACK (or that
+     * TIME-WAIT refuses) leaves the numbering of the connection in progress alone.
+     */
+    void remoteSyn(long scriptSeq, boolean withAck) {
+        pendingRemoteIsn = scriptSeq;
+        if (!remoteIsnKnown || withAck) {
+            remoteIsn = scriptSeq;
+            remoteIsnKnown = true;
+        }
     }
 
-    boolean remoteIsnKnown() {
-        return remoteIsnKnown;
-    }
-
-    /** A {@code >} line with SYN matched a live SYN or SYN,ACK. */
-    void localSyn(long scriptSeq, int liveSeq) {
+    /** A {@code >} line with SYN matched a live SYN or SYN,ACK; a SYN,ACK accepts the last inbound SYN. */
+    void localSyn(long scriptSeq, int liveSeq, boolean withAck) {
         localIsnScript = scriptSeq;
         localIsnLive = liveSeq;
+        if (withAck) {
+            remoteIsn = pendingRemoteIsn;
+            remoteIsnKnown = true;
+        }
     }
 
     /** Live number for a sequence number of the remote side (inbound seq, outbound ack and SACK). */
