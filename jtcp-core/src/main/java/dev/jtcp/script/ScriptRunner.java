@@ -185,6 +185,16 @@ public final class ScriptRunner {
     private record Setup(Interpreter.Settings settings, Endpoints ends, int prefixLength, int mtu, TcpConfig config) {}
 
     private Setup setup(Script script) {
+        try {
+            return setupOrThrow(script);
+        } catch (NumberFormatException e) {
+            throw new ScriptSyntaxException(0, 0, "an option needs a number: " + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw new ScriptSyntaxException(0, 0, "bad option value: " + e.getMessage());
+        }
+    }
+
+    private Setup setupOrThrow(Script script) {
         Map<String, String> o = script.options();
         for (String k : o.keySet()) {
             if (!OPTIONS.contains(k)) {
