@@ -59,6 +59,10 @@ public final class ScriptCommand implements Callable<Integer> {
             description = "Run against the Linux kernel through a TUN device in a private network namespace (root).")
     boolean againstLinux;
 
+    @Option(names = "--max-seconds", defaultValue = "30",
+            description = "Against Linux (real time), skip scripts longer than this (default ${DEFAULT-VALUE}).")
+    long maxSeconds;
+
     @Option(names = "--junit", paramLabel = "FILE", description = "Also write the results as JUnit XML.")
     Path junit;
 
@@ -79,7 +83,8 @@ public final class ScriptCommand implements Callable<Integer> {
                 .withOptionsOrder(OptionsOrder.valueOf(optionsOrder.toUpperCase(java.util.Locale.ROOT)))
                 .withDefines(symbols)
                 .withStrictPackets(strict)
-                .withTolerance(toleranceUs, tolerancePercent);
+                .withTolerance(toleranceUs, tolerancePercent)
+                .withMaxRealSeconds(maxSeconds);
         ScriptRunner runner = new ScriptRunner(options);
         List<ScriptResult> results = new ArrayList<>();
         for (Path p : ScriptRunner.expand(files)) {

@@ -14,6 +14,7 @@ final class Endpoints {
 
     final IpAddress local;
     final IpAddress remote;
+    /** The stack's port; -1 while unknown (a kernel connect() in flight), then learnt from its SYN. */
     int localPort = DEFAULT_PORT;
     int remotePort = DEFAULT_REMOTE_PORT;
 

@@ -64,6 +64,7 @@ final class Interpreter {
         if (script.init() != null) {
             target.command(script.init(), 0);
         }
+        target.startClock();
         int lastLine = 0;
         for (Script.Event e : script.events()) {
             lastLine = e.line();
@@ -133,7 +134,7 @@ final class Interpreter {
         }
         target.inject(PacketBuilder.build(f));
         lastScheduledUs = t;
-        baseUs = t;
+        baseUs = target.nowUs();
         lastWasInbound = true;
     }
 
@@ -254,13 +255,15 @@ final class Interpreter {
                         + " makes another call, and only one may block at a time)");
             }
         }
+        long base = baseUs;
         long t = reach(e, s.name() + "()");
         checkNothingUnexpected(e.line());
-        SocketCall call = new SocketCall(s.name(), evaluate(e.line(), s), e.line());
-        Target.PendingCall pending = target.call(call);
         Script.Time time = e.time();
+        SocketCall call = new SocketCall(s.name(), evaluate(e.line(), s), e.line(),
+                time.kind() == Script.Time.Kind.BLOCKING);
+        Target.PendingCall pending = target.call(call);
         if (time.kind() == Script.Time.Kind.BLOCKING) {
-            long end = time.endRelative() ? baseUs + time.endUs() : time.endUs();
+            long end = time.endRelative() ? base + time.endUs() : time.endUs();
             blocking = new Blocking(e.line(), s, pending, t, end, tolerance(end, t));
         } else if (!pending.isDone()) {
             throw fail(e.line(), s.name() + "() blocked; a call that blocks needs a start and an end time: "
@@ -268,7 +271,7 @@ final class Interpreter {
         } else {
             checkResult(e.line(), s, pending.result());
         }
-        baseUs = t;
+        baseUs = target.nowUs();
         lastScheduledUs = t;
         lastWasInbound = false;
     }
@@ -451,7 +454,7 @@ final class Interpreter {
         long t = reach(e, "command");
         checkNothingUnexpected(e.line());
         target.command(c.text(), e.line());
-        baseUs = t;
+        baseUs = target.nowUs();
         lastScheduledUs = t;
         lastWasInbound = false;
     }
@@ -464,7 +467,7 @@ final class Interpreter {
         if (failed != null) {
             throw fail(e.line(), failed);
         }
-        baseUs = t;
+        baseUs = target.nowUs();
         lastScheduledUs = t;
         lastWasInbound = false;
     }

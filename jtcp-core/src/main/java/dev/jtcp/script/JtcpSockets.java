@@ -265,7 +265,7 @@ final class JtcpSockets {
             if (conn == null) {
                 return s.nonBlocking ? SocketCall.Result.error("EAGAIN") : null;
             }
-            int fd = (int) socket(new SocketCall("socket", List.of(), c.line())).value();
+            int fd = (int) socket(new SocketCall("socket", List.of(), c.line(), false)).value();
             Sock child = fds.get(fd);
             child.conn = conn;
             child.connectReported = true;

@@ -68,6 +68,11 @@ final class JtcpTarget implements Target {
         return nowNs / 1000;
     }
 
+    @Override
+    public void startClock() {
+        // Virtual time: nothing has happened yet, the clock is still at 0.
+    }
+
     /** The host, created on first use with the configuration so far. */
     Host host() {
         if (host == null) {

@@ -3,6 +3,7 @@ package dev.jtcp.script;
 import dev.jtcp.wire.IpAddress;
 import dev.jtcp.wire.IpPacket;
 import dev.jtcp.wire.IpProtocol;
+import dev.jtcp.wire.TcpFlags;
 import dev.jtcp.wire.TcpOption;
 import dev.jtcp.wire.TcpPacket;
 import java.nio.ByteBuffer;
@@ -45,12 +46,16 @@ record LivePacket(long timeUs, int ipVersion, IpAddress src, IpAddress dst, int 
         return (flags & flag) != 0;
     }
 
-    /** This segment followed by {@code next}, as one (TSO-style aggregation): flags of both, fields of the last. */
+    /**
+     * This segment followed by {@code next}, as one (TSO-style aggregation): the first one's header,
+     * with PSH and FIN, ack and window from the last (as on a TSO super-segment).
+     */
     LivePacket merge(LivePacket next) {
         byte[] p = new byte[payload.length + next.payload.length];
         System.arraycopy(payload, 0, p, 0, payload.length);
         System.arraycopy(next.payload, 0, p, payload.length, next.payload.length);
         return new LivePacket(timeUs, ipVersion, src, dst, tos, ttl, flowLabel, srcPort, dstPort, seq, next.ack,
-                flags | next.flags, next.window, urgent, options, optionBytes, p, segments + next.segments);
+                (flags & ~(TcpFlags.PSH | TcpFlags.FIN)) | next.flags, next.window, urgent, options, optionBytes, p,
+                segments + next.segments);
     }
 }

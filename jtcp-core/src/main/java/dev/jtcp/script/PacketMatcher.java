@@ -46,8 +46,10 @@ final class PacketMatcher {
         }
         int wantSport = want.srcPort() >= 0 ? want.srcPort() : ends.localPort;
         int wantDport = want.dstPort() >= 0 ? want.dstPort() : ends.remotePort;
-        if (got.srcPort() != wantSport || got.dstPort() != wantDport) {
-            diffs.add("ports: expected " + wantSport + ">" + wantDport + ", got " + got.srcPort() + ">" + got.dstPort());
+        boolean learnPort = wantSport < 0;
+        if ((!learnPort && got.srcPort() != wantSport) || got.dstPort() != wantDport) {
+            diffs.add("ports: expected " + (learnPort ? "*" : wantSport) + ">" + wantDport + ", got " + got.srcPort() + ">"
+                    + got.dstPort());
         }
         Script.IpInfo ip = want.ip();
         if (ip.tos() >= 0 && got.tos() != ip.tos()) {
@@ -91,6 +93,9 @@ final class PacketMatcher {
         compareOptions(want, got, toleranceUs, diffs);
         if (diffs.isEmpty() && syn) {
             seqs.localSyn(want.start(), got.seq(), (want.flags() & TcpFlags.ACK) != 0);
+        }
+        if (diffs.isEmpty() && learnPort) {
+            ends.localPort = got.srcPort();
         }
         return diffs;
     }

@@ -239,7 +239,8 @@ public final class Parser {
                 endRel = true;
             }
             long end = seconds();
-            return new Script.Time(Script.Time.Kind.BLOCKING, start, rel, end, endRel);
+            // END is relative to the same base as T when T is relative ("+.1...0.2": 0.2 after the base).
+            return new Script.Time(Script.Time.Kind.BLOCKING, start, rel, end, endRel || rel);
         }
         return Script.Time.point(start, rel);
     }

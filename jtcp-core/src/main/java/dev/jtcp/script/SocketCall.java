@@ -4,13 +4,13 @@ import java.util.List;
 
 /**
  * A system call handed to a target: its name and evaluated arguments, file descriptors already
- * mapped from script to live numbers. Argument values are {@link Long}, {@link String}, {@code
+ * mapped from script to live numbers, and whether the script expects it to block ({@code T...END}). Argument values are {@link Long}, {@link String}, {@code
  * List<Object>} (an array or a pointer to an int), {@code Map<String, Object>} (a struct), or {@link
  * #DEFAULT} for {@code ...} (the target supplies the address, length or buffer).
  *
  * @param line the script line, for messages
  */
-record SocketCall(String name, List<Object> args, int line) {
+record SocketCall(String name, List<Object> args, int line, boolean scriptBlocking) {
     /** The value of a {@code ...} argument. */
     static final Object DEFAULT = new Object() {
         @Override

@@ -18,6 +18,9 @@ interface Target extends AutoCloseable {
     /** Script time in microseconds since the script started. */
     long nowUs();
 
+    /** The script's time 0 is now: called after the init command, before the first event. */
+    void startClock();
+
     /**
      * Lets the stack run until {@code untilUs}, or until {@code stop} holds (checked after anything
      * the stack does: timers, packets, calls that complete). Never moves the clock back.
