@@ -101,7 +101,7 @@ final class Interpreter {
         long t = scheduled(e);
         long tol = tolerance(t, lastScheduledUs);
         long now = target.nowUs();
-        if (now > t + tol) {
+        if (now > t + tol + target.startSlackUs()) {
             throw fail(e.line(), "timing error: " + what + " should start at " + sec(t) + " s (±" + ms(tol)
                     + ") but the previous events ended at " + sec(now) + " s");
         }
@@ -271,7 +271,8 @@ final class Interpreter {
         } else {
             checkResult(e.line(), s, pending.result());
         }
-        baseUs = target.nowUs();
+        // The next event counts from when this call returned (a blocking one: when it started).
+        baseUs = pending.isDone() ? pending.doneAtUs() : t;
         lastScheduledUs = t;
         lastWasInbound = false;
     }

@@ -69,6 +69,11 @@ final class JtcpTarget implements Target {
     }
 
     @Override
+    public long startSlackUs() {
+        return 0;
+    }
+
+    @Override
     public void startClock() {
         // Virtual time: nothing has happened yet, the clock is still at 0.
     }

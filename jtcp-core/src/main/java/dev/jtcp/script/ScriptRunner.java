@@ -176,7 +176,9 @@ public final class ScriptRunner {
             if (outcome == ScriptResult.Outcome.FAILED) {
                 outcome = ScriptResult.Outcome.XFAILED;
                 message = expected + "\n" + message;
-            } else if (outcome == ScriptResult.Outcome.PASSED) {
+            } else if (outcome == ScriptResult.Outcome.PASSED && options.stack() == Stack.JTCP) {
+                // A jtcp bug that no longer shows: the directive is stale. (A Linux difference may come
+                // and go with timing, so a Linux pass is simply a pass.)
                 outcome = ScriptResult.Outcome.XPASSED;
                 message = "expected to fail (" + expected + ") but passed: remove the directive";
             }

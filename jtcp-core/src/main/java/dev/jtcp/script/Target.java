@@ -22,6 +22,12 @@ interface Target extends AutoCloseable {
     void startClock();
 
     /**
+     * How late, beyond the tolerance, an event may start before it is a timing error: 0 on virtual
+     * time; on real time the latency of learning what the stack did (a few milliseconds).
+     */
+    long startSlackUs();
+
+    /**
      * Lets the stack run until {@code untilUs}, or until {@code stop} holds (checked after anything
      * the stack does: timers, packets, calls that complete). Never moves the clock back.
      */

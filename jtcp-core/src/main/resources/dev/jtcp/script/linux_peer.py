@@ -71,7 +71,10 @@ def is_tcp(p):
 
 def read_tun(fd):
     while True:
-        p = os.read(fd, 65600)
+        try:
+            p = os.read(fd, 65600)
+        except OSError:
+            return  # the device was closed: quitting
         now = time.monotonic_ns()
         if is_tcp(p):
             emit("pkt %d %s" % (now, p.hex()))
