@@ -46,7 +46,7 @@ class ParserTest {
         assertThat(only("+0~+0.2 > . 1:1(0) ack 1").time())
                 .isEqualTo(new Script.Time(Script.Time.Kind.RANGE, 0, true, 200_000, true));
         assertThat(only("+.1...0.2 accept(3, ..., ...) = 4").time())
-                .isEqualTo(new Script.Time(Script.Time.Kind.BLOCKING, 100_000, true, 200_000, false));
+                .isEqualTo(new Script.Time(Script.Time.Kind.BLOCKING, 100_000, true, 200_000, true));
     }
 
     @Test
