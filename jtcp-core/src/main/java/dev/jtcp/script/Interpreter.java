@@ -272,7 +272,8 @@ final class Interpreter {
             checkResult(e.line(), s, pending.result());
         }
         // The next event counts from when this call returned (a blocking one: when it started).
-        baseUs = pending.isDone() ? pending.doneAtUs() : t;
+        baseUs = time.kind() == Script.Time.Kind.BLOCKING ? Math.max(t, pending.startedAtUs())
+                : pending.isDone() ? pending.doneAtUs() : t;
         lastScheduledUs = t;
         lastWasInbound = false;
     }

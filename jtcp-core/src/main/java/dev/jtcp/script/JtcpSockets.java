@@ -72,13 +72,20 @@ final class JtcpSockets {
         /** When the call gives up by itself (a poll timeout), or {@link Long#MAX_VALUE}. */
         final long deadlineNs;
         final SocketCall.Result onDeadline;
+        final long startedAtUs;
         SocketCall.Result result;
         long doneAtUs;
 
-        Blocked(Supplier<SocketCall.Result> retry, long deadlineNs, SocketCall.Result onDeadline) {
+        Blocked(Supplier<SocketCall.Result> retry, long deadlineNs, SocketCall.Result onDeadline, long startedAtUs) {
             this.retry = retry;
             this.deadlineNs = deadlineNs;
             this.onDeadline = onDeadline;
+            this.startedAtUs = startedAtUs;
+        }
+
+        @Override
+        public long startedAtUs() {
+            return startedAtUs;
         }
 
         @Override
@@ -143,7 +150,7 @@ final class JtcpSockets {
             return new Target.Done(r, nowUs);
         }
         long deadline = c.name().equals("poll") ? pollDeadline(c) : Long.MAX_VALUE;
-        blocked = new Blocked(attempt, deadline, SocketCall.Result.ok(0, pollTimeoutRevents(c)));
+        blocked = new Blocked(attempt, deadline, SocketCall.Result.ok(0, pollTimeoutRevents(c)), nowUs);
         return blocked;
     }
 

@@ -64,6 +64,7 @@ final class LinuxTarget implements Target {
         final SocketCall call;
         SocketCall.Result result;
         long doneAtUs;
+        long startedAtUs = -1;
         boolean blocked;
 
         Call(SocketCall call) {
@@ -83,6 +84,11 @@ final class LinuxTarget implements Target {
         @Override
         public long doneAtUs() {
             return doneAtUs;
+        }
+
+        @Override
+        public long startedAtUs() {
+            return startedAtUs;
         }
     }
 
@@ -312,6 +318,12 @@ final class LinuxTarget implements Target {
                 noteEndpoints(c.call, c.result, f[6]);
                 remember(String.format("%.6f call %s -> %s", c.doneAtUs / 1e6, c.call.name(), c.result));
             }
+            case "started" -> {
+                Call c = calls.get(f[1]);
+                if (c != null) {
+                    c.startedAtUs = scriptUs(Long.parseLong(f[2]));
+                }
+            }
             case "blocked" -> {
                 Call c = calls.get(f[1]);
                 if (c != null) {
@@ -403,11 +415,11 @@ final class LinuxTarget implements Target {
                     ? p.intValue() : Endpoints.DEFAULT_PORT;
         }
         send("call " + id + " " + (call.scriptBlocking() ? 1 : 0) + " " + call.name() + " " + literal(call.args()));
-        if (!call.scriptBlocking()) {
-            runUntil(nowUs() + REPLY_TIMEOUT_MS * 1000, () -> c.isDone() || c.blocked);
-            if (!c.isDone() && !c.blocked) {
-                throw new IllegalStateException("the Linux helper did not answer " + call.name() + "()");
-            }
+        // Wait until the kernel has the call (a blocking one: until the helper's thread starts it).
+        runUntil(nowUs() + REPLY_TIMEOUT_MS * 1000, () -> c.isDone() || c.blocked
+                || (call.scriptBlocking() && c.startedAtUs >= 0));
+        if (!c.isDone() && !c.blocked && c.startedAtUs < 0) {
+            throw new IllegalStateException("the Linux helper did not answer " + call.name() + "()");
         }
         return c;
     }

@@ -66,6 +66,9 @@ interface Target extends AutoCloseable {
 
         /** When it returned, once done. */
         long doneAtUs();
+
+        /** When the stack began it (a blocking call's relative times count from here). */
+        long startedAtUs();
     }
 
     /** A call that completed when it was made. */
@@ -73,6 +76,11 @@ interface Target extends AutoCloseable {
         @Override
         public boolean isDone() {
             return true;
+        }
+
+        @Override
+        public long startedAtUs() {
+            return doneAtUs;
         }
     }
 }

@@ -8,7 +8,7 @@
 # Protocol: one line per message, over stdin (commands) and stdout (reports).
 #   commands: inject HEX | call ID ASYNC NAME PYTHON-LITERAL-ARGS | sysctl NAME VALUE
 #             | tcpinfo LOCAL LPORT REMOTE RPORT | quit
-#   reports:  ready | pkt MONO_NS HEX | done ID MONO_NS RET ERRNO OUT EXTRA | blocked ID
+#   reports:  ready | pkt MONO_NS HEX | started ID MONO_NS | done ID MONO_NS RET ERRNO OUT EXTRA | blocked ID
 #             | info key=value,... | ok | err MESSAGE
 # Times are time.monotonic_ns(), the same CLOCK_MONOTONIC as Java's System.nanoTime().
 import ast
@@ -238,7 +238,9 @@ def encode_extra(extra):
     return ",".join("%s=%s" % kv for kv in extra.items()) or "-"
 
 
-def run_call(ctx, cid, name, args, result_box):
+def run_call(ctx, cid, name, args, result_box, is_async):
+    if is_async:
+        emit("started %s %d" % (cid, time.monotonic_ns()))
     try:
         ret, out, extra = do_call(ctx, name, args)
         result_box.append("done %s %d %d - %s %s" % (cid, time.monotonic_ns(), ret, encode_out(out), encode_extra(extra)))
@@ -332,7 +334,7 @@ def main():
                 cid, is_async, name = parts[1], parts[2] == "1", parts[3]
                 args = ast.literal_eval(parts[4])
                 box = []
-                t = threading.Thread(target=run_call, args=(ctx, cid, name, args, box), daemon=True)
+                t = threading.Thread(target=run_call, args=(ctx, cid, name, args, box, is_async), daemon=True)
                 t.start()
                 if not is_async:
                     t.join(BLOCK_GRACE_S)

@@ -31,11 +31,11 @@ class LinuxDifferentialTest {
             }
             Assumptions.abort(why);
         }
-        // Real time through a helper process, on a CI machine running other tests at the same time:
-        // 20 ms rather than packetdrill's 4 ms of tolerance. The scripts check what is sent far more
-        // than when.
+        // Real time through a helper process, on a CI machine whose two cores also run the JVM's
+        // compiler and collector: 50 ms rather than packetdrill's 4 ms of tolerance. These scripts
+        // check what is sent far more than when; the timing distinctions they make are 100 ms or more.
         ScriptRunner runner = new ScriptRunner(ScriptRunner.Options.defaults()
-                .withStack(ScriptRunner.Stack.LINUX).withTolerance(20_000, 12.5));
+                .withStack(ScriptRunner.Stack.LINUX).withTolerance(50_000, 12.5));
         List<String> names = Files.readAllLines(LIST, StandardCharsets.UTF_8).stream()
                 .map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
         return names.stream().map(n -> DynamicTest.dynamicTest(n, () -> {
