@@ -126,11 +126,11 @@ final class Interpreter {
                 : Math.max(p.ip().ecn(), 0), p.ip().ttl(), p.ip().flowLabel(),
                 p.srcPort() >= 0 ? p.srcPort() : ends.remotePort, p.dstPort() >= 0 ? p.dstPort() : ends.localPort,
                 seqs.remote(p.start(), syn), ack, p.flags(), p.window(), p.urgent(), options, p.length());
-        int headers = (ends.isV4() ? 20 : 40) + 20;
-        int optionBytes = options.stream().mapToInt(TcpOption::wireLength).sum();
-        if (p.length() + optionBytes + (ends.isV4() ? headers : 20) > 65535) {
-            throw fail(e.line(), "the packet would be " + (p.length() + optionBytes + headers)
-                    + " bytes, more than an IP packet can carry (65535); split it");
+        // IPv4's total length and IPv6's payload length (which excludes its header) are 16 bits.
+        int counted = p.length() + options.stream().mapToInt(TcpOption::wireLength).sum() + 20 + (ends.isV4() ? 20 : 0);
+        if (counted > 65535) {
+            throw fail(e.line(), "the segment needs " + counted + " bytes of IP length, more than an IP packet "
+                    + "can carry (65535); split it");
         }
         target.inject(PacketBuilder.build(f));
         lastScheduledUs = t;

@@ -457,9 +457,6 @@ final class JtcpSockets {
             if (conn.isEndOfStream() || conn.state() == TcpState.CLOSED || conn.state() == TcpState.TIME_WAIT) {
                 return SocketCall.Result.ok(0);
             }
-            if (isOpening(conn) && !s.connectReported && s.nonBlocking) {
-                return SocketCall.Result.error("EAGAIN");
-            }
             return s.nonBlocking || (flags & 0x40) != 0 ? SocketCall.Result.error("EAGAIN") : null;
         });
     }

@@ -4,8 +4,9 @@ package dev.jtcp.script;
 public final class ScriptSyntaxException extends RuntimeException {
     private final int line;
 
+    /** An error at a place in the script; line 0 means the script's options as a whole. */
     ScriptSyntaxException(int line, int column, String message) {
-        super("line " + line + (column > 0 ? ":" + column : "") + ": " + message);
+        super((line > 0 ? "line " + line + (column > 0 ? ":" + column : "") : "options") + ": " + message);
         this.line = line;
     }
 

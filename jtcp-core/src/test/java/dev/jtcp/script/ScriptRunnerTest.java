@@ -229,7 +229,7 @@ class ScriptRunnerTest {
     @Test
     void anOversizedInboundPacketIsRefused() {
         assertThat(run(HANDSHAKE + "+0 < . 1:65501(65500) ack 1 win 65535\n").message())
-                .contains("more than an IP packet can carry");
+                .contains("more than an IP packet can carry (65535)");
     }
 
     @Test
