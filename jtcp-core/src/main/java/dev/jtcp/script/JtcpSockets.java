@@ -3,14 +3,12 @@ package dev.jtcp.script;
 import dev.jtcp.event.ConnectionKey;
 import dev.jtcp.event.TcpState;
 import dev.jtcp.stack.Host;
-import dev.jtcp.tcp.ConnectionStatus;
 import dev.jtcp.tcp.TcpConnection;
 import dev.jtcp.tcp.TcpException;
 import dev.jtcp.tcp.TcpListener;
 import dev.jtcp.wire.IpAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -26,45 +24,14 @@ import java.util.function.Supplier;
  * Host#connect} (OPEN); accept is {@link TcpListener#accept}; read/recv is RECEIVE; write/send is
  * SEND (zero bytes, as packetdrill writes); shutdown(SHUT_WR) is CLOSE; close is a full close
  * ({@link TcpConnection#closeFully}, MAY-1 with SHLD-3), or ABORT with {@code SO_LINGER {onoff=1,
- * linger=0}}. Options a jtcp connection does not have per connection, or that Linux applies in
- * ways jtcp cannot, raise {@link ScriptUnsupportedException}.
+ * linger=0}}. Socket options, fcntl and ioctl are {@link JtcpSocketOptions}; the state of one
+ * descriptor is a {@link JtcpSocket}. What a jtcp connection cannot do the way Linux does raises
+ * {@link ScriptUnsupportedException}.
  *
  * <p>Not thread-safe: driven by the interpreter's thread.
  */
 final class JtcpSockets {
-    private static final int O_NONBLOCK = 04000;
-    private static final int O_RDWR = 2;
-    private static final int SOL_SOCKET = 1;
-    private static final int IPPROTO_TCP = 6;
-
-    /** One file descriptor. */
-    private static final class Sock {
-        final int fd;
-        boolean nonBlocking;
-        boolean reuseAddr;
-        boolean lingerOn;
-        int lingerSeconds;
-        int sendBuffer = -1;
-        int receiveBuffer = -1;
-        boolean noDelay;
-        boolean keepAlive;
-        int maxSegment;
-        long userTimeoutMs;
-        IpAddress boundAddress;
-        int boundPort = -1;
-        TcpListener listener;
-        TcpConnection conn;
-        /** connect() has returned success (or the connection came from accept). */
-        boolean connectReported;
-        /** The connection's error has been reported to the application once. */
-        boolean errorReported;
-        boolean readShutdown;
-        boolean writeShutdown;
-
-        Sock(int fd) {
-            this.fd = fd;
-        }
-    }
+    static final int O_NONBLOCK = 04000;
 
     /** A call that would block, retried after everything the stack does. */
     private static final class Blocked implements Target.PendingCall {
@@ -106,7 +73,7 @@ final class JtcpSockets {
 
     private final JtcpTarget target;
     private final Endpoints ends;
-    private final TreeMap<Integer, Sock> fds = new TreeMap<>();
+    private final TreeMap<Integer, JtcpSocket> fds = new TreeMap<>();
     /** Every connection a socket has had, so STATUS still answers after close(). */
     private final List<TcpConnection> known = new ArrayList<>();
     private Blocked blocked;
@@ -136,10 +103,10 @@ final class JtcpSockets {
             case "write", "send", "sendto" -> write(c);
             case "close" -> () -> close(c);
             case "shutdown" -> () -> shutdown(c);
-            case "fcntl" -> () -> fcntl(c);
-            case "setsockopt" -> () -> setsockopt(c);
-            case "getsockopt" -> () -> getsockopt(c);
-            case "ioctl" -> () -> ioctl(c);
+            case "fcntl" -> () -> guarded(() -> JtcpSocketOptions.fcntl(sock(c), c));
+            case "setsockopt" -> () -> guarded(() -> JtcpSocketOptions.setsockopt(sock(c), c, now()));
+            case "getsockopt" -> () -> guarded(() -> JtcpSocketOptions.getsockopt(sock(c), c, target.config()));
+            case "ioctl" -> () -> guarded(() -> JtcpSocketOptions.ioctl(sock(c), c));
             case "poll" -> poll(c);
             default -> throw new ScriptUnsupportedException(c.line(), "system call " + c.name()
                     + "() is not supported on jtcp");
@@ -175,8 +142,8 @@ final class JtcpSockets {
         return blocked == null ? Long.MAX_VALUE : blocked.deadlineNs;
     }
 
-    private Sock sock(SocketCall c) {
-        Sock s = fds.get((int) c.integer(0));
+    private JtcpSocket sock(SocketCall c) {
+        JtcpSocket s = fds.get((int) c.integer(0));
         if (s == null) {
             throw new BadFd();
         }
@@ -215,7 +182,7 @@ final class JtcpSockets {
         while (fds.containsKey(fd)) {
             fd++;
         }
-        Sock s = new Sock(fd);
+        JtcpSocket s = new JtcpSocket(fd);
         s.nonBlocking = (type & O_NONBLOCK) != 0;
         fds.put(fd, s);
         return SocketCall.Result.ok(fd);
@@ -223,9 +190,9 @@ final class JtcpSockets {
 
     private SocketCall.Result bind(SocketCall c) {
         return guarded(() -> {
-            Sock s = sock(c);
+            JtcpSocket s = sock(c);
             Addr a = address(c, 1, ends.local);
-            for (Sock o : fds.values()) {
+            for (JtcpSocket o : fds.values()) {
                 if (o != s && o.boundPort == a.port && o.listener != null && !(s.reuseAddr && o.reuseAddr)) {
                     return SocketCall.Result.error("EADDRINUSE");
                 }
@@ -238,7 +205,7 @@ final class JtcpSockets {
 
     private SocketCall.Result listen(SocketCall c) {
         return guarded(() -> {
-            Sock s = sock(c);
+            JtcpSocket s = sock(c);
             if (s.conn != null) {
                 return SocketCall.Result.error("EINVAL");
             }
@@ -264,7 +231,7 @@ final class JtcpSockets {
 
     private SocketCall.Result accept(SocketCall c) {
         return guarded(() -> {
-            Sock s = sock(c);
+            JtcpSocket s = sock(c);
             if (s.listener == null) {
                 return SocketCall.Result.error("EINVAL");
             }
@@ -273,7 +240,7 @@ final class JtcpSockets {
                 return s.nonBlocking ? SocketCall.Result.error("EAGAIN") : null;
             }
             int fd = (int) socket(new SocketCall("socket", List.of(), c.line(), false)).value();
-            Sock child = fds.get(fd);
+            JtcpSocket child = fds.get(fd);
             child.conn = conn;
             child.connectReported = true;
             child.noDelay = s.noDelay;
@@ -283,7 +250,7 @@ final class JtcpSockets {
             child.sendBuffer = s.sendBuffer;
             child.lingerOn = s.lingerOn;
             child.lingerSeconds = s.lingerSeconds;
-            applyOptions(child);
+            child.applyOptions(now());
             known.add(conn);
             ends.remotePort = conn.key().remotePort();
             return SocketCall.Result.ok(fd);
@@ -294,7 +261,7 @@ final class JtcpSockets {
     private Supplier<SocketCall.Result> connect(SocketCall c) {
         boolean[] first = {true};
         return () -> guarded(() -> {
-            Sock s = sock(c);
+            JtcpSocket s = sock(c);
             boolean starting = first[0];
             first[0] = false;
             if (starting && s.conn == null) {
@@ -311,7 +278,7 @@ final class JtcpSockets {
             if (!starting) {
                 return waitConnected(s);
             }
-            SocketCall.Result err = takeError(s);
+            SocketCall.Result err = s.takeError();
             if (err != null) {
                 return err;
             }
@@ -323,11 +290,11 @@ final class JtcpSockets {
         });
     }
 
-    private SocketCall.Result waitConnected(Sock s) {
+    private SocketCall.Result waitConnected(JtcpSocket s) {
         if (isOpening(s.conn)) {
             return null;
         }
-        SocketCall.Result err = takeError(s);
+        SocketCall.Result err = s.takeError();
         if (err != null) {
             return err;
         }
@@ -339,7 +306,7 @@ final class JtcpSockets {
         return c.state() == TcpState.SYN_SENT || c.state() == TcpState.SYN_RECEIVED && c.error() == null;
     }
 
-    private void open(Sock s, Addr to, int line) {
+    private void open(JtcpSocket s, Addr to, int line) {
         Host host = target.host();
         TcpConnection conn;
         if (s.maxSegment > 0 || s.receiveBuffer > 0) {
@@ -361,7 +328,7 @@ final class JtcpSockets {
         }
         s.conn = conn;
         known.add(conn);
-        applyOptions(s);
+        s.applyOptions(now());
         ends.localPort = conn.key().localPort();
         ends.remotePort = to.port;
     }
@@ -376,23 +343,6 @@ final class JtcpSockets {
             if (!used) {
                 return p;
             }
-        }
-    }
-
-    private void applyOptions(Sock s) {
-        TcpConnection c = s.conn;
-        c.noDelay(s.noDelay);
-        if (s.keepAlive) {
-            c.keepAlive(now(), true);
-        }
-        if (s.userTimeoutMs > 0) {
-            c.userTimeout(s.userTimeoutMs * 1_000_000L);
-        }
-        if (s.maxSegment > 0 && c.state().isSynchronized()) {
-            c.maxSegmentSize(s.maxSegment);
-        }
-        if (s.sendBuffer > 0) {
-            c.sendBufferSize(s.sendBuffer);
         }
     }
 
@@ -418,23 +368,13 @@ final class JtcpSockets {
         throw new ScriptUnsupportedException(c.line(), c.name() + ": address argument " + a + " is not supported");
     }
 
-    /** The connection's error, once: SO_ERROR, read, write and connect all consume it. */
-    private static SocketCall.Result takeError(Sock s) {
-        if (s.conn == null || s.errorReported || s.conn.error() == null
-                || s.conn.error() == dev.jtcp.tcp.TcpError.ABORTED) {
-            return null;
-        }
-        s.errorReported = true;
-        return SocketCall.Result.error(s.conn.error().errno());
-    }
-
     // =============================================================================================
     // read, write, close, shutdown
     // =============================================================================================
 
     private SocketCall.Result read(SocketCall c) {
         return guarded(() -> {
-            Sock s = sock(c);
+            JtcpSocket s = sock(c);
             long flags = c.argCount() > 3 ? c.integer(3) : 0;
             if ((flags & ~(0x40L | 0x100L)) != 0) {
                 throw new ScriptUnsupportedException(c.line(), c.name() + " flags " + flags + " (MSG_PEEK, MSG_OOB) are not supported");
@@ -442,7 +382,7 @@ final class JtcpSockets {
             if (s.conn == null) {
                 return SocketCall.Result.error("ENOTCONN");
             }
-            SocketCall.Result err = takeError(s);
+            SocketCall.Result err = s.takeError();
             if (err != null) {
                 return err;
             }
@@ -465,7 +405,7 @@ final class JtcpSockets {
     private Supplier<SocketCall.Result> write(SocketCall c) {
         long[] written = {0};
         return () -> guarded(() -> {
-            Sock s = sock(c);
+            JtcpSocket s = sock(c);
             long total = c.integer(2);
             long flags = c.argCount() > 3 ? c.integer(3) : 0;
             if ((flags & ~(0x1L | 0x40L | 0x4000L)) != 0) {
@@ -476,7 +416,7 @@ final class JtcpSockets {
                 throw new ScriptUnsupportedException(c.line(), "sendto() with an address (Fast Open) is not supported");
             }
             boolean dontWait = s.nonBlocking || (flags & 0x40) != 0;
-            SocketCall.Result err = takeError(s);
+            SocketCall.Result err = s.takeError();
             if (err != null) {
                 return err;
             }
@@ -504,7 +444,7 @@ final class JtcpSockets {
 
     private SocketCall.Result close(SocketCall c) {
         return guarded(() -> {
-            Sock s = sock(c);
+            JtcpSocket s = sock(c);
             fds.remove(s.fd);
             if (s.listener != null) {
                 target.host().closeListener(now(), s.listener);
@@ -522,7 +462,7 @@ final class JtcpSockets {
 
     private SocketCall.Result shutdown(SocketCall c) {
         return guarded(() -> {
-            Sock s = sock(c);
+            JtcpSocket s = sock(c);
             long how = c.integer(1);
             if (s.conn == null || s.conn.state() == TcpState.CLOSED) {
                 return SocketCall.Result.error("ENOTCONN");
@@ -542,160 +482,6 @@ final class JtcpSockets {
     // fcntl, setsockopt, getsockopt, ioctl, poll
     // =============================================================================================
 
-    private SocketCall.Result fcntl(SocketCall c) {
-        return guarded(() -> {
-            Sock s = sock(c);
-            long cmd = c.integer(1);
-            if (cmd == 3) {
-                return SocketCall.Result.ok(O_RDWR | (s.nonBlocking ? O_NONBLOCK : 0));
-            }
-            if (cmd == 4) {
-                s.nonBlocking = (c.integer(2) & O_NONBLOCK) != 0;
-                return SocketCall.Result.ok(0);
-            }
-            throw new ScriptUnsupportedException(c.line(), "fcntl command " + cmd + " is not supported (only F_GETFL, F_SETFL)");
-        });
-    }
-
-    private SocketCall.Result setsockopt(SocketCall c) {
-        return guarded(() -> {
-            Sock s = sock(c);
-            long level = c.integer(1);
-            long name = c.integer(2);
-            if (level == SOL_SOCKET && name == 13) {
-                Map<?, ?> m = struct(c, 3);
-                s.lingerOn = ((Long) m.get("onoff")) != 0;
-                s.lingerSeconds = ((Long) m.get("linger")).intValue();
-                if (s.lingerOn && s.lingerSeconds != 0) {
-                    throw new ScriptUnsupportedException(c.line(), "SO_LINGER with a non-zero time (a blocking close) is not supported");
-                }
-                return SocketCall.Result.ok(0);
-            }
-            long v = c.integer(3);
-            if (level == SOL_SOCKET) {
-                switch ((int) name) {
-                    case 2, 15 -> s.reuseAddr = v != 0;
-                    case 7 -> {
-                        s.sendBuffer = (int) Math.max(v, 1024);
-                        if (s.conn != null) {
-                            s.conn.sendBufferSize(s.sendBuffer);
-                        }
-                    }
-                    case 8 -> {
-                        if (s.conn != null || s.listener != null) {
-                            throw new ScriptUnsupportedException(c.line(), "SO_RCVBUF after connect or listen is not supported: "
-                                    + "jtcp sizes the receive buffer (and the window scale) before the handshake");
-                        }
-                        s.receiveBuffer = (int) Math.max(v, 1024);
-                    }
-                    case 9 -> {
-                        s.keepAlive = v != 0;
-                        if (s.conn != null) {
-                            s.conn.keepAlive(now(), s.keepAlive);
-                        }
-                    }
-                    default -> throw unsupportedOption(c, level, name);
-                }
-                return SocketCall.Result.ok(0);
-            }
-            if (level == IPPROTO_TCP) {
-                switch ((int) name) {
-                    case 1 -> {
-                        s.noDelay = v != 0;
-                        if (s.conn != null) {
-                            s.conn.noDelay(s.noDelay);
-                        }
-                    }
-                    case 2 -> {
-                        s.maxSegment = (int) v;
-                        if (s.conn != null) {
-                            s.conn.maxSegmentSize(s.maxSegment);
-                        }
-                    }
-                    case 18 -> {
-                        s.userTimeoutMs = v;
-                        if (s.conn != null) {
-                            s.conn.userTimeout(v * 1_000_000L);
-                        }
-                    }
-                    default -> throw unsupportedOption(c, level, name);
-                }
-                return SocketCall.Result.ok(0);
-            }
-            throw unsupportedOption(c, level, name);
-        });
-    }
-
-    private SocketCall.Result getsockopt(SocketCall c) {
-        return guarded(() -> {
-            Sock s = sock(c);
-            long level = c.integer(1);
-            long name = c.integer(2);
-            TcpConnection conn = s.conn;
-            if (level == SOL_SOCKET) {
-                return switch ((int) name) {
-                    case 2, 15 -> SocketCall.Result.ok(0, (long) (s.reuseAddr ? 1 : 0));
-                    case 4 -> {
-                        SocketCall.Result err = takeError(s);
-                        yield SocketCall.Result.ok(0, err == null ? 0L : (long) Symbols.errno(err.errno()));
-                    }
-                    case 7 -> SocketCall.Result.ok(0, (long) (conn != null ? conn.sendBufferSize()
-                            : s.sendBuffer > 0 ? s.sendBuffer : target.config().sendBufferBytes()));
-                    case 8 -> SocketCall.Result.ok(0, (long) (conn != null ? conn.receiveBufferSize()
-                            : s.receiveBuffer > 0 ? s.receiveBuffer : target.config().receiveBufferBytes()));
-                    case 9 -> SocketCall.Result.ok(0, (long) (s.keepAlive ? 1 : 0));
-                    case 13 -> {
-                        Map<String, Object> m = new LinkedHashMap<>();
-                        m.put("onoff", (long) (s.lingerOn ? 1 : 0));
-                        m.put("linger", (long) s.lingerSeconds);
-                        yield SocketCall.Result.ok(0, m);
-                    }
-                    default -> throw unsupportedOption(c, level, name);
-                };
-            }
-            if (level == IPPROTO_TCP) {
-                return switch ((int) name) {
-                    case 1 -> SocketCall.Result.ok(0, (long) (s.noDelay ? 1 : 0));
-                    case 2 -> SocketCall.Result.ok(0, (long) (conn != null && conn.state().isSynchronized()
-                            ? conn.maxSegmentSize() : s.maxSegment > 0 ? s.maxSegment : 536));
-                    case 18 -> SocketCall.Result.ok(0, s.userTimeoutMs);
-                    default -> throw unsupportedOption(c, level, name);
-                };
-            }
-            throw unsupportedOption(c, level, name);
-        });
-    }
-
-    private static ScriptUnsupportedException unsupportedOption(SocketCall c, long level, long name) {
-        return new ScriptUnsupportedException(c.line(), c.name() + " level " + level + " option " + name
-                + " is not supported on jtcp");
-    }
-
-    private static Map<?, ?> struct(SocketCall c, int i) {
-        if (c.arg(i) instanceof Map<?, ?> m && m.get("onoff") instanceof Long && m.get("linger") instanceof Long) {
-            return m;
-        }
-        throw new ScriptUnsupportedException(c.line(), c.name() + ": expected {onoff=N, linger=N}");
-    }
-
-    private SocketCall.Result ioctl(SocketCall c) {
-        return guarded(() -> {
-            Sock s = sock(c);
-            long request = c.integer(1);
-            if (s.conn == null) {
-                return SocketCall.Result.error("EINVAL");
-            }
-            if (request == 0x541B) {
-                return SocketCall.Result.ok(0, (long) s.conn.readable());
-            }
-            if (request == 0x5411) {
-                ConnectionStatus st = s.conn.status();
-                return SocketCall.Result.ok(0, (long) (st.unacknowledged() + st.unsent()));
-            }
-            throw new ScriptUnsupportedException(c.line(), "ioctl request " + request + " is not supported (only SIOCINQ, SIOCOUTQ)");
-        });
-    }
-
     /** poll(fds, nfds, timeout): revents per pollfd in {@code out}; blocks until one is ready or the timeout. */
     private Supplier<SocketCall.Result> poll(SocketCall c) {
         return () -> {
@@ -706,7 +492,7 @@ final class JtcpSockets {
                 Map<?, ?> m = (Map<?, ?>) o;
                 long fd = (Long) m.get("fd");
                 long events = m.get("events") instanceof Long e ? e : 0;
-                long r = revents(fds.get((int) fd), events);
+                long r = JtcpSocket.revents(fds.get((int) fd), events);
                 revents.add(r);
                 if (r != 0) {
                     ready++;
@@ -743,55 +529,6 @@ final class JtcpSockets {
         return zeros;
     }
 
-    /** Linux's tcp_poll, as far as jtcp's connection state shows it. */
-    private static long revents(Sock s, long events) {
-        final long in = 0x1;
-        final long pri = 0x2;
-        final long out = 0x4;
-        final long err = 0x8;
-        final long hup = 0x10;
-        final long nval = 0x20;
-        final long rdnorm = 0x40;
-        final long wrnorm = 0x100;
-        final long rdhup = 0x2000;
-        if (s == null) {
-            return nval;
-        }
-        long mask = 0;
-        if (s.listener != null) {
-            mask = s.listener.acceptQueueLength() > 0 ? in | rdnorm : 0;
-        } else if (s.conn != null) {
-            TcpConnection c = s.conn;
-            TcpState st = c.state();
-            boolean closed = st == TcpState.CLOSED;
-            boolean rcvShut = closed || c.isEndOfStream() || st.isReceiveClosed() || s.readShutdown;
-            boolean sndShut = closed || st.isSendClosed() || s.writeShutdown;
-            if (c.error() != null && !s.errorReported && c.error() != dev.jtcp.tcp.TcpError.ABORTED) {
-                mask |= err;
-            }
-            if (closed || (rcvShut && sndShut)) {
-                mask |= hup;
-            }
-            if (rcvShut) {
-                mask |= in | rdnorm | rdhup;
-            }
-            if (st != TcpState.SYN_SENT && st != TcpState.SYN_RECEIVED) {
-                if (c.readable() > 0) {
-                    mask |= in | rdnorm;
-                }
-                if (sndShut || c.writable() > 0) {
-                    mask |= out | wrnorm;
-                }
-                if (!closed && c.status().urgentPending() > 0) {
-                    mask |= pri;
-                }
-            }
-        } else {
-            mask = out | hup;
-        }
-        return mask & (events | err | hup | nval);
-    }
-
     // =============================================================================================
     // STATUS for tcpi_* assertions
     // =============================================================================================
@@ -808,7 +545,7 @@ final class JtcpSockets {
 
     /** Whether a listener is open on {@code port}. */
     boolean listening(int port) {
-        for (Sock s : fds.values()) {
+        for (JtcpSocket s : fds.values()) {
             if (s.listener != null && s.listener.port() == port) {
                 return true;
             }

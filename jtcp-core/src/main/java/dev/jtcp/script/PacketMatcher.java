@@ -4,6 +4,7 @@ import dev.jtcp.wire.TcpFlags;
 import dev.jtcp.wire.TcpOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntFunction;
 
 /**
  * Compares what an outbound ({@code >}) line expects with what the stack sent, field by field, and
@@ -255,33 +256,21 @@ final class PacketMatcher {
         if (p.optionBytes() == 0) {
             return "no options";
         }
-        List<String> parts = new ArrayList<>();
-        for (TcpOption o : p.options()) {
-            if (o instanceof TcpOption.Sack s) {
-                StringBuilder sb = new StringBuilder("sack");
-                for (int b = 0; b < s.blocks(); b++) {
-                    sb.append(' ').append(seqs.remoteToScript(s.left(b), false)).append(':')
-                            .append(seqs.remoteToScript(s.right(b), false));
-                }
-                parts.add(sb.toString());
-            } else {
-                parts.add(o.toString());
-            }
-        }
-        return "<" + String.join(",", parts) + ">";
+        return optionsText(p.options(), e -> String.valueOf(seqs.remoteToScript(e, false)));
     }
 
     static String optionsText(List<TcpOption> options, boolean none) {
-        if (none) {
-            return "no options";
-        }
+        return none ? "no options" : optionsText(options, Integer::toUnsignedString);
+    }
+
+    /** {@code <mss 1460,sackOK,sack 1:2>}, SACK edges written by {@code edge}. */
+    private static String optionsText(List<TcpOption> options, IntFunction<String> edge) {
         List<String> parts = new ArrayList<>();
         for (TcpOption o : options) {
             if (o instanceof TcpOption.Sack s) {
                 StringBuilder sb = new StringBuilder("sack");
                 for (int b = 0; b < s.blocks(); b++) {
-                    sb.append(' ').append(Integer.toUnsignedString(s.left(b))).append(':')
-                            .append(Integer.toUnsignedString(s.right(b)));
+                    sb.append(' ').append(edge.apply(s.left(b))).append(':').append(edge.apply(s.right(b)));
                 }
                 parts.add(sb.toString());
             } else {
