@@ -1,0 +1,116 @@
+package dev.jtcp.script;
+
+import dev.jtcp.event.TcpState;
+import dev.jtcp.tcp.TcpConnection;
+import dev.jtcp.tcp.TcpError;
+import dev.jtcp.tcp.TcpListener;
+import dev.jtcp.wire.IpAddress;
+
+/**
+ * One emulated file descriptor of {@link JtcpSockets}: the socket options set on it, what it is
+ * bound to, and the listener or connection behind it. Not thread-safe.
+ */
+final class JtcpSocket {
+    final int fd;
+    boolean nonBlocking;
+    boolean reuseAddr;
+    boolean lingerOn;
+    int lingerSeconds;
+    /** SO_SNDBUF and SO_RCVBUF as set, or -1. */
+    int sendBuffer = -1;
+    int receiveBuffer = -1;
+    boolean noDelay;
+    boolean keepAlive;
+    /** TCP_MAXSEG as set, or 0. */
+    int maxSegment;
+    long userTimeoutMs;
+    IpAddress boundAddress;
+    int boundPort = -1;
+    TcpListener listener;
+    TcpConnection conn;
+    /** connect() has returned success (or the connection came from accept). */
+    boolean connectReported;
+    /** The connection's error has been reported to the application once. */
+    boolean errorReported;
+    boolean readShutdown;
+    boolean writeShutdown;
+
+    JtcpSocket(int fd) {
+        this.fd = fd;
+    }
+
+    /** The connection's error, once: SO_ERROR, read, write and connect all consume it. */
+    SocketCall.Result takeError() {
+        if (conn == null || errorReported || conn.error() == null || conn.error() == TcpError.ABORTED) {
+            return null;
+        }
+        errorReported = true;
+        return SocketCall.Result.error(conn.error().errno());
+    }
+
+    /** Applies the options set so far to a connection just opened or accepted. */
+    void applyOptions(long nowNs) {
+        conn.noDelay(noDelay);
+        if (keepAlive) {
+            conn.keepAlive(nowNs, true);
+        }
+        if (userTimeoutMs > 0) {
+            conn.userTimeout(userTimeoutMs * 1_000_000L);
+        }
+        if (maxSegment > 0 && conn.state().isSynchronized()) {
+            conn.maxSegmentSize(maxSegment);
+        }
+        if (sendBuffer > 0) {
+            conn.sendBufferSize(sendBuffer);
+        }
+    }
+
+    /** Linux's tcp_poll, as far as jtcp's connection state shows it; {@code s} null is a closed fd. */
+    static long revents(JtcpSocket s, long events) {
+        final long in = 0x1;
+        final long pri = 0x2;
+        final long out = 0x4;
+        final long err = 0x8;
+        final long hup = 0x10;
+        final long nval = 0x20;
+        final long rdnorm = 0x40;
+        final long wrnorm = 0x100;
+        final long rdhup = 0x2000;
+        if (s == null) {
+            return nval;
+        }
+        long mask = 0;
+        if (s.listener != null) {
+            mask = s.listener.acceptQueueLength() > 0 ? in | rdnorm : 0;
+        } else if (s.conn != null) {
+            TcpConnection c = s.conn;
+            TcpState st = c.state();
+            boolean closed = st == TcpState.CLOSED;
+            boolean rcvShut = closed || c.isEndOfStream() || st.isReceiveClosed() || s.readShutdown;
+            boolean sndShut = closed || st.isSendClosed() || s.writeShutdown;
+            if (c.error() != null && !s.errorReported && c.error() != TcpError.ABORTED) {
+                mask |= err;
+            }
+            if (closed || (rcvShut && sndShut)) {
+                mask |= hup;
+            }
+            if (rcvShut) {
+                mask |= in | rdnorm | rdhup;
+            }
+            if (st != TcpState.SYN_SENT && st != TcpState.SYN_RECEIVED) {
+                if (c.readable() > 0) {
+                    mask |= in | rdnorm;
+                }
+                if (sndShut || c.writable() > 0) {
+                    mask |= out | wrnorm;
+                }
+                if (!closed && c.status().urgentPending() > 0) {
+                    mask |= pri;
+                }
+            }
+        } else {
+            mask = out | hup;
+        }
+        return mask & (events | err | hup | nval);
+    }
+}

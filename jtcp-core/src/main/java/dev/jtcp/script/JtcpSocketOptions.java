@@ -1,0 +1,166 @@
+package dev.jtcp.script;
+
+import dev.jtcp.tcp.ConnectionStatus;
+import dev.jtcp.tcp.TcpConfig;
+import dev.jtcp.tcp.TcpConnection;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * fcntl, setsockopt, getsockopt and ioctl on an emulated socket ({@link JtcpSocket}): the options a
+ * jtcp connection has per connection (TCP_NODELAY, TCP_MAXSEG, TCP_USER_TIMEOUT, SO_KEEPALIVE,
+ * SO_SNDBUF, SO_RCVBUF before the handshake, SO_LINGER off or zero, SO_REUSEADDR), SO_ERROR, and
+ * SIOCINQ/SIOCOUTQ. Anything else raises {@link ScriptUnsupportedException}. Calls throw
+ * {@link dev.jtcp.tcp.TcpException} or {@link IllegalArgumentException} for the caller to turn into
+ * errno values.
+ */
+final class JtcpSocketOptions {
+    private static final int O_RDWR = 2;
+    private static final int SOL_SOCKET = 1;
+    private static final int IPPROTO_TCP = 6;
+
+    private JtcpSocketOptions() {
+    }
+
+    static SocketCall.Result fcntl(JtcpSocket s, SocketCall c) {
+        long cmd = c.integer(1);
+        if (cmd == 3) {
+            return SocketCall.Result.ok(O_RDWR | (s.nonBlocking ? JtcpSockets.O_NONBLOCK : 0));
+        }
+        if (cmd == 4) {
+            s.nonBlocking = (c.integer(2) & JtcpSockets.O_NONBLOCK) != 0;
+            return SocketCall.Result.ok(0);
+        }
+        throw new ScriptUnsupportedException(c.line(), "fcntl command " + cmd + " is not supported (only F_GETFL, F_SETFL)");
+    }
+
+    static SocketCall.Result setsockopt(JtcpSocket s, SocketCall c, long nowNs) {
+        long level = c.integer(1);
+        long name = c.integer(2);
+        if (level == SOL_SOCKET && name == 13) {
+            Map<?, ?> m = struct(c, 3);
+            s.lingerOn = ((Long) m.get("onoff")) != 0;
+            s.lingerSeconds = ((Long) m.get("linger")).intValue();
+            if (s.lingerOn && s.lingerSeconds != 0) {
+                throw new ScriptUnsupportedException(c.line(), "SO_LINGER with a non-zero time (a blocking close) is not supported");
+            }
+            return SocketCall.Result.ok(0);
+        }
+        long v = c.integer(3);
+        if (level == SOL_SOCKET) {
+            switch ((int) name) {
+                case 2, 15 -> s.reuseAddr = v != 0;
+                case 7 -> {
+                    s.sendBuffer = (int) Math.max(v, 1024);
+                    if (s.conn != null) {
+                        s.conn.sendBufferSize(s.sendBuffer);
+                    }
+                }
+                case 8 -> {
+                    if (s.conn != null || s.listener != null) {
+                        throw new ScriptUnsupportedException(c.line(), "SO_RCVBUF after connect or listen is not supported: "
+                                + "jtcp sizes the receive buffer (and the window scale) before the handshake");
+                    }
+                    s.receiveBuffer = (int) Math.max(v, 1024);
+                }
+                case 9 -> {
+                    s.keepAlive = v != 0;
+                    if (s.conn != null) {
+                        s.conn.keepAlive(nowNs, s.keepAlive);
+                    }
+                }
+                default -> throw unsupportedOption(c, level, name);
+            }
+            return SocketCall.Result.ok(0);
+        }
+        if (level == IPPROTO_TCP) {
+            switch ((int) name) {
+                case 1 -> {
+                    s.noDelay = v != 0;
+                    if (s.conn != null) {
+                        s.conn.noDelay(s.noDelay);
+                    }
+                }
+                case 2 -> {
+                    s.maxSegment = (int) v;
+                    if (s.conn != null) {
+                        s.conn.maxSegmentSize(s.maxSegment);
+                    }
+                }
+                case 18 -> {
+                    s.userTimeoutMs = v;
+                    if (s.conn != null) {
+                        s.conn.userTimeout(v * 1_000_000L);
+                    }
+                }
+                default -> throw unsupportedOption(c, level, name);
+            }
+            return SocketCall.Result.ok(0);
+        }
+        throw unsupportedOption(c, level, name);
+    }
+
+    static SocketCall.Result getsockopt(JtcpSocket s, SocketCall c, TcpConfig config) {
+        long level = c.integer(1);
+        long name = c.integer(2);
+        TcpConnection conn = s.conn;
+        if (level == SOL_SOCKET) {
+            return switch ((int) name) {
+                case 2, 15 -> SocketCall.Result.ok(0, (long) (s.reuseAddr ? 1 : 0));
+                case 4 -> {
+                    SocketCall.Result err = s.takeError();
+                    yield SocketCall.Result.ok(0, err == null ? 0L : (long) Symbols.errno(err.errno()));
+                }
+                case 7 -> SocketCall.Result.ok(0, (long) (conn != null ? conn.sendBufferSize()
+                        : s.sendBuffer > 0 ? s.sendBuffer : config.sendBufferBytes()));
+                case 8 -> SocketCall.Result.ok(0, (long) (conn != null ? conn.receiveBufferSize()
+                        : s.receiveBuffer > 0 ? s.receiveBuffer : config.receiveBufferBytes()));
+                case 9 -> SocketCall.Result.ok(0, (long) (s.keepAlive ? 1 : 0));
+                case 13 -> {
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("onoff", (long) (s.lingerOn ? 1 : 0));
+                    m.put("linger", (long) s.lingerSeconds);
+                    yield SocketCall.Result.ok(0, m);
+                }
+                default -> throw unsupportedOption(c, level, name);
+            };
+        }
+        if (level == IPPROTO_TCP) {
+            return switch ((int) name) {
+                case 1 -> SocketCall.Result.ok(0, (long) (s.noDelay ? 1 : 0));
+                case 2 -> SocketCall.Result.ok(0, (long) (conn != null && conn.state().isSynchronized()
+                        ? conn.maxSegmentSize() : s.maxSegment > 0 ? s.maxSegment : 536));
+                case 18 -> SocketCall.Result.ok(0, s.userTimeoutMs);
+                default -> throw unsupportedOption(c, level, name);
+            };
+        }
+        throw unsupportedOption(c, level, name);
+    }
+
+    private static ScriptUnsupportedException unsupportedOption(SocketCall c, long level, long name) {
+        return new ScriptUnsupportedException(c.line(), c.name() + " level " + level + " option " + name
+            + " is not supported on jtcp");
+    }
+
+    private static Map<?, ?> struct(SocketCall c, int i) {
+        if (c.arg(i) instanceof Map<?, ?> m && m.get("onoff") instanceof Long && m.get("linger") instanceof Long) {
+        return m;
+        }
+        throw new ScriptUnsupportedException(c.line(), c.name() + ": expected {onoff=N, linger=N}");
+    }
+
+    static SocketCall.Result ioctl(JtcpSocket s, SocketCall c) {
+        long request = c.integer(1);
+        if (s.conn == null) {
+            return SocketCall.Result.error("EINVAL");
+        }
+        if (request == 0x541B) {
+            return SocketCall.Result.ok(0, (long) s.conn.readable());
+        }
+        if (request == 0x5411) {
+            ConnectionStatus st = s.conn.status();
+            return SocketCall.Result.ok(0, (long) (st.unacknowledged() + st.unsent()));
+        }
+        throw new ScriptUnsupportedException(c.line(), "ioctl request " + request + " is not supported (only SIOCINQ, SIOCOUTQ)");
+    }
+}

@@ -1,0 +1,555 @@
+package dev.jtcp.script;
+
+import dev.jtcp.event.ConnectionKey;
+import dev.jtcp.event.TcpState;
+import dev.jtcp.stack.Host;
+import dev.jtcp.tcp.TcpConnection;
+import dev.jtcp.tcp.TcpException;
+import dev.jtcp.tcp.TcpListener;
+import dev.jtcp.wire.IpAddress;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Supplier;
+
+/**
+ * The socket API a script calls, emulated over jtcp's host, listener and connection calls: a file
+ * descriptor table with Linux's numbering (lowest free from 3), blocking and non-blocking
+ * semantics, pending errors reported once (SO_ERROR, then read/write/connect), and the errno names
+ * Linux returns.
+ *
+ * <p>Mapping: socket/bind record the endpoint; listen is {@link Host#listen}; connect is {@link
+ * Host#connect} (OPEN); accept is {@link TcpListener#accept}; read/recv is RECEIVE; write/send is
+ * SEND (zero bytes, as packetdrill writes); shutdown(SHUT_WR) is CLOSE; close is a full close
+ * ({@link TcpConnection#closeFully}, MAY-1 with SHLD-3), or ABORT with {@code SO_LINGER {onoff=1,
+ * linger=0}}. Socket options, fcntl and ioctl are {@link JtcpSocketOptions}; the state of one
+ * descriptor is a {@link JtcpSocket}. What a jtcp connection cannot do the way Linux does raises
+ * {@link ScriptUnsupportedException}.
+ *
+ * <p>Not thread-safe: driven by the interpreter's thread.
+ */
+final class JtcpSockets {
+    static final int O_NONBLOCK = 04000;
+
+    /** A call that would block, retried after everything the stack does. */
+    private static final class Blocked implements Target.PendingCall {
+        final Supplier<SocketCall.Result> retry;
+        /** When the call gives up by itself (a poll timeout), or {@link Long#MAX_VALUE}. */
+        final long deadlineNs;
+        final SocketCall.Result onDeadline;
+        final long startedAtUs;
+        SocketCall.Result result;
+        long doneAtUs;
+
+        Blocked(Supplier<SocketCall.Result> retry, long deadlineNs, SocketCall.Result onDeadline, long startedAtUs) {
+            this.retry = retry;
+            this.deadlineNs = deadlineNs;
+            this.onDeadline = onDeadline;
+            this.startedAtUs = startedAtUs;
+        }
+
+        @Override
+        public long startedAtUs() {
+            return startedAtUs;
+        }
+
+        @Override
+        public boolean isDone() {
+            return result != null;
+        }
+
+        @Override
+        public SocketCall.Result result() {
+            return result;
+        }
+
+        @Override
+        public long doneAtUs() {
+            return doneAtUs;
+        }
+    }
+
+    private final JtcpTarget target;
+    private final Endpoints ends;
+    private final TreeMap<Integer, JtcpSocket> fds = new TreeMap<>();
+    /** Every connection a socket has had, so STATUS still answers after close(). */
+    private final List<TcpConnection> known = new ArrayList<>();
+    private Blocked blocked;
+    private int nextEphemeral = 50_000;
+
+    JtcpSockets(JtcpTarget target, Endpoints ends) {
+        this.target = target;
+        this.ends = ends;
+    }
+
+    private long now() {
+        return target.nowNs();
+    }
+
+    // =============================================================================================
+    // Dispatch and blocking
+    // =============================================================================================
+
+    Target.PendingCall call(SocketCall c) {
+        Supplier<SocketCall.Result> attempt = switch (c.name()) {
+            case "socket" -> () -> socket(c);
+            case "bind" -> () -> bind(c);
+            case "listen" -> () -> listen(c);
+            case "accept" -> () -> accept(c);
+            case "connect" -> connect(c);
+            case "read", "recv", "recvfrom" -> () -> read(c);
+            case "write", "send", "sendto" -> write(c);
+            case "close" -> () -> close(c);
+            case "shutdown" -> () -> shutdown(c);
+            case "fcntl" -> () -> guarded(() -> JtcpSocketOptions.fcntl(sock(c), c));
+            case "setsockopt" -> () -> guarded(() -> JtcpSocketOptions.setsockopt(sock(c), c, now()));
+            case "getsockopt" -> () -> guarded(() -> JtcpSocketOptions.getsockopt(sock(c), c, target.config()));
+            case "ioctl" -> () -> guarded(() -> JtcpSocketOptions.ioctl(sock(c), c));
+            case "poll" -> poll(c);
+            default -> throw new ScriptUnsupportedException(c.line(), "system call " + c.name()
+                    + "() is not supported on jtcp");
+        };
+        SocketCall.Result r = attempt.get();
+        long nowUs = target.nowUs();
+        if (r != null) {
+            return new Target.Done(r, nowUs);
+        }
+        long deadline = c.name().equals("poll") ? pollDeadline(c) : Long.MAX_VALUE;
+        blocked = new Blocked(attempt, deadline, SocketCall.Result.ok(0, pollTimeoutRevents(c)), nowUs);
+        return blocked;
+    }
+
+    /** Retries a blocked call after the stack did something; completes it if it can now. */
+    void poll() {
+        if (blocked == null) {
+            return;
+        }
+        SocketCall.Result r = blocked.retry.get();
+        if (r == null && now() >= blocked.deadlineNs) {
+            r = blocked.onDeadline;
+        }
+        if (r != null) {
+            blocked.result = r;
+            blocked.doneAtUs = target.nowUs();
+            blocked = null;
+        }
+    }
+
+    /** When a blocked call times out by itself (poll with a timeout), or {@link Long#MAX_VALUE}. */
+    long nextDeadlineNs() {
+        return blocked == null ? Long.MAX_VALUE : blocked.deadlineNs;
+    }
+
+    private JtcpSocket sock(SocketCall c) {
+        JtcpSocket s = fds.get((int) c.integer(0));
+        if (s == null) {
+            throw new BadFd();
+        }
+        return s;
+    }
+
+    /** A call on an fd that is not open: EBADF. */
+    private static final class BadFd extends RuntimeException {
+        BadFd() {
+            super(null, null, false, false);
+        }
+    }
+
+    private static SocketCall.Result guarded(Supplier<SocketCall.Result> body) {
+        try {
+            return body.get();
+        } catch (BadFd e) {
+            return SocketCall.Result.error("EBADF");
+        } catch (TcpException e) {
+            return SocketCall.Result.error(e.error().errno());
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            return SocketCall.Result.error("EINVAL");
+        }
+    }
+
+    // =============================================================================================
+    // socket, bind, listen, accept, connect
+    // =============================================================================================
+
+    private SocketCall.Result socket(SocketCall c) {
+        long type = c.isDefault(1) ? 1 : c.integer(1);
+        if ((type & 0xF) != 1) {
+            throw new ScriptUnsupportedException(c.line(), "only SOCK_STREAM sockets are supported");
+        }
+        int fd = 3;
+        while (fds.containsKey(fd)) {
+            fd++;
+        }
+        JtcpSocket s = new JtcpSocket(fd);
+        s.nonBlocking = (type & O_NONBLOCK) != 0;
+        fds.put(fd, s);
+        return SocketCall.Result.ok(fd);
+    }
+
+    private SocketCall.Result bind(SocketCall c) {
+        return guarded(() -> {
+            JtcpSocket s = sock(c);
+            Addr a = address(c, 1, ends.local);
+            for (JtcpSocket o : fds.values()) {
+                if (o != s && o.boundPort == a.port && o.listener != null && !(s.reuseAddr && o.reuseAddr)) {
+                    return SocketCall.Result.error("EADDRINUSE");
+                }
+            }
+            s.boundAddress = a.address;
+            s.boundPort = a.port;
+            return SocketCall.Result.ok(0);
+        });
+    }
+
+    private SocketCall.Result listen(SocketCall c) {
+        return guarded(() -> {
+            JtcpSocket s = sock(c);
+            if (s.conn != null) {
+                return SocketCall.Result.error("EINVAL");
+            }
+            if (s.listener != null) {
+                return SocketCall.Result.ok(0);
+            }
+            if (s.boundPort < 0) {
+                throw new ScriptUnsupportedException(c.line(), "listen() on an unbound socket (automatic port) is not supported");
+            }
+            int backlog = (int) Math.max(1, c.integer(1));
+            if (s.receiveBuffer > 0) {
+                // Children of a listener take the host's receive buffer size.
+                target.configureBeforeStart(c.line(), "SO_RCVBUF on a listener", b -> b.receiveBufferBytes(s.receiveBuffer));
+            }
+            Host host = target.host();
+            IpAddress addr = s.boundAddress == null || s.boundAddress.isUnspecified() ? IpAddress.ANY_V4 : s.boundAddress;
+            s.listener = host.listen(now(), addr, s.boundPort, backlog);
+            ends.localPort = s.boundPort;
+            ends.remotePort = Endpoints.DEFAULT_REMOTE_PORT;
+            return SocketCall.Result.ok(0);
+        });
+    }
+
+    private SocketCall.Result accept(SocketCall c) {
+        return guarded(() -> {
+            JtcpSocket s = sock(c);
+            if (s.listener == null) {
+                return SocketCall.Result.error("EINVAL");
+            }
+            TcpConnection conn = s.listener.accept();
+            if (conn == null) {
+                return s.nonBlocking ? SocketCall.Result.error("EAGAIN") : null;
+            }
+            int fd = (int) socket(new SocketCall("socket", List.of(), c.line(), false)).value();
+            JtcpSocket child = fds.get(fd);
+            child.conn = conn;
+            child.connectReported = true;
+            child.noDelay = s.noDelay;
+            child.keepAlive = s.keepAlive;
+            child.userTimeoutMs = s.userTimeoutMs;
+            child.maxSegment = s.maxSegment;
+            child.sendBuffer = s.sendBuffer;
+            child.lingerOn = s.lingerOn;
+            child.lingerSeconds = s.lingerSeconds;
+            child.applyOptions(now());
+            known.add(conn);
+            ends.remotePort = conn.key().remotePort();
+            return SocketCall.Result.ok(fd);
+        });
+    }
+
+    /** Returns the first attempt's closure: it opens the connection once, later attempts wait for it. */
+    private Supplier<SocketCall.Result> connect(SocketCall c) {
+        boolean[] first = {true};
+        return () -> guarded(() -> {
+            JtcpSocket s = sock(c);
+            boolean starting = first[0];
+            first[0] = false;
+            if (starting && s.conn == null) {
+                if (s.listener != null) {
+                    return SocketCall.Result.error("EISCONN");
+                }
+                Addr a = address(c, 1, ends.remote);
+                open(s, a, c.line());
+                return s.nonBlocking ? SocketCall.Result.error("EINPROGRESS") : waitConnected(s);
+            }
+            if (starting && isOpening(s.conn)) {
+                return SocketCall.Result.error("EALREADY");
+            }
+            if (!starting) {
+                return waitConnected(s);
+            }
+            SocketCall.Result err = s.takeError();
+            if (err != null) {
+                return err;
+            }
+            if (!s.connectReported && s.conn.state() != TcpState.CLOSED) {
+                s.connectReported = true;
+                return SocketCall.Result.ok(0);
+            }
+            return SocketCall.Result.error(s.conn.state() == TcpState.CLOSED ? "ECONNABORTED" : "EISCONN");
+        });
+    }
+
+    private SocketCall.Result waitConnected(JtcpSocket s) {
+        if (isOpening(s.conn)) {
+            return null;
+        }
+        SocketCall.Result err = s.takeError();
+        if (err != null) {
+            return err;
+        }
+        s.connectReported = true;
+        return SocketCall.Result.ok(0);
+    }
+
+    private static boolean isOpening(TcpConnection c) {
+        return c.state() == TcpState.SYN_SENT || c.state() == TcpState.SYN_RECEIVED && c.error() == null;
+    }
+
+    private void open(JtcpSocket s, Addr to, int line) {
+        Host host = target.host();
+        TcpConnection conn;
+        if (s.maxSegment > 0 || s.receiveBuffer > 0) {
+            // Options that shape the SYN (its MSS option, its window and scale) must be set before
+            // OPEN, which Host.connect does at once; so build the connection the way it does.
+            IpAddress local = s.boundAddress != null && !s.boundAddress.isUnspecified() ? s.boundAddress : ends.local;
+            int port = s.boundPort > 0 ? s.boundPort : ephemeralPort(host);
+            conn = new TcpConnection(host, new ConnectionKey(local, port, to.address, to.port));
+            if (s.maxSegment > 0) {
+                conn.maxSegmentSize(s.maxSegment);
+            }
+            if (s.receiveBuffer > 0) {
+                conn.receiveBufferSize(s.receiveBuffer);
+            }
+            host.register(conn);
+            conn.open(now());
+        } else {
+            conn = host.connect(now(), to.address, to.port, Math.max(s.boundPort, 0));
+        }
+        s.conn = conn;
+        known.add(conn);
+        s.applyOptions(now());
+        ends.localPort = conn.key().localPort();
+        ends.remotePort = to.port;
+    }
+
+    private int ephemeralPort(Host host) {
+        while (true) {
+            int p = nextEphemeral++;
+            boolean used = false;
+            for (TcpConnection c : host.connections()) {
+                used |= c.key().localPort() == p;
+            }
+            if (!used) {
+                return p;
+            }
+        }
+    }
+
+    /** An address argument: {@code ...} means the default; else a sockaddr struct. */
+    private record Addr(IpAddress address, int port) {}
+
+    private Addr address(SocketCall c, int i, IpAddress fallback) {
+        Object a = c.arg(i);
+        if (a == SocketCall.DEFAULT) {
+            return new Addr(fallback, Endpoints.DEFAULT_PORT);
+        }
+        if (a instanceof Map<?, ?> m) {
+            Object port = m.containsKey("sin_port") ? m.get("sin_port") : m.get("sin6_port");
+            Object addr = m.containsKey("sin_addr") ? m.get("sin_addr") : m.get("sin6_addr");
+            IpAddress ip = fallback;
+            if (addr instanceof String text) {
+                ip = IpAddress.parse(text);
+            } else if (addr instanceof Long n) {
+                ip = n == 0 ? (fallback.isV4() ? IpAddress.ANY_V4 : IpAddress.ANY_V6) : IpAddress.ofV4(n.intValue());
+            }
+            return new Addr(ip, port instanceof Long p ? p.intValue() : Endpoints.DEFAULT_PORT);
+        }
+        throw new ScriptUnsupportedException(c.line(), c.name() + ": address argument " + a + " is not supported");
+    }
+
+    // =============================================================================================
+    // read, write, close, shutdown
+    // =============================================================================================
+
+    private SocketCall.Result read(SocketCall c) {
+        return guarded(() -> {
+            JtcpSocket s = sock(c);
+            long flags = c.argCount() > 3 ? c.integer(3) : 0;
+            if ((flags & ~(0x40L | 0x100L)) != 0) {
+                throw new ScriptUnsupportedException(c.line(), c.name() + " flags " + flags + " (MSG_PEEK, MSG_OOB) are not supported");
+            }
+            if (s.conn == null) {
+                return SocketCall.Result.error("ENOTCONN");
+            }
+            SocketCall.Result err = s.takeError();
+            if (err != null) {
+                return err;
+            }
+            if (s.readShutdown) {
+                return SocketCall.Result.ok(0);
+            }
+            TcpConnection conn = s.conn;
+            if (conn.readable() > 0) {
+                int n = (int) Math.min(c.integer(2), conn.readable());
+                return SocketCall.Result.ok(conn.receive(now(), ByteBuffer.allocate(n)));
+            }
+            if (conn.isEndOfStream() || conn.state() == TcpState.CLOSED || conn.state() == TcpState.TIME_WAIT) {
+                return SocketCall.Result.ok(0);
+            }
+            return s.nonBlocking || (flags & 0x40) != 0 ? SocketCall.Result.error("EAGAIN") : null;
+        });
+    }
+
+    /** write, send, sendto: n zero bytes; a blocking write returns once all are queued. */
+    private Supplier<SocketCall.Result> write(SocketCall c) {
+        long[] written = {0};
+        return () -> guarded(() -> {
+            JtcpSocket s = sock(c);
+            long total = c.integer(2);
+            long flags = c.argCount() > 3 ? c.integer(3) : 0;
+            if ((flags & ~(0x1L | 0x40L | 0x4000L)) != 0) {
+                throw new ScriptUnsupportedException(c.line(), c.name() + " flags " + flags
+                        + " (MSG_FASTOPEN, MSG_MORE, MSG_ZEROCOPY) are not supported");
+            }
+            if (c.name().equals("sendto") && !c.isDefault(4) && c.arg(4) instanceof Map<?, ?>) {
+                throw new ScriptUnsupportedException(c.line(), "sendto() with an address (Fast Open) is not supported");
+            }
+            boolean dontWait = s.nonBlocking || (flags & 0x40) != 0;
+            SocketCall.Result err = s.takeError();
+            if (err != null) {
+                return err;
+            }
+            TcpConnection conn = s.conn;
+            if (conn == null || s.writeShutdown) {
+                return SocketCall.Result.error("EPIPE");
+            }
+            if (isOpening(conn)) {
+                return dontWait ? SocketCall.Result.error("EAGAIN") : null;
+            }
+            if (conn.state() != TcpState.ESTABLISHED && conn.state() != TcpState.CLOSE_WAIT) {
+                return SocketCall.Result.error("EPIPE");
+            }
+            int n = conn.send(now(), ByteBuffer.allocate((int) (total - written[0])), (flags & 0x1) != 0);
+            written[0] += n;
+            if (written[0] == total) {
+                return SocketCall.Result.ok(total);
+            }
+            if (dontWait) {
+                return written[0] > 0 ? SocketCall.Result.ok(written[0]) : SocketCall.Result.error("EAGAIN");
+            }
+            return null;
+        });
+    }
+
+    private SocketCall.Result close(SocketCall c) {
+        return guarded(() -> {
+            JtcpSocket s = sock(c);
+            fds.remove(s.fd);
+            if (s.listener != null) {
+                target.host().closeListener(now(), s.listener);
+            }
+            if (s.conn != null && s.conn.state() != TcpState.CLOSED) {
+                if (s.lingerOn && s.lingerSeconds == 0) {
+                    s.conn.abort(now());
+                } else {
+                    s.conn.closeFully(now());
+                }
+            }
+            return SocketCall.Result.ok(0);
+        });
+    }
+
+    private SocketCall.Result shutdown(SocketCall c) {
+        return guarded(() -> {
+            JtcpSocket s = sock(c);
+            long how = c.integer(1);
+            if (s.conn == null || s.conn.state() == TcpState.CLOSED) {
+                return SocketCall.Result.error("ENOTCONN");
+            }
+            if (how == 0 || how == 2) {
+                s.readShutdown = true;
+            }
+            if ((how == 1 || how == 2) && !s.writeShutdown) {
+                s.writeShutdown = true;
+                s.conn.close(now());
+            }
+            return SocketCall.Result.ok(0);
+        });
+    }
+
+    // =============================================================================================
+    // fcntl, setsockopt, getsockopt, ioctl, poll
+    // =============================================================================================
+
+    /** poll(fds, nfds, timeout): revents per pollfd in {@code out}; blocks until one is ready or the timeout. */
+    private Supplier<SocketCall.Result> poll(SocketCall c) {
+        return () -> {
+            List<?> pfds = pollFds(c);
+            List<Long> revents = new ArrayList<>();
+            int ready = 0;
+            for (Object o : pfds) {
+                Map<?, ?> m = (Map<?, ?>) o;
+                long fd = (Long) m.get("fd");
+                long events = m.get("events") instanceof Long e ? e : 0;
+                long r = JtcpSocket.revents(fds.get((int) fd), events);
+                revents.add(r);
+                if (r != 0) {
+                    ready++;
+                }
+            }
+            long timeout = c.integer(2);
+            if (ready > 0 || timeout == 0) {
+                return SocketCall.Result.ok(ready, revents);
+            }
+            return null;
+        };
+    }
+
+    private static List<?> pollFds(SocketCall c) {
+        if (c.arg(0) instanceof List<?> l && l.stream().allMatch(o -> o instanceof Map<?, ?> m && m.get("fd") instanceof Long)) {
+            return l;
+        }
+        throw new ScriptUnsupportedException(c.line(), "poll: expected [{fd=N, events=...}, ...]");
+    }
+
+    private long pollDeadline(SocketCall c) {
+        long timeoutMs = c.integer(2);
+        return timeoutMs < 0 ? Long.MAX_VALUE : now() + timeoutMs * 1_000_000L;
+    }
+
+    private static List<Long> pollTimeoutRevents(SocketCall c) {
+        if (!c.name().equals("poll")) {
+            return null;
+        }
+        List<Long> zeros = new ArrayList<>();
+        for (int k = 0; k < pollFds(c).size(); k++) {
+            zeros.add(0L);
+        }
+        return zeros;
+    }
+
+    // =============================================================================================
+    // STATUS for tcpi_* assertions
+    // =============================================================================================
+
+    /** The connection (live, in TIME-WAIT, or closed) with this 4-tuple that a socket had, or null. */
+    TcpConnection knownConnection(ConnectionKey key) {
+        for (int k = known.size() - 1; k >= 0; k--) {
+            if (known.get(k).key().equals(key)) {
+                return known.get(k);
+            }
+        }
+        return null;
+    }
+
+    /** Whether a listener is open on {@code port}. */
+    boolean listening(int port) {
+        for (JtcpSocket s : fds.values()) {
+            if (s.listener != null && s.listener.port() == port) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

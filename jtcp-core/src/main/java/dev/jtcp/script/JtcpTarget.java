@@ -1,0 +1,218 @@
+package dev.jtcp.script;
+
+import dev.jtcp.event.ConnectionKey;
+import dev.jtcp.event.TcpState;
+import dev.jtcp.event.TraceEvent;
+import dev.jtcp.stack.Host;
+import dev.jtcp.tcp.ConnectionStatus;
+import dev.jtcp.tcp.TcpConfig;
+import dev.jtcp.tcp.TcpConnection;
+import dev.jtcp.wire.IpAddress;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+
+/**
+ * jtcp in-process on virtual time: one {@link Host} ("the stack under test") whose packets are
+ * captured as they are emitted, whose timers run when the clock jumps to their deadlines, and whose
+ * sockets are emulated by {@link JtcpSockets}. A suite of hundreds of scripts runs in seconds.
+ *
+ * <p>The host is created when first needed (a listen, a connect or an injected packet), so that
+ * settings made before (sysctl commands, SO_RCVBUF on a listener) can still shape its {@link
+ * TcpConfig}, which is immutable afterwards.
+ *
+ * <p>Not thread-safe: the interpreter's thread drives it.
+ */
+final class JtcpTarget implements Target {
+    private static final int TRACE_LINES = 12;
+    /** A timer that keeps firing without the clock moving means an engine bug; stop instead of spinning. */
+    private static final int MAX_FIRINGS_AT_ONE_TIME = 10_000;
+
+    private final IpAddress localAddress;
+    private final int prefixLength;
+    private final int mtu;
+    private final long seed;
+    private TcpConfig.Builder config;
+    private Host host;
+    private long nowNs;
+    private final ArrayDeque<LivePacket> sent = new ArrayDeque<>();
+    private final ArrayDeque<String> trace = new ArrayDeque<>();
+    private final JtcpSockets sockets;
+
+    JtcpTarget(TcpConfig config, Endpoints ends, int prefixLength, int mtu, long seed) {
+        this.config = config.toBuilder();
+        this.localAddress = ends.local;
+        this.prefixLength = prefixLength;
+        this.mtu = mtu;
+        this.seed = seed;
+        this.sockets = new JtcpSockets(this, ends);
+    }
+
+    @Override
+    public String osName() {
+        return "jtcp";
+    }
+
+    long nowNs() {
+        return nowNs;
+    }
+
+    @Override
+    public long nowUs() {
+        return nowNs / 1000;
+    }
+
+    @Override
+    public long startSlackUs() {
+        return 0;
+    }
+
+    @Override
+    public void startClock() {
+        // Virtual time: nothing has happened yet, the clock is still at 0.
+    }
+
+    /** The host, created on first use with the configuration so far. */
+    Host host() {
+        if (host == null) {
+            host = new Host("jtcp", config.build(), new SplittableRandom(seed))
+                    .addAddress(localAddress, prefixLength)
+                    .mtu(mtu)
+                    .tracer(this::onTrace)
+                    .attach(this::onTransmit);
+            config = null;
+        }
+        return host;
+    }
+
+    /** The configuration in force (or that will be, when the host starts). */
+    TcpConfig config() {
+        return host != null ? host.config() : config.build();
+    }
+
+    /**
+     * Changes the host configuration; only possible before the host starts, else the script is
+     * skipped with a reason naming {@code what}.
+     */
+    void configureBeforeStart(int line, String what, Consumer<TcpConfig.Builder> change) {
+        if (host != null) {
+            throw new ScriptUnsupportedException(line, what + " after the first socket or packet is not supported: "
+                    + "jtcp's host configuration is fixed once the host starts");
+        }
+        change.accept(config);
+    }
+
+    private void onTransmit(ByteBuffer packet) {
+        LivePacket p = LivePacket.parse(nowUs(), packet);
+        if (p != null) {
+            sent.add(p);
+        }
+    }
+
+    private void onTrace(TraceEvent e) {
+        if (trace.size() == TRACE_LINES) {
+            trace.removeFirst();
+        }
+        trace.addLast(TraceText.of(e));
+    }
+
+    @Override
+    public void runUntil(long untilUs, BooleanSupplier stop) {
+        long untilNs = untilUs * 1000;
+        int firingsHere = 0;
+        long lastFiring = -1;
+        while (!stop.getAsBoolean()) {
+            long d = Math.min(host == null ? Long.MAX_VALUE : host.nextDeadlineNs(), sockets.nextDeadlineNs());
+            if (d > untilNs) {
+                nowNs = Math.max(nowNs, untilNs);
+                return;
+            }
+            nowNs = Math.max(nowNs, d);
+            firingsHere = nowNs == lastFiring ? firingsHere + 1 : 0;
+            lastFiring = nowNs;
+            if (firingsHere > MAX_FIRINGS_AT_ONE_TIME) {
+                throw new IllegalStateException("a host timer keeps firing at " + nowNs + " ns without time moving on");
+            }
+            if (host != null) {
+                host.onTimer(nowNs);
+            }
+            sockets.poll();
+        }
+    }
+
+    @Override
+    public void inject(byte[] packet) {
+        host().onPacket(nowNs, ByteBuffer.wrap(packet));
+        sockets.poll();
+    }
+
+    @Override
+    public ArrayDeque<LivePacket> sent() {
+        return sent;
+    }
+
+    @Override
+    public PendingCall call(SocketCall call) {
+        PendingCall p = sockets.call(call);
+        if (p.isDone()) {
+            sockets.poll();
+        }
+        return p;
+    }
+
+    @Override
+    public Map<String, Long> tcpInfo(Endpoints ends) {
+        Map<String, Long> info = new LinkedHashMap<>();
+        ConnectionKey key = new ConnectionKey(ends.local, ends.localPort, ends.remote, ends.remotePort);
+        TcpConnection live = null;
+        if (host != null) {
+            for (TcpConnection c : host.connections()) {
+                if (c.key().equals(key)) {
+                    live = c;
+                }
+            }
+        }
+        if (live == null && host != null && host.timeWait(key) != null) {
+            info.put("tcpi_state", TcpInfo.stateNumber(TcpState.TIME_WAIT));
+            return info;
+        }
+        if (live == null) {
+            live = sockets.knownConnection(key);
+        }
+        if (live == null) {
+            // No connection with this 4-tuple was ever handed to the application: the listener, if any.
+            boolean listening = sockets.listening(ends.localPort);
+            info.put("tcpi_state", TcpInfo.stateNumber(listening ? TcpState.LISTEN : TcpState.CLOSED));
+            return info;
+        }
+        ConnectionStatus st = live.status();
+        // A connection the application gave up stays "TIME-WAIT" after the host's record expired.
+        TcpState state = st.state() == TcpState.TIME_WAIT ? TcpState.CLOSED : st.state();
+        info.put("tcpi_state", TcpInfo.stateNumber(state));
+        TcpInfo.fill(info, st);
+        return info;
+    }
+
+    @Override
+    public void command(String text, int line) {
+        for (ShellCommands.Setting s : ShellCommands.parse(text, line)) {
+            configureBeforeStart(line, "sysctl " + s.name(), b -> ShellCommands.apply(s, b, line));
+        }
+    }
+
+    @Override
+    public List<String> recentTrace() {
+        return new ArrayList<>(trace);
+    }
+
+    @Override
+    public void close() {
+        // Nothing outside the process to release.
+    }
+}

@@ -1,0 +1,86 @@
+package dev.jtcp.script;
+
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The stack a script runs against, seen by the {@link Interpreter}: a clock, a way to inject
+ * packets, the queue of packets the stack sent, system calls, a TCP_INFO-like snapshot and shell
+ * commands. {@link JtcpTarget} runs jtcp in-process on virtual time; {@link LinuxTarget} runs the
+ * Linux kernel in a private network namespace on real time.
+ */
+interface Target extends AutoCloseable {
+    /** The name {@code #ifdef} sees as defined: {@code jtcp} or {@code linux}. */
+    String osName();
+
+    /** Script time in microseconds since the script started. */
+    long nowUs();
+
+    /** The script's time 0 is now: called after the init command, before the first event. */
+    void startClock();
+
+    /**
+     * How late, beyond the tolerance, an event may start before it is a timing error: 0 on virtual
+     * time; on real time the latency of learning what the stack did (a few milliseconds).
+     */
+    long startSlackUs();
+
+    /**
+     * Lets the stack run until {@code untilUs}, or until {@code stop} holds (checked after anything
+     * the stack does: timers, packets, calls that complete). Never moves the clock back.
+     */
+    void runUntil(long untilUs, BooleanSupplier stop);
+
+    /** Hands an IP packet to the stack now. */
+    void inject(byte[] packet);
+
+    /** Packets the stack sent, oldest first; the interpreter takes them off the front. */
+    ArrayDeque<LivePacket> sent();
+
+    /** Starts a system call now; it may complete at once or later (a blocking call). */
+    PendingCall call(SocketCall call);
+
+    /**
+     * The {@code tcpi_*} values of the connection under test (Linux {@code struct tcp_info} field
+     * names); fields the target cannot provide are absent.
+     */
+    Map<String, Long> tcpInfo(Endpoints ends);
+
+    /** Runs a backquoted shell command, as far as the target supports it. */
+    void command(String text, int line);
+
+    /** The last few things the stack traced, one line each, for failure messages. */
+    List<String> recentTrace();
+
+    @Override
+    void close();
+
+    /** A system call in progress or done. */
+    interface PendingCall {
+        boolean isDone();
+
+        /** The result, once {@link #isDone()}. */
+        SocketCall.Result result();
+
+        /** When it returned, once done. */
+        long doneAtUs();
+
+        /** When the stack began it (a blocking call's relative times count from here). */
+        long startedAtUs();
+    }
+
+    /** A call that completed when it was made. */
+    record Done(SocketCall.Result result, long doneAtUs) implements PendingCall {
+        @Override
+        public boolean isDone() {
+            return true;
+        }
+
+        @Override
+        public long startedAtUs() {
+            return doneAtUs;
+        }
+    }
+}

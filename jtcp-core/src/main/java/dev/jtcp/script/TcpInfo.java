@@ -1,0 +1,77 @@
+package dev.jtcp.script;
+
+import dev.jtcp.event.TcpState;
+import dev.jtcp.tcp.ConnectionStatus;
+import java.util.Map;
+
+/**
+ * {@code tcpi_*} values (Linux {@code struct tcp_info} names and units) from jtcp's STATUS
+ * snapshot, for {@code %{ assert tcpi_... }%} blocks. Only fields with a faithful jtcp equivalent
+ * are filled; an assertion on any other field skips the script.
+ */
+final class TcpInfo {
+    private TcpInfo() {
+    }
+
+    /** Linux's TCP state numbers (include/net/tcp_states.h). */
+    static long stateNumber(TcpState s) {
+        return switch (s) {
+            case ESTABLISHED -> 1;
+            case SYN_SENT -> 2;
+            case SYN_RECEIVED -> 3;
+            case FIN_WAIT_1 -> 4;
+            case FIN_WAIT_2 -> 5;
+            case TIME_WAIT -> 6;
+            case CLOSED -> 7;
+            case CLOSE_WAIT -> 8;
+            case LAST_ACK -> 9;
+            case LISTEN -> 10;
+            case CLOSING -> 11;
+        };
+    }
+
+    /** The value of a {@code TCPI_*} or {@code TCP_*} state constant ({@code TCPI_SYN_RECEIVED}, {@code TCP_SYN_RECV}), or null. */
+    static Long stateConstant(String name) {
+        String n;
+        if (name.startsWith("TCPI_")) {
+            n = name.substring(5);
+        } else if (name.startsWith("TCP_")) {
+            n = name.substring(4);
+        } else {
+            return null;
+        }
+        return switch (n) {
+            case "ESTABLISHED" -> 1L;
+            case "SYN_SENT" -> 2L;
+            case "SYN_RECV", "SYN_RECEIVED" -> 3L;
+            case "FIN_WAIT1", "FIN_WAIT_1" -> 4L;
+            case "FIN_WAIT2", "FIN_WAIT_2" -> 5L;
+            case "TIME_WAIT" -> 6L;
+            case "CLOSE", "CLOSED" -> 7L;
+            case "CLOSE_WAIT" -> 8L;
+            case "LAST_ACK" -> 9L;
+            case "LISTEN" -> 10L;
+            case "CLOSING" -> 11L;
+            default -> null;
+        };
+    }
+
+    static void fill(Map<String, Long> info, ConnectionStatus st) {
+        long mss = Math.max(st.effectiveSendMss(), 1);
+        info.put("tcpi_snd_mss", (long) st.effectiveSendMss());
+        info.put("tcpi_rto", st.rtoNs() / 1000);
+        if (st.srttNs() >= 0) {
+            info.put("tcpi_rtt", st.srttNs() / 1000);
+            info.put("tcpi_rttvar", st.rttvarNs() / 1000);
+        }
+        info.put("tcpi_snd_cwnd", st.cwnd() / mss);
+        info.put("tcpi_snd_ssthresh", st.ssthresh() >= Integer.MAX_VALUE / 2 ? 2147483647L : st.ssthresh() / mss);
+        info.put("tcpi_total_retrans", st.retransmissions());
+        info.put("tcpi_snd_wscale", (long) st.sndWndScale());
+        info.put("tcpi_rcv_wscale", (long) st.rcvWndScale());
+        info.put("tcpi_segs_out", st.segmentsSent());
+        info.put("tcpi_segs_in", st.segmentsReceived());
+        info.put("tcpi_bytes_received", st.bytesReceived());
+        info.put("tcpi_snd_wnd", (long) st.sndWnd());
+    }
+}

@@ -1,0 +1,39 @@
+package dev.jtcp.script;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class CodeBlockTest {
+    private static final Map<String, Long> INFO = Map.of("tcpi_state", 1L, "tcpi_snd_cwnd", 10L, "tcpi_rto", 300000L);
+
+    private static String check(String code) {
+        return CodeBlock.check(code, 7, CodeBlock.names(INFO));
+    }
+
+    @Test
+    void assertionsThatHold() {
+        assertThat(check("assert tcpi_state == TCPI_ESTABLISHED")).isNull();
+        assertThat(check("assert tcpi_snd_cwnd == 10, tcpi_snd_cwnd")).isNull();
+        assertThat(check("assert 200000 <= tcpi_rto < 400000 and not tcpi_state == TCP_CLOSE")).isNull();
+        assertThat(check("assert (tcpi_snd_cwnd * 3 + 2) // 4 == 8 or False")).isNull();
+        assertThat(check("# a comment\nassert tcpi_rto % 1000 == 0; assert -tcpi_state < 0")).isNull();
+    }
+
+    @Test
+    void aFailingAssertionSaysWhichAndTheValues() {
+        assertThat(check("assert tcpi_snd_cwnd == 4, tcpi_snd_cwnd"))
+                .isEqualTo("assert tcpi_snd_cwnd == 4, tcpi_snd_cwnd failed (tcpi_snd_cwnd = 10) with tcpi_snd_cwnd=10");
+        assertThat(check("assert tcpi_state == 1\nassert 1 < 2 < 2")).startsWith("assert 1 < 2 < 2 failed");
+    }
+
+    @Test
+    void anythingElseIsUnsupported() {
+        assertThatThrownBy(() -> check("print(tcpi_state)")).isInstanceOf(ScriptUnsupportedException.class)
+                .hasMessageContaining("only 'assert EXPR'");
+        assertThatThrownBy(() -> check("assert tcpi_unacked == 1")).hasMessageContaining("'tcpi_unacked' is not available");
+        assertThatThrownBy(() -> check("assert tcpi_state in (1, 2)")).isInstanceOf(ScriptUnsupportedException.class);
+    }
+}
