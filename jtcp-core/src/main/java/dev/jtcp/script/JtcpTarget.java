@@ -1,5 +1,6 @@
 package dev.jtcp.script;
 
+import dev.jtcp.trace.EventText;
 import dev.jtcp.event.ConnectionKey;
 import dev.jtcp.event.TcpState;
 import dev.jtcp.event.TraceEvent;
@@ -119,7 +120,7 @@ final class JtcpTarget implements Target {
         if (trace.size() == TRACE_LINES) {
             trace.removeFirst();
         }
-        trace.addLast(TraceText.of(e));
+        trace.addLast(EventText.format(e));
     }
 
     @Override

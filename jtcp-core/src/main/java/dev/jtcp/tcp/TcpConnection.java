@@ -745,12 +745,14 @@ public final class TcpConnection {
      * at most half the buffer; otherwise the next ACK carries it.
      */
     private void maybeSendWindowUpdate(long nowNs) {
+        // The largest window the field can offer: the buffer, or 65535 << scale if that is smaller.
+        int offerable = Math.min(rcvBuf.capacity(), MAX_WINDOW << rcvWndScale);
         int current = SeqNum.diff(rcvAdvertisedEdge, rcvNxt);
-        if (2 * current > rcvBuf.capacity()) {
+        if (2 * current > offerable) {
             return;
         }
-        int possible = rcvBuf.window();
-        if (possible >= 2 * current && possible - current >= Math.min(rcvBuf.capacity() / 2, localMss)) {
+        int possible = Math.min(rcvBuf.window(), offerable);
+        if (possible >= 2 * current && possible - current >= Math.min(offerable / 2, localMss)) {
             ackNow = true;
             output(nowNs);
         }
@@ -1326,7 +1328,8 @@ public final class TcpConnection {
             sndNxt = sndUna;
         }
         retransmits = 0;
-        rtt.resetBackoff();
+        // Karn (MUST-18, RFC 6298 §5): the backed-off RTO stays until a fresh RTT measurement, which
+        // RttEstimator.sample() takes above when this ACK provides one.
         streakStartNs = nowNs;
 
         // Congestion control and NewReno recovery (RFC 5681 §3, RFC 6582 §3.2).
@@ -1635,13 +1638,19 @@ public final class TcpConnection {
             return;
         }
         retransmits++;
-        retransmissionsTotal++;
+        if (!state.isSynchronized() || state == SYN_RECEIVED) {
+            retransmissionsTotal++; // a SYN or SYN,ACK resent below; data resends count in sendData
+        }
         if (retransmits == cfg.r1Retransmissions()) {
             // §3.8.3 (b), (e): negative advice to IP, and tell the application (SHLD-9).
             ctx.onNegativeAdvice(key);
             notify(EV_TROUBLE);
         }
-        rtt.backOff();
+        // A timeout into a zero window is the first zero-window probe (below), whose own timer backs
+        // off from the current RTO: do not back the RTO off as well.
+        if (!(state.isSynchronized() && sndWnd == 0)) {
+            rtt.backOff();
+        }
         rttTiming = false;
         switch (state) {
             case SYN_SENT -> sendSyn(nowNs, false, "retransmission");
@@ -1658,6 +1667,13 @@ public final class TcpConnection {
                 recover = sndMax;
                 dupAcks = 0;
                 sndNxt = sndUna;
+                if (sndWnd == 0) {
+                    // The window closed with data in flight: this timeout is the RTO after which the
+                    // first zero-window probe goes (SHLD-29); probing continues on the persist timer.
+                    persistBackoff = 0;
+                    sendZeroWindowProbe(nowNs);
+                    return;
+                }
                 output(nowNs);
             }
         }
@@ -1686,6 +1702,12 @@ public final class TcpConnection {
             fail(TcpError.TIMED_OUT, "zero-window probes unanswered (R2)");
             return;
         }
+        sendZeroWindowProbe(nowNs);
+    }
+
+    /** One probe octet (or the FIN) into the closed window, then the next probe on the backed-off persist timer. */
+    private void sendZeroWindowProbe(long nowNs) {
+        disarm(nowNs, TimerKind.RETRANSMISSION);
         int unsent = SeqNum.diff(sndBufEnd, sndNxt);
         prepare(TcpFlags.ACK);
         if (sndNxt == sndUna && unsent > 0) {
@@ -2146,6 +2168,12 @@ public final class TcpConnection {
         int candidateEdge = rcvNxt + free;
         int current = SeqNum.diff(rcvAdvertisedEdge, rcvNxt);
         int step = Math.min(rcvBuf.capacity() / 2, Math.max(localMss, 1));
+        // The 16-bit field, scaled, bounds what can be offered: without window scaling a buffer larger
+        // than 64 KiB still offers 65535 (RFC 7323 §2.2), and RCV.WND must not pass what was sent.
+        int expressible = MAX_WINDOW << rcvWndScale;
+        if (SeqNum.diff(candidateEdge, rcvNxt) > expressible) {
+            candidateEdge = rcvNxt + expressible;
+        }
         if (SeqNum.diff(candidateEdge, rcvAdvertisedEdge) >= step || current < 0) {
             rcvAdvertisedEdge = candidateEdge;
         }

@@ -53,7 +53,7 @@ class ScriptRunnerTest {
                 .contains("ack: expected 2, got 1")
                 .contains("win: expected 10, got 65535")
                 .contains("last trace events:")
-                .contains("state LISTEN -> SYN-RECEIVED (rcv SYN)");
+                .contains("LISTEN -> SYN-RECEIVED (rcv SYN)");
     }
 
     @Test
