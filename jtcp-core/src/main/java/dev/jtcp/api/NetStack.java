@@ -91,6 +91,7 @@ public final class NetStack implements AutoCloseable {
         private Link link;
         private Tracer tracer = Tracer.NONE;
         private RandomGenerator random;
+        private int ttl = Host.DEFAULT_TTL;
 
         private Builder() {
         }
@@ -128,6 +129,15 @@ public final class NetStack implements AutoCloseable {
             return this;
         }
 
+        /** The TTL / hop limit of the packets the stack sends (RFC 9293 MUST-49); 64 by default. */
+        public Builder ttl(int ttl) {
+            if (ttl < 1 || ttl > 255) {
+                throw new IllegalArgumentException("TTL must be 1..255, got " + ttl);
+            }
+            this.ttl = ttl;
+            return this;
+        }
+
         /** Starts the loop thread. */
         public NetStack start() throws IOException {
             if (link == null) {
@@ -140,6 +150,7 @@ public final class NetStack implements AutoCloseable {
             addresses.forEach(host::addAddress);
             host.mtu(link.mtu());
             host.tracer(tracer);
+            host.ttl(ttl);
             long origin = System.nanoTime();
             // The loop's clock starts near zero, so deadlines never come near overflow.
             return new NetStack(host, link, () -> System.nanoTime() - origin);
@@ -167,7 +178,20 @@ public final class NetStack implements AutoCloseable {
      * @throws SocketTimeoutException "Connect timed out" when {@code timeout} passes
      */
     public TcpConnection connect(InetSocketAddress remote, int localPort, Duration timeout) throws IOException {
-        CompletableFuture<TcpConnection> f = connectAsync(remote, localPort);
+        return connect(remote, new InetSocketAddress(localPort), timeout);
+    }
+
+    /**
+     * Connects from {@code local} to {@code remote}, like {@link java.net.Socket#bind} then connect:
+     * a wildcard address lets the stack choose the source address, port 0 an ephemeral port (RFC 9293
+     * MUST-43, MUST-44). {@code local}'s address must be one of the stack's, of {@code remote}'s family.
+     *
+     * @throws java.net.ConnectException "Cannot assign requested address" when the local address is not
+     *     the stack's; {@link java.net.BindException} when the local port is in use
+     */
+    public TcpConnection connect(InetSocketAddress remote, InetSocketAddress local, Duration timeout)
+            throws IOException {
+        CompletableFuture<TcpConnection> f = connectAsync(remote, local);
         try {
             try {
                 return timeout.isZero() ? f.get() : f.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
@@ -192,14 +216,22 @@ public final class NetStack implements AutoCloseable {
 
     /** Starts an active OPEN; the future completes when ESTABLISHED or fails with a {@code java.net} exception. */
     public CompletableFuture<TcpConnection> connectAsync(InetSocketAddress remote, int localPort) {
+        return connectAsync(remote, new InetSocketAddress(localPort));
+    }
+
+    /** As {@link #connect(InetSocketAddress, InetSocketAddress, Duration)}, without waiting. */
+    public CompletableFuture<TcpConnection> connectAsync(InetSocketAddress remote, InetSocketAddress local) {
         IpAddress address = ipOf(remote);
+        IpAddress localAddress = local.getAddress() == null || local.getAddress().isAnyLocalAddress()
+                ? null : IpAddress.of(local.getAddress());
+        int localPort = local.getPort();
         CompletableFuture<TcpConnection> result = new CompletableFuture<>();
         loop.execute(() -> {
             if (result.isDone()) {
                 return;
             }
             try {
-                dev.jtcp.tcp.TcpConnection c = host.connect(loop.nowNs(), address, remote.getPort(), localPort);
+                dev.jtcp.tcp.TcpConnection c = host.connect(loop.nowNs(), localAddress, address, remote.getPort(), localPort);
                 TcpConnection conn = new TcpConnection(loop, c);
                 // Cancelling the future (a connect timeout) abandons the attempt.
                 result.whenComplete((ok, err) -> {

@@ -508,6 +508,21 @@ public final class TcpConnection implements Closeable {
         return loop.call(engine::noDelay);
     }
 
+    /**
+     * IP_TOS / IPV6_TCLASS, as {@link java.net.Socket#setTrafficClass}: the Diffserv/TOS octet of this
+     * connection's packets from now on (RFC 9293 MUST-48, SHLD-21).
+     */
+    public void setTrafficClass(int tos) {
+        if (tos < 0 || tos > 255) {
+            throw new IllegalArgumentException("traffic class must be 0..255, got " + tos);
+        }
+        loop.execute(() -> engine.tos(tos));
+    }
+
+    public int getTrafficClass() {
+        return loop.call(engine::tos);
+    }
+
     /** SO_KEEPALIVE (RFC 9293 §3.8.4; off by default, MUST-25). */
     public void setKeepAlive(boolean on) {
         loop.execute(() -> engine.keepAlive(loop.nowNs(), on));

@@ -61,7 +61,8 @@ public final class Host implements TcpContext {
     /** RFC 6056 §3.2 / Linux's default range for ephemeral ports. */
     public static final int EPHEMERAL_LOW = 32768;
     public static final int EPHEMERAL_HIGH = 60999;
-    private static final int DEFAULT_TTL = 64;
+    /** The default TTL / hop limit (RFC 1700's recommendation; Linux uses the same). */
+    public static final int DEFAULT_TTL = 64;
     private static final int MAX_PACKET = 65535 + 40;
 
     private final String name;
@@ -79,6 +80,10 @@ public final class Host implements TcpContext {
     private final IcmpRateLimiter icmpErrorBudget = new IcmpRateLimiter(1000, 50);
     private final IcmpErrorMessage icmpError = new IcmpErrorMessage();
     private Tracer tracer = Tracer.NONE;
+    /** TTL / hop limit of every packet this host sends (MUST-49: configurable). */
+    private int ttl = DEFAULT_TTL;
+    /** The local address an OPEN asked for, while that OPEN runs; null otherwise. */
+    private IpAddress requestedLocal;
     /**
      * What the engine traces through: while a received segment is being processed, its events are
      * held back so that the segment's own RECEIVED/DROPPED event, known only afterwards, comes first.
@@ -256,6 +261,19 @@ public final class Host implements TcpContext {
         return this;
     }
 
+    /** Sets the TTL (IPv4) and hop limit (IPv6) of the packets this host sends (MUST-49). */
+    public Host ttl(int ttl) {
+        if (ttl < 1 || ttl > 255) {
+            throw new IllegalArgumentException("TTL must be 1..255, got " + ttl);
+        }
+        this.ttl = ttl;
+        return this;
+    }
+
+    public int ttl() {
+        return ttl;
+    }
+
     public Host tracer(Tracer tracer) {
         this.tracer = tracer == null ? Tracer.NONE : tracer;
         return this;
@@ -318,6 +336,23 @@ public final class Host implements TcpContext {
     }
 
     /**
+     * Active OPEN with the optional local address of RFC 9293 §3.9.1.1 (MUST-43): {@code local}
+     * must be one of this host's addresses, of the peer's family; null chooses one (MUST-44).
+     */
+    public TcpConnection connect(long nowNs, IpAddress local, IpAddress remote, int port, int localPort) {
+        if (local != null && (!isLocal(local.hi(), local.lo()) || local.isV4() != remote.isV4())) {
+            throw new TcpException(TcpError.BAD_ADDRESS, local + " is not an address of host " + name
+                    + (local.isV4() != remote.isV4() ? " of " + remote + "'s family" : ""));
+        }
+        requestedLocal = local;
+        try {
+            return connect(nowNs, remote, port, localPort);
+        } finally {
+            requestedLocal = null;
+        }
+    }
+
+    /**
      * Active OPEN from {@code localPort} (0 for an ephemeral one).
      *
      * @throws TcpException BAD_ADDRESS for broadcast/multicast (MUST-46), NO_ROUTE when no route
@@ -336,7 +371,7 @@ public final class Host implements TcpContext {
             throw new TcpException(TcpError.BAD_ADDRESS,
                     "cannot open a TCP connection to " + remote + " (RFC 9293 MUST-46)");
         }
-        IpAddress local = sourceAddressFor(remote);
+        IpAddress local = requestedLocal != null ? requestedLocal : sourceAddressFor(remote);
         int lport = localPort;
         if (lport == 0) {
             lport = allocatePort(local, remote, port);
@@ -580,9 +615,9 @@ public final class Host implements TcpContext {
         int limit = (v4 ? 576 : 1280) - PacketWriter.ipHeaderLength(local) - IcmpPacket.HEADER_LENGTH;
         int quoted = Math.min(ip.packetLength(), limit);
         int n = v4
-                ? writer.writeIcmp(txBuffer, 0, local, remote, DEFAULT_TTL, IcmpPacket.V4_DEST_UNREACHABLE,
+                ? writer.writeIcmp(txBuffer, 0, local, remote, ttl, IcmpPacket.V4_DEST_UNREACHABLE,
                         IcmpPacket.V4_CODE_PROTOCOL_UNREACHABLE, 0, buf, ip.offset(), quoted)
-                : writer.writeIcmp(txBuffer, 0, local, remote, DEFAULT_TTL, IcmpPacket.V6_PARAMETER_PROBLEM,
+                : writer.writeIcmp(txBuffer, 0, local, remote, ttl, IcmpPacket.V6_PARAMETER_PROBLEM,
                         IcmpPacket.V6_CODE_UNRECOGNIZED_NEXT_HEADER, nextHeaderPointer(), buf, ip.offset(), quoted);
         send(nowNs, remote, n, v4 ? "ICMP protocol unreachable" : "ICMPv6 unrecognized next header");
     }
@@ -753,7 +788,7 @@ public final class Host implements TcpContext {
             IpAddress local = ip.dst();
             IpAddress remote = ip.src();
             int rest = buf.getInt(ip.payloadOffset() + 4);
-            int n = writer.writeIcmp(txBuffer, 0, local, remote, DEFAULT_TTL,
+            int n = writer.writeIcmp(txBuffer, 0, local, remote, ttl,
                     v4 ? IcmpPacket.V4_ECHO_REPLY : IcmpPacket.V6_ECHO_REPLY, 0, rest, buf, icmp.bodyOffset(),
                     icmp.bodyLength());
             send(nowNs, remote, n, "echo reply");
@@ -977,7 +1012,7 @@ public final class Host implements TcpContext {
 
     @Override
     public void transmit(long nowNs, IpAddress local, IpAddress remote, TcpSegment seg, String note) {
-        int n = writer.writeTcp(txBuffer, 0, local, remote, DEFAULT_TTL, 0, seg);
+        int n = writer.writeTcp(txBuffer, 0, local, remote, ttl, seg.tos, seg);
         if (tracer.isEnabled()) {
             int ipLength = PacketWriter.ipHeaderLength(local);
             TcpHeader h = TcpHeader.of(sentTcp.wrap(txBuffer, ipLength, n - ipLength));

@@ -223,6 +223,8 @@ public final class TcpConnection {
     // ---- per-connection options (setsockopt-like) ----
     private boolean noDelay;
     private boolean keepAlive;
+    /** The Diffserv/TOS octet the application chose for this connection's packets (MUST-48). */
+    private int tos;
     /** R2 for this connection (MUST-21), 0 = the configured default. */
     private long r2Ns;
 
@@ -367,6 +369,21 @@ public final class TcpConnection {
 
     public boolean noDelay() {
         return noDelay;
+    }
+
+    /**
+     * Sets the Diffserv field (the whole TOS / traffic-class octet) of the packets this connection
+     * sends, passed to IP unchanged (MUST-48, SHLD-22); it may change at any time (SHLD-21).
+     */
+    public void tos(int tos) {
+        if (tos < 0 || tos > 255) {
+            throw new IllegalArgumentException("TOS must be 0..255, got " + tos);
+        }
+        this.tos = tos;
+    }
+
+    public int tos() {
+        return tos;
     }
 
     /** Turns keep-alives on or off for this connection (MUST-24; off by default, MUST-25). */
@@ -2116,6 +2133,7 @@ public final class TcpConnection {
     /** <SEQ=seq><CTL=RST>. */
     private void sendRst(int seq, String note) {
         out.clear();
+        out.tos = tos;
         out.srcPort = key.localPort();
         out.dstPort = key.remotePort();
         out.seq = seq;
@@ -2127,6 +2145,7 @@ public final class TcpConnection {
     /** <SEQ=seq><ACK=ack><CTL=RST,ACK>. */
     private void sendRstAck(int seq, int ack) {
         out.clear();
+        out.tos = tos;
         out.srcPort = key.localPort();
         out.dstPort = key.remotePort();
         out.seq = seq;
@@ -2139,6 +2158,7 @@ public final class TcpConnection {
     /** Fills the common fields of {@link #out}: ports, ACK, window, timestamps, SACK blocks. */
     private void prepare(int flags) {
         out.clear();
+        out.tos = tos;
         out.srcPort = key.localPort();
         out.dstPort = key.remotePort();
         out.flags = flags;

@@ -26,6 +26,11 @@ public final class TcpSegment {
     /** The window field as on the wire (unscaled). */
     public int window;
     public int urgentPointer;
+    /**
+     * The IP Type of Service / traffic class octet (Diffserv and ECN) to send this segment with;
+     * writers pass it to IP unchanged. Not part of the TCP header.
+     */
+    public int tos;
     public final TcpOptions options = new TcpOptions();
     public ByteBuffer payloadBuffer;
     public int payloadOffset;
@@ -40,6 +45,7 @@ public final class TcpSegment {
         flags = 0;
         window = 0;
         urgentPointer = 0;
+        tos = 0;
         options.clear();
         payloadBuffer = null;
         payloadOffset = 0;
@@ -137,6 +143,7 @@ public final class TcpSegment {
         c.flags = flags;
         c.window = window;
         c.urgentPointer = urgentPointer;
+        c.tos = tos;
         c.options.copyFrom(options);
         byte[] p = payloadBytes();
         c.payload(ByteBuffer.wrap(p), 0, p.length);

@@ -79,6 +79,31 @@ class NetStackTest {
     }
 
     @Test
+    void connectsFromAChosenLocalAddressAndPortWithATrafficClass() throws Exception {
+        try (StackPair p = new StackPair()) {
+            TcpListener l = p.server.listen(7);
+            InetSocketAddress local = new InetSocketAddress(StackPair.address("198.18.0.1"), 40123);
+            TcpConnection c = p.client.connect(StackPair.server(7), local, Duration.ofSeconds(5));
+            assertThat(c.getLocalSocketAddress()).isEqualTo(local);
+            try (TcpConnection s = l.accept()) {
+                assertThat(s.getRemoteSocketAddress()).isEqualTo(local);
+            }
+            assertThat(c.getTrafficClass()).isZero();
+            c.setTrafficClass(0xB8);
+            assertThat(c.getTrafficClass()).isEqualTo(0xB8);
+            assertThatThrownBy(() -> c.setTrafficClass(256)).isInstanceOf(IllegalArgumentException.class);
+            c.close();
+
+            // Not an address of the client stack, or not of the server's family: refused at once.
+            for (String bad : new String[] {"198.18.0.77", "fd00::1"}) {
+                assertThatThrownBy(() -> p.client.connect(StackPair.server(7),
+                        new InetSocketAddress(StackPair.address(bad), 0), Duration.ofSeconds(5)))
+                        .as(bad).isInstanceOf(ConnectException.class).hasMessage("Cannot assign requested address");
+            }
+        }
+    }
+
+    @Test
     void connectingToAClosedPortIsRefused() throws Exception {
         try (StackPair p = new StackPair()) {
             assertThatThrownBy(() -> p.client.connect(StackPair.server(9), Duration.ofSeconds(5)))

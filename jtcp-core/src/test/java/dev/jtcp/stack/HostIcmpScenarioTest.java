@@ -10,6 +10,7 @@ import dev.jtcp.tcp.TcpError;
 import dev.jtcp.tcp.TcpException;
 import dev.jtcp.tcp.TcpHandler;
 import dev.jtcp.tcp.TcpListener;
+import dev.jtcp.testutil.Requirement;
 import dev.jtcp.testutil.TwoHosts;
 import dev.jtcp.wire.IcmpPacket;
 import dev.jtcp.wire.IpAddress;
@@ -48,6 +49,7 @@ class HostIcmpScenarioTest {
     }
 
     @Test
+    @Requirement({"MUST-54", "MUST-47"})
     void aHardErrorOnAnEstablishedConnectionIsOnlyReported() {
         TwoHosts t = new TwoHosts(1);
         TcpConnection c = established(t, TwoHosts.SERVER);
@@ -60,6 +62,7 @@ class HostIcmpScenarioTest {
     }
 
     @Test
+    @Requirement({"SHLD-6", "MUST-54"})
     void fragmentationNeededLowersThePathMtuAndTheSegmentSize() {
         TwoHosts t = new TwoHosts(1);
         TcpConnection c = established(t, TwoHosts.SERVER);

@@ -9,6 +9,7 @@ import dev.jtcp.tcp.TcpConnection;
 import dev.jtcp.tcp.TcpError;
 import dev.jtcp.tcp.TcpException;
 import dev.jtcp.tcp.TcpHandler;
+import dev.jtcp.testutil.Requirement;
 import dev.jtcp.wire.DropReason;
 import dev.jtcp.wire.IcmpPacket;
 import dev.jtcp.wire.IpAddress;
@@ -75,6 +76,7 @@ class HostStackTest {
     }
 
     @Test
+    @Requirement({"MUST-44", "MUST-45"})
     void theSourceIsTheAddressOnThePeersSubnet() {
         Host h = host();
         RawPackets.Capture link = new RawPackets.Capture();
@@ -90,6 +92,7 @@ class HostStackTest {
     // ---- broadcast and multicast (MUST-46, MUST-57) ----
 
     @Test
+    @Requirement({"MUST-46"})
     void openToABroadcastOrMulticastAddressIsRefused() {
         Host h = host().addAddress("198.18.0.2/24").addAddress("fd00::2/64").attach(new RawPackets.Capture());
         for (String bad : new String[] {"224.0.0.1", "255.255.255.255", "198.18.0.255", "ff02::1", "0.0.0.0"}) {
@@ -99,6 +102,7 @@ class HostStackTest {
     }
 
     @Test
+    @Requirement({"MUST-57"})
     void segmentsToBroadcastOrMulticastAddressesAreSilentlyDiscarded() {
         RawPackets.Capture link = new RawPackets.Capture();
         Host h = host().addAddress("198.18.0.2/24").attach(link);
@@ -172,6 +176,7 @@ class HostStackTest {
     }
 
     @Test
+    @Requirement({"MUST-54", "SHLD-26"})
     void portUnreachableAbortsAConnectingSocketAsRefused() {
         RawPackets.Capture link = new RawPackets.Capture();
         Host h = host().addAddress("198.18.0.2/24").attach(link);
@@ -189,6 +194,7 @@ class HostStackTest {
     }
 
     @Test
+    @Requirement({"SHLD-25", "MUST-56"})
     void aSoftErrorIsReportedButDoesNotAbort() {
         RawPackets.Capture link = new RawPackets.Capture();
         Host h = host().addAddress("198.18.0.2/24").attach(link);
@@ -234,6 +240,7 @@ class HostStackTest {
     }
 
     @Test
+    @Requirement({"MUST-55"})
     void sourceQuenchIsIgnored() {
         RawPackets.Capture link = new RawPackets.Capture();
         Host h = host().addAddress("198.18.0.2/24").attach(link);
