@@ -523,6 +523,11 @@ public final class TcpConnection implements Closeable {
         return loop.call(engine::tos);
     }
 
+    /** The TOS / traffic-class octet of the last segment received from the peer (RFC 9293 MAY-9). */
+    public int getReceivedTrafficClass() {
+        return loop.call(engine::receivedTos);
+    }
+
     /** SO_KEEPALIVE (RFC 9293 §3.8.4; off by default, MUST-25). */
     public void setKeepAlive(boolean on) {
         loop.execute(() -> engine.keepAlive(loop.nowNs(), on));

@@ -657,6 +657,7 @@ public final class Host implements TcpContext {
         }
         if (r == null) {
             r = in.readFrom(tcp);
+            in.tos = ip.tos();
         }
         if (r == null && (in.srcPort == 0 || in.dstPort == 0)) {
             r = DropReason.TCP_BAD_PORT;
@@ -854,7 +855,7 @@ public final class Host implements TcpContext {
             case HARD, SOFT -> {
                 boolean establishing = c.state() == TcpState.SYN_SENT || c.state() == TcpState.SYN_RECEIVED;
                 boolean aborts = e.kind == IcmpErrorMessage.Kind.HARD && establishing;
-                if (c.handler() instanceof IcmpErrorHandler h) {
+                if (c.handler() instanceof IcmpErrorHandler h && (aborts || c.softErrorReports())) {
                     h.onIcmpError(c, e.error, aborts);
                 }
                 if (aborts) {

@@ -225,6 +225,10 @@ public final class TcpConnection {
     private boolean keepAlive;
     /** The Diffserv/TOS octet the application chose for this connection's packets (MUST-48). */
     private int tos;
+    /** The TOS / traffic-class octet of the last segment received (MAY-9). */
+    private int receivedTos;
+    /** Whether soft errors are reported to the handler (SHLD-20: the application may turn them off). */
+    private boolean softErrorReports = true;
     /** R2 for this connection (MUST-21), 0 = the configured default. */
     private long r2Ns;
 
@@ -384,6 +388,24 @@ public final class TcpConnection {
 
     public int tos() {
         return tos;
+    }
+
+    /** The TOS / traffic-class octet (Diffserv and ECN bits) of the last segment received (MAY-9). */
+    public int receivedTos() {
+        return receivedTos;
+    }
+
+    /**
+     * Turns the soft error reports off or on (SHLD-20): {@link TcpHandler#onRetransmissionTrouble}
+     * and soft ICMP errors. Errors that end the connection are always reported ({@link
+     * TcpHandler#onClosed}).
+     */
+    public void softErrorReports(boolean on) {
+        softErrorReports = on;
+    }
+
+    public boolean softErrorReports() {
+        return softErrorReports;
     }
 
     /** Turns keep-alives on or off for this connection (MUST-24; off by default, MUST-25). */
@@ -942,6 +964,7 @@ public final class TcpConnection {
     private DropReason onSegmentImpl(long nowNs, TcpSegment seg) {
         this.nowNs = nowNs;
         segmentsReceived++;
+        receivedTos = seg.tos;
         DropReason r = switch (state) {
             case CLOSED -> {
                 respondToClosed(seg);
@@ -1661,7 +1684,9 @@ public final class TcpConnection {
         if (retransmits == cfg.r1Retransmissions()) {
             // §3.8.3 (b), (e): negative advice to IP, and tell the application (SHLD-9).
             ctx.onNegativeAdvice(key);
-            notify(EV_TROUBLE);
+            if (softErrorReports) {
+                notify(EV_TROUBLE);
+            }
         }
         // A timeout into a zero window is the first zero-window probe (below), whose own timer backs
         // off from the current RTO: do not back the RTO off as well.

@@ -85,12 +85,15 @@ class NetStackTest {
             InetSocketAddress local = new InetSocketAddress(StackPair.address("198.18.0.1"), 40123);
             TcpConnection c = p.client.connect(StackPair.server(7), local, Duration.ofSeconds(5));
             assertThat(c.getLocalSocketAddress()).isEqualTo(local);
-            try (TcpConnection s = l.accept()) {
-                assertThat(s.getRemoteSocketAddress()).isEqualTo(local);
-            }
+            TcpConnection s = l.accept();
+            assertThat(s.getRemoteSocketAddress()).isEqualTo(local);
             assertThat(c.getTrafficClass()).isZero();
             c.setTrafficClass(0xB8);
             assertThat(c.getTrafficClass()).isEqualTo(0xB8);
+            c.getOutputStream().write(1);
+            assertThat(s.getInputStream().read()).isEqualTo(1);
+            assertThat(s.getReceivedTrafficClass()).isEqualTo(0xB8);
+            s.close();
             assertThatThrownBy(() -> c.setTrafficClass(256)).isInstanceOf(IllegalArgumentException.class);
             c.close();
 

@@ -240,6 +240,28 @@ class HostStackTest {
     }
 
     @Test
+    @Requirement({"SHLD-20"})
+    void softIcmpErrorsAreNotReportedWhenTheApplicationTurnedReportsOff() {
+        RawPackets.Capture link = new RawPackets.Capture();
+        Host h = host().addAddress("198.18.0.2/24").attach(link);
+        TcpConnection c = h.connect(0, IpAddress.parse("198.18.0.1"), 80);
+        Recorder r = new Recorder();
+        c.handler(r);
+        c.softErrorReports(false);
+        ByteBuffer syn = link.last();
+        h.onPacket(MS, RawPackets.icmpError("198.18.0.254", "198.18.0.2", IcmpPacket.V4_DEST_UNREACHABLE,
+                IcmpPacket.V4_CODE_HOST_UNREACHABLE, 0, syn, 28));
+        assertThat(r.icmp).as("soft error, reports off").isNull();
+        assertThat(c.state()).isEqualTo(TcpState.SYN_SENT);
+        // A hard error that aborts the connection is reported regardless.
+        h.onPacket(2 * MS, RawPackets.icmpError("198.18.0.1", "198.18.0.2", IcmpPacket.V4_DEST_UNREACHABLE,
+                IcmpPacket.V4_CODE_PORT_UNREACHABLE, 0, syn, 28));
+        assertThat(r.icmp).isEqualTo(TcpError.REFUSED);
+        assertThat(r.aborts).isTrue();
+        assertThat(c.state()).isEqualTo(TcpState.CLOSED);
+    }
+
+    @Test
     @Requirement({"MUST-55"})
     void sourceQuenchIsIgnored() {
         RawPackets.Capture link = new RawPackets.Capture();

@@ -103,7 +103,7 @@ class IpFieldsTest {
     }
 
     @Test
-    @Requirement({"MUST-48", "SHLD-21", "SHLD-22"})
+    @Requirement({"MUST-48", "SHLD-21", "SHLD-22", "MAY-9"})
     void theDiffservFieldIsPassedToIpUnchangedAndMayChangeMidConnection() {
         for (IpAddress server : new IpAddress[] {TwoHosts.SERVER, TwoHosts.SERVER6}) {
             TwoHosts t = new TwoHosts(1);
@@ -134,6 +134,8 @@ class IpFieldsTest {
                     .allSatisfy(p -> assertThat(p.tos()).isEqualTo(0x21));
             assertThat(from(sent, server)).as("the server's own packets are unaffected")
                     .allSatisfy(p -> assertThat(p.tos()).isZero());
+            assertThat(s.receivedTos()).as("the server application sees the field received (MAY-9)").isEqualTo(0x21);
+            assertThat(c.receivedTos()).isZero();
         }
         TcpConnection c = new TwoHosts(1).client.connect(0, TwoHosts.SERVER, 80);
         assertThatThrownBy(() -> c.tos(256)).isInstanceOf(IllegalArgumentException.class);

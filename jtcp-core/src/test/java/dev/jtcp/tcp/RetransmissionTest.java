@@ -214,6 +214,23 @@ class RetransmissionTest {
     }
 
     @Test
+    @Requirement("SHLD-20")
+    void theApplicationMayTurnSoftErrorReportsOff() {
+        ScriptedPeer p = Scripted.peer();
+        TcpConnection c = Scripted.accept(p);
+        Scripted.Recorder app = new Scripted.Recorder(p);
+        c.handler(app);
+        c.softErrorReports(false);
+        assertThat(c.softErrorReports()).isFalse();
+        long t0 = p.now();
+        c.send(t0, Scripted.bytes(10));
+        p.advance(100 * S);
+        assertThat(c.error()).isEqualTo(TcpError.TIMED_OUT);
+        assertThat(app.log).as("no R1 warning; the fatal error is still reported")
+                .containsExactly((t0 / MS + 100_000) + "ms closed TIMED_OUT");
+    }
+
+    @Test
     @Requirement("MUST-21")
     void applicationSetsR2ForOneConnection() {
         ScriptedPeer p = Scripted.peer();
