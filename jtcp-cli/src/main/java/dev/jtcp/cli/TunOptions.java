@@ -61,6 +61,26 @@ final class TunOptions {
             description = "Maximum segment lifetime; TIME-WAIT lasts twice this (ISO-8601, default ${DEFAULT-VALUE}).")
     Duration msl;
 
+    @Option(names = "--ecn", paramLabel = "MODE", defaultValue = "accept",
+            converter = EcnModeConverter.class,
+            description = "Explicit Congestion Notification (RFC 3168): off, accept (when the peer asks;"
+                    + " default) or on (ask on every connection).")
+    TcpConfig.EcnMode ecn;
+
+    /** Reads off, accept and on, in any case. */
+    static final class EcnModeConverter implements picocli.CommandLine.ITypeConverter<TcpConfig.EcnMode> {
+        @Override
+        public TcpConfig.EcnMode convert(String value) {
+            return switch (value.toLowerCase(java.util.Locale.ROOT)) {
+                case "off" -> TcpConfig.EcnMode.OFF;
+                case "accept" -> TcpConfig.EcnMode.ACCEPT;
+                case "on" -> TcpConfig.EcnMode.ON;
+                default -> throw new picocli.CommandLine.TypeConversionException(
+                        "'" + value + "' is not an ECN mode: use off, accept or on");
+            };
+        }
+    }
+
     /** Builds the link chain and starts the stack; reports what it did on standard error. */
     NetStack start(String name) throws IOException {
         List<String> kernel = kernelAddresses.size() == 1 && kernelAddresses.getFirst().equals("none")
@@ -75,7 +95,7 @@ final class TunOptions {
                 link = new ImpairedLink(link, Impairments.parse(impair), seed);
             }
             NetStack.Builder b = NetStack.builder().name(name).link(link)
-                    .config(TcpConfig.defaults().toBuilder().msl(msl).build())
+                    .config(TcpConfig.defaults().toBuilder().msl(msl).ecn(ecn).build())
                     .tracer(trace ? new LiveLadder(System.err, true) : Tracer.NONE);
             addresses.forEach(b::address);
             NetStack stack = b.start();

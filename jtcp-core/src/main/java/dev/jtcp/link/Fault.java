@@ -11,5 +11,7 @@ public enum Fault {
     /** Bits of one byte were flipped; the receiver should find a bad checksum. */
     CORRUPTED,
     /** The packet was held back by the reorder delay so that later packets overtake it. */
-    REORDERED
+    REORDERED,
+    /** An ECN-capable packet was marked Congestion Experienced (RFC 3168) instead of being dropped. */
+    CE_MARKED
 }

@@ -1,6 +1,7 @@
 package dev.jtcp.link;
 
 import dev.jtcp.link.Impairments.GilbertElliott;
+import dev.jtcp.wire.Checksum;
 import java.nio.ByteBuffer;
 import java.util.Objects;
 import java.util.SplittableRandom;
@@ -20,6 +21,10 @@ import java.util.SplittableRandom;
  *       serialized;
  *   <li>loss: Gilbert–Elliott, then Bernoulli ({@link DropCause#LOSS}). Loss happens after the
  *       queue, so a lost packet still used its share of the rate;
+ *   <li>ECN marking: an ECN-capable packet (ECT(0) or ECT(1) in its IP header) that found at least
+ *       the CE threshold of packets ahead of it in the queue, or that draws the CE probability, is
+ *       marked Congestion Experienced in a private copy, IPv4 header checksum updated
+ *       ({@link Fault#CE_MARKED});
  *   <li>arrival = departure + delay + jitter offset (never before departure), then raised to the
  *       previous in-order arrival so that <em>jitter alone never reorders</em>: a packet that drew
  *       a small delay arrives together with, and after, the one before it;
@@ -108,18 +113,25 @@ public final class FaultInjector {
             drop(packet, DropCause.LOSS, out);
             return;
         }
+        boolean marked = ecnCapable(packet) && ((queue != null && impairments.ceThresholdPackets() > 0
+                && queue.lastAhead() >= impairments.ceThresholdPackets()) | chance(impairments.ceProbability()));
         long arriveNs = Math.max(departNs + delayNs(), lastInOrderNs);
         lastInOrderNs = arriveNs;
         boolean reordered = chance(impairments.reorderProbability());
         if (reordered) {
             arriveNs += impairments.reorderDelayNs();
         }
-        ByteBuffer bytes = chance(impairments.corruptProbability()) && length > 0 ? corrupt(packet) : packet;
+        ByteBuffer source = marked ? markCe(packet) : packet;
+        boolean corrupted = chance(impairments.corruptProbability()) && length > 0;
+        ByteBuffer bytes = corrupted ? corrupt(source) : source;
         boolean duplicated = chance(impairments.duplicateProbability());
         if (reordered) {
             fault(bytes, Fault.REORDERED, out);
         }
-        if (bytes == scratch) {
+        if (marked) {
+            fault(bytes, Fault.CE_MARKED, out);
+        }
+        if (corrupted) {
             fault(bytes, Fault.CORRUPTED, out);
         }
         deliver(bytes, arriveNs, out);
@@ -179,13 +191,48 @@ public final class FaultInjector {
         return Math.max(0, impairments.delayNs() + offsetNs);
     }
 
-    /** Copies {@code packet} into {@link #scratch} and flips distinct bits of one random byte. */
-    private ByteBuffer corrupt(ByteBuffer packet) {
+    /** Whether {@code packet} is an IP packet whose ECN field says ECT(0) or ECT(1) (RFC 3168 §5). */
+    private static boolean ecnCapable(ByteBuffer packet) {
+        int p = packet.position();
+        if (packet.remaining() < 20) {
+            return false;
+        }
+        int version = (packet.get(p) & 0xFF) >>> 4;
+        int ecn = version == 4 ? packet.get(p + 1) & 0b11 : version == 6 ? (packet.get(p + 1) >>> 4) & 0b11 : 0;
+        return ecn == 0b01 || ecn == 0b10;
+    }
+
+    /** Copies {@code packet} into {@link #scratch} with the ECN field set to CE (0b11). */
+    private ByteBuffer markCe(ByteBuffer packet) {
+        ByteBuffer copy = copyToScratch(packet);
+        if ((copy.get(0) & 0xF0) == 0x40) {
+            copy.put(1, (byte) (copy.get(1) | 0b11));
+            int headerLength = (copy.get(0) & 0x0F) * 4;
+            if (headerLength >= 20 && headerLength <= copy.limit()) {
+                copy.putShort(10, (short) 0);
+                copy.putShort(10, (short) Checksum.finish(Checksum.sum(copy, 0, headerLength)));
+            }
+        } else {
+            copy.put(1, (byte) (copy.get(1) | 0x30));
+        }
+        return copy;
+    }
+
+    private ByteBuffer copyToScratch(ByteBuffer packet) {
         int length = packet.remaining();
         if (scratch.capacity() < length) {
             scratch = ByteBuffer.allocate(Math.max(length, scratch.capacity() * 2));
         }
-        scratch.clear().put(0, packet, packet.position(), length).limit(length);
+        if (packet != scratch) {
+            scratch.clear().put(0, packet, packet.position(), length).limit(length);
+        }
+        return scratch;
+    }
+
+    /** Copies {@code packet} into {@link #scratch} and flips distinct bits of one random byte. */
+    private ByteBuffer corrupt(ByteBuffer packet) {
+        int length = packet.remaining();
+        copyToScratch(packet);
         int index = random.nextInt(length);
         int mask = 0;
         while (Integer.bitCount(mask) < impairments.corruptBits()) {

@@ -20,7 +20,8 @@ import java.util.StringJoiner;
 final class ImpairmentSpec {
 
     private static final List<String> KEYS = List.of("delay", "jitter", "jitterdist", "loss", "gilbert",
-            "reorder", "reorderdelay", "duplicate", "corrupt", "corruptbits", "rate", "queue", "queuebytes");
+            "reorder", "reorderdelay", "duplicate", "corrupt", "corruptbits", "rate", "queue", "queuebytes",
+            "ce", "cethreshold");
     /** Duration units, longer suffixes first so that "ms" is not read as "s"; the base unit last. */
     private static final String[] TIME_UNITS = {"ms", "us", "ns", "s"};
     private static final long[] TIME_UNIT_NS = {1_000_000L, 1_000L, 1L, 1_000_000_000L};
@@ -73,6 +74,8 @@ final class ImpairmentSpec {
             case "rate" -> b.rateBitsPerSec(rate(value));
             case "queue" -> b.queueLimitPackets(count(key, value, Long.MAX_VALUE));
             case "queuebytes" -> b.queueLimitBytes(count(key, value, Long.MAX_VALUE));
+            case "ce" -> b.ceProbability(probability(key, value));
+            case "cethreshold" -> b.ceThresholdPackets(count(key, value, Long.MAX_VALUE));
             default -> throw new IllegalStateException("key in KEYS without a case: " + key);
         }
     }
@@ -119,6 +122,12 @@ final class ImpairmentSpec {
         }
         if (imp.queueLimitBytes() != Impairments.UNLIMITED) {
             out.add("queuebytes=" + imp.queueLimitBytes());
+        }
+        if (imp.ceProbability() != 0) {
+            out.add("ce=" + formatProbability(imp.ceProbability()));
+        }
+        if (imp.ceThresholdPackets() != 0) {
+            out.add("cethreshold=" + imp.ceThresholdPackets());
         }
         return out.length() == 0 ? "none" : out.toString();
     }

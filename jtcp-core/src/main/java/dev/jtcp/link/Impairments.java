@@ -29,6 +29,9 @@ import java.util.Objects;
  * rate=10mbit         serialization rate                       (default unlimited)
  * queue=100           queue limit in packets, needs a rate     (default unlimited)
  * queuebytes=150000   queue limit in bytes, needs a rate       (default unlimited)
+ * ce=1%               ECN-capable packets marked Congestion Experienced (default 0)
+ * cethreshold=20      mark ECN-capable packets CE when this many packets wait
+ *                     ahead of them in the queue, needs a rate  (default off)
  * </pre>
  *
  * <p>Thread-safety: immutable.
@@ -47,6 +50,10 @@ import java.util.Objects;
  * @param rateBitsPerSec serialization rate, 0 for unlimited (no serialization delay, no queue)
  * @param queueLimitPackets most packets queued or being serialized, {@link #UNLIMITED} for no limit
  * @param queueLimitBytes most bytes queued or being serialized, {@link #UNLIMITED} for no limit
+ * @param ceProbability probability that an ECN-capable packet (ECT(0) or ECT(1)) is marked
+ *     Congestion Experienced (RFC 3168); other packets are never marked
+ * @param ceThresholdPackets an ECN-capable packet that finds at least this many packets ahead of
+ *     it in the queue is marked CE (a step-marking AQM); 0 for none
  */
 public record Impairments(
         long delayNs,
@@ -61,7 +68,9 @@ public record Impairments(
         int corruptBits,
         long rateBitsPerSec,
         long queueLimitPackets,
-        long queueLimitBytes) {
+        long queueLimitBytes,
+        double ceProbability,
+        long ceThresholdPackets) {
 
     /** Queue limit meaning "no limit". */
     public static final long UNLIMITED = Long.MAX_VALUE;
@@ -132,6 +141,12 @@ public record Impairments(
             throw new IllegalArgumentException(
                     "queue limits need a rate: nothing queues on a link without a rate limit");
         }
+        requireProbability("ce", ceProbability);
+        requireNonNegative("cethreshold", ceThresholdPackets);
+        if (rateBitsPerSec == 0 && ceThresholdPackets != 0) {
+            throw new IllegalArgumentException(
+                    "cethreshold needs a rate: nothing queues on a link without a rate limit");
+        }
     }
 
     /** Returns a builder with every impairment off. */
@@ -192,6 +207,8 @@ public record Impairments(
         private long rateBitsPerSec;
         private long queueLimitPackets = UNLIMITED;
         private long queueLimitBytes = UNLIMITED;
+        private double ceProbability;
+        private long ceThresholdPackets;
 
         private Builder() {
         }
@@ -277,6 +294,18 @@ public record Impairments(
             return this;
         }
 
+        /** Sets the probability that an ECN-capable packet is marked Congestion Experienced. */
+        public Builder ceProbability(double p) {
+            this.ceProbability = p;
+            return this;
+        }
+
+        /** Marks ECN-capable packets CE when at least {@code packets} wait ahead of them; 0 for never. */
+        public Builder ceThresholdPackets(long packets) {
+            this.ceThresholdPackets = packets;
+            return this;
+        }
+
         /**
          * Returns the impairments.
          *
@@ -286,7 +315,7 @@ public record Impairments(
             long reorderNs = reorderDelayNs >= 0 ? reorderDelayNs : defaultReorderDelayNs(delayNs);
             return new Impairments(delayNs, jitterNs, jitterDistribution, lossProbability, gilbertElliott,
                     reorderProbability, reorderNs, duplicateProbability, corruptProbability, corruptBits,
-                    rateBitsPerSec, queueLimitPackets, queueLimitBytes);
+                    rateBitsPerSec, queueLimitPackets, queueLimitBytes, ceProbability, ceThresholdPackets);
         }
     }
 }

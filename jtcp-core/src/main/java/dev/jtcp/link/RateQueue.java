@@ -29,6 +29,8 @@ final class RateQueue {
     private long queuedBytes;
     /** When the transmitter finishes the last accepted packet; meaningful only while {@code count > 0}. */
     private long busyUntilNs;
+    /** Packets that were ahead of the last accepted one (queued or on the wire) when it arrived. */
+    private int lastAhead;
 
     /**
      * Creates an empty queue.
@@ -60,6 +62,7 @@ final class RateQueue {
         if (count + 1L > limitPackets || queuedBytes + length > limitBytes) {
             return Long.MIN_VALUE;
         }
+        lastAhead = count;
         long startNs = count == 0 ? nowNs : Math.max(nowNs, busyUntilNs);
         busyUntilNs = startNs + serializationNs(length);
         if (count == finishNs.length) {
@@ -71,6 +74,11 @@ final class RateQueue {
         count++;
         queuedBytes += length;
         return busyUntilNs;
+    }
+
+    /** How many packets were ahead of the last accepted packet when it joined the queue. */
+    int lastAhead() {
+        return lastAhead;
     }
 
     /** Time to put {@code length} bytes on the wire, rounded up to whole nanoseconds. */

@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Every scenario, in the order {@code jtcp demo --list} shows them: opening, closing, then failures
- * and attacks.
+ * Every scenario, in the order {@code jtcp demo --list} shows them: opening, closing, failures,
+ * congestion, then attacks.
  *
  * <p>Thread-safe: immutable.
  */
@@ -19,6 +19,7 @@ public final class Scenarios {
         all.addAll(OpenScenarios.all());
         all.addAll(CloseScenarios.all());
         all.addAll(AnomalyScenarios.all());
+        all.addAll(CongestionScenarios.all());
         all.addAll(AttackScenarios.all());
         ALL = Collections.unmodifiableList(all);
     }

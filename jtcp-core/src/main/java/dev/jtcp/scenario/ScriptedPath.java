@@ -4,6 +4,7 @@ import dev.jtcp.event.TraceEvent;
 import dev.jtcp.event.Tracer;
 import dev.jtcp.link.sim.SimNode;
 import dev.jtcp.link.sim.SimPort;
+import dev.jtcp.wire.Checksum;
 import dev.jtcp.wire.IpAddress;
 import dev.jtcp.wire.IpPacket;
 import dev.jtcp.wire.IpProtocol;
@@ -21,7 +22,8 @@ import java.util.function.Consumer;
 /**
  * The network between the two machines of a scenario, with a script: it forwards every packet
  * towards the side that owns its destination address, except those the scenario asked it to lose
- * ({@link #drop}) or to hold back for a while ({@link #hold}), and it can put packets of its own on
+ * ({@link #drop}), to hold back for a while ({@link #hold}) or to mark Congestion Experienced
+ * ({@link #markCe}, as a router with an ECN-marking queue would), and it can put packets of its own on
  * the wire as if someone else sent them ({@link #inject}: an attacker, or an old duplicate that
  * lingered in the network). A packet for an address neither side owns (a spoofed source's SYN,ACK)
  * goes nowhere.
@@ -39,16 +41,21 @@ final class ScriptedPath implements SimNode {
         boolean test(IpPacket ip, TcpPacket tcp);
     }
 
+    /** What a rule does to a matching packet. */
+    private enum Action { DROP, HOLD, MARK_CE }
+
     /** A scripted fate for the next {@code remaining} matching packets. */
     private static final class Rule {
         final Match match;
+        final Action action;
         final long holdNs;
         final String why;
         int remaining;
 
-        Rule(Match match, int times, long holdNs, String why) {
+        Rule(Match match, int times, Action action, long holdNs, String why) {
             this.match = match;
             this.remaining = times;
+            this.action = action;
             this.holdNs = holdNs;
             this.why = why;
         }
@@ -81,12 +88,21 @@ final class ScriptedPath implements SimNode {
 
     /** The next {@code times} packets that match are lost, for the reason given. */
     void drop(int times, Match match, String why) {
-        rules.add(new Rule(match, times, -1, why));
+        rules.add(new Rule(match, times, Action.DROP, 0, why));
     }
 
     /** The next {@code times} packets that match are delayed by an extra {@code holdNs}. */
     void hold(int times, Match match, long holdNs, String why) {
-        rules.add(new Rule(match, times, holdNs, why));
+        rules.add(new Rule(match, times, Action.HOLD, holdNs, why));
+    }
+
+    /**
+     * The next {@code times} ECN-capable packets that match get the Congestion Experienced mark
+     * (RFC 3168 §5) and go on; the mark is traced as a note saying {@code why}.
+     */
+    void markCe(int times, Match match, String why) {
+        Match ectOnly = (ip, tcp) -> ((ip.tos() & 0b11) == 0b01 || (ip.tos() & 0b11) == 0b10) && match.test(ip, tcp);
+        rules.add(new Rule(ectOnly, times, Action.MARK_CE, 0, why));
     }
 
     /** Packets the path threw away because no side owns their destination. */
@@ -131,18 +147,44 @@ final class ScriptedPath implements SimNode {
             for (Rule r : rules) {
                 if (r.remaining > 0 && r.match.test(ip, tcp)) {
                     r.remaining--;
-                    if (r.holdNs < 0) {
-                        lost(nowNs, r.why);
-                        return;
+                    switch (r.action) {
+                        case DROP -> lost(nowNs, r.why);
+                        case HOLD -> {
+                            ByteBuffer copy = copy(packet);
+                            from.network().schedule(nowNs + r.holdNs, () -> out.transmit(copy));
+                        }
+                        case MARK_CE -> {
+                            ByteBuffer copy = copy(packet);
+                            markCe(copy);
+                            if (tracer.isEnabled()) {
+                                tracer.onEvent(new TraceEvent.NoteEvent(nowNs, "network", r.why));
+                            }
+                            out.transmit(copy);
+                        }
                     }
-                    ByteBuffer copy = ByteBuffer.allocate(packet.remaining());
-                    copy.put(0, packet, packet.position(), packet.remaining());
-                    from.network().schedule(nowNs + r.holdNs, () -> out.transmit(copy));
                     return;
                 }
             }
         }
         out.transmit(packet);
+    }
+
+    private static ByteBuffer copy(ByteBuffer packet) {
+        ByteBuffer copy = ByteBuffer.allocate(packet.remaining());
+        copy.put(0, packet, packet.position(), packet.remaining());
+        return copy;
+    }
+
+    /** Sets the ECN field of an IPv4 or IPv6 packet to CE, keeping the IPv4 header checksum right. */
+    private static void markCe(ByteBuffer p) {
+        if ((p.get(0) & 0xF0) == 0x40) {
+            p.put(1, (byte) (p.get(1) | 0b11));
+            int headerLength = (p.get(0) & 0x0F) * 4;
+            p.putShort(10, (short) 0);
+            p.putShort(10, (short) Checksum.finish(Checksum.sum(p, 0, headerLength)));
+        } else {
+            p.put(1, (byte) (p.get(1) | 0x30));
+        }
     }
 
     private void lost(long nowNs, String why) {

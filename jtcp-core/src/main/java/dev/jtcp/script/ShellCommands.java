@@ -113,10 +113,16 @@ final class ShellCommands {
             }
             case "net.ipv4.tcp_rmem" -> b.receiveBufferBytes((int) triple(s, line));
             case "net.ipv4.tcp_wmem" -> b.sendBufferBytes((int) triple(s, line));
-            case "net.ipv4.tcp_ecn", "net.ipv4.tcp_fastopen" -> {
+            case "net.ipv4.tcp_ecn" -> b.ecn(switch ((int) number(s, line)) {
+                case 0 -> TcpConfig.EcnMode.OFF;
+                case 1 -> TcpConfig.EcnMode.ON;
+                case 2 -> TcpConfig.EcnMode.ACCEPT;
+                default -> throw new ScriptUnsupportedException(line, s.name() + "=" + v
+                        + ": jtcp has RFC 3168 ECN (0, 1, 2), not Accurate ECN");
+            });
+            case "net.ipv4.tcp_fastopen" -> {
                 if (number(s, line) != 0) {
-                    throw new ScriptUnsupportedException(line, s.name() + "=" + v + ": jtcp has no "
-                            + (s.name().endsWith("ecn") ? "ECN" : "TCP Fast Open"));
+                    throw new ScriptUnsupportedException(line, s.name() + "=" + v + ": jtcp has no TCP Fast Open");
                 }
             }
             case "net.ipv4.tcp_keepalive_time", "net.ipv4.tcp_keepalive_intvl", "net.ipv4.tcp_keepalive_probes" -> {

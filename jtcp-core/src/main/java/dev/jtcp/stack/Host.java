@@ -698,7 +698,7 @@ public final class Host implements TcpContext {
             drops.count(r);
         }
         traceSegment(nowNs, r == null ? TraceEvent.Direction.RECEIVED : TraceEvent.Direction.DROPPED, src, dst,
-                header, payloadLength, r, null);
+                header, payloadLength, r, (in.tos & 0b11) == 0b11 ? "ECN: congestion experienced" : null);
         during.forEach(tracer::onEvent);
     }
 

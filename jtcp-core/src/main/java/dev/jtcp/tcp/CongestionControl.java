@@ -32,6 +32,12 @@ interface CongestionControl {
     void onRetransmitTimeout(int flightSize, int smss);
 
     /**
+     * The peer echoed a Congestion Experienced mark (ECE, RFC 3168 §6.1.2): reduce the window as
+     * for a loss, at most once per window of data (the connection sees to that).
+     */
+    void onEcnEcho(int flightSize, int smss);
+
+    /**
      * A fast retransmit turned out spurious (RFC 3522): go back to the window held before it (the
      * Eifel response of RFC 4015 §3, for a fast retransmit).
      */

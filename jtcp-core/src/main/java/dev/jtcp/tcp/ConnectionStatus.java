@@ -13,6 +13,10 @@ import dev.jtcp.event.TcpState;
  * @param unsent            bytes written but not yet sent
  * @param unacknowledged    sequence space sent but not yet acknowledged
  * @param urgentPending     bytes up to the peer's urgent pointer not yet read (MUST-33), 0 if none
+ * @param windowScaling     window scaling was negotiated (RFC 7323), whatever the shifts
+ * @param ecn               ECN (RFC 3168) was negotiated in the handshake
+ * @param ceReceived        segments received with the Congestion Experienced mark
+ * @param ecnReductions     window reductions in answer to the peer's ECN-Echo
  */
 public record ConnectionStatus(
         TcpState state,
@@ -44,4 +48,8 @@ public record ConnectionStatus(
         long bytesSent,
         long bytesReceived,
         long retransmissions,
-        int dupAcksReceived) {}
+        int dupAcksReceived,
+        boolean windowScaling,
+        boolean ecn,
+        long ceReceived,
+        long ecnReductions) {}

@@ -74,6 +74,14 @@ final class NewReno implements CongestionControl {
     }
 
     @Override
+    public void onEcnEcho(int flightSize, int smss) {
+        // RFC 3168 §6.1.2: halve as for a loss, but nothing is retransmitted and no recovery follows.
+        ssthresh = Math.max(flightSize / 2, 2 * smss);
+        cwnd = ssthresh;
+        bytesAckedInCa = 0;
+    }
+
+    @Override
     public void undo(int cwnd, int ssthresh) {
         this.cwnd = cwnd;
         this.ssthresh = ssthresh;

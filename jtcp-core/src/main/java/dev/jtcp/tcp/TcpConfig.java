@@ -33,6 +33,7 @@ import java.time.Duration;
  * @param timeWaitReuse         accept a new SYN for a 4-tuple in TIME-WAIT when safe (MAY-2, RFC 6191)
  * @param timestampHz           rate of the TSval clock (RFC 7323 §5.4: 1 ms to 1 s per tick)
  * @param dupAckThreshold       duplicate ACKs that trigger fast retransmit (RFC 5681: 3)
+ * @param ecn                   Explicit Congestion Notification (RFC 3168, SHLD-8): whether to ask for it, accept it, or neither
  */
 public record TcpConfig(
         int defaultMssV4,
@@ -59,7 +60,8 @@ public record TcpConfig(
         SynCookieMode synCookies,
         boolean timeWaitReuse,
         int timestampHz,
-        int dupAckThreshold) {
+        int dupAckThreshold,
+        EcnMode ecn) {
 
     /** When a listener answers with SYN cookies instead of keeping state. */
     public enum SynCookieMode {
@@ -69,6 +71,16 @@ public record TcpConfig(
         ON_OVERFLOW,
         /** For every SYN (testing). */
         ALWAYS
+    }
+
+    /** Whether connections use Explicit Congestion Notification (RFC 3168). */
+    public enum EcnMode {
+        /** Never: SYNs do not ask for ECN, and a peer's request is declined. */
+        OFF,
+        /** When the peer asks in its SYN (Linux's default, {@code net.ipv4.tcp_ecn=2}). */
+        ACCEPT,
+        /** Ask for ECN on every active open, and accept it on passive ones ({@code tcp_ecn=1}). */
+        ON
     }
 
     public TcpConfig {
@@ -85,6 +97,7 @@ public record TcpConfig(
         require(timestampHz >= 1 && timestampHz <= 1000, "timestampHz must be 1..1000 (RFC 7323 §5.4)");
         require(dupAckThreshold >= 1, "dupAckThreshold must be at least 1");
         require(challengeAckPerSecond >= 1, "challengeAckPerSecond must be at least 1");
+        require(ecn != null, "ecn must not be null");
     }
 
     private static void require(boolean ok, String message) {
@@ -105,7 +118,7 @@ public record TcpConfig(
     public static TcpConfig defaults() {
         return new TcpConfig(536, 1220, true, true, true, 256 * 1024, 256 * 1024,
                 1 * S, 200 * MS, 120 * S, 180 * S, 3, 100 * S, 60 * S, 40 * MS, 10,
-                7200 * S, 75 * S, 9, 60 * S, 1000, SynCookieMode.ON_OVERFLOW, true, 1000, 3);
+                7200 * S, 75 * S, 9, 60 * S, 1000, SynCookieMode.ON_OVERFLOW, true, 1000, 3, EcnMode.ACCEPT);
     }
 
     /**
@@ -166,6 +179,7 @@ public record TcpConfig(
         private boolean timeWaitReuse;
         private int timestampHz;
         private int dupAckThreshold;
+        private EcnMode ecn;
 
         private Builder(TcpConfig c) {
             defaultMssV4 = c.defaultMssV4;
@@ -193,6 +207,7 @@ public record TcpConfig(
             timeWaitReuse = c.timeWaitReuse;
             timestampHz = c.timestampHz;
             dupAckThreshold = c.dupAckThreshold;
+            ecn = c.ecn;
         }
 
         public Builder defaultMss(int v4, int v6) { defaultMssV4 = v4; defaultMssV6 = v6; return this; }
@@ -222,13 +237,14 @@ public record TcpConfig(
         public Builder timeWaitReuse(boolean on) { timeWaitReuse = on; return this; }
         public Builder timestampHz(int hz) { timestampHz = hz; return this; }
         public Builder dupAckThreshold(int n) { dupAckThreshold = n; return this; }
+        public Builder ecn(EcnMode mode) { ecn = mode; return this; }
 
         public TcpConfig build() {
             return new TcpConfig(defaultMssV4, defaultMssV6, windowScaling, timestamps, sack, sendBufferBytes,
                     receiveBufferBytes, initialRtoNs, minRtoNs, maxRtoNs, synRetransmitTimeoutNs, r1Retransmissions,
                     r2TimeoutNs, mslNs, delayedAckNs, initialWindowSegments, keepAliveIdleNs, keepAliveIntervalNs,
                     keepAliveProbes, finWait2TimeoutNs, challengeAckPerSecond, synCookies, timeWaitReuse, timestampHz,
-                    dupAckThreshold);
+                    dupAckThreshold, ecn);
         }
     }
 }

@@ -60,6 +60,10 @@ public final class TcpConnection {
     private static final int MAX_WINDOW = 65535;
     private static final int MAX_WINDOW_SCALE = TcpOptions.MAX_WINDOW_SCALE;
     private static final long NONE = Long.MAX_VALUE;
+    /** The ECN field: the low two bits of the TOS / traffic-class octet (RFC 3168 §5). */
+    private static final int ECN_MASK = 0b11;
+    private static final int ECN_ECT0 = 0b10;
+    private static final int ECN_CE = 0b11;
     private static final TimerKind[] TIMERS = TimerKind.values();
     /** RFC 7323 §5.5: TS.Recent is invalid after 24 days idle. */
     private static final long TS_RECENT_MAX_IDLE_NS = 24L * 24 * 3600 * 1_000_000_000L;
@@ -156,6 +160,11 @@ public final class TcpConnection {
     /** Offset of our TSval clock, per address pair (RFC 7323 §5.4, see {@link TcpContext#timestampOffset}). */
     private int tsOffset;
 
+    /** Our SYN asked for ECN (RFC 3168 §6.1.1: ECE and CWR set). */
+    private boolean ecnRequested;
+    /** ECN is in use: both ends agreed in the handshake. */
+    private boolean ecnOk;
+
     // ---- buffers ----
     private final SendBuffer sendBuf;
     private final ReceiveBuffer rcvBuf;
@@ -213,12 +222,20 @@ public final class TcpConnection {
     /** When the last zero-window probe left: an ACK since then means the peer answers its probes. */
     private long lastProbeNs;
     private int keepAliveProbes;
+    /** RFC 3168 §6.1.2: the next new data segment carries CWR, telling the peer we reduced. */
+    private boolean cwrPending;
+    /** SND.MAX at the last window reduction: ECN-Echo for data sent before it draws no second one. */
+    private int ecnRecover;
+    private long ecnReductions;
 
     // ---- acknowledgment policy ----
     private boolean ackNow;
     private int rcvBytesSinceAck;
     /** Largest payload received: what the peer considers a full-sized segment. */
     private int rcvMssEstimate;
+    /** RFC 3168 §6.1.3: a CE mark arrived; every ACK carries ECE until the peer's CWR. */
+    private boolean ecnEcho;
+    private long ceReceived;
 
     // ---- per-connection options (setsockopt-like) ----
     private boolean noDelay;
@@ -390,6 +407,11 @@ public final class TcpConnection {
         return tos;
     }
 
+    /** Whether ECN (RFC 3168) was agreed in the handshake. */
+    public boolean ecn() {
+        return ecnOk;
+    }
+
     /** The TOS / traffic-class octet (Diffserv and ECN bits) of the last segment received (MAY-9). */
     public int receivedTos() {
         return receivedTos;
@@ -538,6 +560,7 @@ public final class TcpConnection {
         // RFC 6582 §3.2 step 1: "recover" starts at the ISS, so the first fast retransmit is allowed
         // whatever half of the sequence space the ISS lies in.
         recover = iss;
+        ecnRecover = iss;
         lastSendNs = nowNs;
         lastReceiveNs = nowNs;
         lastAckReceivedNs = nowNs;
@@ -557,6 +580,8 @@ public final class TcpConnection {
         initSendSequence(nowNs);
         receiveSynFields(nowNs, syn);
         negotiate(syn.options, true);
+        // RFC 3168 §6.1.1: an ECN-setup SYN has both ECE and CWR; we agree with ECE on the SYN,ACK.
+        ecnOk = cfg.ecn() != TcpConfig.EcnMode.OFF && syn.has(TcpFlags.ECE) && syn.has(TcpFlags.CWR);
         holdSynPayload(syn);
         setState(SYN_RECEIVED, "rcv SYN");
         sendSyn(nowNs, true, null);
@@ -940,7 +965,7 @@ public final class TcpConnection {
                 sndWndScale, rcvWndScale, effMss, peerMss, tsOk, sackOk, rtt.srttNs(), rtt.rttvarNs(), rtt.rtoNs(),
                 cc == null ? 0 : cc.cwnd(), cc == null ? 0 : cc.ssthresh(), rcvBuf.readable(), unsent,
                 SeqNum.diff(sndMax, sndUna), urgentPending, segmentsSent, segmentsReceived, bytesSent, bytesReceived,
-                retransmissionsTotal, dupAcksTotal);
+                retransmissionsTotal, dupAcksTotal, wsOk, ecnOk, ceReceived, ecnReductions);
     }
 
     // =================================================================================================
@@ -1021,6 +1046,9 @@ public final class TcpConnection {
             sndWl2 = seg.ack;
         }
         if (SeqNum.gt(sndUna, iss)) {
+            // RFC 3168 §6.1.1: an ECN-setup SYN,ACK has ECE without CWR (both set is a reflection of
+            // our own SYN by a broken middlebox, not an agreement).
+            ecnOk = ecnRequested && seg.has(TcpFlags.ECE) && !seg.has(TcpFlags.CWR);
             // Our SYN is acknowledged: ESTABLISHED. Sample the RTT unless the SYN was retransmitted (Karn).
             if (tsOk && seg.options.tsEcr != 0) {
                 rtt.sample(tsTicksToNs(tsNow(nowNs) - seg.options.tsEcr));
@@ -1092,6 +1120,9 @@ public final class TcpConnection {
         }
         lastReceiveNs = nowNs;
         keepAliveProbes = 0;
+        if (ecnOk) {
+            noteEcnMarks(seg);
+        }
 
         // Second, check the RST bit (RFC 5961 §3.2).
         if (seg.isRst()) {
@@ -1296,6 +1327,9 @@ public final class TcpConnection {
             onPossibleDuplicateAck(nowNs, seg);
         }
         updateSendWindow(nowNs, seg);
+        if (ecnOk && seg.has(TcpFlags.ECE)) {
+            onEcnEcho();
+        }
 
         switch (state) {
             case FIN_WAIT_1 -> {
@@ -1418,6 +1452,46 @@ public final class TcpConnection {
         }
     }
 
+    /**
+     * RFC 3168 §6.1.3, the receiver: a CWR ends the echo, and a Congestion Experienced mark starts
+     * it (again, if the CWR segment is itself marked). The first mark is acknowledged at once, so
+     * the sender learns of it within one RTT.
+     */
+    private void noteEcnMarks(TcpSegment seg) {
+        if (seg.has(TcpFlags.CWR)) {
+            ecnEcho = false;
+        }
+        if ((seg.tos & ECN_MASK) == ECN_CE) {
+            ceReceived++;
+            if (!ecnEcho) {
+                ecnEcho = true;
+                ackNow = true;
+            }
+        }
+    }
+
+    /**
+     * RFC 3168 §6.1.2, the sender: an ECN-Echo halves the window as a loss would, once per window
+     * of data (not again for ECE on data sent before the last reduction) and not during loss
+     * recovery, which has already reduced it. Nothing is retransmitted.
+     */
+    private void onEcnEcho() {
+        if (inRecovery || !SeqNum.gt(sndUna, ecnRecover)) {
+            return;
+        }
+        ecnReductions++;
+        cc.onEcnEcho(SeqNum.diff(sndMax, sndUna), effMss);
+        windowReduced();
+    }
+
+    /** RFC 3168 §6.1.2: after any window reduction, the next new data segment carries CWR. */
+    private void windowReduced() {
+        if (ecnOk) {
+            cwrPending = true;
+            ecnRecover = sndMax;
+        }
+    }
+
     /** RFC 5681 §2's definition of a duplicate ACK, then fast retransmit and recovery. */
     private void onPossibleDuplicateAck(long nowNs, TcpSegment seg) {
         // Not while the offered window is zero: the ACKs that answer zero-window probes (RFC 9293
@@ -1466,6 +1540,7 @@ public final class TcpConnection {
                 highRxt = sndUna;
                 rxtRoundMark = sndMax;
                 cc.onFastRetransmit(SeqNum.diff(sndMax, sndUna), smss, 0);
+                windowReduced();
                 // Step (4.3): the first segment presumed lost goes out at once, whatever the pipe.
                 int dataEnd = SeqNum.min(sndBufEnd, sndMax);
                 if (SeqNum.lt(sndUna, dataEnd)) {
@@ -1473,6 +1548,7 @@ public final class TcpConnection {
                 }
             } else {
                 cc.onFastRetransmit(SeqNum.diff(sndMax, sndUna), smss, dupAcks);
+                windowReduced();
                 retransmitHead(nowNs, "fast retransmit");
             }
             armRetransmit(nowNs);
@@ -1699,6 +1775,7 @@ public final class TcpConnection {
             case SYN_RECEIVED -> sendSyn(nowNs, true, "retransmission");
             default -> {
                 cc.onRetransmitTimeout(SeqNum.diff(sndMax, sndUna), effMss);
+                windowReduced();
                 inRecovery = false;
                 eifelPending = false;
                 probePending = false;
@@ -2087,6 +2164,15 @@ public final class TcpConnection {
             retransmissionsTotal++;
         } else {
             bytesSent += len;
+            if (ecnOk && len > 0) {
+                // RFC 3168 §6.1.5: new data is ECN-capable (ECT(0)); retransmissions, pure ACKs and
+                // window probes are not. The first new segment after a reduction carries CWR.
+                out.tos = (tos & ~ECN_MASK) | ECN_ECT0;
+                if (cwrPending) {
+                    out.flags |= TcpFlags.CWR;
+                    cwrPending = false;
+                }
+            }
         }
         lastDataSendNs = nowNs;
         transmit(nowNs, retransmission ? "retransmission" : null);
@@ -2117,12 +2203,24 @@ public final class TcpConnection {
         out.seq = iss;
         out.options.mss = localMss;
         if (withAck) {
+            if (ecnOk) {
+                out.flags |= TcpFlags.ECE;
+            }
             out.options.windowScale = wsOk ? rcvWndScale : -1;
             out.options.sackPermitted = sackOk;
             if (tsOk) {
                 out.options.timestamps(tsNow(nowNs), tsRecent);
             }
         } else {
+            // RFC 3168 §6.1.1: ask for ECN with ECE and CWR. §6.1.1.1: a SYN sent again goes
+            // without them, in case the first was dropped for its ECN bits; an ECN-setup SYN,ACK
+            // still means the peer saw the first one, so it still counts (Linux does the same).
+            if (retransmits == 0) {
+                ecnRequested = cfg.ecn() == TcpConfig.EcnMode.ON;
+            }
+            if (ecnRequested && retransmits == 0) {
+                out.flags |= TcpFlags.ECE | TcpFlags.CWR;
+            }
             if (cfg.windowScaling()) {
                 offeredRcvWndScale = chooseWindowScale();
                 out.options.windowScale = offeredRcvWndScale;
@@ -2190,6 +2288,9 @@ public final class TcpConnection {
         boolean syn = (flags & TcpFlags.SYN) != 0;
         if ((flags & TcpFlags.ACK) != 0) {
             out.ack = rcvNxt;
+            if (ecnEcho && !syn) {
+                out.flags |= TcpFlags.ECE;
+            }
         }
         out.window = advertiseWindow(syn);
         if (tsOk && !syn) {

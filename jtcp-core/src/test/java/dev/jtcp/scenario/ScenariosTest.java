@@ -43,7 +43,7 @@ class ScenariosTest {
         assertThat(Scenarios.all()).extracting(Scenario::name).doesNotHaveDuplicates().contains("basic",
                 "handshake", "close", "simultaneous-open", "simultaneous-close", "fin-ack-combined", "half-close",
                 "lost-final-ack", "old-duplicate-syn", "lost-syn", "refused", "data-on-third-ack", "half-open",
-                "syn-flood", "rst-attack");
+                "syn-flood", "rst-attack", "ecn");
         assertThat(Scenarios.all()).allSatisfy(s -> assertThat(s.summary()).isNotBlank());
         assertThat(Scenarios.standard().name()).isEqualTo("basic");
     }
@@ -259,6 +259,40 @@ class ScenariosTest {
                 && s.note().startsWith("challenge ACK")).hasSize(1);
         assertThat(transitions(ev, "server")).containsExactly("LISTEN->SYN-RECEIVED", "SYN-RECEIVED->ESTABLISHED");
         assertThat(run.parts().getFirst().facts()).contains("exactly matching, accepted: 0");
+    }
+
+    @Test
+    void ecnMarkIsEchoedUntilCwrAndNothingIsResent() {
+        ScenarioRun run = run("ecn");
+        List<TraceEvent> ev = run.events();
+        List<TraceEvent.SegmentEvent> client = segments(ev, "client", Direction.SENT);
+        List<TraceEvent.SegmentEvent> server = segments(ev, "server", Direction.SENT);
+        assertThat(client.getFirst().header().flags()).isEqualTo(TcpFlags.SYN | TcpFlags.ECE | TcpFlags.CWR);
+        assertThat(server.getFirst().header().flags()).isEqualTo(TcpFlags.SYN | TcpFlags.ACK | TcpFlags.ECE);
+        // ECE on the server's ACKs from the mark until the CWR arrives, then no more.
+        List<TraceEvent.SegmentEvent> acks = server.subList(1, server.size());
+        int firstEce = indexOf(acks, s -> s.header().has(TcpFlags.ECE));
+        assertThat(firstEce).isZero();
+        List<TraceEvent.SegmentEvent> cwr = client.stream().filter(s -> s.header().has(TcpFlags.CWR)
+                && !s.header().has(TcpFlags.SYN)).toList();
+        assertThat(cwr).singleElement().satisfies(s -> assertThat(s.payloadLength()).isPositive());
+        long cwrAt = cwr.getFirst().timeNs();
+        assertThat(acks).filteredOn(s -> s.timeNs() < cwrAt).isNotEmpty()
+                .allSatisfy(s -> assertThat(s.header().has(TcpFlags.ECE)).isTrue());
+        assertThat(acks).filteredOn(s -> s.timeNs() > cwrAt).isNotEmpty()
+                .allSatisfy(s -> assertThat(s.header().has(TcpFlags.ECE)).isFalse());
+        assertThat(client).allSatisfy(s -> assertThat(s.note()).isNull());
+        assertThat(run.parts().getFirst().facts()).contains("ECN in use: true",
+                "client window reductions for ECE: 1, retransmissions: 0", "server segments received with CE: 1");
+    }
+
+    private static int indexOf(List<TraceEvent.SegmentEvent> list, java.util.function.Predicate<TraceEvent.SegmentEvent> p) {
+        for (int i = 0; i < list.size(); i++) {
+            if (p.test(list.get(i))) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private static long stateTime(List<TraceEvent> events, String host, String transition) {

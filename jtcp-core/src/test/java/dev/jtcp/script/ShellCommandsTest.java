@@ -44,7 +44,9 @@ class ShellCommandsTest {
         assertThatThrownBy(() -> ShellCommands.parse("ss -tn | grep -c 8080", 3)).isInstanceOf(ScriptUnsupportedException.class);
         assertThatThrownBy(() -> ShellCommands.apply(new ShellCommands.Setting("net.core.somaxconn", "5"),
                 TcpConfig.builder(), 3)).hasMessageContaining("no jtcp equivalent");
-        assertThatThrownBy(() -> ShellCommands.apply(new ShellCommands.Setting("net.ipv4.tcp_ecn", "1"),
-                TcpConfig.builder(), 3)).hasMessageContaining("no ECN");
+        assertThatThrownBy(() -> ShellCommands.apply(new ShellCommands.Setting("net.ipv4.tcp_ecn", "3"),
+                TcpConfig.builder(), 3)).hasMessageContaining("not Accurate ECN");
+        assertThatThrownBy(() -> ShellCommands.apply(new ShellCommands.Setting("net.ipv4.tcp_fastopen", "1"),
+                TcpConfig.builder(), 3)).hasMessageContaining("no TCP Fast Open");
     }
 }

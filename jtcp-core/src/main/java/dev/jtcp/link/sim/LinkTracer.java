@@ -65,6 +65,7 @@ public final class LinkTracer implements SimTap {
             case DUPLICATED -> "duplicated";
             case CORRUPTED -> "corrupted";
             case REORDERED -> "held back (reordered)";
+            case CE_MARKED -> "marked CE (congestion experienced)";
         };
         String segment = parseTcp(packet) ? " " + TcpFlags.names(tcp.flags()) + " seq " + SeqNum.toString(tcp.seq())
                 + " len " + tcp.payloadLength() : " a packet";

@@ -7,6 +7,7 @@ import dev.jtcp.link.Fault;
 import dev.jtcp.link.FaultInjector;
 import dev.jtcp.link.Impairments;
 import dev.jtcp.link.Impairments.GilbertElliott;
+import dev.jtcp.wire.Checksum;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -263,6 +264,52 @@ class FaultInjectorTest {
 
         assertThat(out.deliveries.stream().map(Recorder.Delivery::seq).toList()).containsExactly(0, 1, 3);
         assertThat(injector.dropped(DropCause.QUEUE_FULL)).isEqualTo(1);
+    }
+
+    /** An IPv4 packet with the ECN field {@code ecn} and a valid header checksum. */
+    private static ByteBuffer ipv4WithEcn(int id, int ecn) {
+        ByteBuffer p = TestPackets.ipv4("198.18.0.1", "198.18.0.2", id, 100);
+        p.put(1, (byte) (0xB8 | ecn)); // DSCP EF, which marking must leave alone
+        p.putShort(10, (short) Checksum.finish(Checksum.sum(p, 0, 20)));
+        return p;
+    }
+
+    @Test
+    void ceMarkingTouchesOnlyEcnCapablePacketsAndKeepsTheHeaderChecksumValid() {
+        FaultInjector injector = new FaultInjector(Impairments.parse("ce=100%"), 1);
+        injector.offer(ipv4WithEcn(0, 0b00), 0, out); // Not-ECT: never marked
+        injector.offer(ipv4WithEcn(1, 0b10), 0, out); // ECT(0)
+        injector.offer(ipv4WithEcn(2, 0b01), 0, out); // ECT(1)
+        injector.offer(ipv4WithEcn(3, 0b11), 0, out); // already CE
+        ByteBuffer v6 = TestPackets.ipv6("fd00::1", "fd00::2", 5, 20);
+        v6.putInt(0, 0x6000_0000 | (0xBA << 20) | 5); // traffic class 0xBA: DSCP EF, ECT(0)
+        injector.offer(v6, 0, out);
+
+        List<Integer> ecn = out.deliveries.subList(0, 4).stream().map(d -> d.bytes()[1] & 0xFF).toList();
+        assertThat(ecn).containsExactly(0xB8, 0xBB, 0xBB, 0xBB);
+        for (Recorder.Delivery d : out.deliveries.subList(0, 4)) {
+            assertThat(Checksum.finish(Checksum.sum(d.bytes(), 0, 20))).as("IPv4 header checksum").isZero();
+        }
+        assertThat(ByteBuffer.wrap(out.deliveries.get(4).bytes()).getInt(0)).isEqualTo(0x6000_0000 | (0xBB << 20) | 5);
+        assertThat(out.faults).as("ECT(0), ECT(1) and the IPv6 packet; CE stays CE").containsExactly(
+                Fault.CE_MARKED, Fault.CE_MARKED, Fault.CE_MARKED);
+        assertThat(injector.faulted(Fault.CE_MARKED)).isEqualTo(3);
+    }
+
+    @Test
+    void ceThresholdMarksPacketsThatFindAQueue() {
+        // 1250 bytes at 10 Mbit/s: 1 ms each; the fourth packet offered at once finds three ahead.
+        FaultInjector injector = new FaultInjector(Impairments.parse("rate=10mbit,cethreshold=3"), 1);
+        for (int i = 0; i < 6; i++) {
+            ByteBuffer p = TestPackets.ipv4("198.18.0.1", "198.18.0.2", i, 1250);
+            p.put(1, (byte) 0b10);
+            injector.offer(p, 0, out);
+        }
+        injector.offer(ipv4WithEcn(6, 0b10), 10 * MS, out); // the queue has drained
+
+        assertThat(out.deliveries.stream().map(d -> d.bytes()[1] & 0b11).toList())
+                .containsExactly(0b10, 0b10, 0b10, 0b11, 0b11, 0b11, 0b10);
+        assertThat(out.drops).isEmpty();
     }
 
     @Test

@@ -18,7 +18,7 @@ class ImpairmentsTest {
     void parsesEveryKey() {
         Impairments imp = Impairments.parse("delay=10ms, jitter=2ms, jitterdist=normal, loss=5%,"
                 + "gilbert=1%/25%/90%/0.5%, reorder=1%, reorderdelay=30ms, duplicate=1%, corrupt=0.1%,"
-                + "corruptbits=3, rate=10mbit, queue=100, queuebytes=150000");
+                + "corruptbits=3, rate=10mbit, queue=100, queuebytes=150000, ce=2%, cethreshold=20");
 
         assertThat(imp.delayNs()).isEqualTo(10_000_000L);
         assertThat(imp.jitterNs()).isEqualTo(2_000_000L);
@@ -33,6 +33,8 @@ class ImpairmentsTest {
         assertThat(imp.rateBitsPerSec()).isEqualTo(10_000_000L);
         assertThat(imp.queueLimitPackets()).isEqualTo(100);
         assertThat(imp.queueLimitBytes()).isEqualTo(150_000);
+        assertThat(imp.ceProbability()).isEqualTo(0.02);
+        assertThat(imp.ceThresholdPackets()).isEqualTo(20);
     }
 
     @Test
@@ -69,6 +71,7 @@ class ImpairmentsTest {
         "jitter=7ns,jitterdist=normal,gilbert=0.1%/33.3%/100%/0%,corruptbits=8",
         "delay=1s,reorderdelay=0ns,rate=1bit,queuebytes=1",
         "loss=100%,reorder=99.99%,reorderdelay=3us,duplicate=0.0000001%",
+        "rate=100mbit,queue=50,ce=0.5%,cethreshold=10",
     })
     void specRoundTripsThroughToString(String spec) {
         Impairments imp = Impairments.parse(spec);
@@ -120,6 +123,8 @@ class ImpairmentsTest {
         "jitterdist=pareto       | jitterdist=pareto must be uniform or normal",
         "gilbert=1%              | gilbert=1% needs 2 to 4 probabilities",
         "queue=10                | queue limits need a rate",
+        "cethreshold=5           | cethreshold needs a rate",
+        "ce=101%                 | ce=101% is not a probability",
     })
     void rejectsBadSpecsNamingTheKeyAndValue(String spec, String message) {
         assertThatThrownBy(() -> Impairments.parse(spec))

@@ -48,7 +48,11 @@ class SimDeterminismTest {
 
         @Override
         public void onTimer(long nowNs) {
-            port.transmit(TestPackets.ipv4(src, dst, sent, 40 + sent * 37 % 1400));
+            ByteBuffer packet = TestPackets.ipv4(src, dst, sent, 40 + sent * 37 % 1400);
+            if (sent % 2 == 0) {
+                packet.put(1, (byte) 0b10); // ECT(0): ECN-capable, so links may mark it CE
+            }
+            port.transmit(packet);
             sent++;
             nextSendNs = nowNs + MS;
         }
@@ -146,9 +150,9 @@ class SimDeterminismTest {
         SimLink lossyLink = net.connect(lossy, router, Impairments.parse(
                 "delay=5ms,jitter=2ms,loss=2%,reorder=3%,duplicate=2%,corrupt=1%,corruptbits=2"));
         SimLink narrowLink = net.connect(narrow, router,
-                Impairments.parse("delay=3ms,gilbert=1%/30%,rate=2mbit,queue=8"));
+                Impairments.parse("delay=3ms,gilbert=1%/30%,rate=2mbit,queue=8,cethreshold=4"));
         SimLink echoLink = net.connect(router, echo, Impairments.parse(
-                "delay=1ms,jitter=500us,jitterdist=normal,rate=20mbit,queue=50,duplicate=1%"));
+                "delay=1ms,jitter=500us,jitterdist=normal,rate=20mbit,queue=50,duplicate=1%,ce=1%"));
         lossy.port = lossyLink.a();
         narrow.port = narrowLink.a();
         router.route("10.0.1.1/32", lossyLink.b());
