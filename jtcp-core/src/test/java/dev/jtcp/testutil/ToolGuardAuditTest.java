@@ -10,6 +10,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ConditionEvaluationResult;
 import org.junit.jupiter.api.io.TempDir;
 import org.opentest4j.TestAbortedException;
 
@@ -42,10 +43,14 @@ public class ToolGuardAuditTest {
             for (String tool : tools) {
                 assertThat(message).as(className).contains(tool).contains(ExternalTools.PACKAGES.get(tool));
             }
+            String[] needed = tools.toArray(String[]::new);
+            ConditionEvaluationResult skipped = NeedsTools.Guard.verdict(needed, "", false);
+            assertThat(skipped.isDisabled()).as(className).isTrue();
+            assertThat(skipped.getReason()).as(className).contains(message);
+            assertThatThrownBy(() -> NeedsTools.Guard.verdict(needed, "", true)).as(className)
+                    .isInstanceOf(AssertionError.class).hasMessageContaining("required because CI=true");
             assertThatThrownBy(() -> ExternalTools.skipOrFail(message, false)).as(className)
                     .isInstanceOf(TestAbortedException.class).hasMessage(message);
-            assertThatThrownBy(() -> ExternalTools.skipOrFail(message, true)).as(className)
-                    .isInstanceOf(AssertionError.class).hasMessageContaining("required because CI=true");
         });
     }
 
