@@ -23,7 +23,7 @@ final class Converters {
      * ms, s, m or min, h. Never negative.
      */
     static final class DurationConverter implements ITypeConverter<Duration> {
-        private static final Pattern PART = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ns|us|µs|ms|s|sec|m|min|h)");
+        private static final Pattern PART = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ns|us|µs|ms|min|sec|s|m|h)");
 
         @Override
         public Duration convert(String value) {
