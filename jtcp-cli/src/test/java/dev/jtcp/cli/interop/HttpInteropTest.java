@@ -87,6 +87,16 @@ class HttpInteropTest {
         assertThat(TestFiles.sha256(got)).isEqualTo(TestFiles.sha256OfGenerated(3_000_000));
     }
 
+    @Test
+    void aNegativeByteCountIsABadRequestAndTheConnectionStaysUsable() throws Exception {
+        // Two URLs on one curl: the second reuses the kept-alive connection, so a response without
+        // a length for the first would make curl wait until --max-time.
+        ExternalTools.Result r = ns.exec("curl", "-sS", "--max-time", "20", "-o", "/dev/null", "-o", "/dev/null",
+                "-w", "%{http_code} %{num_connects}\n", "http://198.18.0.2:8080/bytes/-5",
+                "http://198.18.0.2:8080/bytes/10").requireSuccess();
+        assertThat(r.stdoutLines()).containsExactly("400 1", "200 0");
+    }
+
     @ParameterizedTest(name = "{0} bytes")
     @ValueSource(longs = {0, 1024, 1 << 20, 100L << 20})
     void jtcpGetDownloadsFromPython(long size) throws Exception {
