@@ -86,7 +86,8 @@ final class Jtcp implements AutoCloseable {
 
     /** Sends {@code signal} (e.g. "INT" for Ctrl-C, "TERM") and waits for the process to end; returns its exit code. */
     int signal(String signal, Duration timeout) throws InterruptedException, IOException {
-        new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).inheritIO().start().waitFor();
+        // The shell's own kill: /bin/kill (procps) may not be installed.
+        new ProcessBuilder("sh", "-c", "kill -" + signal + " " + process.pid()).inheritIO().start().waitFor();
         return waitFor(timeout);
     }
 
