@@ -4,6 +4,7 @@ import dev.jtcp.event.ConnectionKey;
 import dev.jtcp.event.TcpState;
 import dev.jtcp.stack.IcmpErrorHandler;
 import dev.jtcp.tcp.ConnectionStatus;
+import dev.jtcp.tcp.TcpConnection;
 import dev.jtcp.tcp.TcpError;
 import dev.jtcp.tcp.TcpException;
 import dev.jtcp.tcp.TcpHandler;
@@ -45,7 +46,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *       pump it into the engine's send buffer; the loop goes on whenever the engine reports room.
  * </ul>
  *
- * <p>Lifecycle: 1. created by {@link NetStack#connect} or {@link TcpListener#accept}; 2. data in
+ * <p>Lifecycle: 1. created by {@link NetStack#connect} or {@link TcpServerSocket#accept}; 2. data in
  * both directions; 3. {@link #shutdownOutput()} sends FIN after the queued data, {@link #close()}
  * does the same and gives up reading (unread data makes it a RST, RFC 9293 SHLD-3), {@link
  * #abort()} resets at once; 4. the engine reports the end, and every later call fails with the
@@ -55,7 +56,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * completed on the event loop thread: attach only short, non-blocking stages, or use the
  * {@code *Async} forms of {@link CompletableFuture}.
  */
-public final class TcpConnection implements Closeable {
+public final class TcpSocket implements Closeable {
     /** Bytes each of the receive and send queues holds at most (on top of the engine's buffers). */
     public static final int QUEUE_LIMIT = 64 * 1024;
     /** Smallest chunk allocated for the send queue, so small writes share one. */
@@ -63,7 +64,7 @@ public final class TcpConnection implements Closeable {
 
     private final EventLoop loop;
     /** The engine connection; touched only on the loop thread. */
-    private final dev.jtcp.tcp.TcpConnection engine;
+    private final TcpConnection engine;
     private final ConnectionKey key;
     private final Handler handler = new Handler();
 
@@ -110,7 +111,7 @@ public final class TcpConnection implements Closeable {
     private volatile TcpState state;
 
     /** Completes once ESTABLISHED (or fails with why not). */
-    private final CompletableFuture<TcpConnection> connected = new CompletableFuture<>();
+    private final CompletableFuture<TcpSocket> connected = new CompletableFuture<>();
     /** Completes when the engine is done with the connection (CLOSED or TIME-WAIT). */
     private final CompletableFuture<Void> finished = new CompletableFuture<>();
     private final InputStream in = new In();
@@ -119,7 +120,7 @@ public final class TcpConnection implements Closeable {
     private record PendingRead(ByteBuffer dst, CompletableFuture<Integer> future) {}
 
     /** Wraps {@code engine}, taking over its handler; on the loop thread. */
-    TcpConnection(EventLoop loop, dev.jtcp.tcp.TcpConnection engine) {
+    TcpSocket(EventLoop loop, TcpConnection engine) {
         this.loop = loop;
         this.engine = engine;
         this.key = engine.key();
@@ -136,11 +137,11 @@ public final class TcpConnection implements Closeable {
         }
     }
 
-    CompletableFuture<TcpConnection> connectedFuture() {
+    CompletableFuture<TcpSocket> connectedFuture() {
         return connected;
     }
 
-    dev.jtcp.tcp.TcpConnection engine() {
+    TcpConnection engine() {
         return engine;
     }
 
@@ -184,7 +185,7 @@ public final class TcpConnection implements Closeable {
 
         @Override
         public void close() throws IOException {
-            TcpConnection.this.close();
+            TcpSocket.this.close();
         }
     }
 
@@ -202,7 +203,7 @@ public final class TcpConnection implements Closeable {
 
         @Override
         public void close() throws IOException {
-            TcpConnection.this.close();
+            TcpSocket.this.close();
         }
     }
 
@@ -620,10 +621,10 @@ public final class TcpConnection implements Closeable {
     /** The engine's callbacks, and the commands the application queues; all on the loop thread. */
     private final class Handler implements TcpHandler, IcmpErrorHandler {
         @Override
-        public void onConnected(dev.jtcp.tcp.TcpConnection c) {
+        public void onConnected(TcpConnection c) {
             state = c.state();
             if (c.state().isSynchronized()) {
-                connected.complete(TcpConnection.this);
+                connected.complete(TcpSocket.this);
             }
         }
 
@@ -633,7 +634,7 @@ public final class TcpConnection implements Closeable {
         private boolean pumpQueued;
 
         @Override
-        public void onReadable(dev.jtcp.tcp.TcpConnection c) {
+        public void onReadable(TcpConnection c) {
             if (!drainQueued) {
                 drainQueued = true;
                 loop.atEndOfCycle(() -> {
@@ -644,7 +645,7 @@ public final class TcpConnection implements Closeable {
         }
 
         @Override
-        public void onWritable(dev.jtcp.tcp.TcpConnection c) {
+        public void onWritable(TcpConnection c) {
             if (!pumpQueued) {
                 pumpQueued = true;
                 loop.atEndOfCycle(() -> {
@@ -655,7 +656,7 @@ public final class TcpConnection implements Closeable {
         }
 
         @Override
-        public void onClosed(dev.jtcp.tcp.TcpConnection c, TcpError error) {
+        public void onClosed(TcpConnection c, TcpError error) {
             state = c.state();
             // Received data may still wait in the engine (the receive queue was full): it stays
             // readable, and drain() reports the end of stream only once it has all been moved.
@@ -692,7 +693,7 @@ public final class TcpConnection implements Closeable {
         }
 
         @Override
-        public void onIcmpError(dev.jtcp.tcp.TcpConnection c, TcpError error, boolean aborts) {
+        public void onIcmpError(TcpConnection c, TcpError error, boolean aborts) {
             lock.lock();
             try {
                 IOException e = Errors.of(error, !connected.isDone());
