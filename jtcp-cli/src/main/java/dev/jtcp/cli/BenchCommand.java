@@ -1,6 +1,6 @@
 package dev.jtcp.cli;
 
-import dev.jtcp.link.Impairments;
+import dev.jtcp.link.impair.Impairments;
 import dev.jtcp.link.sim.SimNetwork;
 import dev.jtcp.sim.SimHost;
 import dev.jtcp.stack.Host;

@@ -3,7 +3,7 @@ package dev.jtcp.scenario;
 import dev.jtcp.event.TcpState;
 import dev.jtcp.event.TraceEvent;
 import dev.jtcp.event.Tracer;
-import dev.jtcp.link.Impairments;
+import dev.jtcp.link.impair.Impairments;
 import dev.jtcp.link.sim.LinkTracer;
 import dev.jtcp.link.sim.SimLink;
 import dev.jtcp.link.sim.SimNetwork;

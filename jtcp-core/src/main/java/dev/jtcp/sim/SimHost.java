@@ -1,6 +1,6 @@
 package dev.jtcp.sim;
 
-import dev.jtcp.link.Impairments;
+import dev.jtcp.link.impair.Impairments;
 import dev.jtcp.link.sim.SimLink;
 import dev.jtcp.link.sim.SimNetwork;
 import dev.jtcp.link.sim.SimNode;

@@ -3,7 +3,7 @@ package dev.jtcp.stack;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.management.ThreadMXBean;
-import dev.jtcp.link.Impairments;
+import dev.jtcp.link.impair.Impairments;
 import dev.jtcp.link.sim.SimNetwork;
 import dev.jtcp.sim.SimHost;
 import dev.jtcp.tcp.TcpConfig;
