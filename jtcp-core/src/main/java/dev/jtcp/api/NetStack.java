@@ -5,6 +5,7 @@ import dev.jtcp.link.Link;
 import dev.jtcp.stack.Host;
 import dev.jtcp.tcp.TcpConfig;
 import dev.jtcp.tcp.TcpConnection;
+import dev.jtcp.tcp.TcpError;
 import dev.jtcp.tcp.TcpException;
 import dev.jtcp.wire.IpAddress;
 import java.io.IOException;
@@ -72,7 +73,7 @@ public final class NetStack implements AutoCloseable {
         t.printStackTrace();
         for (TcpConnection c : host.connections()) {
             try {
-                c.handler().onClosed(c, dev.jtcp.tcp.TcpError.ABORTED);
+                c.handler().onClosed(c, TcpError.ABORTED);
             } catch (RuntimeException e) {
                 // Best effort: the stack is already broken.
             }
