@@ -24,8 +24,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The layers hold: no main source file of jtcp-core, jtcp-cli or jtcp-bench refers to a package it
- * may not use, the packages form no cycle, and ARCHITECTURE.md's layer table says the same as
- * {@link #USES}.
+ * may not use, the packages form no cycle, ARCHITECTURE.md's layer table says the same as {@link
+ * #USES}, and no two classes share a simple name.
  *
  * <p>What counts as a use: an {@code import} (static or not, single or on demand) and a fully
  * qualified name in code ({@code dev.jtcp.tcp.TcpConnection c = ...}). Comments and string
@@ -132,6 +132,20 @@ class ArchitectureTest {
             int expected = USES.get(pkg).stream().mapToInt(u -> drawnLayer.get(u) + 1).max().orElse(0);
             assertThat(drawnLayer.get(pkg)).as("layer of %s (one above the highest it uses)", pkg).isEqualTo(expected);
         }
+    }
+
+    /** So that no file needs a fully qualified name, and a name says which class it is (STYLE.md). */
+    @Test
+    void noTwoMainClassesShareASimpleName() {
+        Map<String, List<String>> byName = new TreeMap<>();
+        for (SourceFile f : sources()) {
+            String name = f.path().getFileName().toString().replace(".java", "");
+            if (!name.equals("package-info")) {
+                byName.computeIfAbsent(name, k -> new ArrayList<>()).add(f.pkg());
+            }
+        }
+        byName.values().removeIf(pkgs -> pkgs.size() == 1);
+        assertThat(byName).as("simple names used in more than one package").isEmpty();
     }
 
     // ---- the checker checks ----
