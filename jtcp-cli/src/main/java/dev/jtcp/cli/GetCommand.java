@@ -1,7 +1,7 @@
 package dev.jtcp.cli;
 
 import dev.jtcp.api.NetStack;
-import dev.jtcp.api.TcpConnection;
+import dev.jtcp.api.TcpSocket;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -59,7 +59,7 @@ public final class GetCommand implements Callable<Integer> {
         int port = url.getPort() < 0 ? 80 : url.getPort();
         String host = url.getHost().startsWith("[") ? url.getHost().substring(1, url.getHost().length() - 1) : url.getHost();
         int code;
-        try (TcpConnection c = stack.connect(new InetSocketAddress(InetAddress.getByName(host), port), 0, timeout)) {
+        try (TcpSocket c = stack.connect(new InetSocketAddress(InetAddress.getByName(host), port), 0, timeout)) {
             code = exchange(c);
         } catch (IOException e) {
             System.err.println("jtcp: " + url + ": " + e.getMessage());
@@ -69,7 +69,7 @@ public final class GetCommand implements Callable<Integer> {
         return code;
     }
 
-    private int exchange(TcpConnection c) throws IOException {
+    private int exchange(TcpSocket c) throws IOException {
         long t0 = System.nanoTime();
         String target = url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath();
         if (url.getRawQuery() != null) {

@@ -1,8 +1,8 @@
 package dev.jtcp.cli;
 
 import dev.jtcp.api.NetStack;
-import dev.jtcp.api.TcpConnection;
-import dev.jtcp.api.TcpListener;
+import dev.jtcp.api.TcpSocket;
+import dev.jtcp.api.TcpServerSocket;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -63,16 +63,16 @@ public final class ServeCommand implements Callable<Integer> {
             return TunOptions.report(e);
         }
         HttpServer http = new HttpServer(root, quiet);
-        TcpListener listener = stack.listen(new InetSocketAddress(p), backlog);
+        TcpServerSocket listener = stack.listen(new InetSocketAddress(p), backlog);
         System.err.println("jtcp: serving " + service + " on port " + p + (service == Service.http
                 ? " from " + root.toAbsolutePath().normalize() : ""));
         while (true) {
-            TcpConnection c = listener.accept();
+            TcpSocket c = listener.accept();
             Thread.ofVirtual().name("conn " + c.getRemoteSocketAddress()).start(() -> handle(c, http));
         }
     }
 
-    private void handle(TcpConnection c, HttpServer http) {
+    private void handle(TcpSocket c, HttpServer http) {
         try {
             switch (service) {
                 case echo -> {
@@ -101,7 +101,7 @@ public final class ServeCommand implements Callable<Integer> {
         }
     }
 
-    private void log(TcpConnection c, String what) {
+    private void log(TcpSocket c, String what) {
         if (!quiet) {
             System.err.println("jtcp: " + c.getRemoteSocketAddress() + " " + what);
         }

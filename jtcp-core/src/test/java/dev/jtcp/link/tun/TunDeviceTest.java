@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 class TunDeviceTest {
     @Test
     void kernelPingArrivesAsAnIcmpEchoRequestOnTheDevice() throws Exception {
+        ExternalTools.assumeInstalled("ping", "apt-get install iputils-ping");
         try (NetnsFixture ns = NetnsFixture.create("tun");
              TunDevice tun = Netns.call(ns.name(), () -> TunDevice.open("jtcpt0"));
              Epoll epoll = Epoll.open()) {
