@@ -1,8 +1,8 @@
 package dev.jtcp.cli;
 
-import dev.jtcp.link.Impairments;
-import dev.jtcp.link.sim.SimHost;
+import dev.jtcp.link.impair.Impairments;
 import dev.jtcp.link.sim.SimNetwork;
+import dev.jtcp.sim.SimHost;
 import dev.jtcp.stack.Host;
 import dev.jtcp.tcp.TcpConfig;
 import dev.jtcp.tcp.TcpConnection;

@@ -1,7 +1,7 @@
 package dev.jtcp.cli;
 
 import dev.jtcp.api.NetStack;
-import dev.jtcp.api.TcpConnection;
+import dev.jtcp.api.TcpSocket;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -60,7 +60,7 @@ public final class ConnectCommand implements Callable<Integer> {
             return TunOptions.report(e);
         }
         InetSocketAddress remote = new InetSocketAddress(address, port);
-        TcpConnection c;
+        TcpSocket c;
         try {
             c = stack.connect(remote, localPort, timeout);
         } catch (IOException e) {

@@ -1,7 +1,7 @@
 package dev.jtcp.cli;
 
 import dev.jtcp.api.NetStack;
-import dev.jtcp.api.TcpConnection;
+import dev.jtcp.api.TcpSocket;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -78,7 +78,7 @@ public final class GetCommand implements Callable<Integer> {
         }
         int port = url.getPort() < 0 ? 80 : url.getPort();
         int code;
-        try (TcpConnection c = stack.connect(new InetSocketAddress(address, port), 0, timeout)) {
+        try (TcpSocket c = stack.connect(new InetSocketAddress(address, port), 0, timeout)) {
             code = exchange(c);
         } catch (IOException e) {
             if (Shutdown.inProgress()) {
@@ -91,7 +91,7 @@ public final class GetCommand implements Callable<Integer> {
         return code;
     }
 
-    private int exchange(TcpConnection c) throws IOException {
+    private int exchange(TcpSocket c) throws IOException {
         String target = url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath();
         if (url.getRawQuery() != null) {
             target += "?" + url.getRawQuery();

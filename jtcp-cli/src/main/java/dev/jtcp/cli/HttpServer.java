@@ -1,6 +1,6 @@
 package dev.jtcp.cli;
 
-import dev.jtcp.api.TcpConnection;
+import dev.jtcp.api.TcpSocket;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -41,7 +41,7 @@ final class HttpServer {
         this.progress = progress;
     }
 
-    void serve(TcpConnection c) throws IOException {
+    void serve(TcpSocket c) throws IOException {
         InputStream in = new BufferedInputStream(progress.receivedFrom(c.getInputStream()), BUFFER);
         OutputStream out = new BufferedOutputStream(progress.sentInto(c.getOutputStream()), BUFFER);
         try (c) {
@@ -81,7 +81,7 @@ final class HttpServer {
     }
 
     /** Answers one request; returns whether the connection stays open. */
-    private boolean handle(TcpConnection c, HttpRequest r, InputStream in, OutputStream out) throws IOException {
+    private boolean handle(TcpSocket c, HttpRequest r, InputStream in, OutputStream out) throws IOException {
         Reply reply = new Reply();
         String[] parts = r.startLine().split(" ");
         if (parts.length != 3 || !parts[2].startsWith("HTTP/1.")) {

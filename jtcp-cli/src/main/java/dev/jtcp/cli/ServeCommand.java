@@ -1,8 +1,8 @@
 package dev.jtcp.cli;
 
 import dev.jtcp.api.NetStack;
-import dev.jtcp.api.TcpConnection;
-import dev.jtcp.api.TcpListener;
+import dev.jtcp.api.TcpServerSocket;
+import dev.jtcp.api.TcpSocket;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -66,13 +66,13 @@ public final class ServeCommand implements Callable<Integer> {
         }
         Progress progress = Progress.onStandardError().server();
         HttpServer http = new HttpServer(root, quiet, progress);
-        TcpListener listener = stack.listen(new InetSocketAddress(p), backlog);
+        TcpServerSocket listener = stack.listen(new InetSocketAddress(p), backlog);
         System.err.println("jtcp: serving " + service + " on " + String.join(", ", tun.addresses.stream()
                 .map(a -> Addresses.format(a, p)).toList())
                 + (service == Service.http ? " from " + root.toAbsolutePath().normalize() : ""));
         progress.start();
         while (true) {
-            TcpConnection c;
+            TcpSocket c;
             try {
                 c = listener.accept();
             } catch (IOException e) {
@@ -87,7 +87,7 @@ public final class ServeCommand implements Callable<Integer> {
         }
     }
 
-    private void handle(TcpConnection c, HttpServer http, Progress progress) {
+    private void handle(TcpSocket c, HttpServer http, Progress progress) {
         long t0 = System.nanoTime();
         progress.opened();
         try {
@@ -122,7 +122,7 @@ public final class ServeCommand implements Callable<Integer> {
         }
     }
 
-    private void log(Progress progress, TcpConnection c, String what) {
+    private void log(Progress progress, TcpSocket c, String what) {
         if (!quiet) {
             progress.println("jtcp: " + Addresses.format(c.getRemoteSocketAddress()) + " " + what);
         }

@@ -4,6 +4,8 @@ import dev.jtcp.event.Tracer;
 import dev.jtcp.link.Link;
 import dev.jtcp.stack.Host;
 import dev.jtcp.tcp.TcpConfig;
+import dev.jtcp.tcp.TcpConnection;
+import dev.jtcp.tcp.TcpError;
 import dev.jtcp.tcp.TcpException;
 import dev.jtcp.wire.IpAddress;
 import java.io.IOException;
@@ -29,8 +31,8 @@ import java.util.random.RandomGenerator;
  *
  * <pre>{@code
  * try (NetStack stack = NetStack.builder().address("198.18.0.2/24").link(link).start()) {
- *     TcpListener l = stack.listen(8080);
- *     TcpConnection c = l.accept();                 // blocks; fine on a virtual thread
+ *     TcpServerSocket l = stack.listen(8080);
+ *     TcpSocket c = l.accept();                       // blocks; fine on a virtual thread
  *     c.getOutputStream().write("hello\n".getBytes());
  *     c.close();
  * }
@@ -38,7 +40,7 @@ import java.util.random.RandomGenerator;
  *
  * <p>Threading model: the host, every engine connection and listener, the timers and the link
  * belong to the loop thread, and only it calls them (the core is single-threaded and sans-IO).
- * API objects ({@link TcpConnection}, {@link TcpListener}) are thread-safe facades: calls queue a
+ * API objects ({@link TcpSocket}, {@link TcpServerSocket}) are thread-safe facades: calls queue a
  * command for the loop and, when they must wait, park on a lock condition or future that the loop
  * signals. Data crosses through per-connection bounded queues, so a read that finds data never
  * involves the loop.
@@ -52,7 +54,7 @@ public final class NetStack implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     /** Listeners not yet closed, so that closing the stack wakes threads blocked in accept. */
-    private final java.util.Set<TcpListener> listeners = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final java.util.Set<TcpServerSocket> listeners = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private NetStack(Host host, Link link, LongSupplier clock) throws IOException {
         this.host = host;
@@ -69,14 +71,14 @@ public final class NetStack implements AutoCloseable {
     private void onLoopFailure(Throwable t) {
         System.err.println("jtcp: event loop of " + host.name() + " failed: " + t);
         t.printStackTrace();
-        for (dev.jtcp.tcp.TcpConnection c : host.connections()) {
+        for (TcpConnection c : host.connections()) {
             try {
-                c.handler().onClosed(c, dev.jtcp.tcp.TcpError.ABORTED);
+                c.handler().onClosed(c, TcpError.ABORTED);
             } catch (RuntimeException e) {
                 // Best effort: the stack is already broken.
             }
         }
-        listeners.forEach(TcpListener::close);
+        listeners.forEach(TcpServerSocket::close);
     }
 
     public static Builder builder() {
@@ -162,11 +164,11 @@ public final class NetStack implements AutoCloseable {
     // =================================================================================================
 
     /** Connects to {@code remote}, waiting as long as the engine keeps trying (its SYN timeout). */
-    public TcpConnection connect(InetSocketAddress remote) throws IOException {
+    public TcpSocket connect(InetSocketAddress remote) throws IOException {
         return connect(remote, 0, Duration.ZERO);
     }
 
-    public TcpConnection connect(InetSocketAddress remote, Duration timeout) throws IOException {
+    public TcpSocket connect(InetSocketAddress remote, Duration timeout) throws IOException {
         return connect(remote, 0, timeout);
     }
 
@@ -177,7 +179,7 @@ public final class NetStack implements AutoCloseable {
      * @throws java.net.ConnectException "Connection refused" (RST), "Connection timed out"
      * @throws SocketTimeoutException "Connect timed out" when {@code timeout} passes
      */
-    public TcpConnection connect(InetSocketAddress remote, int localPort, Duration timeout) throws IOException {
+    public TcpSocket connect(InetSocketAddress remote, int localPort, Duration timeout) throws IOException {
         return connect(remote, new InetSocketAddress(localPort), timeout);
     }
 
@@ -189,9 +191,9 @@ public final class NetStack implements AutoCloseable {
      * @throws java.net.ConnectException "Cannot assign requested address" when the local address is not
      *     the stack's; {@link java.net.BindException} when the local port is in use
      */
-    public TcpConnection connect(InetSocketAddress remote, InetSocketAddress local, Duration timeout)
+    public TcpSocket connect(InetSocketAddress remote, InetSocketAddress local, Duration timeout)
             throws IOException {
-        CompletableFuture<TcpConnection> f = connectAsync(remote, local);
+        CompletableFuture<TcpSocket> f = connectAsync(remote, local);
         try {
             try {
                 return timeout.isZero() ? f.get() : f.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
@@ -210,29 +212,29 @@ public final class NetStack implements AutoCloseable {
         }
     }
 
-    public CompletableFuture<TcpConnection> connectAsync(InetSocketAddress remote) {
+    public CompletableFuture<TcpSocket> connectAsync(InetSocketAddress remote) {
         return connectAsync(remote, 0);
     }
 
     /** Starts an active OPEN; the future completes when ESTABLISHED or fails with a {@code java.net} exception. */
-    public CompletableFuture<TcpConnection> connectAsync(InetSocketAddress remote, int localPort) {
+    public CompletableFuture<TcpSocket> connectAsync(InetSocketAddress remote, int localPort) {
         return connectAsync(remote, new InetSocketAddress(localPort));
     }
 
     /** As {@link #connect(InetSocketAddress, InetSocketAddress, Duration)}, without waiting. */
-    public CompletableFuture<TcpConnection> connectAsync(InetSocketAddress remote, InetSocketAddress local) {
+    public CompletableFuture<TcpSocket> connectAsync(InetSocketAddress remote, InetSocketAddress local) {
         IpAddress address = ipOf(remote);
         IpAddress localAddress = local.getAddress() == null || local.getAddress().isAnyLocalAddress()
                 ? null : IpAddress.of(local.getAddress());
         int localPort = local.getPort();
-        CompletableFuture<TcpConnection> result = new CompletableFuture<>();
+        CompletableFuture<TcpSocket> result = new CompletableFuture<>();
         loop.execute(() -> {
             if (result.isDone()) {
                 return;
             }
             try {
-                dev.jtcp.tcp.TcpConnection c = host.connect(loop.nowNs(), localAddress, address, remote.getPort(), localPort);
-                TcpConnection conn = new TcpConnection(loop, c);
+                TcpConnection c = host.connect(loop.nowNs(), localAddress, address, remote.getPort(), localPort);
+                TcpSocket conn = new TcpSocket(loop, c);
                 // Cancelling the future (a connect timeout) abandons the attempt.
                 result.whenComplete((ok, err) -> {
                     if (result.isCancelled()) {
@@ -262,7 +264,7 @@ public final class NetStack implements AutoCloseable {
     // =================================================================================================
 
     /** Listens on {@code port} on every address (both families), backlog 128. */
-    public TcpListener listen(int port) throws IOException {
+    public TcpServerSocket listen(int port) throws IOException {
         return listen(new InetSocketAddress(port), 128);
     }
 
@@ -271,11 +273,11 @@ public final class NetStack implements AutoCloseable {
      *
      * @throws java.net.BindException "Address already in use"
      */
-    public TcpListener listen(InetSocketAddress local, int backlog) throws IOException {
+    public TcpServerSocket listen(InetSocketAddress local, int backlog) throws IOException {
         IpAddress address = local.getAddress() == null || local.getAddress().isAnyLocalAddress()
                 ? IpAddress.ANY_V4 : IpAddress.of(local.getAddress());
         try {
-            TcpListener l = loop.call(() -> new TcpListener(loop, host.listen(loop.nowNs(), address, local.getPort(),
+            TcpServerSocket l = loop.call(() -> new TcpServerSocket(loop, host.listen(loop.nowNs(), address, local.getPort(),
                     backlog)));
             listeners.add(l);
             l.onClose(listeners::remove);
@@ -328,7 +330,7 @@ public final class NetStack implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        listeners.forEach(TcpListener::close);
+        listeners.forEach(TcpServerSocket::close);
         try {
             loop.shutdown(() -> {
                 long now = loop.nowNs();

@@ -1,5 +1,8 @@
 package dev.jtcp.link;
 
+import dev.jtcp.link.impair.DropCause;
+import dev.jtcp.link.impair.FaultInjector;
+import dev.jtcp.link.impair.Impairments;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.PriorityQueue;

@@ -10,5 +10,11 @@
  *
  * <p>Writers never interpret the packets they write. The reader never throws on malformed input:
  * it ends reading or skips the packet and names the reason ({@link dev.jtcp.pcap.SkipReason}).
+ *
+ * <p>Read first: {@link dev.jtcp.pcap.CaptureWriter} and {@link dev.jtcp.pcap.CaptureReader}.
+ *
+ * <p>Uses nothing else of jtcp: a capture file holds bytes, whoever made them.
+ *
+ * <p>Thread-safety: a writer or a reader belongs to one thread.
  */
 package dev.jtcp.pcap;

@@ -3,12 +3,13 @@ package dev.jtcp.scenario;
 import dev.jtcp.event.TcpState;
 import dev.jtcp.event.TraceEvent;
 import dev.jtcp.event.Tracer;
-import dev.jtcp.link.Impairments;
+import dev.jtcp.link.impair.Impairments;
 import dev.jtcp.link.sim.LinkTracer;
 import dev.jtcp.link.sim.SimLink;
 import dev.jtcp.link.sim.SimNetwork;
 import dev.jtcp.link.sim.SimPort;
 import dev.jtcp.link.sim.SimTap;
+import dev.jtcp.sim.SimHost;
 import dev.jtcp.stack.Host;
 import dev.jtcp.tcp.TcpConfig;
 import dev.jtcp.tcp.TcpConnection;
@@ -48,8 +49,8 @@ final class Stage {
     private final List<TraceEvent> events = new ArrayList<>();
     private final List<Frame> frames = new ArrayList<>();
     private final Tracer tracer = events::add;
-    private final Machine left;
-    private final Machine right;
+    private final SimHost left;
+    private final SimHost right;
     private final ScriptedPath path;
 
     Stage(ScenarioOptions options, String leftName, String rightName, TcpConfig config) {
@@ -60,8 +61,8 @@ final class Stage {
         this.options = options;
         this.net = new SimNetwork(options.seed());
         this.random = new SplittableRandom(options.seed());
-        this.left = new Machine(newHost(leftName, LEFT, leftConfig));
-        this.right = new Machine(newHost(rightName, RIGHT, rightConfig));
+        this.left = new SimHost(newHost(leftName, LEFT, leftConfig));
+        this.right = new SimHost(newHost(rightName, RIGHT, rightConfig));
         this.path = new ScriptedPath(tracer, this::capture);
         long quarter = options.rttNs() / 4;
         Impairments lossy = Impairments.builder().delayNs(quarter).lossProbability(options.lossProbability()).build();
@@ -75,7 +76,7 @@ final class Stage {
         net.addTap(new SimTap() {
             @Override
             public void onTransmit(long nowNs, SimPort from, ByteBuffer packet) {
-                if (from.node() instanceof Machine) {
+                if (from.node() instanceof SimHost) {
                     capture(packet);
                 }
             }
@@ -113,11 +114,11 @@ final class Stage {
         return right.host();
     }
 
-    Machine leftMachine() {
+    SimHost leftMachine() {
         return left;
     }
 
-    Machine rightMachine() {
+    SimHost rightMachine() {
         return right;
     }
 

@@ -8,5 +8,12 @@
  *
  * <p>Depends on {@code wire}, {@code event} and {@code pcap} only: it never sees the engine, so it
  * draws a capture of Linux exactly as it draws jtcp.
+ *
+ * <p>Read first: {@link dev.jtcp.trace.EventText}, then {@link dev.jtcp.trace.LadderBuilder} and
+ * {@link dev.jtcp.trace.Ladder}.
+ *
+ * <p>Thread-safety: the renderers ({@code EventText}, {@code JsonLines}, {@code SvgLadder}, {@code
+ * HtmlLadder}) are stateless; builders, the narrator and the analyser belong to one thread, and
+ * {@code LiveLadder} to the thread that drives the host it watches.
  */
 package dev.jtcp.trace;

@@ -38,10 +38,10 @@ class KernelManyConnectionsTest {
         try (NetnsFixture ns = NetnsFixture.create("many");
              NetStack stack = NetStack.builder().name("jtcp").config(config).address("198.18.0.2/24")
                      .link(TunLink.create("jtcp0", ns.name(), 1500, List.of("198.18.0.1/24"))).start()) {
-            TcpListener listener = stack.listen(new InetSocketAddress(7), 256);
+            TcpServerSocket listener = stack.listen(new InetSocketAddress(7), 256);
             Thread.ofVirtual().start(() -> {
                 while (true) {
-                    TcpConnection c;
+                    TcpSocket c;
                     try {
                         c = listener.accept();
                     } catch (IOException e) {
@@ -72,7 +72,7 @@ class KernelManyConnectionsTest {
         }
     }
 
-    private static void answerAndClose(TcpConnection c) {
+    private static void answerAndClose(TcpSocket c) {
         try (c) {
             BufferedReader in = new BufferedReader(new InputStreamReader(c.getInputStream(), StandardCharsets.US_ASCII));
             String line = in.readLine();

@@ -32,11 +32,11 @@ class ManyConnectionsTest {
             // A backlog for the whole burst: all 10,000 SYNs arrive within milliseconds. (With a
             // smaller one, SYN cookies take the overflow, and EngineInteropBugsTest shows why that
             // resets clients today.)
-            TcpListener l = p.server.listen(StackPair.server(7), CONNECTIONS);
+            TcpServerSocket l = p.server.listen(StackPair.server(7), CONNECTIONS);
             AtomicInteger served = new AtomicInteger();
             threads.submit(() -> {
                 while (true) {
-                    TcpConnection s = l.accept();
+                    TcpSocket s = l.accept();
                     threads.submit(() -> {
                         try (s) {
                             InputStream in = s.getInputStream();
@@ -59,7 +59,7 @@ class ManyConnectionsTest {
             for (int i = 0; i < CONNECTIONS; i++) {
                 int id = i;
                 results.add(threads.submit(() -> {
-                    try (TcpConnection c = p.client.connect(StackPair.server(7), Duration.ofSeconds(120))) {
+                    try (TcpSocket c = p.client.connect(StackPair.server(7), Duration.ofSeconds(120))) {
                         c.getOutputStream().write(id & 0xFF);
                         int echoed = c.getInputStream().read();
                         allOpen.countDown();

@@ -29,16 +29,16 @@ class NetStackTest {
     @Test
     void echoesAndHalfClosesLikeASocket() throws Exception {
         try (StackPair p = new StackPair()) {
-            TcpListener l = p.server.listen(7);
+            TcpServerSocket l = p.server.listen(7);
             Thread echo = Thread.ofVirtual().start(() -> {
-                try (TcpConnection s = l.accept()) {
+                try (TcpSocket s = l.accept()) {
                     s.getInputStream().transferTo(s.getOutputStream());
                     s.shutdownOutput();
                 } catch (IOException e) {
                     throw new RuntimeException(e);
                 }
             });
-            TcpConnection c = p.client.connect(StackPair.server(7), Duration.ofSeconds(5));
+            TcpSocket c = p.client.connect(StackPair.server(7), Duration.ofSeconds(5));
             assertThat(c.getRemoteSocketAddress()).isEqualTo(StackPair.server(7));
             assertThat(c.getLocalSocketAddress().getAddress()).isEqualTo(StackPair.address("198.18.0.1"));
             c.getOutputStream().write("hello, world".getBytes(StandardCharsets.US_ASCII));
@@ -57,13 +57,13 @@ class NetStackTest {
         // engine buffer can hold together, and closes. Without reading, the client reaches
         // TIME-WAIT (the server's FIN) with most of the data still in its engine: all of it must
         // stay readable, and the end of stream come only after it.
-        byte[] data = new byte[TcpConnection.QUEUE_LIMIT + 200_000];
+        byte[] data = new byte[TcpSocket.QUEUE_LIMIT + 200_000];
         new Random(3).nextBytes(data);
         try (StackPair p = new StackPair()) {
-            TcpListener l = p.server.listen(7);
-            TcpConnection c = p.client.connect(StackPair.server(7), Duration.ofSeconds(5));
+            TcpServerSocket l = p.server.listen(7);
+            TcpSocket c = p.client.connect(StackPair.server(7), Duration.ofSeconds(5));
             c.shutdownOutput();
-            TcpConnection s = l.accept(Duration.ofSeconds(5));
+            TcpSocket s = l.accept(Duration.ofSeconds(5));
             assertThat(s.getInputStream().read()).isEqualTo(-1);
             s.getOutputStream().write(data);
             s.close();
@@ -81,11 +81,11 @@ class NetStackTest {
     @Test
     void connectsFromAChosenLocalAddressAndPortWithATrafficClass() throws Exception {
         try (StackPair p = new StackPair()) {
-            TcpListener l = p.server.listen(7);
+            TcpServerSocket l = p.server.listen(7);
             InetSocketAddress local = new InetSocketAddress(StackPair.address("198.18.0.1"), 40123);
-            TcpConnection c = p.client.connect(StackPair.server(7), local, Duration.ofSeconds(5));
+            TcpSocket c = p.client.connect(StackPair.server(7), local, Duration.ofSeconds(5));
             assertThat(c.getLocalSocketAddress()).isEqualTo(local);
-            TcpConnection s = l.accept();
+            TcpSocket s = l.accept();
             assertThat(s.getRemoteSocketAddress()).isEqualTo(local);
             assertThat(c.getTrafficClass()).isZero();
             c.setTrafficClass(0xB8);
@@ -132,9 +132,9 @@ class NetStackTest {
     @Test
     void abortResetsThePeer() throws Exception {
         try (StackPair p = new StackPair()) {
-            TcpListener l = p.server.listen(7);
-            TcpConnection c = p.client.connect(StackPair.server(7), Duration.ofSeconds(5));
-            TcpConnection s = l.accept(Duration.ofSeconds(5));
+            TcpServerSocket l = p.server.listen(7);
+            TcpSocket c = p.client.connect(StackPair.server(7), Duration.ofSeconds(5));
+            TcpSocket s = l.accept(Duration.ofSeconds(5));
             c.abort();
             assertThatThrownBy(() -> s.getInputStream().read()).isInstanceOf(SocketException.class)
                     .hasMessage("Connection reset");
@@ -147,9 +147,9 @@ class NetStackTest {
     @Test
     void soLingerZeroMakesCloseAReset() throws Exception {
         try (StackPair p = new StackPair()) {
-            TcpListener l = p.server.listen(7);
-            TcpConnection c = p.client.connect(StackPair.server(7), Duration.ofSeconds(5));
-            TcpConnection s = l.accept(Duration.ofSeconds(5));
+            TcpServerSocket l = p.server.listen(7);
+            TcpSocket c = p.client.connect(StackPair.server(7), Duration.ofSeconds(5));
+            TcpSocket s = l.accept(Duration.ofSeconds(5));
             c.setSoLinger(true, 0);
             c.close();
             assertThatThrownBy(() -> s.getInputStream().read()).hasMessage("Connection reset");
@@ -159,10 +159,10 @@ class NetStackTest {
     @Test
     void readsTimeOutAndAcceptsToo() throws Exception {
         try (StackPair p = new StackPair()) {
-            TcpListener l = p.server.listen(7);
+            TcpServerSocket l = p.server.listen(7);
             assertThatThrownBy(() -> l.accept(Duration.ofMillis(50))).isInstanceOf(SocketTimeoutException.class)
                     .hasMessage("Accept timed out");
-            TcpConnection c = p.client.connect(StackPair.server(7), Duration.ofSeconds(5));
+            TcpSocket c = p.client.connect(StackPair.server(7), Duration.ofSeconds(5));
             c.setSoTimeout(50);
             assertThatThrownBy(() -> c.getInputStream().read()).isInstanceOf(SocketTimeoutException.class)
                     .hasMessage("Read timed out");
@@ -173,10 +173,10 @@ class NetStackTest {
     @Test
     void closingTheStackReleasesBlockedThreads() throws Exception {
         StackPair p = new StackPair();
-        TcpListener l = p.server.listen(7);
-        TcpListener idle = p.server.listen(8);
-        TcpConnection c = p.client.connect(StackPair.server(7), Duration.ofSeconds(5));
-        TcpConnection s = l.accept(Duration.ofSeconds(5));
+        TcpServerSocket l = p.server.listen(7);
+        TcpServerSocket idle = p.server.listen(8);
+        TcpSocket c = p.client.connect(StackPair.server(7), Duration.ofSeconds(5));
+        TcpSocket s = l.accept(Duration.ofSeconds(5));
         CompletableFuture<Throwable> accept = new CompletableFuture<>();
         CompletableFuture<Throwable> read = new CompletableFuture<>();
         Thread.ofVirtual().start(() -> {
@@ -218,10 +218,10 @@ class NetStackTest {
         new Random(1).nextBytes(up);
         new Random(2).nextBytes(down);
         try (StackPair p = new StackPair()) {
-            TcpListener l = p.server.listen(5001);
+            TcpServerSocket l = p.server.listen(5001);
             CompletableFuture<byte[]> serverGot = new CompletableFuture<>();
             Thread.ofVirtual().start(() -> {
-                try (TcpConnection s = l.accept()) {
+                try (TcpSocket s = l.accept()) {
                     Thread writer = Thread.ofVirtual().start(() -> {
                         try {
                             s.getOutputStream().write(down);
@@ -236,7 +236,7 @@ class NetStackTest {
                     serverGot.completeExceptionally(e);
                 }
             });
-            TcpConnection c = p.client.connect(StackPair.server(5001), Duration.ofSeconds(5));
+            TcpSocket c = p.client.connect(StackPair.server(5001), Duration.ofSeconds(5));
             Thread writer = Thread.ofVirtual().start(() -> {
                 try {
                     c.getOutputStream().write(up);
@@ -256,7 +256,7 @@ class NetStackTest {
     @Test
     void worksWithFuturesAlone() throws Exception {
         try (StackPair p = new StackPair()) {
-            TcpListener l = p.server.listen(7);
+            TcpServerSocket l = p.server.listen(7);
             CompletableFuture<String> served = l.acceptAsync().thenCompose(s -> {
                 ByteBuffer b = ByteBuffer.allocate(100);
                 return s.read(b).thenCompose(n -> s.write(b.flip()).thenApply(v -> {
@@ -277,10 +277,10 @@ class NetStackTest {
     @Test
     void connectsOverIpv6() throws Exception {
         try (StackPair p = new StackPair()) {
-            TcpListener l = p.server.listen(7);
+            TcpServerSocket l = p.server.listen(7);
             InetSocketAddress v6 = new InetSocketAddress(StackPair.address("fd00::2"), 7);
-            TcpConnection c = p.client.connect(v6, Duration.ofSeconds(5));
-            TcpConnection s = l.accept(Duration.ofSeconds(5));
+            TcpSocket c = p.client.connect(v6, Duration.ofSeconds(5));
+            TcpSocket s = l.accept(Duration.ofSeconds(5));
             assertThat(s.getRemoteSocketAddress().getAddress()).isEqualTo(StackPair.address("fd00::1"));
             c.getOutputStream().write(42);
             assertThat(s.getInputStream().read()).isEqualTo(42);

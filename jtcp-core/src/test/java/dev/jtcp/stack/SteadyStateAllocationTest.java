@@ -3,9 +3,9 @@ package dev.jtcp.stack;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.management.ThreadMXBean;
-import dev.jtcp.link.Impairments;
-import dev.jtcp.link.sim.SimHost;
+import dev.jtcp.link.impair.Impairments;
 import dev.jtcp.link.sim.SimNetwork;
+import dev.jtcp.sim.SimHost;
 import dev.jtcp.tcp.TcpConfig;
 import dev.jtcp.tcp.TcpConnection;
 import dev.jtcp.tcp.TcpHandler;

@@ -5,9 +5,9 @@ import static dev.jtcp.testutil.TwoHosts.S;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jtcp.event.TcpState;
-import dev.jtcp.link.DropCause;
-import dev.jtcp.link.Fault;
-import dev.jtcp.link.Impairments;
+import dev.jtcp.link.impair.DropCause;
+import dev.jtcp.link.impair.Fault;
+import dev.jtcp.link.impair.Impairments;
 import dev.jtcp.link.sim.SimPort;
 import dev.jtcp.link.sim.SimTap;
 import dev.jtcp.testutil.Requirement;

@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jtcp.event.TcpState;
 import dev.jtcp.event.TraceEvent;
-import dev.jtcp.link.Impairments;
+import dev.jtcp.link.impair.Impairments;
 import dev.jtcp.testutil.TwoHosts;
-import java.nio.ByteBuffer;
 import dev.jtcp.wire.TcpFlags;
+import java.nio.ByteBuffer;
 import org.junit.jupiter.api.Test;
 
 /**

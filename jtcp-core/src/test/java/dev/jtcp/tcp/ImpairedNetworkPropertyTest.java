@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.fail;
 
 import dev.jtcp.event.TcpState;
 import dev.jtcp.event.TraceEvent;
-import dev.jtcp.link.Impairments;
-import dev.jtcp.link.sim.SimHost;
+import dev.jtcp.link.impair.Impairments;
 import dev.jtcp.link.sim.SimNetwork;
+import dev.jtcp.sim.SimHost;
 import dev.jtcp.stack.Host;
 import dev.jtcp.wire.IpAddress;
 import java.io.ByteArrayOutputStream;

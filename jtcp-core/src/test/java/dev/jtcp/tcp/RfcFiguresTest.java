@@ -10,7 +10,7 @@ import static dev.jtcp.wire.TcpFlags.SYN;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jtcp.event.TcpState;
-import dev.jtcp.link.Impairments;
+import dev.jtcp.link.impair.Impairments;
 import dev.jtcp.testutil.Requirement;
 import dev.jtcp.testutil.ScriptedPeer;
 import dev.jtcp.testutil.TwoHosts;

@@ -2,10 +2,10 @@ package dev.jtcp.testutil;
 
 import dev.jtcp.event.TraceEvent;
 import dev.jtcp.event.Tracer;
-import dev.jtcp.link.Impairments;
-import dev.jtcp.link.sim.SimHost;
+import dev.jtcp.link.impair.Impairments;
 import dev.jtcp.link.sim.SimLink;
 import dev.jtcp.link.sim.SimNetwork;
+import dev.jtcp.sim.SimHost;
 import dev.jtcp.stack.Host;
 import dev.jtcp.tcp.TcpConfig;
 import dev.jtcp.wire.IpAddress;

@@ -4,7 +4,7 @@ import static dev.jtcp.testutil.TwoHosts.MS;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jtcp.event.TcpState;
-import dev.jtcp.link.Impairments;
+import dev.jtcp.link.impair.Impairments;
 import dev.jtcp.link.sim.LinkTracer;
 import dev.jtcp.tcp.TcpConfig;
 import dev.jtcp.testutil.TwoHosts;

@@ -2,8 +2,8 @@ package dev.jtcp.link.sim;
 
 import dev.jtcp.event.TraceEvent;
 import dev.jtcp.event.Tracer;
-import dev.jtcp.link.DropCause;
-import dev.jtcp.link.Fault;
+import dev.jtcp.link.impair.DropCause;
+import dev.jtcp.link.impair.Fault;
 import dev.jtcp.wire.IpPacket;
 import dev.jtcp.wire.IpProtocol;
 import dev.jtcp.wire.SeqNum;

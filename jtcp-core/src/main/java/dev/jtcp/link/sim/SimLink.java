@@ -1,6 +1,6 @@
 package dev.jtcp.link.sim;
 
-import dev.jtcp.link.FaultInjector;
+import dev.jtcp.link.impair.FaultInjector;
 
 /**
  * A point-to-point link between two nodes, made by {@link SimNetwork#connect}: port {@link #a()}

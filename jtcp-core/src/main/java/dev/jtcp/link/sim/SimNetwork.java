@@ -1,9 +1,9 @@
 package dev.jtcp.link.sim;
 
-import dev.jtcp.link.DropCause;
-import dev.jtcp.link.Fault;
-import dev.jtcp.link.FaultInjector;
-import dev.jtcp.link.Impairments;
+import dev.jtcp.link.impair.DropCause;
+import dev.jtcp.link.impair.Fault;
+import dev.jtcp.link.impair.FaultInjector;
+import dev.jtcp.link.impair.Impairments;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;

@@ -1,6 +1,6 @@
 package dev.jtcp.link.sim;
 
-import dev.jtcp.link.DropCause;
+import dev.jtcp.link.impair.DropCause;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;

@@ -1,7 +1,7 @@
 package dev.jtcp.link.sim;
 
-import dev.jtcp.link.DropCause;
-import dev.jtcp.link.Fault;
+import dev.jtcp.link.impair.DropCause;
+import dev.jtcp.link.impair.Fault;
 import java.nio.ByteBuffer;
 
 /**

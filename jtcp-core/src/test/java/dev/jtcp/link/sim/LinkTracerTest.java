@@ -4,7 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jtcp.event.TraceEvent;
 import dev.jtcp.event.TraceEvent.Direction;
-import dev.jtcp.link.Impairments;
+import dev.jtcp.link.impair.Impairments;
+import dev.jtcp.sim.SimHost;
 import dev.jtcp.stack.Host;
 import dev.jtcp.tcp.TcpConfig;
 import dev.jtcp.wire.IpAddress;

@@ -3,6 +3,7 @@ package dev.jtcp.link.sim;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.jtcp.testutil.TestPackets;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;

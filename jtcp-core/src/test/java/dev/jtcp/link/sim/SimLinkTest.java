@@ -2,9 +2,10 @@ package dev.jtcp.link.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.jtcp.link.DropCause;
-import dev.jtcp.link.Fault;
-import dev.jtcp.link.Impairments;
+import dev.jtcp.link.impair.DropCause;
+import dev.jtcp.link.impair.Fault;
+import dev.jtcp.link.impair.Impairments;
+import dev.jtcp.testutil.TestPackets;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;

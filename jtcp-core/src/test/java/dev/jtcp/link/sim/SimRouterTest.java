@@ -3,8 +3,9 @@ package dev.jtcp.link.sim;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.jtcp.link.DropCause;
-import dev.jtcp.link.Impairments;
+import dev.jtcp.link.impair.DropCause;
+import dev.jtcp.link.impair.Impairments;
+import dev.jtcp.testutil.TestPackets;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;

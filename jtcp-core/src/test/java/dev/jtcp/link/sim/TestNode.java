@@ -1,5 +1,6 @@
 package dev.jtcp.link.sim;
 
+import dev.jtcp.testutil.TestPackets;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.jtcp.link;
+package dev.jtcp.link.impair;
 
 /**
  * Why a packet was discarded before reaching a host. Reported to fault-injector outputs, simulator

@@ -1,7 +1,7 @@
-package dev.jtcp.link;
+package dev.jtcp.link.impair;
 
-import dev.jtcp.link.Impairments.GilbertElliott;
-import dev.jtcp.link.Impairments.JitterDistribution;
+import dev.jtcp.link.impair.Impairments.GilbertElliott;
+import dev.jtcp.link.impair.Impairments.JitterDistribution;
 import java.math.BigDecimal;
 import java.util.HashSet;
 import java.util.List;

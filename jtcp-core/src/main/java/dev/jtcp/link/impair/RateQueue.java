@@ -1,4 +1,4 @@
-package dev.jtcp.link;
+package dev.jtcp.link.impair;
 
 /**
  * The bottleneck of a rate-limited link direction: a FIFO queue in front of a transmitter that

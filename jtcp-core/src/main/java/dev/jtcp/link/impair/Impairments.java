@@ -1,4 +1,4 @@
-package dev.jtcp.link;
+package dev.jtcp.link.impair;
 
 import java.util.Objects;
 

@@ -2,11 +2,8 @@ package dev.jtcp.api;
 
 import dev.jtcp.event.ConnectionKey;
 import dev.jtcp.event.TcpState;
-import dev.jtcp.stack.IcmpErrorHandler;
 import dev.jtcp.tcp.ConnectionStatus;
-import dev.jtcp.tcp.TcpError;
-import dev.jtcp.tcp.TcpException;
-import dev.jtcp.tcp.TcpHandler;
+import dev.jtcp.tcp.TcpConnection;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,8 +14,6 @@ import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -33,7 +28,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * blocking call suits virtual threads (they park on a {@link ReentrantLock}); the non-blocking
  * forms {@link #read(ByteBuffer)} and {@link #write(ByteBuffer)} return futures.
  *
- * <p>How bytes move. The engine connection belongs to the event loop. Between it and the
+ * <p>How bytes move. The engine connection belongs to the event loop, and so does this socket's
+ * loop half, {@link SocketLoopSide} (the engine's callbacks). Between the engine and the
  * application sit two bounded queues guarded by this connection's lock:
  *
  * <ul>
@@ -45,7 +41,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *       pump it into the engine's send buffer; the loop goes on whenever the engine reports room.
  * </ul>
  *
- * <p>Lifecycle: 1. created by {@link NetStack#connect} or {@link TcpListener#accept}; 2. data in
+ * <p>Lifecycle: 1. created by {@link NetStack#connect} or {@link TcpServerSocket#accept}; 2. data in
  * both directions; 3. {@link #shutdownOutput()} sends FIN after the queued data, {@link #close()}
  * does the same and gives up reading (unread data makes it a RST, RFC 9293 SHLD-3), {@link
  * #abort()} resets at once; 4. the engine reports the end, and every later call fails with the
@@ -55,92 +51,93 @@ import java.util.concurrent.locks.ReentrantLock;
  * completed on the event loop thread: attach only short, non-blocking stages, or use the
  * {@code *Async} forms of {@link CompletableFuture}.
  */
-public final class TcpConnection implements Closeable {
+public final class TcpSocket implements Closeable {
     /** Bytes each of the receive and send queues holds at most (on top of the engine's buffers). */
     public static final int QUEUE_LIMIT = 64 * 1024;
     /** Smallest chunk allocated for the send queue, so small writes share one. */
     private static final int MIN_CHUNK = 8 * 1024;
 
-    private final EventLoop loop;
+    final EventLoop loop;
     /** The engine connection; touched only on the loop thread. */
-    private final dev.jtcp.tcp.TcpConnection engine;
+    final TcpConnection engine;
     private final ConnectionKey key;
-    private final Handler handler = new Handler();
+    /** The loop's half: engine callbacks, draining and pumping. */
+    private final SocketLoopSide loopSide = new SocketLoopSide(this);
 
-    private final ReentrantLock lock = new ReentrantLock();
+    final ReentrantLock lock = new ReentrantLock();
     /** Signalled when bytes, end of stream or an error arrive. */
-    private final Condition readable = lock.newCondition();
+    final Condition readable = lock.newCondition();
     /** Signalled when the send queue drains or an error arrives. */
-    private final Condition writable = lock.newCondition();
+    final Condition writable = lock.newCondition();
 
-    // ---- guarded by lock ----
+    // ---- guarded by lock; shared with the loop side (SocketLoopSide) ----
     /** Received chunks, oldest first; {@link #rxHead} bytes of the first are consumed. */
-    private final ArrayDeque<byte[]> rx = new ArrayDeque<>();
+    final ArrayDeque<byte[]> rx = new ArrayDeque<>();
     private int rxHead;
     /** Unread bytes in {@link #rx}; at most {@link #QUEUE_LIMIT}. */
-    private int rxBytes;
+    int rxBytes;
     /** The peer's FIN was taken from the engine: after {@link #rx} empties, reads return -1. */
-    private boolean rxEof;
+    boolean rxEof;
     /** The loop stopped moving data for lack of room; a read that frees room restarts it. */
-    private boolean rxStalled;
+    boolean rxStalled;
     /** Chunks waiting for the engine; each from position to limit. */
-    private final ArrayDeque<ByteBuffer> tx = new ArrayDeque<>();
+    final ArrayDeque<ByteBuffer> tx = new ArrayDeque<>();
     /** Bytes in {@link #tx}. */
-    private int txBytes;
+    int txBytes;
     /** A pump command is queued on the loop. */
-    private boolean pumpScheduled;
+    boolean pumpScheduled;
     /** shutdownOutput or close was called: FIN follows the queued bytes. */
-    private boolean finRequested;
+    boolean finRequested;
     /** close (not just shutdownOutput): the engine gets closeFully. */
-    private boolean fullClose;
+    boolean fullClose;
     /** The engine has been told to close or abort. */
-    private boolean engineClosed;
+    boolean engineClosed;
     /** The application called close or abort: its streams are finished. */
-    private boolean closedByApp;
-    private boolean inputShutdown;
+    boolean closedByApp;
+    boolean inputShutdown;
     /** Why the connection ended, or null. */
-    private IOException failure;
+    IOException failure;
     /** The last ICMP soft error reported for the connection (RFC 9293 SHLD-25), or null. */
-    private IOException softError;
-    private final ArrayDeque<PendingRead> pendingReads = new ArrayDeque<>();
-    private final ArrayDeque<CompletableFuture<Void>> pendingWrites = new ArrayDeque<>();
+    IOException softError;
+    final ArrayDeque<PendingRead> pendingReads = new ArrayDeque<>();
+    final ArrayDeque<CompletableFuture<Void>> pendingWrites = new ArrayDeque<>();
 
     private volatile int soTimeoutMs;
     private volatile int lingerSeconds = -1;
-    private volatile TcpState state;
+    volatile TcpState state;
 
     /** Completes once ESTABLISHED (or fails with why not). */
-    private final CompletableFuture<TcpConnection> connected = new CompletableFuture<>();
+    final CompletableFuture<TcpSocket> connected = new CompletableFuture<>();
     /** Completes when the engine is done with the connection (CLOSED or TIME-WAIT). */
-    private final CompletableFuture<Void> finished = new CompletableFuture<>();
+    final CompletableFuture<Void> finished = new CompletableFuture<>();
     private final InputStream in = new In();
     private final OutputStream out = new Out();
 
-    private record PendingRead(ByteBuffer dst, CompletableFuture<Integer> future) {}
+    record PendingRead(ByteBuffer dst, CompletableFuture<Integer> future) {}
 
     /** Wraps {@code engine}, taking over its handler; on the loop thread. */
-    TcpConnection(EventLoop loop, dev.jtcp.tcp.TcpConnection engine) {
+    TcpSocket(EventLoop loop, TcpConnection engine) {
         this.loop = loop;
         this.engine = engine;
         this.key = engine.key();
         this.state = engine.state();
-        engine.handler(handler);
+        engine.handler(loopSide);
     }
 
     /** For an accepted connection: catch up with what happened before the handler was set. */
     void adopt() {
-        handler.onConnected(engine);
-        handler.onReadable(engine);
+        loopSide.onConnected(engine);
+        loopSide.onReadable(engine);
         if (engine.state() == TcpState.CLOSED || engine.state() == TcpState.TIME_WAIT) {
-            handler.onClosed(engine, engine.error());
+            loopSide.onClosed(engine, engine.error());
         }
     }
 
-    CompletableFuture<TcpConnection> connectedFuture() {
+    CompletableFuture<TcpSocket> connectedFuture() {
         return connected;
     }
 
-    dev.jtcp.tcp.TcpConnection engine() {
+    TcpConnection engine() {
         return engine;
     }
 
@@ -184,7 +181,7 @@ public final class TcpConnection implements Closeable {
 
         @Override
         public void close() throws IOException {
-            TcpConnection.this.close();
+            TcpSocket.this.close();
         }
     }
 
@@ -202,7 +199,7 @@ public final class TcpConnection implements Closeable {
 
         @Override
         public void close() throws IOException {
-            TcpConnection.this.close();
+            TcpSocket.this.close();
         }
     }
 
@@ -247,7 +244,7 @@ public final class TcpConnection implements Closeable {
     }
 
     /** Moves queued received bytes into {@code dst}; restarts the loop's draining if it had stalled. Holds the lock. */
-    private int take(ByteBuffer dst) {
+    int take(ByteBuffer dst) {
         int n = 0;
         while (dst.hasRemaining() && !rx.isEmpty()) {
             byte[] head = rx.peek();
@@ -263,7 +260,7 @@ public final class TcpConnection implements Closeable {
         rxBytes -= n;
         if (rxStalled && rxBytes <= QUEUE_LIMIT / 2) {
             rxStalled = false;
-            loop.execute(handler::drain);
+            loop.execute(loopSide::drain);
         }
         return n;
     }
@@ -322,7 +319,7 @@ public final class TcpConnection implements Closeable {
     private void schedulePump() {
         if (!pumpScheduled) {
             pumpScheduled = true;
-            loop.execute(handler::pump);
+            loop.execute(loopSide::pump);
         }
     }
 
@@ -611,205 +608,5 @@ public final class TcpConnection implements Closeable {
     @Override
     public String toString() {
         return key + " " + state;
-    }
-
-    // =================================================================================================
-    // The loop's side
-    // =================================================================================================
-
-    /** The engine's callbacks, and the commands the application queues; all on the loop thread. */
-    private final class Handler implements TcpHandler, IcmpErrorHandler {
-        @Override
-        public void onConnected(dev.jtcp.tcp.TcpConnection c) {
-            state = c.state();
-            if (c.state().isSynchronized()) {
-                connected.complete(TcpConnection.this);
-            }
-        }
-
-        /** A drain is queued for the end of the loop's cycle (loop thread only). */
-        private boolean drainQueued;
-        /** A pump is queued for the end of the loop's cycle (loop thread only). */
-        private boolean pumpQueued;
-
-        @Override
-        public void onReadable(dev.jtcp.tcp.TcpConnection c) {
-            if (!drainQueued) {
-                drainQueued = true;
-                loop.atEndOfCycle(() -> {
-                    drainQueued = false;
-                    drain();
-                });
-            }
-        }
-
-        @Override
-        public void onWritable(dev.jtcp.tcp.TcpConnection c) {
-            if (!pumpQueued) {
-                pumpQueued = true;
-                loop.atEndOfCycle(() -> {
-                    pumpQueued = false;
-                    pump();
-                });
-            }
-        }
-
-        @Override
-        public void onClosed(dev.jtcp.tcp.TcpConnection c, TcpError error) {
-            state = c.state();
-            // Received data may still wait in the engine (the receive queue was full): it stays
-            // readable, and drain() reports the end of stream only once it has all been moved.
-            drain();
-            List<Runnable> completions = new ArrayList<>();
-            boolean wasConnecting = !connected.isDone();
-            lock.lock();
-            try {
-                if (error != null && failure == null) {
-                    failure = error == TcpError.TIMED_OUT && softError != null ? softError
-                            : Errors.of(error, wasConnecting);
-                    tx.clear();
-                    txBytes = 0;
-                }
-                failPending(completions);
-                readable.signalAll();
-                writable.signalAll();
-            } finally {
-                lock.unlock();
-            }
-            IOException why = failure;
-            if (wasConnecting) {
-                completions.add(() -> connected.completeExceptionally(why != null ? Errors.copy(why)
-                        : new SocketException("Connection closed before it was established")));
-            }
-            completions.add(() -> {
-                if (why == null) {
-                    finished.complete(null);
-                } else {
-                    finished.completeExceptionally(Errors.copy(why));
-                }
-            });
-            completions.forEach(Runnable::run);
-        }
-
-        @Override
-        public void onIcmpError(dev.jtcp.tcp.TcpConnection c, TcpError error, boolean aborts) {
-            lock.lock();
-            try {
-                IOException e = Errors.of(error, !connected.isDone());
-                if (aborts) {
-                    failure = e;
-                } else {
-                    softError = e;
-                }
-            } finally {
-                lock.unlock();
-            }
-        }
-
-        /** Moves received bytes from the engine into the receive queue, as room allows. */
-        void drain() {
-            List<Runnable> completions = new ArrayList<>();
-            lock.lock();
-            try {
-                while (true) {
-                    int available = engine.readable();
-                    if (available == 0) {
-                        if (engine.isEndOfStream()) {
-                            rxEof = true;
-                        }
-                        break;
-                    }
-                    if (closedByApp || inputShutdown) {
-                        // Nobody will read: discard, keeping the window open (shutdownInput semantics).
-                        engine.receive(loop.nowNs(), ByteBuffer.allocate(available));
-                        continue;
-                    }
-                    int room = QUEUE_LIMIT - rxBytes;
-                    if (room <= 0) {
-                        rxStalled = true;
-                        break;
-                    }
-                    byte[] chunk = new byte[Math.min(available, room)];
-                    int n = engine.receive(loop.nowNs(), ByteBuffer.wrap(chunk));
-                    rx.add(n == chunk.length ? chunk : java.util.Arrays.copyOf(chunk, n));
-                    rxBytes += n;
-                }
-                if (rxBytes > 0 || rxEof) {
-                    readable.signalAll();
-                    servePendingReads(completions);
-                }
-            } catch (TcpException e) {
-                // The connection failed; onClosed reports it.
-            } finally {
-                lock.unlock();
-            }
-            completions.forEach(Runnable::run);
-        }
-
-        private void servePendingReads(List<Runnable> completions) {
-            while (!pendingReads.isEmpty() && (rxBytes > 0 || rxEof)) {
-                PendingRead r = pendingReads.poll();
-                int n = rxBytes > 0 ? take(r.dst()) : -1;
-                completions.add(() -> r.future().complete(n));
-            }
-        }
-
-        private void failPending(List<Runnable> completions) {
-            servePendingReads(completions);
-            IOException why = failure != null ? failure : new SocketException("Socket closed");
-            while (!pendingReads.isEmpty()) {
-                PendingRead r = pendingReads.poll();
-                completions.add(() -> r.future().completeExceptionally(Errors.copy(why)));
-            }
-            while (!pendingWrites.isEmpty()) {
-                CompletableFuture<Void> w = pendingWrites.poll();
-                completions.add(() -> w.completeExceptionally(Errors.copy(why)));
-            }
-        }
-
-        /** Moves queued bytes into the engine's send buffer; then FIN if requested. */
-        void pump() {
-            List<CompletableFuture<Void>> released = new ArrayList<>();
-            lock.lock();
-            try {
-                pumpScheduled = false;
-                if (engineClosed && !finRequested) {
-                    return;
-                }
-                int moved = 0;
-                while (!tx.isEmpty() && failure == null) {
-                    ByteBuffer head = tx.peek();
-                    int n = engine.send(loop.nowNs(), head);
-                    moved += n;
-                    if (head.hasRemaining()) {
-                        break;
-                    }
-                    tx.poll();
-                }
-                txBytes -= moved;
-                if (moved > 0) {
-                    writable.signalAll();
-                    while (txBytes < QUEUE_LIMIT && !pendingWrites.isEmpty()) {
-                        released.add(pendingWrites.poll());
-                    }
-                }
-                if (tx.isEmpty() && finRequested && !engineClosed) {
-                    engineClosed = true;
-                    if (fullClose) {
-                        engine.closeFully(loop.nowNs());
-                    } else {
-                        engine.close(loop.nowNs());
-                    }
-                }
-            } catch (TcpException e) {
-                // Closed under us (reset, or already closing); onClosed has reported or will report it.
-                tx.clear();
-                txBytes = 0;
-                writable.signalAll();
-            } finally {
-                lock.unlock();
-            }
-            released.forEach(f -> f.complete(null));
-        }
     }
 }

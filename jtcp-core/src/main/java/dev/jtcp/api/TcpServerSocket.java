@@ -1,6 +1,8 @@
 package dev.jtcp.api;
 
 import dev.jtcp.event.TcpState;
+import dev.jtcp.tcp.TcpConnection;
+import dev.jtcp.tcp.TcpListener;
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -25,20 +27,20 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Thread-safety: safe from any threads. Futures may complete on the event loop thread.
  */
-public final class TcpListener implements Closeable {
+public final class TcpServerSocket implements Closeable {
     private final EventLoop loop;
-    private final dev.jtcp.tcp.TcpListener engine;
+    private final TcpListener engine;
     private final InetSocketAddress local;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition acceptable = lock.newCondition();
     // ---- guarded by lock ----
-    private final ArrayDeque<TcpConnection> ready = new ArrayDeque<>();
-    private final ArrayDeque<CompletableFuture<TcpConnection>> waiting = new ArrayDeque<>();
+    private final ArrayDeque<TcpSocket> ready = new ArrayDeque<>();
+    private final ArrayDeque<CompletableFuture<TcpSocket>> waiting = new ArrayDeque<>();
     private boolean closed;
-    private volatile java.util.function.Consumer<TcpListener> onClose = l -> {};
+    private volatile java.util.function.Consumer<TcpServerSocket> onClose = l -> {};
 
     /** On the loop thread. */
-    TcpListener(EventLoop loop, dev.jtcp.tcp.TcpListener engine) {
+    TcpServerSocket(EventLoop loop, TcpListener engine) {
         this.loop = loop;
         this.engine = engine;
         this.local = new InetSocketAddress(engine.localAddress().toInetAddress(), engine.port());
@@ -51,13 +53,13 @@ public final class TcpListener implements Closeable {
         lock.lock();
         try {
             while (!closed && (ready.size() < engine.backlog() || !waiting.isEmpty())) {
-                dev.jtcp.tcp.TcpConnection c = engine.accept();
+                TcpConnection c = engine.accept();
                 if (c == null) {
                     break;
                 }
-                TcpConnection conn = new TcpConnection(loop, c);
+                TcpSocket conn = new TcpSocket(loop, c);
                 conn.adopt();
-                CompletableFuture<TcpConnection> f = waiting.poll();
+                CompletableFuture<TcpSocket> f = waiting.poll();
                 if (f != null) {
                     completions.add(() -> f.complete(conn));
                 } else {
@@ -72,7 +74,7 @@ public final class TcpListener implements Closeable {
     }
 
     /** Waits for the next connection. */
-    public TcpConnection accept() throws IOException {
+    public TcpSocket accept() throws IOException {
         return accept(Duration.ZERO);
     }
 
@@ -82,7 +84,7 @@ public final class TcpListener implements Closeable {
      * @throws SocketTimeoutException "Accept timed out"
      * @throws SocketException "Socket closed" once the listener is closed
      */
-    public TcpConnection accept(Duration timeout) throws IOException {
+    public TcpSocket accept(Duration timeout) throws IOException {
         lock.lock();
         try {
             long timeoutNs = timeout.toNanos();
@@ -101,7 +103,7 @@ public final class TcpListener implements Closeable {
                     acceptable.awaitNanos(left);
                 }
             }
-            TcpConnection c = ready.poll();
+            TcpSocket c = ready.poll();
             if (ready.size() == engine.backlog() - 1) {
                 loop.execute(this::pull);
             }
@@ -115,8 +117,8 @@ public final class TcpListener implements Closeable {
     }
 
     /** The next connection, as a future (completed on the loop thread when one arrives). */
-    public CompletableFuture<TcpConnection> acceptAsync() {
-        CompletableFuture<TcpConnection> f = new CompletableFuture<>();
+    public CompletableFuture<TcpSocket> acceptAsync() {
+        CompletableFuture<TcpSocket> f = new CompletableFuture<>();
         lock.lock();
         try {
             if (closed) {
@@ -147,15 +149,15 @@ public final class TcpListener implements Closeable {
     }
 
     /** Runs {@code action} once the listener is closed (the stack forgets it). */
-    void onClose(java.util.function.Consumer<TcpListener> action) {
+    void onClose(java.util.function.Consumer<TcpServerSocket> action) {
         this.onClose = action;
     }
 
     /** Stops listening; connections not yet accepted are reset; blocked accepts fail with "Socket closed". */
     @Override
     public void close() {
-        List<TcpConnection> unaccepted;
-        List<CompletableFuture<TcpConnection>> futures;
+        List<TcpSocket> unaccepted;
+        List<CompletableFuture<TcpSocket>> futures;
         lock.lock();
         try {
             if (closed) {
@@ -170,7 +172,7 @@ public final class TcpListener implements Closeable {
         } finally {
             lock.unlock();
         }
-        unaccepted.forEach(TcpConnection::abort);
+        unaccepted.forEach(TcpSocket::abort);
         futures.forEach(f -> f.completeExceptionally(new SocketException("Socket closed")));
         onClose.accept(this);
         if (loop.isRunning()) {

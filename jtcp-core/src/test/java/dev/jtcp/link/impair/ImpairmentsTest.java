@@ -1,11 +1,10 @@
-package dev.jtcp.link.sim;
+package dev.jtcp.link.impair;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.jtcp.link.Impairments;
-import dev.jtcp.link.Impairments.GilbertElliott;
-import dev.jtcp.link.Impairments.JitterDistribution;
+import dev.jtcp.link.impair.Impairments.GilbertElliott;
+import dev.jtcp.link.impair.Impairments.JitterDistribution;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

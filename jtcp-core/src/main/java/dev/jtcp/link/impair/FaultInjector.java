@@ -1,6 +1,6 @@
-package dev.jtcp.link;
+package dev.jtcp.link.impair;
 
-import dev.jtcp.link.Impairments.GilbertElliott;
+import dev.jtcp.link.impair.Impairments.GilbertElliott;
 import dev.jtcp.wire.Checksum;
 import java.nio.ByteBuffer;
 import java.util.Objects;

@@ -1,12 +1,9 @@
-package dev.jtcp.link.sim;
+package dev.jtcp.link.impair;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.jtcp.link.DropCause;
-import dev.jtcp.link.Fault;
-import dev.jtcp.link.FaultInjector;
-import dev.jtcp.link.Impairments;
-import dev.jtcp.link.Impairments.GilbertElliott;
+import dev.jtcp.link.impair.Impairments.GilbertElliott;
+import dev.jtcp.testutil.TestPackets;
 import dev.jtcp.wire.Checksum;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package dev.jtcp.link;
+package dev.jtcp.link.impair;
 
 /**
  * A fault a {@link FaultInjector} applied to a packet it still delivers (drops are {@link DropCause}s).

@@ -1,16 +1,16 @@
-package dev.jtcp.link.sim;
+package dev.jtcp.testutil;
 
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
 
-/** Builds packets for the simulator tests: numbered byte strings and minimal IPv4/IPv6 headers. */
-final class TestPackets {
+/** Builds packets for the link and simulator tests: numbered byte strings and minimal IPv4/IPv6 headers. */
+public final class TestPackets {
 
     private TestPackets() {
     }
 
     /** {@code length} bytes (at least 4) starting with {@code seq} as a big-endian int, then a pattern. */
-    static ByteBuffer numbered(int seq, int length) {
+    public static ByteBuffer numbered(int seq, int length) {
         ByteBuffer packet = ByteBuffer.allocate(length);
         packet.putInt(0, seq);
         for (int i = 4; i < length; i++) {
@@ -20,12 +20,12 @@ final class TestPackets {
     }
 
     /** The sequence number of a {@link #numbered} packet. */
-    static int seq(ByteBuffer packet) {
+    public static int seq(ByteBuffer packet) {
         return packet.getInt(packet.position());
     }
 
     /** An IPv4 packet of {@code totalLength} bytes from {@code src} to {@code dst}; its id is {@code id}. */
-    static ByteBuffer ipv4(String src, String dst, int id, int totalLength) {
+    public static ByteBuffer ipv4(String src, String dst, int id, int totalLength) {
         ByteBuffer packet = ByteBuffer.allocate(totalLength);
         packet.put(0, (byte) 0x45);
         packet.putShort(2, (short) totalLength);
@@ -38,7 +38,7 @@ final class TestPackets {
     }
 
     /** An IPv6 packet with {@code payloadLength} payload bytes from {@code src} to {@code dst}. */
-    static ByteBuffer ipv6(String src, String dst, int flowLabel, int payloadLength) {
+    public static ByteBuffer ipv6(String src, String dst, int flowLabel, int payloadLength) {
         ByteBuffer packet = ByteBuffer.allocate(40 + payloadLength);
         packet.putInt(0, 0x6000_0000 | (flowLabel & 0xfffff));
         packet.putShort(4, (short) payloadLength);
@@ -50,7 +50,7 @@ final class TestPackets {
     }
 
     /** Swaps an IPv4 packet's source and destination addresses in place. */
-    static void swapIpv4Addresses(ByteBuffer packet) {
+    public static void swapIpv4Addresses(ByteBuffer packet) {
         int start = packet.position();
         int src = packet.getInt(start + 12);
         packet.putInt(start + 12, packet.getInt(start + 16));
@@ -58,7 +58,7 @@ final class TestPackets {
     }
 
     /** The bytes from position to limit, as a new array; leaves the buffer unchanged. */
-    static byte[] bytes(ByteBuffer packet) {
+    public static byte[] bytes(ByteBuffer packet) {
         byte[] copy = new byte[packet.remaining()];
         packet.get(packet.position(), copy);
         return copy;
