@@ -27,13 +27,15 @@ public final class ConnectCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "HOST", description = "Address to connect to, e.g. 198.18.0.1.")
     String host;
 
-    @Parameters(index = "1", paramLabel = "PORT")
+    @Parameters(index = "1", paramLabel = "PORT", converter = Converters.PortConverter.class, description = "1 to 65535.")
     int port;
 
-    @Option(names = "--local-port", defaultValue = "0", description = "Source port (default: an ephemeral port).")
+    @Option(names = "--local-port", defaultValue = "0", converter = Converters.LocalPortConverter.class,
+            description = "Source port (default: an ephemeral port).")
     int localPort;
 
-    @Option(names = "--timeout", defaultValue = "PT30S", description = "Connect timeout (ISO-8601, default ${DEFAULT-VALUE}).")
+    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "30s",
+            description = "Connect timeout (e.g. 500ms, 30s, 2min; default ${DEFAULT-VALUE}).")
     Duration timeout;
 
     @Option(names = "--abort", description = "Reset the connection (RST) instead of closing it once stdin ends.")
@@ -44,26 +46,38 @@ public final class ConnectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        InetAddress address;
+        try {
+            address = InetAddress.getByName(host);
+        } catch (java.net.UnknownHostException e) {
+            throw new Failures.UsageException("unknown host " + host);
+        }
+        tun.validate();
         NetStack stack;
         try {
             stack = tun.start("jtcp");
         } catch (IOException e) {
             return TunOptions.report(e);
         }
-        InetSocketAddress remote = new InetSocketAddress(InetAddress.getByName(host), port);
+        InetSocketAddress remote = new InetSocketAddress(address, port);
         TcpSocket c;
         try {
             c = stack.connect(remote, localPort, timeout);
         } catch (IOException e) {
-            System.err.println("jtcp: connect to " + host + ":" + port + ": " + e.getMessage());
+            if (Shutdown.inProgress()) {
+                return ExitCodes.INTERRUPTED;
+            }
+            System.err.println("jtcp: connect to " + Addresses.format(remote) + ": " + e.getMessage());
             stack.close();
             return ExitCodes.FAILURE;
         }
-        System.err.println("jtcp: connected " + c.getLocalSocketAddress() + " > " + c.getRemoteSocketAddress());
+        System.err.println("jtcp: connected " + Addresses.format(c.getLocalSocketAddress()) + " > "
+                + Addresses.format(c.getRemoteSocketAddress()));
+        Progress progress = Progress.onStandardError().start();
         AtomicReference<IOException> sendError = new AtomicReference<>();
         Thread sender = Thread.ofPlatform().daemon(true).name("stdin").start(() -> {
             try {
-                InputStream in = System.in;
+                InputStream in = progress.sentFrom(System.in);
                 OutputStream out = c.getOutputStream();
                 byte[] buf = new byte[64 * 1024];
                 int n;
@@ -82,23 +96,31 @@ public final class ConnectCommand implements Callable<Integer> {
         int code = ExitCodes.OK;
         try {
             InputStream in = c.getInputStream();
+            OutputStream out = progress.receivedInto(System.out);
             byte[] buf = new byte[64 * 1024];
             int n;
             while ((n = in.read(buf)) >= 0) {
-                System.out.write(buf, 0, n);
-                System.out.flush();
+                out.write(buf, 0, n);
+                out.flush();
             }
             sender.join();
         } catch (IOException e) {
+            if (Shutdown.inProgress()) {
+                progress.close();
+                return ExitCodes.INTERRUPTED;
+            }
             if (!abort || !c.isClosed()) {
+                progress.close();
                 System.err.println("jtcp: " + e.getMessage());
                 code = ExitCodes.FAILURE;
             }
         }
         if (sendError.get() != null) {
+            progress.close();
             System.err.println("jtcp: " + sendError.get().getMessage());
             code = ExitCodes.FAILURE;
         }
+        progress.finish("");
         c.close();
         stack.close(Duration.ofSeconds(2));
         return code;

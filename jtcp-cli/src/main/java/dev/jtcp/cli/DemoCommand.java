@@ -42,9 +42,9 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "Seed for every random choice (default ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--loss", paramLabel = "P", defaultValue = "0",
+    @Option(names = "--loss", paramLabel = "P", defaultValue = "0", converter = Converters.ProbabilityConverter.class,
             description = "Random loss on the client's link, each way: 0.05 or 5%% (default 0).")
-    String loss;
+    double loss;
 
     @Option(names = "--rtt", paramLabel = "MS", defaultValue = "20",
             description = "Round-trip time in milliseconds (default ${DEFAULT-VALUE}).")
@@ -114,10 +114,7 @@ public final class DemoCommand implements Callable<Integer> {
 
     private ScenarioOptions options() {
         try {
-            String p = loss.strip();
-            double probability = p.endsWith("%") ? Double.parseDouble(p.substring(0, p.length() - 1)) / 100
-                    : Double.parseDouble(p);
-            return new ScenarioOptions(seed, probability, Math.round(rttMs * 1e6), mss, diagram.relative);
+            return new ScenarioOptions(seed, loss, Math.round(rttMs * 1e6), mss, diagram.relative);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }

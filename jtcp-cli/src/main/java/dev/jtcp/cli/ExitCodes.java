@@ -10,6 +10,9 @@ final class ExitCodes {
     /** Not allowed to create the TUN device: not root and no CAP_NET_ADMIN (EX_NOPERM). */
     static final int NO_PERMISSION = 77;
 
+    /** Ended by Ctrl-C (128 + SIGINT); after SIGTERM the JVM itself exits 143. */
+    static final int INTERRUPTED = 130;
+
     private ExitCodes() {
     }
 }

@@ -38,7 +38,8 @@ public final class GetCommand implements Callable<Integer> {
     @Option(names = {"-T", "--upload"}, paramLabel = "FILE", description = "PUT FILE to the URL instead of GET.")
     Path upload;
 
-    @Option(names = "--timeout", defaultValue = "PT30S", description = "Connect timeout (ISO-8601, default ${DEFAULT-VALUE}).")
+    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "30s",
+            description = "Connect timeout (e.g. 500ms, 30s, 2min; default ${DEFAULT-VALUE}).")
     Duration timeout;
 
     @Mixin
@@ -47,9 +48,28 @@ public final class GetCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (!"http".equalsIgnoreCase(url.getScheme()) || url.getHost() == null) {
-            System.err.println("jtcp: only http://HOST[:PORT]/PATH URLs are supported");
-            return ExitCodes.USAGE;
+            throw new Failures.UsageException(url + ": only http://HOST[:PORT]/PATH URLs are supported");
         }
+        if (url.getPort() == 0 || url.getPort() > 65535) {
+            throw new Failures.UsageException(url + ": port " + url.getPort() + " is not 1 to 65535");
+        }
+        if (upload != null && !Files.isReadable(upload)) {
+            throw new Failures.UsageException("-T " + upload + ": " + (Files.exists(upload) ? "not readable" : "no such file"));
+        }
+        if (output != null) {
+            Path parent = output.toAbsolutePath().getParent();
+            if (parent != null && !Files.isDirectory(parent)) {
+                throw new Failures.UsageException("-o " + output + ": directory " + parent + " does not exist");
+            }
+        }
+        String host = url.getHost().startsWith("[") ? url.getHost().substring(1, url.getHost().length() - 1) : url.getHost();
+        InetAddress address;
+        try {
+            address = InetAddress.getByName(host);
+        } catch (java.net.UnknownHostException e) {
+            throw new Failures.UsageException(url + ": unknown host " + host);
+        }
+        tun.validate();
         NetStack stack;
         try {
             stack = tun.start("jtcp");
@@ -57,12 +77,14 @@ public final class GetCommand implements Callable<Integer> {
             return TunOptions.report(e);
         }
         int port = url.getPort() < 0 ? 80 : url.getPort();
-        String host = url.getHost().startsWith("[") ? url.getHost().substring(1, url.getHost().length() - 1) : url.getHost();
         int code;
-        try (TcpSocket c = stack.connect(new InetSocketAddress(InetAddress.getByName(host), port), 0, timeout)) {
+        try (TcpSocket c = stack.connect(new InetSocketAddress(address, port), 0, timeout)) {
             code = exchange(c);
         } catch (IOException e) {
-            System.err.println("jtcp: " + url + ": " + e.getMessage());
+            if (Shutdown.inProgress()) {
+                return ExitCodes.INTERRUPTED;
+            }
+            System.err.println("jtcp: " + url + ": " + Failures.describe(e));
             code = ExitCodes.FAILURE;
         }
         stack.close(Duration.ofSeconds(2));
@@ -70,7 +92,6 @@ public final class GetCommand implements Callable<Integer> {
     }
 
     private int exchange(TcpSocket c) throws IOException {
-        long t0 = System.nanoTime();
         String target = url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath();
         if (url.getRawQuery() != null) {
             target += "?" + url.getRawQuery();
@@ -82,45 +103,47 @@ public final class GetCommand implements Callable<Integer> {
         if (upload != null) {
             req.append("Content-Length: ").append(Files.size(upload)).append("\r\n");
         }
-        out.write(HttpRequest.ascii(req.append("\r\n").toString()));
-        long sentBytes = 0;
-        if (upload != null) {
-            try (InputStream f = Files.newInputStream(upload)) {
-                sentBytes = f.transferTo(out);
+        try (Progress progress = Progress.onStandardError()) {
+            out.write(HttpRequest.ascii(req.append("\r\n").toString()));
+            if (upload != null) {
+                progress.expect(Files.size(upload), true);
+                progress.start();
+                try (InputStream f = progress.sentFrom(Files.newInputStream(upload))) {
+                    f.transferTo(out);
+                }
             }
-        }
-        out.flush();
-        InputStream in = new BufferedInputStream(c.getInputStream(), 64 * 1024);
-        HttpRequest head = HttpRequest.read(in);
-        while (head != null && head.startLine().matches("HTTP/1\\.\\d 1\\d\\d.*")) {
-            head = HttpRequest.read(in); // interim responses (100 Continue)
-        }
-        if (head == null) {
-            throw new ProtocolException("server closed the connection without a response");
-        }
-        String[] status = head.startLine().split(" ", 3);
-        if (status.length < 2 || !status[0].startsWith("HTTP/")) {
-            throw new ProtocolException("bad status line: " + head.startLine());
-        }
-        int statusCode = Integer.parseInt(status[1]);
-        long received;
-        try (OutputStream body = output != null ? new BufferedOutputStream(Files.newOutputStream(output), 64 * 1024)
-                : new NonClosing(System.out)) {
+            out.flush();
+            InputStream in = new BufferedInputStream(c.getInputStream(), 64 * 1024);
+            HttpRequest head = HttpRequest.read(in);
+            while (head != null && head.startLine().matches("HTTP/1\\.\\d 1\\d\\d.*")) {
+                head = HttpRequest.read(in); // interim responses (100 Continue)
+            }
+            if (head == null) {
+                throw new ProtocolException("server closed the connection without a response");
+            }
+            String[] status = head.startLine().split(" ", 3);
+            if (status.length < 2 || !status[0].startsWith("HTTP/") || !status[1].matches("\\d{3}")) {
+                throw new ProtocolException("bad status line: " + head.startLine());
+            }
+            int statusCode = Integer.parseInt(status[1]);
             long length = head.contentLength();
-            if (head.isChunked()) {
-                received = HttpRequest.copyChunked(in, body);
-            } else if (length >= 0) {
-                HttpRequest.copyExactly(in, body, length, new byte[64 * 1024]);
-                received = length;
-            } else {
-                received = in.transferTo(body);
+            if (upload == null) {
+                progress.expect(length, false);
+                progress.start();
             }
+            try (OutputStream body = progress.receivedInto(output != null
+                    ? new BufferedOutputStream(Files.newOutputStream(output), 64 * 1024) : new NonClosing(System.out))) {
+                if (head.isChunked()) {
+                    HttpRequest.copyChunked(in, body);
+                } else if (length >= 0) {
+                    HttpRequest.copyExactly(in, body, length, new byte[64 * 1024]);
+                } else {
+                    in.transferTo(body);
+                }
+            }
+            progress.finish(head.startLine() + ", ");
+            return statusCode / 100 == 2 ? ExitCodes.OK : ExitCodes.FAILURE;
         }
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        long moved = upload != null ? sentBytes : received;
-        System.err.printf("jtcp: %s, %d bytes %s in %.3f s (%.1f MB/s)%n", head.startLine(), moved,
-                upload != null ? "sent" : "received", seconds, moved / 1e6 / Math.max(seconds, 1e-9));
-        return statusCode / 100 == 2 ? ExitCodes.OK : ExitCodes.FAILURE;
     }
 
     /** Standard output that a try-with-resources flushes but does not close. */

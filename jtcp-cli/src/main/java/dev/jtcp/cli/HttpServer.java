@@ -33,22 +33,24 @@ final class HttpServer {
     private static final int BUFFER = 64 * 1024;
     private final Path root;
     private final boolean quiet;
+    private final Progress progress;
 
-    HttpServer(Path root, boolean quiet) {
+    HttpServer(Path root, boolean quiet, Progress progress) {
         this.root = root.toAbsolutePath().normalize();
         this.quiet = quiet;
+        this.progress = progress;
     }
 
     void serve(TcpSocket c) throws IOException {
-        InputStream in = new BufferedInputStream(c.getInputStream(), BUFFER);
-        OutputStream out = new BufferedOutputStream(c.getOutputStream(), BUFFER);
+        InputStream in = new BufferedInputStream(progress.receivedFrom(c.getInputStream()), BUFFER);
+        OutputStream out = new BufferedOutputStream(progress.sentInto(c.getOutputStream()), BUFFER);
         try (c) {
             while (true) {
                 HttpRequest r;
                 try {
                     r = HttpRequest.read(in);
                 } catch (ProtocolException e) {
-                    respond(out, 400, "Bad Request", e.getMessage() + "\n", false);
+                    respond(new Reply(), out, 400, "Bad Request", e.getMessage() + "\n", false);
                     out.flush();
                     return;
                 }
@@ -80,9 +82,10 @@ final class HttpServer {
 
     /** Answers one request; returns whether the connection stays open. */
     private boolean handle(TcpSocket c, HttpRequest r, InputStream in, OutputStream out) throws IOException {
+        Reply reply = new Reply();
         String[] parts = r.startLine().split(" ");
         if (parts.length != 3 || !parts[2].startsWith("HTTP/1.")) {
-            respond(out, 400, "Bad Request", "bad request line\n", false);
+            respond(reply, out, 400, "Bad Request", "bad request line\n", false);
             return false;
         }
         String method = parts[0];
@@ -92,38 +95,43 @@ final class HttpServer {
                 ? connection == null || !connection.toLowerCase(Locale.ROOT).contains("close")
                 : connection != null && connection.toLowerCase(Locale.ROOT).contains("keep-alive");
         long sent = switch (method) {
-            case "GET", "HEAD" -> get(target, method.equals("HEAD"), out, keepAlive);
+            case "GET", "HEAD" -> get(reply, target, method.equals("HEAD"), out, keepAlive);
             case "PUT" -> {
-                long n = put(target, r, in, out, keepAlive);
+                long n = put(reply, target, r, in, out, keepAlive);
                 if (n < 0) {
                     keepAlive = false;
                 }
                 yield n;
             }
             default -> {
-                respond(out, 405, "Method Not Allowed", "only GET, HEAD and PUT\n", keepAlive, "Allow: GET, HEAD, PUT");
+                respond(reply, out, 405, "Method Not Allowed", "only GET, HEAD and PUT\n", keepAlive, "Allow: GET, HEAD, PUT");
                 yield 0;
             }
         };
         if (!quiet) {
-            System.err.printf("jtcp: %s %s %s -> %d bytes%n", c.getRemoteSocketAddress(), method, target, Math.max(sent, 0));
+            progress.println(String.format(Locale.ROOT, "jtcp: %s %s %s -> %d, %d bytes",
+                    Addresses.format(c.getRemoteSocketAddress()), method, target, reply.status, Math.max(sent, 0)));
         }
         return keepAlive;
     }
 
-    private long get(String target, boolean head, OutputStream out, boolean keepAlive) throws IOException {
+    private long get(Reply reply, String target, boolean head, OutputStream out, boolean keepAlive) throws IOException {
         String path = pathOf(target);
         if (path == null) {
-            return respond(out, 400, "Bad Request", "bad path\n", keepAlive);
+            return respond(reply, out, 400, "Bad Request", "bad path\n", keepAlive);
         }
         if (path.startsWith("/bytes/")) {
             long n;
             try {
                 n = Long.parseLong(path.substring("/bytes/".length()));
             } catch (NumberFormatException e) {
-                return respond(out, 404, "Not Found", "use /bytes/N\n", keepAlive);
+                n = -1;
             }
-            head(out, 200, "OK", n, "application/octet-stream", keepAlive);
+            if (n < 0) {
+                return respond(reply, out, 400, "Bad Request", "use /bytes/N with N a whole number of bytes, 0 or more\n",
+                        keepAlive);
+            }
+            head(reply, out, 200, "OK", n, "application/octet-stream", keepAlive);
             if (!head) {
                 GeneratedContent.write(out, n);
             }
@@ -131,7 +139,7 @@ final class HttpServer {
         }
         Path file = resolve(path);
         if (file == null || !Files.exists(file)) {
-            return respond(out, 404, "Not Found", "not found\n", keepAlive);
+            return respond(reply, out, 404, "Not Found", "not found\n", keepAlive);
         }
         if (Files.isDirectory(file)) {
             StringBuilder listing = new StringBuilder();
@@ -139,14 +147,14 @@ final class HttpServer {
                 s.sorted().forEach(p -> listing.append(p.getFileName()).append(Files.isDirectory(p) ? "/" : "").append('\n'));
             }
             byte[] body = listing.toString().getBytes(StandardCharsets.UTF_8);
-            head(out, 200, "OK", body.length, "text/plain; charset=utf-8", keepAlive);
+            head(reply, out, 200, "OK", body.length, "text/plain; charset=utf-8", keepAlive);
             if (!head) {
                 out.write(body);
             }
             return body.length;
         }
         long size = Files.size(file);
-        head(out, 200, "OK", size, "application/octet-stream", keepAlive);
+        head(reply, out, 200, "OK", size, "application/octet-stream", keepAlive);
         if (!head) {
             try (InputStream f = Files.newInputStream(file)) {
                 f.transferTo(out);
@@ -156,17 +164,17 @@ final class HttpServer {
     }
 
     /** Stores the body; returns its length, or -1 if the connection must close (body not read). */
-    private long put(String target, HttpRequest r, InputStream in, OutputStream out, boolean keepAlive)
+    private long put(Reply reply, String target, HttpRequest r, InputStream in, OutputStream out, boolean keepAlive)
             throws IOException {
         String path = pathOf(target);
         Path file = path == null ? null : resolve(path);
         long length = r.contentLength();
         if (file == null || Files.isDirectory(file) || path.endsWith("/")) {
-            respond(out, 400, "Bad Request", "PUT needs a file path in the directory\n", false);
+            respond(reply, out, 400, "Bad Request", "PUT needs a file path in the directory\n", false);
             return -1;
         }
         if (length < 0 && !r.isChunked()) {
-            respond(out, 411, "Length Required", "send Content-Length or chunked\n", false);
+            respond(reply, out, 411, "Length Required", "send Content-Length or chunked\n", false);
             return -1;
         }
         if ("100-continue".equalsIgnoreCase(r.header("expect"))) {
@@ -190,11 +198,17 @@ final class HttpServer {
         }
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         if (existed) {
-            head(out, 204, "No Content", -1, null, keepAlive);
+            head(reply, out, 204, "No Content", -1, null, keepAlive);
         } else {
-            respond(out, 201, "Created", "stored " + n + " bytes\n", keepAlive);
+            respond(reply, out, 201, "Created", "stored " + n + " bytes\n", keepAlive);
         }
         return n;
+    }
+
+    /** What one request was answered with, for the log line. */
+    private static final class Reply {
+        /** The status code sent; 0 until a status line is written. */
+        int status;
     }
 
     /** The decoded path of a request target (origin form), or null if it is not one. */
@@ -217,16 +231,17 @@ final class HttpServer {
         return p.startsWith(root) ? p : null;
     }
 
-    private static long respond(OutputStream out, int status, String reason, String body, boolean keepAlive,
+    private static long respond(Reply reply, OutputStream out, int status, String reason, String body, boolean keepAlive,
                                 String... extra) throws IOException {
         byte[] b = body.getBytes(StandardCharsets.UTF_8);
-        head(out, status, reason, b.length, "text/plain; charset=utf-8", keepAlive, extra);
+        head(reply, out, status, reason, b.length, "text/plain; charset=utf-8", keepAlive, extra);
         out.write(b);
         return b.length;
     }
 
-    private static void head(OutputStream out, int status, String reason, long length, String type,
+    private static void head(Reply reply, OutputStream out, int status, String reason, long length, String type,
                              boolean keepAlive, String... extra) throws IOException {
+        reply.status = status;
         StringBuilder h = new StringBuilder("HTTP/1.1 ").append(status).append(' ').append(reason).append("\r\n")
                 .append("Server: jtcp\r\n");
         if (length >= 0) {

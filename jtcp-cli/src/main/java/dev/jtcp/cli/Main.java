@@ -38,16 +38,34 @@ public final class Main implements Runnable {
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
         cl.setCaseInsensitiveEnumValuesAllowed(true);
+        cl.registerConverter(java.time.Duration.class, new Converters.DurationConverter());
+        Failures.install(cl);
         return cl;
     }
 
-    /** Prints the build's version. */
+    /** Prints the version and the git commit it was built from (build-info.properties, made at build time). */
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            String v = Main.class.getPackage().getImplementationVersion();
-            return new String[] {"jtcp " + (v == null ? "(development build)" : v),
+            return new String[] {describe(Main.class.getResourceAsStream("build-info.properties")),
                     "Java " + Runtime.version() + " (" + System.getProperty("java.vendor") + ")"};
+        }
+
+        /** {@code jtcp 0.1.0-SNAPSHOT (commit 0123456789ab)}, from the build's properties if there are any. */
+        static String describe(java.io.InputStream buildInfo) {
+            java.util.Properties p = new java.util.Properties();
+            if (buildInfo != null) {
+                try (buildInfo) {
+                    p.load(buildInfo);
+                } catch (java.io.IOException e) {
+                    p.clear();
+                }
+            }
+            String version = p.getProperty("version", "(development build)");
+            String commit = p.getProperty("commit", "unknown");
+            String where = commit.equals("unknown") ? "commit unknown: not built from a git checkout"
+                    : "commit " + commit + (Boolean.parseBoolean(p.getProperty("dirty")) ? " with local changes" : "");
+            return "jtcp " + version + " (" + where + ")";
         }
     }
 }

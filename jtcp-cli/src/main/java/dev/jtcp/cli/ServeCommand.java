@@ -1,8 +1,8 @@
 package dev.jtcp.cli;
 
 import dev.jtcp.api.NetStack;
-import dev.jtcp.api.TcpSocket;
 import dev.jtcp.api.TcpServerSocket;
+import dev.jtcp.api.TcpSocket;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -29,13 +29,14 @@ public final class ServeCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "SERVICE", description = "echo, discard or http.")
     Service service;
 
-    @Option(names = "--port", description = "Port (default: echo 7, discard 9, http 8080).")
+    @Option(names = "--port", converter = Converters.PortConverter.class,
+            description = "Port, 1 to 65535 (default: echo 7, discard 9, http 8080).")
     Integer port;
 
     @Option(names = "--dir", paramLabel = "DIR", description = "Directory served (http; default: the current one).")
     Path dir;
 
-    @Option(names = "--backlog", defaultValue = "1024", description = "Listen backlog (default ${DEFAULT-VALUE}).")
+    @Option(names = "--backlog", defaultValue = "1024", description = "Listen backlog, at least 1 (default ${DEFAULT-VALUE}).")
     int backlog;
 
     @Option(names = "--quiet", description = "Do not log each request or connection.")
@@ -56,54 +57,74 @@ public final class ServeCommand implements Callable<Integer> {
             System.err.println("jtcp: --dir " + root + " is not a directory");
             return ExitCodes.USAGE;
         }
+        tun.validate();
         NetStack stack;
         try {
             stack = tun.start("jtcp");
         } catch (IOException e) {
             return TunOptions.report(e);
         }
-        HttpServer http = new HttpServer(root, quiet);
+        Progress progress = Progress.onStandardError().server();
+        HttpServer http = new HttpServer(root, quiet, progress);
         TcpServerSocket listener = stack.listen(new InetSocketAddress(p), backlog);
-        System.err.println("jtcp: serving " + service + " on port " + p + (service == Service.http
-                ? " from " + root.toAbsolutePath().normalize() : ""));
+        System.err.println("jtcp: serving " + service + " on " + String.join(", ", tun.addresses.stream()
+                .map(a -> Addresses.format(a, p)).toList())
+                + (service == Service.http ? " from " + root.toAbsolutePath().normalize() : ""));
+        progress.start();
         while (true) {
-            TcpSocket c = listener.accept();
-            Thread.ofVirtual().name("conn " + c.getRemoteSocketAddress()).start(() -> handle(c, http));
+            TcpSocket c;
+            try {
+                c = listener.accept();
+            } catch (IOException e) {
+                progress.close();
+                if (Shutdown.inProgress()) {
+                    return ExitCodes.INTERRUPTED;
+                }
+                throw e;
+            }
+            Thread.ofVirtual().name("conn " + Addresses.format(c.getRemoteSocketAddress()))
+                    .start(() -> handle(c, http, progress));
         }
     }
 
-    private void handle(TcpSocket c, HttpServer http) {
+    private void handle(TcpSocket c, HttpServer http, Progress progress) {
+        long t0 = System.nanoTime();
+        progress.opened();
         try {
             switch (service) {
                 case echo -> {
                     try (c) {
-                        long n = c.getInputStream().transferTo(c.getOutputStream());
+                        long n = progress.receivedFrom(c.getInputStream()).transferTo(progress.sentInto(c.getOutputStream()));
                         c.shutdownOutput();
-                        log(c, "echoed " + n + " bytes");
+                        log(progress, c, "echoed " + Progress.took(n, System.nanoTime() - t0));
                     }
                 }
                 case discard -> {
                     try (c) {
                         long n = 0;
                         byte[] buf = new byte[64 * 1024];
-                        InputStream in = c.getInputStream();
+                        InputStream in = progress.receivedFrom(c.getInputStream());
                         int k;
                         while ((k = in.read(buf)) >= 0) {
                             n += k;
                         }
-                        log(c, "discarded " + n + " bytes");
+                        log(progress, c, "discarded " + Progress.took(n, System.nanoTime() - t0));
                     }
                 }
                 case http -> http.serve(c);
             }
         } catch (IOException e) {
-            log(c, e.getMessage());
+            if (!Shutdown.inProgress()) {
+                log(progress, c, e.getMessage());
+            }
+        } finally {
+            progress.closed();
         }
     }
 
-    private void log(TcpSocket c, String what) {
+    private void log(Progress progress, TcpSocket c, String what) {
         if (!quiet) {
-            System.err.println("jtcp: " + c.getRemoteSocketAddress() + " " + what);
+            progress.println("jtcp: " + Addresses.format(c.getRemoteSocketAddress()) + " " + what);
         }
     }
 }

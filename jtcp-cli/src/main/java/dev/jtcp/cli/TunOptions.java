@@ -11,6 +11,7 @@ import dev.jtcp.link.tun.TunLink;
 import dev.jtcp.pcap.CaptureWriter;
 import dev.jtcp.tcp.TcpConfig;
 import dev.jtcp.trace.LiveLadder;
+import dev.jtcp.wire.IpAddress;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -57,8 +58,8 @@ final class TunOptions {
     @Option(names = "--pcap", paramLabel = "FILE", description = "Capture the TUN's packets to FILE (.pcapng for pcapng).")
     Path pcap;
 
-    @Option(names = "--msl", paramLabel = "DURATION", defaultValue = "PT60S",
-            description = "Maximum segment lifetime; TIME-WAIT lasts twice this (ISO-8601, default ${DEFAULT-VALUE}).")
+    @Option(names = "--msl", paramLabel = "DURATION", defaultValue = "60s",
+            description = "Maximum segment lifetime; TIME-WAIT lasts twice this (e.g. 500ms, 60s, 2min; default ${DEFAULT-VALUE}).")
     Duration msl;
 
     @Option(names = "--ecn", paramLabel = "MODE", defaultValue = "accept",
@@ -81,10 +82,67 @@ final class TunOptions {
         }
     }
 
+    /** The parsed {@code --impair}, set by {@link #validate()}. */
+    private Impairments impairments;
+
+    /**
+     * Checks every option before anything is created, so that bad input never leaves a TUN device
+     * half set up.
+     *
+     * @throws Failures.UsageException naming the option and what is wrong
+     */
+    void validate() {
+        if (impair != null) {
+            try {
+                impairments = Impairments.parse(impair);
+            } catch (IllegalArgumentException e) {
+                throw new Failures.UsageException("--impair " + impair + ": " + e.getMessage());
+            }
+        }
+        if (mtu < 1280 || mtu > 65535) {
+            throw new Failures.UsageException("--mtu " + mtu + ": use 1280 (the IPv6 minimum) to 65535");
+        }
+        if (!tun.matches("[A-Za-z0-9_.-]{1,15}")) {
+            throw new Failures.UsageException("--tun " + tun + ": an interface name is 1 to 15 letters, digits, '-', '_' or '.'");
+        }
+        addresses.forEach(a -> checkCidr("--addr", a));
+        if (!isNone()) {
+            kernelAddresses.forEach(a -> checkCidr("--kernel-addr", a));
+        }
+        if (msl.isZero()) {
+            throw new Failures.UsageException("--msl must be more than 0");
+        }
+        if (pcap != null) {
+            Path parent = pcap.toAbsolutePath().getParent();
+            if (parent != null && !java.nio.file.Files.isDirectory(parent)) {
+                throw new Failures.UsageException("--pcap " + pcap + ": directory " + parent + " does not exist");
+            }
+        }
+    }
+
+    private boolean isNone() {
+        return kernelAddresses.size() == 1 && kernelAddresses.getFirst().equals("none");
+    }
+
+    private static void checkCidr(String option, String cidr) {
+        int slash = cidr.indexOf('/');
+        try {
+            IpAddress address = IpAddress.parse(slash < 0 ? cidr : cidr.substring(0, slash));
+            int prefix = Integer.parseInt(cidr.substring(slash + 1));
+            if (slash >= 0 && prefix >= 0 && prefix <= (address.isV4() ? 32 : 128)) {
+                return;
+            }
+        } catch (IllegalArgumentException e) {
+            // reported below
+        }
+        throw new Failures.UsageException(option + " " + cidr + ": not an address with a prefix length,"
+                + " e.g. 198.18.0.2/24 or fd00::2/64");
+    }
+
     /** Builds the link chain and starts the stack; reports what it did on standard error. */
     NetStack start(String name) throws IOException {
-        List<String> kernel = kernelAddresses.size() == 1 && kernelAddresses.getFirst().equals("none")
-                ? List.of() : kernelAddresses;
+        validate();
+        List<String> kernel = isNone() ? List.of() : kernelAddresses;
         TunLink tunLink = TunLink.create(tun, netns, mtu, kernel);
         Link link = tunLink;
         try {
@@ -92,14 +150,14 @@ final class TunOptions {
                 link = new CaptureLink(link, CaptureWriter.open(pcap), CaptureLink.nanoTimeToEpochOffset());
             }
             if (impair != null) {
-                link = new ImpairedLink(link, Impairments.parse(impair), seed);
+                link = new ImpairedLink(link, impairments, seed);
             }
             NetStack.Builder b = NetStack.builder().name(name).link(link)
                     .config(TcpConfig.defaults().toBuilder().msl(msl).ecn(ecn).build())
                     .tracer(trace ? new LiveLadder(System.err, true) : Tracer.NONE);
             addresses.forEach(b::address);
             NetStack stack = b.start();
-            Runtime.getRuntime().addShutdownHook(new Thread(stack::close, "jtcp-shutdown"));
+            Shutdown.onExit("jtcp-shutdown", stack::close);
             System.err.println("jtcp: " + tunLink.name() + " up, jtcp at " + String.join(", ", addresses)
                     + (kernel.isEmpty() ? "" : ", kernel at " + String.join(", ", kernel))
                     + (impair == null ? "" : ", impaired: " + impair + " (seed " + seed + ")"));

@@ -3,6 +3,7 @@ package dev.jtcp.api;
 import dev.jtcp.event.TcpState;
 import dev.jtcp.tcp.TcpConnection;
 import dev.jtcp.tcp.TcpListener;
+import dev.jtcp.wire.IpAddress;
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -186,6 +187,7 @@ public final class TcpServerSocket implements Closeable {
 
     @Override
     public String toString() {
-        return "listener " + local;
+        IpAddress address = engine.localAddress();
+        return "listener " + (address.isV4() ? address.toString() : "[" + address + "]") + ":" + engine.port();
     }
 }

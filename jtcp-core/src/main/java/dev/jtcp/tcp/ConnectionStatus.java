@@ -52,4 +52,27 @@ public record ConnectionStatus(
         boolean windowScaling,
         boolean ecn,
         long ceReceived,
-        long ecnReductions) {}
+        long ecnReductions) {
+
+    /**
+     * The record's usual form, but with the sequence numbers (iss, irs, sndUna, sndNxt, rcvNxt)
+     * unsigned, as on the wire: {@code iss=3000000000}, not {@code iss=-1294967296}.
+     */
+    @Override
+    public String toString() {
+        return "ConnectionStatus[state=" + state + ", key=" + key
+                + ", iss=" + Integer.toUnsignedString(iss) + ", irs=" + Integer.toUnsignedString(irs)
+                + ", sndUna=" + Integer.toUnsignedString(sndUna) + ", sndNxt=" + Integer.toUnsignedString(sndNxt)
+                + ", sndWnd=" + Integer.toUnsignedString(sndWnd) + ", rcvNxt=" + Integer.toUnsignedString(rcvNxt)
+                + ", rcvWnd=" + Integer.toUnsignedString(rcvWnd) + ", sndWndScale=" + sndWndScale
+                + ", rcvWndScale=" + rcvWndScale + ", effectiveSendMss=" + effectiveSendMss + ", peerMss=" + peerMss
+                + ", timestamps=" + timestamps + ", sackPermitted=" + sackPermitted + ", srttNs=" + srttNs
+                + ", rttvarNs=" + rttvarNs + ", rtoNs=" + rtoNs + ", cwnd=" + cwnd + ", ssthresh=" + ssthresh
+                + ", readable=" + readable + ", unsent=" + unsent + ", unacknowledged=" + unacknowledged
+                + ", urgentPending=" + urgentPending + ", segmentsSent=" + segmentsSent
+                + ", segmentsReceived=" + segmentsReceived + ", bytesSent=" + bytesSent
+                + ", bytesReceived=" + bytesReceived + ", retransmissions=" + retransmissions
+                + ", dupAcksReceived=" + dupAcksReceived + ", windowScaling=" + windowScaling + ", ecn=" + ecn
+                + ", ceReceived=" + ceReceived + ", ecnReductions=" + ecnReductions + "]";
+    }
+}

@@ -6,6 +6,7 @@ import dev.jtcp.link.tun.TunLink;
 import dev.jtcp.stack.Host;
 import dev.jtcp.tcp.TcpConfig;
 import dev.jtcp.testutil.ExternalTools;
+import dev.jtcp.testutil.NeedsTools;
 import dev.jtcp.testutil.NetnsFixture;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -26,13 +27,13 @@ import org.junit.jupiter.api.io.TempDir;
  * first, so every connection ends in jtcp's TIME-WAIT (1 s here); afterwards neither jtcp nor the
  * kernel may hold any connection. Needs root.
  */
+@NeedsTools({"ip", "ss", "python3"})
 class KernelManyConnectionsTest {
     @TempDir
     Path dir;
 
     @Test
     void thousandSequentialAndTwoHundredParallelShortConnections() throws Exception {
-        ExternalTools.assumeInstalled("python3", "apt-get install python3");
         TcpConfig config = TcpConfig.defaults().toBuilder().msl(Duration.ofMillis(500)).build();
         try (NetnsFixture ns = NetnsFixture.create("many");
              NetStack stack = NetStack.builder().name("jtcp").config(config).address("198.18.0.2/24")

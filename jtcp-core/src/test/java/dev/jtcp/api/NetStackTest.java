@@ -27,6 +27,15 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(60)
 class NetStackTest {
     @Test
+    void aListenerPrintsItsEndpointWithoutTheJdksSlash() throws Exception {
+        try (StackPair p = new StackPair()) {
+            TcpServerSocket l = p.server.listen(8080);
+            assertThat(l.toString()).isEqualTo("listener 0.0.0.0:8080");
+            l.close();
+        }
+    }
+
+    @Test
     void echoesAndHalfClosesLikeASocket() throws Exception {
         try (StackPair p = new StackPair()) {
             TcpServerSocket l = p.server.listen(7);

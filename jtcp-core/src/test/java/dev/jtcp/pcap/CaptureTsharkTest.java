@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.jtcp.pcap.CaptureFixtures.Fixture;
 import dev.jtcp.testutil.ExternalTools;
 import dev.jtcp.testutil.ExternalTools.Result;
+import dev.jtcp.testutil.NeedsTools;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -13,7 +14,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -26,18 +26,13 @@ import org.junit.jupiter.params.provider.ValueSource;
  * the fields we wrote. And our reader must read back what tshark writes. Skipped when tshark is
  * missing, except on CI ({@code CI=true}), where that fails.
  */
+@NeedsTools("tshark")
 class CaptureTsharkTest {
     /** Wireshark's PI_ERROR severity; checksum errors are reported at this level. */
     private static final long PI_ERROR = 0x0080_0000L;
 
     @TempDir
     Path directory;
-
-    /** Per test rather than per class, so that each skipped test reports why. */
-    @BeforeEach
-    void requireTshark() {
-        ExternalTools.assumeInstalled("tshark", "apt-get install tshark");
-    }
 
     @ParameterizedTest
     @ValueSource(strings = {"fixtures.pcap", "fixtures.pcapng"})

@@ -7,6 +7,7 @@ import dev.jtcp.pcap.CaptureReader;
 import dev.jtcp.pcap.CapturedPacket;
 import dev.jtcp.pcap.PcapWriter;
 import dev.jtcp.testutil.ExternalTools;
+import dev.jtcp.testutil.NeedsTools;
 import dev.jtcp.wire.SeqNum;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -16,7 +17,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -26,17 +26,13 @@ import org.junit.jupiter.params.provider.MethodSource;
  * error-level expert info (checksums verified), and sees, packet for packet, the flags, sequence and
  * acknowledgment numbers that jtcp traced as sent. Skipped without tshark, except on CI.
  */
+@NeedsTools("tshark")
 class ScenarioCaptureTsharkTest {
     /** Wireshark's PI_ERROR severity. */
     private static final long PI_ERROR = 0x0080_0000L;
 
     @TempDir
     Path directory;
-
-    @BeforeEach
-    void requireTshark() {
-        ExternalTools.assumeInstalled("tshark", "apt-get install tshark");
-    }
 
     static Stream<String> scenarios() {
         return Scenarios.all().stream().map(Scenario::name);

@@ -7,8 +7,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
@@ -19,7 +22,7 @@ import org.junit.jupiter.api.Assumptions;
  *
  * <ol>
  *   <li>the program is not installed: {@link MissingToolException} (tests that need it call
- *       {@link #assumeInstalled} first, which skips them, or fails them when {@code CI=true});
+ *       {@link #require} first (or carry {@link NeedsTools}), which skips them, or fails them when {@code CI=true});
  *   <li>the program ran and failed (non-zero exit or time limit): a {@link Result} whose
  *       {@link Result#requireSuccess()} throws {@link ToolFailedException} with its output;
  *   <li>the program succeeded: a {@link Result} with exit code 0.
@@ -31,6 +34,17 @@ import org.junit.jupiter.api.Assumptions;
  * <p>Thread-safety: stateless; safe to call from any thread.
  */
 public final class ExternalTools {
+    /**
+     * Every outside program a test runs, and the Debian package that provides it. The README's
+     * {@code apt-get install} line and {@code .ci/run} install the same packages.
+     */
+    public static final Map<String, String> PACKAGES = Map.ofEntries(
+            Map.entry("ip", "iproute2"), Map.entry("ss", "iproute2"), Map.entry("sysctl", "procps"),
+            Map.entry("ping", "iputils-ping"), Map.entry("curl", "curl"), Map.entry("tcpdump", "tcpdump"),
+            Map.entry("tshark", "tshark"), Map.entry("editcap", "wireshark-common"),
+            Map.entry("chromium", "chromium"), Map.entry("nc", "netcat-openbsd"),
+            Map.entry("python3", "python3"), Map.entry("setpriv", "util-linux"));
+
     /** A generous limit for one tool invocation on a loaded CI machine. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
 
@@ -87,11 +101,15 @@ public final class ExternalTools {
 
     /** The executable {@code tool} resolves to: itself if it contains a slash, else a PATH entry. */
     public static Optional<Path> find(String tool) {
+        return find(tool, System.getenv().getOrDefault("PATH", ""));
+    }
+
+    /** The executable {@code tool} resolves to on the search path {@code pathVariable}. */
+    public static Optional<Path> find(String tool, String pathVariable) {
         if (tool.contains("/")) {
             Path path = Path.of(tool);
             return Files.isExecutable(path) ? Optional.of(path) : Optional.empty();
         }
-        String pathVariable = System.getenv().getOrDefault("PATH", "");
         for (String directory : pathVariable.split(File.pathSeparator)) {
             if (directory.isEmpty()) {
                 continue;
@@ -109,19 +127,45 @@ public final class ExternalTools {
     }
 
     /**
-     * Skips the calling test if {@code tool} is missing, with the message
-     * "{@code <tool> not installed; <installHint>}"; on CI ({@code CI=true}) fails it instead, so a
-     * missing tool cannot silently turn a check off there.
+     * Skips the calling test unless every one of {@code tools} is installed, with the message
+     * "{@code <tools> not installed; apt-get install <packages>}"; on CI ({@code CI=true}) fails it
+     * instead, so a missing tool cannot silently turn a check off there. Tests that need a tool
+     * call this (or carry {@link NeedsTools}, which calls it) before anything else.
      */
-    public static void assumeInstalled(String tool, String installHint) {
-        if (isInstalled(tool)) {
-            return;
+    public static void require(String... tools) {
+        missing(System.getenv().getOrDefault("PATH", ""), tools).ifPresent(message -> skipOrFail(message, isCi()));
+    }
+
+    /**
+     * What is missing of {@code tools} on the search path {@code pathVariable}, as the one-line
+     * message a skipped test shows, or empty when all are there.
+     */
+    public static Optional<String> missing(String pathVariable, String... tools) {
+        Set<String> absent = new LinkedHashSet<>();
+        Set<String> packages = new LinkedHashSet<>();
+        for (String tool : tools) {
+            if (find(tool, pathVariable).isEmpty()) {
+                absent.add(tool);
+                packages.add(PACKAGES.getOrDefault(tool, tool));
+            }
         }
-        String message = tool + " not installed; " + installHint;
-        if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+        if (absent.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(String.join(", ", absent) + " not installed; apt-get install " + String.join(" ", packages));
+    }
+
+    /** Skips the test with {@code message}, or fails it when {@code ci} (where nothing may be skipped). */
+    public static void skipOrFail(String message, boolean ci) {
+        if (ci) {
             Assertions.fail(message + " (required because CI=true)");
         }
         Assumptions.abort(message);
+    }
+
+    /** Whether this run is on CI ({@code CI=true}), where tool-dependent tests must run. */
+    public static boolean isCi() {
+        return "true".equalsIgnoreCase(System.getenv("CI"));
     }
 
     /** Runs {@code command} with {@link #DEFAULT_TIMEOUT}. */

@@ -6,6 +6,7 @@ import dev.jtcp.scenario.ScenarioOptions;
 import dev.jtcp.scenario.ScenarioRun;
 import dev.jtcp.scenario.Scenarios;
 import dev.jtcp.testutil.ExternalTools;
+import dev.jtcp.testutil.NeedsTools;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,7 +15,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import javax.xml.parsers.DocumentBuilderFactory;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -25,14 +25,10 @@ import org.junit.jupiter.params.provider.ValueSource;
  * the HTML page's self-test (run when its URL ends in {@code #selftest}) must find that stepping
  * moves the highlight from one segment to the next and back. Skipped without Chromium, except on CI.
  */
+@NeedsTools("chromium")
 class LadderChromiumTest {
     @TempDir
     Path directory;
-
-    @BeforeEach
-    void requireChromium() {
-        ExternalTools.assumeInstalled("chromium", "apt-get install chromium");
-    }
 
     private ExternalTools.Result dumpDom(Path file, String fragment) throws InterruptedException {
         List<String> command = new ArrayList<>(List.of("chromium", "--headless", "--no-sandbox", "--disable-gpu",

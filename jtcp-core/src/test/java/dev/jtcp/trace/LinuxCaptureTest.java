@@ -6,6 +6,7 @@ import dev.jtcp.event.TcpState;
 import dev.jtcp.pcap.CaptureReader;
 import dev.jtcp.pcap.LinkType;
 import dev.jtcp.testutil.ExternalTools;
+import dev.jtcp.testutil.NeedsTools;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Linux cooked (SLL2) capture of {@code any}, and a pcapng copy alike. Needs root; skipped with a
  * message otherwise, and failed on CI, where it must run.
  */
+@NeedsTools({"ip", "ss", "tcpdump", "curl", "nc", "python3"})
 class LinuxCaptureTest {
     private static final String SERVER = "198.18.0.1";
     private static final String CLIENT = "198.18.0.2";
@@ -42,9 +44,6 @@ class LinuxCaptureTest {
 
     @BeforeEach
     void requireRootAndTools() throws InterruptedException {
-        for (String tool : List.of("ip", "tcpdump", "curl", "nc", "python3", "sh", "ss")) {
-            ExternalTools.assumeInstalled(tool, "apt-get install iproute2 tcpdump curl netcat-openbsd python3");
-        }
         String uid = ExternalTools.run("id", "-u").requireSuccess().stdout().strip();
         if (!uid.equals("0")) {
             String message = "needs root to create a network namespace (running as uid " + uid + ")";

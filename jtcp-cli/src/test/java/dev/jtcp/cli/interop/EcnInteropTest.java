@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jtcp.pcap.CaptureReader;
 import dev.jtcp.pcap.CapturedPacket;
-import dev.jtcp.testutil.ExternalTools;
+import dev.jtcp.testutil.NeedsTools;
 import dev.jtcp.testutil.NetnsFixture;
 import dev.jtcp.wire.IpAddress;
 import dev.jtcp.wire.IpPacket;
@@ -26,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Experienced on jtcp's link. The capture shows the negotiation and each side answering the
  * other's echoes. Needs root.
  */
+@NeedsTools({"ip", "sysctl", "curl", "python3"})
 class EcnInteropTest {
     private static final long SIZE = 5L << 20;
     @TempDir
@@ -34,8 +35,6 @@ class EcnInteropTest {
 
     @BeforeAll
     static void setUp() throws Exception {
-        ExternalTools.assumeInstalled("curl", "apt-get install curl");
-        ExternalTools.assumeInstalled("python3", "apt-get install python3");
         ns = NetnsFixture.create("ecn");
         ns.exec("sysctl", "-q", "-w", "net.ipv4.tcp_ecn=1").requireSuccess();
     }

@@ -2,7 +2,7 @@ package dev.jtcp.cli.interop;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.jtcp.testutil.ExternalTools;
+import dev.jtcp.testutil.NeedsTools;
 import dev.jtcp.testutil.NetnsFixture;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code EngineInteropBugsTest}), so 100 MB would take about ten minutes, too long for CI. Run
  * with {@code -Djtcp.interop.impairedJtcpSendBytes=104857600} for the full case.
  */
+@NeedsTools({"ip", "curl", "python3"})
 class ImpairedInteropTest {
     static final String IMPAIRMENTS = "loss=5%,reorder=2%,duplicate=1%,delay=5ms";
     static final long KERNEL_SENDS = 100L << 20;
@@ -32,8 +33,6 @@ class ImpairedInteropTest {
 
     @BeforeAll
     static void setUp() throws Exception {
-        ExternalTools.assumeInstalled("curl", "apt-get install curl");
-        ExternalTools.assumeInstalled("python3", "apt-get install python3");
         ns = NetnsFixture.create("impair");
     }
 

@@ -84,6 +84,13 @@ final class Jtcp implements AutoCloseable {
         return process.exitValue();
     }
 
+    /** Sends {@code signal} (e.g. "INT" for Ctrl-C, "TERM") and waits for the process to end; returns its exit code. */
+    int signal(String signal, Duration timeout) throws InterruptedException, IOException {
+        // The shell's own kill: /bin/kill (procps) may not be installed.
+        new ProcessBuilder("sh", "-c", "kill -" + signal + " " + process.pid()).inheritIO().start().waitFor();
+        return waitFor(timeout);
+    }
+
     /** The file standard output goes to (binary data). */
     Path stdoutFile() {
         return out;

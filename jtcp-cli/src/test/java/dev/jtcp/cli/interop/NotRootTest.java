@@ -3,6 +3,7 @@ package dev.jtcp.cli.interop;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jtcp.testutil.ExternalTools;
+import dev.jtcp.testutil.NeedsTools;
 import dev.jtcp.testutil.NetnsFixture;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,13 +13,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Without CAP_NET_ADMIN, every TUN command says what to do and exits 77 (EX_NOPERM). */
+@NeedsTools({"ip", "setpriv"})
 class NotRootTest {
     @TempDir
     Path dir;
 
     @Test
     void withoutCapNetAdminTheCommandsExplainAndExit77() throws Exception {
-        ExternalTools.assumeInstalled("setpriv", "apt-get install util-linux");
         try (NetnsFixture ns = NetnsFixture.create("noperm")) {
             for (String[] args : new String[][] {{"serve", "echo"}, {"connect", "198.18.0.1", "7"},
                     {"get", "http://198.18.0.1/"}}) {

@@ -3,6 +3,7 @@ package dev.jtcp.cli.interop;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jtcp.testutil.ExternalTools;
+import dev.jtcp.testutil.NeedsTools;
 import dev.jtcp.testutil.NetnsFixture;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * simultaneous open, each way. {@code jtcp serve echo} runs on TUN jtcp0 (198.18.0.2); jtcp
  * clients use TUN jtcp1 (198.18.1.2, kernel at 198.18.1.1). Needs root.
  */
+@NeedsTools({"ip", "ss", "nc", "python3", "curl"})
 class TcpInteropTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
     @TempDir
@@ -29,9 +31,6 @@ class TcpInteropTest {
 
     @BeforeAll
     static void setUp() throws Exception {
-        ExternalTools.assumeInstalled("nc", "apt-get install netcat-openbsd");
-        ExternalTools.assumeInstalled("python3", "apt-get install python3");
-        ExternalTools.assumeInstalled("curl", "apt-get install curl");
         ns = NetnsFixture.create("tcp");
         echo = Jtcp.start(ns, dir, null, "serve", "echo").awaitStderr("serving echo", Duration.ofSeconds(30));
     }

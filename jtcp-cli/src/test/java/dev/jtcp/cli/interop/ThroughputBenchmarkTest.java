@@ -3,6 +3,7 @@ package dev.jtcp.cli.interop;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jtcp.testutil.ExternalTools;
+import dev.jtcp.testutil.NeedsTools;
 import dev.jtcp.testutil.NetnsFixture;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>Prints a table and writes it to {@code target/throughput.txt}. Each measurement follows a
  * warm-up transfer (the JIT compiles jtcp's hot paths during the first megabytes). Needs root.
  */
+@NeedsTools({"ip", "ss", "curl", "nc", "python3"})
 class ThroughputBenchmarkTest {
     private static final long BYTES = Long.getLong("jtcp.bench.bytes", 200_000_000L);
     private static final long WARM_UP = 30_000_000L;
@@ -36,9 +38,6 @@ class ThroughputBenchmarkTest {
     @Test
     @SuppressWarnings("try") // servers are held open for the transfers, not called
     void jtcpAgainstKernelAndKernelAgainstKernel() throws Exception {
-        ExternalTools.assumeInstalled("curl", "apt-get install curl");
-        ExternalTools.assumeInstalled("nc", "apt-get install netcat-openbsd");
-        ExternalTools.assumeInstalled("python3", "apt-get install python3");
         double jtcpDownload;
         double jtcpPush;
         double kernelDownload;

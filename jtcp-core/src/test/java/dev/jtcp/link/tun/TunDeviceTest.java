@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jtcp.testutil.ExternalTools;
+import dev.jtcp.testutil.NeedsTools;
 import dev.jtcp.testutil.NetnsFixture;
 import dev.jtcp.wire.IcmpPacket;
 import dev.jtcp.wire.IpAddress;
@@ -17,10 +18,11 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The native layer against the real kernel, each test in its own network namespace (root only). */
+@NeedsTools("ip")
 class TunDeviceTest {
     @Test
+    @NeedsTools({"ip", "ping"})
     void kernelPingArrivesAsAnIcmpEchoRequestOnTheDevice() throws Exception {
-        ExternalTools.assumeInstalled("ping", "apt-get install iputils-ping");
         try (NetnsFixture ns = NetnsFixture.create("tun");
              TunDevice tun = Netns.call(ns.name(), () -> TunDevice.open("jtcpt0"));
              Epoll epoll = Epoll.open()) {
@@ -66,8 +68,8 @@ class TunDeviceTest {
     }
 
     @Test
+    @NeedsTools({"ip", "ping"})
     void writesReachTheKernel() throws Exception {
-        ExternalTools.assumeInstalled("ping", "apt-get install iputils-ping");
         try (NetnsFixture ns = NetnsFixture.create("tun");
              TunDevice tun = Netns.call(ns.name(), () -> TunDevice.open("jtcpt3"));
              Epoll epoll = Epoll.open()) {
