@@ -21,7 +21,6 @@ import dev.jtcp.wire.DropReason;
 import dev.jtcp.wire.IpAddress;
 import dev.jtcp.wire.SeqNum;
 import dev.jtcp.wire.TcpFlags;
-import dev.jtcp.wire.TcpOptions;
 import dev.jtcp.wire.TcpSegment;
 import java.nio.ByteBuffer;
 
@@ -67,8 +66,6 @@ public final class TcpConnection {
     private final ConnectionKey key;
     private final IpAddress localAddress;
     private final IpAddress remoteAddress;
-    /** The reusable outgoing segment. */
-    private final TcpSegment out = new TcpSegment();
     private TcpHandler handler = TcpHandler.NONE;
     /** MUST-11: whether SYN-RECEIVED was entered from LISTEN (passive OPEN). */
     private boolean passiveOpen;
@@ -88,6 +85,9 @@ public final class TcpConnection {
     private final ConnectionOptions options;
     private final SynOptions synOptions;
     private final RttEstimator rtt;
+    private final Sender sender;
+    private final TailLossProbe tlp;
+    private final LossRecovery recovery;
 
     // ---- receive side ----
     /** Payload carried on the peer's SYN, held until ESTABLISHED (§3.10.7.2: "queued for processing later"). */
@@ -107,65 +107,9 @@ public final class TcpConnection {
     /** RFC 3168 §6.1.2: window reductions for an ECN-Echo. */
     private long ecnReductions;
 
-    // ---- retransmission and congestion control ----
-    private boolean rttTiming;
-    private int rttSeq;
-    private long rttStartNs;
-    private int dupAcks;
-    /**
-     * Eifel detection (RFC 3522): the TSval our fast retransmit carried, and the window before the
-     * reduction, kept until the first ACK of new data tells whether the retransmission was needed.
-     */
-    private boolean eifelPending;
-    private int eifelTsVal;
-    private int undoCwnd;
-    private int undoSsthresh;
-    private long spuriousRetransmits;
-    /** The retransmission timer currently stands for a tail loss probe (RFC 8985 §7), not an RTO. */
-    private boolean probeArmed;
-    /** A tail loss probe is out; {@link #probeSeq} is where it starts. */
-    private boolean probePending;
-    private int probeSeq;
-    /** RFC 3042 Limited Transmit: bytes beyond cwnd allowed by the first duplicate ACKs. */
-    private int limitedTransmit;
-    private boolean inRecovery;
-    /** RFC 6582 "recover": SND.MAX when fast recovery began. */
-    private int recover;
-    /** What the peer has selectively acknowledged (RFC 6675), when SACK is in use. */
-    private final SackScoreboard sacked = new SackScoreboard();
-    /** Recovery is driven by the SACK scoreboard (RFC 6675) instead of NewReno's partial ACKs. */
-    private boolean sackRecovery;
-    /** RFC 6675 HighRxt: the highest sequence number retransmitted in this SACK recovery. */
-    private int highRxt;
-    /**
-     * SND.MAX when the current round of hole retransmissions began: data SACKed beyond it was sent
-     * after those retransmissions, so if enough of it arrives while a retransmitted hole is still
-     * missing, the retransmission itself was lost (the idea of RACK, RFC 8985, in sequence terms).
-     */
-    private int rxtRoundMark;
-    /** When data (not a bare ACK) was last sent; RFC 5681 §4.1 idle restart counts from here. */
-    private long lastDataSendNs;
-    private int persistBackoff;
-    /** When the last zero-window probe left: an ACK since then means the peer answers its probes. */
-    private long lastProbeNs;
-    /** RFC 3168 §6.1.2: the next new data segment carries CWR, telling the peer we reduced. */
-    private boolean cwrPending;
-    /** SND.MAX at the last window reduction: ECN-Echo for data sent before it draws no second one. */
-    private int ecnRecover;
-
-    // ---- acknowledgment policy ----
-    private boolean ackNow;
-    private int rcvBytesSinceAck;
-    /** Largest payload received: what the peer considers a full-sized segment. */
-    private int rcvMssEstimate;
-
-    // ---- counters ----
-    private long segmentsSent;
-    private long segmentsReceived;
-    private long bytesSent;
+    /** Bytes of in-order text received (RCV.NXT moved by them). */
     private long bytesReceived;
-    private long retransmissionsTotal;
-    private int dupAcksTotal;
+    private long segmentsReceived;
 
     /**
      * A connection for {@code key}, in CLOSED. The host calls this; users go through the host.
@@ -181,6 +125,9 @@ public final class TcpConnection {
         this.options = new ConnectionOptions(cfg);
         this.synOptions = new SynOptions(ctx, tcb, options, remoteAddress);
         this.rtt = new RttEstimator(cfg.initialRtoNs(), cfg.minRtoNs(), cfg.maxRtoNs());
+        this.sender = new Sender(ctx, key, tcb, timers, options, synOptions, rtt);
+        this.tlp = new TailLossProbe(tcb, timers, rtt, sender);
+        this.recovery = new DupAckRecovery(cfg, tcb, sender, tlp, rtt);
         tcb.tsOffset = ctx.timestampOffset(localAddress, remoteAddress);
     }
 
@@ -285,7 +232,7 @@ public final class TcpConnection {
     }
 
     int advertisedWindowField() {
-        return advertiseWindow(false);
+        return sender.advertiseWindow(false);
     }
 
     // ---- per-connection options ----
@@ -435,9 +382,9 @@ public final class TcpConnection {
         initSendSequence(nowNs);
         tcb.localMss = synOptions.localMss();
         setState(SYN_SENT, "open()");
-        sendSyn(nowNs, false, null);
+        sender.sendSyn(nowNs, false, null);
         tcb.streakStartNs = nowNs;
-        armRetransmit(nowNs);
+        sender.armRetransmit(nowNs);
         timers.reschedule(this);
     }
 
@@ -446,10 +393,8 @@ public final class TcpConnection {
         tcb.sndNxt = tcb.iss + 1;
         tcb.sndMax = tcb.iss + 1;
         tcb.sndBufEnd = tcb.iss + 1;
-        // RFC 6582 §3.2 step 1: "recover" starts at the ISS, so the first fast retransmit is allowed
-        // whatever half of the sequence space the ISS lies in.
-        recover = tcb.iss;
-        ecnRecover = tcb.iss;
+        recovery.start();
+        sender.start();
         lastReceiveNs = nowNs;
         tcb.lastAckReceivedNs = nowNs;
     }
@@ -472,9 +417,9 @@ public final class TcpConnection {
         tcb.ecnOk = cfg.ecn() != TcpConfig.EcnMode.OFF && syn.has(TcpFlags.ECE) && syn.has(TcpFlags.CWR);
         holdSynPayload(syn);
         setState(SYN_RECEIVED, "rcv SYN");
-        sendSyn(nowNs, true, null);
+        sender.sendSyn(nowNs, true, null);
         tcb.streakStartNs = nowNs;
-        armRetransmit(nowNs);
+        sender.armRetransmit(nowNs);
         timers.reschedule(this);
     }
 
@@ -617,29 +562,14 @@ public final class TcpConnection {
             tcb.rcvUrgent = false;
         }
         if (tcb.state.isSynchronized() && !tcb.finReceived) {
-            maybeSendWindowUpdate(nowNs);
+            // §3.8.6.2.2: announce a window the read opened, if receiver SWS avoidance allows.
+            if (sender.windowUpdateDue()) {
+                sender.ackNow = true;
+                output(nowNs);
+            }
         }
         timers.reschedule(this);
         return n;
-    }
-
-    /**
-     * After a read: RFC 9293 §3.8.6.2.2 receiver SWS avoidance, as Linux applies it: announce the
-     * larger window at once only if it at least doubles what the peer currently sees and that was
-     * at most half the buffer; otherwise the next ACK carries it.
-     */
-    private void maybeSendWindowUpdate(long nowNs) {
-        // The largest window the field can offer: the buffer, or 65535 << scale if that is smaller.
-        int offerable = Math.min(tcb.rcvBuf.capacity(), MAX_WINDOW << tcb.rcvWndScale);
-        int current = SeqNum.diff(tcb.rcvAdvertisedEdge, tcb.rcvNxt);
-        if (2 * current > offerable) {
-            return;
-        }
-        int possible = Math.min(tcb.rcvBuf.window(), offerable);
-        if (possible >= 2 * current && possible - current >= Math.min(offerable / 2, tcb.localMss)) {
-            ackNow = true;
-            output(nowNs);
-        }
     }
 
     // =================================================================================================
@@ -759,7 +689,7 @@ public final class TcpConnection {
             case CLOSED, LISTEN -> {
                 return;
             }
-            case SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT -> sendRst(tcb.sndMax, null);
+            case SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT -> sender.sendRst(nowNs, tcb.sndMax, null);
             case TIME_WAIT -> {
                 // §3.10.5: "respond with ok and delete the TCB". Both FINs were exchanged and the
                 // close already reported, so no error and no second report; the host's TIME-WAIT
@@ -803,7 +733,7 @@ public final class TcpConnection {
         if (hard && (tcb.state == SYN_SENT || tcb.state == SYN_RECEIVED)) {
             if (tcb.state == SYN_RECEIVED) {
                 // As ABORT (§3.10.5): the peer's side holds state from our SYN,ACK.
-                sendRst(tcb.sndMax, null);
+                sender.sendRst(nowNs, tcb.sndMax, null);
             }
             fail(error, "rcv ICMP error (" + error.message() + ")");
             return;
@@ -824,8 +754,8 @@ public final class TcpConnection {
         return new ConnectionStatus(tcb.state, key, tcb.iss, tcb.irs, tcb.sndUna, tcb.sndNxt, tcb.sndWnd, tcb.rcvNxt, tcb.receiveWindow(),
                 tcb.sndWndScale, tcb.rcvWndScale, tcb.effMss, tcb.peerMss, tcb.tsOk, tcb.sackOk, rtt.srttNs(), rtt.rttvarNs(), rtt.rtoNs(),
                 tcb.cc == null ? 0 : tcb.cc.cwnd(), tcb.cc == null ? 0 : tcb.cc.ssthresh(), tcb.rcvBuf.readable(), unsent,
-                SeqNum.diff(tcb.sndMax, tcb.sndUna), urgentPending, segmentsSent, segmentsReceived, bytesSent, bytesReceived,
-                retransmissionsTotal, dupAcksTotal, tcb.wsOk, tcb.ecnOk, ceReceived, ecnReductions);
+                SeqNum.diff(tcb.sndMax, tcb.sndUna), urgentPending, sender.segmentsSent, segmentsReceived, sender.bytesSent, bytesReceived,
+                sender.retransmissionsTotal, recovery.duplicateAcks(), tcb.wsOk, tcb.ecnOk, ceReceived, ecnReductions);
     }
 
     // =================================================================================================
@@ -871,9 +801,9 @@ public final class TcpConnection {
             return;
         }
         if (seg.isAck()) {
-            sendRst(seg.ack, null);
+            sender.sendRst(nowNs, seg.ack, null);
         } else {
-            sendRstAck(0, seg.seq + seg.seqLength());
+            sender.sendRstAck(nowNs, 0, seg.seq + seg.seqLength());
         }
     }
 
@@ -882,7 +812,7 @@ public final class TcpConnection {
         // First, check the ACK bit.
         if (seg.isAck() && (SeqNum.le(seg.ack, tcb.iss) || SeqNum.gt(seg.ack, tcb.sndMax))) {
             if (!seg.isRst()) {
-                sendRst(seg.ack, "unacceptable ACK in SYN-SENT");
+                sender.sendRst(nowNs, seg.ack, "unacceptable ACK in SYN-SENT");
             }
             return DropReason.TCP_ACK_NOT_ACCEPTABLE;
         }
@@ -925,7 +855,7 @@ public final class TcpConnection {
             setState(ESTABLISHED, "rcv SYN,ACK");
             armKeepAlive(nowNs);
             notify(EV_CONNECTED);
-            ackNow = true;
+            sender.ackNow = true;
             processHeldSynData(nowNs);
             output(nowNs);
             return null;
@@ -933,7 +863,7 @@ public final class TcpConnection {
         // Simultaneous open (MUST-10): SYN without ACK of ours.
         holdSynPayload(seg);
         setState(SYN_RECEIVED, "rcv SYN (simultaneous open)");
-        sendSyn(nowNs, true, null);
+        sender.sendSyn(nowNs, true, null);
         return null;
     }
 
@@ -942,7 +872,7 @@ public final class TcpConnection {
         // RFC 7323 §5.3 R1: PAWS runs before the sequence-number check.
         if (tcb.tsOk && seg.options.hasTimestamps && !seg.isRst() && tcb.tsRecentValid(nowNs)
                 && SeqNum.lt(seg.options.tsVal, tcb.tsRecent)) {
-            ackNow = true;
+            sender.ackNow = true;
             output(nowNs);
             return DropReason.TCP_PAWS;
         }
@@ -951,7 +881,7 @@ public final class TcpConnection {
         if (seg.isSyn() && seg.seq == tcb.irs && tcb.state == SYN_RECEIVED) {
             if (!seg.isAck()) {
                 // Deviation, as Linux: a retransmitted SYN means our SYN,ACK may be lost; resend it.
-                sendSyn(nowNs, true, "retransmission (duplicate SYN)");
+                sender.sendSyn(nowNs, true, "retransmission (duplicate SYN)");
                 return null;
             }
             // Simultaneous open (Figure 8, line 6): drop the old SYN and process the ACK.
@@ -967,7 +897,7 @@ public final class TcpConnection {
             boolean zeroWindowAllowance = rcvWnd == 0 && seg.seq == tcb.rcvNxt;
             if (!zeroWindowAllowance) {
                 if (!seg.isRst()) {
-                    ackNow = true;
+                    sender.ackNow = true;
                     output(nowNs);
                 }
                 return DropReason.TCP_SEQ_NOT_ACCEPTABLE;
@@ -976,7 +906,7 @@ public final class TcpConnection {
             seg.flags &= ~TcpFlags.FIN;
             // §3.8.6.1: "it must still send an acknowledgment showing its next expected sequence
             // number and current window (zero)" — this is how a probing peer learns the window.
-            ackNow = true;
+            sender.ackNow = true;
         }
         lastReceiveNs = nowNs;
         keepAliveProbes = 0;
@@ -997,7 +927,7 @@ public final class TcpConnection {
                 returnToListen("rcv SYN in window");
                 return null;
             }
-            sendChallengeAck(nowNs, "challenge ACK (SYN)");
+            sender.sendChallengeAck(nowNs, "challenge ACK (SYN)");
             return DropReason.TCP_DISCARDED;
         }
 
@@ -1040,7 +970,7 @@ public final class TcpConnection {
             } else if (SeqNum.gt(at, tcb.rcvNxt)) {
                 tcb.finPending = true;
                 tcb.pendingFinSeq = at;
-                ackNow = true;
+                sender.ackNow = true;
             }
         }
         if (tcb.state != CLOSED && tcb.state != TIME_WAIT) {
@@ -1101,7 +1031,7 @@ public final class TcpConnection {
     private DropReason onRst(long nowNs, TcpSegment seg) {
         if (seg.seq != tcb.rcvNxt) {
             // In window but not exact: challenge ACK; the true peer answers with an exact RST.
-            sendChallengeAck(nowNs, "challenge ACK (RST in window)");
+            sender.sendChallengeAck(nowNs, "challenge ACK (RST in window)");
             return DropReason.TCP_RST_NOT_ACCEPTED;
         }
         switch (tcb.state) {
@@ -1164,27 +1094,27 @@ public final class TcpConnection {
                     setState(FIN_WAIT_1, "queued close()");
                 }
             } else {
-                sendRst(seg.ack, "unacceptable ACK in SYN-RECEIVED");
+                sender.sendRst(nowNs, seg.ack, "unacceptable ACK in SYN-RECEIVED");
                 return DropReason.TCP_ACK_NOT_ACCEPTABLE;
             }
         }
         // RFC 5961 §5.2: acceptable only if SND.UNA − MAX.SND.WND <= SEG.ACK <= SND.MAX.
         if (SeqNum.gt(seg.ack, tcb.sndMax)) {
-            sendChallengeAck(nowNs, "ACK for unsent data");
+            sender.sendChallengeAck(nowNs, "ACK for unsent data");
             return DropReason.TCP_ACK_NOT_ACCEPTABLE;
         }
         if (SeqNum.lt(seg.ack, tcb.sndUna - Math.max(tcb.maxSndWnd, 1))) {
-            sendChallengeAck(nowNs, "challenge ACK (old ACK)");
+            sender.sendChallengeAck(nowNs, "challenge ACK (old ACK)");
             return DropReason.TCP_ACK_NOT_ACCEPTABLE;
         }
         tcb.lastAckReceivedNs = nowNs;
         if (tcb.sackOk && seg.options.sackBlocks > 0) {
-            sacked.update(seg.options, SeqNum.max(seg.ack, tcb.sndUna), tcb.sndMax);
+            recovery.onSackBlocks(seg);
         }
         if (SeqNum.gt(seg.ack, tcb.sndUna)) {
             onNewAck(nowNs, seg);
         } else if (seg.ack == tcb.sndUna) {
-            onPossibleDuplicateAck(nowNs, seg);
+            recovery.onPossibleDuplicateAck(nowNs, seg);
         }
         updateSendWindow(nowNs, seg);
         if (tcb.ecnOk && seg.has(TcpFlags.ECE)) {
@@ -1251,13 +1181,11 @@ public final class TcpConnection {
                 }
             } else if (synWasUnacked && tcb.retransmits == 0) {
                 rtt.sample(nowNs - tcb.synSentNs);
-            } else if (rttTiming && SeqNum.ge(ack, rttSeq)) {
-                rtt.sample(nowNs - rttStartNs);
-                rttTiming = false;
+            } else {
+                rtt.sampleTimed(ack, nowNs);
             }
         }
         tcb.sndUna = ack;
-        sacked.advance(tcb.sndUna);
         if (SeqNum.lt(tcb.sndNxt, tcb.sndUna)) {
             tcb.sndNxt = tcb.sndUna;
         }
@@ -1266,46 +1194,16 @@ public final class TcpConnection {
         // RttEstimator.sample() takes above when this ACK provides one.
         tcb.streakStartNs = nowNs;
 
-        // Congestion control and NewReno recovery (RFC 5681 §3, RFC 6582 §3.2).
-        int smss = tcb.effMss;
-        if (eifelPending && inRecovery) {
-            eifelPending = false;
-            if (seg.options.hasTimestamps && SeqNum.lt(seg.options.tsEcr, eifelTsVal)) {
-                // RFC 3522 §3.2: the ACK echoes a timestamp older than the retransmission's, so the
-                // original arrived: the loss was a reordering. RFC 4015 §3: restore the window and
-                // leave recovery; the retransmitted data is simply acknowledged twice.
-                spuriousRetransmits++;
-                inRecovery = false;
-                sackRecovery = false;
-                tcb.cc.undo(undoCwnd, undoSsthresh);
-            }
-        }
-        if (inRecovery) {
-            if (SeqNum.ge(ack, recover)) {
-                inRecovery = false;
-                sackRecovery = false;
-                tcb.cc.onRecoveryEnd(SeqNum.diff(tcb.sndMax, tcb.sndUna), smss);
-            } else if (!sackRecovery) {
-                tcb.cc.onPartialAck(acked, smss);
-                retransmitHead(nowNs, "retransmission (partial ACK)");
-            }
-            // In SACK recovery a partial ACK changes no window (RFC 6675 §5 step (C)): the send loop
-            // run after this segment fills cwnd − pipe with holes and new data.
-        } else if (!synWasUnacked) {
-            tcb.cc.onAck(nowNs, dataAcked, smss);
-        }
-        dupAcks = 0;
-        limitedTransmit = 0;
+        // Congestion control and recovery (RFC 5681 §3, RFC 6582 §3.2, RFC 6675 §5, RFC 3522).
+        recovery.onNewAck(nowNs, seg, acked, dataAcked, synWasUnacked);
 
         // Timers (RFC 6298 §5.2, §5.3): stop when all is acknowledged, else restart.
-        if (probePending && SeqNum.gt(tcb.sndUna, probeSeq)) {
-            probePending = false;
-        }
+        tlp.onAck();
         if (tcb.sndUna == tcb.sndMax) {
             timers.disarm(nowNs, TimerKind.RETRANSMISSION);
-            probeArmed = false;
+            tlp.onAllAcked();
         } else {
-            armRetransmitOrProbe(nowNs);
+            recovery.armRetransmitTimer(nowNs);
         }
         if (flightBefore > 0 && dataAcked > 0 && tcb.sendBuf.free() > 0 && !tcb.finQueued) {
             notify(EV_WRITABLE);
@@ -1325,7 +1223,7 @@ public final class TcpConnection {
             ceReceived++;
             if (!tcb.ecnEcho) {
                 tcb.ecnEcho = true;
-                ackNow = true;
+                sender.ackNow = true;
             }
         }
     }
@@ -1336,83 +1234,12 @@ public final class TcpConnection {
      * recovery, which has already reduced it. Nothing is retransmitted.
      */
     private void onEcnEcho() {
-        if (inRecovery || !SeqNum.gt(tcb.sndUna, ecnRecover)) {
+        if (recovery.isInRecovery() || !SeqNum.gt(tcb.sndUna, sender.ecnRecover)) {
             return;
         }
         ecnReductions++;
         tcb.cc.onEcnEcho(SeqNum.diff(tcb.sndMax, tcb.sndUna), tcb.effMss);
-        windowReduced();
-    }
-
-    /** RFC 3168 §6.1.2: after any window reduction, the next new data segment carries CWR. */
-    private void windowReduced() {
-        if (tcb.ecnOk) {
-            cwrPending = true;
-            ecnRecover = tcb.sndMax;
-        }
-    }
-
-    /** RFC 5681 §2's definition of a duplicate ACK, then fast retransmit and recovery. */
-    private void onPossibleDuplicateAck(long nowNs, TcpSegment seg) {
-        // Not while the offered window is zero: the ACKs that answer zero-window probes (RFC 9293
-        // §3.8.6.1) match the definition but signal no loss, and fast retransmit would then send a
-        // full segment into a closed window.
-        boolean duplicate = seg.payloadLength == 0 && !seg.isSyn() && !seg.isFin()
-                && SeqNum.lt(tcb.sndUna, tcb.sndMax) && tcb.scaledWindow(seg) == tcb.sndWnd && tcb.sndWnd > 0;
-        if (!duplicate) {
-            return;
-        }
-        dupAcksTotal++;
-        dupAcks++;
-        int smss = tcb.effMss;
-        if (inRecovery) {
-            if (!sackRecovery) {
-                tcb.cc.onDupAckInRecovery(smss);
-            }
-            return;
-        }
-        // RFC 6675 §5: with SACK, recovery also starts as soon as the scoreboard shows SND.UNA lost.
-        boolean lost = tcb.sackOk && !sacked.isEmpty()
-                && (SeqNum.lt(tcb.sndUna, sacked.lostBoundary(tcb.sndUna, smss, cfg.dupAckThreshold()))
-                        || probeRevealsLoss());
-        if (dupAcks < cfg.dupAckThreshold() && !lost) {
-            // RFC 3042: each of the first DupThresh − 1 duplicate ACKs lets one new segment go beyond
-            // cwnd, so a small window still gathers enough duplicate ACKs for fast retransmit.
-            limitedTransmit = dupAcks * smss;
-        }
-        if ((dupAcks == cfg.dupAckThreshold() || lost) && SeqNum.gt(seg.ack, recover - 1)) {
-            limitedTransmit = 0;
-            probePending = false;
-            probeArmed = false;
-            // RFC 6582 §3.2 step 2: enter fast recovery only if the ACK covers more than "recover".
-            inRecovery = true;
-            recover = tcb.sndMax;
-            rttTiming = false;
-            // Eifel (RFC 3522): remember what to restore should this retransmit prove spurious.
-            eifelPending = tcb.tsOk;
-            eifelTsVal = tcb.tsNow(nowNs);
-            undoCwnd = tcb.cc.cwnd();
-            undoSsthresh = tcb.cc.ssthresh();
-            if (tcb.sackOk && !sacked.isEmpty()) {
-                // RFC 6675 §5 step (4): cwnd = ssthresh (no inflation); the send loop retransmits the
-                // first lost hole, then whatever cwnd − pipe allows.
-                sackRecovery = true;
-                highRxt = tcb.sndUna;
-                rxtRoundMark = tcb.sndMax;
-                tcb.cc.onFastRetransmit(SeqNum.diff(tcb.sndMax, tcb.sndUna), smss, 0);
-                windowReduced();
-                // Step (4.3): the first segment presumed lost goes out at once, whatever the pipe.
-                int dataEnd = SeqNum.min(tcb.sndBufEnd, tcb.sndMax);
-                if (SeqNum.lt(tcb.sndUna, dataEnd)) {
-                    retransmitRange(nowNs, tcb.sndUna, sacked.holeEnd(tcb.sndUna, dataEnd), "fast retransmit (SACK)");
-                }
-            } else {
-                tcb.cc.onFastRetransmit(SeqNum.diff(tcb.sndMax, tcb.sndUna), smss, dupAcks);
-                windowReduced();
-                retransmitHead(nowNs, "fast retransmit");
-            }
-            armRetransmit(nowNs);
-        }
+        sender.windowReduced();
     }
 
     /** §3.10.7.4: update SND.WND if the segment is newer than the last window update. */
@@ -1424,13 +1251,7 @@ public final class TcpConnection {
             tcb.sndWl2 = seg.ack;
             tcb.maxSndWnd = Math.max(tcb.maxSndWnd, tcb.sndWnd);
             if (wasWnd == 0 && tcb.sndWnd > 0) {
-                timers.disarm(nowNs, TimerKind.PERSIST);
-                if (persistBackoff > 0 && SeqNum.gt(tcb.sndNxt, tcb.sndUna)) {
-                    // §3.8.6.1: the window opened without covering the probe octet, which the peer had
-                    // no room for; no timer is waiting for it, so send again from SND.UNA.
-                    tcb.sndNxt = tcb.sndUna;
-                }
-                persistBackoff = 0;
+                sender.onWindowOpened(nowNs);
             }
         }
     }
@@ -1457,28 +1278,18 @@ public final class TcpConnection {
         }
         if (receiveShutdown) {
             // SHLD-3: the application closed and will never read this; tell the peer data was lost.
-            sendRst(tcb.sndMax, "data after close");
+            sender.sendRst(nowNs, tcb.sndMax, "data after close");
             fail(TcpError.ABORTED, "rcv data after close()");
             return;
         }
         int len = seg.payloadLength;
-        rcvMssEstimate = Math.max(rcvMssEstimate, Math.min(len, tcb.localMss));
         boolean inOrder = seg.seq == tcb.rcvNxt;
         boolean hadHoles = tcb.rcvBuf.hasOutOfOrder();
         int before = tcb.rcvNxt;
         tcb.rcvNxt = tcb.rcvBuf.store(tcb.rcvNxt, seg.seq, seg, 0, len);
         bytesReceived += SeqNum.diff(tcb.rcvNxt, before);
-        if (!inOrder || hadHoles) {
-            // RFC 9293 §3.8.6.3 (and RFC 5681 §4.2): ACK out-of-order data and hole fills at once.
-            ackNow = true;
-        } else {
-            rcvBytesSinceAck += len;
-            if (rcvBytesSinceAck >= 2 * Math.max(rcvMssEstimate, 1)) {
-                ackNow = true;
-            } else {
-                timers.arm(nowNs, TimerKind.DELAYED_ACK, nowNs + cfg.delayedAckNs());
-            }
-        }
+        // §3.8.6.3: out-of-order data and hole fills are acknowledged at once, the rest maybe delayed.
+        sender.onTextReceived(nowNs, len, !inOrder || hadHoles);
         if (tcb.rcvNxt != before) {
             notify(EV_READABLE);
             if (tcb.finPending && tcb.rcvNxt == tcb.pendingFinSeq) {
@@ -1491,25 +1302,25 @@ public final class TcpConnection {
     /** Eighth step: the peer's FIN, in order. */
     private void onFin(long nowNs, String cause) {
         if (tcb.finReceived) {
-            ackNow = true;
+            sender.ackNow = true;
             return;
         }
         tcb.finReceived = true;
         tcb.rcvNxt += 1;
-        ackNow = true;
+        sender.ackNow = true;
         notify(EV_READABLE);
         switch (tcb.state) {
             case SYN_RECEIVED, ESTABLISHED -> setState(CLOSE_WAIT, cause);
             case FIN_WAIT_1 -> {
                 if (tcb.finAcked()) {
-                    sendAck(nowNs, null);
+                    sender.sendAck(nowNs, null);
                     enterTimeWait(nowNs, cause + ",ACK");
                     return;
                 }
                 setState(CLOSING, cause);
             }
             case FIN_WAIT_2 -> {
-                sendAck(nowNs, null);
+                sender.sendAck(nowNs, null);
                 enterTimeWait(nowNs, cause);
                 return;
             }
@@ -1564,7 +1375,7 @@ public final class TcpConnection {
                     case RETRANSMISSION -> onRetransmissionTimeout(nowNs);
                     case PERSIST -> onPersistTimeout(nowNs);
                     case DELAYED_ACK -> {
-                        ackNow = true;
+                        sender.ackNow = true;
                         output(nowNs);
                     }
                     case KEEPALIVE -> onKeepAliveTimeout(nowNs);
@@ -1585,19 +1396,18 @@ public final class TcpConnection {
         if (tcb.sndUna == tcb.sndMax && tcb.state.isSynchronized()) {
             return;
         }
-        if (probeArmed) {
-            probeArmed = false;
-            sendTailLossProbe(nowNs);
-            armRetransmit(nowNs);
+        if (tlp.isArmed()) {
+            // RFC 8985 §7.3: the timer stood for a probe timeout.
+            tlp.onProbeTimeout(nowNs);
             return;
         }
-        if (nowNs - tcb.streakStartNs >= options.r2Ns(tcb.state) && !zeroWindowExemption(nowNs)) {
+        if (nowNs - tcb.streakStartNs >= options.r2Ns(tcb.state) && !sender.zeroWindowExemption(nowNs)) {
             fail(TcpError.TIMED_OUT, "retransmission timeout (R2)");
             return;
         }
         tcb.retransmits++;
         if (!tcb.state.isSynchronized() || tcb.state == SYN_RECEIVED) {
-            retransmissionsTotal++; // a SYN or SYN,ACK resent below; data resends count in sendData
+            sender.retransmissionsTotal++; // a SYN or SYN,ACK resent below; data resends count in sendData
         }
         if (tcb.retransmits == cfg.r1Retransmissions()) {
             // §3.8.3 (b), (e): negative advice to IP, and tell the application (SHLD-9).
@@ -1611,42 +1421,27 @@ public final class TcpConnection {
         if (!(tcb.state.isSynchronized() && tcb.sndWnd == 0)) {
             rtt.backOff();
         }
-        rttTiming = false;
+        rtt.cancelTiming();
         switch (tcb.state) {
-            case SYN_SENT -> sendSyn(nowNs, false, "retransmission");
-            case SYN_RECEIVED -> sendSyn(nowNs, true, "retransmission");
+            case SYN_SENT -> sender.sendSyn(nowNs, false, "retransmission");
+            case SYN_RECEIVED -> sender.sendSyn(nowNs, true, "retransmission");
             default -> {
                 tcb.cc.onRetransmitTimeout(SeqNum.diff(tcb.sndMax, tcb.sndUna), tcb.effMss);
-                windowReduced();
-                inRecovery = false;
-                eifelPending = false;
-                probePending = false;
-                // RFC 2018 §8: after a timeout, prior SACK information no longer steers retransmission;
-                // the peer's next ACKs rebuild it.
-                sackRecovery = false;
-                sacked.clear();
-                recover = tcb.sndMax;
-                dupAcks = 0;
+                sender.windowReduced();
+                // Recovery ends; RFC 2018 §8: prior SACK information no longer steers retransmission.
+                recovery.onRetransmitTimeout(nowNs);
+                tlp.onRetransmitTimeout();
                 tcb.sndNxt = tcb.sndUna;
                 if (tcb.sndWnd == 0) {
                     // The window closed with data in flight: this timeout is the RTO after which the
                     // first zero-window probe goes (SHLD-29); probing continues on the persist timer.
-                    persistBackoff = 0;
-                    sendZeroWindowProbe(nowNs);
+                    sender.startZeroWindowProbing(nowNs);
                     return;
                 }
                 output(nowNs);
             }
         }
-        armRetransmit(nowNs);
-    }
-
-    /**
-     * SHLD-17 / MUST-34: a peer that shrank its window to zero but still acknowledges is not dead;
-     * our retransmissions are then zero-window probes and must not time the connection out.
-     */
-    private boolean zeroWindowExemption(long nowNs) {
-        return tcb.state.isSynchronized() && tcb.sndWnd == 0 && tcb.lastAckReceivedNs >= lastProbeNs;
+        sender.armRetransmit(nowNs);
     }
 
     /**
@@ -1659,49 +1454,11 @@ public final class TcpConnection {
         }
         // MUST-37: never give up while the probes are answered, however far apart they are (up to
         // the maximum RTO, which may exceed R2); R2 runs from the last ACK once a probe goes unanswered.
-        if (tcb.lastAckReceivedNs < lastProbeNs && nowNs - tcb.lastAckReceivedNs >= options.r2Ns(tcb.state)) {
+        if (tcb.lastAckReceivedNs < sender.lastProbeNs && nowNs - tcb.lastAckReceivedNs >= options.r2Ns(tcb.state)) {
             fail(TcpError.TIMED_OUT, "zero-window probes unanswered (R2)");
             return;
         }
-        sendZeroWindowProbe(nowNs);
-    }
-
-    /** One probe octet (or the FIN) into the closed window, then the next probe on the backed-off persist timer. */
-    private void sendZeroWindowProbe(long nowNs) {
-        timers.disarm(nowNs, TimerKind.RETRANSMISSION);
-        int unsent = SeqNum.diff(tcb.sndBufEnd, tcb.sndNxt);
-        prepare(TcpFlags.ACK);
-        if (tcb.sndNxt == tcb.sndUna && unsent > 0) {
-            out.seq = tcb.sndNxt;
-            tcb.sendBuf.lend(SeqNum.diff(tcb.sndNxt, tcb.sndBufEnd - tcb.sendBuf.length()), 1, out);
-            transmit(nowNs, "zero-window probe");
-            tcb.sndNxt += 1;
-            tcb.sndMax = SeqNum.max(tcb.sndMax, tcb.sndNxt);
-        } else if (tcb.sndNxt != tcb.sndUna && SeqNum.lt(tcb.sndUna, tcb.sndBufEnd)) {
-            out.seq = tcb.sndUna;
-            tcb.sendBuf.lend(0, 1, out);
-            transmit(nowNs, "zero-window probe");
-        } else if (tcb.finQueued && tcb.sndUna == tcb.finSeq) {
-            // Only the FIN is left: probe with it, and again while the peer has no room for it.
-            out.seq = tcb.finSeq;
-            out.flags |= TcpFlags.FIN;
-            transmit(nowNs, "zero-window probe (FIN)");
-            tcb.sndNxt = tcb.finSeq + 1;
-            tcb.sndMax = SeqNum.max(tcb.sndMax, tcb.sndNxt);
-        } else {
-            return;
-        }
-        lastProbeNs = nowNs;
-        persistBackoff++;
-        armPersist(nowNs);
-    }
-
-    private void armPersist(long nowNs) {
-        long interval = rtt.rtoNs();
-        for (int i = 0; i < persistBackoff && interval < cfg.maxRtoNs(); i++) {
-            interval *= 2;
-        }
-        timers.arm(nowNs, TimerKind.PERSIST, nowNs + Math.min(interval, cfg.maxRtoNs()));
+        sender.sendZeroWindowProbe(nowNs);
     }
 
     /** Keep-alive (§3.8.4): probe an idle connection with SEG.SEQ = SND.NXT − 1 and no data (SHLD-12). */
@@ -1721,9 +1478,7 @@ public final class TcpConnection {
             return;
         }
         keepAliveProbes++;
-        prepare(TcpFlags.ACK);
-        out.seq = tcb.sndMax - 1;
-        transmit(nowNs, "keep-alive");
+        sender.sendKeepAlive(nowNs);
         timers.arm(nowNs, TimerKind.KEEPALIVE, nowNs + cfg.keepAliveIntervalNs());
     }
 
@@ -1739,395 +1494,13 @@ public final class TcpConnection {
         }
     }
 
-    /**
-     * RFC 8985 §7.2: while data is in flight outside recovery, wait first for a probe timeout (PTO
-     * = 2 × SRTT, at least 10 ms, plus a worst-case delayed ACK when a single segment is out); if no
-     * ACK comes, {@link #sendTailLossProbe} turns a tail loss that would wait for the RTO into one the
-     * SACK of the probe reveals. The RTO applies when the PTO would not come first.
-     */
-    private void armRetransmitOrProbe(long nowNs) {
-        boolean dataState = tcb.state == ESTABLISHED || tcb.state == CLOSE_WAIT;
-        if (dataState && tcb.sackOk && !inRecovery && !probePending && tcb.retransmits == 0 && rtt.hasSample()) {
-            long pto = Math.max(2 * rtt.srttNs(), 10_000_000L);
-            if (SeqNum.diff(tcb.sndMax, tcb.sndUna) <= tcb.effMss) {
-                pto += 200_000_000L;
-            }
-            if (pto < rtt.rtoNs()) {
-                probeArmed = true;
-                timers.arm(nowNs, TimerKind.RETRANSMISSION, nowNs + pto);
-                return;
-            }
-        }
-        probeArmed = false;
-        armRetransmit(nowNs);
-    }
-
-    /** RFC 8985 §7.3: one segment of new data if the window allows, else the last segment again. */
-    private void sendTailLossProbe(long nowNs) {
-        probePending = true;
-        int unsent = SeqNum.diff(tcb.sndBufEnd, tcb.sndNxt);
-        int room = SeqNum.diff(tcb.sndUna + tcb.sndWnd, tcb.sndNxt);
-        if (unsent > 0 && room > 0 && tcb.sndNxt == tcb.sndMax) {
-            int len = Math.min(tcb.effMss, Math.min(unsent, room));
-            probeSeq = tcb.sndNxt;
-            sendData(nowNs, tcb.sndNxt, len, false, len == unsent);
-            tcb.sndNxt += len;
-            tcb.sndMax = SeqNum.max(tcb.sndMax, tcb.sndNxt);
-            return;
-        }
-        int dataEnd = SeqNum.min(tcb.sndBufEnd, tcb.sndMax);
-        int len = Math.min(tcb.effMss, SeqNum.diff(dataEnd, tcb.sndUna));
-        if (len <= 0) {
-            probePending = false;
-            return;
-        }
-        probeSeq = dataEnd - len;
-        prepare(TcpFlags.ACK);
-        out.seq = probeSeq;
-        tcb.sendBuf.lend(SeqNum.diff(probeSeq, tcb.sndBufEnd - tcb.sendBuf.length()), len, out);
-        retransmissionsTotal++;
-        transmit(nowNs, "tail loss probe");
-    }
-
-    /** The peer SACKed our probe while data below it is still missing: that data is lost. */
-    private boolean probeRevealsLoss() {
-        return probePending && SeqNum.lt(tcb.sndUna, probeSeq) && sacked.isSacked(probeSeq);
-    }
-
-    private void armRetransmit(long nowNs) {
-        long deadline = nowNs + rtt.rtoNs();
-        // Do not sleep past the moment R2 runs out, so a timeout is reported on time.
-        long giveUp = tcb.streakStartNs + options.r2Ns(tcb.state);
-        if (giveUp > nowNs && giveUp < deadline && !zeroWindowExemption(nowNs)) {
-            deadline = giveUp;
-        }
-        timers.arm(nowNs, TimerKind.RETRANSMISSION, deadline);
-    }
-
     // =================================================================================================
-    // Output: deciding what to send (RFC 9293 §3.7.4 Nagle, §3.8.6.2.1 sender SWS, RFC 5681 windows)
+    // Output: the parts decide and send; the connection only says when
     // =================================================================================================
 
-    /**
-     * Sends whatever the windows, Nagle and SWS avoidance allow: data from SND.NXT, then the FIN;
-     * or a bare ACK if one is owed. Called after every event that may have made sending possible.
-     */
+    /** Runs the send loop ({@link Sender#output}) after an event that may have made sending possible. */
     private void output(long nowNs) {
-        if (tcb.state == CLOSED || tcb.state == TIME_WAIT) {
-            return;
-        }
-        boolean sent = false;
-        if (tcb.state != SYN_SENT && tcb.state != SYN_RECEIVED && tcb.state != LISTEN) {
-            sent = sackRecovery ? sackRecoverySend(nowNs) : outputData(nowNs);
-        }
-        if (!sent && ackNow && tcb.state != SYN_SENT && tcb.state != LISTEN) {
-            sendAck(nowNs, null);
-        }
-    }
-
-    private boolean outputData(long nowNs) {
-        boolean sentAny = false;
-        while (true) {
-            if (tcb.finQueued && SeqNum.gt(tcb.sndNxt, tcb.finSeq)) {
-                break;
-            }
-            int inFlight = SeqNum.diff(tcb.sndNxt, tcb.sndUna);
-            int unsent = SeqNum.diff(tcb.sndBufEnd, tcb.sndNxt);
-            if (inFlight == 0 && unsent > 0 && nowNs - lastDataSendNs > rtt.rtoNs()) {
-                // RFC 5681 §4.1: after an idle period longer than the RTO, restart from the initial window.
-                tcb.cc.onIdleRestart(tcb.effMss, synOptions.initialWindow());
-            }
-            int window = Math.min(tcb.sndWnd, tcb.cc.cwnd() + limitedTransmit);
-            int usable = window - inFlight;
-            int len = Math.min(unsent, Math.min(tcb.effMss, Math.max(usable, 0)));
-            boolean fin = tcb.finQueued && len == unsent && usable > len;
-            if (len == 0 && !fin) {
-                break;
-            }
-            if (len > 0 && len < tcb.effMss && !fin) {
-                // Nagle (§3.7.4): hold the last small piece while data is unacknowledged, unless no-delay.
-                // Sender SWS (§3.8.6.2.1): a window-limited piece goes only if it is at least half the
-                // largest window offered, or nothing is in flight to bring a window update (deviation:
-                // the override timeout is zero then, as in Linux).
-                boolean allQueued = len == unsent;
-                boolean hold = allQueued ? !options.noDelay && inFlight > 0 : len < tcb.maxSndWnd / 2 && inFlight > 0;
-                if (hold) {
-                    break;
-                }
-            }
-            boolean isNew = SeqNum.ge(tcb.sndNxt, tcb.sndMax);
-            if (tcb.sndUna == tcb.sndMax) {
-                tcb.streakStartNs = nowNs;
-            }
-            sendData(nowNs, tcb.sndNxt, len, fin, len == unsent);
-            if (isNew && !rttTiming && !tcb.tsOk) {
-                rttTiming = true;
-                rttSeq = tcb.sndNxt + len + (fin ? 1 : 0);
-                rttStartNs = nowNs;
-            }
-            tcb.sndNxt += len + (fin ? 1 : 0);
-            tcb.sndMax = SeqNum.max(tcb.sndMax, tcb.sndNxt);
-            if (!timers.isArmed(TimerKind.RETRANSMISSION)) {
-                // RFC 6298 §5.1: start the timer when sending data if it is not running.
-                armRetransmitOrProbe(nowNs);
-            }
-            sentAny = true;
-        }
-        // §3.8.6.1: data waiting, window closed, nothing in flight to elicit an ACK: probe it.
-        boolean waiting = SeqNum.lt(tcb.sndNxt, tcb.sndBufEnd) || (tcb.finQueued && SeqNum.le(tcb.sndNxt, tcb.finSeq));
-        if (waiting && tcb.sndWnd == 0 && tcb.sndNxt == tcb.sndUna && !timers.isArmed(TimerKind.PERSIST)) {
-            armPersist(nowNs);
-        }
-        return sentAny;
-    }
-
-    /**
-     * RFC 6675 §5 step (C): while cwnd − pipe ≥ SMSS, send NextSeg(): the first lost hole not yet
-     * retransmitted (rule 1), else new data (rule 2), else the first un-SACKed hole below the highest
-     * SACK not yet retransmitted (rule 3).
-     */
-    private boolean sackRecoverySend(long nowNs) {
-        boolean sentAny = false;
-        int smss = tcb.effMss;
-        int dataEnd = SeqNum.min(tcb.sndBufEnd, tcb.sndMax);
-        if (SeqNum.lt(tcb.sndUna, highRxt) && SeqNum.diff(sacked.highestSacked(tcb.sndUna), rxtRoundMark)
-                > cfg.dupAckThreshold() * smss) {
-            // Data sent after our retransmissions is arriving but a retransmitted hole is still
-            // missing: the retransmission was lost too. Start another round from SND.UNA rather than
-            // waiting for the retransmission timer.
-            highRxt = tcb.sndUna;
-            rxtRoundMark = tcb.sndMax;
-        }
-        while (true) {
-            int boundary = sacked.lostBoundary(tcb.sndUna, smss, cfg.dupAckThreshold());
-            int pipe = sacked.pipe(tcb.sndUna, tcb.sndMax, boundary, highRxt);
-            if (tcb.cc.cwnd() - pipe < smss) {
-                break;
-            }
-            int from = SeqNum.max(highRxt, tcb.sndUna);
-            int lostLimit = SeqNum.min(boundary, dataEnd);
-            int hole = sacked.nextHole(from, lostLimit);
-            if (SeqNum.lt(hole, lostLimit)) {
-                retransmitRange(nowNs, hole, sacked.holeEnd(hole, dataEnd), "retransmission (SACK: lost)");
-                sentAny = true;
-                continue;
-            }
-            if (sendNewInRecovery(nowNs)) {
-                sentAny = true;
-                continue;
-            }
-            int sackedLimit = SeqNum.min(sacked.highestSacked(tcb.sndUna), dataEnd);
-            hole = sacked.nextHole(from, sackedLimit);
-            if (SeqNum.lt(hole, sackedLimit)) {
-                retransmitRange(nowNs, hole, sacked.holeEnd(hole, dataEnd), "retransmission (SACK)");
-                sentAny = true;
-                continue;
-            }
-            break;
-        }
-        return sentAny;
-    }
-
-    /** Retransmits up to one segment of the hole [seq, holeEnd) and moves HighRxt past it. */
-    private void retransmitRange(long nowNs, int seq, int holeEnd, String note) {
-        int len = Math.min(tcb.effMss, SeqNum.diff(holeEnd, seq));
-        prepare(TcpFlags.ACK);
-        out.seq = seq;
-        tcb.sendBuf.lend(SeqNum.diff(seq, tcb.sndBufEnd - tcb.sendBuf.length()), len, out);
-        retransmissionsTotal++;
-        transmit(nowNs, note);
-        highRxt = seq + len;
-    }
-
-    /** NextSeg rule 2: one segment of new data, if the peer's window has room. */
-    private boolean sendNewInRecovery(long nowNs) {
-        int unsent = SeqNum.diff(tcb.sndBufEnd, tcb.sndNxt);
-        int room = SeqNum.diff(tcb.sndUna + tcb.sndWnd, tcb.sndNxt);
-        int len = Math.min(tcb.effMss, Math.min(unsent, room));
-        boolean fin = tcb.finQueued && len == unsent && room > len && !SeqNum.gt(tcb.sndNxt, tcb.finSeq);
-        if (len <= 0 && !fin) {
-            return false;
-        }
-        len = Math.max(len, 0);
-        sendData(nowNs, tcb.sndNxt, len, fin, len == unsent);
-        tcb.sndNxt += len + (fin ? 1 : 0);
-        tcb.sndMax = SeqNum.max(tcb.sndMax, tcb.sndNxt);
-        return true;
-    }
-
-    /** Sends {@code len} bytes from {@code seq} (and FIN), as a new transmission or a retransmission. */
-    private void sendData(long nowNs, int seq, int len, boolean fin, boolean push) {
-        prepare(TcpFlags.ACK | (fin ? TcpFlags.FIN : 0) | (push && len > 0 ? TcpFlags.PSH : 0));
-        out.seq = seq;
-        int bufStart = tcb.sndBufEnd - tcb.sendBuf.length();
-        tcb.sendBuf.lend(SeqNum.diff(seq, bufStart), len, out);
-        if (tcb.sndUrgent) {
-            int up = SeqNum.diff(tcb.sndUp, seq);
-            if (up > 0 && up <= 0xFFFF) {
-                out.flags |= TcpFlags.URG;
-                out.urgentPointer = up;
-            } else if (up <= 0) {
-                tcb.sndUrgent = SeqNum.gt(tcb.sndUp, tcb.sndUna);
-            }
-        }
-        boolean retransmission = SeqNum.lt(seq, tcb.sndMax);
-        if (retransmission) {
-            retransmissionsTotal++;
-        } else {
-            bytesSent += len;
-            if (tcb.ecnOk && len > 0) {
-                // RFC 3168 §6.1.5: new data is ECN-capable (ECT(0)); retransmissions, pure ACKs and
-                // window probes are not. The first new segment after a reduction carries CWR.
-                out.tos = (options.tos & ~ECN_MASK) | ECN_ECT0;
-                if (cwrPending) {
-                    out.flags |= TcpFlags.CWR;
-                    cwrPending = false;
-                }
-            }
-        }
-        lastDataSendNs = nowNs;
-        transmit(nowNs, retransmission ? "retransmission" : null);
-    }
-
-    /** Resends the oldest unacknowledged segment (fast retransmit, NewReno partial ACK). */
-    private void retransmitHead(long nowNs, String note) {
-        int avail = SeqNum.diff(tcb.sndBufEnd, tcb.sndUna);
-        int len = Math.max(0, Math.min(tcb.effMss, avail));
-        boolean fin = tcb.finQueued && SeqNum.lt(tcb.finSeq, tcb.sndMax) && tcb.sndUna + len == tcb.finSeq;
-        prepare(TcpFlags.ACK | (fin ? TcpFlags.FIN : 0));
-        out.seq = tcb.sndUna;
-        tcb.sendBuf.lend(0, len, out);
-        retransmissionsTotal++;
-        transmit(nowNs, note);
-    }
-
-    /**
-     * SYN (active open) or SYN,ACK (passive and simultaneous open) with our options: MSS always
-     * (MUST-14); on a SYN, every option we support; on a SYN,ACK, window scale, SACK-permitted and
-     * timestamps only if the peer's SYN carried them (RFC 7323 §2.2, §3.2; RFC 2018 §2).
-     */
-    private void sendSyn(long nowNs, boolean withAck, String note) {
-        if (tcb.synSentNs < 0) {
-            tcb.synSentNs = nowNs;
-        }
-        prepare(withAck ? TcpFlags.SYN | TcpFlags.ACK : TcpFlags.SYN);
-        out.seq = tcb.iss;
-        synOptions.writeSynOptions(out, withAck, nowNs);
-        transmit(nowNs, note);
-    }
-
-    /**
-     * A bare ACK with the current window: <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>, except that after a
-     * timeout pulled SND.NXT back below what was already sent we use SND.MAX, as BSD does: the peer
-     * may have received everything up to SND.MAX, and an ACK numbered left of its window would be
-     * unacceptable (§3.10.7.4 first check) and never reach its ACK processing — both ends could then
-     * trade unacceptable ACKs forever.
-     */
-    private void sendAck(long nowNs, String note) {
-        prepare(TcpFlags.ACK);
-        out.seq = tcb.sndMax;
-        transmit(nowNs, note);
-    }
-
-    /** RFC 5961 §7: a challenge ACK, within the host-wide budget. */
-    private void sendChallengeAck(long nowNs, String note) {
-        if (ctx.challengeAcks().tryAcquire(nowNs)) {
-            sendAck(nowNs, note);
-        }
-    }
-
-    /** <SEQ=seq><CTL=RST>. */
-    private void sendRst(int seq, String note) {
-        out.clear();
-        out.tos = options.tos;
-        out.srcPort = key.localPort();
-        out.dstPort = key.remotePort();
-        out.seq = seq;
-        out.flags = TcpFlags.RST;
-        segmentsSent++;
-        ctx.transmit(nowNs, localAddress, remoteAddress, out, note);
-    }
-
-    /** <SEQ=seq><ACK=ack><CTL=RST,ACK>. */
-    private void sendRstAck(int seq, int ack) {
-        out.clear();
-        out.tos = options.tos;
-        out.srcPort = key.localPort();
-        out.dstPort = key.remotePort();
-        out.seq = seq;
-        out.ack = ack;
-        out.flags = TcpFlags.RST | TcpFlags.ACK;
-        segmentsSent++;
-        ctx.transmit(nowNs, localAddress, remoteAddress, out, null);
-    }
-
-    /** Fills the common fields of {@link #out}: ports, ACK, window, timestamps, SACK blocks. */
-    private void prepare(int flags) {
-        out.clear();
-        out.tos = options.tos;
-        out.srcPort = key.localPort();
-        out.dstPort = key.remotePort();
-        out.flags = flags;
-        boolean syn = (flags & TcpFlags.SYN) != 0;
-        if ((flags & TcpFlags.ACK) != 0) {
-            out.ack = tcb.rcvNxt;
-            if (tcb.ecnEcho && !syn) {
-                out.flags |= TcpFlags.ECE;
-            }
-        }
-        out.window = advertiseWindow(syn);
-        if (tcb.tsOk && !syn) {
-            out.options.timestamps(0, tcb.tsRecent);
-        }
-        if (tcb.sackOk && !syn && tcb.rcvBuf.hasOutOfOrder()) {
-            tcb.rcvBuf.fillSackBlocks(out.options, TcpOptions.MAX_SACK_BLOCKS);
-        }
-    }
-
-    /**
-     * The window field to send (§3.8.6.2.2 receiver SWS avoidance; SHLD-14: the right edge never
-     * moves left). Moves the advertised right edge only by at least min(buffer/2, MSS).
-     */
-    private int advertiseWindow(boolean syn) {
-        int free = tcb.rcvBuf.window();
-        if (syn) {
-            // RFC 7323 §2.2: the window in a SYN is never scaled.
-            return Math.min(free, MAX_WINDOW);
-        }
-        int candidateEdge = tcb.rcvNxt + free;
-        int current = SeqNum.diff(tcb.rcvAdvertisedEdge, tcb.rcvNxt);
-        int step = Math.min(tcb.rcvBuf.capacity() / 2, Math.max(tcb.localMss, 1));
-        // The 16-bit field, scaled, bounds what can be offered: without window scaling a buffer larger
-        // than 64 KiB still offers 65535 (RFC 7323 §2.2), and RCV.WND must not pass what was sent.
-        int expressible = MAX_WINDOW << tcb.rcvWndScale;
-        if (SeqNum.diff(candidateEdge, tcb.rcvNxt) > expressible) {
-            candidateEdge = tcb.rcvNxt + expressible;
-        }
-        if (SeqNum.diff(candidateEdge, tcb.rcvAdvertisedEdge) >= step || current < 0) {
-            tcb.rcvAdvertisedEdge = candidateEdge;
-        }
-        int wnd = Math.max(0, SeqNum.diff(tcb.rcvAdvertisedEdge, tcb.rcvNxt));
-        int field = Math.min(wnd >>> tcb.rcvWndScale, MAX_WINDOW);
-        // Round up so the scaled window never ends left of the edge already promised.
-        if ((field << tcb.rcvWndScale) < wnd && field < MAX_WINDOW) {
-            field++;
-        }
-        return field;
-    }
-
-    /** Hands {@link #out} to the host, with a fresh TSval, and does the bookkeeping of any sent segment. */
-    private void transmit(long nowNs, String note) {
-        if (out.options.hasTimestamps && !out.isSyn()) {
-            out.options.tsVal = tcb.tsNow(nowNs);
-        }
-        if (out.isAck()) {
-            tcb.lastAckSent = tcb.rcvNxt;
-            ackNow = false;
-            rcvBytesSinceAck = 0;
-            timers.disarmQuietly(TimerKind.DELAYED_ACK);
-        }
-        segmentsSent++;
-        ctx.transmit(nowNs, localAddress, remoteAddress, out, note);
+        sender.output(nowNs, recovery);
     }
 
     // =================================================================================================
