@@ -12,7 +12,6 @@ import dev.jtcp.event.TcpState;
  * <p>Not thread-safe: driven by the one thread that runs its host.
  */
 final class ConnectionOptions {
-    private final TcpConfig cfg;
     /** Nagle's algorithm is off (RFC 9293 §3.7.4, SHLD-7 lets the application turn it off). */
     boolean noDelay;
     /** Keep-alive probes are on (MUST-24; off by default, MUST-25). */
@@ -25,10 +24,6 @@ final class ConnectionOptions {
     long r2Ns;
     /** TCP_MAXSEG: 0 when unset, else 88..65495; caps the MSS sent and advertised. */
     int userMss;
-
-    ConnectionOptions(TcpConfig cfg) {
-        this.cfg = cfg;
-    }
 
     void tos(int tos) {
         if (tos < 0 || tos > 255) {
@@ -71,7 +66,7 @@ final class ConnectionOptions {
     }
 
     /** R2 in {@code state}: the application's (MUST-21), else for a SYN (MUST-23) or data (SHLD-11). */
-    long r2Ns(TcpState state) {
+    long r2Ns(TcpState state, TcpConfig cfg) {
         if (r2Ns > 0) {
             return r2Ns;
         }

@@ -38,7 +38,6 @@ final class Sender {
     private final Tcb tcb;
     private final TimerSet timers;
     private final ConnectionOptions options;
-    private final SynOptions synOptions;
     private final RttEstimator rtt;
     /** The reusable outgoing segment: filled by {@link #prepare}, handed to the host, reused. */
     private final TcpSegment out = new TcpSegment();
@@ -72,15 +71,13 @@ final class Sender {
     /** Segments sent again: data, SYN, SYN,ACK and probes of old data. */
     long retransmissionsTotal;
 
-    Sender(TcpContext ctx, ConnectionKey key, Tcb tcb, TimerSet timers, ConnectionOptions options,
-           SynOptions synOptions, RttEstimator rtt) {
+    Sender(TcpContext ctx, ConnectionKey key, Tcb tcb, TimerSet timers, ConnectionOptions options, RttEstimator rtt) {
         this.ctx = ctx;
         this.cfg = ctx.config();
         this.key = key;
         this.tcb = tcb;
         this.timers = timers;
         this.options = options;
-        this.synOptions = synOptions;
         this.rtt = rtt;
     }
 
@@ -123,7 +120,7 @@ final class Sender {
             int unsent = SeqNum.diff(t.sndBufEnd, t.sndNxt);
             if (inFlight == 0 && unsent > 0 && nowNs - lastDataSendNs > rtt.rtoNs()) {
                 // RFC 5681 §4.1: after an idle period longer than the RTO, restart from the initial window.
-                t.cc.onIdleRestart(t.effMss, synOptions.initialWindow());
+                t.cc.onIdleRestart(t.effMss, SynOptions.initialWindow(cfg, t));
             }
             // RFC 3042 Limited Transmit may let a segment go beyond cwnd.
             int window = Math.min(t.sndWnd, t.cc.cwnd() + recovery.limitedTransmitBytes());
@@ -274,7 +271,7 @@ final class Sender {
         }
         prepare(withAck ? TcpFlags.SYN | TcpFlags.ACK : TcpFlags.SYN);
         out.seq = tcb.iss;
-        synOptions.writeSynOptions(out, withAck, nowNs);
+        SynOptions.writeSynOptions(cfg, tcb, out, withAck, nowNs);
         transmit(nowNs, note);
     }
 
@@ -400,7 +397,7 @@ final class Sender {
     void armRetransmit(long nowNs) {
         long deadline = nowNs + rtt.rtoNs();
         // Do not sleep past the moment R2 runs out, so a timeout is reported on time.
-        long giveUp = tcb.streakStartNs + options.r2Ns(tcb.state);
+        long giveUp = tcb.streakStartNs + options.r2Ns(tcb.state, cfg);
         if (giveUp > nowNs && giveUp < deadline && !zeroWindowExemption(nowNs)) {
             deadline = giveUp;
         }

@@ -12,62 +12,52 @@ import dev.jtcp.wire.TcpSegment;
  * §3.2 timestamps; RFC 2018 §2 SACK-permitted; RFC 3168 §6.1.1 ECN). The results go into the
  * {@link Tcb}, with the congestion controller, whose initial window depends on the MSS.
  *
- * <p>Not thread-safe: driven by the one thread that runs its host.
+ * <p>Functions over the TCB: nothing here is kept per connection (a connection's heap stays small).
  */
 final class SynOptions {
     static final int MAX_WINDOW = 65535;
     private static final int MAX_WINDOW_SCALE = TcpOptions.MAX_WINDOW_SCALE;
 
-    private final TcpContext ctx;
-    private final TcpConfig cfg;
-    private final Tcb tcb;
-    private final ConnectionOptions options;
-    private final IpAddress remoteAddress;
-
-    SynOptions(TcpContext ctx, Tcb tcb, ConnectionOptions options, IpAddress remoteAddress) {
-        this.ctx = ctx;
-        this.cfg = ctx.config();
-        this.tcb = tcb;
-        this.options = options;
-        this.remoteAddress = remoteAddress;
-    }
+    private SynOptions() {}
 
     /** Option negotiation from the peer's SYN or SYN,ACK (MUST-14..16, RFC 7323 §1.3, RFC 2018 §2). */
-    void negotiate(TcpOptions peer, boolean passive) {
-        Tcb t = tcb;
+    static void negotiate(TcpContext ctx, Tcb t, ConnectionOptions options, IpAddress remoteAddress, TcpOptions peer,
+                          boolean passive) {
+        TcpConfig cfg = ctx.config();
         boolean v6 = !remoteAddress.isV4();
         t.peerMss = peer.mss >= 0 ? Math.max(peer.mss, 64) : (v6 ? cfg.defaultMssV6() : cfg.defaultMssV4());
         if (passive) {
-            t.localMss = localMss();
+            t.localMss = localMss(ctx, options, remoteAddress);
         }
         boolean weOfferScale = passive ? cfg.windowScaling() : t.offeredRcvWndScale >= 0;
         t.wsOk = weOfferScale && peer.windowScale >= 0;
         if (t.wsOk) {
             t.sndWndScale = peer.windowScale;
-            t.rcvWndScale = passive ? chooseWindowScale() : t.offeredRcvWndScale;
+            t.rcvWndScale = passive ? chooseWindowScale(t) : t.offeredRcvWndScale;
         } else {
             t.sndWndScale = 0;
             t.rcvWndScale = 0;
         }
         t.tsOk = cfg.timestamps() && peer.hasTimestamps;
         t.sackOk = cfg.sack() && peer.sackPermitted;
-        established();
+        established(ctx, t, options, remoteAddress);
     }
 
     /**
      * The options a SYN cookie carried (RFC 4987 §3.6): the listener answered the SYN without state,
      * so what the peer offered comes back encoded in the cookie.
      */
-    void negotiateFromCookie(int peerMssFromCookie, int peerWindowScale, boolean peerSack, boolean peerTs) {
-        Tcb t = tcb;
-        t.localMss = localMss();
+    static void negotiateFromCookie(TcpContext ctx, Tcb t, ConnectionOptions options, IpAddress remoteAddress,
+                                    int peerMssFromCookie, int peerWindowScale, boolean peerSack, boolean peerTs) {
+        TcpConfig cfg = ctx.config();
+        t.localMss = localMss(ctx, options, remoteAddress);
         t.peerMss = peerMssFromCookie;
         t.tsOk = peerTs && cfg.timestamps();
         t.sackOk = peerSack && cfg.sack();
         t.wsOk = peerWindowScale >= 0 && cfg.windowScaling();
         if (t.wsOk) {
             t.sndWndScale = Math.min(peerWindowScale, MAX_WINDOW_SCALE);
-            t.rcvWndScale = chooseWindowScale();
+            t.rcvWndScale = chooseWindowScale(t);
         }
     }
 
@@ -75,15 +65,14 @@ final class SynOptions {
      * What follows agreement: the effective MSS, a congestion controller with its initial window, and
      * the first advertised right edge.
      */
-    void established() {
-        Tcb t = tcb;
-        updateEffectiveMss();
-        t.cc = CongestionControl.forConnection(cfg, initialWindow());
+    static void established(TcpContext ctx, Tcb t, ConnectionOptions options, IpAddress remoteAddress) {
+        updateEffectiveMss(ctx, t, options, remoteAddress);
+        t.cc = CongestionControl.forConnection(ctx.config(), initialWindow(ctx.config(), t));
         t.rcvAdvertisedEdge = t.rcvNxt + Math.min(t.rcvBuf.window(), MAX_WINDOW);
     }
 
     /** MUST-67: the MSS option is MMS_R minus the TCP header, capped by TCP_MAXSEG. */
-    int localMss() {
+    static int localMss(TcpContext ctx, ConnectionOptions options, IpAddress remoteAddress) {
         int mss = ctx.maxReceiveSegmentSize(remoteAddress) - TcpPacket.HEADER_LENGTH;
         return options.userMss > 0 ? Math.min(mss, options.userMss) : mss;
     }
@@ -92,30 +81,30 @@ final class SynOptions {
      * MUST-16: Eff.snd.MSS = min(SendMSS + 20, MMS_S) − TCPhdrsize − IPoptionsize, where TCPhdrsize
      * includes the options every segment carries (timestamps: 12 bytes).
      */
-    void updateEffectiveMss() {
+    static void updateEffectiveMss(TcpContext ctx, Tcb t, ConnectionOptions options, IpAddress remoteAddress) {
         int mmsS = ctx.maxSendSegmentSize(remoteAddress);
-        int eff = Math.min(tcb.peerMss + TcpPacket.HEADER_LENGTH, mmsS) - TcpPacket.HEADER_LENGTH;
-        if (tcb.tsOk) {
+        int eff = Math.min(t.peerMss + TcpPacket.HEADER_LENGTH, mmsS) - TcpPacket.HEADER_LENGTH;
+        if (t.tsOk) {
             eff -= 12;
         }
         if (options.userMss > 0) {
             eff = Math.min(eff, options.userMss);
         }
-        tcb.effMss = Math.max(eff, 1);
+        t.effMss = Math.max(eff, 1);
     }
 
     /** The smallest shift that lets the whole receive buffer be advertised (RFC 7323 §2.3). */
-    int chooseWindowScale() {
+    static int chooseWindowScale(Tcb t) {
         int shift = 0;
-        while (shift < MAX_WINDOW_SCALE && (tcb.rcvBuf.capacity() >> shift) > MAX_WINDOW) {
+        while (shift < MAX_WINDOW_SCALE && (t.rcvBuf.capacity() >> shift) > MAX_WINDOW) {
             shift++;
         }
         return shift;
     }
 
     /** The initial congestion window (RFC 6928, RFC 5681 §3.1: IW), in bytes. */
-    int initialWindow() {
-        return cfg.initialWindowSegments() * Math.max(tcb.effMss, 1);
+    static int initialWindow(TcpConfig cfg, Tcb t) {
+        return cfg.initialWindowSegments() * Math.max(t.effMss, 1);
     }
 
     /**
@@ -124,8 +113,7 @@ final class SynOptions {
      * timestamps only if the peer's SYN carried them (RFC 7323 §2.2, §3.2; RFC 2018 §2). Also the
      * ECN-setup flags (RFC 3168 §6.1.1).
      */
-    void writeSynOptions(TcpSegment out, boolean withAck, long nowNs) {
-        Tcb t = tcb;
+    static void writeSynOptions(TcpConfig cfg, Tcb t, TcpSegment out, boolean withAck, long nowNs) {
         out.options.mss = t.localMss;
         if (withAck) {
             if (t.ecnOk) {
@@ -147,7 +135,7 @@ final class SynOptions {
                 out.flags |= TcpFlags.ECE | TcpFlags.CWR;
             }
             if (cfg.windowScaling()) {
-                t.offeredRcvWndScale = chooseWindowScale();
+                t.offeredRcvWndScale = chooseWindowScale(t);
                 out.options.windowScale = t.offeredRcvWndScale;
             }
             out.options.sackPermitted = cfg.sack();

@@ -98,7 +98,7 @@ final class Tcb {
     /** Offset of our TSval clock, per address pair (RFC 7323 §5.4, see {@link TcpContext#timestampOffset}). */
     int tsOffset;
     /** Nanoseconds per tick of the TSval clock (RFC 7323 §5.4: 1 ms to 1 s). */
-    final long tsTickNs;
+    final int tsTickNs;
     /** Our SYN asked for ECN (RFC 3168 §6.1.1: ECE and CWR set). */
     boolean ecnRequested;
     /** ECN is in use: both ends agreed in the handshake (RFC 3168 §6.1.1). */
@@ -127,7 +127,7 @@ final class Tcb {
     Tcb(TcpConfig cfg) {
         this.sendBuf = new SendBuffer(cfg.sendBufferBytes());
         this.rcvBuf = new ReceiveBuffer(cfg.receiveBufferBytes());
-        this.tsTickNs = 1_000_000_000L / cfg.timestampHz();
+        this.tsTickNs = (int) (1_000_000_000L / cfg.timestampHz());
     }
 
     /** SND.MAX − SND.UNA: the sequence space sent and not yet acknowledged (RFC 5681 FlightSize). */
@@ -158,7 +158,7 @@ final class Tcb {
     }
 
     long tsTicksToNs(int ticks) {
-        return ticks * tsTickNs;
+        return (long) ticks * tsTickNs;
     }
 
     void updateTsRecent(long nowNs, int tsVal) {

@@ -83,7 +83,6 @@ public final class TcpConnection {
     private final Tcb tcb;
     private final TimerSet timers;
     private final ConnectionOptions options;
-    private final SynOptions synOptions;
     private final RttEstimator rtt;
     private final Sender sender;
     private final TailLossProbe tlp;
@@ -122,10 +121,9 @@ public final class TcpConnection {
         this.remoteAddress = key.remoteAddress();
         this.tcb = new Tcb(cfg);
         this.timers = new TimerSet(ctx, key);
-        this.options = new ConnectionOptions(cfg);
-        this.synOptions = new SynOptions(ctx, tcb, options, remoteAddress);
+        this.options = new ConnectionOptions();
         this.rtt = new RttEstimator(cfg.initialRtoNs(), cfg.minRtoNs(), cfg.maxRtoNs());
-        this.sender = new Sender(ctx, key, tcb, timers, options, synOptions, rtt);
+        this.sender = new Sender(ctx, key, tcb, timers, options, rtt);
         this.tlp = new TailLossProbe(tcb, timers, rtt, sender);
         this.recovery = new DupAckRecovery(cfg, tcb, sender, tlp, rtt);
         tcb.tsOffset = ctx.timestampOffset(localAddress, remoteAddress);
@@ -322,7 +320,7 @@ public final class TcpConnection {
     public void maxSegmentSize(int mss) {
         options.maxSegmentSize(mss);
         if (tcb.state.isSynchronized()) {
-            synOptions.updateEffectiveMss();
+            SynOptions.updateEffectiveMss(ctx, tcb, options, remoteAddress);
         }
     }
 
@@ -380,7 +378,7 @@ public final class TcpConnection {
         tcb.iss = ctx.isnGenerator().isn(nowNs, localAddress.hi(), localAddress.lo(), key.localPort(),
                 remoteAddress.hi(), remoteAddress.lo(), key.remotePort());
         initSendSequence(nowNs);
-        tcb.localMss = synOptions.localMss();
+        tcb.localMss = SynOptions.localMss(ctx, options, remoteAddress);
         setState(SYN_SENT, "open()");
         sender.sendSyn(nowNs, false, null);
         tcb.streakStartNs = nowNs;
@@ -412,7 +410,7 @@ public final class TcpConnection {
         tcb.iss = chosenIss;
         initSendSequence(nowNs);
         receiveSynFields(nowNs, syn);
-        synOptions.negotiate(syn.options, true);
+        SynOptions.negotiate(ctx, tcb, options, remoteAddress, syn.options, true);
         // RFC 3168 §6.1.1: an ECN-setup SYN has both ECE and CWR; we agree with ECE on the SYN,ACK.
         tcb.ecnOk = cfg.ecn() != TcpConfig.EcnMode.OFF && syn.has(TcpFlags.ECE) && syn.has(TcpFlags.CWR);
         holdSynPayload(syn);
@@ -439,11 +437,11 @@ public final class TcpConnection {
         tcb.irs = ack.seq - 1;
         tcb.rcvNxt = ack.seq;
         tcb.rcvReadSeq = tcb.rcvNxt;
-        synOptions.negotiateFromCookie(peerMssFromCookie, peerWindowScale, peerSack, peerTs);
+        SynOptions.negotiateFromCookie(ctx, tcb, options, remoteAddress, peerMssFromCookie, peerWindowScale, peerSack, peerTs);
         if (tcb.tsOk) {
             tcb.updateTsRecent(nowNs, ack.options.tsVal);
         }
-        synOptions.established();
+        SynOptions.established(ctx, tcb, options, remoteAddress);
         setState(SYN_RECEIVED, "rcv ACK with valid SYN cookie");
     }
 
@@ -830,7 +828,7 @@ public final class TcpConnection {
         }
         lastReceiveNs = nowNs;
         receiveSynFields(nowNs, seg);
-        synOptions.negotiate(seg.options, false);
+        SynOptions.negotiate(ctx, tcb, options, remoteAddress, seg.options, false);
         if (seg.isAck()) {
             tcb.sndUna = seg.ack;
             tcb.sndWl2 = seg.ack;
@@ -1401,7 +1399,7 @@ public final class TcpConnection {
             tlp.onProbeTimeout(nowNs);
             return;
         }
-        if (nowNs - tcb.streakStartNs >= options.r2Ns(tcb.state) && !sender.zeroWindowExemption(nowNs)) {
+        if (nowNs - tcb.streakStartNs >= options.r2Ns(tcb.state, cfg) && !sender.zeroWindowExemption(nowNs)) {
             fail(TcpError.TIMED_OUT, "retransmission timeout (R2)");
             return;
         }
@@ -1454,7 +1452,7 @@ public final class TcpConnection {
         }
         // MUST-37: never give up while the probes are answered, however far apart they are (up to
         // the maximum RTO, which may exceed R2); R2 runs from the last ACK once a probe goes unanswered.
-        if (tcb.lastAckReceivedNs < sender.lastProbeNs && nowNs - tcb.lastAckReceivedNs >= options.r2Ns(tcb.state)) {
+        if (tcb.lastAckReceivedNs < sender.lastProbeNs && nowNs - tcb.lastAckReceivedNs >= options.r2Ns(tcb.state, cfg)) {
             fail(TcpError.TIMED_OUT, "zero-window probes unanswered (R2)");
             return;
         }
