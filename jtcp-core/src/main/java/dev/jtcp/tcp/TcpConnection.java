@@ -55,10 +55,6 @@ import java.nio.ByteBuffer;
  */
 public final class TcpConnection {
     private static final int MAX_WINDOW = SynOptions.MAX_WINDOW;
-    /** The ECN field: the low two bits of the TOS / traffic-class octet (RFC 3168 §5). */
-    private static final int ECN_MASK = 0b11;
-    private static final int ECN_ECT0 = 0b10;
-    private static final int ECN_CE = 0b11;
 
     // ---- identity and environment ----
     private final TcpContext ctx;
@@ -87,6 +83,7 @@ public final class TcpConnection {
     private final Sender sender;
     private final TailLossProbe tlp;
     private final LossRecovery recovery;
+    private final Receiver receiver;
 
     // ---- receive side ----
     /** Payload carried on the peer's SYN, held until ESTABLISHED (§3.10.7.2: "queued for processing later"). */
@@ -101,13 +98,9 @@ public final class TcpConnection {
     private int keepAliveProbes;
     /** The TOS / traffic-class octet of the last segment received (MAY-9). */
     private int receivedTos;
-    /** RFC 3168 §6.1.3: segments that arrived with a Congestion Experienced mark. */
-    private long ceReceived;
     /** RFC 3168 §6.1.2: window reductions for an ECN-Echo. */
     private long ecnReductions;
 
-    /** Bytes of in-order text received (RCV.NXT moved by them). */
-    private long bytesReceived;
     private long segmentsReceived;
 
     /**
@@ -126,6 +119,7 @@ public final class TcpConnection {
         this.sender = new Sender(ctx, key, tcb, timers, options, rtt);
         this.tlp = new TailLossProbe(tcb, timers, rtt, sender);
         this.recovery = new DupAckRecovery(cfg, tcb, sender, tlp, rtt);
+        this.receiver = new Receiver(tcb, sender);
         tcb.tsOffset = ctx.timestampOffset(localAddress, remoteAddress);
     }
 
@@ -179,32 +173,9 @@ public final class TcpConnection {
         return !tcb.sendBuf.isEmpty() || SeqNum.lt(tcb.sndUna, tcb.sndMax);
     }
 
-    int iss() {
-        return tcb.iss;
-    }
-
-    int sndNxt() {
-        return tcb.sndNxt;
-    }
-
-    int rcvNxt() {
-        return tcb.rcvNxt;
-    }
-
-    int tsRecent() {
-        return tcb.tsRecent;
-    }
-
-    boolean timestampsEnabled() {
-        return tcb.tsOk;
-    }
-
-    int tsOffset() {
-        return tcb.tsOffset;
-    }
-
-    int rcvWndScale() {
-        return tcb.rcvWndScale;
+    /** The TCB, for the compact TIME-WAIT record ({@link TimeWaitEntry#of}). */
+    Tcb tcb() {
+        return tcb;
     }
 
     TcpListener listener() {
@@ -223,10 +194,6 @@ public final class TcpConnection {
     /** The host's TIME-WAIT record for this connection expired: the connection is now CLOSED. */
     void onTimeWaitEnded() {
         tcb.state = CLOSED;
-    }
-
-    int sndMax() {
-        return tcb.sndMax;
     }
 
     int advertisedWindowField() {
@@ -409,7 +376,7 @@ public final class TcpConnection {
         tcb.state = LISTEN;
         tcb.iss = chosenIss;
         initSendSequence(nowNs);
-        receiveSynFields(nowNs, syn);
+        receiver.onSyn(nowNs, syn);
         SynOptions.negotiate(ctx, tcb, options, remoteAddress, syn.options, true);
         // RFC 3168 §6.1.1: an ECN-setup SYN has both ECE and CWR; we agree with ECE on the SYN,ACK.
         tcb.ecnOk = cfg.ecn() != TcpConfig.EcnMode.OFF && syn.has(TcpFlags.ECE) && syn.has(TcpFlags.CWR);
@@ -443,18 +410,6 @@ public final class TcpConnection {
         }
         SynOptions.established(ctx, tcb, options, remoteAddress);
         setState(SYN_RECEIVED, "rcv ACK with valid SYN cookie");
-    }
-
-    private void receiveSynFields(long nowNs, TcpSegment syn) {
-        tcb.irs = syn.seq;
-        tcb.rcvNxt = syn.seq + 1;
-        tcb.rcvReadSeq = tcb.rcvNxt;
-        tcb.sndWl1 = syn.seq;
-        tcb.sndWnd = syn.window;
-        tcb.maxSndWnd = tcb.sndWnd;
-        if (syn.options.hasTimestamps) {
-            tcb.updateTsRecent(nowNs, syn.options.tsVal);
-        }
     }
 
     private void holdSynPayload(TcpSegment syn) {
@@ -545,7 +500,7 @@ public final class TcpConnection {
         if (error != null) {
             throw call(nowNs, "receive", new TcpException(error));
         }
-        int n = tcb.rcvBuf.read(dst, Integer.MAX_VALUE);
+        int n = receiver.read(dst);
         if (n == 0) {
             if (tcb.finReceived) {
                 return -1;
@@ -554,10 +509,6 @@ public final class TcpConnection {
                 throw call(nowNs, "receive", new TcpException(error != null ? error : TcpError.NOT_CONNECTED));
             }
             return 0;
-        }
-        tcb.rcvReadSeq += n;
-        if (tcb.rcvUrgent && SeqNum.ge(tcb.rcvReadSeq, tcb.rcvUp)) {
-            tcb.rcvUrgent = false;
         }
         if (tcb.state.isSynchronized() && !tcb.finReceived) {
             // §3.8.6.2.2: announce a window the read opened, if receiver SWS avoidance allows.
@@ -749,11 +700,13 @@ public final class TcpConnection {
     public ConnectionStatus status() {
         int unsent = Math.max(0, SeqNum.diff(tcb.sndBufEnd, tcb.sndNxt));
         int urgentPending = tcb.rcvUrgent ? Math.max(0, SeqNum.diff(tcb.rcvUp, tcb.rcvReadSeq)) : 0;
-        return new ConnectionStatus(tcb.state, key, tcb.iss, tcb.irs, tcb.sndUna, tcb.sndNxt, tcb.sndWnd, tcb.rcvNxt, tcb.receiveWindow(),
-                tcb.sndWndScale, tcb.rcvWndScale, tcb.effMss, tcb.peerMss, tcb.tsOk, tcb.sackOk, rtt.srttNs(), rtt.rttvarNs(), rtt.rtoNs(),
-                tcb.cc == null ? 0 : tcb.cc.cwnd(), tcb.cc == null ? 0 : tcb.cc.ssthresh(), tcb.rcvBuf.readable(), unsent,
-                SeqNum.diff(tcb.sndMax, tcb.sndUna), urgentPending, sender.segmentsSent, segmentsReceived, sender.bytesSent, bytesReceived,
-                sender.retransmissionsTotal, recovery.duplicateAcks(), tcb.wsOk, tcb.ecnOk, ceReceived, ecnReductions);
+        Tcb t = tcb;
+        return new ConnectionStatus(t.state, key, t.iss, t.irs, t.sndUna, t.sndNxt, t.sndWnd, t.rcvNxt,
+                t.receiveWindow(), t.sndWndScale, t.rcvWndScale, t.effMss, t.peerMss, t.tsOk, t.sackOk, rtt.srttNs(),
+                rtt.rttvarNs(), rtt.rtoNs(), t.cc == null ? 0 : t.cc.cwnd(), t.cc == null ? 0 : t.cc.ssthresh(),
+                t.rcvBuf.readable(), unsent, t.flightSize(), urgentPending, sender.segmentsSent, segmentsReceived,
+                sender.bytesSent, receiver.bytesReceived, sender.retransmissionsTotal, recovery.duplicateAcks(), t.wsOk,
+                t.ecnOk, receiver.ceReceived, ecnReductions);
     }
 
     // =================================================================================================
@@ -827,7 +780,7 @@ public final class TcpConnection {
             return DropReason.TCP_DISCARDED;
         }
         lastReceiveNs = nowNs;
-        receiveSynFields(nowNs, seg);
+        receiver.onSyn(nowNs, seg);
         SynOptions.negotiate(ctx, tcb, options, remoteAddress, seg.options, false);
         if (seg.isAck()) {
             tcb.sndUna = seg.ack;
@@ -890,7 +843,7 @@ public final class TcpConnection {
         // First, check the sequence number.
         int segLen = seg.seqLength();
         int rcvWnd = tcb.receiveWindow();
-        if (!acceptable(seg.seq, segLen, rcvWnd)) {
+        if (!receiver.acceptable(seg.seq, segLen, rcvWnd)) {
             // MUST-66: with a zero window, still process the ACK, URG and RST of a segment at RCV.NXT.
             boolean zeroWindowAllowance = rcvWnd == 0 && seg.seq == tcb.rcvNxt;
             if (!zeroWindowAllowance) {
@@ -909,7 +862,7 @@ public final class TcpConnection {
         lastReceiveNs = nowNs;
         keepAliveProbes = 0;
         if (tcb.ecnOk) {
-            noteEcnMarks(seg);
+            receiver.noteEcnMarks(seg);
         }
 
         // Second, check the RST bit (RFC 5961 §3.2).
@@ -930,7 +883,7 @@ public final class TcpConnection {
         }
 
         // Trim what lies outside the window (§3.10.7.4: "only the new parts are processed").
-        trim(seg);
+        receiver.trim(seg);
 
         // Fifth, check the ACK field.
         if (!seg.isAck()) {
@@ -948,8 +901,8 @@ public final class TcpConnection {
         }
 
         // Sixth, check the URG bit.
-        if (seg.has(TcpFlags.URG)) {
-            onUrgentPointer(seg);
+        if (seg.has(TcpFlags.URG) && receiver.onUrgentPointer(seg)) {
+            notify(EV_URGENT);
         }
 
         // Seventh, process the segment text.
@@ -977,52 +930,9 @@ public final class TcpConnection {
         return null;
     }
 
-    /** The four cases of §3.10.7.4's acceptability table. */
-    private boolean acceptable(int seq, int len, int wnd) {
-        if (len == 0) {
-            return wnd == 0 ? seq == tcb.rcvNxt : SeqNum.inWindow(seq, tcb.rcvNxt, wnd);
-        }
-        if (wnd == 0) {
-            return false;
-        }
-        return SeqNum.inWindow(seq, tcb.rcvNxt, wnd) || SeqNum.inWindow(seq + len - 1, tcb.rcvNxt, wnd);
-    }
-
     /** RCV.WND: what the peer may send beyond RCV.NXT, as last advertised. */
     private int receiveWindow() {
         return Math.max(0, SeqNum.diff(tcb.rcvAdvertisedEdge, tcb.rcvNxt));
-    }
-
-    /** Cuts the parts of an acceptable segment before RCV.NXT and beyond the window (§3.10.7.4). */
-    private void trim(TcpSegment seg) {
-        int before = SeqNum.diff(tcb.rcvNxt, seg.seq);
-        if (before > 0) {
-            if (seg.isSyn()) {
-                seg.flags &= ~TcpFlags.SYN;
-                seg.seq += 1;
-                before--;
-            }
-            int cut = Math.min(before, seg.payloadLength);
-            seg.payloadOffset += cut;
-            if (seg.payloadBuffer != null && seg.payloadOffset >= seg.payloadBuffer.capacity()) {
-                seg.payloadOffset -= seg.payloadBuffer.capacity();
-            }
-            seg.payloadLength -= cut;
-            seg.seq += cut;
-            if (seg.urgentPointer < cut) {
-                // The pointer lies in data already received: RCV.UP = max(RCV.UP, SEG.UP) cannot move
-                // (§3.10.7.4 sixth step), so there is nothing urgent to process (Linux likewise).
-                seg.flags &= ~TcpFlags.URG;
-                seg.urgentPointer = 0;
-            } else {
-                seg.urgentPointer -= cut;
-            }
-        }
-        int room = Math.min(tcb.receiveWindow(), tcb.rcvBuf.window()) - SeqNum.diff(seg.seq, tcb.rcvNxt);
-        if (seg.payloadLength > Math.max(room, 0)) {
-            seg.payloadLength = Math.max(room, 0);
-            seg.flags &= ~TcpFlags.FIN;
-        }
     }
 
     /** Second check: RST (RFC 5961 §3.2 then the per-state rules of §3.10.7.4). */
@@ -1087,7 +997,7 @@ public final class TcpConnection {
                 processHeldSynData(nowNs);
                 // The held SYN text moved RCV.NXT past the start of this segment when the peer sent
                 // it again: "only the new parts are processed" (§3.10.7.4), so trim once more.
-                trim(seg);
+                receiver.trim(seg);
                 if (tcb.finQueued) {
                     setState(FIN_WAIT_1, "queued close()");
                 }
@@ -1209,24 +1119,6 @@ public final class TcpConnection {
     }
 
     /**
-     * RFC 3168 §6.1.3, the receiver: a CWR ends the echo, and a Congestion Experienced mark starts
-     * it (again, if the CWR segment is itself marked). The first mark is acknowledged at once, so
-     * the sender learns of it within one RTT.
-     */
-    private void noteEcnMarks(TcpSegment seg) {
-        if (seg.has(TcpFlags.CWR)) {
-            tcb.ecnEcho = false;
-        }
-        if ((seg.tos & ECN_MASK) == ECN_CE) {
-            ceReceived++;
-            if (!tcb.ecnEcho) {
-                tcb.ecnEcho = true;
-                sender.ackNow = true;
-            }
-        }
-    }
-
-    /**
      * RFC 3168 §6.1.2, the sender: an ECN-Echo halves the window as a loss would, once per window
      * of data (not again for ECE on data sent before the last reduction) and not during loss
      * recovery, which has already reduced it. Nothing is retransmitted.
@@ -1254,21 +1146,6 @@ public final class TcpConnection {
         }
     }
 
-    /** Sixth check: URG (RFC 9293 §3.8.5, RFC 6093: the pointer is the seq after the last urgent byte). */
-    private void onUrgentPointer(TcpSegment seg) {
-        if (tcb.state != ESTABLISHED && tcb.state != FIN_WAIT_1 && tcb.state != FIN_WAIT_2) {
-            return;
-        }
-        int up = seg.seq + seg.urgentPointer;
-        if (!tcb.rcvUrgent || SeqNum.gt(up, tcb.rcvUp)) {
-            tcb.rcvUp = up;
-            tcb.rcvUrgent = SeqNum.gt(tcb.rcvUp, tcb.rcvReadSeq);
-            if (tcb.rcvUrgent) {
-                notify(EV_URGENT);
-            }
-        }
-    }
-
     /** Seventh step: segment text. */
     private void onText(long nowNs, TcpSegment seg) {
         if (tcb.state != ESTABLISHED && tcb.state != FIN_WAIT_1 && tcb.state != FIN_WAIT_2) {
@@ -1280,15 +1157,7 @@ public final class TcpConnection {
             fail(TcpError.ABORTED, "rcv data after close()");
             return;
         }
-        int len = seg.payloadLength;
-        boolean inOrder = seg.seq == tcb.rcvNxt;
-        boolean hadHoles = tcb.rcvBuf.hasOutOfOrder();
-        int before = tcb.rcvNxt;
-        tcb.rcvNxt = tcb.rcvBuf.store(tcb.rcvNxt, seg.seq, seg, 0, len);
-        bytesReceived += SeqNum.diff(tcb.rcvNxt, before);
-        // §3.8.6.3: out-of-order data and hole fills are acknowledged at once, the rest maybe delayed.
-        sender.onTextReceived(nowNs, len, !inOrder || hadHoles);
-        if (tcb.rcvNxt != before) {
+        if (receiver.storeText(nowNs, seg)) {
             notify(EV_READABLE);
             if (tcb.finPending && tcb.rcvNxt == tcb.pendingFinSeq) {
                 tcb.finPending = false;
