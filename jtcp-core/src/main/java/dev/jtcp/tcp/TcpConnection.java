@@ -25,19 +25,26 @@ import dev.jtcp.wire.TcpSegment;
 import java.nio.ByteBuffer;
 
 /**
- * One TCP connection: the transmission control block (TCB) and the state machine of RFC 9293.
+ * One TCP connection: the state machine of RFC 9293, the events of §3.10 in the RFC's order.
  *
  * <p>Read first: RFC 9293 §3.3 (states and the TCB), §3.10 (event processing, which this class
- * follows step by step), then RFC 5961 (blind-attack defences), RFC 6298 (RTO), RFC 5681 and RFC
- * 6582 (congestion control), RFC 3042 (Limited Transmit), RFC 7323 (window scale, timestamps,
- * PAWS), RFC 2018 and RFC 6675 (SACK blocks; SACK-based loss recovery), RFC 6093 (urgent pointer).
+ * follows step by step), then RFC 5961 (blind-attack defences) and RFC 7323 (PAWS). The mechanisms
+ * the events use live in rooms of their own (see {@code package-info.java} for a reading order):
+ * {@link Tcb} (the §3.3.1 variables and negotiated options), {@link Sender} (output, segmentation,
+ * windows, ACK policy), {@link Receiver} (acceptability, trimming, text), {@link LossRecovery}
+ * ({@link DupAckRecovery}: RFC 5681/6582/6675, Limited Transmit, Eifel), {@link TailLossProbe} (RFC
+ * 8985 §7), {@link CongestionControl} ({@link NewReno}), {@link SynOptions} (handshake options),
+ * {@link ConnectionOptions} (socket-option-like settings), {@link TimerSet} and {@link RttEstimator}.
+ * Each is handed the TCB and the collaborators it needs, never the connection; only the connection
+ * changes state and tells the application.
  *
  * <p>The class is sans-IO. Each RFC 9293 §3.10 event is one method taking the current time: {@link
  * #open} (active OPEN; passive OPEN is {@link TcpListener}), {@link #send}, {@link #receive},
- * {@link #close}, {@link #abort}, {@link #status}, {@link #onSegment} (SEGMENT ARRIVES) and {@link
- * #onTimer} (RETRANSMISSION, USER and TIME-WAIT TIMEOUT and the other timers). Segments leave
- * through {@link TcpContext#transmit}, the next deadline through {@link TcpContext#schedule}, and
- * every state change goes through {@link #setState}, which traces its cause.
+ * {@link #close}, {@link #abort}, {@link #status}, {@link #onSegment} (SEGMENT ARRIVES), {@link
+ * #onTimer} (RETRANSMISSION, USER and TIME-WAIT TIMEOUT and the other timers) and {@link
+ * #onIcmpError} (§3.9.2.2). Segments leave through {@link TcpContext#transmit}, the next deadline
+ * through {@link TcpContext#schedule}, and every state change goes through {@link #setState}, which
+ * traces its cause.
  *
  * <p>Lifecycle: 1. the host creates the connection for a 4-tuple; 2. {@code open()} (active) or
  * the listener's SYN (passive) starts the handshake; 3. data flows; 4. {@code close()} or the
@@ -49,7 +56,7 @@ import java.nio.ByteBuffer;
  * answered by retransmitting the SYN-ACK (as Linux does) rather than by a bare ACK; an orphaned
  * connection (application gone) leaves FIN-WAIT-2 after {@link TcpConfig#finWait2TimeoutNs()};
  * sender SWS avoidance (§3.8.6.2.1) sends a window-limited short segment at once when nothing is
- * in flight, as Linux does, instead of after an override timeout; ECN (SHLD-8) is not implemented.
+ * in flight, as Linux does, instead of after an override timeout ({@link Sender}).
  *
  * <p>Not thread-safe: driven by the one thread that runs its host.
  */
@@ -77,15 +84,22 @@ public final class TcpConnection {
     // ---- the parts (rooms by concern; each is handed the TCB, never the connection) ----
     /** The RFC 9293 §3.3.1 variables, the negotiated options and the buffers. */
     private final Tcb tcb;
+    /** One deadline per timer kind; the host hears of the earliest. */
     private final TimerSet timers;
+    /** The application's per-connection settings (no-delay, TOS, keep-alive, user timeout, MSS cap). */
     private final ConnectionOptions options;
+    /** SRTT, RTTVAR, RTO with backoff (RFC 6298). */
     private final RttEstimator rtt;
+    /** Everything that leaves: the send loop, the segments, the advertised window, the ACK policy. */
     private final Sender sender;
+    /** RFC 8985 §7 probes; shares the retransmission timer. */
     private final TailLossProbe tlp;
+    /** Loss detection and fast recovery; decides what is sent while it drives. */
     private final LossRecovery recovery;
+    /** The receiving steps of SEGMENT ARRIVES and RECEIVE. */
     private final Receiver receiver;
 
-    // ---- receive side ----
+    // ---- the connection's own ----
     /** Payload carried on the peer's SYN, held until ESTABLISHED (§3.10.7.2: "queued for processing later"). */
     private byte[] synPayload;
     /** The peer's SYN carried a FIN, held with {@link #synPayload}. */
@@ -100,7 +114,7 @@ public final class TcpConnection {
     private int receivedTos;
     /** RFC 3168 §6.1.2: window reductions for an ECN-Echo. */
     private long ecnReductions;
-
+    /** Segments that reached {@link #onSegment}. */
     private long segmentsReceived;
 
     /**
