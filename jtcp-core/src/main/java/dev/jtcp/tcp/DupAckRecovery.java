@@ -34,7 +34,7 @@ final class DupAckRecovery implements LossRecovery {
     private boolean inRecovery;
     /** RFC 6582 "recover": SND.MAX when fast recovery began (ISS before the first). */
     private int recover;
-    /** Recovery is driven by the SACK scoreboard (RFC 6675) instead of NewReno's partial ACKs; implies {@link #inRecovery}. */
+    /** Recovery is driven by the SACK scoreboard (RFC 6675), not NewReno's partial ACKs; implies {@link #inRecovery}. */
     private boolean sackRecovery;
     /** RFC 6675 HighRxt: the highest sequence number retransmitted in this SACK recovery. */
     private int highRxt;

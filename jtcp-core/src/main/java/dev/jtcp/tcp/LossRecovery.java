@@ -43,7 +43,7 @@ interface LossRecovery {
     /** Whether recovery chooses what is sent next ({@link #sendNext}) instead of the normal send loop. */
     boolean drivesOutput();
 
-    /** Sends what recovery allows now (RFC 6675 §5 step (C): NextSeg while cwnd − pipe ≥ SMSS); whether anything left. */
+    /** Sends what recovery allows now (RFC 6675 §5 step (C): NextSeg while cwnd − pipe ≥ SMSS); whether any left. */
     boolean sendNext(long nowNs);
 
     /** Bytes the normal send loop may send beyond cwnd (RFC 3042 Limited Transmit); ≥ 0. */

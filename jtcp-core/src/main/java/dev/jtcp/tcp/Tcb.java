@@ -37,13 +37,13 @@ final class Tcb {
     int sndWl1;
     /** SND.WL2: SEG.ACK of the segment that last updated SND.WND. */
     int sndWl2;
-    /** MAX.SND.WND: the largest window the peer has offered (RFC 5961 §5.2; sender SWS avoidance); ≥ SND.WND once set. */
+    /** MAX.SND.WND: the largest window the peer has offered (RFC 5961 §5.2; sender SWS avoidance); ≥ SND.WND. */
     int maxSndWnd;
     /** SND.UP: sequence number after the last urgent byte; meaningful only while {@link #sndUrgent}. */
     int sndUp;
     /** Urgent data is pending before {@link #sndUp} (RFC 9293 §3.8.5, MUST-30). */
     boolean sndUrgent;
-    /** Sequence number after the last byte the application wrote: ISS + 1 + bytes written; ≥ SND.NXT unless only the FIN is out. */
+    /** Sequence number after the last byte the application wrote: ISS + 1 + bytes written; the FIN, if any, is here. */
     int sndBufEnd;
     /** The application has called CLOSE: a FIN follows the data, at {@link #finSeq}. */
     boolean finQueued;

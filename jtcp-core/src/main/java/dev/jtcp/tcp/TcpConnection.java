@@ -418,7 +418,8 @@ public final class TcpConnection {
         tcb.irs = ack.seq - 1;
         tcb.rcvNxt = ack.seq;
         tcb.rcvReadSeq = tcb.rcvNxt;
-        SynOptions.negotiateFromCookie(ctx, tcb, options, remoteAddress, peerMssFromCookie, peerWindowScale, peerSack, peerTs);
+        SynOptions.negotiateFromCookie(ctx, tcb, options, remoteAddress, peerMssFromCookie, peerWindowScale, peerSack,
+                peerTs);
         if (tcb.tsOk) {
             tcb.updateTsRecent(nowNs, ack.options.tsVal);
         }
@@ -652,7 +653,8 @@ public final class TcpConnection {
             case CLOSED, LISTEN -> {
                 return;
             }
-            case SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT -> sender.sendRst(nowNs, tcb.sndMax, null);
+            case SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT ->
+                    sender.sendRst(nowNs, tcb.sndMax, null);
             case TIME_WAIT -> {
                 // §3.10.5: "respond with ok and delete the TCB". Both FINs were exchanged and the
                 // close already reported, so no error and no second report; the host's TIME-WAIT
@@ -1335,7 +1337,8 @@ public final class TcpConnection {
         }
         // MUST-37: never give up while the probes are answered, however far apart they are (up to
         // the maximum RTO, which may exceed R2); R2 runs from the last ACK once a probe goes unanswered.
-        if (tcb.lastAckReceivedNs < sender.lastProbeNs && nowNs - tcb.lastAckReceivedNs >= options.r2Ns(tcb.state, cfg)) {
+        if (tcb.lastAckReceivedNs < sender.lastProbeNs
+                && nowNs - tcb.lastAckReceivedNs >= options.r2Ns(tcb.state, cfg)) {
             fail(TcpError.TIMED_OUT, "zero-window probes unanswered (R2)");
             return;
         }
@@ -1350,7 +1353,8 @@ public final class TcpConnection {
         long idleSince = lastReceiveNs;
         if (nowNs - idleSince < cfg.keepAliveIdleNs() || SeqNum.lt(tcb.sndUna, tcb.sndMax)) {
             // MUST-26: only when idle and nothing is outstanding. Check again later.
-            timers.arm(nowNs, TimerKind.KEEPALIVE, Math.max(idleSince + cfg.keepAliveIdleNs(), nowNs + cfg.keepAliveIntervalNs()));
+            timers.arm(nowNs, TimerKind.KEEPALIVE,
+                    Math.max(idleSince + cfg.keepAliveIdleNs(), nowNs + cfg.keepAliveIntervalNs()));
             return;
         }
         if (keepAliveProbes >= cfg.keepAliveProbes()) {
