@@ -1,6 +1,5 @@
 package dev.jtcp.api;
 
-import dev.jtcp.stack.IcmpErrorHandler;
 import dev.jtcp.tcp.TcpConnection;
 import dev.jtcp.tcp.TcpError;
 import dev.jtcp.tcp.TcpException;
@@ -22,7 +21,7 @@ import java.util.concurrent.CompletableFuture;
  * <p>Thread-safety: loop thread only. It shares the socket's state under the socket's lock; the
  * fields it owns alone ({@link #drainQueued}, {@link #pumpQueued}) are never touched elsewhere.
  */
-final class SocketLoopSide implements TcpHandler, IcmpErrorHandler {
+final class SocketLoopSide implements TcpHandler {
     /** The socket whose queues this side fills and drains. */
     private final TcpSocket socket;
     /** A drain is queued for the end of the loop's cycle (loop thread only). */
@@ -103,16 +102,11 @@ final class SocketLoopSide implements TcpHandler, IcmpErrorHandler {
     }
 
     @Override
-    public void onIcmpError(TcpConnection c, TcpError error, boolean aborts) {
+    public void onSoftError(TcpConnection c, TcpError error) {
         TcpSocket s = socket;
         s.lock.lock();
         try {
-            IOException e = Errors.of(error, !s.connected.isDone());
-            if (aborts) {
-                s.failure = e;
-            } else {
-                s.softError = e;
-            }
+            s.softError = Errors.of(error, !s.connected.isDone());
         } finally {
             s.lock.unlock();
         }

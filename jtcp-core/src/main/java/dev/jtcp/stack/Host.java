@@ -819,10 +819,8 @@ public final class Host implements TcpContext {
      *       (RFC 1191, RFC 8201).
      * </ul>
      *
-     * <p>Delivery goes through the connection's handler when it implements {@link
-     * IcmpErrorHandler}; aborting uses the engine's ABORT, so the engine itself records the
-     * connection's error as "aborted". (An engine hook taking the ICMP error would let it record
-     * the true error and retransmit at once after a PMTU drop.)
+     * <p>Hard and soft errors are an engine event ({@link TcpConnection#onIcmpError}): the engine
+     * decides whether to abort, records the true error, and reports soft errors to its handler.
      */
     private void onIcmpError(long nowNs) {
         IcmpErrorMessage e = icmpError;
@@ -852,16 +850,7 @@ public final class Host implements TcpContext {
         }
         switch (e.kind) {
             case PACKET_TOO_BIG -> onPacketTooBig(nowNs, c.key().remoteAddress(), e.mtu);
-            case HARD, SOFT -> {
-                boolean establishing = c.state() == TcpState.SYN_SENT || c.state() == TcpState.SYN_RECEIVED;
-                boolean aborts = e.kind == IcmpErrorMessage.Kind.HARD && establishing;
-                if (c.handler() instanceof IcmpErrorHandler h && (aborts || c.softErrorReports())) {
-                    h.onIcmpError(c, e.error, aborts);
-                }
-                if (aborts) {
-                    c.abort(nowNs);
-                }
-            }
+            case HARD, SOFT -> c.onIcmpError(nowNs, e.error, e.kind == IcmpErrorMessage.Kind.HARD);
             case IGNORED -> {
             }
         }

@@ -1,20 +1,37 @@
 package dev.jtcp.tcp;
 
 /**
- * A congestion-window policy (RFC 5681, MUST-19). The connection detects losses, runs fast
- * retransmit and NewReno fast recovery (RFC 6582), and tells the policy what happened; the policy
- * owns {@code cwnd} and {@code ssthresh}. Reno is {@link NewReno}; CUBIC (RFC 9438) or a SACK-based
- * recovery (RFC 6675) plug in here.
+ * A congestion controller (RFC 5681, MUST-19): the seam where the algorithms plug in. {@link
+ * LossRecovery} detects losses and runs fast retransmit and fast recovery; {@link Sender} asks for
+ * {@link #cwnd()} before each segment; the connection reports ACKs, timeouts and ECN-Echo. The
+ * controller owns {@code cwnd} and {@code ssthresh} and decides how each event moves them. Reno's
+ * arithmetic with NewReno's partial ACKs is {@link NewReno}; CUBIC (RFC 9438, with HyStart++, RFC
+ * 9406) and BBR land beside it as further implementations, chosen per connection by {@link
+ * #forConnection}.
  *
- * <p>All sizes in bytes. Not thread-safe; one instance per connection.
+ * <p>All sizes in bytes, times in nanoseconds. Not thread-safe; one instance per connection,
+ * created when the handshake has fixed the MSS.
  */
 interface CongestionControl {
+    /**
+     * The controller for a new connection, with {@code initialWindow} bytes of initial window (RFC
+     * 5681 §3.1, RFC 6928). Today every connection runs {@link NewReno}; the choice of algorithm
+     * (a {@link TcpConfig} setting, or a per-connection option like Linux's TCP_CONGESTION) is made
+     * here.
+     */
+    static CongestionControl forConnection(TcpConfig cfg, int initialWindow) {
+        return new NewReno(initialWindow);
+    }
+
     int cwnd();
 
     int ssthresh();
 
-    /** New data was acknowledged outside recovery (slow start or congestion avoidance). */
-    void onAck(int bytesAcked, int smss);
+    /**
+     * New data was acknowledged outside recovery (slow start or congestion avoidance) at {@code
+     * nowNs} (CUBIC's window is a function of the time since the last reduction).
+     */
+    void onAck(long nowNs, int bytesAcked, int smss);
 
     /** Fast retransmit after the duplicate-ACK threshold (RFC 5681 §3.2 steps 2 and 3). */
     void onFastRetransmit(int flightSize, int smss, int dupAcks);

@@ -25,7 +25,7 @@ final class NewReno implements CongestionControl {
     }
 
     @Override
-    public void onAck(int bytesAcked, int smss) {
+    public void onAck(long nowNs, int bytesAcked, int smss) {
         if (cwnd < ssthresh) {
             // Slow start, RFC 5681 eq. 2 with appropriate byte counting L = 2 (RFC 3465 §2.2).
             cwnd = saturatingAdd(cwnd, Math.min(bytesAcked, 2 * smss));

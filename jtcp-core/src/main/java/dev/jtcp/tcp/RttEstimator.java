@@ -1,5 +1,7 @@
 package dev.jtcp.tcp;
 
+import dev.jtcp.wire.SeqNum;
+
 /**
  * The retransmission timer's value (RFC 6298 §2): smoothed RTT and variance from samples, with
  * minimum and maximum bounds and exponential backoff (§5.5). Samples come from timestamps (RFC 7323
@@ -22,6 +24,12 @@ final class RttEstimator {
     private long rtoNs;
     /** Number of times the RTO has been doubled since the last new sample or ACK. */
     private int backoff;
+    /** One segment is being timed (without timestamps): its ACK at {@link #timedSeq} gives a sample. */
+    private boolean timing;
+    /** The sequence number whose acknowledgment ends the timing; meaningful only while {@link #timing}. */
+    private int timedSeq;
+    /** When the timed segment was sent. */
+    private long timingStartNs;
 
     RttEstimator(long initialRtoNs, long minRtoNs, long maxRtoNs) {
         this.minRtoNs = minRtoNs;
@@ -78,6 +86,32 @@ final class RttEstimator {
     /** Forgets backoff once new data is acknowledged (RFC 6298 §5.7 note, as implementations do). */
     void resetBackoff() {
         backoff = 0;
+    }
+
+    /** Starts timing a new segment whose acknowledgment reaches {@code ackSeq} (Karn, MUST-18). */
+    void startTiming(int ackSeq, long nowNs) {
+        timing = true;
+        timedSeq = ackSeq;
+        timingStartNs = nowNs;
+    }
+
+    boolean isTiming() {
+        return timing;
+    }
+
+    /** Stops timing: the timed segment may be retransmitted, so its ACK proves nothing (Karn). */
+    void cancelTiming() {
+        timing = false;
+    }
+
+    /** If {@code ack} covers the timed segment, takes the sample and returns true. */
+    boolean sampleTimed(int ack, long nowNs) {
+        if (timing && SeqNum.ge(ack, timedSeq)) {
+            sample(nowNs - timingStartNs);
+            timing = false;
+            return true;
+        }
+        return false;
     }
 
     int backoffCount() {

@@ -52,8 +52,9 @@ public final class TimeWaitEntry {
 
     /** The record for a connection that just entered TIME-WAIT; it expires 2×MSL from now (MUST-13). */
     public static TimeWaitEntry of(TcpConnection c, long nowNs, long timeWaitNs) {
-        return new TimeWaitEntry(c.key(), c.sndMax(), c.rcvNxt(), c.timestampsEnabled(), c.tsRecent(),
-                c.tsOffset(), c.advertisedWindowField(), nowNs + timeWaitNs, c.isOrphaned() ? null : c);
+        Tcb t = c.tcb();
+        return new TimeWaitEntry(c.key(), t.sndMax, t.rcvNxt, t.tsOk, t.tsRecent, t.tsOffset,
+                c.advertisedWindowField(), nowNs + timeWaitNs, c.isOrphaned() ? null : c);
     }
 
     public ConnectionKey key() {

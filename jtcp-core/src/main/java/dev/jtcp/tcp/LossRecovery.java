@@ -1,0 +1,60 @@
+package dev.jtcp.tcp;
+
+import dev.jtcp.wire.TcpSegment;
+
+/**
+ * Loss detection and recovery, the room where RFC 5681 §3.2 (fast retransmit and fast recovery),
+ * RFC 6582 (NewReno), RFC 6675 (SACK-based recovery), RFC 3042 (Limited Transmit) and RFC 3522 /
+ * RFC 4015 (Eifel) live, and where RACK-TLP (RFC 8985) and Proportional Rate Reduction (RFC 6937)
+ * will join them. The connection reports the events of its ACK processing and timeouts; the
+ * recovery decides what is lost, when recovery starts and ends, what the {@link CongestionControl}
+ * hears about it, and, while it drives, what is sent next. Today's implementation is {@link
+ * DupAckRecovery}.
+ *
+ * <p>Every method runs on the connection's thread, inside the event that caused it. Sequence
+ * numbers are in the connection's {@link Tcb}; an implementation sends through {@link Sender}.
+ */
+interface LossRecovery {
+    /** The send sequence starts at ISS (RFC 6582 §3.2 step 1: "recover" = ISS). */
+    void start();
+
+    /**
+     * An acceptable ACK carried SACK blocks (RFC 2018 §3; RFC 6675 §4 "update the scoreboard"); runs
+     * before the ACK's cumulative part is processed.
+     */
+    void onSackBlocks(TcpSegment ack);
+
+    /**
+     * SND.UNA advanced to SEG.ACK (already stored in the TCB): {@code acked} bytes of sequence space
+     * were newly acknowledged, {@code dataAcked} of them data. {@code synAcked}: this ACK covers our
+     * SYN, so it says nothing about the congestion window.
+     */
+    void onNewAck(long nowNs, TcpSegment ack, int acked, int dataAcked, boolean synAcked);
+
+    /** SEG.ACK = SND.UNA: maybe a duplicate ACK (RFC 5681 §2 decides), maybe the start of recovery. */
+    void onPossibleDuplicateAck(long nowNs, TcpSegment ack);
+
+    /** The retransmission timer expired (not a probe): recovery ends and prior SACK information is void. */
+    void onRetransmitTimeout(long nowNs);
+
+    /** Whether fast recovery (RFC 6582, RFC 6675) is in progress. */
+    boolean isInRecovery();
+
+    /** Whether recovery chooses what is sent next ({@link #sendNext}) instead of the normal send loop. */
+    boolean drivesOutput();
+
+    /** Sends what recovery allows now (RFC 6675 §5 step (C): NextSeg while cwnd − pipe ≥ SMSS); whether any left. */
+    boolean sendNext(long nowNs);
+
+    /** Bytes the normal send loop may send beyond cwnd (RFC 3042 Limited Transmit); ≥ 0. */
+    int limitedTransmitBytes();
+
+    /**
+     * Data is in flight and the retransmission timer is not running, or must restart: arm it (RFC
+     * 6298 §5.1, §5.3), as an RTO or, when the recovery probes tails, a probe timeout first.
+     */
+    void armRetransmitTimer(long nowNs);
+
+    /** Duplicate ACKs received so far (STATUS). */
+    int duplicateAcks();
+}

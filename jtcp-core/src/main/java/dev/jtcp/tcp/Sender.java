@@ -1,0 +1,530 @@
+package dev.jtcp.tcp;
+
+import static dev.jtcp.event.TcpState.CLOSED;
+import static dev.jtcp.event.TcpState.LISTEN;
+import static dev.jtcp.event.TcpState.SYN_RECEIVED;
+import static dev.jtcp.event.TcpState.SYN_SENT;
+import static dev.jtcp.event.TcpState.TIME_WAIT;
+
+import dev.jtcp.event.ConnectionKey;
+import dev.jtcp.event.TimerKind;
+import dev.jtcp.wire.SeqNum;
+import dev.jtcp.wire.TcpFlags;
+import dev.jtcp.wire.TcpOptions;
+import dev.jtcp.wire.TcpSegment;
+
+/**
+ * What leaves the connection, and when: the send loop (RFC 9293 §3.7.4 Nagle, §3.8.6.2.1 sender
+ * SWS avoidance, RFC 5681 windows), the segments themselves (data, SYN, ACK, RST, challenge ACK,
+ * zero-window and keep-alive probes) built in one reused {@link TcpSegment}, the window we
+ * advertise (§3.8.6.2.2 receiver SWS avoidance, SHLD-14), the delayed-ACK policy (§3.8.6.3) and the
+ * retransmission and persist timers' arming (RFC 6298 §5.1, §3.8.6.1).
+ *
+ * <p>Read first: RFC 9293 §3.7 and §3.8.6, RFC 6298 §5, RFC 3168 §6.1 (the ECN bits of outgoing
+ * segments). Decisions about loss belong to {@link LossRecovery}, which the send loop consults and
+ * which sends through this class.
+ *
+ * <p>Not thread-safe: driven by the one thread that runs its host.
+ */
+final class Sender {
+    private static final int MAX_WINDOW = SynOptions.MAX_WINDOW;
+    /** The ECN field: the low two bits of the TOS / traffic-class octet (RFC 3168 §5). */
+    static final int ECN_MASK = 0b11;
+    private static final int ECN_ECT0 = 0b10;
+
+    private final TcpContext ctx;
+    private final TcpConfig cfg;
+    private final ConnectionKey key;
+    private final Tcb tcb;
+    private final TimerSet timers;
+    private final ConnectionOptions options;
+    private final RttEstimator rtt;
+    /** The reusable outgoing segment: filled by {@link #prepare}, handed to the host, reused. */
+    private final TcpSegment out = new TcpSegment();
+
+    // ---- acknowledgment policy (RFC 9293 §3.8.6.3) ----
+    /** An ACK is owed now: the next {@link #output} sends one if no data segment carries it. */
+    boolean ackNow;
+    /** In-order bytes received since our last ACK; an ACK is due at two full segments (SHLD-19). */
+    private int rcvBytesSinceAck;
+    /** Largest payload received, up to our MSS: what the peer considers a full-sized segment. */
+    private int rcvMssEstimate;
+
+    // ---- timing and probes ----
+    /** When data (not a bare ACK) was last sent; RFC 5681 §4.1 idle restart counts from here. */
+    private long lastDataSendNs;
+    /** Zero-window probes sent since the window closed; the persist interval doubles with each (SHLD-29). */
+    private int persistBackoff;
+    /** When the last zero-window probe left: an ACK since then means the peer answers its probes. */
+    long lastProbeNs;
+
+    // ---- ECN, the sender's side (RFC 3168 §6.1.2) ----
+    /** The next new data segment carries CWR, telling the peer we reduced. */
+    private boolean cwrPending;
+    /** SND.MAX at the last window reduction: ECN-Echo for data sent before it draws no second one. */
+    int ecnRecover;
+
+    // ---- counters ----
+    long segmentsSent;
+    /** New payload bytes sent (retransmissions not counted). */
+    long bytesSent;
+    /** Segments sent again: data, SYN, SYN,ACK and probes of old data. */
+    long retransmissionsTotal;
+
+    Sender(TcpContext ctx, ConnectionKey key, Tcb tcb, TimerSet timers, ConnectionOptions options, RttEstimator rtt) {
+        this.ctx = ctx;
+        this.cfg = ctx.config();
+        this.key = key;
+        this.tcb = tcb;
+        this.timers = timers;
+        this.options = options;
+        this.rtt = rtt;
+    }
+
+    /** The send sequence starts at ISS (OPEN, or a SYN handed over by a listener). */
+    void start() {
+        ecnRecover = tcb.iss;
+    }
+
+    // =================================================================================================
+    // The send loop
+    // =================================================================================================
+
+    /**
+     * Sends whatever the windows, Nagle and SWS avoidance allow: data from SND.NXT, then the FIN,
+     * or what loss recovery chooses while it drives; or a bare ACK if one is owed. Called after every
+     * event that may have made sending possible.
+     */
+    void output(long nowNs, LossRecovery recovery) {
+        var state = tcb.state;
+        if (state == CLOSED || state == TIME_WAIT) {
+            return;
+        }
+        boolean sent = false;
+        if (state != SYN_SENT && state != SYN_RECEIVED && state != LISTEN) {
+            sent = recovery.drivesOutput() ? recovery.sendNext(nowNs) : outputData(nowNs, recovery);
+        }
+        if (!sent && ackNow && state != SYN_SENT && state != LISTEN) {
+            sendAck(nowNs, null);
+        }
+    }
+
+    private boolean outputData(long nowNs, LossRecovery recovery) {
+        Tcb t = tcb;
+        boolean sentAny = false;
+        while (true) {
+            if (t.finQueued && SeqNum.gt(t.sndNxt, t.finSeq)) {
+                break;
+            }
+            int inFlight = SeqNum.diff(t.sndNxt, t.sndUna);
+            int unsent = SeqNum.diff(t.sndBufEnd, t.sndNxt);
+            if (inFlight == 0 && unsent > 0 && nowNs - lastDataSendNs > rtt.rtoNs()) {
+                // RFC 5681 §4.1: after an idle period longer than the RTO, restart from the initial window.
+                t.cc.onIdleRestart(t.effMss, SynOptions.initialWindow(cfg, t));
+            }
+            // RFC 3042 Limited Transmit may let a segment go beyond cwnd.
+            int window = Math.min(t.sndWnd, t.cc.cwnd() + recovery.limitedTransmitBytes());
+            int usable = window - inFlight;
+            int len = Math.min(unsent, Math.min(t.effMss, Math.max(usable, 0)));
+            boolean fin = t.finQueued && len == unsent && usable > len;
+            if (len == 0 && !fin) {
+                break;
+            }
+            if (len > 0 && len < t.effMss && !fin) {
+                // Nagle (§3.7.4): hold the last small piece while data is unacknowledged, unless no-delay.
+                // Sender SWS (§3.8.6.2.1): a window-limited piece goes only if it is at least half the
+                // largest window offered, or nothing is in flight to bring a window update (deviation:
+                // the override timeout is zero then, as in Linux).
+                boolean allQueued = len == unsent;
+                boolean hold = allQueued ? !options.noDelay && inFlight > 0 : len < t.maxSndWnd / 2 && inFlight > 0;
+                if (hold) {
+                    break;
+                }
+            }
+            boolean isNew = SeqNum.ge(t.sndNxt, t.sndMax);
+            if (t.sndUna == t.sndMax) {
+                t.streakStartNs = nowNs;
+            }
+            sendData(nowNs, t.sndNxt, len, fin, len == unsent);
+            if (isNew && !rtt.isTiming() && !t.tsOk) {
+                // Karn (MUST-18): time one new segment at a time, never a retransmission.
+                rtt.startTiming(t.sndNxt + len + (fin ? 1 : 0), nowNs);
+            }
+            t.sndNxt += len + (fin ? 1 : 0);
+            t.sndMax = SeqNum.max(t.sndMax, t.sndNxt);
+            if (!timers.isArmed(TimerKind.RETRANSMISSION)) {
+                // RFC 6298 §5.1: start the timer when sending data if it is not running.
+                recovery.armRetransmitTimer(nowNs);
+            }
+            sentAny = true;
+        }
+        // §3.8.6.1: data waiting, window closed, nothing in flight to elicit an ACK: probe it.
+        boolean waiting = SeqNum.lt(t.sndNxt, t.sndBufEnd) || (t.finQueued && SeqNum.le(t.sndNxt, t.finSeq));
+        if (waiting && t.sndWnd == 0 && t.sndNxt == t.sndUna && !timers.isArmed(TimerKind.PERSIST)) {
+            armPersist(nowNs);
+        }
+        return sentAny;
+    }
+
+    /** One segment of new data (and the FIN after the last), if the peer's window has room. */
+    boolean sendNew(long nowNs) {
+        Tcb t = tcb;
+        int unsent = SeqNum.diff(t.sndBufEnd, t.sndNxt);
+        int room = SeqNum.diff(t.sndUna + t.sndWnd, t.sndNxt);
+        int len = Math.min(t.effMss, Math.min(unsent, room));
+        boolean fin = t.finQueued && len == unsent && room > len && !SeqNum.gt(t.sndNxt, t.finSeq);
+        if (len <= 0 && !fin) {
+            return false;
+        }
+        len = Math.max(len, 0);
+        sendData(nowNs, t.sndNxt, len, fin, len == unsent);
+        t.sndNxt += len + (fin ? 1 : 0);
+        t.sndMax = SeqNum.max(t.sndMax, t.sndNxt);
+        return true;
+    }
+
+    // =================================================================================================
+    // Data segments and retransmissions
+    // =================================================================================================
+
+    /** Sends {@code len} bytes from {@code seq} (and FIN), as a new transmission or a retransmission. */
+    void sendData(long nowNs, int seq, int len, boolean fin, boolean push) {
+        Tcb t = tcb;
+        prepare(TcpFlags.ACK | (fin ? TcpFlags.FIN : 0) | (push && len > 0 ? TcpFlags.PSH : 0));
+        out.seq = seq;
+        int bufStart = t.sndBufEnd - t.sendBuf.length();
+        t.sendBuf.lend(SeqNum.diff(seq, bufStart), len, out);
+        if (t.sndUrgent) {
+            int up = SeqNum.diff(t.sndUp, seq);
+            if (up > 0 && up <= 0xFFFF) {
+                out.flags |= TcpFlags.URG;
+                out.urgentPointer = up;
+            } else if (up <= 0) {
+                t.sndUrgent = SeqNum.gt(t.sndUp, t.sndUna);
+            }
+        }
+        boolean retransmission = SeqNum.lt(seq, t.sndMax);
+        if (retransmission) {
+            retransmissionsTotal++;
+        } else {
+            bytesSent += len;
+            if (t.ecnOk && len > 0) {
+                // RFC 3168 §6.1.5: new data is ECN-capable (ECT(0)); retransmissions, pure ACKs and
+                // window probes are not. The first new segment after a reduction carries CWR.
+                out.tos = (options.tos & ~ECN_MASK) | ECN_ECT0;
+                if (cwrPending) {
+                    out.flags |= TcpFlags.CWR;
+                    cwrPending = false;
+                }
+            }
+        }
+        lastDataSendNs = nowNs;
+        transmit(nowNs, retransmission ? "retransmission" : null);
+    }
+
+    /** Sends {@code len} bytes from {@code seq} again (a hole, a probe of old data). */
+    void resend(long nowNs, int seq, int len, String note) {
+        Tcb t = tcb;
+        prepare(TcpFlags.ACK);
+        out.seq = seq;
+        t.sendBuf.lend(SeqNum.diff(seq, t.sndBufEnd - t.sendBuf.length()), len, out);
+        retransmissionsTotal++;
+        transmit(nowNs, note);
+    }
+
+    /** Resends up to one segment of the hole [seq, holeEnd); returns the sequence number after it. */
+    int retransmitRange(long nowNs, int seq, int holeEnd, String note) {
+        int len = Math.min(tcb.effMss, SeqNum.diff(holeEnd, seq));
+        resend(nowNs, seq, len, note);
+        return seq + len;
+    }
+
+    /** Resends the oldest unacknowledged segment (fast retransmit, NewReno partial ACK). */
+    void retransmitHead(long nowNs, String note) {
+        Tcb t = tcb;
+        int avail = SeqNum.diff(t.sndBufEnd, t.sndUna);
+        int len = Math.max(0, Math.min(t.effMss, avail));
+        boolean fin = t.finQueued && SeqNum.lt(t.finSeq, t.sndMax) && t.sndUna + len == t.finSeq;
+        prepare(TcpFlags.ACK | (fin ? TcpFlags.FIN : 0));
+        out.seq = t.sndUna;
+        t.sendBuf.lend(0, len, out);
+        retransmissionsTotal++;
+        transmit(nowNs, note);
+    }
+
+    /** RFC 3168 §6.1.2: after any window reduction, the next new data segment carries CWR. */
+    void windowReduced() {
+        if (tcb.ecnOk) {
+            cwrPending = true;
+            ecnRecover = tcb.sndMax;
+        }
+    }
+
+    // =================================================================================================
+    // Control segments
+    // =================================================================================================
+
+    /** SYN (active open) or SYN,ACK (passive and simultaneous open), with {@link SynOptions}' options. */
+    void sendSyn(long nowNs, boolean withAck, String note) {
+        if (tcb.synSentNs < 0) {
+            tcb.synSentNs = nowNs;
+        }
+        prepare(withAck ? TcpFlags.SYN | TcpFlags.ACK : TcpFlags.SYN);
+        out.seq = tcb.iss;
+        SynOptions.writeSynOptions(cfg, tcb, out, withAck, nowNs);
+        transmit(nowNs, note);
+    }
+
+    /**
+     * A bare ACK with the current window: <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>, except that after a
+     * timeout pulled SND.NXT back below what was already sent we use SND.MAX, as BSD does: the peer
+     * may have received everything up to SND.MAX, and an ACK numbered left of its window would be
+     * unacceptable (§3.10.7.4 first check) and never reach its ACK processing — both ends could then
+     * trade unacceptable ACKs forever.
+     */
+    void sendAck(long nowNs, String note) {
+        prepare(TcpFlags.ACK);
+        out.seq = tcb.sndMax;
+        transmit(nowNs, note);
+    }
+
+    /** RFC 5961 §7: a challenge ACK, within the host-wide budget. */
+    void sendChallengeAck(long nowNs, String note) {
+        if (ctx.challengeAcks().tryAcquire(nowNs)) {
+            sendAck(nowNs, note);
+        }
+    }
+
+    /** <SEQ=seq><CTL=RST>. */
+    void sendRst(long nowNs, int seq, String note) {
+        out.clear();
+        out.tos = options.tos;
+        out.srcPort = key.localPort();
+        out.dstPort = key.remotePort();
+        out.seq = seq;
+        out.flags = TcpFlags.RST;
+        segmentsSent++;
+        ctx.transmit(nowNs, key.localAddress(), key.remoteAddress(), out, note);
+    }
+
+    /** <SEQ=seq><ACK=ack><CTL=RST,ACK>. */
+    void sendRstAck(long nowNs, int seq, int ack) {
+        out.clear();
+        out.tos = options.tos;
+        out.srcPort = key.localPort();
+        out.dstPort = key.remotePort();
+        out.seq = seq;
+        out.ack = ack;
+        out.flags = TcpFlags.RST | TcpFlags.ACK;
+        segmentsSent++;
+        ctx.transmit(nowNs, key.localAddress(), key.remoteAddress(), out, null);
+    }
+
+    /** Keep-alive probe (§3.8.4, SHLD-12): SEG.SEQ = SND.NXT − 1 and no data. */
+    void sendKeepAlive(long nowNs) {
+        prepare(TcpFlags.ACK);
+        out.seq = tcb.sndMax - 1;
+        transmit(nowNs, "keep-alive");
+    }
+
+    // =================================================================================================
+    // Zero-window probes (§3.8.6.1, MUST-35/36, SHLD-29/30)
+    // =================================================================================================
+
+    /** The first zero-window probe after the window closed with data in flight (SHLD-29). */
+    void startZeroWindowProbing(long nowNs) {
+        persistBackoff = 0;
+        sendZeroWindowProbe(nowNs);
+    }
+
+    /** One probe octet (or the FIN) into the closed window, then the next probe on the backed-off persist timer. */
+    void sendZeroWindowProbe(long nowNs) {
+        Tcb t = tcb;
+        timers.disarm(nowNs, TimerKind.RETRANSMISSION);
+        int unsent = SeqNum.diff(t.sndBufEnd, t.sndNxt);
+        prepare(TcpFlags.ACK);
+        if (t.sndNxt == t.sndUna && unsent > 0) {
+            out.seq = t.sndNxt;
+            t.sendBuf.lend(SeqNum.diff(t.sndNxt, t.sndBufEnd - t.sendBuf.length()), 1, out);
+            transmit(nowNs, "zero-window probe");
+            t.sndNxt += 1;
+            t.sndMax = SeqNum.max(t.sndMax, t.sndNxt);
+        } else if (t.sndNxt != t.sndUna && SeqNum.lt(t.sndUna, t.sndBufEnd)) {
+            out.seq = t.sndUna;
+            t.sendBuf.lend(0, 1, out);
+            transmit(nowNs, "zero-window probe");
+        } else if (t.finQueued && t.sndUna == t.finSeq) {
+            // Only the FIN is left: probe with it, and again while the peer has no room for it.
+            out.seq = t.finSeq;
+            out.flags |= TcpFlags.FIN;
+            transmit(nowNs, "zero-window probe (FIN)");
+            t.sndNxt = t.finSeq + 1;
+            t.sndMax = SeqNum.max(t.sndMax, t.sndNxt);
+        } else {
+            return;
+        }
+        lastProbeNs = nowNs;
+        persistBackoff++;
+        armPersist(nowNs);
+    }
+
+    /**
+     * The peer's window opened (§3.10.7.4 window update from zero): stop probing. If the window
+     * opened without covering the probe octet, which the peer had no room for, no timer is waiting
+     * for it (§3.8.6.1), so send again from SND.UNA.
+     */
+    void onWindowOpened(long nowNs) {
+        timers.disarm(nowNs, TimerKind.PERSIST);
+        if (persistBackoff > 0 && SeqNum.gt(tcb.sndNxt, tcb.sndUna)) {
+            tcb.sndNxt = tcb.sndUna;
+        }
+        persistBackoff = 0;
+    }
+
+    private void armPersist(long nowNs) {
+        long interval = rtt.rtoNs();
+        for (int i = 0; i < persistBackoff && interval < cfg.maxRtoNs(); i++) {
+            interval *= 2;
+        }
+        timers.arm(nowNs, TimerKind.PERSIST, nowNs + Math.min(interval, cfg.maxRtoNs()));
+    }
+
+    // =================================================================================================
+    // The retransmission timer (RFC 6298 §5; R2, RFC 9293 §3.8.3)
+    // =================================================================================================
+
+    /** Arms the retransmission timer for one RTO, but not past the moment R2 runs out. */
+    void armRetransmit(long nowNs) {
+        long deadline = nowNs + rtt.rtoNs();
+        // Do not sleep past the moment R2 runs out, so a timeout is reported on time.
+        long giveUp = tcb.streakStartNs + options.r2Ns(tcb.state, cfg);
+        if (giveUp > nowNs && giveUp < deadline && !zeroWindowExemption(nowNs)) {
+            deadline = giveUp;
+        }
+        timers.arm(nowNs, TimerKind.RETRANSMISSION, deadline);
+    }
+
+    /**
+     * SHLD-17 / MUST-34: a peer that shrank its window to zero but still acknowledges is not dead;
+     * our retransmissions are then zero-window probes and must not time the connection out.
+     */
+    boolean zeroWindowExemption(long nowNs) {
+        return tcb.state.isSynchronized() && tcb.sndWnd == 0 && tcb.lastAckReceivedNs >= lastProbeNs;
+    }
+
+    // =================================================================================================
+    // Acknowledgments and the advertised window (§3.8.6.2.2, §3.8.6.3)
+    // =================================================================================================
+
+    /**
+     * In-order text of {@code len} bytes was stored ({@code immediate}: it was out of order or filled
+     * a hole). RFC 9293 §3.8.6.3 (and RFC 5681 §4.2): ACK out-of-order data and hole fills at once,
+     * else at least every second full-sized segment (SHLD-19), else within the delayed-ACK timeout
+     * (SHLD-18).
+     */
+    void onTextReceived(long nowNs, int len, boolean immediate) {
+        rcvMssEstimate = Math.max(rcvMssEstimate, Math.min(len, tcb.localMss));
+        if (immediate) {
+            ackNow = true;
+            return;
+        }
+        rcvBytesSinceAck += len;
+        if (rcvBytesSinceAck >= 2 * Math.max(rcvMssEstimate, 1)) {
+            ackNow = true;
+        } else {
+            timers.arm(nowNs, TimerKind.DELAYED_ACK, nowNs + cfg.delayedAckNs());
+        }
+    }
+
+    /**
+     * After a read: RFC 9293 §3.8.6.2.2 receiver SWS avoidance, as Linux applies it: announce the
+     * larger window at once only if it at least doubles what the peer currently sees and that was
+     * at most half the buffer; otherwise the next ACK carries it. Returns whether to send the update.
+     */
+    boolean windowUpdateDue() {
+        Tcb t = tcb;
+        // The largest window the field can offer: the buffer, or 65535 << scale if that is smaller.
+        int offerable = Math.min(t.rcvBuf.capacity(), MAX_WINDOW << t.rcvWndScale);
+        int current = SeqNum.diff(t.rcvAdvertisedEdge, t.rcvNxt);
+        if (2 * current > offerable) {
+            return false;
+        }
+        int possible = Math.min(t.rcvBuf.window(), offerable);
+        return possible >= 2 * current && possible - current >= Math.min(offerable / 2, t.localMss);
+    }
+
+    /**
+     * The window field to send (§3.8.6.2.2 receiver SWS avoidance; SHLD-14: the right edge never
+     * moves left). Moves the advertised right edge only by at least min(buffer/2, MSS).
+     */
+    int advertiseWindow(boolean syn) {
+        Tcb t = tcb;
+        int free = t.rcvBuf.window();
+        if (syn) {
+            // RFC 7323 §2.2: the window in a SYN is never scaled.
+            return Math.min(free, MAX_WINDOW);
+        }
+        int candidateEdge = t.rcvNxt + free;
+        int current = SeqNum.diff(t.rcvAdvertisedEdge, t.rcvNxt);
+        int step = Math.min(t.rcvBuf.capacity() / 2, Math.max(t.localMss, 1));
+        // The 16-bit field, scaled, bounds what can be offered: without window scaling a buffer larger
+        // than 64 KiB still offers 65535 (RFC 7323 §2.2), and RCV.WND must not pass what was sent.
+        int expressible = MAX_WINDOW << t.rcvWndScale;
+        if (SeqNum.diff(candidateEdge, t.rcvNxt) > expressible) {
+            candidateEdge = t.rcvNxt + expressible;
+        }
+        if (SeqNum.diff(candidateEdge, t.rcvAdvertisedEdge) >= step || current < 0) {
+            t.rcvAdvertisedEdge = candidateEdge;
+        }
+        int wnd = Math.max(0, SeqNum.diff(t.rcvAdvertisedEdge, t.rcvNxt));
+        int field = Math.min(wnd >>> t.rcvWndScale, MAX_WINDOW);
+        // Round up so the scaled window never ends left of the edge already promised.
+        if ((field << t.rcvWndScale) < wnd && field < MAX_WINDOW) {
+            field++;
+        }
+        return field;
+    }
+
+    // =================================================================================================
+    // Building and handing over a segment
+    // =================================================================================================
+
+    /** Fills the common fields of {@link #out}: ports, ACK, window, timestamps, SACK blocks. */
+    private void prepare(int flags) {
+        Tcb t = tcb;
+        out.clear();
+        out.tos = options.tos;
+        out.srcPort = key.localPort();
+        out.dstPort = key.remotePort();
+        out.flags = flags;
+        boolean syn = (flags & TcpFlags.SYN) != 0;
+        if ((flags & TcpFlags.ACK) != 0) {
+            out.ack = t.rcvNxt;
+            if (t.ecnEcho && !syn) {
+                out.flags |= TcpFlags.ECE;
+            }
+        }
+        out.window = advertiseWindow(syn);
+        if (t.tsOk && !syn) {
+            out.options.timestamps(0, t.tsRecent);
+        }
+        if (t.sackOk && !syn && t.rcvBuf.hasOutOfOrder()) {
+            t.rcvBuf.fillSackBlocks(out.options, TcpOptions.MAX_SACK_BLOCKS);
+        }
+    }
+
+    /** Hands {@link #out} to the host, with a fresh TSval, and does the bookkeeping of any sent segment. */
+    private void transmit(long nowNs, String note) {
+        if (out.options.hasTimestamps && !out.isSyn()) {
+            out.options.tsVal = tcb.tsNow(nowNs);
+        }
+        if (out.isAck()) {
+            tcb.lastAckSent = tcb.rcvNxt;
+            ackNow = false;
+            rcvBytesSinceAck = 0;
+            timers.disarmQuietly(TimerKind.DELAYED_ACK);
+        }
+        segmentsSent++;
+        ctx.transmit(nowNs, key.localAddress(), key.remoteAddress(), out, note);
+    }
+}
