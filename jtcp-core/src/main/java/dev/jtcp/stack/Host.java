@@ -21,33 +21,31 @@ import dev.jtcp.wire.IpAddress;
 import dev.jtcp.wire.IpPacket;
 import dev.jtcp.wire.IpProtocol;
 import dev.jtcp.wire.PacketWriter;
-import dev.jtcp.wire.TcpHeader;
-import dev.jtcp.wire.TcpPacket;
 import dev.jtcp.wire.TcpSegment;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.random.RandomGenerator;
 
 /**
  * A host: the TCP engine's surroundings on one network attachment. The host itself keeps the
- * configuration (interfaces, addresses, routes, TTL, secrets), the checks on arriving IP packets,
- * the timer wheel, and the {@link TcpContext} face the engine sees; the rest lives in rooms of
- * their own, each handed the parts it uses:
+ * configuration (interfaces and addresses in {@link Interfaces}, routes, TTL, secrets), the checks
+ * on arriving IP packets, the timer wheel, and the {@link TcpContext} face the engine sees; the
+ * rest lives in rooms of their own, each handed the parts it uses (never the host):
  *
  * <ul>
- *   <li>{@link TcpDemux}: connections by 4-tuple, TIME-WAIT records, listeners, and the RST for a
- *       segment that matches nothing;
+ *   <li>{@link TcpDemux}: TCP input, connections by 4-tuple, TIME-WAIT records, listeners, and
+ *       the RST for a segment that matches nothing;
  *   <li>{@link PortAllocator}: RFC 6056 ephemeral ports and the bind rules for port reuse;
  *   <li>{@link IcmpInput}: echo replies, received ICMP errors, protocol unreachable;
  *   <li>{@link IpOutput}: every packet the host sends, written in place and handed to a link;
- *   <li>{@link RoutingTable}: the outgoing interface and the source address (MUST-44).
+ *   <li>{@link RoutingTable}: the outgoing interface and the source address (MUST-44);
+ *   <li>{@link TraceRelay}: the host's tracer, holding the engine's events back during a segment.
  * </ul>
  *
  * <p>Path of one arriving segment: {@link #onPacket} → IP checks ({@link IpPacket#check}) → our
- * address? → TCP header and checksum (MUST-3) → options → {@link TcpDemux#dispatch} (connection
- * by 4-tuple, else TIME-WAIT record, else listener, else a RST per RFC 9293 §3.10.7.1) → the
+ * address? → {@link TcpDemux#onSegment}: TCP header and checksum (MUST-3), options, then connection
+ * by 4-tuple, else TIME-WAIT record, else listener, else a RST per RFC 9293 §3.10.7.1 → the
  * engine's SEGMENT ARRIVES → any segments it sends come back through {@link TcpContext#transmit}
  * and leave through {@link IpOutput}.
  *
@@ -72,45 +70,10 @@ public final class Host implements TcpContext {
     private final ChallengeAckLimiter challengeAcks;
     /** Keys timestamp offsets here and ephemeral ports in {@link #ports}. */
     private final SipHash portHash;
-    private final List<NetInterface> interfaces = new ArrayList<>();
-    /** Every interface address, flat, for the per-packet "is it for us" check. */
-    private final List<IpAddress> localAddresses = new ArrayList<>();
+    private final Interfaces interfaces = new Interfaces();
     private final RoutingTable routes = new RoutingTable();
     private final PathMtuCache pathMtus = new PathMtuCache();
-    private Tracer tracer = Tracer.NONE;
-    /** The current {@link #tracer}, as one object the rooms can keep. */
-    private final Tracer hostTracer = new Tracer() {
-        @Override
-        public void onEvent(TraceEvent event) {
-            tracer.onEvent(event);
-        }
-
-        @Override
-        public boolean isEnabled() {
-            return tracer.isEnabled();
-        }
-    };
-    /**
-     * What the engine traces through: while a received segment is being processed, its events are
-     * held back so that the segment's own RECEIVED/DROPPED event, known only afterwards, comes first.
-     */
-    private final Tracer engineTracer = new Tracer() {
-        @Override
-        public void onEvent(TraceEvent event) {
-            if (held != null) {
-                held.add(event);
-            } else {
-                tracer.onEvent(event);
-            }
-        }
-
-        @Override
-        public boolean isEnabled() {
-            return tracer.isEnabled();
-        }
-    };
-    private List<TraceEvent> held;
-
+    private final TraceRelay trace = new TraceRelay();
     private final TimerWheel wheel = new TimerWheel(1_000_000L, 0);
     private final DropCounters drops = new DropCounters();
     private final IpOutput output;
@@ -120,8 +83,6 @@ public final class Host implements TcpContext {
 
     // Reused on every packet.
     private final IpPacket ip = new IpPacket();
-    private final TcpPacket tcp = new TcpPacket();
-    private final TcpSegment in = new TcpSegment();
 
     private long packetsReceived;
     /** The time of the call being processed, for the path-MTU cache's ageing. */
@@ -140,10 +101,10 @@ public final class Host implements TcpContext {
         this.cookies = new SynCookies(random);
         this.challengeAcks = new ChallengeAckLimiter(config.challengeAckPerSecond());
         this.portHash = new SipHash(random.nextLong(), random.nextLong());
-        this.output = new IpOutput(name, engineTracer, routes);
-        this.demux = new TcpDemux(name, hostTracer, engineTracer, this, output, wheel);
+        this.output = new IpOutput(name, trace.engine, routes);
+        this.demux = new TcpDemux(name, trace, drops, interfaces, this, output, wheel);
         this.ports = new PortAllocator(demux, portHash, PortAllocator.randomStart(random));
-        this.icmp = new IcmpInput(name, hostTracer, drops, demux, routes, pathMtus, output);
+        this.icmp = new IcmpInput(name, trace.direct, drops, demux, routes, pathMtus, output);
     }
 
     // =================================================================================================
@@ -156,43 +117,23 @@ public final class Host implements TcpContext {
      * connected routes; other destinations need {@link #addRoute} or {@link #addDefaultRoute}.
      */
     public NetInterface addInterface(String name, int mtu, PacketSink sink) {
-        for (NetInterface i : interfaces) {
-            if (i.name().equals(name)) {
-                throw new IllegalArgumentException("interface " + name + " exists");
-            }
-        }
-        NetInterface i = new NetInterface(name, mtu).sink(sink);
-        interfaces.add(i);
-        return i;
-    }
-
-    /** The first interface, created (as "if0", MTU 1500) on first use by the one-link calls below. */
-    private NetInterface primary() {
-        if (interfaces.isEmpty()) {
-            addInterface("if0", 1500, p -> {});
-        }
-        return interfaces.getFirst();
+        return interfaces.add(name, mtu, sink);
     }
 
     /** Adds an address with its prefix to the first interface, e.g. {@code "198.18.0.2/24"} or {@code "fd00::2/64"}. */
     public Host addAddress(String cidr) {
-        addAddress(primary(), InterfaceAddress.parse(cidr));
+        addAddress(interfaces.primary(), InterfaceAddress.parse(cidr));
         return this;
     }
 
     public Host addAddress(IpAddress address, int prefixLength) {
-        addAddress(primary(), new InterfaceAddress(address, prefixLength));
+        addAddress(interfaces.primary(), new InterfaceAddress(address, prefixLength));
         return this;
     }
 
     /** Adds {@code a} to {@code iface}, with the connected route to its subnet. */
     public void addAddress(NetInterface iface, InterfaceAddress a) {
-        IpAddress address = a.address();
-        if (address.isMulticast() || address.isUnspecified() || address.isLimitedBroadcast()) {
-            throw new IllegalArgumentException(address + " cannot be a host address");
-        }
-        iface.add(a);
-        localAddresses.add(address);
+        interfaces.addAddress(iface, a);
         routes.add(a, iface);
     }
 
@@ -213,26 +154,22 @@ public final class Host implements TcpContext {
     }
 
     public List<NetInterface> interfaces() {
-        return List.copyOf(interfaces);
+        return List.copyOf(interfaces.list());
     }
 
     /** Every address of every interface. */
     public List<IpAddress> addresses() {
-        List<IpAddress> all = new ArrayList<>();
-        for (NetInterface i : interfaces) {
-            i.addresses().forEach(a -> all.add(a.address()));
-        }
-        return all;
+        return interfaces.addresses();
     }
 
     /** The first interface's MTU; MSS and segment sizes derive from it. */
     public Host mtu(int mtu) {
-        primary().mtu(mtu);
+        interfaces.primary().mtu(mtu);
         return this;
     }
 
     public int mtu() {
-        return primary().mtu();
+        return interfaces.primary().mtu();
     }
 
     /**
@@ -240,7 +177,7 @@ public final class Host implements TcpContext {
      * everywhere: a default route through it is added.
      */
     public Host attach(PacketSink link) {
-        NetInterface i = primary().sink(link);
+        NetInterface i = interfaces.primary().sink(link);
         routes.addDefault(i);
         return this;
     }
@@ -262,7 +199,7 @@ public final class Host implements TcpContext {
     }
 
     public Host tracer(Tracer tracer) {
-        this.tracer = tracer == null ? Tracer.NONE : tracer;
+        trace.target(tracer);
         return this;
     }
 
@@ -323,7 +260,7 @@ public final class Host implements TcpContext {
      * must be one of this host's addresses, of the peer's family; null chooses one (MUST-44).
      */
     public TcpConnection connect(long nowNs, IpAddress local, IpAddress remote, int port, int localPort) {
-        if (local != null && (!isLocal(local.hi(), local.lo()) || local.isV4() != remote.isV4())) {
+        if (local != null && (!interfaces.isLocal(local.hi(), local.lo()) || local.isV4() != remote.isV4())) {
             throw new TcpException(TcpError.BAD_ADDRESS, local + " is not an address of host " + name
                     + (local.isV4() != remote.isV4() ? " of " + remote + "'s family" : ""));
         }
@@ -350,7 +287,7 @@ public final class Host implements TcpContext {
         if (localPort < 0 || localPort > 65535) {
             throw new IllegalArgumentException("local port must be 0..65535, got " + localPort);
         }
-        if (remote.isMulticast() || remote.isLimitedBroadcast() || remote.isUnspecified() || isSubnetBroadcast(remote)) {
+        if (remote.isMulticast() || remote.isLimitedBroadcast() || remote.isUnspecified() || interfaces.isSubnetBroadcast(remote)) {
             throw new TcpException(TcpError.BAD_ADDRESS,
                     "cannot open a TCP connection to " + remote + " (RFC 9293 MUST-46)");
         }
@@ -363,35 +300,13 @@ public final class Host implements TcpContext {
 
     /** The source address for a connection to {@code remote} (MUST-44), chosen by the routing table. */
     private IpAddress sourceAddressFor(IpAddress remote) {
-        IpAddress src = routes.sourceFor(remote, interfaces);
+        IpAddress src = routes.sourceFor(remote, interfaces.list());
         if (src == null) {
             throw new TcpException(TcpError.NO_ROUTE, routes.interfaceFor(remote) == null
                     ? "no route from host " + name + " to " + remote
                     : "no " + (remote.isV4() ? "IPv4" : "IPv6") + " address on host " + name + " to reach " + remote);
         }
         return src;
-    }
-
-    private boolean isSubnetBroadcast(IpAddress a) {
-        return a.isV4() && isSubnetBroadcastV4(a.v4());
-    }
-
-    /** Whether {@code v4} is the directed broadcast address of one of our IPv4 subnets. Allocation-free. */
-    private boolean isSubnetBroadcastV4(int v4) {
-        for (int n = 0; n < interfaces.size(); n++) {
-            List<InterfaceAddress> addrs = interfaces.get(n).addressesView();
-            for (int i = 0; i < addrs.size(); i++) {
-                InterfaceAddress mine = addrs.get(i);
-                int len = mine.prefixLength();
-                if (mine.address().isV4() && len < 31) {
-                    int hostMask = (int) ((1L << (32 - len)) - 1);
-                    if ((mine.address().v4() & ~hostMask) == (v4 & ~hostMask) && (v4 & hostMask) == hostMask) {
-                        return true;
-                    }
-                }
-            }
-        }
-        return false;
     }
 
     /** Passive OPEN on every address of this host. */
@@ -418,7 +333,7 @@ public final class Host implements TcpContext {
         if (port < 1 || port > 65535) {
             throw new IllegalArgumentException("port must be 1..65535, got " + port);
         }
-        if (!local.isUnspecified() && !isLocal(local.hi(), local.lo())) {
+        if (!local.isUnspecified() && !interfaces.isLocal(local.hi(), local.lo())) {
             throw new TcpException(TcpError.BAD_ADDRESS, local + " is not an address of host " + name);
         }
         ports.checkListen(local, port, reuseAddress);
@@ -450,16 +365,16 @@ public final class Host implements TcpContext {
             drop(nowNs, r, length, "malformed IP packet");
             return;
         }
-        if (!isLocal(ip.dstHi(), ip.dstLo())) {
+        if (!interfaces.isLocal(ip.dstHi(), ip.dstLo())) {
             IpAddress dst = ip.dst();
-            boolean broadcast = dst.isMulticast() || dst.isLimitedBroadcast() || isSubnetBroadcast(dst);
+            boolean broadcast = dst.isMulticast() || dst.isLimitedBroadcast() || interfaces.isSubnetBroadcast(dst);
             drop(nowNs, broadcast && ip.protocol() == IpProtocol.TCP ? DropReason.IP_BROADCAST_OR_MULTICAST
                     : DropReason.IP_NOT_FOR_US, length, "to " + dst);
             return;
         }
         this.nowNs = nowNs;
         switch (ip.protocol()) {
-            case IpProtocol.TCP -> onTcp(nowNs);
+            case IpProtocol.TCP -> demux.onSegment(nowNs, ip);
             case IpProtocol.ICMP, IpProtocol.ICMPV6 -> icmp.onIcmp(nowNs, ip, srcIsUnusable());
             default -> {
                 drop(nowNs, DropReason.IP_UNKNOWN_PROTOCOL, length, IpProtocol.name(ip.protocol()));
@@ -471,95 +386,28 @@ public final class Host implements TcpContext {
         }
     }
 
-    private boolean isLocal(long hi, long lo) {
-        for (int i = 0; i < localAddresses.size(); i++) {
-            IpAddress a = localAddresses.get(i);
-            if (a.hi() == hi && a.lo() == lo) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private void onTcp(long nowNs) {
-        ByteBuffer buf = ip.buffer();
-        DropReason r = tcp.wrap(buf, ip.payloadOffset(), ip.payloadLength()).check();
-        if (r == null && !tcp.verifyChecksum(ip.pseudoHeaderSum())) {
-            r = DropReason.TCP_BAD_CHECKSUM;
-        }
-        if (r == null) {
-            r = in.readFrom(tcp);
-            in.tos = ip.tos();
-        }
-        if (r == null && (in.srcPort == 0 || in.dstPort == 0)) {
-            r = DropReason.TCP_BAD_PORT;
-        }
-        if (r == null && srcIsUnusable()) {
-            r = DropReason.IP_BAD_SOURCE;
-        }
-        if (r != null) {
-            if (tracer.isEnabled() && tcp.check() == null) {
-                // The header is readable: show the segment itself as dropped, with the reason.
-                drops.count(r);
-                traceSegment(nowNs, TraceEvent.Direction.DROPPED, ip.src(), ip.dst(), TcpHeader.of(tcp),
-                        tcp.payloadLength(), r, null);
-            } else {
-                drop(nowNs, r, ip.packetLength(), "bad TCP segment");
-            }
-            return;
-        }
-        if (!tracer.isEnabled()) {
-            r = demux.dispatch(nowNs, ip, in);
-            if (r != null) {
-                drops.count(r);
-            }
-            return;
-        }
-        TcpHeader header = TcpHeader.of(tcp);
-        IpAddress src = ip.src();
-        IpAddress dst = ip.dst();
-        int payloadLength = in.payloadLength;
-        List<TraceEvent> during = new ArrayList<>();
-        held = during;
-        try {
-            r = demux.dispatch(nowNs, ip, in);
-        } finally {
-            held = null;
-        }
-        if (r != null) {
-            drops.count(r);
-        }
-        traceSegment(nowNs, r == null ? TraceEvent.Direction.RECEIVED : TraceEvent.Direction.DROPPED, src, dst,
-                header, payloadLength, r, (in.tos & 0b11) == 0b11 ? "ECN: congestion experienced" : null);
-        during.forEach(tracer::onEvent);
-    }
-
-    /** MUST-57 neighbourhood: a segment from a broadcast, multicast or unspecified source is bogus. */
+    /** Whether the packet in {@link #ip} comes from a source no answer may go to (MUST-57, MUST-63). */
     private boolean srcIsUnusable() {
-        long hi = ip.srcHi();
-        long lo = ip.srcLo();
-        // RFC 1122 §3.2.1.3 (MUST-63): a directed broadcast of our own subnets is no source either.
-        return IpAddress.isUnusableSource(hi, lo) || (hi == 0 && (lo >>> 32) == 0xFFFF && isSubnetBroadcastV4((int) lo));
+        return interfaces.isUnusableSource(ip.srcHi(), ip.srcLo());
     }
 
     /** The path MTU towards {@code remote}: the outgoing interface's MTU, lowered by what ICMP taught. */
     public int pathMtu(IpAddress remote) {
+        return pathMtus.mtu(remote, linkMtu(remote), nowNs);
+    }
+
+    /** The MTU of the interface towards {@code remote}, or of the first one if no route leads there. */
+    private int linkMtu(IpAddress remote) {
         NetInterface via = routes.interfaceFor(remote);
-        int linkMtu = via == null ? primary().mtu() : via.mtu();
-        return pathMtus.mtu(remote, linkMtu, nowNs);
+        return via == null ? interfaces.primary().mtu() : via.mtu();
     }
 
     private void drop(long nowNs, DropReason reason, int length, String summary) {
         drops.count(reason);
-        if (tracer.isEnabled()) {
-            tracer.onEvent(new TraceEvent.PacketEvent(nowNs, name, TraceEvent.Direction.DROPPED, length, reason,
+        if (trace.isEnabled()) {
+            trace.direct.onEvent(new TraceEvent.PacketEvent(nowNs, name, TraceEvent.Direction.DROPPED, length, reason,
                     summary));
         }
-    }
-
-    private void traceSegment(long nowNs, TraceEvent.Direction dir, IpAddress src, IpAddress dst, TcpHeader h,
-                              int payloadLength, DropReason reason, String note) {
-        tracer.onEvent(new TraceEvent.SegmentEvent(nowNs, name, dir, src, dst, h, payloadLength, reason, note));
     }
 
     // =================================================================================================
@@ -593,7 +441,7 @@ public final class Host implements TcpContext {
 
     @Override
     public Tracer tracer() {
-        return engineTracer;
+        return trace.engine;
     }
 
     @Override
@@ -624,8 +472,7 @@ public final class Host implements TcpContext {
     /** MMS_R: the outgoing interface's MTU (the largest packet we accept back on it) minus the IP header. */
     @Override
     public int maxReceiveSegmentSize(IpAddress remote) {
-        NetInterface via = routes.interfaceFor(remote);
-        return (via == null ? primary().mtu() : via.mtu()) - PacketWriter.ipHeaderLength(remote);
+        return linkMtu(remote) - PacketWriter.ipHeaderLength(remote);
     }
 
     /** MMS_S: the path MTU (RFC 1191, RFC 8201) minus the IP header. */

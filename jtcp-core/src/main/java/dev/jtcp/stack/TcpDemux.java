@@ -4,7 +4,6 @@ import dev.jtcp.event.ConnectionKey;
 import dev.jtcp.event.TcpState;
 import dev.jtcp.event.TimerKind;
 import dev.jtcp.event.TraceEvent;
-import dev.jtcp.event.Tracer;
 import dev.jtcp.tcp.TcpConnection;
 import dev.jtcp.tcp.TcpContext;
 import dev.jtcp.tcp.TcpListener;
@@ -13,7 +12,10 @@ import dev.jtcp.wire.DropReason;
 import dev.jtcp.wire.IpAddress;
 import dev.jtcp.wire.IpPacket;
 import dev.jtcp.wire.TcpFlags;
+import dev.jtcp.wire.TcpHeader;
+import dev.jtcp.wire.TcpPacket;
 import dev.jtcp.wire.TcpSegment;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -36,10 +38,10 @@ final class TcpDemux {
     static final TimerWheel.Expiry EXPIRY = (e, t) -> ((Slot) e).connection.onTimer(t);
 
     private final String hostName;
-    /** The host's tracer, for events that go out at once. */
-    private final Tracer tracer;
-    /** The engine's tracer, which holds events back while a received segment is being processed. */
-    private final Tracer engineTracer;
+    private final TraceRelay trace;
+    private final DropCounters drops;
+    /** The host's addresses, for the source check. */
+    private final Interfaces interfaces;
     /** The engine's view of the host, which TIME-WAIT records answer through. */
     private final TcpContext context;
     private final IpOutput output;
@@ -51,6 +53,9 @@ final class TcpDemux {
     private final List<TcpListener> listeners = new ArrayList<>();
     /** The RST for "no such connection", reused. */
     private final TcpSegment reply = new TcpSegment();
+    // Reused on every segment.
+    private final TcpPacket tcp = new TcpPacket();
+    private final TcpSegment in = new TcpSegment();
 
     /** A connection's place in the host: its timer and its table entry. */
     private static final class Slot extends TimerWheel.Entry {
@@ -61,11 +66,12 @@ final class TcpDemux {
         }
     }
 
-    TcpDemux(String hostName, Tracer tracer, Tracer engineTracer, TcpContext context, IpOutput output,
-             TimerWheel wheel) {
+    TcpDemux(String hostName, TraceRelay trace, DropCounters drops, Interfaces interfaces, TcpContext context,
+             IpOutput output, TimerWheel wheel) {
         this.hostName = Objects.requireNonNull(hostName);
-        this.tracer = Objects.requireNonNull(tracer);
-        this.engineTracer = Objects.requireNonNull(engineTracer);
+        this.trace = Objects.requireNonNull(trace);
+        this.drops = Objects.requireNonNull(drops);
+        this.interfaces = Objects.requireNonNull(interfaces);
         this.context = Objects.requireNonNull(context);
         this.output = Objects.requireNonNull(output);
         this.wheel = Objects.requireNonNull(wheel);
@@ -132,10 +138,74 @@ final class TcpDemux {
     // =================================================================================================
 
     /**
-     * Hands {@code in}, which arrived in {@code ip}, to whoever takes it; returns the drop reason,
-     * or null if it was taken.
+     * A TCP segment arrived in {@code ip}, addressed to us: the header, checksum (MUST-3), options
+     * and ports are checked, then {@link #dispatch} finds who takes it. Counted if dropped; traced
+     * (when tracing) before the events it caused.
      */
-    DropReason dispatch(long nowNs, IpPacket ip, TcpSegment in) {
+    void onSegment(long nowNs, IpPacket ip) {
+        ByteBuffer buf = ip.buffer();
+        DropReason r = tcp.wrap(buf, ip.payloadOffset(), ip.payloadLength()).check();
+        if (r == null && !tcp.verifyChecksum(ip.pseudoHeaderSum())) {
+            r = DropReason.TCP_BAD_CHECKSUM;
+        }
+        if (r == null) {
+            r = in.readFrom(tcp);
+            in.tos = ip.tos();
+        }
+        if (r == null && (in.srcPort == 0 || in.dstPort == 0)) {
+            r = DropReason.TCP_BAD_PORT;
+        }
+        if (r == null && interfaces.isUnusableSource(ip.srcHi(), ip.srcLo())) {
+            r = DropReason.IP_BAD_SOURCE;
+        }
+        if (r != null) {
+            if (trace.isEnabled() && tcp.check() == null) {
+                // The header is readable: show the segment itself as dropped, with the reason.
+                drops.count(r);
+                traceSegment(nowNs, TraceEvent.Direction.DROPPED, ip.src(), ip.dst(), TcpHeader.of(tcp),
+                        tcp.payloadLength(), r, null);
+            } else {
+                drops.count(r);
+                if (trace.isEnabled()) {
+                    trace.direct.onEvent(new TraceEvent.PacketEvent(nowNs, hostName, TraceEvent.Direction.DROPPED,
+                            ip.packetLength(), r, "bad TCP segment"));
+                }
+            }
+            return;
+        }
+        if (!trace.isEnabled()) {
+            r = dispatch(nowNs, ip);
+            if (r != null) {
+                drops.count(r);
+            }
+            return;
+        }
+        TcpHeader header = TcpHeader.of(tcp);
+        IpAddress src = ip.src();
+        IpAddress dst = ip.dst();
+        int payloadLength = in.payloadLength;
+        List<TraceEvent> during = trace.hold();
+        try {
+            r = dispatch(nowNs, ip);
+        } finally {
+            trace.stopHolding();
+        }
+        if (r != null) {
+            drops.count(r);
+        }
+        traceSegment(nowNs, r == null ? TraceEvent.Direction.RECEIVED : TraceEvent.Direction.DROPPED, src, dst,
+                header, payloadLength, r, (in.tos & 0b11) == 0b11 ? "ECN: congestion experienced" : null);
+        trace.replay(during);
+    }
+
+    private void traceSegment(long nowNs, TraceEvent.Direction dir, IpAddress src, IpAddress dst, TcpHeader h,
+                              int payloadLength, DropReason reason, String note) {
+        trace.direct.onEvent(new TraceEvent.SegmentEvent(nowNs, hostName, dir, src, dst, h, payloadLength, reason,
+                note));
+    }
+
+    /** Hands {@link #in}, which arrived in {@code ip}, to whoever takes it; returns why it was dropped, or null. */
+    private DropReason dispatch(long nowNs, IpPacket ip) {
         Slot slot = connections.get(ip.dstHi(), ip.dstLo(), in.dstPort, ip.srcHi(), ip.srcLo(), in.srcPort);
         if (slot != null) {
             return slot.connection.onSegment(nowNs, in);
@@ -265,8 +335,8 @@ final class TcpDemux {
                 break;
             }
             it.remove();
-            if (tracer.isEnabled()) {
-                tracer.onEvent(new TraceEvent.TimerEvent(nowNs, hostName, tw.key(), TimerKind.TIME_WAIT,
+            if (trace.isEnabled()) {
+                trace.direct.onEvent(new TraceEvent.TimerEvent(nowNs, hostName, tw.key(), TimerKind.TIME_WAIT,
                         TraceEvent.TimerAction.FIRED, tw.expiryNs()));
             }
             endTimeWait(nowNs, tw, "2MSL timeout");
@@ -275,15 +345,15 @@ final class TcpDemux {
 
     private void endTimeWait(long nowNs, TimeWaitEntry tw, String cause) {
         tw.onExpired();
-        if (tracer.isEnabled()) {
-            tracer.onEvent(new TraceEvent.StateEvent(nowNs, hostName, tw.key(), TcpState.TIME_WAIT, TcpState.CLOSED,
+        if (trace.isEnabled()) {
+            trace.direct.onEvent(new TraceEvent.StateEvent(nowNs, hostName, tw.key(), TcpState.TIME_WAIT, TcpState.CLOSED,
                     cause));
         }
     }
 
     private void traceTimer(long nowNs, ConnectionKey key, TraceEvent.TimerAction action, long deadlineNs) {
-        if (engineTracer.isEnabled()) {
-            engineTracer.onEvent(new TraceEvent.TimerEvent(nowNs, hostName, key, TimerKind.TIME_WAIT, action,
+        if (trace.isEnabled()) {
+            trace.engine.onEvent(new TraceEvent.TimerEvent(nowNs, hostName, key, TimerKind.TIME_WAIT, action,
                     deadlineNs));
         }
     }
