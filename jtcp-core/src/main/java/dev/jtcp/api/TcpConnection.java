@@ -2,7 +2,6 @@ package dev.jtcp.api;
 
 import dev.jtcp.event.ConnectionKey;
 import dev.jtcp.event.TcpState;
-import dev.jtcp.stack.IcmpErrorHandler;
 import dev.jtcp.tcp.ConnectionStatus;
 import dev.jtcp.tcp.TcpError;
 import dev.jtcp.tcp.TcpException;
@@ -618,7 +617,7 @@ public final class TcpConnection implements Closeable {
     // =================================================================================================
 
     /** The engine's callbacks, and the commands the application queues; all on the loop thread. */
-    private final class Handler implements TcpHandler, IcmpErrorHandler {
+    private final class Handler implements TcpHandler {
         @Override
         public void onConnected(dev.jtcp.tcp.TcpConnection c) {
             state = c.state();
@@ -692,15 +691,10 @@ public final class TcpConnection implements Closeable {
         }
 
         @Override
-        public void onIcmpError(dev.jtcp.tcp.TcpConnection c, TcpError error, boolean aborts) {
+        public void onSoftError(dev.jtcp.tcp.TcpConnection c, TcpError error) {
             lock.lock();
             try {
-                IOException e = Errors.of(error, !connected.isDone());
-                if (aborts) {
-                    failure = e;
-                } else {
-                    softError = e;
-                }
+                softError = Errors.of(error, !connected.isDone());
             } finally {
                 lock.unlock();
             }

@@ -1,6 +1,5 @@
 package dev.jtcp.stack;
 
-import dev.jtcp.event.TcpState;
 import dev.jtcp.event.TraceEvent;
 import dev.jtcp.event.Tracer;
 import dev.jtcp.tcp.ConnectionStatus;
@@ -100,10 +99,8 @@ final class IcmpInput {
      *       (RFC 1191, RFC 8201).
      * </ul>
      *
-     * <p>Delivery goes through the connection's handler when it implements {@link
-     * IcmpErrorHandler}; aborting uses the engine's ABORT, so the engine itself records the
-     * connection's error as "aborted". (An engine hook taking the ICMP error would let it record
-     * the true error and retransmit at once after a PMTU drop.)
+     * <p>Hard and soft errors are an engine event ({@link TcpConnection#onIcmpError}): the engine
+     * decides whether to abort, records the true error, and reports soft errors to its handler.
      */
     private void onError(long nowNs, IpPacket ip) {
         IcmpErrorMessage e = error;
@@ -132,16 +129,7 @@ final class IcmpInput {
         }
         switch (e.kind) {
             case PACKET_TOO_BIG -> onPacketTooBig(nowNs, c.key().remoteAddress(), e.mtu);
-            case HARD, SOFT -> {
-                boolean establishing = c.state() == TcpState.SYN_SENT || c.state() == TcpState.SYN_RECEIVED;
-                boolean aborts = e.kind == IcmpErrorMessage.Kind.HARD && establishing;
-                if (c.handler() instanceof IcmpErrorHandler h && (aborts || c.softErrorReports())) {
-                    h.onIcmpError(c, e.error, aborts);
-                }
-                if (aborts) {
-                    c.abort(nowNs);
-                }
-            }
+            case HARD, SOFT -> c.onIcmpError(nowNs, e.error, e.kind == IcmpErrorMessage.Kind.HARD);
             case IGNORED -> {
             }
         }

@@ -84,6 +84,8 @@ public final class TcpConnection {
     private TcpListener listener;
     /** Why the connection failed; null while healthy or after a normal close. */
     private TcpError error;
+    /** The last soft error (an ICMP report, MUST-56) owed to the handler, or null. */
+    private TcpError softError;
     /** The time of the event being processed; set on entry to every public method. */
     private long nowNs;
 
@@ -952,6 +954,46 @@ public final class TcpConnection {
             }
         }
         fail(TcpError.ABORTED, "abort()");
+    }
+
+    // =================================================================================================
+    // ICMP errors (RFC 9293 §3.9.2.2; RFC 5927, RFC 5461)
+    // =================================================================================================
+
+    /**
+     * An ICMP error the host matched to this connection, after RFC 5927's checks (MUST-54:
+     * "directing it to the connection that created the error"). A hard error (port, protocol or host
+     * unreachable, per the host's reading) aborts a connection still being established, SYN-SENT or
+     * SYN-RECEIVED, with the error's own meaning ({@code REFUSED} for port unreachable), reported by
+     * {@link TcpHandler#onClosed}. Otherwise, and for hard errors in synchronized states (Linux and
+     * RFC 5461), it is a soft error: reported through {@link TcpHandler#onSoftError} when soft error
+     * reports are on (SHLD-25, SHLD-20), and it never aborts the connection (MUST-56).
+     *
+     * @param hard whether the host classed the error as hard (RFC 1122 §4.2.3.9)
+     */
+    public void onIcmpError(long nowNs, TcpError error, boolean hard) {
+        enter();
+        try {
+            onIcmpErrorImpl(nowNs, error, hard);
+        } finally {
+            leave();
+        }
+    }
+
+    private void onIcmpErrorImpl(long nowNs, TcpError error, boolean hard) {
+        this.nowNs = nowNs;
+        if (hard && (state == SYN_SENT || state == SYN_RECEIVED)) {
+            if (state == SYN_RECEIVED) {
+                // As ABORT (§3.10.5): the peer's side holds state from our SYN,ACK.
+                sendRst(sndMax, null);
+            }
+            fail(error, "rcv ICMP error (" + error.message() + ")");
+            return;
+        }
+        if (softErrorReports && state != CLOSED) {
+            softError = error;
+            notify(EV_SOFT_ERROR);
+        }
     }
 
     // =================================================================================================
@@ -2431,6 +2473,7 @@ public final class TcpConnection {
     private static final int EV_TROUBLE = 16;
     private static final int EV_CLOSED = 32;
     private static final int EV_ACCEPTABLE = 64;
+    private static final int EV_SOFT_ERROR = 128;
 
     /** Notifications owed to the application, delivered when the current engine call finishes. */
     private int pendingEvents;
@@ -2476,6 +2519,9 @@ public final class TcpConnection {
                 }
                 if ((ev & EV_TROUBLE) != 0) {
                     handler.onRetransmissionTrouble(this, retransmits);
+                }
+                if ((ev & EV_SOFT_ERROR) != 0) {
+                    handler.onSoftError(this, softError);
                 }
                 if ((ev & EV_CLOSED) != 0) {
                     handler.onClosed(this, error);

@@ -25,6 +25,15 @@ public interface TcpHandler {
     default void onRetransmissionTrouble(TcpConnection c, int retransmissions) {}
 
     /**
+     * A soft error (RFC 9293 §3.9.2.2, SHLD-25): an ICMP error that does not end the connection
+     * (MUST-56), such as host unreachable on an established connection. Not called when the
+     * application turned soft error reports off ({@link TcpConnection#softErrorReports(boolean)},
+     * SHLD-20). A hard error that ends a connection still being established arrives through {@link
+     * #onClosed} instead, with its own error.
+     */
+    default void onSoftError(TcpConnection c, TcpError error) {}
+
+    /**
      * The connection is finished: {@code error} is {@code null} after a normal close (both FINs
      * exchanged, MUST-12), or why it ended (reset, refused, timed out, aborted).
      */

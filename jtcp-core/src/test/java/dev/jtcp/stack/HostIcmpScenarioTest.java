@@ -20,14 +20,23 @@ import org.junit.jupiter.api.Test;
 
 /** ICMP errors and port reuse on established connections between two simulated hosts. */
 class HostIcmpScenarioTest {
-    private static final class Recorder implements TcpHandler, IcmpErrorHandler {
+    /** Records soft ICMP errors, and the error a hard one ended the connection with. */
+    private static final class Recorder implements TcpHandler {
         TcpError icmp;
         boolean aborts;
 
         @Override
-        public void onIcmpError(TcpConnection c, TcpError error, boolean aborts) {
+        public void onSoftError(TcpConnection c, TcpError error) {
             this.icmp = error;
-            this.aborts = aborts;
+            this.aborts = false;
+        }
+
+        @Override
+        public void onClosed(TcpConnection c, TcpError error) {
+            if (error != null) {
+                this.icmp = error;
+                this.aborts = true;
+            }
         }
     }
 

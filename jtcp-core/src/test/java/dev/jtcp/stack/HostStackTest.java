@@ -155,23 +155,30 @@ class HostStackTest {
 
     // ---- ICMP errors for connections (MUST-54, RFC 5927) ----
 
-    /** A connection handler that records ICMP reports. */
-    private static final class Recorder implements TcpHandler, IcmpErrorHandler {
+    /**
+     * A connection handler that records ICMP reports: soft errors, and the error a hard ICMP error
+     * ended the connection with.
+     */
+    private static final class Recorder implements TcpHandler {
         TcpError icmp;
         boolean aborts;
         TcpError closedWith;
         boolean closed;
 
         @Override
-        public void onIcmpError(TcpConnection c, TcpError error, boolean aborts) {
+        public void onSoftError(TcpConnection c, TcpError error) {
             this.icmp = error;
-            this.aborts = aborts;
+            this.aborts = false;
         }
 
         @Override
         public void onClosed(TcpConnection c, TcpError error) {
             closed = true;
             closedWith = error;
+            if (error != null) {
+                this.icmp = error;
+                this.aborts = true;
+            }
         }
     }
 
@@ -190,6 +197,8 @@ class HostStackTest {
         assertThat(r.aborts).isTrue();
         assertThat(c.state()).isEqualTo(TcpState.CLOSED);
         assertThat(r.closed).isTrue();
+        assertThat(r.closedWith).as("the true error, not \"aborted\"").isEqualTo(TcpError.REFUSED);
+        assertThat(c.error()).isEqualTo(TcpError.REFUSED);
         assertThat(h.connectionCount()).isZero();
     }
 
