@@ -60,7 +60,7 @@ public final class Host implements TcpContext {
     public static final int EPHEMERAL_LOW = PortAllocator.EPHEMERAL_LOW;
     public static final int EPHEMERAL_HIGH = PortAllocator.EPHEMERAL_HIGH;
     /** The default TTL / hop limit (RFC 1700's recommendation; Linux uses the same). */
-    public static final int DEFAULT_TTL = 64;
+    public static final int DEFAULT_TTL = IpOutput.DEFAULT_TTL;
 
     private final String name;
     private final TcpConfig config;

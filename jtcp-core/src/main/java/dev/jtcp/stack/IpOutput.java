@@ -22,6 +22,8 @@ import java.util.Objects;
 final class IpOutput {
     /** The largest IP packet: 65535 bytes of IPv4 total length, or an IPv6 payload of that plus its header. */
     private static final int MAX_PACKET = 65535 + 40;
+    /** The default TTL / hop limit (RFC 1700's recommendation; Linux uses the same). */
+    static final int DEFAULT_TTL = 64;
 
     private final String hostName;
     /** Where SENT events go: the host's engine-facing tracer, which holds them back during a received segment. */
@@ -33,7 +35,7 @@ final class IpOutput {
     /** A view over a written TCP segment, for the trace. */
     private final TcpPacket sentTcp = new TcpPacket();
     /** TTL / hop limit of every packet (MUST-49: configurable); 1..255. */
-    private int ttl = Host.DEFAULT_TTL;
+    private int ttl = DEFAULT_TTL;
     private long packetsSent;
     /** Packets the host had to send but no route led anywhere (counted, not traced). */
     private long unroutable;
