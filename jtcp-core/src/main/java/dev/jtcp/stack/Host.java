@@ -287,7 +287,8 @@ public final class Host implements TcpContext {
         if (localPort < 0 || localPort > 65535) {
             throw new IllegalArgumentException("local port must be 0..65535, got " + localPort);
         }
-        if (remote.isMulticast() || remote.isLimitedBroadcast() || remote.isUnspecified() || interfaces.isSubnetBroadcast(remote)) {
+        if (remote.isMulticast() || remote.isLimitedBroadcast() || remote.isUnspecified()
+                || interfaces.isSubnetBroadcast(remote)) {
             throw new TcpException(TcpError.BAD_ADDRESS,
                     "cannot open a TCP connection to " + remote + " (RFC 9293 MUST-46)");
         }

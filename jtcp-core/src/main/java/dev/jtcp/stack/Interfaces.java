@@ -83,7 +83,8 @@ final class Interfaces {
      * 1122 §3.2.1.3, MUST-63) is a directed broadcast of our own subnets.
      */
     boolean isUnusableSource(long hi, long lo) {
-        return IpAddress.isUnusableSource(hi, lo) || (hi == 0 && (lo >>> 32) == 0xFFFF && isSubnetBroadcastV4((int) lo));
+        return IpAddress.isUnusableSource(hi, lo)
+                || (hi == 0 && (lo >>> 32) == 0xFFFF && isSubnetBroadcastV4((int) lo));
     }
 
     /** Whether {@code v4} is the directed broadcast address of one of our IPv4 subnets. */

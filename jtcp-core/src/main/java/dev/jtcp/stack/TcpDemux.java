@@ -218,7 +218,8 @@ final class TcpDemux {
             ConnectionKey key = new ConnectionKey(local, in.dstPort, remote, in.srcPort);
             TimeWaitEntry tw = timeWait.get(key);
             if (tw != null) {
-                TimeWaitEntry.Verdict v = tw.onSegment(nowNs, in, context, reply, findListener(local, in.dstPort) != null);
+                boolean listening = findListener(local, in.dstPort) != null;
+                TimeWaitEntry.Verdict v = tw.onSegment(nowNs, in, context, reply, listening);
                 switch (v) {
                     case HANDLED -> {
                         return in.isRst() ? DropReason.TCP_RST_NOT_ACCEPTED : null;
@@ -346,8 +347,8 @@ final class TcpDemux {
     private void endTimeWait(long nowNs, TimeWaitEntry tw, String cause) {
         tw.onExpired();
         if (trace.isEnabled()) {
-            trace.direct.onEvent(new TraceEvent.StateEvent(nowNs, hostName, tw.key(), TcpState.TIME_WAIT, TcpState.CLOSED,
-                    cause));
+            trace.direct.onEvent(new TraceEvent.StateEvent(nowNs, hostName, tw.key(), TcpState.TIME_WAIT,
+                    TcpState.CLOSED, cause));
         }
     }
 
