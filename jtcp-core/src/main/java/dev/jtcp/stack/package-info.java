@@ -20,5 +20,12 @@
  * </ul>
  *
  * <p>Sans-IO like the engine: every call takes the time, and the host says when to call it next.
+ *
+ * <p>Read first: {@link dev.jtcp.stack.Host}.
+ *
+ * <p>Uses {@code tcp} (the engine it hosts) and {@code link} (only {@code PacketSink}, where its
+ * packets go), with {@code event} and {@code wire}.
+ *
+ * <p>Thread-safety: none. One thread drives a host and every connection on it.
  */
 package dev.jtcp.stack;
