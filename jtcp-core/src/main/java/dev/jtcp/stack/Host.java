@@ -292,22 +292,12 @@ public final class Host implements TcpContext {
             throw new TcpException(TcpError.BAD_ADDRESS,
                     "cannot open a TCP connection to " + remote + " (RFC 9293 MUST-46)");
         }
-        IpAddress local = requestedLocal != null ? requestedLocal : sourceAddressFor(remote);
+        IpAddress local = requestedLocal != null ? requestedLocal
+                : routes.sourceFor(remote, interfaces.list(), name);
         TcpConnection c = new TcpConnection(this, ports.bindForConnect(local, remote, port, localPort));
         register(c);
         c.open(nowNs);
         return c;
-    }
-
-    /** The source address for a connection to {@code remote} (MUST-44), chosen by the routing table. */
-    private IpAddress sourceAddressFor(IpAddress remote) {
-        IpAddress src = routes.sourceFor(remote, interfaces.list());
-        if (src == null) {
-            throw new TcpException(TcpError.NO_ROUTE, routes.interfaceFor(remote) == null
-                    ? "no route from host " + name + " to " + remote
-                    : "no " + (remote.isV4() ? "IPv4" : "IPv6") + " address on host " + name + " to reach " + remote);
-        }
-        return src;
     }
 
     /** Passive OPEN on every address of this host. */
@@ -376,20 +366,16 @@ public final class Host implements TcpContext {
         this.nowNs = nowNs;
         switch (ip.protocol()) {
             case IpProtocol.TCP -> demux.onSegment(nowNs, ip);
-            case IpProtocol.ICMP, IpProtocol.ICMPV6 -> icmp.onIcmp(nowNs, ip, srcIsUnusable());
+            case IpProtocol.ICMP, IpProtocol.ICMPV6 ->
+                    icmp.onIcmp(nowNs, ip, interfaces.isUnusableSource(ip.srcHi(), ip.srcLo()));
             default -> {
                 drop(nowNs, DropReason.IP_UNKNOWN_PROTOCOL, length, IpProtocol.name(ip.protocol()));
-                // RFC 1122 §3.2.2: no ICMP error about a packet from an unusable source.
-                if (!srcIsUnusable()) {
+                // RFC 1122 §3.2.2: no ICMP error about a packet from an unusable source (MUST-57, MUST-63).
+                if (!interfaces.isUnusableSource(ip.srcHi(), ip.srcLo())) {
                     icmp.sendProtocolUnreachable(nowNs, ip);
                 }
             }
         }
-    }
-
-    /** Whether the packet in {@link #ip} comes from a source no answer may go to (MUST-57, MUST-63). */
-    private boolean srcIsUnusable() {
-        return interfaces.isUnusableSource(ip.srcHi(), ip.srcLo());
     }
 
     /** The path MTU towards {@code remote}: the outgoing interface's MTU, lowered by what ICMP taught. */

@@ -1,5 +1,7 @@
 package dev.jtcp.stack;
 
+import dev.jtcp.tcp.TcpError;
+import dev.jtcp.tcp.TcpException;
 import dev.jtcp.wire.IpAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -75,17 +77,22 @@ public final class RoutingTable {
      * of RFC 1122 §3.3.4.2). MUST-45 (the same local address for the whole connection) holds
      * because the address is part of the connection's key.
      *
-     * @return the address, or null if no route leads to {@code remote} or no interface has an
+     * @param hostName names the host in the error
+     * @throws TcpException NO_ROUTE if no route leads to {@code remote} or no interface has an
      *     address of its family
      */
-    public IpAddress sourceFor(IpAddress remote, List<NetInterface> interfaces) {
+    public IpAddress sourceFor(IpAddress remote, List<NetInterface> interfaces, String hostName) {
         NetInterface via = interfaceFor(remote);
         if (via == null) {
-            return null;
+            throw new TcpException(TcpError.NO_ROUTE, "no route from host " + hostName + " to " + remote);
         }
         IpAddress src = via.sourceFor(remote);
         for (int i = 0; src == null && i < interfaces.size(); i++) {
             src = interfaces.get(i).sourceFor(remote);
+        }
+        if (src == null) {
+            throw new TcpException(TcpError.NO_ROUTE, "no " + (remote.isV4() ? "IPv4" : "IPv6") + " address on host "
+                    + hostName + " to reach " + remote);
         }
         return src;
     }
