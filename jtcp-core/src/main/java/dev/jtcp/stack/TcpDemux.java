@@ -25,7 +25,8 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Who takes an arriving segment (RFC 9293 §3.10.7): the connection of its 4-tuple, looked up in
+ * TCP input: an arriving segment's header, checksum (MUST-3) and options are checked, then it goes
+ * to whoever takes it (RFC 9293 §3.10.7): the connection of its 4-tuple, looked up in
  * the hashed {@link ConnectionTable} without allocating; else the TIME-WAIT record of that 4-tuple
  * (which may let a SYN open a new incarnation); else the listener on the destination address and
  * port; else nobody, and a RST answers (§3.10.7.1). It also keeps each connection's place in the
@@ -159,17 +160,14 @@ final class TcpDemux {
             r = DropReason.IP_BAD_SOURCE;
         }
         if (r != null) {
+            drops.count(r);
             if (trace.isEnabled() && tcp.check() == null) {
                 // The header is readable: show the segment itself as dropped, with the reason.
-                drops.count(r);
                 traceSegment(nowNs, TraceEvent.Direction.DROPPED, ip.src(), ip.dst(), TcpHeader.of(tcp),
                         tcp.payloadLength(), r, null);
-            } else {
-                drops.count(r);
-                if (trace.isEnabled()) {
-                    trace.direct.onEvent(new TraceEvent.PacketEvent(nowNs, hostName, TraceEvent.Direction.DROPPED,
-                            ip.packetLength(), r, "bad TCP segment"));
-                }
+            } else if (trace.isEnabled()) {
+                trace.direct.onEvent(new TraceEvent.PacketEvent(nowNs, hostName, TraceEvent.Direction.DROPPED,
+                        ip.packetLength(), r, "bad TCP segment"));
             }
             return;
         }
