@@ -1,5 +1,7 @@
 package dev.jtcp.stack;
 
+import dev.jtcp.tcp.TcpError;
+import dev.jtcp.tcp.TcpException;
 import dev.jtcp.wire.IpAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,7 +11,8 @@ import java.util.Objects;
  * A host's small routing table: which interface a packet for a destination leaves through, by
  * longest-prefix match over connected subnets (added with each interface address) and explicit
  * routes, including default routes (0.0.0.0/0, ::/0). On layer-3 links a route needs no gateway:
- * everything sent through the interface reaches the peer at its other end.
+ * everything sent through the interface reaches the peer at its other end. It also picks the source
+ * address of a new connection (RFC 9293 MUST-44, {@link #sourceFor}).
  *
  * <p>Not thread-safe: the host's thread.
  */
@@ -58,6 +61,40 @@ public final class RoutingTable {
             }
         }
         return best;
+    }
+
+    /** The interface packets for {@code destination} leave through, or null if no route matches. */
+    public NetInterface interfaceFor(IpAddress destination) {
+        Route r = lookup(destination);
+        return r == null ? null : r.via();
+    }
+
+    /**
+     * Source address selection, MUST-44: "ask the IP layer to select a local IP address" (RFC 1122
+     * §3.3.4.3): the route towards {@code remote} names the interface, and the interface an address
+     * on the peer's subnet or else its first of the family. An interface without an address of
+     * the family lends one from another of {@code interfaces}, in their order (the weak host model
+     * of RFC 1122 §3.3.4.2). MUST-45 (the same local address for the whole connection) holds
+     * because the address is part of the connection's key.
+     *
+     * @param hostName names the host in the error
+     * @throws TcpException NO_ROUTE if no route leads to {@code remote} or no interface has an
+     *     address of its family
+     */
+    public IpAddress sourceFor(IpAddress remote, List<NetInterface> interfaces, String hostName) {
+        NetInterface via = interfaceFor(remote);
+        if (via == null) {
+            throw new TcpException(TcpError.NO_ROUTE, "no route from host " + hostName + " to " + remote);
+        }
+        IpAddress src = via.sourceFor(remote);
+        for (int i = 0; src == null && i < interfaces.size(); i++) {
+            src = interfaces.get(i).sourceFor(remote);
+        }
+        if (src == null) {
+            throw new TcpException(TcpError.NO_ROUTE, "no " + (remote.isV4() ? "IPv4" : "IPv6") + " address on host "
+                    + hostName + " to reach " + remote);
+        }
+        return src;
     }
 
     public List<Route> routes() {
