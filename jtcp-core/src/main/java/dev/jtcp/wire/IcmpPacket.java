@@ -1,7 +1,6 @@
 package dev.jtcp.wire;
 
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 
 /**
  * A zero-copy view of an ICMPv4 (RFC 792) or ICMPv6 (RFC 4443) message; both share this layout.
@@ -20,7 +19,7 @@ import java.nio.ByteOrder;
  *
  * <p>Not thread-safe: a reusable flyweight.
  */
-public final class IcmpPacket {
+public final class IcmpPacket extends PacketView {
     /** Type, code, checksum and the 4-byte rest of header. */
     public static final int HEADER_LENGTH = 8;
 
@@ -46,9 +45,6 @@ public final class IcmpPacket {
     public static final int V6_CODE_UNRECOGNIZED_NEXT_HEADER = 1;
     public static final int V6_CODE_PORT_UNREACHABLE = 4;
 
-    private ByteBuffer buf;
-    private int offset;
-    private int length;
 
     /**
      * Points this view at an ICMP message.
@@ -56,12 +52,7 @@ public final class IcmpPacket {
      * @throws IllegalArgumentException if the buffer is little-endian
      */
     public IcmpPacket wrap(ByteBuffer buf, int offset, int length) {
-        if (buf.order() != ByteOrder.BIG_ENDIAN) {
-            throw new IllegalArgumentException("packet buffers must be big-endian");
-        }
-        this.buf = buf;
-        this.offset = offset;
-        this.length = length;
+        bind(buf, offset, length);
         return this;
     }
 

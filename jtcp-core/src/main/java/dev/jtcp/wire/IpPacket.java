@@ -12,14 +12,11 @@ import java.nio.ByteBuffer;
  *
  * <p>Not thread-safe: a reusable flyweight.
  */
-public final class IpPacket {
+public final class IpPacket extends PacketView {
     private static final long V4_MAPPED_PREFIX = 0x0000_FFFF_0000_0000L;
 
     private final Ipv4Packet v4 = new Ipv4Packet();
     private final Ipv6Packet v6 = new Ipv6Packet();
-    private ByteBuffer buf;
-    private int offset;
-    private int length;
     private int version;
     private int protocol;
     private int payloadOffset;
@@ -31,9 +28,7 @@ public final class IpPacket {
 
     /** Points the view at {@code length} bytes of {@code buf} from {@code offset}. */
     public IpPacket wrap(ByteBuffer buf, int offset, int length) {
-        this.buf = buf;
-        this.offset = offset;
-        this.length = length;
+        bind(buf, offset, length);
         this.version = 0;
         return this;
     }

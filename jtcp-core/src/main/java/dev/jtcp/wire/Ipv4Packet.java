@@ -1,7 +1,6 @@
 package dev.jtcp.wire;
 
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 
 /**
  * A zero-copy view of an IPv4 header (RFC 791 §3.1) over a big-endian {@link ByteBuffer}.
@@ -30,7 +29,7 @@ import java.nio.ByteOrder;
  *
  * <p>Not thread-safe: a flyweight meant to be reused by one thread for packet after packet.
  */
-public final class Ipv4Packet {
+public final class Ipv4Packet extends PacketView {
     /** Length of a header without options. */
     public static final int HEADER_LENGTH = 20;
 
@@ -49,9 +48,6 @@ public final class Ipv4Packet {
     private static final int FLAG_MF = 0x2000;
     private static final int FRAGMENT_OFFSET_MASK = 0x1FFF;
 
-    private ByteBuffer buf;
-    private int offset;
-    private int length;
 
     /**
      * Points this view at {@code length} bytes of {@code buf} from {@code offset}.
@@ -59,12 +55,7 @@ public final class Ipv4Packet {
      * @throws IllegalArgumentException if the buffer is little-endian (an API error, not bad input)
      */
     public Ipv4Packet wrap(ByteBuffer buf, int offset, int length) {
-        if (buf.order() != ByteOrder.BIG_ENDIAN) {
-            throw new IllegalArgumentException("packet buffers must be big-endian");
-        }
-        this.buf = buf;
-        this.offset = offset;
-        this.length = length;
+        bind(buf, offset, length);
         return this;
     }
 

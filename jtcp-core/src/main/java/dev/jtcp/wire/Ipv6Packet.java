@@ -1,7 +1,6 @@
 package dev.jtcp.wire;
 
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 
 /**
  * A zero-copy view of an IPv6 header (RFC 8200 §3) and its chain of extension headers.
@@ -25,7 +24,7 @@ import java.nio.ByteOrder;
  *
  * <p>Not thread-safe: a reusable flyweight.
  */
-public final class Ipv6Packet {
+public final class Ipv6Packet extends PacketView {
     /** Length of the fixed header. */
     public static final int HEADER_LENGTH = 40;
 
@@ -38,9 +37,6 @@ public final class Ipv6Packet {
     /** A bound on the extension-header walk; real packets carry a handful. */
     private static final int MAX_EXTENSION_HEADERS = 32;
 
-    private ByteBuffer buf;
-    private int offset;
-    private int length;
     private int upperProtocol;
     private int upperOffset;
 
@@ -50,12 +46,7 @@ public final class Ipv6Packet {
      * @throws IllegalArgumentException if the buffer is little-endian
      */
     public Ipv6Packet wrap(ByteBuffer buf, int offset, int length) {
-        if (buf.order() != ByteOrder.BIG_ENDIAN) {
-            throw new IllegalArgumentException("packet buffers must be big-endian");
-        }
-        this.buf = buf;
-        this.offset = offset;
-        this.length = length;
+        bind(buf, offset, length);
         this.upperProtocol = -1;
         this.upperOffset = -1;
         return this;

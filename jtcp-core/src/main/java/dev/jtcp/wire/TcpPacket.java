@@ -1,7 +1,6 @@
 package dev.jtcp.wire;
 
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 
 /**
  * A zero-copy view of a TCP header and its payload (RFC 9293 §3.1) over a big-endian buffer.
@@ -31,7 +30,7 @@ import java.nio.ByteOrder;
  *
  * <p>Not thread-safe: a reusable flyweight.
  */
-public final class TcpPacket {
+public final class TcpPacket extends PacketView {
     /** Length of a header without options. */
     public static final int HEADER_LENGTH = 20;
     /** Longest header: data offset 15. */
@@ -46,9 +45,6 @@ public final class TcpPacket {
     static final int CHECKSUM = 16;
     static final int URGENT = 18;
 
-    private ByteBuffer buf;
-    private int offset;
-    private int length;
 
     /**
      * Points this view at a TCP segment of {@code length} bytes at {@code offset}.
@@ -56,12 +52,7 @@ public final class TcpPacket {
      * @throws IllegalArgumentException if the buffer is little-endian
      */
     public TcpPacket wrap(ByteBuffer buf, int offset, int length) {
-        if (buf.order() != ByteOrder.BIG_ENDIAN) {
-            throw new IllegalArgumentException("packet buffers must be big-endian");
-        }
-        this.buf = buf;
-        this.offset = offset;
-        this.length = length;
+        bind(buf, offset, length);
         return this;
     }
 

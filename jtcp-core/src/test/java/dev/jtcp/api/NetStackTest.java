@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jtcp.event.TcpState;
 import dev.jtcp.stack.Host;
+import dev.jtcp.testutil.Eventually;
 import dev.jtcp.tcp.TcpConfig;
 import java.io.IOException;
 import java.io.InputStream;
@@ -76,14 +77,11 @@ class NetStackTest {
             assertThat(s.getInputStream().read()).isEqualTo(-1);
             s.getOutputStream().write(data);
             s.close();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (c.state() != TcpState.TIME_WAIT && System.nanoTime() < deadline) {
-                Thread.sleep(5);
-            }
-            assertThat(c.state()).isEqualTo(TcpState.TIME_WAIT);
+            Eventually.waitUntil("the client in TIME-WAIT", Duration.ofSeconds(10),
+                    () -> c.state() == TcpState.TIME_WAIT);
             byte[] got = c.getInputStream().readAllBytes();
             assertThat(got.length).isEqualTo(data.length);
-            assertThat(java.util.Arrays.equals(got, data)).isTrue();
+            assertThat(got).isEqualTo(data);
         }
     }
 
@@ -133,8 +131,8 @@ class NetStackTest {
                     .isInstanceOf(SocketTimeoutException.class).hasMessage("Connect timed out");
             assertThat(System.nanoTime() - t0).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(300));
             // The abandoned attempt is gone (aborted), not left retrying.
-            Thread.sleep(50);
-            assertThat(p.client.inspect(Host::connectionCount)).isZero();
+            Eventually.waitUntil("the abandoned connection removed", Duration.ofSeconds(5),
+                    () -> p.client.inspect(Host::connectionCount) == 0);
         }
     }
 
@@ -188,21 +186,22 @@ class NetStackTest {
         TcpSocket s = l.accept(Duration.ofSeconds(5));
         CompletableFuture<Throwable> accept = new CompletableFuture<>();
         CompletableFuture<Throwable> read = new CompletableFuture<>();
-        Thread.ofVirtual().start(() -> {
+        Thread acceptor = Thread.ofVirtual().start(() -> {
             try {
                 idle.accept();
             } catch (IOException e) {
                 accept.complete(e);
             }
         });
-        Thread.ofVirtual().start(() -> {
+        Thread reader = Thread.ofVirtual().start(() -> {
             try {
                 s.getInputStream().read();
             } catch (IOException e) {
                 read.complete(e);
             }
         });
-        Thread.sleep(50);
+        Eventually.waitUntilBlocked(acceptor, Duration.ofSeconds(5));
+        Eventually.waitUntilBlocked(reader, Duration.ofSeconds(5));
         p.server.close();
         assertThat(accept.get(5, TimeUnit.SECONDS)).hasMessage("Socket closed");
         assertThat(read.get(5, TimeUnit.SECONDS)).isInstanceOf(SocketException.class);

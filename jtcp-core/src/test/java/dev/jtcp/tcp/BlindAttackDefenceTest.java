@@ -127,7 +127,9 @@ class BlindAttackDefenceTest {
         int sndUna = ISS + 80_001;
         p.inject(seg(ACK).seq(IRS + 1).ack(sndUna - 65_536).data("too old"));
         ScriptedPeer.Sent ack = p.next();
-        assertThat(ack.is(ACK) && ack.seq() == sndUna && ack.ack() == IRS + 1).as("%s", ack).isTrue();
+        assertThat(ack.is(ACK)).as("%s", ack).isTrue();
+        assertThat(ack.seq()).as("%s", ack).isEqualTo(sndUna);
+        assertThat(ack.ack()).as("%s", ack).isEqualTo(IRS + 1);
         assertThat(c.readable()).isZero();
         // Old but within MAX.SND.WND: an ordinary duplicate, its data accepted.
         p.inject(seg(ACK).seq(IRS + 1).ack(sndUna - 65_535).data("old ack, new data"));

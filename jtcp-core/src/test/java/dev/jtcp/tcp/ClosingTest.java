@@ -41,7 +41,9 @@ class ClosingTest {
         p.inject(peerFin.apply(seg(FIN | ACK).seq(IRS + 1).ack(ISS + 2)));
         assertThat(c.state()).isEqualTo(TcpState.TIME_WAIT);
         ScriptedPeer.Sent ack = p.next();
-        assertThat(ack.is(ACK) && ack.seq() == ISS + 2 && ack.ack() == IRS + 2).as("%s", ack).isTrue();
+        assertThat(ack.is(ACK)).as("%s", ack).isTrue();
+        assertThat(ack.seq()).as("%s", ack).isEqualTo(ISS + 2);
+        assertThat(ack.ack()).as("%s", ack).isEqualTo(IRS + 2);
         return c;
     }
 
@@ -83,7 +85,9 @@ class ClosingTest {
         p.inject(seg(FIN | ACK).seq(IRS + 1).ack(ISS + 2));
         assertThat(c.state()).isEqualTo(TcpState.TIME_WAIT);
         ScriptedPeer.Sent ack = p.next();
-        assertThat(ack.is(ACK) && ack.seq() == ISS + 2 && ack.ack() == IRS + 2).as("%s", ack).isTrue();
+        assertThat(ack.is(ACK)).as("%s", ack).isTrue();
+        assertThat(ack.seq()).as("%s", ack).isEqualTo(ISS + 2);
+        assertThat(ack.ack()).as("%s", ack).isEqualTo(IRS + 2);
         assertThat(transitions(p)).endsWith("ESTABLISHED->FIN-WAIT-1", "FIN-WAIT-1->TIME-WAIT");
     }
 
@@ -97,7 +101,8 @@ class ClosingTest {
         p.clearSent();
         c.closeFully(p.now());
         ScriptedPeer.Sent rst = p.next();
-        assertThat(rst.is(RST) && rst.seq() == ISS + 1).as("%s", rst).isTrue();
+        assertThat(rst.is(RST)).as("%s", rst).isTrue();
+        assertThat(rst.seq()).as("%s", rst).isEqualTo(ISS + 1);
         p.expectNothingSent();
         assertThat(c.state()).isEqualTo(TcpState.CLOSED);
         assertThat(p.host.connectionCount()).isZero();
@@ -114,7 +119,8 @@ class ClosingTest {
         assertThat(c.state()).isEqualTo(TcpState.FIN_WAIT_2);
         p.inject(seg(ACK).seq(IRS + 1).ack(ISS + 2).data(10));
         ScriptedPeer.Sent rst = p.next();
-        assertThat(rst.is(RST) && rst.seq() == ISS + 2).as("%s", rst).isTrue();
+        assertThat(rst.is(RST)).as("%s", rst).isTrue();
+        assertThat(rst.seq()).as("%s", rst).isEqualTo(ISS + 2);
         assertThat(c.state()).isEqualTo(TcpState.CLOSED);
     }
 
@@ -145,7 +151,9 @@ class ClosingTest {
         p.advance(60 * S);
         p.inject(seg(FIN | ACK).seq(IRS + 1).ack(ISS + 2));
         ScriptedPeer.Sent ack = p.next();
-        assertThat(ack.is(ACK) && ack.seq() == ISS + 2 && ack.ack() == IRS + 2).as("%s", ack).isTrue();
+        assertThat(ack.is(ACK)).as("%s", ack).isTrue();
+        assertThat(ack.seq()).as("%s", ack).isEqualTo(ISS + 2);
+        assertThat(ack.ack()).as("%s", ack).isEqualTo(IRS + 2);
         p.advance(120 * S - 1);
         assertThat(c.state()).isEqualTo(TcpState.TIME_WAIT);
         p.advance(1);
@@ -203,7 +211,8 @@ class ClosingTest {
         // Newer timestamp, lower sequence number: a new incarnation (RFC 6191).
         p.inject(seg(SYN).seq(IRS - 1000).mss(1460).ts(6000, 0));
         ScriptedPeer.Sent synAck = p.next();
-        assertThat(synAck.is(SYN | ACK) && synAck.ack() == IRS - 999).as("%s", synAck).isTrue();
+        assertThat(synAck.is(SYN | ACK)).as("%s", synAck).isTrue();
+        assertThat(synAck.ack()).as("%s", synAck).isEqualTo(IRS - 999);
         assertThat(p.host.timeWaitCount()).isZero();
     }
 
@@ -219,7 +228,9 @@ class ClosingTest {
         p.clearSent();
         p.inject(seg(SYN).seq(IRS + 100_000).mss(1460));
         ScriptedPeer.Sent ack = p.next();
-        assertThat(ack.is(ACK) && ack.seq() == ISS + 2 && ack.ack() == IRS + 2).as("%s", ack).isTrue();
+        assertThat(ack.is(ACK)).as("%s", ack).isTrue();
+        assertThat(ack.seq()).as("%s", ack).isEqualTo(ISS + 2);
+        assertThat(ack.ack()).as("%s", ack).isEqualTo(IRS + 2);
         assertThat(p.host.timeWaitCount()).isEqualTo(1);
         assertThat(c.state()).isEqualTo(TcpState.TIME_WAIT);
     }
@@ -234,7 +245,8 @@ class ClosingTest {
         c.close(p.now()); // §3.10.4 SYN-RECEIVED: nothing queued, so the FIN goes now
         assertThat(c.state()).isEqualTo(TcpState.FIN_WAIT_1);
         ScriptedPeer.Sent fin = p.next();
-        assertThat(fin.is(FIN | ACK) && fin.seq() == ISS + 1).as("%s", fin).isTrue();
+        assertThat(fin.is(FIN | ACK)).as("%s", fin).isTrue();
+        assertThat(fin.seq()).as("%s", fin).isEqualTo(ISS + 1);
         p.inject(seg(FIN | ACK).seq(IRS + 1).ack(ISS + 2));
         assertThat(c.state()).isEqualTo(TcpState.TIME_WAIT);
         assertThat(l.synQueueLength()).isZero();
@@ -247,7 +259,9 @@ class ClosingTest {
         TcpConnection c = inTimeWait(p, UnaryOperator.identity());
         p.inject(seg(SYN).seq(IRS).mss(1460));
         ScriptedPeer.Sent ack = p.next();
-        assertThat(ack.is(ACK) && ack.seq() == ISS + 2 && ack.ack() == IRS + 2).as("%s", ack).isTrue();
+        assertThat(ack.is(ACK)).as("%s", ack).isTrue();
+        assertThat(ack.seq()).as("%s", ack).isEqualTo(ISS + 2);
+        assertThat(ack.ack()).as("%s", ack).isEqualTo(IRS + 2);
         assertThat(c.state()).isEqualTo(TcpState.TIME_WAIT);
         assertThat(p.host.connectionCount()).isZero();
         assertThat(p.host.timeWaitCount()).isEqualTo(1);

@@ -150,7 +150,8 @@ class FlowControlTest {
         for (int i = 0; i < 200; i++) {
             p.advance(1 * S);
             for (ScriptedPeer.Sent s : Scripted.drain(p)) {
-                assertThat(s.is(dev.jtcp.wire.TcpFlags.FIN | ACK) && s.seq() == ISS + 1).as("%s", s).isTrue();
+                assertThat(s.is(dev.jtcp.wire.TcpFlags.FIN | ACK)).as("%s", s).isTrue();
+                assertThat(s.seq()).as("%s", s).isEqualTo(ISS + 1);
                 fins++;
                 p.inject(ack(ISS + 1, 0)); // no room even for the FIN
             }
@@ -159,7 +160,8 @@ class FlowControlTest {
         assertThat(c.state()).isEqualTo(TcpState.FIN_WAIT_1);
         p.inject(ack(ISS + 1, 1000));
         ScriptedPeer.Sent fin = p.next();
-        assertThat(fin.is(dev.jtcp.wire.TcpFlags.FIN | ACK) && fin.seq() == ISS + 1).as("%s", fin).isTrue();
+        assertThat(fin.is(dev.jtcp.wire.TcpFlags.FIN | ACK)).as("%s", fin).isTrue();
+        assertThat(fin.seq()).as("%s", fin).isEqualTo(ISS + 1);
         p.inject(ack(ISS + 2, 1000));
         assertThat(c.state()).isEqualTo(TcpState.FIN_WAIT_2);
     }

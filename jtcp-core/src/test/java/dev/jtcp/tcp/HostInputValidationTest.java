@@ -119,7 +119,8 @@ class HostInputValidationTest {
         b.putShort(10, (short) Checksum.finish(Checksum.sum(b, 0, 24)));
         p.injectRaw(pkt);
         ScriptedPeer.Sent synAck = p.next();
-        assertThat(synAck.is(SYN | ACK) && synAck.ack() == IRS + 1).as("%s", synAck).isTrue();
+        assertThat(synAck.is(SYN | ACK)).as("%s", synAck).isTrue();
+        assertThat(synAck.ack()).as("%s", synAck).isEqualTo(IRS + 1);
         assertThat(p.host.drops().total()).isZero();
     }
 

@@ -84,7 +84,8 @@ class ListenerTest {
         p.clearSent();
         p.inject(seg(SYN).seq(IRS).mss(peerMss).ports(40001, 80));
         ScriptedPeer.Sent cookie = p.next();
-        assertThat(cookie.is(SYN | ACK) && cookie.ack() == IRS + 1).as("%s", cookie).isTrue();
+        assertThat(cookie.is(SYN | ACK)).as("%s", cookie).isTrue();
+        assertThat(cookie.ack()).as("%s", cookie).isEqualTo(IRS + 1);
         assertThat(l.cookiesSent()).isEqualTo(1);
         assertThat(p.host.connectionCount()).as("no state kept for the cookie").isEqualTo(1);
         p.inject(ack(40001, cookie.seq() + 1));
@@ -96,7 +97,8 @@ class ListenerTest {
         assertThat(l.cookiesAccepted()).isEqualTo(1);
         c.send(p.now(), Scripted.bytes(100));
         ScriptedPeer.Sent data = p.next();
-        assertThat(data.seq() == cookie.seq() + 1 && data.ack() == IRS + 1).as("%s", data).isTrue();
+        assertThat(data.seq()).as("%s", data).isEqualTo(cookie.seq() + 1);
+        assertThat(data.ack()).as("%s", data).isEqualTo(IRS + 1);
     }
 
     @Test

@@ -42,7 +42,9 @@ class OpeningTest {
         assertThat(p.next().seq()).isEqualTo(ISS);
         p.inject(seg(SYN).seq(IRS).mss(1460));
         ScriptedPeer.Sent synAck = p.next();
-        assertThat(synAck.is(SYN | ACK) && synAck.seq() == ISS && synAck.ack() == IRS + 1).as("%s", synAck).isTrue();
+        assertThat(synAck.is(SYN | ACK)).as("%s", synAck).isTrue();
+        assertThat(synAck.seq()).as("%s", synAck).isEqualTo(ISS);
+        assertThat(synAck.ack()).as("%s", synAck).isEqualTo(IRS + 1);
         assertThat(c.state()).isEqualTo(TcpState.SYN_RECEIVED);
         assertThat(c.isPassiveOpen()).isFalse();
         p.inject(seg(SYN | ACK).seq(IRS).ack(ISS + 1).mss(1460));
@@ -50,7 +52,8 @@ class OpeningTest {
         p.expectNothingSent();
         c.send(p.now(), Scripted.bytes(10));
         ScriptedPeer.Sent data = p.next();
-        assertThat(data.seq() == ISS + 1 && data.ack() == IRS + 1).as("%s", data).isTrue();
+        assertThat(data.seq()).as("%s", data).isEqualTo(ISS + 1);
+        assertThat(data.ack()).as("%s", data).isEqualTo(IRS + 1);
     }
 
     @Test
@@ -250,8 +253,9 @@ class OpeningTest {
         p.expectNothingSent();
         p.inject(seg(SYN | ACK).seq(IRS).ack(ISS + 1).mss(1460));
         ScriptedPeer.Sent data = p.next();
-        assertThat(data.seq() == ISS + 1 && data.ack() == IRS + 1 && data.payload().length == 100)
-                .as("%s", data).isTrue();
+        assertThat(data.seq()).as("%s", data).isEqualTo(ISS + 1);
+        assertThat(data.ack()).as("%s", data).isEqualTo(IRS + 1);
+        assertThat(data.payload().length).as("%s", data).isEqualTo(100);
         p.expectNothingSent();
     }
 

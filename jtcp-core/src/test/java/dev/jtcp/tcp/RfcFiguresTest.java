@@ -86,7 +86,9 @@ class RfcFiguresTest {
         a.inject(seg(SYN | ACK).seq(400).ack(101));
         assertThat(c.state()).isEqualTo(TcpState.ESTABLISHED);
         ScriptedPeer.Sent ack = a.next();
-        assertThat(ack.is(ACK) && ack.seq() == 101 && ack.ack() == 401).isTrue();
+        assertThat(ack.is(ACK)).as("%s", ack).isTrue();
+        assertThat(ack.seq()).as("%s", ack).isEqualTo(101);
+        assertThat(ack.ack()).as("%s", ack).isEqualTo(401);
     }
 
     @Test
@@ -97,7 +99,9 @@ class RfcFiguresTest {
         TcpListener l = b.host.listen(0, 80, 8);
         b.inject(seg(SYN).seq(90));
         ScriptedPeer.Sent synAck = b.next();
-        assertThat(synAck.is(SYN | ACK) && synAck.seq() == 300 && synAck.ack() == 91).isTrue();
+        assertThat(synAck.is(SYN | ACK)).as("%s", synAck).isTrue();
+        assertThat(synAck.seq()).as("%s", synAck).isEqualTo(300);
+        assertThat(synAck.ack()).as("%s", synAck).isEqualTo(91);
         assertThat(l.synQueueLength()).isEqualTo(1);
         b.inject(seg(RST).seq(91));
         assertThat(l.synQueueLength()).as("back to LISTEN").isZero();
@@ -106,7 +110,9 @@ class RfcFiguresTest {
                 && s.from() == TcpState.SYN_RECEIVED && s.to() == TcpState.LISTEN);
         b.inject(seg(SYN).seq(100));
         ScriptedPeer.Sent second = b.next();
-        assertThat(second.is(SYN | ACK) && second.seq() == 400 && second.ack() == 101).isTrue();
+        assertThat(second.is(SYN | ACK)).as("%s", second).isTrue();
+        assertThat(second.seq()).as("%s", second).isEqualTo(400);
+        assertThat(second.ack()).as("%s", second).isEqualTo(101);
         b.inject(seg(ACK).seq(101).ack(401));
         assertThat(l.accept().state()).isEqualTo(TcpState.ESTABLISHED);
         b.expectNothingSent();
@@ -130,7 +136,9 @@ class RfcFiguresTest {
         // A rebooted and sends a new SYN; B, synchronized, answers with what it expects (ACK 100).
         b.inject(seg(SYN).seq(400));
         ScriptedPeer.Sent ack = b.next();
-        assertThat(ack.is(ACK) && ack.seq() == 300 && ack.ack() == 100).isTrue();
+        assertThat(ack.is(ACK)).as("%s", ack).isTrue();
+        assertThat(ack.seq()).as("%s", ack).isEqualTo(300);
+        assertThat(ack.ack()).as("%s", ack).isEqualTo(100);
         assertThat(c.state()).isEqualTo(TcpState.ESTABLISHED);
         // A's RST carries SEQ = that ACK, exactly RCV.NXT: B aborts and says why.
         b.inject(seg(RST).seq(100));
@@ -145,12 +153,14 @@ class RfcFiguresTest {
         assertThat(a.next().seq()).isEqualTo(400);
         a.inject(seg(ACK).seq(300).ack(100));
         ScriptedPeer.Sent rst = a.next();
-        assertThat(rst.is(RST) && rst.seq() == 100).isTrue();
+        assertThat(rst.is(RST)).as("%s", rst).isTrue();
+        assertThat(rst.seq()).as("%s", rst).isEqualTo(100);
         assertThat(c.state()).isEqualTo(TcpState.SYN_SENT);
         // Line 7: A keeps trying; its SYN is retransmitted on the RTO.
         a.advance(1100 * MS);
         ScriptedPeer.Sent again = a.next();
-        assertThat(again.is(SYN) && again.seq() == 400).isTrue();
+        assertThat(again.is(SYN)).as("%s", again).isTrue();
+        assertThat(again.seq()).as("%s", again).isEqualTo(400);
     }
 
     @Test
@@ -159,7 +169,8 @@ class RfcFiguresTest {
         ScriptedPeer a = new ScriptedPeer(PLAIN);
         a.inject(seg(ACK).seq(300).ack(100).data(10));
         ScriptedPeer.Sent rst = a.next();
-        assertThat(rst.is(RST) && rst.seq() == 100).isTrue();
+        assertThat(rst.is(RST)).as("%s", rst).isTrue();
+        assertThat(rst.seq()).as("%s", rst).isEqualTo(100);
         // B, ESTABLISHED with RCV.NXT 100, accepts that RST and aborts.
         ScriptedPeer b = new ScriptedPeer(PLAIN, 299);
         TcpConnection c = establishedAt(b);
@@ -177,13 +188,16 @@ class RfcFiguresTest {
         TcpListener lb = b.host.listen(0, 80, 8);
         b.inject(seg(SYN).seq(z));
         ScriptedPeer.Sent synAck = b.next();
-        assertThat(synAck.is(SYN | ACK) && synAck.seq() == x && synAck.ack() == z + 1).isTrue();
+        assertThat(synAck.is(SYN | ACK)).as("%s", synAck).isTrue();
+        assertThat(synAck.seq()).as("%s", synAck).isEqualTo(x);
+        assertThat(synAck.ack()).as("%s", synAck).isEqualTo(z + 1);
         // A, also only listening, gets that SYN,ACK: "any acknowledgment is bad" in LISTEN.
         ScriptedPeer a = new ScriptedPeer(PLAIN);
         TcpListener la = a.host.listen(0, 80, 8);
         a.inject(seg(SYN | ACK).seq(x).ack(z + 1));
         ScriptedPeer.Sent rst = a.next();
-        assertThat(rst.is(RST) && rst.seq() == z + 1).isTrue();
+        assertThat(rst.is(RST)).as("%s", rst).isTrue();
+        assertThat(rst.seq()).as("%s", rst).isEqualTo(z + 1);
         assertThat(la.state()).isEqualTo(TcpState.LISTEN);
         // B takes the RST and returns to LISTEN.
         b.inject(seg(RST).seq(z + 1));

@@ -12,9 +12,9 @@ import java.util.List;
  * buffers that are allocated once.
  *
  * <ul>
- *   <li>Receive: up to {@link #BATCH} {@code read}s into the receive slots until the device has no
- *       more (EAGAIN), then each packet goes to the receiver as a big-endian {@link ByteBuffer}
- *       view of its slot: no copy, no allocation.
+ *   <li>Receive: rounds of up to {@link #BATCH} {@code read}s into the receive slots until the
+ *       device has no more (EAGAIN) or the caller's batch is full; each packet goes to the receiver
+ *       as a big-endian {@link ByteBuffer} view of its slot: no copy, no allocation.
  *   <li>Transmit: each packet is copied into the next transmit slot; {@link #flush} (or a full
  *       batch) writes them out, one {@code write} each, as TUN takes exactly one packet per call.
  * </ul>
@@ -94,24 +94,36 @@ public final class TunLink implements Link {
         return device.fd();
     }
 
+    /**
+     * Reads in rounds of up to {@link #BATCH} packets (the receive slots), handing each round to
+     * the receiver before the next, until {@code maxPackets} were handed over or the device has no
+     * more: a return of {@code maxPackets} tells the loop that more may wait, whatever the slot count.
+     */
     @Override
     public int receive(long nowNs, Receiver receiver, int maxPackets) throws IOException {
-        int want = Math.min(maxPackets, BATCH);
-        int n = 0;
-        while (n < want) {
-            int length = device.read(rxSlots[n]);
-            if (length == 0) {
+        int total = 0;
+        while (total < maxPackets) {
+            int want = Math.min(maxPackets - total, BATCH);
+            int n = 0;
+            while (n < want) {
+                int length = device.read(rxSlots[n]);
+                if (length == 0) {
+                    break;
+                }
+                rxViews[n].limit(length).position(0);
+                bytesIn += length;
+                n++;
+            }
+            packetsIn += n;
+            for (int i = 0; i < n; i++) {
+                receiver.onPacket(rxViews[i]);
+            }
+            total += n;
+            if (n < want) {
                 break;
             }
-            rxViews[n].limit(length).position(0);
-            bytesIn += length;
-            n++;
         }
-        packetsIn += n;
-        for (int i = 0; i < n; i++) {
-            receiver.onPacket(rxViews[i]);
-        }
-        return n;
+        return total;
     }
 
     @Override

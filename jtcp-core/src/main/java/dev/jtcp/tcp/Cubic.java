@@ -1,0 +1,177 @@
+package dev.jtcp.tcp;
+
+/**
+ * CUBIC (RFC 9438), the window arithmetic: after a congestion event the window is a cubic function
+ * of the time since, flat around the window where the loss happened (W_max) and steep away from it,
+ * so it regains a large window in seconds where Reno would take minutes, while never growing more
+ * slowly than Reno would (the Reno-friendly estimate W_est). Slow start runs with HyStart++ (RFC
+ * 9406).
+ *
+ * <p>Read RFC 9438 §4 beside it: {@link #onAck} is §4.2 to §4.5 (epoch, W_cubic(t + RTT) as the
+ * target, the Reno-friendly region), {@link #onCongestionEvent} §4.6 and §4.7 (β = 0.7 and fast
+ * convergence), {@link #onRetransmitTimeout} §4.8, {@link #undo} §4.9. The window is kept in bytes
+ * as a real number, so growth of a fraction of a segment per ACK is not lost; the formulas work in
+ * segments of the current SMSS.
+ *
+ * <p>Not thread-safe; one per connection.
+ */
+final class Cubic {
+    /** RFC 9438 §5: C. */
+    static final double C = 0.4;
+    /** RFC 9438 §4.6: β_cubic, the multiplicative decrease factor. */
+    static final double BETA = 0.7;
+    /** RFC 9438 §4.3: α_cubic while W_est is below cwnd_prior. */
+    static final double ALPHA_AIMD = 3 * (1 - BETA) / (1 + BETA);
+
+    private final HyStartPlusPlus hystart;
+    private final boolean fastConvergence;
+    /** cwnd, bytes (real: fractional growth accumulates). */
+    private double cwnd;
+    /** ssthresh, bytes; {@link Integer#MAX_VALUE} until the first congestion event. */
+    private int ssthresh = Integer.MAX_VALUE;
+    /** W_max: the window before the last reduction, segments (fast convergence may lower it). */
+    private double wMax;
+    /** cwnd_prior: cwnd when ssthresh was last set, segments (the switch to α = 1). */
+    private double cwndPrior;
+    /** K: seconds from the epoch's start until W_cubic reaches its origin. */
+    private double k;
+    /** The window the cubic curve is centred on for this epoch, segments (W_max, or cwnd if above it). */
+    private double origin;
+    /** epoch_start, ns; -1 when congestion avoidance has not yet begun an epoch. */
+    private long epochStartNs = -1;
+    /** W_est: the window Reno would have, segments. */
+    private double wEst;
+    /** State saved at the last congestion event, for {@link #undo}. */
+    private double savedCwnd;
+    private int savedSsthresh;
+    private double savedWMax;
+    private double savedCwndPrior;
+
+    Cubic(int initialWindow, boolean paced, boolean fastConvergence) {
+        this.cwnd = initialWindow;
+        this.hystart = new HyStartPlusPlus(paced);
+        this.fastConvergence = fastConvergence;
+    }
+
+    int cwnd() {
+        return (int) Math.min(cwnd, Integer.MAX_VALUE / 2);
+    }
+
+    int ssthresh() {
+        return ssthresh;
+    }
+
+    boolean inSlowStart() {
+        return cwnd < ssthresh;
+    }
+
+    double wMaxSegments() {
+        return wMax;
+    }
+
+    double kSeconds() {
+        return k;
+    }
+
+    /**
+     * New data acknowledged outside recovery.
+     *
+     * @param ack    the acknowledgment number (HyStart++ counts rounds by it)
+     * @param sndNxt SND.NXT
+     * @param acked  bytes newly acknowledged
+     * @param rttNs  an RTT sample from this ACK, or -1
+     * @param srttNs the smoothed RTT (RFC 9438 §4.2's RTT in W_cubic(t + RTT)), or -1 before any
+     */
+    void onAck(long nowNs, int ack, int sndNxt, int acked, long rttNs, long srttNs, int smss) {
+        if (cwnd < ssthresh) {
+            cwnd += hystart.onAck(ack, sndNxt, acked, rttNs, smss);
+            if (hystart.shouldEnterCongestionAvoidance()) {
+                // RFC 9406 §4.2: CSS ran its rounds; congestion avoidance from here.
+                ssthresh = (int) cwnd;
+            }
+            return;
+        }
+        double seg = smss;
+        double cwndSeg = cwnd / seg;
+        if (epochStartNs < 0) {
+            epochStartNs = nowNs;
+            if (cwndSeg < wMax) {
+                k = Math.cbrt((wMax - cwndSeg) / C);
+                origin = wMax;
+            } else {
+                k = 0;
+                origin = cwndSeg;
+            }
+            wEst = cwndSeg;
+        }
+        double t = (nowNs - epochStartNs) / 1e9;
+        double rtt = srttNs > 0 ? srttNs / 1e9 : 0;
+        double ackedSeg = acked / seg;
+        // §4.3: the Reno-friendly estimate, with α = 1 once it has passed the window of the last loss.
+        double alpha = wEst >= cwndPrior ? 1.0 : ALPHA_AIMD;
+        wEst += alpha * ackedSeg / cwndSeg;
+        double wCubicNow = origin + C * Math.pow(t - k, 3);
+        if (wCubicNow < wEst) {
+            // §4.3: the Reno-friendly region.
+            cwnd = Math.max(cwnd, wEst * seg);
+            return;
+        }
+        // §4.4, §4.5: the concave and convex regions, towards W_cubic one RTT ahead.
+        double target = origin + C * Math.pow(t + rtt - k, 3);
+        target = Math.clamp(target, cwndSeg, 1.5 * cwndSeg);
+        cwnd += (target - cwndSeg) / cwndSeg * ackedSeg * seg;
+    }
+
+    /**
+     * A congestion event (loss detected by ACKs, or an ECN-Echo): §4.6 and §4.7. Sets ssthresh and
+     * the cubic's origin; the window itself comes down through recovery (PRR), or at once with
+     * {@link #reduceToSsthresh} when nothing is retransmitted (ECN).
+     */
+    void onCongestionEvent(int smss) {
+        savedCwnd = cwnd;
+        savedSsthresh = ssthresh;
+        savedWMax = wMax;
+        savedCwndPrior = cwndPrior;
+        double cwndSeg = cwnd / smss;
+        // §4.7 fast convergence: a window that did not reach the previous W_max releases bandwidth.
+        wMax = fastConvergence && cwndSeg < wMax ? cwndSeg * (1 + BETA) / 2 : cwndSeg;
+        cwndPrior = cwndSeg;
+        ssthresh = (int) Math.max(cwnd * BETA, 2.0 * smss);
+        epochStartNs = -1;
+        hystart.reset();
+    }
+
+    /** The window falls to ssthresh (the end of recovery, or an ECN-Echo's reduction). */
+    void reduceToSsthresh() {
+        cwnd = Math.min(cwnd, ssthresh);
+    }
+
+    /** Sets the window during recovery, as PRR computes it (cwnd = pipe + sndcnt, as Linux does). */
+    void setWindowInRecovery(int bytes) {
+        cwnd = bytes;
+    }
+
+    /** §4.8: a retransmission timeout is a congestion event with a loss window of one segment. */
+    void onRetransmitTimeout(int smss, boolean alreadyReduced) {
+        if (!alreadyReduced) {
+            onCongestionEvent(smss);
+        }
+        cwnd = smss;
+        epochStartNs = -1;
+    }
+
+    /** §4.9: the congestion event was spurious; restore what it changed. */
+    void undo() {
+        cwnd = Math.max(cwnd, savedCwnd);
+        ssthresh = savedSsthresh;
+        wMax = savedWMax;
+        cwndPrior = savedCwndPrior;
+        epochStartNs = -1;
+    }
+
+    /** RFC 5681 §4.1 after an idle period: restart from the initial window, and a new epoch. */
+    void onIdleRestart(int initialWindow) {
+        cwnd = Math.min(cwnd, initialWindow);
+        epochStartNs = -1;
+    }
+}
