@@ -14,7 +14,9 @@ import java.util.Set;
  * horizontal arrow on the row of the moment it was sent, labelled with flags, seq, ack, length and
  * key options; each state written beside its lifeline on the row where it changes, the edge
  * columns' outside, a middle column's on a row of its own. A lost segment's arrow stops midway at an
- * {@code X}; one its receiver discarded ends in {@code x}, with the reason underneath. Timer firings
+ * {@code X}; one its receiver discarded ends in {@code x}, with the reason underneath. Options that
+ * do not fit on their arrow go on the row under it; whatever must be cut ends in {@code ...}, so nothing
+ * disappears unmarked. Timer firings
  * and notes get rows of their own; long pauses show as dotted lifelines; explanations, when wanted,
  * follow each moment between the outer lifelines.
  *
@@ -69,14 +71,18 @@ public final class TerminalLadder {
         this.options = options;
         this.n = Math.max(1, ladder.columns().size());
         this.leftWidth = Math.max(12, stateWidth(0));
-        int rightWidth = n > 1 ? Math.max(12, stateWidth(n - 1)) : 0;
+        int rightWidth = 0;
+        if (n > 1) {
+            Ladder.Column last = ladder.columns().get(n - 1);
+            rightWidth = Math.max(Math.max(12, stateWidth(n - 1)), Math.max(last.name().length(), last.label().length()));
+        }
         int fixed = TIME_WIDTH + 1 + leftWidth + 2 + 3 + rightWidth;
         int wanted = 24;
         for (Ladder.Arrow a : ladder.arrows()) {
             int hops = Math.max(1, Math.abs(a.to() - a.from()));
             wanted = Math.max(wanted, (text(a, true).length() + 10 + hops - 1) / hops);
         }
-        int span = n > 1 ? Math.max(20, Math.min(wanted, (options.width() - fixed) / (n - 1))) : 0;
+        int span = n > 1 ? Math.max(14, Math.min(wanted, (options.width() - fixed) / (n - 1))) : 0;
         x = new int[n];
         for (int i = 0; i < n; i++) {
             x[i] = TIME_WIDTH + 1 + leftWidth + 2 + i * span;
@@ -185,8 +191,11 @@ public final class TerminalLadder {
                     Row row = lifelines('|');
                     stamp(row);
                     putPending(row, pending);
-                    drawArrow(row, a);
+                    boolean withOptions = drawArrow(row, a);
                     emit(row);
+                    if (!withOptions) {
+                        optionsRow(a);
+                    }
                     if (a.detail() != null) {
                         Row detail = lifelines('|');
                         int at = Math.min(x[a.from()], x[a.to()]) + 3;
@@ -330,22 +339,26 @@ public final class TerminalLadder {
         return sb.toString();
     }
 
-    private void drawArrow(Row row, Ladder.Arrow a) {
+    /**
+     * Draws the arrow on its row; returns false if its options did not fit on it (they then go on a
+     * row of their own, see {@link #optionsRow}).
+     */
+    private boolean drawArrow(Row row, Ladder.Arrow a) {
         if (a.from() == a.to()) {
             putBeside(row, a.from(), "(to itself) " + text(a, false), styleOf(a));
-            return;
+            return a.options().isEmpty();
         }
         boolean right = a.from() < a.to();
         int start = Math.min(x[a.from()], x[a.to()]) + 1;
         int end = Math.max(x[a.from()], x[a.to()]) - 1;
         int length = end - start + 1;
         String label = text(a, true);
+        boolean withOptions = true;
         if (label.length() + 8 > length) {
             label = text(a, false);
+            withOptions = a.options().isEmpty();
         }
-        if (label.length() + 8 > length) {
-            label = label.substring(0, Math.max(0, length - 9)) + "~";
-        }
+        label = cut(label, length - 8);
         byte style = styleOf(a);
         char fill = a.fate() == Ladder.Fate.IN_FLIGHT ? '.' : '-';
         int drawn = length;
@@ -383,6 +396,25 @@ public final class TerminalLadder {
                 row.put(from + 1, "<", style);
             }
         }
+        return withOptions;
+    }
+
+    /** An arrow's options on the row under it, when they did not fit on the arrow; cut with a mark if need be. */
+    private void optionsRow(Ladder.Arrow a) {
+        Row row = lifelines('|');
+        int left = Math.min(x[a.from()], x[a.to()]) + 2;
+        int right = a.from() == a.to() ? Math.max(options.width(), width) - 1 : Math.max(x[a.from()], x[a.to()]) - 2;
+        String text = cut("<" + a.options() + ">", right - left + 1);
+        row.put(left + Math.max(0, (right - left + 1 - text.length()) / 2), text, DIM);
+        emit(row);
+    }
+
+    /** {@code s} if it fits in {@code room} characters, else as much as fits followed by {@code ...}. */
+    static String cut(String s, int room) {
+        if (s.length() <= room) {
+            return s;
+        }
+        return room <= 3 ? "...".substring(0, Math.max(0, room)) : s.substring(0, room - 3) + "...";
     }
 
     private static byte styleOf(Ladder.Arrow a) {
