@@ -67,10 +67,11 @@ public final class HtmlLadder {
         sb.append("<h3>Events</h3>\n<ol class=\"events\" start=\"1\">\n");
         List<Ladder.Item> items = ladder.items();
         long start = ladder.startNs();
+        boolean fine = TerminalLadder.isFine(ladder);
         for (int i = 0; i < items.size(); i++) {
             Ladder.Item item = items.get(i);
             sb.append("<li data-step=\"").append(i).append("\"><span class=\"t\">")
-                    .append(TerminalLadder.clock(item.timeNs() - start)).append("</span> ")
+                    .append(TerminalLadder.clock(item.timeNs() - start, fine)).append("</span> ")
                     .append(Xml.escape(describe(ladder, item)));
             if (item.explanation() != null) {
                 sb.append("<div class=\"why\">").append(Xml.escape(item.explanation())).append("</div>");
@@ -94,9 +95,10 @@ public final class HtmlLadder {
                     .append("</td><td></td></tr>\n");
         }
         long start = ladder.startNs();
+        boolean fine = TerminalLadder.isFine(ladder);
         for (Ladder.StateMark m : marks) {
             sb.append("<tr data-step=\"").append(ladder.items().indexOf(m)).append("\"><td class=\"t\">")
-                    .append(TerminalLadder.clock(m.timeNs() - start)).append("</td><td class=\"st\">").append(m.to())
+                    .append(TerminalLadder.clock(m.timeNs() - start, fine)).append("</td><td class=\"st\">").append(m.to())
                     .append("</td><td class=\"cause\">").append(Xml.escape(m.cause() == null ? "" : m.cause()))
                     .append("</td></tr>\n");
         }

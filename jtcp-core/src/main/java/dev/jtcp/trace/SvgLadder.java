@@ -287,9 +287,10 @@ public final class SvgLadder {
             fixed((x[0] + x[n - 1]) / 2, yb + 4, gap, FONT, TextBox.Anchor.MIDDLE, "fill=\"#888\" font-style=\"italic\"");
         }
         long start = ladder.startNs();
+        boolean fine = TerminalLadder.isFine(ladder);
         Long last = null;
         for (long t : y.keySet()) {
-            fixed(8, y.get(t) + 4, TerminalLadder.clock(t - start), 11, TextBox.Anchor.START, "fill=\"#888\"");
+            fixed(8, y.get(t) + 4, TerminalLadder.clock(t - start, fine), 11, TextBox.Anchor.START, "fill=\"#888\"");
             last = t;
         }
         // Everything pinned to a lifeline is placed first; arrow labels, which can slide along their

@@ -39,7 +39,6 @@ public final class TerminalLadder {
         public static final Options PLAIN = new Options(false, 100, true);
     }
 
-    private static final int TIME_WIDTH = 10;
     private static final long PAUSE_NS = 250_000_000L;
 
     // Styles, one byte per character.
@@ -60,6 +59,10 @@ public final class TerminalLadder {
 
     private final Ladder ladder;
     private final Options options;
+    /** Whether times need microseconds (see {@link #isFine}). */
+    private final boolean fine;
+    /** Width of the time column. */
+    private final int timeWidth;
     private final int n;
     private final int[] x;
     private final int width;
@@ -70,13 +73,15 @@ public final class TerminalLadder {
         this.ladder = ladder;
         this.options = options;
         this.n = Math.max(1, ladder.columns().size());
+        this.fine = isFine(ladder);
+        this.timeWidth = fine ? 12 : 10;
         this.leftWidth = Math.max(12, stateWidth(0));
         int rightWidth = 0;
         if (n > 1) {
             Ladder.Column last = ladder.columns().get(n - 1);
             rightWidth = Math.max(Math.max(12, stateWidth(n - 1)), Math.max(last.name().length(), last.label().length()));
         }
-        int fixed = TIME_WIDTH + 1 + leftWidth + 2 + 3 + rightWidth;
+        int fixed = timeWidth + 1 + leftWidth + 2 + 3 + rightWidth;
         int wanted = 24;
         for (Ladder.Arrow a : ladder.arrows()) {
             int hops = Math.max(1, Math.abs(a.to() - a.from()));
@@ -85,7 +90,7 @@ public final class TerminalLadder {
         int span = n > 1 ? Math.max(14, Math.min(wanted, (options.width() - fixed) / (n - 1))) : 0;
         x = new int[n];
         for (int i = 0; i < n; i++) {
-            x[i] = TIME_WIDTH + 1 + leftWidth + 2 + i * span;
+            x[i] = timeWidth + 1 + leftWidth + 2 + i * span;
         }
         width = x[n - 1] + 3 + rightWidth;
     }
@@ -161,7 +166,7 @@ public final class TerminalLadder {
     /** Where a column's name starts: above the outer state labels for the edge columns, centred otherwise. */
     private int headerAt(int column, String text) {
         if (column == 0) {
-            return TIME_WIDTH + 1;
+            return timeWidth + 1;
         }
         if (column == n - 1) {
             return x[column] + 3;
@@ -469,13 +474,34 @@ public final class TerminalLadder {
     }
 
     private String time(long t) {
-        return clock(t - ladder.startNs());
+        return clock(t - ladder.startNs(), fine);
     }
 
-    /** A time since the start of a diagram: {@code 10.0 ms} below ten seconds, {@code 120.070 s} above. */
-    static String clock(long ns) {
-        return ns < 10_000_000_000L ? String.format(Locale.ROOT, "%.1f ms", ns / 1e6)
-                : String.format(Locale.ROOT, "%.3f s", ns / 1e9);
+    /**
+     * Whether the ladder's times need microseconds: some moment is not a whole number of tenths of a
+     * millisecond from the start (a capture on a LAN, where a whole exchange takes under a
+     * millisecond), as opposed to the simulator's round numbers.
+     */
+    static boolean isFine(Ladder ladder) {
+        long start = ladder.startNs();
+        for (Ladder.Item item : ladder.items()) {
+            if ((item.timeNs() - start) % 100_000 != 0
+                    || item instanceof Ladder.Arrow a && a.arriveNs() >= 0 && (a.arriveNs() - start) % 100_000 != 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * A time since the start of a diagram: {@code 10.0 ms} below ten seconds, {@code 120.070 s} above;
+     * with {@code fine}, to the microsecond: {@code 0.137 ms}, {@code 120.070412 s}.
+     */
+    static String clock(long ns, boolean fine) {
+        if (ns < 10_000_000_000L) {
+            return String.format(Locale.ROOT, fine ? "%.3f ms" : "%.1f ms", ns / 1e6);
+        }
+        return String.format(Locale.ROOT, fine ? "%.6f s" : "%.3f s", ns / 1e9);
     }
 
     /** A duration for humans: {@code 40 ms}, {@code 1.5 s}, {@code 2 min}. */
@@ -497,8 +523,8 @@ public final class TerminalLadder {
         return s.endsWith(".") ? s.substring(0, s.length() - 1) : s;
     }
 
-    private static String pad(String s) {
-        return " ".repeat(Math.max(0, TIME_WIDTH - s.length())) + s;
+    private String pad(String s) {
+        return " ".repeat(Math.max(0, timeWidth - s.length())) + s;
     }
 
     private void emit(Row row) {
