@@ -50,12 +50,12 @@ public final class SvgLadder {
     /** Distance between sub-rows of one moment. */
     private final double subRow;
     /** The boxes of every text placed so far. */
-    private final List<TextBox> boxes = new ArrayList<>();
+    private final Index boxes = new Index();
     /**
      * The lifelines and arrows as thin boxes: texts keep off them where they can, but may cross them
      * (a white halo keeps the text readable).
      */
-    private final List<TextBox> strokes = new ArrayList<>();
+    private final Index strokes = new Index();
     /** How many texts could not be placed clear of the others. */
     private int collisions;
     /** How many texts had to cross a line. */
@@ -125,7 +125,7 @@ public final class SvgLadder {
 
     /** The boxes of every text of the ladder as drawn, for checking that none overlap. */
     public static List<TextBox> textBoxes(Ladder ladder) {
-        return List.copyOf(drawn(ladder, "").boxes);
+        return List.copyOf(drawn(ladder, "").boxes.all);
     }
 
     /** A standalone SVG document of one ladder. */
@@ -519,19 +519,48 @@ public final class SvgLadder {
      * every line but {@code except}.
      */
     private boolean isFree(TextBox b, TextBox except) {
-        for (TextBox o : boxes) {
-            if (b.intersects(o)) {
-                return false;
+        return !boxes.hits(b, null) && (except == null || !strokes.hits(b, except));
+    }
+
+    /**
+     * Boxes filed under the bands of the page they reach, so that an overlap test looks only at its
+     * neighbours: placing every text stays linear in the size of the ladder.
+     */
+    private static final class Index {
+        private static final double BAND = 64;
+        /** Every box, in the order added. */
+        final List<TextBox> all = new ArrayList<>();
+        private final Map<Integer, List<TextBox>> bands = new HashMap<>();
+
+        void add(TextBox b) {
+            all.add(b);
+            for (int k = first(b); k <= last(b); k++) {
+                bands.computeIfAbsent(k, key -> new ArrayList<>(4)).add(b);
             }
         }
-        if (except != null) {
-            for (TextBox o : strokes) {
-                if (o != except && b.intersects(o)) {
-                    return false;
+
+        /** Whether {@code b} intersects a box other than {@code except}. */
+        boolean hits(TextBox b, TextBox except) {
+            for (int k = first(b); k <= last(b); k++) {
+                List<TextBox> band = bands.get(k);
+                if (band != null) {
+                    for (TextBox o : band) {
+                        if (o != except && b.intersects(o)) {
+                            return true;
+                        }
+                    }
                 }
             }
+            return false;
         }
-        return true;
+
+        private static int first(TextBox b) {
+            return (int) Math.floor((b.cy() - b.halfHeightOnPage()) / BAND);
+        }
+
+        private static int last(TextBox b) {
+            return (int) Math.floor((b.cy() + b.halfHeightOnPage()) / BAND);
+        }
     }
 
     /** Text that stays where it is; a collision makes {@link #drawn} spread the rows and try again. */

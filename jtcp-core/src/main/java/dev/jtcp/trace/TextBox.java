@@ -81,6 +81,11 @@ public record TextBox(double cx, double cy, double halfW, double halfH, double a
         };
     }
 
+    /** Half the height of the box's upright bounding rectangle. */
+    double halfHeightOnPage() {
+        return halfW * Math.abs(Math.sin(angle)) + halfH * Math.abs(Math.cos(angle));
+    }
+
     /** Whether the two boxes overlap (separating axis test on two rectangles). */
     public boolean intersects(TextBox o) {
         return !separates(angle, o) && !separates(angle + Math.PI / 2, o)
