@@ -2,11 +2,14 @@ package dev.jtcp.scenario;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.jtcp.trace.HtmlLadder;
 import dev.jtcp.trace.Ladder;
 import dev.jtcp.trace.SvgLadder;
 import dev.jtcp.trace.TextBox;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -41,6 +44,28 @@ class ScenarioLabelsTest {
         // The figure's two SYN,ACKs cross at the same moment: their labels no longer share a centre.
         assertThat(Math.abs(synAcks.get(0).cy() - synAcks.get(1).cy())
                 + Math.abs(synAcks.get(0).cx() - synAcks.get(1).cx())).isGreaterThan(20);
+    }
+
+    @Test
+    void htmlPageDrawsTheSameTextsWhereTheSvgDoes() {
+        for (String name : List.of("simultaneous-open", "old-duplicate-syn")) {
+            ScenarioRun run = Scenarios.find(name).orElseThrow().run(ScenarioOptions.defaults());
+            Ladder ladder = run.parts().getFirst().ladder();
+            String html = HtmlLadder.page(name, List.of(new HtmlLadder.Section("s", "", ladder, List.of())));
+            List<String> svgTexts = texts(SvgLadder.render(ladder));
+            assertThat(svgTexts).hasSizeGreaterThan(10);
+            assertThat(texts(html)).as(name).containsAll(svgTexts);
+        }
+    }
+
+    /** Every {@code <text ...>label</text>} element, as written. */
+    private static List<String> texts(String markup) {
+        List<String> out = new ArrayList<>();
+        Matcher m = Pattern.compile("<text [^>]*>[^<]*</text>").matcher(markup);
+        while (m.find()) {
+            out.add(m.group());
+        }
+        return out;
     }
 
     @Test
