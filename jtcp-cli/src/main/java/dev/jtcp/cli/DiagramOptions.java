@@ -3,11 +3,14 @@ package dev.jtcp.cli;
 import dev.jtcp.trace.HtmlLadder;
 import dev.jtcp.trace.SvgLadder;
 import dev.jtcp.trace.TerminalLadder;
+import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
 import picocli.CommandLine.Option;
 
 /**
@@ -35,7 +38,7 @@ final class DiagramOptions {
     ColorMode color = ColorMode.AUTO;
 
     @Option(names = "--width", paramLabel = "COLUMNS", defaultValue = "0",
-            description = "Width to fit the diagram to (default: $COLUMNS, else 100).")
+            description = "Width to fit the diagram to (default: $COLUMNS, else the terminal's width, else 100).")
     int width;
 
     TerminalLadder.Options terminal(boolean explain) {
@@ -52,14 +55,51 @@ final class DiagramOptions {
     }
 
     int columns() {
-        if (width > 0) {
-            return Math.max(60, width);
+        return columns(width, System.getenv("COLUMNS"), DiagramOptions::terminalColumns);
+    }
+
+    /**
+     * The width to draw at: {@code --width} if given, else {@code $COLUMNS}, else the terminal's own
+     * width, else 100; never under 60.
+     */
+    static int columns(int asked, String env, IntSupplier terminal) {
+        if (asked > 0) {
+            return Math.max(60, asked);
+        }
+        if (env != null) {
+            try {
+                return Math.max(60, Integer.parseInt(env.strip()));
+            } catch (NumberFormatException e) {
+                // Not a number: ask the terminal instead.
+            }
+        }
+        int columns = terminal.getAsInt();
+        return columns > 0 ? Math.max(60, columns) : 100;
+    }
+
+    /**
+     * The terminal's width as {@code stty size} reports it for {@code /dev/tty} (shells rarely export
+     * {@code COLUMNS}), or 0 when output is not a terminal or the width is unknown.
+     */
+    static int terminalColumns() {
+        if (System.console() == null || !System.console().isTerminal()) {
+            return 0;
         }
         try {
-            String env = System.getenv("COLUMNS");
-            return env == null ? 100 : Math.max(60, Integer.parseInt(env.strip()));
-        } catch (NumberFormatException e) {
-            return 100;
+            Process p = new ProcessBuilder("stty", "size").redirectInput(new File("/dev/tty"))
+                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            String size = new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).strip();
+            if (!p.waitFor(2, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                p.destroyForcibly();
+                return 0;
+            }
+            String[] rowsColumns = size.split("\\s+");
+            return rowsColumns.length == 2 ? Integer.parseInt(rowsColumns[1]) : 0;
+        } catch (IOException | NumberFormatException e) {
+            return 0;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 0;
         }
     }
 

@@ -87,6 +87,33 @@ class DemoCommandTest {
     }
 
     @Test
+    void readmeLossExampleLosesASegmentAndRecovers() throws Exception {
+        String line = Files.readAllLines(Path.of("..", "README.md")).stream()
+                .filter(l -> l.startsWith("./jtcp demo basic --loss")).findFirst().orElseThrow();
+        String command = line.contains("#") ? line.substring(0, line.indexOf('#')) : line;
+        String[] args = command.strip().substring("./jtcp ".length()).split(" +");
+        Run json = jtcp(java.util.stream.Stream.concat(java.util.Arrays.stream(args), java.util.stream.Stream.of("--json"))
+                .toArray(String[]::new));
+        assertThat(json.out()).as(command).contains("\"dir\":\"lost\"");
+        Run drawn = jtcp(java.util.stream.Stream.concat(java.util.Arrays.stream(args),
+                java.util.stream.Stream.of("--color", "never")).toArray(String[]::new));
+        assertThat(drawn.out()).contains("X lost", "[retransmission]", "TIME-WAIT");
+    }
+
+    @Test
+    void closeExplainsTheAckOfEachFinAsSuch() {
+        Run r = jtcp("demo", "close", "--color", "never", "--width", "200");
+        assertThat(r.out()).contains("Server acknowledges the FIN", "Client acknowledges the FIN")
+                .doesNotContain("window update");
+    }
+
+    @Test
+    void basicExplainsTheAckOfTheRequestAsAcknowledgingData() {
+        Run r = jtcp("demo", "basic", "--color", "never", "--width", "200");
+        assertThat(r.out()).contains("Server acknowledges 23 bytes of data").doesNotContain("window update");
+    }
+
+    @Test
     void badArgumentsAreReportedNotThrown() {
         assertThat(jtcp("demo", "no-such-thing").exitCode()).isEqualTo(2);
         assertThat(jtcp("demo", "--mss", "5").err()).contains("MSS");

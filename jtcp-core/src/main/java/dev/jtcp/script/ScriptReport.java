@@ -1,5 +1,6 @@
 package dev.jtcp.script;
 
+import dev.jtcp.trace.Xml;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -44,17 +45,17 @@ public final class ScriptReport {
         long failures = results.stream().filter(r -> r.outcome().isFailure()).count();
         double seconds = results.stream().mapToLong(ScriptResult::wallNanos).sum() / 1e9;
         sb.append(String.format(Locale.ROOT, "<testsuite name=\"%s\" tests=\"%d\" failures=\"%d\" errors=\"0\" skipped=\"%d\" time=\"%.3f\">%n",
-                xml(suite), results.size(), failures, count(results, ScriptResult.Outcome.SKIPPED), seconds));
+                Xml.escape(suite), results.size(), failures, count(results, ScriptResult.Outcome.SKIPPED), seconds));
         for (ScriptResult r : results) {
             sb.append(String.format(Locale.ROOT, "  <testcase classname=\"%s\" name=\"%s\" time=\"%.3f\"",
-                    xml(suite), xml(r.name()), r.wallNanos() / 1e9));
+                    Xml.escape(suite), Xml.escape(r.name()), r.wallNanos() / 1e9));
             switch (r.outcome()) {
                 case PASSED -> sb.append("/>\n");
-                case SKIPPED -> sb.append(">\n    <skipped message=\"").append(xml(firstLine(r.message()))).append("\"/>\n  </testcase>\n");
-                case XFAILED -> sb.append(">\n    <system-out>").append(xml("expected failure: " + r.message()))
+                case SKIPPED -> sb.append(">\n    <skipped message=\"").append(Xml.escape(firstLine(r.message()))).append("\"/>\n  </testcase>\n");
+                case XFAILED -> sb.append(">\n    <system-out>").append(Xml.escape("expected failure: " + r.message()))
                         .append("</system-out>\n  </testcase>\n");
-                default -> sb.append(">\n    <failure message=\"").append(xml(firstLine(r.message()))).append("\">")
-                        .append(xml(r.message())).append("</failure>\n  </testcase>\n");
+                default -> sb.append(">\n    <failure message=\"").append(Xml.escape(firstLine(r.message()))).append("\">")
+                        .append(Xml.escape(r.message())).append("</failure>\n  </testcase>\n");
             }
         }
         sb.append("</testsuite>\n");
@@ -67,23 +68,5 @@ public final class ScriptReport {
     private static String firstLine(String s) {
         int nl = s.indexOf('\n');
         return nl < 0 ? s : s.substring(0, nl);
-    }
-
-    private static String xml(String s) {
-        StringBuilder sb = new StringBuilder(s.length());
-        for (char c : s.toCharArray()) {
-            switch (c) {
-                case '<' -> sb.append("&lt;");
-                case '>' -> sb.append("&gt;");
-                case '&' -> sb.append("&amp;");
-                case '"' -> sb.append("&quot;");
-                default -> {
-                    if (c >= 0x20 || c == '\n' || c == '\t') {
-                        sb.append(c);
-                    }
-                }
-            }
-        }
-        return sb.toString();
     }
 }

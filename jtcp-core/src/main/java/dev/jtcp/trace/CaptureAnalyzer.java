@@ -53,9 +53,11 @@ public final class CaptureAnalyzer {
      * @param skipped     packets (or file damage) skipped, by reason, in a stable order
      * @param collected   the events of the connection asked for (segments as sent and received at the
      *                    capture's time, and the inferred state changes), or empty
+     * @param startNs     the time stamp of the capture's first packet (0 if none), from which
+     *                    connections' start times count, as in Wireshark
      */
     public record Analysis(long packets, long tcpPackets, List<ConnectionReport> connections,
-                           Map<String, Long> skipped, List<TraceEvent> collected) {
+                           Map<String, Long> skipped, List<TraceEvent> collected, long startNs) {
         /** One line: packets, connections, and what was skipped and why. */
         public String summary() {
             StringBuilder sb = new StringBuilder();
@@ -156,6 +158,8 @@ public final class CaptureAnalyzer {
     private final List<TraceEvent> collected = new ArrayList<>();
     private long packets;
     private long tcpPackets;
+    /** The first packet's time stamp. */
+    private long startNs;
 
     private CaptureAnalyzer(int collect, LongConsumer progress) {
         this.collect = collect;
@@ -164,11 +168,15 @@ public final class CaptureAnalyzer {
 
     /** Analyses every packet {@code reader} yields. */
     public static Analysis analyze(CaptureReader reader) throws IOException {
-        return analyze(reader, 0, n -> {});
+        return analyze(reader, NONE, n -> {});
     }
 
+    /** For {@link #analyze(CaptureReader, int, LongConsumer)}: collect no connection's events. */
+    public static final int NONE = -1;
+
     /**
-     * Analyses every packet, keeping the events of connection {@code collect} (1-based; 0 for none),
+     * Analyses every packet, keeping the events of connection {@code collect} (numbered from 0 like
+     * Wireshark's {@code tcp.stream}; {@link #NONE} for none),
      * and calling {@code progress} with the packet count every 65,536 packets.
      *
      * @throws IOException only if reading the underlying file fails
@@ -189,6 +197,9 @@ public final class CaptureAnalyzer {
     }
 
     private void onPacket(CapturedPacket packet) {
+        if (packets == 0) {
+            startNs = packet.timestampNs();
+        }
         packets++;
         if ((packets & (PROGRESS_EVERY - 1)) == 0) {
             progress.accept(packets);
@@ -361,7 +372,7 @@ public final class CaptureAnalyzer {
         long bHi = synAck ? sHi : dHi;
         long bLo = synAck ? sLo : dLo;
         int bPort = synAck ? sPort : dPort;
-        TcpFlow flow = new TcpFlow(flows.size() + 1, ConnectionKey.endpoint(address(aHi, aLo), aPort),
+        TcpFlow flow = new TcpFlow(flows.size(), ConnectionKey.endpoint(address(aHi, aLo), aPort),
                 ConnectionKey.endpoint(address(bHi, bLo), bPort), nowNs, flags);
         flows.add(flow);
         Entry e = new Entry(flow, aHi, aLo, aPort);
@@ -411,6 +422,6 @@ public final class CaptureAnalyzer {
         }
         List<TraceEvent> events = new ArrayList<>(collected);
         events.sort(Comparator.comparingLong(TraceEvent::timeNs));
-        return new Analysis(packets, tcpPackets, reports, skipped, events);
+        return new Analysis(packets, tcpPackets, reports, skipped, events, startNs);
     }
 }

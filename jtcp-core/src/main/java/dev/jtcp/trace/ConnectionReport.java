@@ -8,7 +8,8 @@ import java.util.Map;
 /**
  * What the capture analyser concluded about one TCP connection.
  *
- * @param id          1-based, in order of each connection's first packet
+ * @param id          numbered from 0 in order of each connection's first packet, a 4-tuple used again
+ *                    after its connection ended counting as a new one: Wireshark's {@code tcp.stream}
  * @param a           the endpoint that sent the first SYN (the client), or the first packet's sender
  * @param b           the other endpoint
  * @param aName       "client" when {@code a} opened the connection with a SYN, else "A"
@@ -16,8 +17,10 @@ import java.util.Map;
  * @param firstNs     time of the first packet (capture clock)
  * @param lastNs      time of the last packet
  * @param packets     packets of this connection
- * @param bytesAtoB   payload bytes from a to b, each byte counted once
- * @param bytesBtoA   payload bytes from b to a
+ * @param bytesAtoB   payload bytes from a to b: the sequence numbers its data covered, each counted once
+ *                    however often it was sent (retransmissions and overlaps add nothing), as
+ *                    Wireshark's Follow TCP Stream counts them
+ * @param bytesBtoA   the same from b to a
  * @param opening     how it opened ("three-way handshake", "simultaneous open", "mid-stream"...)
  * @param closing     how it closed ("four-way", "FIN and ACK combined", "reset by client"...)
  * @param statesA     the states a must have gone through, in order
@@ -33,13 +36,28 @@ public record ConnectionReport(int id, String a, String b, String aName, String 
         anomalies = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(anomalies));
     }
 
-    /** The report as a few indented lines of text. */
-    public String format() {
+    /** The heading of {@link #row}'s columns. */
+    public static final String TABLE_HEADING = String.format(Locale.ROOT, "%6s  %12s  %12s  %7s  %11s  %11s  %s",
+            "stream", "start (s)", "duration (s)", "packets", "bytes a->b", "bytes b->a", "a <-> b");
+
+    /**
+     * One line of a table of connections (see {@link #TABLE_HEADING}), times to the microsecond,
+     * {@code start} counted from {@code captureStartNs}.
+     */
+    public String row(long captureStartNs) {
+        return String.format(Locale.ROOT, "%6d  %12.6f  %12.6f  %7d  %11d  %11d  %s %s <-> %s %s", id,
+                (firstNs - captureStartNs) / 1e9, (lastNs - firstNs) / 1e9, packets, bytesAtoB, bytesBtoA, aName, a,
+                bName, b);
+    }
+
+    /** The report as a few indented lines of text; {@code start} is counted from {@code captureStartNs}. */
+    public String format(long captureStartNs) {
         StringBuilder sb = new StringBuilder();
         sb.append('#').append(id).append("  ").append(aName).append(' ').append(a).append("  <->  ").append(bName)
                 .append(' ').append(b).append('\n');
-        sb.append(String.format(Locale.ROOT, "    duration %s, %d packets, %d bytes %s->%s, %d bytes %s->%s%n",
-                TerminalLadder.duration(lastNs - firstNs), packets, bytesAtoB, aName, bName, bytesBtoA, bName, aName));
+        sb.append(String.format(Locale.ROOT, "    start %.6f s, duration %.6f s, %d packets, %d bytes %s->%s,"
+                + " %d bytes %s->%s%n", (firstNs - captureStartNs) / 1e9, (lastNs - firstNs) / 1e9, packets,
+                bytesAtoB, aName, bName, bytesBtoA, bName, aName));
         sb.append("    opened: ").append(opening).append('\n');
         sb.append("    closed: ").append(closing).append('\n');
         sb.append("    ").append(pad(aName)).append(sequence(statesA)).append('\n');

@@ -27,8 +27,8 @@ public final class HtmlLadder {
     public static String page(String title, List<Section> sections) {
         StringBuilder sb = new StringBuilder(65_536);
         sb.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>")
-                .append(SvgLadder.escape(title)).append("</title>\n<style>\n").append(CSS).append("</style>\n</head>\n");
-        sb.append("<body>\n<h1>").append(SvgLadder.escape(title)).append("</h1>\n");
+                .append(Xml.escape(title)).append("</title>\n<style>\n").append(CSS).append("</style>\n</head>\n");
+        sb.append("<body>\n<h1>").append(Xml.escape(title)).append("</h1>\n");
         sb.append("<pre id=\"errors\" hidden></pre>\n<pre id=\"selftest\" hidden></pre>\n");
         sb.append("<p class=\"help\">Step through with the buttons or the \u2190 and \u2192 keys. Hover over"
                 + " a segment in the diagram for its explanation.</p>\n");
@@ -43,9 +43,9 @@ public final class HtmlLadder {
         Ladder ladder = section.ladder();
         String prefix = "s" + index + "-";
         sb.append("<section class=\"ladder\" id=\"s").append(index).append("\">\n");
-        sb.append("<h2>").append(SvgLadder.escape(section.heading())).append("</h2>\n");
+        sb.append("<h2>").append(Xml.escape(section.heading())).append("</h2>\n");
         if (section.intro() != null && !section.intro().isEmpty()) {
-            sb.append("<p class=\"intro\">").append(SvgLadder.escape(section.intro())).append("</p>\n");
+            sb.append("<p class=\"intro\">").append(Xml.escape(section.intro())).append("</p>\n");
         }
         sb.append("<div class=\"controls\"><button class=\"first\">Start</button>"
                 + "<button class=\"prev\">\u25C0 Previous</button><button class=\"next\">Next \u25B6</button>"
@@ -60,20 +60,21 @@ public final class HtmlLadder {
         if (!section.facts().isEmpty()) {
             sb.append("<ul class=\"facts\">\n");
             for (String f : section.facts()) {
-                sb.append("<li>").append(SvgLadder.escape(f)).append("</li>\n");
+                sb.append("<li>").append(Xml.escape(f)).append("</li>\n");
             }
             sb.append("</ul>\n");
         }
         sb.append("<h3>Events</h3>\n<ol class=\"events\" start=\"1\">\n");
         List<Ladder.Item> items = ladder.items();
         long start = ladder.startNs();
+        boolean fine = TerminalLadder.isFine(ladder);
         for (int i = 0; i < items.size(); i++) {
             Ladder.Item item = items.get(i);
             sb.append("<li data-step=\"").append(i).append("\"><span class=\"t\">")
-                    .append(TerminalLadder.clock(item.timeNs() - start)).append("</span> ")
-                    .append(SvgLadder.escape(describe(ladder, item)));
+                    .append(TerminalLadder.clock(item.timeNs() - start, fine)).append("</span> ")
+                    .append(Xml.escape(describe(ladder, item)));
             if (item.explanation() != null) {
-                sb.append("<div class=\"why\">").append(SvgLadder.escape(item.explanation())).append("</div>");
+                sb.append("<div class=\"why\">").append(Xml.escape(item.explanation())).append("</div>");
             }
             sb.append("</li>\n");
         }
@@ -87,17 +88,18 @@ public final class HtmlLadder {
         if (marks.isEmpty() && initial == null) {
             return;
         }
-        sb.append("<table class=\"states\"><caption>").append(SvgLadder.escape(c.name())).append(" <small>")
-                .append(SvgLadder.escape(c.label())).append("</small></caption>\n");
+        sb.append("<table class=\"states\"><caption>").append(Xml.escape(c.name())).append(" <small>")
+                .append(Xml.escape(c.label())).append("</small></caption>\n");
         if (initial != null) {
             sb.append("<tr data-step=\"-1\"><td></td><td class=\"st\">").append(initial)
                     .append("</td><td></td></tr>\n");
         }
         long start = ladder.startNs();
+        boolean fine = TerminalLadder.isFine(ladder);
         for (Ladder.StateMark m : marks) {
             sb.append("<tr data-step=\"").append(ladder.items().indexOf(m)).append("\"><td class=\"t\">")
-                    .append(TerminalLadder.clock(m.timeNs() - start)).append("</td><td class=\"st\">").append(m.to())
-                    .append("</td><td class=\"cause\">").append(SvgLadder.escape(m.cause() == null ? "" : m.cause()))
+                    .append(TerminalLadder.clock(m.timeNs() - start, fine)).append("</td><td class=\"st\">").append(m.to())
+                    .append("</td><td class=\"cause\">").append(Xml.escape(m.cause() == null ? "" : m.cause()))
                     .append("</td></tr>\n");
         }
         sb.append("</table>\n");

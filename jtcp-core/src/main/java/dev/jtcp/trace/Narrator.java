@@ -44,6 +44,10 @@ public final class Narrator {
     private final Map<String, Integer> offeredShift = new HashMap<>();
     private final Map<String, Integer> shifts = new HashMap<>();
     private final Map<String, Long> lastWindow = new HashMap<>();
+    /** Per direction: the ack number of its sender's previous segment that had ACK set. */
+    private final Map<String, Integer> lastAck = new HashMap<>();
+    /** Per direction: the sequence number just after its FIN (the ack that acknowledges the FIN). */
+    private final Map<String, Integer> finEnd = new HashMap<>();
 
     /** Adds a rule consulted before the built-in ones; it returns null to pass. */
     public Narrator rule(Function<Context, String> rule) {
@@ -187,22 +191,65 @@ public final class Narrator {
             return once(host, "data", host + " sends " + s.payloadLength() + " bytes. seq is the number of their"
                     + " first byte; ack is the next byte " + host + " expects from its peer.");
         }
-        if (windowGrew(s)) {
-            return once(host, "wupdate", host + "'s application has read what arrived, so its receive buffer has"
-                    + " more room than it last advertised; this ACK says so at once (a window update, RFC 9293"
-                    + " §3.8.6.2.2).");
+        return pureAck(c, s);
+    }
+
+    /**
+     * A segment with no data, SYN, FIN or RST: says what it acknowledges (a FIN, or data), and calls it
+     * a window update only when the acknowledgment number is the one its sender last sent and only the
+     * window changed.
+     */
+    private String pureAck(Context c, TraceEvent.SegmentEvent s) {
+        TcpHeader h = s.header();
+        String host = s.host();
+        if (!h.has(TcpFlags.ACK)) {
+            return null;
         }
-        if (c.delayedAckFired()) {
-            return once(host, "delack", host + " acknowledges the data. It waited a little first, in case it had"
-                    + " something to send the ACK along with (delayed ACK, RFC 9293 §3.8.6.3).");
+        String direction = direction(s);
+        Integer previous = lastAck.get(direction);
+        Integer fin = finEnd.get(reverse(s));
+        if (previous == null) {
+            return null;
+        }
+        int newly = h.ack() - previous;
+        if (newly > 0 && fin != null && h.ack() == fin) {
+            String data = newly > 1 ? "the last " + (newly - 1) + " bytes of data and " : "";
+            return once(host, "ackfin", host + " acknowledges " + data + "the FIN: ack is the FIN's sequence number"
+                    + " + 1, because a FIN takes up one sequence number, as a SYN does.");
+        }
+        if (newly > 0) {
+            if (c.delayedAckFired()) {
+                return once(host, "delack", host + " acknowledges " + bytes(newly) + " of data. It waited a little"
+                        + " first, in case it had something to send the ACK along with (delayed ACK, RFC 9293"
+                        + " §3.8.6.3).");
+            }
+            return once(host, "ackdata", host + " acknowledges " + bytes(newly) + " of data: ack is the next byte it"
+                    + " expects, so everything before it has arrived.");
+        }
+        if (newly == 0 && windowGrew(s)) {
+            return once(host, "wupdate", host + "'s application has read what arrived, so its receive buffer has"
+                    + " more room than it last advertised; this ACK acknowledges nothing new and only says so (a"
+                    + " window update, RFC 9293 §3.8.6.2.2).");
         }
         return null;
+    }
+
+    private static String bytes(int n) {
+        return n == 1 ? "1 byte" : n + " bytes";
+    }
+
+    private static String direction(TraceEvent.SegmentEvent s) {
+        return s.src() + ":" + s.header().srcPort() + ">" + s.dst() + ":" + s.header().dstPort();
+    }
+
+    private static String reverse(TraceEvent.SegmentEvent s) {
+        return s.dst() + ":" + s.header().dstPort() + ">" + s.src() + ":" + s.header().srcPort();
     }
 
     /** Whether this pure ACK advertises at least twice the window of its sender's previous segment. */
     private boolean windowGrew(TraceEvent.SegmentEvent s) {
         TcpHeader h = s.header();
-        String direction = s.src() + ":" + h.srcPort() + ">" + s.dst() + ":" + h.dstPort();
+        String direction = direction(s);
         Long before = lastWindow.get(direction);
         return before != null && h.flags() == TcpFlags.ACK && s.payloadLength() == 0
                 && scaledWindow(s, direction) >= 2 * before;
@@ -214,14 +261,23 @@ public final class Narrator {
         return h.has(TcpFlags.SYN) || shift == null ? h.window() : (long) h.window() << shift;
     }
 
-    /** Tracks window scaling (from the SYNs of both directions) and each direction's last window. */
+    /**
+     * Tracks window scaling (from the SYNs of both directions), each direction's last window and ack,
+     * and where its FIN ends.
+     */
     private void learnWindow(TraceEvent e) {
         if (!(e instanceof TraceEvent.SegmentEvent s) || s.direction() != Direction.SENT) {
             return;
         }
         TcpHeader h = s.header();
-        String direction = s.src() + ":" + h.srcPort() + ">" + s.dst() + ":" + h.dstPort();
-        String reverse = s.dst() + ":" + h.dstPort() + ">" + s.src() + ":" + h.srcPort();
+        String direction = direction(s);
+        String reverse = reverse(s);
+        if (h.has(TcpFlags.ACK)) {
+            lastAck.put(direction, h.ack());
+        }
+        if (h.has(TcpFlags.FIN)) {
+            finEnd.put(direction, h.seq() + s.payloadLength() + (h.has(TcpFlags.SYN) ? 1 : 0) + 1);
+        }
         if (h.has(TcpFlags.SYN)) {
             var ws = h.option(TcpOption.WindowScale.class);
             offeredShift.put(direction, ws == null ? -1 : ws.shift());

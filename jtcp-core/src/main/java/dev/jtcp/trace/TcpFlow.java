@@ -50,7 +50,8 @@ final class TcpFlow {
         boolean synAckSent;
         boolean nextValid;
         int next;
-        long bytes;
+        /** The payload this side sent, each byte counted once. */
+        final SeqCoverage payload = new SeqCoverage();
         boolean finSent;
         int finSeq;
         long finNs;
@@ -192,10 +193,10 @@ final class TcpFlow {
                 s.bareSynSent = true;
             }
         }
+        s.payload.add(seq + (syn ? 1 : 0), payloadLength);
         if (!s.nextValid) {
             s.nextValid = true;
             s.next = end;
-            s.bytes += payloadLength;
         } else if (payloadLength > 0) {
             int dataStart = seq + (syn ? 1 : 0);
             if (SeqNum.le(dataEnd, s.next)) {
@@ -207,7 +208,6 @@ final class TcpFlow {
                         s.dataRetransmits++;
                         note = "retransmission";
                     }
-                    s.bytes += payloadLength;
                     fillHole(s, dataStart, dataEnd);
                 } else if (!(payloadLength == 1 && dataEnd == s.next && !fin)) {
                     s.dataRetransmits++;
@@ -219,13 +219,11 @@ final class TcpFlow {
                     s.holeStart = s.next;
                     s.holeEnd = dataStart;
                     s.holeNs = nowNs;
-                    s.bytes += payloadLength;
                 } else {
                     if (SeqNum.lt(dataStart, s.next)) {
                         s.dataRetransmits++;
                         note = "retransmission";
                     }
-                    s.bytes += SeqNum.diff(dataEnd, s.next);
                 }
             }
         } else if (fin && s.finSent && seq == s.finSeq) {
@@ -450,8 +448,8 @@ final class TcpFlow {
 
     /** The finished report. */
     ConnectionReport report() {
-        return new ConnectionReport(id, aEndpoint, bEndpoint, a.name, b.name, firstNs, lastNs, packets, a.bytes,
-                b.bytes, opening(), closing(), a.states, b.states, anomalies());
+        return new ConnectionReport(id, aEndpoint, bEndpoint, a.name, b.name, firstNs, lastNs, packets,
+                a.payload.bytes(), b.payload.bytes(), opening(), closing(), a.states, b.states, anomalies());
     }
 
     private String opening() {

@@ -14,7 +14,9 @@ import java.util.Set;
  * horizontal arrow on the row of the moment it was sent, labelled with flags, seq, ack, length and
  * key options; each state written beside its lifeline on the row where it changes, the edge
  * columns' outside, a middle column's on a row of its own. A lost segment's arrow stops midway at an
- * {@code X}; one its receiver discarded ends in {@code x}, with the reason underneath. Timer firings
+ * {@code X}; one its receiver discarded ends in {@code x}, with the reason underneath. Options that
+ * do not fit on their arrow go on the row under it; whatever must be cut ends in {@code ...}, so nothing
+ * disappears unmarked. Timer firings
  * and notes get rows of their own; long pauses show as dotted lifelines; explanations, when wanted,
  * follow each moment between the outer lifelines.
  *
@@ -37,7 +39,6 @@ public final class TerminalLadder {
         public static final Options PLAIN = new Options(false, 100, true);
     }
 
-    private static final int TIME_WIDTH = 10;
     private static final long PAUSE_NS = 250_000_000L;
 
     // Styles, one byte per character.
@@ -58,6 +59,10 @@ public final class TerminalLadder {
 
     private final Ladder ladder;
     private final Options options;
+    /** Whether times need microseconds (see {@link #isFine}). */
+    private final boolean fine;
+    /** Width of the time column. */
+    private final int timeWidth;
     private final int n;
     private final int[] x;
     private final int width;
@@ -68,18 +73,24 @@ public final class TerminalLadder {
         this.ladder = ladder;
         this.options = options;
         this.n = Math.max(1, ladder.columns().size());
+        this.fine = isFine(ladder);
+        this.timeWidth = fine ? 12 : 10;
         this.leftWidth = Math.max(12, stateWidth(0));
-        int rightWidth = n > 1 ? Math.max(12, stateWidth(n - 1)) : 0;
-        int fixed = TIME_WIDTH + 1 + leftWidth + 2 + 3 + rightWidth;
+        int rightWidth = 0;
+        if (n > 1) {
+            Ladder.Column last = ladder.columns().get(n - 1);
+            rightWidth = Math.max(Math.max(12, stateWidth(n - 1)), Math.max(last.name().length(), last.label().length()));
+        }
+        int fixed = timeWidth + 1 + leftWidth + 2 + 3 + rightWidth;
         int wanted = 24;
         for (Ladder.Arrow a : ladder.arrows()) {
             int hops = Math.max(1, Math.abs(a.to() - a.from()));
             wanted = Math.max(wanted, (text(a, true).length() + 10 + hops - 1) / hops);
         }
-        int span = n > 1 ? Math.max(20, Math.min(wanted, (options.width() - fixed) / (n - 1))) : 0;
+        int span = n > 1 ? Math.max(14, Math.min(wanted, (options.width() - fixed) / (n - 1))) : 0;
         x = new int[n];
         for (int i = 0; i < n; i++) {
-            x[i] = TIME_WIDTH + 1 + leftWidth + 2 + i * span;
+            x[i] = timeWidth + 1 + leftWidth + 2 + i * span;
         }
         width = x[n - 1] + 3 + rightWidth;
     }
@@ -155,7 +166,7 @@ public final class TerminalLadder {
     /** Where a column's name starts: above the outer state labels for the edge columns, centred otherwise. */
     private int headerAt(int column, String text) {
         if (column == 0) {
-            return TIME_WIDTH + 1;
+            return timeWidth + 1;
         }
         if (column == n - 1) {
             return x[column] + 3;
@@ -185,8 +196,11 @@ public final class TerminalLadder {
                     Row row = lifelines('|');
                     stamp(row);
                     putPending(row, pending);
-                    drawArrow(row, a);
+                    boolean withOptions = drawArrow(row, a);
                     emit(row);
+                    if (!withOptions) {
+                        optionsRow(a);
+                    }
                     if (a.detail() != null) {
                         Row detail = lifelines('|');
                         int at = Math.min(x[a.from()], x[a.to()]) + 3;
@@ -330,22 +344,26 @@ public final class TerminalLadder {
         return sb.toString();
     }
 
-    private void drawArrow(Row row, Ladder.Arrow a) {
+    /**
+     * Draws the arrow on its row; returns false if its options did not fit on it (they then go on a
+     * row of their own, see {@link #optionsRow}).
+     */
+    private boolean drawArrow(Row row, Ladder.Arrow a) {
         if (a.from() == a.to()) {
             putBeside(row, a.from(), "(to itself) " + text(a, false), styleOf(a));
-            return;
+            return a.options().isEmpty();
         }
         boolean right = a.from() < a.to();
         int start = Math.min(x[a.from()], x[a.to()]) + 1;
         int end = Math.max(x[a.from()], x[a.to()]) - 1;
         int length = end - start + 1;
         String label = text(a, true);
+        boolean withOptions = true;
         if (label.length() + 8 > length) {
             label = text(a, false);
+            withOptions = a.options().isEmpty();
         }
-        if (label.length() + 8 > length) {
-            label = label.substring(0, Math.max(0, length - 9)) + "~";
-        }
+        label = cut(label, length - 8);
         byte style = styleOf(a);
         char fill = a.fate() == Ladder.Fate.IN_FLIGHT ? '.' : '-';
         int drawn = length;
@@ -383,6 +401,25 @@ public final class TerminalLadder {
                 row.put(from + 1, "<", style);
             }
         }
+        return withOptions;
+    }
+
+    /** An arrow's options on the row under it, when they did not fit on the arrow; cut with a mark if need be. */
+    private void optionsRow(Ladder.Arrow a) {
+        Row row = lifelines('|');
+        int left = Math.min(x[a.from()], x[a.to()]) + 2;
+        int right = a.from() == a.to() ? Math.max(options.width(), width) - 1 : Math.max(x[a.from()], x[a.to()]) - 2;
+        String text = cut("<" + a.options() + ">", right - left + 1);
+        row.put(left + Math.max(0, (right - left + 1 - text.length()) / 2), text, DIM);
+        emit(row);
+    }
+
+    /** {@code s} if it fits in {@code room} characters, else as much as fits followed by {@code ...}. */
+    static String cut(String s, int room) {
+        if (s.length() <= room) {
+            return s;
+        }
+        return room <= 3 ? "...".substring(0, Math.max(0, room)) : s.substring(0, room - 3) + "...";
     }
 
     private static byte styleOf(Ladder.Arrow a) {
@@ -437,13 +474,34 @@ public final class TerminalLadder {
     }
 
     private String time(long t) {
-        return clock(t - ladder.startNs());
+        return clock(t - ladder.startNs(), fine);
     }
 
-    /** A time since the start of a diagram: {@code 10.0 ms} below ten seconds, {@code 120.070 s} above. */
-    static String clock(long ns) {
-        return ns < 10_000_000_000L ? String.format(Locale.ROOT, "%.1f ms", ns / 1e6)
-                : String.format(Locale.ROOT, "%.3f s", ns / 1e9);
+    /**
+     * Whether the ladder's times need microseconds: some moment is not a whole number of tenths of a
+     * millisecond from the start (a capture on a LAN, where a whole exchange takes under a
+     * millisecond), as opposed to the simulator's round numbers.
+     */
+    static boolean isFine(Ladder ladder) {
+        long start = ladder.startNs();
+        for (Ladder.Item item : ladder.items()) {
+            if ((item.timeNs() - start) % 100_000 != 0
+                    || item instanceof Ladder.Arrow a && a.arriveNs() >= 0 && (a.arriveNs() - start) % 100_000 != 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * A time since the start of a diagram: {@code 10.0 ms} below ten seconds, {@code 120.070 s} above;
+     * with {@code fine}, to the microsecond: {@code 0.137 ms}, {@code 120.070412 s}.
+     */
+    static String clock(long ns, boolean fine) {
+        if (ns < 10_000_000_000L) {
+            return String.format(Locale.ROOT, fine ? "%.3f ms" : "%.1f ms", ns / 1e6);
+        }
+        return String.format(Locale.ROOT, fine ? "%.6f s" : "%.3f s", ns / 1e9);
     }
 
     /** A duration for humans: {@code 40 ms}, {@code 1.5 s}, {@code 2 min}. */
@@ -465,8 +523,8 @@ public final class TerminalLadder {
         return s.endsWith(".") ? s.substring(0, s.length() - 1) : s;
     }
 
-    private static String pad(String s) {
-        return " ".repeat(Math.max(0, TIME_WIDTH - s.length())) + s;
+    private String pad(String s) {
+        return " ".repeat(Math.max(0, timeWidth - s.length())) + s;
     }
 
     private void emit(Row row) {

@@ -63,7 +63,7 @@ class CaptureAnalyzerTest {
             "data-on-third-ack"})
     void infersTheStatesTheEngineWentThrough(String scenario) throws IOException {
         ScenarioRun.Part p = part(scenario, 0);
-        ConnectionReport r = analyze(p, 0).connections().getFirst();
+        ConnectionReport r = analyze(p, CaptureAnalyzer.NONE).connections().getFirst();
         String left = p.ladder().columns().get(0).name();
         String right = p.ladder().columns().get(1).name();
         assertThat(r.statesA()).as(scenario + " " + left).isEqualTo(engineStates(p.events(), left));
@@ -72,7 +72,7 @@ class CaptureAnalyzerTest {
 
     @Test
     void basicIsAThreeWayOpenAndAFourWayClose() throws IOException {
-        CaptureAnalyzer.Analysis a = analyze(part("basic", 0), 0);
+        CaptureAnalyzer.Analysis a = analyze(part("basic", 0), CaptureAnalyzer.NONE);
         assertThat(a.connections()).hasSize(1);
         ConnectionReport r = a.connections().getFirst();
         assertThat(r.aName()).isEqualTo("client");
@@ -83,45 +83,45 @@ class CaptureAnalyzerTest {
         assertThat(r.packets()).isEqualTo(10);
         assertThat(r.anomalies()).isEmpty();
         assertThat(a.summary()).startsWith("10 packets, 10 TCP in 1 connection; nothing skipped");
-        assertThat(r.format()).contains("TIME-WAIT (then CLOSED after 2MSL)");
+        assertThat(r.format(0)).contains("TIME-WAIT (then CLOSED after 2MSL)");
     }
 
     @Test
     void tellsHowEachScenarioOpenedAndClosed() throws IOException {
-        assertThat(analyze(part("simultaneous-open", 0), 0).connections().getFirst().opening())
+        assertThat(analyze(part("simultaneous-open", 0), CaptureAnalyzer.NONE).connections().getFirst().opening())
                 .startsWith("simultaneous open");
-        assertThat(analyze(part("simultaneous-close", 0), 0).connections().getFirst().closing())
+        assertThat(analyze(part("simultaneous-close", 0), CaptureAnalyzer.NONE).connections().getFirst().closing())
                 .startsWith("simultaneous");
-        assertThat(analyze(part("data-on-third-ack", 0), 0).connections().getFirst().opening())
+        assertThat(analyze(part("data-on-third-ack", 0), CaptureAnalyzer.NONE).connections().getFirst().opening())
                 .isEqualTo("three-way handshake; the third segment carried data");
-        ConnectionReport refused = analyze(part("refused", 0), 0).connections().getFirst();
+        ConnectionReport refused = analyze(part("refused", 0), CaptureAnalyzer.NONE).connections().getFirst();
         assertThat(refused.opening()).isEqualTo("refused: server answered the SYN with RST");
         assertThat(refused.closing()).startsWith("never opened");
         assertThat(refused.statesA()).containsExactly(TcpState.CLOSED, TcpState.SYN_SENT, TcpState.CLOSED);
         assertThat(refused.statesB()).containsExactly(TcpState.CLOSED);
-        assertThat(analyze(part("half-close", 0), 0).connections().getFirst().closing()).startsWith("four-way");
-        assertThat(analyze(part("handshake", 0), 0).connections().getFirst().closing()).startsWith("still open");
+        assertThat(analyze(part("half-close", 0), CaptureAnalyzer.NONE).connections().getFirst().closing()).startsWith("four-way");
+        assertThat(analyze(part("handshake", 0), CaptureAnalyzer.NONE).connections().getFirst().closing()).startsWith("still open");
     }
 
     @Test
     void reportsRetransmissionsResetsAndBlindRsts() throws IOException {
-        assertThat(analyze(part("lost-syn", 0), 0).connections().getFirst().anomalies())
+        assertThat(analyze(part("lost-syn", 0), CaptureAnalyzer.NONE).connections().getFirst().anomalies())
                 .containsEntry("SYN retransmitted by client", 2L);
-        assertThat(analyze(part("lost-final-ack", 0), 0).connections().getFirst().anomalies())
+        assertThat(analyze(part("lost-final-ack", 0), CaptureAnalyzer.NONE).connections().getFirst().anomalies())
                 .containsEntry("FIN retransmitted by server", 1L);
         // Captured at the sender, the lost ACK is in the file: the close looks complete, and the RST that
         // answers the repeated FIN shows up as an anomaly.
-        ConnectionReport without = analyze(part("lost-final-ack", 1), 0).connections().getFirst();
+        ConnectionReport without = analyze(part("lost-final-ack", 1), CaptureAnalyzer.NONE).connections().getFirst();
         assertThat(without.closing()).startsWith("four-way");
         assertThat(without.anomalies()).containsKeys("FIN retransmitted by server", "RST from client");
 
-        List<ConnectionReport> halfOpen = analyze(part("half-open", 0), 0).connections();
+        List<ConnectionReport> halfOpen = analyze(part("half-open", 0), CaptureAnalyzer.NONE).connections();
         assertThat(halfOpen).hasSize(2);
         assertThat(halfOpen.get(0).closing()).startsWith("reset by client");
         assertThat(halfOpen.get(0).anomalies()).containsKey("SYN from client on an open connection (peer restarted?)");
         assertThat(halfOpen.get(1).opening()).isEqualTo("three-way handshake");
 
-        ConnectionReport attacked = analyze(part("rst-attack", 0), 0).connections().getFirst();
+        ConnectionReport attacked = analyze(part("rst-attack", 0), CaptureAnalyzer.NONE).connections().getFirst();
         assertThat(attacked.closing()).startsWith("still open");
         assertThat(attacked.anomalies().get("RST from client matching no sequence number (blind or stale)"))
                 .isGreaterThan(16_000L);
@@ -129,7 +129,7 @@ class CaptureAnalyzerTest {
 
     @Test
     void synFloodShowsManyHalfOpenConnections() throws IOException {
-        CaptureAnalyzer.Analysis a = analyze(part("syn-flood", 0), 0);
+        CaptureAnalyzer.Analysis a = analyze(part("syn-flood", 0), CaptureAnalyzer.NONE);
         assertThat(a.connections().size()).isGreaterThan(1000);
         assertThat(a.connections()).filteredOn(r -> r.opening().startsWith("unanswered SYN")).isNotEmpty();
         assertThat(a.connections()).filteredOn(r -> r.opening().startsWith("handshake incomplete")).isNotEmpty();
@@ -137,7 +137,7 @@ class CaptureAnalyzerTest {
 
     @Test
     void collectsOneConnectionsEventsForItsLadder() throws IOException {
-        CaptureAnalyzer.Analysis a = analyze(part("basic", 0), 1);
+        CaptureAnalyzer.Analysis a = analyze(part("basic", 0), 0);
         Ladder ladder = new LadderBuilder().build(a.collected());
         assertThat(ladder.columns()).extracting(Ladder.Column::name).containsExactly("client", "server");
         assertThat(ladder.arrows()).hasSize(10).extracting(Ladder.Arrow::label).startsWith("SYN seq=0",

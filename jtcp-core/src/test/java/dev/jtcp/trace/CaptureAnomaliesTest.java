@@ -109,7 +109,7 @@ class CaptureAnomaliesTest {
         assertThat(a.connections()).hasSize(2);
         assertThat(a.connections().get(0).closing()).startsWith("four-way: client closed first");
         assertThat(a.connections().get(1).anomalies().keySet())
-                .anyMatch(k -> k.startsWith("TIME-WAIT reuse: new SYN 5") && k.endsWith("after connection #1 on the same ports closed"));
+                .anyMatch(k -> k.startsWith("TIME-WAIT reuse: new SYN 5") && k.endsWith("after connection #0 on the same ports closed"));
         assertThat(a.connections().get(1).opening()).isEqualTo("three-way handshake");
     }
 
