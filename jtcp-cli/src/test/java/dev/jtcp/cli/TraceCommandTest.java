@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jtcp.pcap.PcapWriter;
 import dev.jtcp.testutil.ExternalTools;
+import dev.jtcp.testutil.NeedsTools;
 import dev.jtcp.wire.IpAddress;
 import dev.jtcp.wire.PacketWriter;
 import dev.jtcp.wire.TcpFlags;
@@ -161,8 +162,8 @@ class TraceCommandTest {
     }
 
     @Test
+    @NeedsTools("tshark")
     void bytesAgreeWithTsharkOnACaptureWithRetransmissions() throws Exception {
-        ExternalTools.assumeInstalled("tshark", "apt-get install tshark");
         Path file = lanTransferWithRetransmissions();
         long[] tshark = followedBytes(file, 0);
         assertThat(tshark).containsExactly(100, 5099);
