@@ -20,18 +20,58 @@ interface CongestionControl {
      * here.
      */
     static CongestionControl forConnection(TcpConfig cfg, int initialWindow) {
-        return new NewReno(initialWindow);
+        return forConnection(cfg.congestionControl(), initialWindow);
     }
+
+    /** The controller {@code algorithm} for a new connection with {@code initialWindow} bytes of initial window. */
+    static CongestionControl forConnection(TcpConfig.CongestionAlgorithm algorithm, int initialWindow) {
+        return switch (algorithm) {
+            case RENO -> new NewReno(initialWindow);
+            case CUBIC -> new Cubic(initialWindow, false, true);
+            case BBR -> new Cubic(initialWindow, false, true); // BBR lands in its own class
+        };
+    }
+
+    /** The algorithm this controller runs. */
+    TcpConfig.CongestionAlgorithm algorithm();
 
     int cwnd();
 
     int ssthresh();
 
     /**
-     * New data was acknowledged outside recovery (slow start or congestion avoidance) at {@code
-     * nowNs} (CUBIC's window is a function of the time since the last reduction).
+     * An ACK delivered new data ({@code s.deliveredBytes} > 0, cumulatively or by SACK) outside
+     * recovery, or any ACK for a controller that {@link #modelsThePath()}: slow start and congestion
+     * avoidance grow the window here (CUBIC's is a function of the time since the last reduction;
+     * BBR updates its model from the rate sample).
      */
-    void onAck(long nowNs, int bytesAcked, int smss);
+    void onAck(AckSample s);
+
+    /**
+     * Loss detected by ACKs (RACK, or the duplicate-ACK threshold with SACK) starts recovery: set
+     * ssthresh for the reduction (RFC 5681 §3.2 step 2, RFC 9438 §4.6). The window itself then
+     * comes down through Proportional Rate Reduction ({@link #setCwnd}), not at once.
+     */
+    void onCongestionEvent(long nowNs, int flightSize, int smss);
+
+    /** PRR sets the window during recovery (cwnd = pipe + sndcnt, RFC 6937; Linux does the same). */
+    void setCwnd(int bytes);
+
+    /**
+     * The window is what the algorithm says at every moment, recovery or not (BBR): loss recovery
+     * then leaves cwnd alone and only chooses what to send. False for the loss-based controllers.
+     */
+    default boolean modelsThePath() {
+        return false;
+    }
+
+    /**
+     * The pacing rate in bytes per second, or 0 to send as the window allows (no pacing). A
+     * paced sender spaces segments by their length divided by this rate.
+     */
+    default long pacingRateBytesPerSec() {
+        return 0;
+    }
 
     /** Fast retransmit after the duplicate-ACK threshold (RFC 5681 §3.2 steps 2 and 3). */
     void onFastRetransmit(int flightSize, int smss, int dupAcks);
@@ -55,8 +95,8 @@ interface CongestionControl {
     void onEcnEcho(int flightSize, int smss);
 
     /**
-     * A fast retransmit turned out spurious (RFC 3522): go back to the window held before it (the
-     * Eifel response of RFC 4015 §3, for a fast retransmit).
+     * A reduction turned out spurious (RFC 3522 detection, RFC 4015 / RFC 5682 response; RFC 9438
+     * §4.9): go back to the window held before it ({@code cwnd} and {@code ssthresh} as they were).
      */
     void undo(int cwnd, int ssthresh);
 

@@ -15,7 +15,7 @@ package dev.jtcp.tcp;
  *
  * <p>Not thread-safe; one per connection.
  */
-final class Cubic {
+final class Cubic implements CongestionControl {
     /** RFC 9438 §5: C. */
     static final double C = 0.4;
     /** RFC 9438 §4.6: β_cubic, the multiplicative decrease factor. */
@@ -53,12 +53,87 @@ final class Cubic {
         this.fastConvergence = fastConvergence;
     }
 
-    int cwnd() {
+    @Override
+    public TcpConfig.CongestionAlgorithm algorithm() {
+        return TcpConfig.CongestionAlgorithm.CUBIC;
+    }
+
+    @Override
+    public int cwnd() {
         return (int) Math.min(cwnd, Integer.MAX_VALUE / 2);
     }
 
-    int ssthresh() {
+    @Override
+    public int ssthresh() {
         return ssthresh;
+    }
+
+    @Override
+    public void onAck(AckSample s) {
+        onAck(s.nowNs, s.ack, s.sndNxt, s.deliveredBytes, s.rttNs, s.srttNs, s.smss);
+    }
+
+    @Override
+    public void onCongestionEvent(long nowNs, int flightSize, int smss) {
+        onCongestionEvent(smss);
+    }
+
+    @Override
+    public void setCwnd(int bytes) {
+        cwnd = Math.max(bytes, 1);
+    }
+
+    /** Fast retransmit without SACK (RFC 5681 §3.2 with CUBIC's β): ssthresh, then inflation by the duplicates. */
+    @Override
+    public void onFastRetransmit(int flightSize, int smss, int dupAcks) {
+        onCongestionEvent(smss);
+        cwnd = ssthresh + (double) dupAcks * smss;
+    }
+
+    @Override
+    public void onDupAckInRecovery(int smss) {
+        cwnd += smss;
+    }
+
+    /** RFC 6582 §3.2 step 5 with CUBIC's window: deflate by what was acknowledged, add back one segment. */
+    @Override
+    public void onPartialAck(int bytesAcked, int smss) {
+        cwnd = Math.max(cwnd - bytesAcked, 0);
+        if (bytesAcked >= smss) {
+            cwnd += smss;
+        }
+        cwnd = Math.max(cwnd, smss);
+    }
+
+    /** Recovery ends at ssthresh (Linux's tcp_end_cwnd_reduction), and a new epoch begins with the next ACK. */
+    @Override
+    public void onRecoveryEnd(int flightSize, int smss) {
+        cwnd = Math.min(Math.max(cwnd, ssthresh), ssthresh);
+        epochStartNs = -1;
+    }
+
+    @Override
+    public void onRetransmitTimeout(int flightSize, int smss) {
+        onRetransmitTimeout(smss, false);
+    }
+
+    /** RFC 3168 §6.1.2 with CUBIC's β (RFC 9438 §4.6 counts an ECN-Echo as a congestion event). */
+    @Override
+    public void onEcnEcho(int flightSize, int smss) {
+        onCongestionEvent(smss);
+        reduceToSsthresh();
+    }
+
+    @Override
+    public void undo(int cwnd, int ssthresh) {
+        undo();
+        this.cwnd = Math.max(this.cwnd, cwnd);
+        this.ssthresh = ssthresh;
+    }
+
+    @Override
+    public void onIdleRestart(int smss, int initialWindow) {
+        onIdleRestart(initialWindow);
     }
 
     boolean inSlowStart() {

@@ -54,6 +54,8 @@ final class DupAckRecovery implements LossRecovery {
     private int undoSsthresh;
     /** Fast retransmits that Eifel found spurious. */
     private long spuriousRetransmits;
+    /** What each ACK of new data tells the congestion controller (reused). */
+    private final AckSample sample = new AckSample();
 
     DupAckRecovery(TcpConfig cfg, Tcb tcb, Sender sender, TailLossProbe tlp, RttEstimator rtt) {
         this.cfg = cfg;
@@ -106,7 +108,15 @@ final class DupAckRecovery implements LossRecovery {
             // In SACK recovery a partial ACK changes no window (RFC 6675 §5 step (C)): the send loop
             // run after this segment fills cwnd − pipe with holes and new data.
         } else if (!synAcked) {
-            t.cc.onAck(nowNs, dataAcked, smss);
+            AckSample a = sample;
+            a.reset(nowNs, ack, smss);
+            a.sndNxt = t.sndNxt;
+            a.deliveredBytes = dataAcked;
+            a.rttNs = rtt.takeLatest();
+            a.srttNs = rtt.srttNs();
+            a.minRttNs = rtt.minRttNs();
+            a.inFlight = t.flightSize();
+            t.cc.onAck(a);
         }
         dupAcks = 0;
         limitedTransmit = 0;

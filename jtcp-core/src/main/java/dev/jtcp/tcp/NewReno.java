@@ -25,7 +25,14 @@ final class NewReno implements CongestionControl {
     }
 
     @Override
-    public void onAck(long nowNs, int bytesAcked, int smss) {
+    public TcpConfig.CongestionAlgorithm algorithm() {
+        return TcpConfig.CongestionAlgorithm.RENO;
+    }
+
+    @Override
+    public void onAck(AckSample s) {
+        int bytesAcked = s.deliveredBytes;
+        int smss = s.smss;
         if (cwnd < ssthresh) {
             // Slow start, RFC 5681 eq. 2 with appropriate byte counting L = 2 (RFC 3465 §2.2).
             cwnd = saturatingAdd(cwnd, Math.min(bytesAcked, 2 * smss));
@@ -43,6 +50,17 @@ final class NewReno implements CongestionControl {
         ssthresh = Math.max(flightSize / 2, 2 * smss);
         cwnd = ssthresh + dupAcks * smss;
         bytesAckedInCa = 0;
+    }
+
+    @Override
+    public void onCongestionEvent(long nowNs, int flightSize, int smss) {
+        ssthresh = Math.max(flightSize / 2, 2 * smss);
+        bytesAckedInCa = 0;
+    }
+
+    @Override
+    public void setCwnd(int bytes) {
+        cwnd = Math.max(bytes, 1);
     }
 
     @Override

@@ -37,9 +37,18 @@ final class RttEstimator {
         this.rtoNs = initialRtoNs;
     }
 
+    /** The latest measurement not yet taken by {@link #takeLatest}, ns, or -1. */
+    private long latestNs = -1;
+    /** The smallest measurement so far, ns, or -1 before any (RACK.min_RTT, HyStart++, BBR). */
+    private long minNs = -1;
+
     /** Feeds one RTT measurement (RFC 6298 §2.2, §2.3). */
     void sample(long rttNs) {
         long r = Math.max(rttNs, 0);
+        latestNs = r;
+        if (minNs < 0 || r < minNs) {
+            minNs = r;
+        }
         if (srttNs < 0) {
             srttNs = r;
             rttvarNs = r / 2;
@@ -116,6 +125,18 @@ final class RttEstimator {
 
     int backoffCount() {
         return backoff;
+    }
+
+    /** The measurement the current ACK produced, if any (then forgotten), ns, or -1. */
+    long takeLatest() {
+        long v = latestNs;
+        latestNs = -1;
+        return v;
+    }
+
+    /** The smallest RTT measured so far, ns, or -1 before any. */
+    long minRttNs() {
+        return minNs;
     }
 
     boolean hasSample() {

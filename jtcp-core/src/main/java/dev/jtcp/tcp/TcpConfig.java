@@ -34,6 +34,9 @@ import java.time.Duration;
  * @param timestampHz           rate of the TSval clock (RFC 7323 §5.4: 1 ms to 1 s per tick)
  * @param dupAckThreshold       duplicate ACKs that trigger fast retransmit (RFC 5681: 3)
  * @param ecn                   Explicit Congestion Notification (RFC 3168, SHLD-8): whether to ask for it, accept it, or neither
+ * @param congestionControl     the congestion controller of new connections (Linux's {@code tcp_congestion_control})
+ * @param rack                  RACK-TLP loss detection (RFC 8985) when the peer SACKs (Linux's {@code tcp_recovery} bit 0);
+ *                              off: duplicate-ACK counting (RFC 5681, RFC 6675), which is also the fallback without SACK
  */
 public record TcpConfig(
         int defaultMssV4,
@@ -61,7 +64,9 @@ public record TcpConfig(
         boolean timeWaitReuse,
         int timestampHz,
         int dupAckThreshold,
-        EcnMode ecn) {
+        EcnMode ecn,
+        CongestionAlgorithm congestionControl,
+        boolean rack) {
 
     /** When a listener answers with SYN cookies instead of keeping state. */
     public enum SynCookieMode {
@@ -83,6 +88,31 @@ public record TcpConfig(
         ON
     }
 
+    /** The congestion controllers a connection can run. */
+    public enum CongestionAlgorithm {
+        /** Reno with NewReno's partial ACKs (RFC 5681, RFC 6582): the textbook; halves on loss, +1 MSS per RTT. */
+        RENO,
+        /** CUBIC (RFC 9438) with HyStart++ (RFC 9406): Linux's default loss-based controller. */
+        CUBIC,
+        /** BBR (draft-ietf-ccwg-bbr, v3): a model of bandwidth and RTT; random loss is not read as congestion. */
+        BBR;
+
+        /** The name Linux uses ({@code reno}, {@code cubic}, {@code bbr}). */
+        public String linuxName() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        /** Parses a Linux name ({@code reno}, {@code cubic}, {@code bbr}), any case. */
+        public static CongestionAlgorithm parse(String name) {
+            for (CongestionAlgorithm a : values()) {
+                if (a.linuxName().equalsIgnoreCase(name.strip())) {
+                    return a;
+                }
+            }
+            throw new IllegalArgumentException("unknown congestion control '" + name + "' (reno, cubic or bbr)");
+        }
+    }
+
     public TcpConfig {
         require(defaultMssV4 >= 88, "defaultMssV4 must be at least 88");
         require(defaultMssV6 >= 88, "defaultMssV6 must be at least 88");
@@ -98,6 +128,7 @@ public record TcpConfig(
         require(dupAckThreshold >= 1, "dupAckThreshold must be at least 1");
         require(challengeAckPerSecond >= 1, "challengeAckPerSecond must be at least 1");
         require(ecn != null, "ecn must not be null");
+        require(congestionControl != null, "congestionControl must not be null");
     }
 
     private static void require(boolean ok, String message) {
@@ -118,7 +149,8 @@ public record TcpConfig(
     public static TcpConfig defaults() {
         return new TcpConfig(536, 1220, true, true, true, 256 * 1024, 256 * 1024,
                 1 * S, 200 * MS, 120 * S, 180 * S, 3, 100 * S, 60 * S, 40 * MS, 10,
-                7200 * S, 75 * S, 9, 60 * S, 1000, SynCookieMode.ON_OVERFLOW, true, 1000, 3, EcnMode.ACCEPT);
+                7200 * S, 75 * S, 9, 60 * S, 1000, SynCookieMode.ON_OVERFLOW, true, 1000, 3, EcnMode.ACCEPT,
+                CongestionAlgorithm.RENO, false);
     }
 
     /**
@@ -180,6 +212,8 @@ public record TcpConfig(
         private int timestampHz;
         private int dupAckThreshold;
         private EcnMode ecn;
+        private CongestionAlgorithm congestionControl;
+        private boolean rack;
 
         private Builder(TcpConfig c) {
             defaultMssV4 = c.defaultMssV4;
@@ -208,6 +242,8 @@ public record TcpConfig(
             timestampHz = c.timestampHz;
             dupAckThreshold = c.dupAckThreshold;
             ecn = c.ecn;
+            congestionControl = c.congestionControl;
+            rack = c.rack;
         }
 
         public Builder defaultMss(int v4, int v6) { defaultMssV4 = v4; defaultMssV6 = v6; return this; }
@@ -238,13 +274,15 @@ public record TcpConfig(
         public Builder timestampHz(int hz) { timestampHz = hz; return this; }
         public Builder dupAckThreshold(int n) { dupAckThreshold = n; return this; }
         public Builder ecn(EcnMode mode) { ecn = mode; return this; }
+        public Builder congestionControl(CongestionAlgorithm a) { congestionControl = a; return this; }
+        public Builder rack(boolean on) { rack = on; return this; }
 
         public TcpConfig build() {
             return new TcpConfig(defaultMssV4, defaultMssV6, windowScaling, timestamps, sack, sendBufferBytes,
                     receiveBufferBytes, initialRtoNs, minRtoNs, maxRtoNs, synRetransmitTimeoutNs, r1Retransmissions,
                     r2TimeoutNs, mslNs, delayedAckNs, initialWindowSegments, keepAliveIdleNs, keepAliveIntervalNs,
                     keepAliveProbes, finWait2TimeoutNs, challengeAckPerSecond, synCookies, timeWaitReuse, timestampHz,
-                    dupAckThreshold, ecn);
+                    dupAckThreshold, ecn, congestionControl, rack);
         }
     }
 }
