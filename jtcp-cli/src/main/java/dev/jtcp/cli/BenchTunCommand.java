@@ -106,6 +106,7 @@ public final class BenchTunCommand implements Callable<Integer> {
             setUp(client, server);
             Map<String, Map<String, List<Double>>> results;
             String offloads;
+            String linkStats;
             try (TunLink link = TunLink.create("jtbt0", client, mtu, List.of(TUN_KERNEL), offload == Switch.on);
                  NetStack stack = NetStack.builder().name("bench").link(link).config(TcpConfig.defaults())
                          .address(TUN_JTCP).start()) {
@@ -113,9 +114,16 @@ public final class BenchTunCommand implements Callable<Integer> {
                 serveJtcp(stack);
                 startKernelServer(server);
                 results = runClient(client, err);
+                linkStats = String.format(Locale.ROOT,
+                        "TUN link: %,d packets in (%,d super-packets, largest %,d B, %,d checksums completed),"
+                                + " %,d out (%,d super-packets), %,d refused by the kernel",
+                        link.packetsIn(), link.superPacketsIn(), link.largestPacketIn(), link.checksumsCompleted(),
+                        link.packetsOut(), link.superPacketsOut(), link.txDropped());
             }
             String loadAfter = loadAverage();
             print(out, results, offloads, loadBefore, loadAfter);
+            out.println(linkStats);
+            out.flush();
             return ExitCodes.OK;
         } catch (IOException e) {
             err.println("jtcp: bench tun: " + e.getMessage());
