@@ -116,9 +116,9 @@ public final class BenchTunCommand implements Callable<Integer> {
                 results = runClient(client, err);
                 linkStats = String.format(Locale.ROOT,
                         "TUN link: %,d packets in (%,d super-packets, largest %,d B, %,d checksums completed),"
-                                + " %,d out (%,d super-packets), %,d refused by the kernel",
+                                + " %,d out (%,d super-packets, %,d segments joined into them), %,d refused by the kernel",
                         link.packetsIn(), link.superPacketsIn(), link.largestPacketIn(), link.checksumsCompleted(),
-                        link.packetsOut(), link.superPacketsOut(), link.txDropped());
+                        link.packetsOut(), link.superPacketsOut(), link.segmentsCoalesced(), link.txDropped());
             }
             String loadAfter = loadAverage();
             print(out, results, offloads, loadBefore, loadAfter);

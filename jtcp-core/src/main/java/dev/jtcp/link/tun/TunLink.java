@@ -32,7 +32,9 @@ import java.util.List;
  *       VirtioNetHeader#F_DATA_VALID} carry a complete checksum already and are left alone.
  *   <li>Transmit: {@link #transmitGso} writes a super-packet as it is, with a header asking the
  *       kernel to cut it at {@code gsoSize} and complete the checksums (one {@code write} per 64
- *       KiB); {@link #transmit} writes an all-zero header (nothing to do).
+ *       KiB). {@link #transmit} appends a data segment that continues the flow of the one queued
+ *       before it to that one ({@link SegmentCoalescer}), so the engine's MSS-sized segments of a
+ *       cycle leave as super-packets too; anything else goes with an all-zero header.
  * </ul>
  * Without offloads {@link #transmitGso} cuts the segment in software ({@link TcpSegmenter}).
  *
@@ -57,6 +59,10 @@ public final class TunLink implements Link {
     private final MemorySegment[] txSlots = new MemorySegment[BATCH];
     private final ByteBuffer[] txViews = new ByteBuffer[BATCH];
     private final int[] txLengths = new int[BATCH];
+    /** Per transmit slot: the header length if segments may still be appended to it, else -1. */
+    private final int[] txHeaders = new int[BATCH];
+    /** Per transmit slot: the payload per piece once segments were appended to it; 0 for one segment. */
+    private final int[] txGso = new int[BATCH];
     private int txCount;
     private long packetsIn;
     private long packetsOut;
@@ -68,6 +74,7 @@ public final class TunLink implements Link {
     private long superPacketsIn;
     private long superPacketsOut;
     private long checksumsCompleted;
+    private long segmentsCoalesced;
     private int largestIn;
     private volatile IOException lastError;
 
@@ -143,7 +150,7 @@ public final class TunLink implements Link {
     /** What the device does for jtcp, e.g. "off" or "virtio-net header; kernel sends csum tso4 tso6". */
     public String offloads() {
         return vnet == 0 ? "off" : "virtio-net header; kernel sends " + TunDevice.describeOffloads(device.offloads())
-                + "; jtcp's super-packets cut by the kernel";
+                + "; jtcp's segments joined into super-packets";
     }
 
     /** Reads batches until the device is empty or {@code maxPackets} were handed over. */
@@ -207,11 +214,20 @@ public final class TunLink implements Link {
         return length;
     }
 
+    /**
+     * Queues a copy of the packet. With offloads, a TCP segment that continues the one queued just
+     * before it (same flow, next sequence number, full-sized pieces) is appended to it instead
+     * ({@link SegmentCoalescer}), so a burst leaves as one super-packet in one write.
+     */
     @Override
     public void transmit(ByteBuffer packet) {
         int length = packet.remaining();
         if (length > mtu) {
             txDropped++;
+            return;
+        }
+        int at = packet.position();
+        if (vnet > 0 && txCount > 0 && append(txCount - 1, packet, at, length)) {
             return;
         }
         if (txCount == BATCH) {
@@ -220,8 +236,27 @@ public final class TunLink implements Link {
         if (vnet > 0) {
             header.wrap(txSlots[txCount], 0).setNone();
         }
-        txViews[txCount].clear().put(0, packet, packet.position(), length);
+        txViews[txCount].clear().put(0, packet, at, length);
+        txHeaders[txCount] = vnet > 0 ? SegmentCoalescer.growableHeaderLength(packet, at, length) : -1;
+        txGso[txCount] = 0;
         txLengths[txCount++] = length;
+    }
+
+    private boolean append(int slot, ByteBuffer packet, int at, int length) {
+        int headers = txHeaders[slot];
+        ByteBuffer q = txViews[slot];
+        if (headers < 0 || !SegmentCoalescer.canAppend(q, txLengths[slot], headers, txGso[slot], packet, at, length)) {
+            return false;
+        }
+        if (txGso[slot] == 0) {
+            txGso[slot] = txLengths[slot] - headers;
+        }
+        txLengths[slot] = SegmentCoalescer.append(q, txLengths[slot], headers, packet, at, length);
+        if (length - headers < txGso[slot] || SegmentCoalescer.endsRun(q)) {
+            txHeaders[slot] = -1;
+        }
+        segmentsCoalesced++;
+        return true;
     }
 
     /**
@@ -256,6 +291,8 @@ public final class TunLink implements Link {
         header.wrap(txSlots[txCount], 0).set(VirtioNetHeader.F_NEEDS_CSUM, gsoType, headers, cut ? gsoSize : 0,
                 ipLength, 16);
         txViews[txCount].clear().put(0, packet, at, length);
+        txHeaders[txCount] = -1;
+        txGso[txCount] = 0;
         txLengths[txCount++] = length;
         if (cut) {
             superPacketsOut++;
@@ -274,6 +311,16 @@ public final class TunLink implements Link {
 
     private void writeQueued() {
         for (int i = 0; i < txCount; i++) {
+            if (txGso[i] > 0) {
+                ByteBuffer q = txViews[i];
+                SegmentCoalescer.seal(q, txLengths[i]);
+                boolean v4 = (q.get(0) & 0xF0) == 0x40;
+                int ipLength = v4 ? 20 : 40;
+                header.wrap(txSlots[i], 0).set(VirtioNetHeader.F_NEEDS_CSUM,
+                        v4 ? VirtioNetHeader.GSO_TCPV4 : VirtioNetHeader.GSO_TCPV6,
+                        ipLength + ((q.get(ipLength + 12) & 0xFF) >>> 4) * 4, txGso[i], ipLength, 16);
+                superPacketsOut++;
+            }
             try {
                 if (device.write(txSlots[i], vnet + txLengths[i])) {
                     packetsOut++;
@@ -315,7 +362,12 @@ public final class TunLink implements Link {
         return superPacketsIn;
     }
 
-    /** Super-packets written for the kernel to cut. */
+    /** Segments appended to the one queued before them (so not written on their own). */
+    public long segmentsCoalesced() {
+        return segmentsCoalesced;
+    }
+
+    /** Super-packets written for the kernel to cut (from {@link #transmitGso} or joined segments). */
     public long superPacketsOut() {
         return superPacketsOut;
     }
