@@ -111,6 +111,62 @@ class TunOffloadTest {
     }
 
     @Test
+    void withOffloadsJtcpsSegmentsReachTheKernelJoinedAndIntact() throws Exception {
+        try (NetnsFixture ns = NetnsFixture.create("gso")) {
+            TunLink link = TunLink.create("jtcpg3", ns.name(), 1500, List.of("198.18.0.1/24", "fd00::1/64"), true);
+            try (NetStack stack = NetStack.builder().link(link).address("198.18.0.2/24").address("fd00::2/64").start()) {
+                TcpListener l = stack.listen(19);
+                Thread.ofVirtual().start(() -> {
+                    try {
+                        while (true) {
+                            TcpConnection c = l.accept();
+                            Thread.ofVirtual().start(() -> {
+                                try (c) {
+                                    OutputStream out = c.getOutputStream();
+                                    byte[] chunk = new byte[100_000];
+                                    for (int sent = 0; sent < BYTES; sent += chunk.length) {
+                                        for (int i = 0; i < chunk.length; i++) {
+                                            chunk[i] = pattern(sent + i);
+                                        }
+                                        out.write(chunk);
+                                    }
+                                } catch (IOException e) {
+                                    // The test fails on the reading side.
+                                }
+                            });
+                        }
+                    } catch (IOException e) {
+                        // The stack closed.
+                    }
+                });
+                for (String host : List.of("198.18.0.2", "fd00::2")) {
+                    try (Socket s = Netns.call(ns.name(), () -> {
+                        Socket k = new Socket();
+                        k.connect(new InetSocketAddress(host, 19), 5000);
+                        return k;
+                    })) {
+                        s.setSoTimeout(30_000);
+                        byte[] got = s.getInputStream().readAllBytes();
+                        assertThat(got.length).isEqualTo(BYTES);
+                        for (int i = 0; i < got.length; i++) {
+                            if (got[i] != pattern(i)) {
+                                throw new AssertionError(host + ": byte " + i + " differs");
+                            }
+                        }
+                    }
+                }
+            }
+            assertThat(link.segmentsCoalesced()).isPositive();
+            assertThat(link.superPacketsOut()).isPositive();
+            assertThat(link.txErrors()).isZero();
+        }
+    }
+
+    private static byte pattern(int i) {
+        return (byte) (i * 31 + (i >>> 11));
+    }
+
+    @Test
     void aSuperPacketJtcpHandsTheDeviceArrivesWholeWithOffloads() throws Exception {
         sendSuperPacketToTheKernel(true);
     }
