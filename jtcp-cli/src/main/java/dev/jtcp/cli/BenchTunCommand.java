@@ -80,8 +80,9 @@ public final class BenchTunCommand implements Callable<Integer> {
     /** The --offload values. */
     enum Switch { on, off }
 
-    @Option(names = "--offload", defaultValue = "off", paramLabel = "on|off",
-            description = "Open the TUN with the virtio-net header and checksum/segmentation offloads (default ${DEFAULT-VALUE}).")
+    @Option(names = "--offload", defaultValue = "on", paramLabel = "on|off",
+            description = {"Open the TUN with the virtio-net header: partial checksums and 64 KiB TCP super-packets",
+                    "both ways (default ${DEFAULT-VALUE}); off: one plain packet per read and write."})
     Switch offload;
 
     private final List<String> namespaces = new ArrayList<>();
