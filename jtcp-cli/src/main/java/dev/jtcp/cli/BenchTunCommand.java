@@ -10,6 +10,8 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -39,7 +41,9 @@ import picocli.CommandLine.Spec;
  * servers, alternating which goes first each run: push (the client sends N MB, the server
  * discards), pull (the server sends N MB) and sequential connection lifecycles (connect, 100 bytes
  * each way, close). The table gives medians over the runs and the jtcp/kernel ratio per figure,
- * with the load average seen, because this is usually run on a shared machine.
+ * with the load average seen, because this is usually run on a shared machine; and what jtcp's
+ * event-loop thread did per second of its own CPU time (MB pushed or pulled, lifecycles), which
+ * other processes on the machine disturb far less than the wall-clock rates.
  *
  * <p>The namespaces are deleted at the end whatever happens (a finally block, and a shutdown hook
  * for Ctrl-C); the TUN device goes with this process. Needs root: without it the command says so and
@@ -56,6 +60,8 @@ public final class BenchTunCommand implements Callable<Integer> {
     private static final String TUN_KERNEL = "198.18.11.1/24";
     private static final String TUN_JTCP = "198.18.11.2/24";
     private static final String[] FIGURES = {"push", "pull", "lifecycles"};
+    /** The results key for the work jtcp's loop thread did per second of its CPU time. */
+    private static final String LOOP_CPU = "jtcp-loop-cpu";
 
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -193,7 +199,7 @@ public final class BenchTunCommand implements Callable<Integer> {
                 "--mb", Long.toString(mb), "--runs", Integer.toString(runs), "--lifecycle-ms", Long.toString(lifecycleMs),
                 "--warmup-mb", Long.toString(warmupMb));
         Map<String, Map<String, List<Double>>> results = new LinkedHashMap<>();
-        for (String target : List.of("kernel", "jtcp")) {
+        for (String target : List.of("kernel", "jtcp", LOOP_CPU)) {
             Map<String, List<Double>> m = new LinkedHashMap<>();
             for (String f : FIGURES) {
                 m.put(f, new ArrayList<>());
@@ -201,11 +207,24 @@ public final class BenchTunCommand implements Callable<Integer> {
             results.put(target, m);
         }
         BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        // The loop thread's CPU time between two results is what the later figure cost jtcp (it idles
+        // while the kernel server is measured): a figure that a busy machine disturbs far less
+        // than wall-clock rates.
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        long loop = loopThreadId();
+        long cpuBefore = loop < 0 ? -1 : threads.getThreadCpuTime(loop);
         String line;
         while ((line = r.readLine()) != null) {
             String[] f = line.split(" ");
             if (f.length == 5 && f[0].equals("RESULT")) {
-                results.get(f[1]).get(f[3]).add(Double.parseDouble(f[4]));
+                double value = Double.parseDouble(f[4]);
+                results.get(f[1]).get(f[3]).add(value);
+                long cpu = loop < 0 ? -1 : threads.getThreadCpuTime(loop);
+                if (f[1].equals("jtcp") && cpu > cpuBefore && cpuBefore >= 0) {
+                    double work = f[3].equals("lifecycles") ? value * lifecycleMs / 1000.0 : mb;
+                    results.get(LOOP_CPU).get(f[3]).add(work / ((cpu - cpuBefore) / 1e9));
+                }
+                cpuBefore = cpu;
                 err.printf("  run %s %-6s %-10s %s%n", f[2], f[1], f[3], f[4]);
                 err.flush();
             }
@@ -214,6 +233,15 @@ public final class BenchTunCommand implements Callable<Integer> {
             throw new IOException("the kernel-side client failed (exit " + (p.isAlive() ? "?" : p.exitValue()) + ")");
         }
         return results;
+    }
+
+    private static long loopThreadId() {
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().equals("jtcp-loop-bench")) {
+                return t.threadId();
+            }
+        }
+        return -1;
     }
 
     /** Starts {@code BenchPeer ARGS} in {@code ns} with this JVM and class path; output piped, errors shown. */
@@ -244,6 +272,9 @@ public final class BenchTunCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "%-44s %16s %16s %12s%n", labels[i], String.format(Locale.ROOT, "%,.1f", k) + unit,
                     String.format(Locale.ROOT, "%,.1f", j) + unit, String.format(Locale.ROOT, "ratio %.3f", j / k));
         }
+        out.printf(Locale.ROOT, "jtcp's event-loop thread per second of its CPU time: push %,.0f MB, pull %,.0f MB,"
+                        + " %,.0f lifecycles%n", median(results.get(LOOP_CPU).get("push")),
+                median(results.get(LOOP_CPU).get("pull")), median(results.get(LOOP_CPU).get("lifecycles")));
         out.printf("load average (1, 5, 15 min): before %s, after %s; %d cores%n", loadBefore, loadAfter,
                 Runtime.getRuntime().availableProcessors());
         out.flush();

@@ -30,7 +30,8 @@ class BenchTunCommandTest {
         }
         assertThat(ratios).as(text).isEqualTo(3);
         assertThat(text).contains("push (client sends 3 MB", "pull (server sends 3 MB", "lifecycles (connect",
-                "load average", "TUN offloads: virtio-net header", "TUN link:");
+                "load average", "TUN offloads: virtio-net header", "TUN link:",
+                "event-loop thread per second of its CPU time");
         assertThat(ExternalTools.run("ip", "netns", "list").stdout()).doesNotContain("jtcp-bench-"
                 + ProcessHandle.current().pid());
     }
