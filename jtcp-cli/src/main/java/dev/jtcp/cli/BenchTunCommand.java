@@ -1,8 +1,8 @@
 package dev.jtcp.cli;
 
 import dev.jtcp.api.NetStack;
-import dev.jtcp.api.TcpConnection;
-import dev.jtcp.api.TcpListener;
+import dev.jtcp.api.TcpSocket;
+import dev.jtcp.api.TcpServerSocket;
 import dev.jtcp.link.tun.InterfaceConfig;
 import dev.jtcp.link.tun.TunLink;
 import dev.jtcp.tcp.TcpConfig;
@@ -163,10 +163,10 @@ public final class BenchTunCommand implements Callable<Integer> {
 
     /** The jtcp server: the same protocol as the kernel's, one virtual thread per connection. */
     private static void serveJtcp(NetStack stack) throws IOException {
-        TcpListener listener = stack.listen(new InetSocketAddress(PORT), 1024);
+        TcpServerSocket listener = stack.listen(new InetSocketAddress(PORT), 1024);
         Thread.ofVirtual().name("bench-accept").start(() -> {
             while (true) {
-                TcpConnection c;
+                TcpSocket c;
                 try {
                     c = listener.accept();
                 } catch (IOException e) {

@@ -3,8 +3,8 @@ package dev.jtcp.link.tun;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jtcp.api.NetStack;
-import dev.jtcp.api.TcpConnection;
-import dev.jtcp.api.TcpListener;
+import dev.jtcp.api.TcpSocket;
+import dev.jtcp.api.TcpServerSocket;
 import dev.jtcp.link.ForwardingLink;
 import dev.jtcp.link.Link;
 import dev.jtcp.link.TcpSegmenter;
@@ -115,11 +115,11 @@ class TunOffloadTest {
         try (NetnsFixture ns = NetnsFixture.create("gso")) {
             TunLink link = TunLink.create("jtcpg3", ns.name(), 1500, List.of("198.18.0.1/24", "fd00::1/64"), true);
             try (NetStack stack = NetStack.builder().link(link).address("198.18.0.2/24").address("fd00::2/64").start()) {
-                TcpListener l = stack.listen(19);
+                TcpServerSocket l = stack.listen(19);
                 Thread.ofVirtual().start(() -> {
                     try {
                         while (true) {
-                            TcpConnection c = l.accept();
+                            TcpSocket c = l.accept();
                             Thread.ofVirtual().start(() -> {
                                 try (c) {
                                     OutputStream out = c.getOutputStream();
@@ -260,13 +260,13 @@ class TunOffloadTest {
 
     /** Serves discard on port 9; the future completes with the bytes of two connections (or one). */
     private static CompletableFuture<Long> discard(NetStack stack) throws IOException {
-        TcpListener l = stack.listen(9);
+        TcpServerSocket l = stack.listen(9);
         CompletableFuture<Long> total = new CompletableFuture<>();
         Thread.ofVirtual().start(() -> {
             long sum = 0;
             try {
                 while (true) {
-                    try (TcpConnection c = l.accept(java.time.Duration.ofSeconds(5))) {
+                    try (TcpSocket c = l.accept(java.time.Duration.ofSeconds(5))) {
                         sum += c.getInputStream().transferTo(OutputStream.nullOutputStream());
                     }
                 }
