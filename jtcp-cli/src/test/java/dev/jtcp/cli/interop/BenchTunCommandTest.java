@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jtcp.cli.Main;
 import dev.jtcp.testutil.ExternalTools;
+import dev.jtcp.testutil.NeedsTools;
 import dev.jtcp.testutil.NetnsFixture;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -12,6 +13,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /** {@code jtcp bench tun} with tiny sizes: it runs, prints three ratios, and leaves no namespace behind. */
+@NeedsTools("ip")
 class BenchTunCommandTest {
     @Test
     void measuresKernelAndJtcpInOneRunAndPrintsTheThreeRatios() throws Exception {
