@@ -50,8 +50,13 @@ final class Interpreter {
     private long lastScheduledUs;
     private boolean lastWasInbound;
     private Blocking blocking;
+    /** Where settings files named by commands are looked up (the script's directory), or null. */
+    private final java.nio.file.Path dir;
+    /** Commands run as no-ops and baseline settings the stack does not honour, for the report. */
+    private final List<String> notes = new ArrayList<>();
 
-    Interpreter(Script script, Target target, Settings settings, Endpoints ends) {
+    Interpreter(Script script, Target target, Settings settings, Endpoints ends, java.nio.file.Path dir) {
+        this.dir = dir;
         this.script = script;
         this.target = target;
         this.settings = settings;
@@ -62,7 +67,7 @@ final class Interpreter {
     /** Runs every event; throws {@link ScriptFailure} or {@link ScriptUnsupportedException}. */
     void run() {
         if (script.init() != null) {
-            target.command(script.init(), 0);
+            shell(script.init(), 0);
         }
         target.startClock();
         int lastLine = 0;
@@ -455,10 +460,35 @@ final class Interpreter {
     private void command(Script.Event e, Script.Command c) {
         long t = reach(e, "command");
         checkNothingUnexpected(e.line());
-        target.command(c.text(), e.line());
+        shell(c.text(), e.line());
         baseUs = target.nowUs();
         lastScheduledUs = t;
         lastWasInbound = false;
+    }
+
+    /** What the run noted: no-op commands and baseline settings the stack does not honour. */
+    List<String> notes() {
+        return notes;
+    }
+
+    private void shell(String text, int line) {
+        for (Shell.Step step : Shell.parse(text, line, dir)) {
+            switch (step) {
+                case Shell.Setting s -> {
+                    String caveat = target.apply(s, line);
+                    if (caveat != null && !notes.contains("not honoured: " + caveat)) {
+                        notes.add("not honoured: " + caveat);
+                    }
+                }
+                case Shell.NoOp n -> notes.add("line " + line + ": no-op `" + n.command() + "`: " + n.why());
+                case Shell.StateCheck c -> {
+                    if (!target.stateCheck(c.check(), line)) {
+                        throw fail(line, "command `" + c.check().command() + "` failed: no socket of the stack "
+                                + "matches");
+                    }
+                }
+            }
+        }
     }
 
     private void code(Script.Event e, Script.Code c) {

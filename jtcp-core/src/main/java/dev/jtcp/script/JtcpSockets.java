@@ -552,4 +552,31 @@ final class JtcpSockets {
         }
         return false;
     }
+
+    /** Every socket of the host as a listing shows it: listeners, connections, TIME-WAIT records. */
+    List<StateChecks.Row> rows(dev.jtcp.stack.Host host) {
+        List<StateChecks.Row> rows = new ArrayList<>();
+        if (host == null) {
+            return rows;
+        }
+        for (dev.jtcp.tcp.TcpListener l : host.listeners()) {
+            rows.add(new StateChecks.Row(l.localAddress() == null ? ends.local : l.localAddress(), l.port(), null, 0,
+                    dev.jtcp.event.TcpState.LISTEN));
+        }
+        java.util.Set<ConnectionKey> seen = new java.util.HashSet<>();
+        for (TcpConnection c : host.connections()) {
+            ConnectionKey k = c.key();
+            seen.add(k);
+            rows.add(new StateChecks.Row(k.localAddress(), k.localPort(), k.remoteAddress(), k.remotePort(),
+                    c.status().state()));
+        }
+        for (TcpConnection c : known) {
+            ConnectionKey k = c.key();
+            if (seen.add(k) && host.timeWait(k) != null) {
+                rows.add(new StateChecks.Row(k.localAddress(), k.localPort(), k.remoteAddress(), k.remotePort(),
+                        dev.jtcp.event.TcpState.TIME_WAIT));
+            }
+        }
+        return rows;
+    }
 }

@@ -201,10 +201,15 @@ final class JtcpTarget implements Target {
     }
 
     @Override
-    public void command(String text, int line) {
-        for (ShellCommands.Setting s : ShellCommands.parse(text, line)) {
-            configureBeforeStart(line, "sysctl " + s.name(), b -> ShellCommands.apply(s, b, line));
-        }
+    public String apply(Shell.Setting s, int line) {
+        String[] caveat = new String[1];
+        configureBeforeStart(line, "sysctl " + s.name(), b -> caveat[0] = Sysctls.apply(s, b, line));
+        return caveat[0];
+    }
+
+    @Override
+    public boolean stateCheck(StateChecks.Check check, int line) {
+        return StateChecks.evaluate(check, sockets.rows(host));
     }
 
     @Override

@@ -459,16 +459,31 @@ final class LinuxTarget implements Target {
     }
 
     @Override
-    public void command(String text, int line) {
-        for (ShellCommands.Setting s : ShellCommands.parse(text, line)) {
-            if (!s.name().startsWith("net.")) {
-                throw new ScriptUnsupportedException(line, "setting " + s.name() + " has no Linux equivalent");
-            }
-            send("sysctl " + s.name() + " " + s.value());
-            String r = awaitReply("ok");
-            if (!r.equals("ok")) {
-                throw new ScriptUnsupportedException(line, "Linux refused sysctl " + s.name() + "=" + s.value() + ": " + r);
-            }
+    public String apply(Shell.Setting s, int line) {
+        if (!s.name().startsWith("net.")) {
+            throw new ScriptUnsupportedException(line, "setting " + s.name() + " has no Linux equivalent here");
+        }
+        send("sysctl " + s.name() + " " + s.value());
+        String r = awaitReply("ok");
+        if (!r.equals("ok")) {
+            throw new ScriptUnsupportedException(line, "Linux refused sysctl " + s.name() + "=" + s.value() + ": " + r);
+        }
+        return null;
+    }
+
+    /** Runs the pipeline itself in the namespace: the kernel's own listing answers. */
+    @Override
+    public boolean stateCheck(StateChecks.Check check, int line) {
+        try {
+            Process p = new ProcessBuilder("ip", "netns", "exec", namespace, "sh", "-c", check.command())
+                    .redirectErrorStream(true).start();
+            p.getInputStream().readAllBytes();
+            return p.waitFor() == 0;
+        } catch (IOException e) {
+            throw new ScriptUnsupportedException(line, "cannot run `" + check.command() + "`: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
         }
     }
 

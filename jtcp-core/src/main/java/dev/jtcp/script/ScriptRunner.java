@@ -183,10 +183,20 @@ public final class ScriptRunner {
                 message = "expected to fail (" + expected + ") but passed: remove the directive";
             }
         }
-        return new ScriptResult(name, outcome, message, directives.requirements(), System.nanoTime() - start, o.scriptUs);
+        if (outcome == ScriptResult.Outcome.FAILED && o.notes.stream().anyMatch(n -> n.startsWith("not honoured"))) {
+            message = message + "\n  settings of the suite that jtcp does not honour (a possible cause):\n    "
+                    + String.join("\n    ", o.notes.stream().filter(n -> n.startsWith("not honoured"))
+                    .map(n -> n.substring("not honoured: ".length())).toList());
+        }
+        return new ScriptResult(name, outcome, message, directives.requirements(), System.nanoTime() - start,
+                o.scriptUs, o.notes);
     }
 
-    private record Outcome(ScriptResult.Outcome outcome, String message, long scriptUs) {}
+    private record Outcome(ScriptResult.Outcome outcome, String message, long scriptUs, List<String> notes) {
+        Outcome(ScriptResult.Outcome outcome, String message, long scriptUs) {
+            this(outcome, message, scriptUs, List.of());
+        }
+    }
 
     private Outcome runOnce(String name, String text) {
         if (options.stack() == Stack.LINUX && !warmedUp) {
@@ -195,6 +205,7 @@ public final class ScriptRunner {
         }
         Script script;
         Target target = null;
+        Interpreter interpreter = null;
         try {
             Set<String> defined = new HashSet<>(options.defines().keySet());
             defined.add(options.stack() == Stack.LINUX ? "linux" : "jtcp");
@@ -210,15 +221,17 @@ public final class ScriptRunner {
             }
             target = options.stack() == Stack.LINUX ? LinuxTarget.start(setup.ends, setup.prefixLength, setup.mtu)
                     : new JtcpTarget(setup.config, setup.ends, setup.prefixLength, setup.mtu, 1);
-            new Interpreter(script, target, setup.settings, setup.ends).run();
-            return new Outcome(ScriptResult.Outcome.PASSED, "", target.nowUs());
+            interpreter = new Interpreter(script, target, setup.settings, setup.ends, directory(name));
+            interpreter.run();
+            return new Outcome(ScriptResult.Outcome.PASSED, "", target.nowUs(), interpreter.notes());
         } catch (ScriptSyntaxException e) {
             return new Outcome(ScriptResult.Outcome.FAILED, "syntax error at " + e.getMessage(), 0);
         } catch (ScriptUnsupportedException e) {
             return new Outcome(ScriptResult.Outcome.SKIPPED, (e.line() > 0 ? "line " + e.line() + ": " : "")
-                    + e.getMessage(), target == null ? 0 : target.nowUs());
+                    + e.getMessage(), target == null ? 0 : target.nowUs(), notes(interpreter));
         } catch (ScriptFailure e) {
-            return new Outcome(ScriptResult.Outcome.FAILED, "line " + e.line() + ": " + e.getMessage(), target.nowUs());
+            return new Outcome(ScriptResult.Outcome.FAILED, "line " + e.line() + ": " + e.getMessage(), target.nowUs(),
+                    notes(interpreter));
         } catch (RuntimeException e) {
             String trace = target == null ? "" : "\n  last trace events:\n    " + String.join("\n    ", target.recentTrace());
             return new Outcome(ScriptResult.Outcome.FAILED, "the run stopped with " + e + trace,
@@ -227,6 +240,20 @@ public final class ScriptRunner {
             if (target != null) {
                 target.close();
             }
+        }
+    }
+
+    private static List<String> notes(Interpreter i) {
+        return i == null ? List.of() : List.copyOf(i.notes());
+    }
+
+    /** The directory of a script file (settings files are relative to it), or null for a script given as text. */
+    private static Path directory(String name) {
+        try {
+            Path p = Path.of(name).toAbsolutePath().getParent();
+            return p != null && Files.isDirectory(p) ? p : null;
+        } catch (RuntimeException e) {
+            return null;
         }
     }
 

@@ -48,8 +48,14 @@ interface Target extends AutoCloseable {
      */
     Map<String, Long> tcpInfo(Endpoints ends);
 
-    /** Runs a backquoted shell command, as far as the target supports it. */
-    void command(String text, int line);
+    /**
+     * Applies a sysctl setting; returns null, or a caveat when the stack cannot honour a baseline
+     * setting (see {@link Sysctls}).
+     */
+    String apply(Shell.Setting setting, int line);
+
+    /** Whether the socket listing of the pipeline selects a line (see {@link StateChecks}). */
+    boolean stateCheck(StateChecks.Check check, int line);
 
     /** The last few things the stack traced, one line each, for failure messages. */
     List<String> recentTrace();
