@@ -32,7 +32,7 @@ import java.util.Map;
 final class Interpreter {
     /** Settings that come from the script's options and the run. */
     record Settings(long toleranceUs, double tolerancePercent, OptionsOrder order, long tsTickUs,
-                    boolean ecrScaled, boolean strictSegments, boolean strictPackets, long maxWaitUs) {}
+                    boolean ecrScaled, boolean strictSegments, boolean strictPackets, long maxWaitUs, int gsoMss) {}
 
     /** A blocking call in flight. */
     private record Blocking(int line, Script.Syscall call, Target.PendingCall pending, long startUs, long endUs,
@@ -54,6 +54,8 @@ final class Interpreter {
     private final java.nio.file.Path dir;
     /** Commands run as no-ops and baseline settings the stack does not honour, for the report. */
     private final List<String> notes = new ArrayList<>();
+    /** Whether the settings enabled the Fast Open server (SYN data then means TFO). */
+    private boolean fastOpenServer;
 
     Interpreter(Script script, Target target, Settings settings, Endpoints ends, java.nio.file.Path dir) {
         this.dir = dir;
@@ -122,6 +124,9 @@ final class Interpreter {
         long t = reach(e, "inbound packet");
         checkNothingUnexpected(e.line());
         boolean syn = (p.flags() & TcpFlags.SYN) != 0;
+        if (syn && (p.flags() & TcpFlags.ACK) == 0) {
+            checkNotFastOpen(e.line(), p);
+        }
         if (syn) {
             seqs.remoteSyn(p.start(), (p.flags() & TcpFlags.ACK) != 0);
         }
@@ -137,10 +142,55 @@ final class Interpreter {
             throw fail(e.line(), "the segment needs " + counted + " bytes of IP length, more than an IP packet "
                     + "can carry (65535); split it");
         }
-        target.inject(PacketBuilder.build(f));
+        if (settings.gsoMss() > 0 && p.length() > settings.gsoMss() && !syn) {
+            injectSegmented(f);
+        } else {
+            target.inject(PacketBuilder.build(f));
+        }
         lastScheduledUs = t;
         baseUs = target.nowUs();
         lastWasInbound = true;
+    }
+
+    /**
+     * packetdrill's {@code --mss}: the TUN device segments an inbound packet longer than the MSS (GSO),
+     * so the stack receives MSS-sized segments; PSH and FIN ride on the last one, CWR on the first.
+     */
+    private void injectSegmented(PacketBuilder.Fields f) {
+        int mss = settings.gsoMss();
+        for (int off = 0; off < f.payloadLength(); off += mss) {
+            int len = Math.min(mss, f.payloadLength() - off);
+            boolean last = off + len == f.payloadLength();
+            int flags = f.flags();
+            if (!last) {
+                flags &= ~(TcpFlags.PSH | TcpFlags.FIN);
+            }
+            if (off > 0) {
+                flags &= ~TcpFlags.CWR;
+            }
+            target.inject(PacketBuilder.build(new PacketBuilder.Fields(f.src(), f.dst(), f.tos(), f.ttl(), f.flowLabel(),
+                    f.srcPort(), f.dstPort(), f.seq() + off, f.ack(), flags, f.window(), f.urgent(), f.options(), len)));
+        }
+    }
+
+    /**
+     * A SYN with a Fast Open option, or with data while the settings enable the Fast Open server,
+     * expects RFC 7413's behaviour, which jtcp lacks: the script is skipped with that reason.
+     */
+    private void checkNotFastOpen(int line, Script.Packet p) {
+        if (p.options() != null) {
+            for (TcpOption o : p.options()) {
+                if (o instanceof TcpOption.Unknown u && (u.kind() == 34 || u.kind() == 254 && u.data().length >= 2
+                        && (u.data()[0] & 0xff) == 0xf9 && (u.data()[1] & 0xff) == 0x89)) {
+                    throw new ScriptUnsupportedException(line, "the SYN carries a TCP Fast Open option: jtcp has no "
+                            + "TCP Fast Open (RFC 7413)");
+                }
+            }
+        }
+        if (p.length() > 0 && fastOpenServer) {
+            throw new ScriptUnsupportedException(line, "a SYN with data to a Fast Open server "
+                    + "(net.ipv4.tcp_fastopen has the server bit): jtcp has no TCP Fast Open (RFC 7413)");
+        }
     }
 
     /** Maps an inbound option list: TS ecr to the live value it echoes, SACK blocks to live numbers. */
@@ -250,6 +300,9 @@ final class Interpreter {
     // =============================================================================================
 
     private void syscall(Script.Event e, Script.Syscall s) {
+        if (!Symbols.SYSCALLS.contains(s.name())) {
+            throw fail(e.line(), "unknown system call " + s.name() + "() (packetdrill rejects it too)");
+        }
         if (blocking != null) {
             Blocking b = blocking;
             target.runUntil(b.endUs() + b.toleranceUs(), () -> b.pending().isDone());
@@ -337,7 +390,9 @@ final class Interpreter {
             case Expr.Sym s -> {
                 Long v = Symbols.value(s.name());
                 if (v == null) {
-                    throw new ScriptUnsupportedException(line, "unknown symbol " + s.name());
+                    // packetdrill rejects a symbol it does not know: a mistake in the script, not a gap.
+                    throw fail(line, "unknown symbol " + s.name() + " (packetdrill rejects it too; a typo, or "
+                            + "a -D define the run lacks?)");
                 }
                 yield v;
             }
@@ -475,6 +530,9 @@ final class Interpreter {
         for (Shell.Step step : Shell.parse(text, line, dir)) {
             switch (step) {
                 case Shell.Setting s -> {
+                    if (s.name().equals("net.ipv4.tcp_fastopen")) {
+                        fastOpenServer = (Sysctls.number(s, line) & 0x2) != 0;
+                    }
                     String caveat = target.apply(s, line);
                     if (caveat != null && !notes.contains("not honoured: " + caveat)) {
                         notes.add("not honoured: " + caveat);

@@ -603,6 +603,14 @@ public final class Parser {
         }
         if (t.isPunct('{')) {
             Map<String, Expr> fields = new LinkedHashMap<>();
+            if (!peek().isPunct('}') && !(peek().is(Kind.WORD) && (peek(1).isPunct('=') || peek(1).isPunct('(')))) {
+                // packetdrill's iovec: {base, len} by position, as in [{..., 1000}].
+                fields.put("iov_base", expr());
+                expectPunct(',', "between iov_base and iov_len in {base, len}");
+                fields.put("iov_len", expr());
+                expectPunct('}', "at the end of the iovec");
+                return new Expr.Struct(fields);
+            }
             if (!peek().isPunct('}')) {
                 do {
                     if (peek().isPunct(',')) {

@@ -21,7 +21,7 @@ import java.util.stream.Stream;
  * what is unsupported), or an expected failure ({@code // xfail: reason}).
  *
  * <p>Script options understood: {@code --ip_version=ipv4|ipv6}, {@code --tolerance_usecs},
- * {@code --tolerance_percent}, {@code --mss} (sets the MTU so the MSS is that), {@code --mtu},
+ * {@code --tolerance_percent}, {@code --mss} (inbound packets longer than that reach the stack as segments of that size, as packetdrill's TUN device segments them), {@code --mtu},
  * {@code --local_ip}, {@code --remote_ip}, {@code --tcp_ts_tick_usecs}, {@code --tcp_ts_ecr_scaled},
  * {@code --strict_segments}; and jtcp's {@code --profile=linux|rfc|default}, {@code
  * --options_order=exact|any} and {@code --strict_packets}. Any other option skips the script.
@@ -305,9 +305,7 @@ public final class ScriptRunner {
         if (local.isV4() == v6 || remote.isV4() == v6) {
             throw new ScriptUnsupportedException(0, "--local_ip/--remote_ip do not match --ip_version=" + version);
         }
-        int ipHeader = v6 ? 40 : 20;
-        int mtu = o.containsKey("mss") ? Integer.parseInt(o.get("mss")) + ipHeader + 20
-                : Integer.parseInt(o.getOrDefault("mtu", "1500"));
+        int mtu = Integer.parseInt(o.getOrDefault("mtu", "1500"));
         Profile profile = o.containsKey("profile") ? Profile.parse(o.get("profile")) : options.profile();
         String order = o.getOrDefault("options_order", o.get("options-order"));
         OptionsOrder optionsOrder = order == null ? options.optionsOrder()
@@ -318,7 +316,7 @@ public final class ScriptRunner {
                         : options.tolerancePercent(),
                 optionsOrder, Long.parseLong(o.getOrDefault("tcp_ts_tick_usecs", "0")), o.containsKey("tcp_ts_ecr_scaled"),
                 o.containsKey("strict_segments"), options.strictPackets() || o.containsKey("strict_packets"),
-                linux ? MAX_WAIT_REAL_US : MAX_WAIT_VIRTUAL_US);
+                linux ? MAX_WAIT_REAL_US : MAX_WAIT_VIRTUAL_US, Integer.parseInt(o.getOrDefault("mss", "0")));
         return new Setup(settings, new Endpoints(local, remote), v6 ? 64 : 24, mtu, profile.config());
     }
 
