@@ -40,7 +40,32 @@ public final class Parser {
     public static Script parse(String name, String text, Map<String, String> defines, Set<String> defined) {
         List<Token> tokens = Lexer.tokenize(text, defines, defined);
         Parser p = new Parser(tokens);
-        return p.script(name, directives(text));
+        Script script = p.script(name, directives(text));
+        checkTimes(script);
+        return script;
+    }
+
+    /**
+     * Relative times add up: a sum past what 64-bit microseconds hold (about 292,000 years) is a
+     * syntax error at the line that overflows, not an exception later.
+     */
+    private static void checkTimes(Script script) {
+        long t = 0;
+        for (Script.Event e : script.events()) {
+            Script.Time time = e.time();
+            if (time.kind() == Script.Time.Kind.ANY) {
+                continue;
+            }
+            try {
+                t = time.startRelative() ? Math.addExact(t, time.startUs()) : time.startUs();
+                if (time.kind() != Script.Time.Kind.POINT && time.endRelative()) {
+                    Math.addExact(t, time.endUs());
+                }
+                Math.multiplyExact(t, 1000L);
+            } catch (ArithmeticException x) {
+                throw new ScriptSyntaxException(e.line(), 0, "the script's time runs past what can be counted");
+            }
+        }
     }
 
     /**
@@ -115,13 +140,19 @@ public final class Parser {
 
     private long integer(String what) {
         Token t = take();
-        if (t.is(Kind.INTEGER)) {
-            return Long.parseLong(t.text());
-        }
-        if (t.is(Kind.HEX)) {
-            return Long.parseLong(t.text().substring(2), 16);
+        if (t.is(Kind.INTEGER) || t.is(Kind.HEX)) {
+            return literal(t);
         }
         throw error(t, "expected a number for " + what + ", found " + t);
+    }
+
+    /** A decimal or hex literal; one that does not fit 64 bits is a syntax error, not an exception. */
+    private long literal(Token t) {
+        try {
+            return t.is(Kind.HEX) ? Long.parseUnsignedLong(t.text().substring(2), 16) : Long.parseLong(t.text());
+        } catch (NumberFormatException | IndexOutOfBoundsException e) {
+            throw error(t, "number " + t.text() + " does not fit in 64 bits");
+        }
     }
 
     private long unsigned32(String what) {
@@ -256,7 +287,11 @@ public final class Parser {
         if (s.signum() < 0) {
             throw error(t, "a time cannot be negative");
         }
-        return s.movePointRight(6).setScale(0, java.math.RoundingMode.HALF_UP).longValueExact();
+        try {
+            return s.movePointRight(6).setScale(0, java.math.RoundingMode.HALF_UP).longValueExact();
+        } catch (ArithmeticException e) {
+            throw error(t, "time " + t.text() + " s is too large");
+        }
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -555,11 +590,8 @@ public final class Parser {
     private Expr term() {
         Token t = take();
         switch (t.kind()) {
-            case INTEGER -> {
-                return new Expr.Num(Long.parseLong(t.text()));
-            }
-            case HEX -> {
-                return new Expr.Num(Long.parseLong(t.text().substring(2), 16));
+            case INTEGER, HEX -> {
+                return new Expr.Num(literal(t));
             }
             case STRING -> {
                 return new Expr.Str(t.text());
