@@ -105,7 +105,8 @@ final class JtcpSockets {
             case "shutdown" -> () -> shutdown(c);
             case "fcntl" -> () -> guarded(() -> JtcpSocketOptions.fcntl(sock(c), c));
             case "setsockopt" -> () -> guarded(() -> JtcpSocketOptions.setsockopt(sock(c), c, now()));
-            case "getsockopt" -> () -> guarded(() -> JtcpSocketOptions.getsockopt(sock(c), c, target.config()));
+            case "getsockopt" -> () -> guarded(() -> JtcpSocketOptions.getsockopt(sock(c), c, target.config(),
+                    target.profile().doublesSocketBuffers()));
             case "ioctl" -> () -> guarded(() -> JtcpSocketOptions.ioctl(sock(c), c));
             case "poll" -> poll(c);
             default -> throw new ScriptUnsupportedException(c.line(), "system call " + c.name()
@@ -409,8 +410,9 @@ final class JtcpSockets {
             long total = c.integer(2);
             long flags = c.argCount() > 3 ? c.integer(3) : 0;
             if ((flags & ~(0x1L | 0x40L | 0x4000L)) != 0) {
-                throw new ScriptUnsupportedException(c.line(), c.name() + " flags " + flags
-                        + " (MSG_FASTOPEN, MSG_MORE, MSG_ZEROCOPY) are not supported");
+                throw new ScriptUnsupportedException(c.line(), c.name() + " flag " + Symbols.messageFlags(
+                        flags & ~(0x1L | 0x40L | 0x4000L)) + " is not supported on jtcp"
+                        + ((flags & 0x20000000L) != 0 ? " (no TCP Fast Open, RFC 7413)" : ""));
             }
             if (c.name().equals("sendto") && !c.isDefault(4) && c.arg(4) instanceof Map<?, ?>) {
                 throw new ScriptUnsupportedException(c.line(), "sendto() with an address (Fast Open) is not supported");

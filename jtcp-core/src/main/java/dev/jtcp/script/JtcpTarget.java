@@ -45,8 +45,11 @@ final class JtcpTarget implements Target {
     private final ArrayDeque<LivePacket> sent = new ArrayDeque<>();
     private final ArrayDeque<String> trace = new ArrayDeque<>();
     private final JtcpSockets sockets;
+    /** The profile the run uses (for socket API conventions such as Linux's buffer doubling). */
+    private final Profile profile;
 
-    JtcpTarget(TcpConfig config, Endpoints ends, int prefixLength, int mtu, long seed) {
+    JtcpTarget(TcpConfig config, Endpoints ends, int prefixLength, int mtu, long seed, Profile profile) {
+        this.profile = profile;
         this.config = config.toBuilder();
         this.localAddress = ends.local;
         this.prefixLength = prefixLength;
@@ -58,6 +61,10 @@ final class JtcpTarget implements Target {
     @Override
     public String osName() {
         return "jtcp";
+    }
+
+    Profile profile() {
+        return profile;
     }
 
     long nowNs() {

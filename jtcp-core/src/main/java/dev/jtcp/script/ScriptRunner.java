@@ -220,7 +220,7 @@ public final class ScriptRunner {
                         + "(more than %d s)", spanUs / 1e6, options.maxRealSeconds()));
             }
             target = options.stack() == Stack.LINUX ? LinuxTarget.start(setup.ends, setup.prefixLength, setup.mtu)
-                    : new JtcpTarget(setup.config, setup.ends, setup.prefixLength, setup.mtu, 1);
+                    : new JtcpTarget(setup.config, setup.ends, setup.prefixLength, setup.mtu, 1, setup.profile);
             interpreter = new Interpreter(script, target, setup.settings, setup.ends, directory(name));
             interpreter.run();
             return new Outcome(ScriptResult.Outcome.PASSED, "", target.nowUs(), interpreter.notes());
@@ -274,7 +274,8 @@ public final class ScriptRunner {
     }
 
     /** Everything the script's options decide. */
-    private record Setup(Interpreter.Settings settings, Endpoints ends, int prefixLength, int mtu, TcpConfig config) {}
+    private record Setup(Interpreter.Settings settings, Endpoints ends, int prefixLength, int mtu, TcpConfig config,
+                         Profile profile) {}
 
     private Setup setup(Script script) {
         try {
@@ -308,8 +309,8 @@ public final class ScriptRunner {
         int mtu = Integer.parseInt(o.getOrDefault("mtu", "1500"));
         Profile profile = o.containsKey("profile") ? Profile.parse(o.get("profile")) : options.profile();
         String order = o.getOrDefault("options_order", o.get("options-order"));
-        OptionsOrder optionsOrder = order == null ? options.optionsOrder()
-                : OptionsOrder.valueOf(order.toUpperCase(java.util.Locale.ROOT));
+        OptionsOrder optionsOrder = order != null ? OptionsOrder.valueOf(order.toUpperCase(java.util.Locale.ROOT))
+                : profile == Profile.FREEBSD ? OptionsOrder.ANY : options.optionsOrder();
         Interpreter.Settings settings = new Interpreter.Settings(
                 o.containsKey("tolerance_usecs") ? Long.parseLong(o.get("tolerance_usecs")) : options.toleranceUs(),
                 o.containsKey("tolerance_percent") ? Double.parseDouble(o.get("tolerance_percent"))
@@ -317,7 +318,7 @@ public final class ScriptRunner {
                 optionsOrder, Long.parseLong(o.getOrDefault("tcp_ts_tick_usecs", "0")), o.containsKey("tcp_ts_ecr_scaled"),
                 o.containsKey("strict_segments"), options.strictPackets() || o.containsKey("strict_packets"),
                 linux ? MAX_WAIT_REAL_US : MAX_WAIT_VIRTUAL_US, Integer.parseInt(o.getOrDefault("mss", "0")));
-        return new Setup(settings, new Endpoints(local, remote), v6 ? 64 : 24, mtu, profile.config());
+        return new Setup(settings, new Endpoints(local, remote), v6 ? 64 : 24, mtu, profile.config(), profile);
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.jtcp.script;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -107,6 +108,43 @@ final class Symbols {
         ERRNOS.put(name, v);
         ERRNO_NAMES.put(v, name);
         VALUES.put(name, (long) v);
+    }
+
+    /** A socket option's name ({@code SOL_TCP TCP_FASTOPEN}), or its numbers when unknown. */
+    static String optionName(long level, long name) {
+        String prefix = level == 1 ? "SO_" : level == 6 ? "TCP_" : level == 0 ? "IP_" : level == 41 ? "IPV6_" : null;
+        String levelName = level == 1 ? "SOL_SOCKET" : level == 6 ? "SOL_TCP" : level == 0 ? "SOL_IP"
+                : level == 41 ? "SOL_IPV6" : "level " + level;
+        if (prefix != null) {
+            String best = null;
+            for (Map.Entry<String, Long> e : VALUES.entrySet()) {
+                if (e.getKey().startsWith(prefix) && e.getValue() == name && !e.getKey().startsWith("IP_PMTUDISC")
+                        && (best == null || e.getKey().compareTo(best) < 0)) {
+                    best = e.getKey();
+                }
+            }
+            if (best != null) {
+                return levelName + " " + best;
+            }
+        }
+        return levelName + " option " + name;
+    }
+
+    /** The MSG_* names of the bits in {@code flags}, joined with '|'. */
+    static String messageFlags(long flags) {
+        List<String> out = new java.util.ArrayList<>();
+        for (long bit = 1; bit != 0 && bit <= flags; bit <<= 1) {
+            if ((flags & bit) != 0) {
+                String name = "0x" + Long.toHexString(bit);
+                for (Map.Entry<String, Long> e : VALUES.entrySet()) {
+                    if (e.getKey().startsWith("MSG_") && e.getValue() == bit) {
+                        name = e.getKey();
+                    }
+                }
+                out.add(name);
+            }
+        }
+        return String.join("|", out);
     }
 
     /** The value of a symbol, or null if unknown. Errno names are symbols too ({@code [ECONNREFUSED]}). */
