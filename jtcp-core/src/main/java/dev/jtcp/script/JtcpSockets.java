@@ -101,6 +101,11 @@ final class JtcpSockets {
             case "connect" -> connect(c);
             case "read", "recv", "recvfrom" -> () -> read(c);
             case "write", "send", "sendto" -> write(c);
+            case "readv", "recvmsg" -> {
+                SocketCall plain = vectored(c, "read");
+                yield () -> read(plain);
+            }
+            case "writev", "sendmsg" -> write(vectored(c, "write"));
             case "close" -> () -> close(c);
             case "shutdown" -> () -> shutdown(c);
             case "fcntl" -> () -> guarded(() -> JtcpSocketOptions.fcntl(sock(c), c));
@@ -367,6 +372,43 @@ final class JtcpSockets {
             return new Addr(ip, port instanceof Long p ? p.intValue() : Endpoints.DEFAULT_PORT);
         }
         throw new ScriptUnsupportedException(c.line(), c.name() + ": address argument " + a + " is not supported");
+    }
+
+    /**
+     * readv/writev ({@code fd, [iovec...], n}) and recvmsg/sendmsg ({@code fd, {msg_iov=[...]},
+     * flags}) as the plain call over the total length: the emulation moves byte counts, not bytes.
+     */
+    private static SocketCall vectored(SocketCall c, String plain) {
+        boolean msg = c.name().endsWith("msg");
+        Object iov = c.arg(1);
+        long flags = 0;
+        if (msg) {
+            if (!(iov instanceof Map<?, ?> m)) {
+                throw new ScriptUnsupportedException(c.line(), c.name() + ": expected a struct msghdr");
+            }
+            for (Map.Entry<?, ?> e : m.entrySet()) {
+                boolean empty = e.getValue() == SocketCall.DEFAULT || Long.valueOf(0).equals(e.getValue())
+                        || e.getValue() instanceof List<?> l && l.isEmpty();
+                if (!e.getKey().equals("msg_iov") && !e.getKey().equals("msg_flags") && !empty) {
+                    throw new ScriptUnsupportedException(c.line(), c.name() + " with " + e.getKey()
+                            + " (addresses, control messages) is not supported on jtcp");
+                }
+            }
+            iov = m.get("msg_iov");
+            flags = c.argCount() > 2 ? c.integer(2) : 0;
+        }
+        if (!(iov instanceof List<?> list)) {
+            throw new ScriptUnsupportedException(c.line(), c.name() + ": expected an array of iovecs");
+        }
+        long total = 0;
+        for (Object o : list) {
+            if (!(o instanceof Map<?, ?> v) || !(v.get("iov_len") instanceof Long len)) {
+                throw new ScriptUnsupportedException(c.line(), c.name() + ": expected {..., len} iovecs");
+            }
+            total += len;
+        }
+        return new SocketCall(plain, List.of(c.arg(0), SocketCall.DEFAULT, total, flags), c.line(),
+                c.scriptBlocking());
     }
 
     // =============================================================================================
