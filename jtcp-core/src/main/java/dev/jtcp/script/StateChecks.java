@@ -144,7 +144,7 @@ final class StateChecks {
     /** One line of the tool's listing. */
     static String render(Tool tool, Row r) {
         String local = endpoint(r.local(), r.localPort(), tool);
-        String remote = r.state() == TcpState.LISTEN ? (tool == Tool.SS ? "*:*" : "*.*") : endpoint(r.remote(),
+        String remote = r.state() == TcpState.LISTEN ? (tool == Tool.SS ? "*:*" : tool == Tool.NETSTAT ? "0.0.0.0:*" : "*.*") : endpoint(r.remote(),
                 r.remotePort(), tool);
         return switch (tool) {
             case SS -> String.format("%-10s 0      0      %s %s", ssName(r.state()), local, remote);
