@@ -34,42 +34,8 @@ final class JtcpSockets {
     static final int O_NONBLOCK = 04000;
 
     /** A call that would block, retried after everything the stack does. */
-    private static final class Blocked implements Target.PendingCall {
-        final Supplier<SocketCall.Result> retry;
-        /** When the call gives up by itself (a poll timeout), or {@link Long#MAX_VALUE}. */
-        final long deadlineNs;
-        final SocketCall.Result onDeadline;
-        final long startedAtUs;
-        SocketCall.Result result;
-        long doneAtUs;
-
-        Blocked(Supplier<SocketCall.Result> retry, long deadlineNs, SocketCall.Result onDeadline, long startedAtUs) {
-            this.retry = retry;
-            this.deadlineNs = deadlineNs;
-            this.onDeadline = onDeadline;
-            this.startedAtUs = startedAtUs;
-        }
-
-        @Override
-        public long startedAtUs() {
-            return startedAtUs;
-        }
-
-        @Override
-        public boolean isDone() {
-            return result != null;
-        }
-
-        @Override
-        public SocketCall.Result result() {
-            return result;
-        }
-
-        @Override
-        public long doneAtUs() {
-            return doneAtUs;
-        }
-    }
+    private record Blocked(PendingCall pending, Supplier<SocketCall.Result> retry, long deadlineNs,
+                           SocketCall.Result onDeadline) {}
 
     private final JtcpTarget target;
     private final Endpoints ends;
@@ -92,7 +58,7 @@ final class JtcpSockets {
     // Dispatch and blocking
     // =============================================================================================
 
-    Target.PendingCall call(SocketCall c) {
+    PendingCall call(SocketCall c) {
         Supplier<SocketCall.Result> attempt = switch (c.name()) {
             case "socket" -> () -> socket(c);
             case "bind" -> () -> bind(c);
@@ -120,11 +86,11 @@ final class JtcpSockets {
         SocketCall.Result r = attempt.get();
         long nowUs = target.nowUs();
         if (r != null) {
-            return new Target.Done(r, nowUs);
+            return PendingCall.done(c, r, nowUs);
         }
         long deadline = c.name().equals("poll") ? pollDeadline(c) : Long.MAX_VALUE;
-        blocked = new Blocked(attempt, deadline, SocketCall.Result.ok(0, pollTimeoutRevents(c)), nowUs);
-        return blocked;
+        blocked = new Blocked(new PendingCall(c, nowUs), attempt, deadline, SocketCall.Result.ok(0, pollTimeoutRevents(c)));
+        return blocked.pending();
     }
 
     /** Retries a blocked call after the stack did something; completes it if it can now. */
@@ -132,20 +98,19 @@ final class JtcpSockets {
         if (blocked == null) {
             return;
         }
-        SocketCall.Result r = blocked.retry.get();
-        if (r == null && now() >= blocked.deadlineNs) {
-            r = blocked.onDeadline;
+        SocketCall.Result r = blocked.retry().get();
+        if (r == null && now() >= blocked.deadlineNs()) {
+            r = blocked.onDeadline();
         }
         if (r != null) {
-            blocked.result = r;
-            blocked.doneAtUs = target.nowUs();
+            blocked.pending().complete(r, target.nowUs());
             blocked = null;
         }
     }
 
     /** When a blocked call times out by itself (poll with a timeout), or {@link Long#MAX_VALUE}. */
     long nextDeadlineNs() {
-        return blocked == null ? Long.MAX_VALUE : blocked.deadlineNs;
+        return blocked == null ? Long.MAX_VALUE : blocked.deadlineNs();
     }
 
     private JtcpSocket sock(SocketCall c) {

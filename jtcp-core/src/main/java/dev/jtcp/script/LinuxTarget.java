@@ -53,44 +53,11 @@ final class LinuxTarget implements Target {
     private final BlockingQueue<String> reports = new LinkedBlockingQueue<>();
     private final ArrayDeque<LivePacket> sent = new ArrayDeque<>();
     private final ArrayDeque<String> trace = new ArrayDeque<>();
-    private final Map<String, Call> calls = new HashMap<>();
+    private final Map<String, PendingCall> calls = new HashMap<>();
     private final Thread cleanup;
     private long startNs;
     private int nextCallId;
     private boolean closed;
-
-    /** A call sent to the helper. */
-    private static final class Call implements PendingCall {
-        final SocketCall call;
-        SocketCall.Result result;
-        long doneAtUs;
-        long startedAtUs = -1;
-        boolean blocked;
-
-        Call(SocketCall call) {
-            this.call = call;
-        }
-
-        @Override
-        public boolean isDone() {
-            return result != null;
-        }
-
-        @Override
-        public SocketCall.Result result() {
-            return result;
-        }
-
-        @Override
-        public long doneAtUs() {
-            return doneAtUs;
-        }
-
-        @Override
-        public long startedAtUs() {
-            return startedAtUs;
-        }
-    }
 
     private LinuxTarget(String namespace, Endpoints ends, Process helper, Thread cleanup) {
         this.namespace = namespace;
@@ -304,30 +271,30 @@ final class LinuxTarget implements Target {
                 }
             }
             case "done" -> {
-                Call c = calls.remove(f[1]);
+                PendingCall c = calls.remove(f[1]);
                 if (c == null) {
                     return;
                 }
-                c.doneAtUs = scriptUs(Long.parseLong(f[2]));
+                long doneAtUs = scriptUs(Long.parseLong(f[2]));
                 String errno = f[4].equals("-") ? null : f[4];
                 if ("UNSUPPORTED".equals(errno)) {
-                    throw new ScriptUnsupportedException(c.call.line(), c.call.name() + "() with these arguments is "
-                            + "not supported against Linux");
+                    throw new ScriptUnsupportedException(c.call().line(), c.call().name() + "() with these arguments "
+                            + "is not supported against Linux");
                 }
-                c.result = new SocketCall.Result(Long.parseLong(f[3]), errno, decodeOut(f[5]));
-                noteEndpoints(c.call, c.result, f[6]);
-                remember(String.format("%.6f call %s -> %s", c.doneAtUs / 1e6, c.call.name(), c.result));
+                c.complete(new SocketCall.Result(Long.parseLong(f[3]), errno, decodeOut(f[5])), doneAtUs);
+                noteEndpoints(c.call(), c.result(), f[6]);
+                remember(String.format("%.6f call %s -> %s", doneAtUs / 1e6, c.call().name(), c.result()));
             }
             case "started" -> {
-                Call c = calls.get(f[1]);
+                PendingCall c = calls.get(f[1]);
                 if (c != null) {
-                    c.startedAtUs = scriptUs(Long.parseLong(f[2]));
+                    c.started(scriptUs(Long.parseLong(f[2])));
                 }
             }
             case "blocked" -> {
-                Call c = calls.get(f[1]);
+                PendingCall c = calls.get(f[1]);
                 if (c != null) {
-                    c.blocked = true;
+                    c.markBlocked();
                 }
             }
             case "eof" -> throw new IllegalStateException("the Linux helper exited");
@@ -406,7 +373,7 @@ final class LinuxTarget implements Target {
     @Override
     public PendingCall call(SocketCall call) {
         String id = String.valueOf(++nextCallId);
-        Call c = new Call(call);
+        PendingCall c = new PendingCall(call, -1);
         calls.put(id, c);
         if (call.name().equals("connect")) {
             // The kernel picks the port as it sends the SYN; learn it from the SYN (or the reply).
@@ -416,9 +383,9 @@ final class LinuxTarget implements Target {
         }
         send("call " + id + " " + (call.scriptBlocking() ? 1 : 0) + " " + call.name() + " " + literal(call.args()));
         // Wait until the kernel has the call (a blocking one: until the helper's thread starts it).
-        runUntil(nowUs() + REPLY_TIMEOUT_MS * 1000, () -> c.isDone() || c.blocked
-                || (call.scriptBlocking() && c.startedAtUs >= 0));
-        if (!c.isDone() && !c.blocked && c.startedAtUs < 0) {
+        runUntil(nowUs() + REPLY_TIMEOUT_MS * 1000, () -> c.isDone() || c.isBlocked()
+                || (call.scriptBlocking() && c.startedAtUs() >= 0));
+        if (!c.isDone() && !c.isBlocked() && c.startedAtUs() < 0) {
             throw new IllegalStateException("the Linux helper did not answer " + call.name() + "()");
         }
         return c;

@@ -62,31 +62,4 @@ interface Target extends AutoCloseable {
 
     @Override
     void close();
-
-    /** A system call in progress or done. */
-    interface PendingCall {
-        boolean isDone();
-
-        /** The result, once {@link #isDone()}. */
-        SocketCall.Result result();
-
-        /** When it returned, once done. */
-        long doneAtUs();
-
-        /** When the stack began it (a blocking call's relative times count from here). */
-        long startedAtUs();
-    }
-
-    /** A call that completed when it was made. */
-    record Done(SocketCall.Result result, long doneAtUs) implements PendingCall {
-        @Override
-        public boolean isDone() {
-            return true;
-        }
-
-        @Override
-        public long startedAtUs() {
-            return doneAtUs;
-        }
-    }
 }
