@@ -88,6 +88,8 @@ final class Symbols {
         errno("ETIME", 62); errno("EPROTO", 71); errno("EBADMSG", 74); errno("EOVERFLOW", 75);
         errno("ESOCKTNOSUPPORT", 94); errno("EPFNOSUPPORT", 96); errno("ENETRESET", 102); errno("ETOOMANYREFS", 109);
         ERRNOS.put("EWOULDBLOCK", 11);
+        ERRNOS.put("ENOTSUP", 95);
+        VALUES.put("ENOTSUP", 95L);
         VALUES.put("EWOULDBLOCK", 11L);
     }
 
