@@ -130,7 +130,8 @@ final class Interpreter {
             seqs.remoteSyn(p.start(), (p.flags() & TcpFlags.ACK) != 0);
         }
         int ack = (p.flags() & TcpFlags.ACK) != 0 ? seqs.local(p.ack(), syn) : (int) p.ack();
-        List<TcpOption> options = p.options() == null ? List.of() : inboundOptions(e.line(), p.options());
+        List<TcpOption> options = p.options() == null ? List.of()
+                : inboundOptions(e.line(), p.options(), (p.flags() & TcpFlags.ACK) != 0);
         PacketBuilder.Fields f = new PacketBuilder.Fields(ends.remote, ends.local, p.ip().tos() >= 0 ? p.ip().tos()
                 : Math.max(p.ip().ecn(), 0), p.ip().ttl(), p.ip().flowLabel(),
                 p.srcPort() >= 0 ? p.srcPort() : ends.remotePort, p.dstPort() >= 0 ? p.dstPort() : ends.localPort,
@@ -194,11 +195,13 @@ final class Interpreter {
         }
     }
 
-    /** Maps an inbound option list: TS ecr to the live value it echoes, SACK blocks to live numbers. */
-    private List<TcpOption> inboundOptions(int line, List<TcpOption> options) {
+    /** Maps an inbound option list: TS ecr to the live value it echoes (with ACK), SACK blocks to live numbers. */
+    private List<TcpOption> inboundOptions(int line, List<TcpOption> options, boolean ack) {
         List<TcpOption> out = new ArrayList<>(options.size());
         for (TcpOption o : options) {
-            if (o instanceof TcpOption.Timestamps ts && ts.tsEcr() != 0) {
+            // As packetdrill: the echo is only mapped on segments with ACK (RFC 7323 §3.2: TSecr is only
+            // valid then); a SYN's is sent as written.
+            if (o instanceof TcpOption.Timestamps ts && ts.tsEcr() != 0 && ack) {
                 Integer live = seqs.liveTimestamp(Integer.toUnsignedLong(ts.tsEcr()));
                 if (live == null && !settings.ecrScaled()) {
                     throw fail(line, "TS ecr " + Integer.toUnsignedString(ts.tsEcr())
