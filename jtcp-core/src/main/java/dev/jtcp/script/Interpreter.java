@@ -80,6 +80,8 @@ final class Interpreter {
                 case Script.Syscall s -> syscall(e, s);
                 case Script.Command c -> command(e, c);
                 case Script.Code c -> code(e, c);
+                case Script.OtherPacket o -> throw new ScriptUnsupportedException(e.line(), o.protocol()
+                        + " packet lines are parsed but not yet run (" + (o.inbound() ? "< " : "> ") + o.text() + ")");
             }
             checkBlockingDone();
         }

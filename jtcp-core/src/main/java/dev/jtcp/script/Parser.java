@@ -219,7 +219,10 @@ public final class Parser {
         }
         Token at = peek();
         Script.Action action;
-        if (at.isPunct('<') || at.isPunct('>')) {
+        if ((at.isPunct('<') || at.isPunct('>')) && peek(1).is(Kind.WORD)
+                && (peek(1).text().equals("icmp") || peek(1).text().equals("udp"))) {
+            action = otherPacket(take().isPunct('<'));
+        } else if (at.isPunct('<') || at.isPunct('>')) {
             action = packet();
         } else if (at.is(Kind.WORD) && peek(1).isPunct('(')) {
             action = syscall();
@@ -298,11 +301,53 @@ public final class Parser {
     // Packets
     // ---------------------------------------------------------------------------------------------
 
+    /**
+     * {@code icmp TYPE [CODE] [mtu N] [[start:end(len)]]} (packetdrill's names, such as {@code
+     * unreachable frag_needed}, {@code packet_too_big}, or {@code type_N code_N}) or {@code udp
+     * (len)}.
+     */
+    private Script.OtherPacket otherPacket(boolean inbound) {
+        Token proto = take();
+        StringBuilder text = new StringBuilder(proto.text());
+        if (proto.text().equals("udp")) {
+            expectPunct('(', "before the UDP length");
+            text.append(" (").append(integer("UDP length")).append(')');
+            expectPunct(')', "after the UDP length");
+            return new Script.OtherPacket(inbound, "udp", text.toString());
+        }
+        Token type = take();
+        if (!type.is(Kind.WORD)) {
+            throw error(type, "expected an ICMP type (such as unreachable, packet_too_big, echo_reply), found " + type);
+        }
+        text.append(' ').append(type.text());
+        if (peek().is(Kind.WORD) && !peek().text().equals("mtu") && peek().line() == type.line()) {
+            text.append(' ').append(take().text());
+        } else if (peek().is(Kind.INTEGER) && peek().line() == type.line()) {
+            text.append(' ').append(integer("ICMP code"));
+        }
+        if (peek().is(Kind.WORD) && peek().text().equals("mtu")) {
+            take();
+            text.append(" mtu ").append(bounded("mtu", 65535));
+        }
+        if (peek().isPunct('[') && peek().line() == type.line()) {
+            take();
+            long start = unsigned32("quoted start");
+            expectPunct(':', "in the quoted segment");
+            long end = unsigned32("quoted end");
+            expectPunct('(', "in the quoted segment");
+            long len = integer("quoted length");
+            expectPunct(')', "in the quoted segment");
+            expectPunct(']', "after the quoted segment");
+            text.append(" [").append(start).append(':').append(end).append('(').append(len).append(")]");
+        }
+        return new Script.OtherPacket(inbound, "icmp", text.toString());
+    }
+
     private Script.Packet packet() {
         Token dir = take();
         boolean inbound = dir.isPunct('<');
         Token what = peek();
-        if (what.is(Kind.WORD) && Set.of("icmp", "udp", "udplite", "gre", "mpls").contains(what.text())) {
+        if (what.is(Kind.WORD) && Set.of("udplite", "gre", "mpls").contains(what.text())) {
             throw new ScriptUnsupportedException(what.line(), what.text() + " packet lines are not supported");
         }
         Script.IpInfo ip = Script.IpInfo.NONE;
