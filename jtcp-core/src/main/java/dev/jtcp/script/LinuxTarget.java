@@ -375,10 +375,13 @@ final class LinuxTarget implements Target {
         String id = String.valueOf(++nextCallId);
         PendingCall c = new PendingCall(call, -1);
         calls.put(id, c);
-        if (call.name().equals("connect")) {
+        boolean fastOpen = call.name().equals("sendto") && call.argCount() > 3 && call.arg(3) instanceof Long f
+                && (f & 0x20000000L) != 0;
+        if (call.name().equals("connect") || fastOpen) {
             // The kernel picks the port as it sends the SYN; learn it from the SYN (or the reply).
             ends.localPort = -1;
-            ends.remotePort = call.arg(1) instanceof Map<?, ?> m && m.get("sin_port") instanceof Long p
+            Object addr = call.arg(call.name().equals("connect") ? 1 : 4);
+            ends.remotePort = addr instanceof Map<?, ?> m && m.get("sin_port") instanceof Long p
                     ? p.intValue() : Endpoints.DEFAULT_PORT;
         }
         send("call " + id + " " + (call.scriptBlocking() ? 1 : 0) + " " + call.name() + " " + literal(call.args()));
