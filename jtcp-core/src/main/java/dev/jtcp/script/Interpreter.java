@@ -32,7 +32,7 @@ import java.util.Map;
 final class Interpreter {
     /** Settings that come from the script's options and the run. */
     record Settings(long toleranceUs, double tolerancePercent, OptionsOrder order, long tsTickUs,
-                    boolean ecrScaled, boolean strictSegments, boolean strictPackets, long maxWaitUs, int gsoMss) {}
+                    boolean ecrScaled, boolean strictSegments, boolean strictPackets, long maxWaitUs) {}
 
     /** A blocking call in flight. */
     private record Blocking(int line, Script.Syscall call, PendingCall pending, long endUs, long toleranceUs) {}
@@ -144,35 +144,10 @@ final class Interpreter {
             throw fail(e.line(), "the segment needs " + counted + " bytes of IP length, more than an IP packet "
                     + "can carry (65535); split it");
         }
-        if (settings.gsoMss() > 0 && p.length() > settings.gsoMss() && !syn) {
-            injectSegmented(f);
-        } else {
-            target.inject(PacketBuilder.build(f));
-        }
+        target.inject(PacketBuilder.build(f));
         lastScheduledUs = t;
         baseUs = target.nowUs();
         lastWasInbound = true;
-    }
-
-    /**
-     * packetdrill's {@code --mss}: the TUN device segments an inbound packet longer than the MSS (GSO),
-     * so the stack receives MSS-sized segments; PSH and FIN ride on the last one, CWR on the first.
-     */
-    private void injectSegmented(PacketBuilder.Fields f) {
-        int mss = settings.gsoMss();
-        for (int off = 0; off < f.payloadLength(); off += mss) {
-            int len = Math.min(mss, f.payloadLength() - off);
-            boolean last = off + len == f.payloadLength();
-            int flags = f.flags();
-            if (!last) {
-                flags &= ~(TcpFlags.PSH | TcpFlags.FIN);
-            }
-            if (off > 0) {
-                flags &= ~TcpFlags.CWR;
-            }
-            target.inject(PacketBuilder.build(new PacketBuilder.Fields(f.src(), f.dst(), f.tos(), f.ttl(), f.flowLabel(),
-                    f.srcPort(), f.dstPort(), f.seq() + off, f.ack(), flags, f.window(), f.urgent(), f.options(), len)));
-        }
     }
 
     /**

@@ -191,6 +191,11 @@ final class JtcpSockets {
                 // Children of a listener take the host's receive buffer size.
                 target.configureBeforeStart(c.line(), "SO_RCVBUF on a listener", b -> b.receiveBufferBytes(s.receiveBuffer));
             }
+            if (s.maxSegment > 0) {
+                // TCP_MAXSEG on a listener: its SYN,ACK offers that MSS and its children send no larger
+                // segments, which the host's MTU gives jtcp (one listener per script).
+                target.clampMssBeforeStart(c.line(), s.maxSegment);
+            }
             Host host = target.host();
             IpAddress addr = s.boundAddress == null || s.boundAddress.isUnspecified() ? IpAddress.ANY_V4 : s.boundAddress;
             s.listener = host.listen(now(), addr, s.boundPort, backlog);

@@ -21,7 +21,7 @@ import java.util.stream.Stream;
  * what is unsupported), or an expected failure ({@code // xfail: reason}).
  *
  * <p>Script options understood: {@code --ip_version=ipv4|ipv6}, {@code --tolerance_usecs},
- * {@code --tolerance_percent}, {@code --mss} (inbound packets longer than that reach the stack as segments of that size, as packetdrill's TUN device segments them), {@code --mtu},
+ * {@code --tolerance_percent}, {@code --mss} (packetdrill hands a longer inbound packet to the kernel as one GSO packet of that segment size, which the kernel receives whole and only uses to estimate the peer's MSS; jtcp receives it whole too and has no such estimate, so the option changes nothing here), {@code --mtu},
  * {@code --local_ip}, {@code --remote_ip}, {@code --tcp_ts_tick_usecs}, {@code --tcp_ts_ecr_scaled},
  * {@code --strict_segments}; and jtcp's {@code --profile=linux|rfc|default}, {@code
  * --options_order=exact|any} and {@code --strict_packets}. Any other option skips the script.
@@ -317,7 +317,10 @@ public final class ScriptRunner {
                         : options.tolerancePercent(),
                 optionsOrder, Long.parseLong(o.getOrDefault("tcp_ts_tick_usecs", "0")), o.containsKey("tcp_ts_ecr_scaled"),
                 o.containsKey("strict_segments"), options.strictPackets() || o.containsKey("strict_packets"),
-                linux ? MAX_WAIT_REAL_US : MAX_WAIT_VIRTUAL_US, Integer.parseInt(o.getOrDefault("mss", "0")));
+                linux ? MAX_WAIT_REAL_US : MAX_WAIT_VIRTUAL_US);
+        if (o.containsKey("mss")) {
+            Integer.parseInt(o.get("mss"));
+        }
         return new Setup(settings, new Endpoints(local, remote), v6 ? 64 : 24, mtu, profile.config(), profile);
     }
 
