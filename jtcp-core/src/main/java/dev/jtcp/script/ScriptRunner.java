@@ -295,12 +295,20 @@ public final class ScriptRunner {
             }
         }
         String version = o.getOrDefault("ip_version", "ipv4");
+        boolean linux = options.stack() == Stack.LINUX;
         boolean v6 = switch (version) {
             case "ipv4" -> false;
             case "ipv6" -> true;
+            // IPv4 on the wire, AF_INET6 sockets with ::ffff: addresses: the emulated socket API has
+            // one address type for both families, so on jtcp this is the IPv4 run.
+            case "ipv4-mapped-ipv6" -> {
+                if (linux) {
+                    throw new ScriptUnsupportedException(0, "--ip_version=ipv4-mapped-ipv6 is not supported against Linux");
+                }
+                yield false;
+            }
             default -> throw new ScriptUnsupportedException(0, "--ip_version=" + version + " is not supported");
         };
-        boolean linux = options.stack() == Stack.LINUX;
         IpAddress local = IpAddress.parse(o.getOrDefault("local_ip", defaultAddress(v6, linux, true)));
         IpAddress remote = IpAddress.parse(o.getOrDefault("remote_ip", defaultAddress(v6, linux, false)));
         if (local.isV4() == v6 || remote.isV4() == v6) {
