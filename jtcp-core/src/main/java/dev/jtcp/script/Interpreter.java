@@ -336,7 +336,8 @@ final class Interpreter {
         List<Object> args = new ArrayList<>();
         for (int k = 0; k < s.args().size(); k++) {
             Object v = value(line, s.args().get(k));
-            boolean fdArg = k == 0 && !s.name().equals("socket") && !s.name().equals("poll");
+            boolean fdArg = k == 0 && !s.name().equals("socket") && !s.name().equals("poll")
+                    && !s.name().equals("epoll_create") || k == 2 && s.name().equals("epoll_ctl");
             if (fdArg && v instanceof Long fd) {
                 v = fds.getOrDefault(fd, fd);
             }
@@ -411,7 +412,8 @@ final class Interpreter {
         String call = s.name() + "()";
         String got = r.errno() != null ? r.value() + " " + r.errno() : String.valueOf(r.value());
         String want = s.result() + (s.errno() != null ? " " + s.errno() : "");
-        boolean newFd = s.name().equals("socket") || s.name().equals("accept");
+        boolean newFd = s.name().equals("socket") || s.name().equals("accept") || s.name().equals("epoll_create")
+                || s.name().equals("open");
         if (newFd && s.result() >= 0 && r.value() >= 0) {
             fds.put(s.result(), r.value());
         } else if (r.value() != s.result() || (s.errno() != null && !Symbols.sameErrno(s.errno(), r.errno()))) {
