@@ -214,6 +214,11 @@ final class JtcpTarget implements Target {
         TcpState state = st.state() == TcpState.TIME_WAIT ? TcpState.CLOSED : st.state();
         info.put("tcpi_state", TcpInfo.stateNumber(state));
         TcpInfo.fill(info, st);
+        if (profile == Profile.FREEBSD) {
+            // FreeBSD's struct tcp_info counts the windows in bytes, Linux's in segments.
+            info.put("tcpi_snd_cwnd", (long) st.cwnd());
+            info.put("tcpi_snd_ssthresh", st.ssthresh() >= Integer.MAX_VALUE / 2 ? 1073725440L : (long) st.ssthresh());
+        }
         return info;
     }
 

@@ -219,8 +219,9 @@ public final class Parser {
         }
         Token at = peek();
         Script.Action action;
-        if ((at.isPunct('<') || at.isPunct('>')) && peek(1).is(Kind.WORD)
-                && (peek(1).text().equals("icmp") || peek(1).text().equals("udp"))) {
+        if ((at.isPunct('<') || at.isPunct('>')) && (peek(1).is(Kind.WORD)
+                && (peek(1).text().equals("icmp") || peek(1).text().equals("udp"))
+                || peek(1).isPunct('[') && peek(2).is(Kind.INTEGER) && peek(3).isPunct(':'))) {
             action = otherPacket(take().isPunct('<'));
         } else if (at.isPunct('<') || at.isPunct('>')) {
             action = packet();
@@ -307,7 +308,15 @@ public final class Parser {
      * (len)}.
      */
     private Script.OtherPacket otherPacket(boolean inbound) {
+        String quotedFirst = null;
+        if (peek().isPunct('[')) {
+            // The older form names the quoted segment first: < [1:1461(1460)] icmp unreachable ...
+            quotedFirst = quoted();
+        }
         Token proto = take();
+        if (!proto.is(Kind.WORD) || quotedFirst != null && !proto.text().equals("icmp")) {
+            throw error(proto, "expected icmp after the quoted segment, found " + proto);
+        }
         StringBuilder text = new StringBuilder(proto.text());
         if (proto.text().equals("udp")) {
             expectPunct('(', "before the UDP length");
@@ -329,18 +338,34 @@ public final class Parser {
             take();
             text.append(" mtu ").append(bounded("mtu", 65535));
         }
-        if (peek().isPunct('[') && peek().line() == type.line()) {
+        if (quotedFirst != null) {
+            text.append(' ').append(quotedFirst);
+        } else if (peek().isPunct('[') && peek().line() == type.line()) {
+            text.append(' ').append(quoted());
+        }
+        return new Script.OtherPacket(inbound, "icmp", text.toString());
+    }
+
+    /** The packet an ICMP error quotes: {@code [start:end(len)]} (TCP) or {@code [udp (len)]}. */
+    private String quoted() {
+        expectPunct('[', "before the quoted segment");
+        String out;
+        if (peek().is(Kind.WORD) && peek().text().equals("udp")) {
             take();
+            expectPunct('(', "before the quoted UDP length");
+            out = "[udp (" + integer("quoted UDP length") + ")]";
+            expectPunct(')', "after the quoted UDP length");
+        } else {
             long start = unsigned32("quoted start");
             expectPunct(':', "in the quoted segment");
             long end = unsigned32("quoted end");
             expectPunct('(', "in the quoted segment");
             long len = integer("quoted length");
             expectPunct(')', "in the quoted segment");
-            expectPunct(']', "after the quoted segment");
-            text.append(" [").append(start).append(':').append(end).append('(').append(len).append(")]");
+            out = "[" + start + ":" + end + "(" + len + ")]";
         }
-        return new Script.OtherPacket(inbound, "icmp", text.toString());
+        expectPunct(']', "after the quoted segment");
+        return out;
     }
 
     private Script.Packet packet() {

@@ -288,7 +288,10 @@ public final class ScriptRunner {
     }
 
     private Setup setupOrThrow(Script script) {
-        Map<String, String> o = script.options();
+        // Values may be quoted as on a shell command line (--remote_ip="192.0.2.2").
+        Map<String, String> o = new java.util.HashMap<>();
+        script.options().forEach((k, v) -> o.put(k, v.length() >= 2 && v.startsWith("\"") && v.endsWith("\"")
+                ? v.substring(1, v.length() - 1) : v));
         for (String k : o.keySet()) {
             if (!OPTIONS.contains(k)) {
                 throw new ScriptUnsupportedException(0, "option --" + k + " is not supported");

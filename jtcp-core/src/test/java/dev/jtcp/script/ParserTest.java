@@ -165,6 +165,10 @@ class ParserTest {
         assertThat(only("0.45 < icmp type_255 code_0").action()).isInstanceOf(Script.OtherPacket.class);
         assertThat(parse("0 < icmp echo_reply\n0.1 close(3) = 0").events()).hasSize(2);
         assertThat(only("0 > udp (100)").action()).isEqualTo(new Script.OtherPacket(false, "udp", "udp (100)"));
+        assertThat(only("0.25 < [1:1461(1460)] icmp unreachable frag_needed mtu 1200").action())
+                .isEqualTo(new Script.OtherPacket(true, "icmp", "icmp unreachable frag_needed mtu 1200 [1:1461(1460)]"));
+        assertThat(only("+0.05 < icmp unreachable frag_needed mtu 1300 [udp(1400)]").action())
+                .isEqualTo(new Script.OtherPacket(true, "icmp", "icmp unreachable frag_needed mtu 1300 [udp (1400)]"));
         assertThatThrownBy(() -> parse("0 < icmp [1:2(1)]")).isInstanceOf(ScriptSyntaxException.class);
         assertThatThrownBy(() -> parse("0 < icmp unreachable [1:2(1)")).isInstanceOf(ScriptSyntaxException.class);
     }
