@@ -64,6 +64,11 @@ public final class ScriptCommand implements Callable<Integer> {
                     + "totals and the scripts whose outcomes differ."})
     boolean compareLinux;
 
+    @Option(names = "--sysctl", paramLabel = "NAME=VALUE",
+            description = {"A setting applied before every script as the suite's baseline (repeatable), for suites "
+                    + "written on a machine with other defaults, e.g. --sysctl 'net.ipv4.tcp_rmem=4096 87380 3732736'."})
+    List<String> sysctls = new ArrayList<>();
+
     @Option(names = {"-v", "--verbose"},
             description = "Also print, per script, the commands run as no-ops and the settings jtcp does not honour.")
     boolean verbose;
@@ -164,7 +169,8 @@ public final class ScriptCommand implements Callable<Integer> {
                 .withDefines(symbols)
                 .withStrictPackets(strict)
                 .withTolerance(toleranceUs, tolerancePercent)
-                .withMaxRealSeconds(maxSeconds);
+                .withMaxRealSeconds(maxSeconds)
+                .withSettings(sysctls);
     }
 
     /** Whether this process runs as root (the effective uid in /proc/self/status is 0). */

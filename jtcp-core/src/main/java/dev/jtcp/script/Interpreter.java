@@ -32,7 +32,8 @@ import java.util.Map;
 final class Interpreter {
     /** Settings that come from the script's options and the run. */
     record Settings(long toleranceUs, double tolerancePercent, OptionsOrder order, long tsTickUs,
-                    boolean ecrScaled, boolean strictSegments, boolean strictPackets, long maxWaitUs) {}
+                    boolean ecrScaled, boolean strictSegments, boolean strictPackets, long maxWaitUs,
+                    List<Shell.Setting> baseline) {}
 
     /** A blocking call in flight. */
     private record Blocking(int line, Script.Syscall call, PendingCall pending, long endUs, long toleranceUs) {}
@@ -67,6 +68,12 @@ final class Interpreter {
 
     /** Runs every event; throws {@link ScriptFailure} or {@link ScriptUnsupportedException}. */
     void run() {
+        for (Shell.Setting s : settings.baseline()) {
+            String caveat = target.apply(s, 0);
+            if (caveat != null) {
+                notes.add("not honoured: " + caveat);
+            }
+        }
         if (script.init() != null) {
             shell(script.init(), 0);
         }

@@ -48,46 +48,57 @@ public final class ScriptRunner {
      * @param tolerancePercent the same for {@code --tolerance_percent}
      */
     public record Options(Stack stack, Profile profile, OptionsOrder optionsOrder, Map<String, String> defines,
-                          boolean strictPackets, long toleranceUs, double tolerancePercent, long maxRealSeconds) {
+                          boolean strictPackets, long toleranceUs, double tolerancePercent, long maxRealSeconds,
+                          List<String> settings) {
         /**
          * packetdrill's defaults: 4 ms or 12.5 % tolerance, exact options, extra packets allowed;
          * against Linux, scripts longer than 30 s of real time are skipped.
          */
         public static Options defaults() {
-            return new Options(Stack.JTCP, Profile.DEFAULT, OptionsOrder.EXACT, Map.of(), false, 4000, 12.5, 30);
+            return new Options(Stack.JTCP, Profile.DEFAULT, OptionsOrder.EXACT, Map.of(), false, 4000, 12.5, 30, List.of());
         }
 
         public Options withStack(Stack s) {
             return new Options(s, profile, optionsOrder, defines, strictPackets, toleranceUs, tolerancePercent,
-                    maxRealSeconds);
+                    maxRealSeconds, settings);
         }
 
         public Options withProfile(Profile p) {
             return new Options(stack, p, optionsOrder, defines, strictPackets, toleranceUs, tolerancePercent,
-                    maxRealSeconds);
+                    maxRealSeconds, settings);
         }
 
         public Options withOptionsOrder(OptionsOrder o) {
-            return new Options(stack, profile, o, defines, strictPackets, toleranceUs, tolerancePercent, maxRealSeconds);
+            return new Options(stack, profile, o, defines, strictPackets, toleranceUs, tolerancePercent, maxRealSeconds, settings);
         }
 
         public Options withDefines(Map<String, String> d) {
             return new Options(stack, profile, optionsOrder, Map.copyOf(d), strictPackets, toleranceUs, tolerancePercent,
-                    maxRealSeconds);
+                    maxRealSeconds, settings);
         }
 
         public Options withStrictPackets(boolean on) {
-            return new Options(stack, profile, optionsOrder, defines, on, toleranceUs, tolerancePercent, maxRealSeconds);
+            return new Options(stack, profile, optionsOrder, defines, on, toleranceUs, tolerancePercent, maxRealSeconds, settings);
         }
 
         public Options withTolerance(long us, double percent) {
-            return new Options(stack, profile, optionsOrder, defines, strictPackets, us, percent, maxRealSeconds);
+            return new Options(stack, profile, optionsOrder, defines, strictPackets, us, percent, maxRealSeconds, settings);
+        }
+
+        /**
+         * Settings ({@code net.ipv4.tcp_rmem=4096 87380 3732736}) applied as the suite's baseline
+         * before every script, as if a settings file had made them: for a suite written on a
+         * machine whose defaults differ from the profile's.
+         */
+        public Options withSettings(List<String> nameEqualsValue) {
+            return new Options(stack, profile, optionsOrder, defines, strictPackets, toleranceUs, tolerancePercent,
+                    maxRealSeconds, List.copyOf(nameEqualsValue));
         }
 
         /** Against Linux, skip scripts whose events span more than this many seconds (they run in real time). */
         public Options withMaxRealSeconds(long seconds) {
             return new Options(stack, profile, optionsOrder, defines, strictPackets, toleranceUs, tolerancePercent,
-                    seconds);
+                    seconds, settings);
         }
     }
 
@@ -243,6 +254,19 @@ public final class ScriptRunner {
         }
     }
 
+    /** The run's {@code --sysctl} settings as baseline settings. */
+    private List<Shell.Setting> baseline() {
+        List<Shell.Setting> out = new ArrayList<>();
+        for (String kv : options.settings()) {
+            int eq = kv.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("a setting needs NAME=VALUE, got '" + kv + "'");
+            }
+            out.add(new Shell.Setting(kv.substring(0, eq).strip(), kv.substring(eq + 1).strip(), true));
+        }
+        return out;
+    }
+
     private static List<String> notes(Interpreter i) {
         return i == null ? List.of() : List.copyOf(i.notes());
     }
@@ -328,7 +352,7 @@ public final class ScriptRunner {
                         : options.tolerancePercent(),
                 optionsOrder, Long.parseLong(o.getOrDefault("tcp_ts_tick_usecs", "0")), o.containsKey("tcp_ts_ecr_scaled"),
                 o.containsKey("strict_segments"), options.strictPackets() || o.containsKey("strict_packets"),
-                linux ? MAX_WAIT_REAL_US : MAX_WAIT_VIRTUAL_US);
+                linux ? MAX_WAIT_REAL_US : MAX_WAIT_VIRTUAL_US, baseline());
         if (o.containsKey("mss")) {
             Integer.parseInt(o.get("mss"));
         }
