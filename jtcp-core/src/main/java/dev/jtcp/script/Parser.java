@@ -38,9 +38,27 @@ public final class Parser {
 
     /** Parses {@code text}; {@code defined} are the names {@code #ifdef} sees as defined besides {@code defines}. */
     public static Script parse(String name, String text, Map<String, String> defines, Set<String> defined) {
-        List<Token> tokens = Lexer.tokenize(text, defines, defined);
+        List<Token> tokens;
+        try {
+            tokens = Lexer.tokenize(text, defines, defined);
+        } catch (ScriptSyntaxException | ScriptUnsupportedException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new ScriptSyntaxException(1, 0, "cannot read the script (" + e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")");
+        }
         Parser p = new Parser(tokens);
-        Script script = p.script(name, directives(text));
+        Script script;
+        try {
+            script = p.script(name, directives(text));
+        } catch (ScriptSyntaxException | ScriptUnsupportedException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // The last line of defence: bad input is a syntax error at the token reached, never a crash.
+            Token at = p.tokens.get(Math.min(p.i, p.tokens.size() - 1));
+            throw new ScriptSyntaxException(Math.max(at.line(), 1), at.column(), "cannot parse here ("
+                    + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")");
+        }
         checkTimes(script);
         return script;
     }
