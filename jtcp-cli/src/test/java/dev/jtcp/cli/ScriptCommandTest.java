@@ -46,9 +46,20 @@ class ScriptCommandTest {
 
     @Test
     void exitsZeroWhenNothingFailsAndHonoursProfileAndDefines(@TempDir Path dir) throws Exception {
-        Files.writeString(dir.resolve("t.pkt"), "--mss=960\n" + PASSES.replace("<mss 1460>", "<mss MSS>"));
+        Files.writeString(dir.resolve("t.pkt"), "--mtu=1000\n" + PASSES.replace("<mss 1460>", "<mss MSS>"));
         Run r = run("script", "-q", "-D", "MSS=960", "--profile=rfc", "--strict", dir.resolve("t.pkt").toString());
         assertThat(r.exit()).as(r.out()).isZero();
         assertThat(r.out().strip()).isEqualTo("1 passed, 0 failed, 0 skipped");
+    }
+
+    @Test
+    void verboseRunsPrintTheNoOpsAndTheSettingsJtcpDoesNotHonour(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("defaults.sh"), "sysctl -q net.ipv4.tcp_congestion_control=cubic\n"
+                + "tc qdisc add dev tun0 root pfifo\n");
+        Files.writeString(dir.resolve("t.pkt"), "`./defaults.sh`\n" + PASSES);
+        Run r = run("script", "-v", "--sysctl", "net.ipv4.tcp_sack=1", dir.resolve("t.pkt").toString());
+        assertThat(r.exit()).as(r.out()).isZero();
+        assertThat(r.out()).contains("note: not honoured: net.ipv4.tcp_congestion_control=cubic")
+                .contains("note: line 0: no-op `tc qdisc add dev tun0 root pfifo`");
     }
 }

@@ -6,7 +6,9 @@ import java.util.Objects;
 
 /**
  * A {@link Link} that wraps another and forwards every call to it; decorators ({@link
- * ImpairedLink}, {@link CaptureLink}) override what they change.
+ * ImpairedLink}, {@link CaptureLink}) override what they change. {@link #transmitGso} is the
+ * exception: it is not forwarded but cut in software ({@link TcpSegmenter}) into {@link
+ * #transmit}, so a decorator sees, impairs and captures packets as they travel on the wire.
  *
  * <p>Thread-safety: that of the wrapped link (one event-loop thread).
  */

@@ -13,10 +13,11 @@ import java.nio.ByteBuffer;
  * until {@link #readinessFd()} is readable, {@link #nextDeadlineNs()} passes, or the link calls
  * the wake-up it was given in {@link #onAttach}.
  *
- * <p>Designed for later growth without changing callers: a link with offloads (TUN's {@code
- * IFF_VNET_HDR}) may hand {@link Receiver#onPacket} coalesced packets larger than the MTU and take
- * large segments in {@link #transmit}, splitting them in {@link #flush}; a multi-queue device is
- * several links, one per queue.
+ * <p>Offloads: a link may hand {@link Receiver#onPacket} TCP super-packets larger than the MTU (up
+ * to 64 KiB, with complete, verifiable checksums: a TUN device with {@code IFF_VNET_HDR} does), and
+ * every link takes super-packets through {@link #transmitGso}, which a device with segmentation
+ * offload cuts and any other link cuts in software ({@link TcpSegmenter}); {@link
+ * #offloadsSegmentation} says which. A multi-queue device would be several links, one per queue.
  *
  * <p>Thread-safety: driven by one event-loop thread; {@link #close} after the loop stopped.
  */

@@ -32,11 +32,11 @@ import java.util.Map;
 final class Interpreter {
     /** Settings that come from the script's options and the run. */
     record Settings(long toleranceUs, double tolerancePercent, OptionsOrder order, long tsTickUs,
-                    boolean ecrScaled, boolean strictSegments, boolean strictPackets, long maxWaitUs) {}
+                    boolean ecrScaled, boolean strictSegments, boolean strictPackets, long maxWaitUs,
+                    List<Shell.Setting> baseline) {}
 
     /** A blocking call in flight. */
-    private record Blocking(int line, Script.Syscall call, Target.PendingCall pending, long startUs, long endUs,
-                            long toleranceUs) {}
+    private record Blocking(int line, Script.Syscall call, PendingCall pending, long endUs, long toleranceUs) {}
 
     private final Script script;
     private final Target target;
@@ -50,8 +50,15 @@ final class Interpreter {
     private long lastScheduledUs;
     private boolean lastWasInbound;
     private Blocking blocking;
+    /** Where settings files named by commands are looked up (the script's directory), or null. */
+    private final java.nio.file.Path dir;
+    /** Commands run as no-ops and baseline settings the stack does not honour, for the report. */
+    private final List<String> notes = new ArrayList<>();
+    /** Whether the settings enabled the Fast Open server (SYN data then means TFO). */
+    private boolean fastOpenServer;
 
-    Interpreter(Script script, Target target, Settings settings, Endpoints ends) {
+    Interpreter(Script script, Target target, Settings settings, Endpoints ends, java.nio.file.Path dir) {
+        this.dir = dir;
         this.script = script;
         this.target = target;
         this.settings = settings;
@@ -61,8 +68,14 @@ final class Interpreter {
 
     /** Runs every event; throws {@link ScriptFailure} or {@link ScriptUnsupportedException}. */
     void run() {
+        for (Shell.Setting s : settings.baseline()) {
+            String caveat = target.apply(s, 0);
+            if (caveat != null) {
+                notes.add("not honoured: " + caveat);
+            }
+        }
         if (script.init() != null) {
-            target.command(script.init(), 0);
+            shell(script.init(), 0);
         }
         target.startClock();
         int lastLine = 0;
@@ -74,6 +87,8 @@ final class Interpreter {
                 case Script.Syscall s -> syscall(e, s);
                 case Script.Command c -> command(e, c);
                 case Script.Code c -> code(e, c);
+                case Script.OtherPacket o -> throw new ScriptUnsupportedException(e.line(), o.protocol()
+                        + " packet lines are parsed but not yet run (" + (o.inbound() ? "< " : "> ") + o.text() + ")");
             }
             checkBlockingDone();
         }
@@ -117,11 +132,15 @@ final class Interpreter {
         long t = reach(e, "inbound packet");
         checkNothingUnexpected(e.line());
         boolean syn = (p.flags() & TcpFlags.SYN) != 0;
+        if (syn && (p.flags() & TcpFlags.ACK) == 0 && fastOpenServer && target.osName().equals("jtcp")) {
+            checkNotFastOpen(e.line(), p);
+        }
         if (syn) {
             seqs.remoteSyn(p.start(), (p.flags() & TcpFlags.ACK) != 0);
         }
         int ack = (p.flags() & TcpFlags.ACK) != 0 ? seqs.local(p.ack(), syn) : (int) p.ack();
-        List<TcpOption> options = p.options() == null ? List.of() : inboundOptions(e.line(), p.options());
+        List<TcpOption> options = p.options() == null ? List.of()
+                : inboundOptions(e.line(), p.options(), (p.flags() & TcpFlags.ACK) != 0);
         PacketBuilder.Fields f = new PacketBuilder.Fields(ends.remote, ends.local, p.ip().tos() >= 0 ? p.ip().tos()
                 : Math.max(p.ip().ecn(), 0), p.ip().ttl(), p.ip().flowLabel(),
                 p.srcPort() >= 0 ? p.srcPort() : ends.remotePort, p.dstPort() >= 0 ? p.dstPort() : ends.localPort,
@@ -138,11 +157,35 @@ final class Interpreter {
         lastWasInbound = true;
     }
 
-    /** Maps an inbound option list: TS ecr to the live value it echoes, SACK blocks to live numbers. */
-    private List<TcpOption> inboundOptions(int line, List<TcpOption> options) {
+    /**
+     * While the settings enable the Fast Open server, a SYN with a Fast Open option or with data
+     * expects RFC 7413's behaviour, which jtcp lacks: the script is skipped with that reason. (With
+     * Fast Open off, the option is an unknown one to ignore, MUST-6, and SYN data waits, as RFC 9293
+     * has it.)
+     */
+    private void checkNotFastOpen(int line, Script.Packet p) {
+        if (p.options() != null) {
+            for (TcpOption o : p.options()) {
+                if (o instanceof TcpOption.Unknown u && (u.kind() == 34 || u.kind() == 254 && u.data().length >= 2
+                        && (u.data()[0] & 0xff) == 0xf9 && (u.data()[1] & 0xff) == 0x89)) {
+                    throw new ScriptUnsupportedException(line, "the SYN carries a TCP Fast Open option to a Fast Open "
+                            + "server (net.ipv4.tcp_fastopen has the server bit): jtcp has no TCP Fast Open (RFC 7413)");
+                }
+            }
+        }
+        if (p.length() > 0) {
+            throw new ScriptUnsupportedException(line, "a SYN with data to a Fast Open server "
+                    + "(net.ipv4.tcp_fastopen has the server bit): jtcp has no TCP Fast Open (RFC 7413)");
+        }
+    }
+
+    /** Maps an inbound option list: TS ecr to the live value it echoes (with ACK), SACK blocks to live numbers. */
+    private List<TcpOption> inboundOptions(int line, List<TcpOption> options, boolean ack) {
         List<TcpOption> out = new ArrayList<>(options.size());
         for (TcpOption o : options) {
-            if (o instanceof TcpOption.Timestamps ts && ts.tsEcr() != 0) {
+            // As packetdrill: the echo is only mapped on segments with ACK (RFC 7323 §3.2: TSecr is only
+            // valid then); a SYN's is sent as written.
+            if (o instanceof TcpOption.Timestamps ts && ts.tsEcr() != 0 && ack) {
                 Integer live = seqs.liveTimestamp(Integer.toUnsignedLong(ts.tsEcr()));
                 if (live == null && !settings.ecrScaled()) {
                     throw fail(line, "TS ecr " + Integer.toUnsignedString(ts.tsEcr())
@@ -245,6 +288,9 @@ final class Interpreter {
     // =============================================================================================
 
     private void syscall(Script.Event e, Script.Syscall s) {
+        if (!Symbols.SYSCALLS.contains(s.name())) {
+            throw fail(e.line(), "unknown system call " + s.name() + "() (packetdrill rejects it too)");
+        }
         if (blocking != null) {
             Blocking b = blocking;
             target.runUntil(b.endUs() + b.toleranceUs(), () -> b.pending().isDone());
@@ -261,10 +307,10 @@ final class Interpreter {
         Script.Time time = e.time();
         SocketCall call = new SocketCall(s.name(), evaluate(e.line(), s), e.line(),
                 time.kind() == Script.Time.Kind.BLOCKING);
-        Target.PendingCall pending = target.call(call);
+        PendingCall pending = target.call(call);
         if (time.kind() == Script.Time.Kind.BLOCKING) {
             long end = time.endRelative() ? base + time.endUs() : time.endUs();
-            blocking = new Blocking(e.line(), s, pending, t, end, tolerance(end, t));
+            blocking = new Blocking(e.line(), s, pending, end, tolerance(end, t));
         } else if (!pending.isDone()) {
             throw fail(e.line(), s.name() + "() blocked; a call that blocks needs a start and an end time: "
                     + "'T...END " + s.name() + "(...)'");
@@ -297,7 +343,8 @@ final class Interpreter {
         List<Object> args = new ArrayList<>();
         for (int k = 0; k < s.args().size(); k++) {
             Object v = value(line, s.args().get(k));
-            boolean fdArg = k == 0 && !s.name().equals("socket") && !s.name().equals("poll");
+            boolean fdArg = k == 0 && !s.name().equals("socket") && !s.name().equals("poll")
+                    && !s.name().equals("epoll_create") || k == 2 && s.name().equals("epoll_ctl");
             if (fdArg && v instanceof Long fd) {
                 v = fds.getOrDefault(fd, fd);
             }
@@ -332,7 +379,9 @@ final class Interpreter {
             case Expr.Sym s -> {
                 Long v = Symbols.value(s.name());
                 if (v == null) {
-                    throw new ScriptUnsupportedException(line, "unknown symbol " + s.name());
+                    // packetdrill rejects a symbol it does not know: a mistake in the script, not a gap.
+                    throw fail(line, "unknown symbol " + s.name() + " (packetdrill rejects it too; a typo, or "
+                            + "a -D define the run lacks?)");
                 }
                 yield v;
             }
@@ -370,7 +419,8 @@ final class Interpreter {
         String call = s.name() + "()";
         String got = r.errno() != null ? r.value() + " " + r.errno() : String.valueOf(r.value());
         String want = s.result() + (s.errno() != null ? " " + s.errno() : "");
-        boolean newFd = s.name().equals("socket") || s.name().equals("accept");
+        boolean newFd = s.name().equals("socket") || s.name().equals("accept") || s.name().equals("epoll_create")
+                || s.name().equals("open");
         if (newFd && s.result() >= 0 && r.value() >= 0) {
             fds.put(s.result(), r.value());
         } else if (r.value() != s.result() || (s.errno() != null && !Symbols.sameErrno(s.errno(), r.errno()))) {
@@ -455,10 +505,38 @@ final class Interpreter {
     private void command(Script.Event e, Script.Command c) {
         long t = reach(e, "command");
         checkNothingUnexpected(e.line());
-        target.command(c.text(), e.line());
+        shell(c.text(), e.line());
         baseUs = target.nowUs();
         lastScheduledUs = t;
         lastWasInbound = false;
+    }
+
+    /** What the run noted: no-op commands and baseline settings the stack does not honour. */
+    List<String> notes() {
+        return notes;
+    }
+
+    private void shell(String text, int line) {
+        for (Shell.Step step : Shell.parse(text, line, dir)) {
+            switch (step) {
+                case Shell.Setting s -> {
+                    if (s.name().equals("net.ipv4.tcp_fastopen")) {
+                        fastOpenServer = (Sysctls.number(s, line) & 0x2) != 0;
+                    }
+                    String caveat = target.apply(s, line);
+                    if (caveat != null && !notes.contains("not honoured: " + caveat)) {
+                        notes.add("not honoured: " + caveat);
+                    }
+                }
+                case Shell.NoOp n -> notes.add("line " + line + ": no-op `" + n.command() + "`: " + n.why());
+                case Shell.StateCheck c -> {
+                    if (!target.stateCheck(c.check(), line)) {
+                        throw fail(line, "command `" + c.check().command() + "` failed: no socket of the stack "
+                                + "matches");
+                    }
+                }
+            }
+        }
     }
 
     private void code(Script.Event e, Script.Code c) {

@@ -82,6 +82,11 @@ final class JtcpSocketOptions {
                     }
                 }
                 case 2 -> {
+                    if (s.listener != null) {
+                        throw new ScriptUnsupportedException(c.line(), "TCP_MAXSEG on a socket already listening is not "
+                                + "supported: jtcp's listener offers the interface MSS (a per-listener MSS needs an "
+                                + "engine hook); set it before listen()");
+                    }
                     s.maxSegment = (int) v;
                     if (s.conn != null) {
                         s.conn.maxSegmentSize(s.maxSegment);
@@ -100,7 +105,12 @@ final class JtcpSocketOptions {
         throw unsupportedOption(c, level, name);
     }
 
-    static SocketCall.Result getsockopt(JtcpSocket s, SocketCall c, TcpConfig config) {
+    /**
+     * getsockopt; with {@code doubled} (Linux), SO_SNDBUF and SO_RCVBUF read back twice what was set,
+     * as Linux reserves the second half for its bookkeeping (socket(7)).
+     */
+    static SocketCall.Result getsockopt(JtcpSocket s, SocketCall c, TcpConfig config, boolean doubled) {
+        int factor = doubled ? 2 : 1;
         long level = c.integer(1);
         long name = c.integer(2);
         TcpConnection conn = s.conn;
@@ -111,10 +121,10 @@ final class JtcpSocketOptions {
                     SocketCall.Result err = s.takeError();
                     yield SocketCall.Result.ok(0, err == null ? 0L : (long) Symbols.errno(err.errno()));
                 }
-                case 7 -> SocketCall.Result.ok(0, (long) (conn != null ? conn.sendBufferSize()
-                        : s.sendBuffer > 0 ? s.sendBuffer : config.sendBufferBytes()));
-                case 8 -> SocketCall.Result.ok(0, (long) (conn != null ? conn.receiveBufferSize()
-                        : s.receiveBuffer > 0 ? s.receiveBuffer : config.receiveBufferBytes()));
+                case 7 -> SocketCall.Result.ok(0, s.sendBuffer > 0 ? (long) factor * s.sendBuffer
+                        : (long) (conn != null ? conn.sendBufferSize() : config.sendBufferBytes()));
+                case 8 -> SocketCall.Result.ok(0, s.receiveBuffer > 0 ? (long) factor * s.receiveBuffer
+                        : (long) (conn != null ? conn.receiveBufferSize() : config.receiveBufferBytes()));
                 case 9 -> SocketCall.Result.ok(0, (long) (s.keepAlive ? 1 : 0));
                 case 13 -> {
                     Map<String, Object> m = new LinkedHashMap<>();
@@ -138,7 +148,7 @@ final class JtcpSocketOptions {
     }
 
     private static ScriptUnsupportedException unsupportedOption(SocketCall c, long level, long name) {
-        return new ScriptUnsupportedException(c.line(), c.name() + " level " + level + " option " + name
+        return new ScriptUnsupportedException(c.line(), c.name() + " " + Symbols.optionName(level, name)
             + " is not supported on jtcp");
     }
 

@@ -34,42 +34,8 @@ final class JtcpSockets {
     static final int O_NONBLOCK = 04000;
 
     /** A call that would block, retried after everything the stack does. */
-    private static final class Blocked implements Target.PendingCall {
-        final Supplier<SocketCall.Result> retry;
-        /** When the call gives up by itself (a poll timeout), or {@link Long#MAX_VALUE}. */
-        final long deadlineNs;
-        final SocketCall.Result onDeadline;
-        final long startedAtUs;
-        SocketCall.Result result;
-        long doneAtUs;
-
-        Blocked(Supplier<SocketCall.Result> retry, long deadlineNs, SocketCall.Result onDeadline, long startedAtUs) {
-            this.retry = retry;
-            this.deadlineNs = deadlineNs;
-            this.onDeadline = onDeadline;
-            this.startedAtUs = startedAtUs;
-        }
-
-        @Override
-        public long startedAtUs() {
-            return startedAtUs;
-        }
-
-        @Override
-        public boolean isDone() {
-            return result != null;
-        }
-
-        @Override
-        public SocketCall.Result result() {
-            return result;
-        }
-
-        @Override
-        public long doneAtUs() {
-            return doneAtUs;
-        }
-    }
+    private record Blocked(PendingCall pending, Supplier<SocketCall.Result> retry, long deadlineNs,
+                           SocketCall.Result onDeadline) {}
 
     private final JtcpTarget target;
     private final Endpoints ends;
@@ -92,7 +58,7 @@ final class JtcpSockets {
     // Dispatch and blocking
     // =============================================================================================
 
-    Target.PendingCall call(SocketCall c) {
+    PendingCall call(SocketCall c) {
         Supplier<SocketCall.Result> attempt = switch (c.name()) {
             case "socket" -> () -> socket(c);
             case "bind" -> () -> bind(c);
@@ -101,11 +67,17 @@ final class JtcpSockets {
             case "connect" -> connect(c);
             case "read", "recv", "recvfrom" -> () -> read(c);
             case "write", "send", "sendto" -> write(c);
+            case "readv", "recvmsg" -> {
+                SocketCall plain = vectored(c, "read");
+                yield () -> read(plain);
+            }
+            case "writev", "sendmsg" -> write(vectored(c, "write"));
             case "close" -> () -> close(c);
             case "shutdown" -> () -> shutdown(c);
             case "fcntl" -> () -> guarded(() -> JtcpSocketOptions.fcntl(sock(c), c));
             case "setsockopt" -> () -> guarded(() -> JtcpSocketOptions.setsockopt(sock(c), c, now()));
-            case "getsockopt" -> () -> guarded(() -> JtcpSocketOptions.getsockopt(sock(c), c, target.config()));
+            case "getsockopt" -> () -> guarded(() -> JtcpSocketOptions.getsockopt(sock(c), c, target.config(),
+                    target.profile().doublesSocketBuffers()));
             case "ioctl" -> () -> guarded(() -> JtcpSocketOptions.ioctl(sock(c), c));
             case "poll" -> poll(c);
             default -> throw new ScriptUnsupportedException(c.line(), "system call " + c.name()
@@ -114,11 +86,11 @@ final class JtcpSockets {
         SocketCall.Result r = attempt.get();
         long nowUs = target.nowUs();
         if (r != null) {
-            return new Target.Done(r, nowUs);
+            return PendingCall.done(c, r, nowUs);
         }
         long deadline = c.name().equals("poll") ? pollDeadline(c) : Long.MAX_VALUE;
-        blocked = new Blocked(attempt, deadline, SocketCall.Result.ok(0, pollTimeoutRevents(c)), nowUs);
-        return blocked;
+        blocked = new Blocked(new PendingCall(c, nowUs), attempt, deadline, SocketCall.Result.ok(0, pollTimeoutRevents(c)));
+        return blocked.pending();
     }
 
     /** Retries a blocked call after the stack did something; completes it if it can now. */
@@ -126,20 +98,19 @@ final class JtcpSockets {
         if (blocked == null) {
             return;
         }
-        SocketCall.Result r = blocked.retry.get();
-        if (r == null && now() >= blocked.deadlineNs) {
-            r = blocked.onDeadline;
+        SocketCall.Result r = blocked.retry().get();
+        if (r == null && now() >= blocked.deadlineNs()) {
+            r = blocked.onDeadline();
         }
         if (r != null) {
-            blocked.result = r;
-            blocked.doneAtUs = target.nowUs();
+            blocked.pending().complete(r, target.nowUs());
             blocked = null;
         }
     }
 
     /** When a blocked call times out by itself (poll with a timeout), or {@link Long#MAX_VALUE}. */
     long nextDeadlineNs() {
-        return blocked == null ? Long.MAX_VALUE : blocked.deadlineNs;
+        return blocked == null ? Long.MAX_VALUE : blocked.deadlineNs();
     }
 
     private JtcpSocket sock(SocketCall c) {
@@ -219,6 +190,11 @@ final class JtcpSockets {
             if (s.receiveBuffer > 0) {
                 // Children of a listener take the host's receive buffer size.
                 target.configureBeforeStart(c.line(), "SO_RCVBUF on a listener", b -> b.receiveBufferBytes(s.receiveBuffer));
+            }
+            if (s.maxSegment > 0) {
+                // TCP_MAXSEG on a listener: its SYN,ACK offers that MSS and its children send no larger
+                // segments, which the host's MTU gives jtcp (one listener per script).
+                target.clampMssBeforeStart(c.line(), s.maxSegment);
             }
             Host host = target.host();
             IpAddress addr = s.boundAddress == null || s.boundAddress.isUnspecified() ? IpAddress.ANY_V4 : s.boundAddress;
@@ -368,6 +344,43 @@ final class JtcpSockets {
         throw new ScriptUnsupportedException(c.line(), c.name() + ": address argument " + a + " is not supported");
     }
 
+    /**
+     * readv/writev ({@code fd, [iovec...], n}) and recvmsg/sendmsg ({@code fd, {msg_iov=[...]},
+     * flags}) as the plain call over the total length: the emulation moves byte counts, not bytes.
+     */
+    private static SocketCall vectored(SocketCall c, String plain) {
+        boolean msg = c.name().endsWith("msg");
+        Object iov = c.arg(1);
+        long flags = 0;
+        if (msg) {
+            if (!(iov instanceof Map<?, ?> m)) {
+                throw new ScriptUnsupportedException(c.line(), c.name() + ": expected a struct msghdr");
+            }
+            for (Map.Entry<?, ?> e : m.entrySet()) {
+                boolean empty = e.getValue() == SocketCall.DEFAULT || Long.valueOf(0).equals(e.getValue())
+                        || e.getValue() instanceof List<?> l && l.isEmpty();
+                if (!e.getKey().equals("msg_iov") && !e.getKey().equals("msg_flags") && !empty) {
+                    throw new ScriptUnsupportedException(c.line(), c.name() + " with " + e.getKey()
+                            + " (addresses, control messages) is not supported on jtcp");
+                }
+            }
+            iov = m.get("msg_iov");
+            flags = c.argCount() > 2 ? c.integer(2) : 0;
+        }
+        if (!(iov instanceof List<?> list)) {
+            throw new ScriptUnsupportedException(c.line(), c.name() + ": expected an array of iovecs");
+        }
+        long total = 0;
+        for (Object o : list) {
+            if (!(o instanceof Map<?, ?> v) || !(v.get("iov_len") instanceof Long len)) {
+                throw new ScriptUnsupportedException(c.line(), c.name() + ": expected {..., len} iovecs");
+            }
+            total += len;
+        }
+        return new SocketCall(plain, List.of(c.arg(0), SocketCall.DEFAULT, total, flags), c.line(),
+                c.scriptBlocking());
+    }
+
     // =============================================================================================
     // read, write, close, shutdown
     // =============================================================================================
@@ -409,8 +422,9 @@ final class JtcpSockets {
             long total = c.integer(2);
             long flags = c.argCount() > 3 ? c.integer(3) : 0;
             if ((flags & ~(0x1L | 0x40L | 0x4000L)) != 0) {
-                throw new ScriptUnsupportedException(c.line(), c.name() + " flags " + flags
-                        + " (MSG_FASTOPEN, MSG_MORE, MSG_ZEROCOPY) are not supported");
+                throw new ScriptUnsupportedException(c.line(), c.name() + " flag " + Symbols.messageFlags(
+                        flags & ~(0x1L | 0x40L | 0x4000L)) + " is not supported on jtcp"
+                        + ((flags & 0x20000000L) != 0 ? " (no TCP Fast Open, RFC 7413)" : ""));
             }
             if (c.name().equals("sendto") && !c.isDefault(4) && c.arg(4) instanceof Map<?, ?>) {
                 throw new ScriptUnsupportedException(c.line(), "sendto() with an address (Fast Open) is not supported");
@@ -551,5 +565,32 @@ final class JtcpSockets {
             }
         }
         return false;
+    }
+
+    /** Every socket of the host as a listing shows it: listeners, connections, TIME-WAIT records. */
+    List<StateChecks.Row> rows(dev.jtcp.stack.Host host) {
+        List<StateChecks.Row> rows = new ArrayList<>();
+        if (host == null) {
+            return rows;
+        }
+        for (dev.jtcp.tcp.TcpListener l : host.listeners()) {
+            rows.add(new StateChecks.Row(l.localAddress() == null ? ends.local : l.localAddress(), l.port(), null, 0,
+                    dev.jtcp.event.TcpState.LISTEN));
+        }
+        java.util.Set<ConnectionKey> seen = new java.util.HashSet<>();
+        for (TcpConnection c : host.connections()) {
+            ConnectionKey k = c.key();
+            seen.add(k);
+            rows.add(new StateChecks.Row(k.localAddress(), k.localPort(), k.remoteAddress(), k.remotePort(),
+                    c.status().state()));
+        }
+        for (TcpConnection c : known) {
+            ConnectionKey k = c.key();
+            if (seen.add(k) && host.timeWait(k) != null) {
+                rows.add(new StateChecks.Row(k.localAddress(), k.localPort(), k.remoteAddress(), k.remotePort(),
+                        dev.jtcp.event.TcpState.TIME_WAIT));
+            }
+        }
+        return rows;
     }
 }

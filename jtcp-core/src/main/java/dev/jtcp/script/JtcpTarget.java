@@ -37,7 +37,8 @@ final class JtcpTarget implements Target {
 
     private final IpAddress localAddress;
     private final int prefixLength;
-    private final int mtu;
+    /** The interface MTU; lowered before the host starts by TCP_MAXSEG on a listener. */
+    private int mtu;
     private final long seed;
     private TcpConfig.Builder config;
     private Host host;
@@ -45,8 +46,11 @@ final class JtcpTarget implements Target {
     private final ArrayDeque<LivePacket> sent = new ArrayDeque<>();
     private final ArrayDeque<String> trace = new ArrayDeque<>();
     private final JtcpSockets sockets;
+    /** The profile the run uses (for socket API conventions such as Linux's buffer doubling). */
+    private final Profile profile;
 
-    JtcpTarget(TcpConfig config, Endpoints ends, int prefixLength, int mtu, long seed) {
+    JtcpTarget(TcpConfig config, Endpoints ends, int prefixLength, int mtu, long seed, Profile profile) {
+        this.profile = profile;
         this.config = config.toBuilder();
         this.localAddress = ends.local;
         this.prefixLength = prefixLength;
@@ -58,6 +62,10 @@ final class JtcpTarget implements Target {
     @Override
     public String osName() {
         return "jtcp";
+    }
+
+    Profile profile() {
+        return profile;
     }
 
     long nowNs() {
@@ -107,6 +115,15 @@ final class JtcpTarget implements Target {
                     + "jtcp's host configuration is fixed once the host starts");
         }
         change.accept(config);
+    }
+
+    /** Makes the host's MSS at most {@code mss} through its MTU; only before the host starts. */
+    void clampMssBeforeStart(int line, int mss) {
+        if (host != null) {
+            throw new ScriptUnsupportedException(line, "TCP_MAXSEG on a listener after the first socket or packet is "
+                    + "not supported: jtcp's MSS comes from the interface MTU, fixed once the host starts");
+        }
+        mtu = Math.min(mtu, mss + (localAddress.isV4() ? 20 : 40) + 20);
     }
 
     private void onTransmit(ByteBuffer packet) {
@@ -197,14 +214,24 @@ final class JtcpTarget implements Target {
         TcpState state = st.state() == TcpState.TIME_WAIT ? TcpState.CLOSED : st.state();
         info.put("tcpi_state", TcpInfo.stateNumber(state));
         TcpInfo.fill(info, st);
+        if (profile == Profile.FREEBSD) {
+            // FreeBSD's struct tcp_info counts the windows in bytes, Linux's in segments.
+            info.put("tcpi_snd_cwnd", (long) st.cwnd());
+            info.put("tcpi_snd_ssthresh", st.ssthresh() >= Integer.MAX_VALUE / 2 ? 1073725440L : (long) st.ssthresh());
+        }
         return info;
     }
 
     @Override
-    public void command(String text, int line) {
-        for (ShellCommands.Setting s : ShellCommands.parse(text, line)) {
-            configureBeforeStart(line, "sysctl " + s.name(), b -> ShellCommands.apply(s, b, line));
-        }
+    public String apply(Shell.Setting s, int line) {
+        String[] caveat = new String[1];
+        configureBeforeStart(line, "sysctl " + s.name(), b -> caveat[0] = Sysctls.apply(s, b, line));
+        return caveat[0];
+    }
+
+    @Override
+    public boolean stateCheck(StateChecks.Check check, int line) {
+        return StateChecks.evaluate(check, sockets.rows(host));
     }
 
     @Override

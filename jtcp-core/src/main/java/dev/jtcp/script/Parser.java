@@ -38,9 +38,52 @@ public final class Parser {
 
     /** Parses {@code text}; {@code defined} are the names {@code #ifdef} sees as defined besides {@code defines}. */
     public static Script parse(String name, String text, Map<String, String> defines, Set<String> defined) {
-        List<Token> tokens = Lexer.tokenize(text, defines, defined);
+        List<Token> tokens;
+        try {
+            tokens = Lexer.tokenize(text, defines, defined);
+        } catch (ScriptSyntaxException | ScriptUnsupportedException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new ScriptSyntaxException(1, 0, "cannot read the script (" + e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")");
+        }
         Parser p = new Parser(tokens);
-        return p.script(name, directives(text));
+        Script script;
+        try {
+            script = p.script(name, directives(text));
+        } catch (ScriptSyntaxException | ScriptUnsupportedException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // The last line of defence: bad input is a syntax error at the token reached, never a crash.
+            Token at = p.tokens.get(Math.min(p.i, p.tokens.size() - 1));
+            throw new ScriptSyntaxException(Math.max(at.line(), 1), at.column(), "cannot parse here ("
+                    + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")");
+        }
+        checkTimes(script);
+        return script;
+    }
+
+    /**
+     * Relative times add up: a sum past what 64-bit microseconds hold (about 292,000 years) is a
+     * syntax error at the line that overflows, not an exception later.
+     */
+    private static void checkTimes(Script script) {
+        long t = 0;
+        for (Script.Event e : script.events()) {
+            Script.Time time = e.time();
+            if (time.kind() == Script.Time.Kind.ANY) {
+                continue;
+            }
+            try {
+                t = time.startRelative() ? Math.addExact(t, time.startUs()) : time.startUs();
+                if (time.kind() != Script.Time.Kind.POINT && time.endRelative()) {
+                    Math.addExact(t, time.endUs());
+                }
+                Math.multiplyExact(t, 1000L);
+            } catch (ArithmeticException x) {
+                throw new ScriptSyntaxException(e.line(), 0, "the script's time runs past what can be counted");
+            }
+        }
     }
 
     /**
@@ -115,13 +158,19 @@ public final class Parser {
 
     private long integer(String what) {
         Token t = take();
-        if (t.is(Kind.INTEGER)) {
-            return Long.parseLong(t.text());
-        }
-        if (t.is(Kind.HEX)) {
-            return Long.parseLong(t.text().substring(2), 16);
+        if (t.is(Kind.INTEGER) || t.is(Kind.HEX)) {
+            return literal(t);
         }
         throw error(t, "expected a number for " + what + ", found " + t);
+    }
+
+    /** A decimal or hex literal; one that does not fit 64 bits is a syntax error, not an exception. */
+    private long literal(Token t) {
+        try {
+            return t.is(Kind.HEX) ? Long.parseUnsignedLong(t.text().substring(2), 16) : Long.parseLong(t.text());
+        } catch (NumberFormatException | IndexOutOfBoundsException e) {
+            throw error(t, "number " + t.text() + " does not fit in 64 bits");
+        }
     }
 
     private long unsigned32(String what) {
@@ -188,7 +237,11 @@ public final class Parser {
         }
         Token at = peek();
         Script.Action action;
-        if (at.isPunct('<') || at.isPunct('>')) {
+        if ((at.isPunct('<') || at.isPunct('>')) && (peek(1).is(Kind.WORD)
+                && (peek(1).text().equals("icmp") || peek(1).text().equals("udp"))
+                || peek(1).isPunct('[') && peek(2).is(Kind.INTEGER) && peek(3).isPunct(':'))) {
+            action = otherPacket(take().isPunct('<'));
+        } else if (at.isPunct('<') || at.isPunct('>')) {
             action = packet();
         } else if (at.is(Kind.WORD) && peek(1).isPunct('(')) {
             action = syscall();
@@ -256,18 +309,88 @@ public final class Parser {
         if (s.signum() < 0) {
             throw error(t, "a time cannot be negative");
         }
-        return s.movePointRight(6).setScale(0, java.math.RoundingMode.HALF_UP).longValueExact();
+        try {
+            return s.movePointRight(6).setScale(0, java.math.RoundingMode.HALF_UP).longValueExact();
+        } catch (ArithmeticException e) {
+            throw error(t, "time " + t.text() + " s is too large");
+        }
     }
 
     // ---------------------------------------------------------------------------------------------
     // Packets
     // ---------------------------------------------------------------------------------------------
 
+    /**
+     * {@code icmp TYPE [CODE] [mtu N] [[start:end(len)]]} (packetdrill's names, such as {@code
+     * unreachable frag_needed}, {@code packet_too_big}, or {@code type_N code_N}) or {@code udp
+     * (len)}.
+     */
+    private Script.OtherPacket otherPacket(boolean inbound) {
+        String quotedFirst = null;
+        if (peek().isPunct('[')) {
+            // The older form names the quoted segment first: < [1:1461(1460)] icmp unreachable ...
+            quotedFirst = quoted();
+        }
+        Token proto = take();
+        if (!proto.is(Kind.WORD) || quotedFirst != null && !proto.text().equals("icmp")) {
+            throw error(proto, "expected icmp after the quoted segment, found " + proto);
+        }
+        StringBuilder text = new StringBuilder(proto.text());
+        if (proto.text().equals("udp")) {
+            expectPunct('(', "before the UDP length");
+            text.append(" (").append(integer("UDP length")).append(')');
+            expectPunct(')', "after the UDP length");
+            return new Script.OtherPacket(inbound, "udp", text.toString());
+        }
+        Token type = take();
+        if (!type.is(Kind.WORD)) {
+            throw error(type, "expected an ICMP type (such as unreachable, packet_too_big, echo_reply), found " + type);
+        }
+        text.append(' ').append(type.text());
+        if (peek().is(Kind.WORD) && !peek().text().equals("mtu") && peek().line() == type.line()) {
+            text.append(' ').append(take().text());
+        } else if (peek().is(Kind.INTEGER) && peek().line() == type.line()) {
+            text.append(' ').append(integer("ICMP code"));
+        }
+        if (peek().is(Kind.WORD) && peek().text().equals("mtu")) {
+            take();
+            text.append(" mtu ").append(bounded("mtu", 65535));
+        }
+        if (quotedFirst != null) {
+            text.append(' ').append(quotedFirst);
+        } else if (peek().isPunct('[') && peek().line() == type.line()) {
+            text.append(' ').append(quoted());
+        }
+        return new Script.OtherPacket(inbound, "icmp", text.toString());
+    }
+
+    /** The packet an ICMP error quotes: {@code [start:end(len)]} (TCP) or {@code [udp (len)]}. */
+    private String quoted() {
+        expectPunct('[', "before the quoted segment");
+        String out;
+        if (peek().is(Kind.WORD) && peek().text().equals("udp")) {
+            take();
+            expectPunct('(', "before the quoted UDP length");
+            out = "[udp (" + integer("quoted UDP length") + ")]";
+            expectPunct(')', "after the quoted UDP length");
+        } else {
+            long start = unsigned32("quoted start");
+            expectPunct(':', "in the quoted segment");
+            long end = unsigned32("quoted end");
+            expectPunct('(', "in the quoted segment");
+            long len = integer("quoted length");
+            expectPunct(')', "in the quoted segment");
+            out = "[" + start + ":" + end + "(" + len + ")]";
+        }
+        expectPunct(']', "after the quoted segment");
+        return out;
+    }
+
     private Script.Packet packet() {
         Token dir = take();
         boolean inbound = dir.isPunct('<');
         Token what = peek();
-        if (what.is(Kind.WORD) && Set.of("icmp", "udp", "udplite", "gre", "mpls").contains(what.text())) {
+        if (what.is(Kind.WORD) && Set.of("udplite", "gre", "mpls").contains(what.text())) {
             throw new ScriptUnsupportedException(what.line(), what.text() + " packet lines are not supported");
         }
         Script.IpInfo ip = Script.IpInfo.NONE;
@@ -555,11 +678,8 @@ public final class Parser {
     private Expr term() {
         Token t = take();
         switch (t.kind()) {
-            case INTEGER -> {
-                return new Expr.Num(Long.parseLong(t.text()));
-            }
-            case HEX -> {
-                return new Expr.Num(Long.parseLong(t.text().substring(2), 16));
+            case INTEGER, HEX -> {
+                return new Expr.Num(literal(t));
             }
             case STRING -> {
                 return new Expr.Str(t.text());
@@ -603,6 +723,14 @@ public final class Parser {
         }
         if (t.isPunct('{')) {
             Map<String, Expr> fields = new LinkedHashMap<>();
+            if (!peek().isPunct('}') && !(peek().is(Kind.WORD) && (peek(1).isPunct('=') || peek(1).isPunct('(')))) {
+                // packetdrill's iovec: {base, len} by position, as in [{..., 1000}].
+                fields.put("iov_base", expr());
+                expectPunct(',', "between iov_base and iov_len in {base, len}");
+                fields.put("iov_len", expr());
+                expectPunct('}', "at the end of the iovec");
+                return new Expr.Struct(fields);
+            }
             if (!peek().isPunct('}')) {
                 do {
                     if (peek().isPunct(',')) {

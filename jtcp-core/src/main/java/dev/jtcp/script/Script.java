@@ -49,7 +49,7 @@ public record Script(String name, Map<String, String> options, Directives direct
     }
 
     /** What an event does. */
-    public sealed interface Action permits Packet, Syscall, Command, Code {}
+    public sealed interface Action permits Packet, OtherPacket, Syscall, Command, Code {}
 
     /**
      * A TCP packet line: {@code <} injects it, {@code >} expects the stack to send it.
@@ -90,6 +90,15 @@ public record Script(String name, Map<String, String> options, Directives direct
 
     /** A backquoted shell command. */
     public record Command(String text) implements Action {}
+
+    /**
+     * A non-TCP packet line, parsed for its syntax: {@code icmp TYPE [CODE] [mtu N] [[s:e(len)]]}
+     * or {@code udp (len)}. Running one is unsupported for now.
+     *
+     * @param protocol {@code icmp}, {@code udp}, ...
+     * @param text     the line after the direction, normalised
+     */
+    public record OtherPacket(boolean inbound, String protocol, String text) implements Action {}
 
     /** A {@code %{ }%} code block. */
     public record Code(String text) implements Action {}

@@ -10,9 +10,15 @@ import java.util.List;
  * @param requirements the RFC 9293 requirement IDs the script declares
  * @param wallNanos    real time the run took
  * @param scriptUs     script time at the end (virtual time in-process)
+ * @param notes        commands run as no-ops and suite settings the stack does not honour
  */
 public record ScriptResult(String name, Outcome outcome, String message, List<String> requirements, long wallNanos,
-                           long scriptUs) {
+                           long scriptUs, List<String> notes) {
+
+    public ScriptResult(String name, Outcome outcome, String message, List<String> requirements, long wallNanos,
+                        long scriptUs) {
+        this(name, outcome, message, requirements, wallNanos, scriptUs, List.of());
+    }
 
     /** The five ways a script can end. */
     public enum Outcome {

@@ -21,7 +21,7 @@ import java.util.stream.Stream;
  * what is unsupported), or an expected failure ({@code // xfail: reason}).
  *
  * <p>Script options understood: {@code --ip_version=ipv4|ipv6}, {@code --tolerance_usecs},
- * {@code --tolerance_percent}, {@code --mss} (sets the MTU so the MSS is that), {@code --mtu},
+ * {@code --tolerance_percent}, {@code --mss} (packetdrill hands a longer inbound packet to the kernel as one GSO packet of that segment size, which the kernel receives whole and only uses to estimate the peer's MSS; jtcp receives it whole too and has no such estimate, so the option changes nothing here), {@code --mtu},
  * {@code --local_ip}, {@code --remote_ip}, {@code --tcp_ts_tick_usecs}, {@code --tcp_ts_ecr_scaled},
  * {@code --strict_segments}; and jtcp's {@code --profile=linux|rfc|default}, {@code
  * --options_order=exact|any} and {@code --strict_packets}. Any other option skips the script.
@@ -48,46 +48,57 @@ public final class ScriptRunner {
      * @param tolerancePercent the same for {@code --tolerance_percent}
      */
     public record Options(Stack stack, Profile profile, OptionsOrder optionsOrder, Map<String, String> defines,
-                          boolean strictPackets, long toleranceUs, double tolerancePercent, long maxRealSeconds) {
+                          boolean strictPackets, long toleranceUs, double tolerancePercent, long maxRealSeconds,
+                          List<String> settings) {
         /**
          * packetdrill's defaults: 4 ms or 12.5 % tolerance, exact options, extra packets allowed;
          * against Linux, scripts longer than 30 s of real time are skipped.
          */
         public static Options defaults() {
-            return new Options(Stack.JTCP, Profile.DEFAULT, OptionsOrder.EXACT, Map.of(), false, 4000, 12.5, 30);
+            return new Options(Stack.JTCP, Profile.DEFAULT, OptionsOrder.EXACT, Map.of(), false, 4000, 12.5, 30, List.of());
         }
 
         public Options withStack(Stack s) {
             return new Options(s, profile, optionsOrder, defines, strictPackets, toleranceUs, tolerancePercent,
-                    maxRealSeconds);
+                    maxRealSeconds, settings);
         }
 
         public Options withProfile(Profile p) {
             return new Options(stack, p, optionsOrder, defines, strictPackets, toleranceUs, tolerancePercent,
-                    maxRealSeconds);
+                    maxRealSeconds, settings);
         }
 
         public Options withOptionsOrder(OptionsOrder o) {
-            return new Options(stack, profile, o, defines, strictPackets, toleranceUs, tolerancePercent, maxRealSeconds);
+            return new Options(stack, profile, o, defines, strictPackets, toleranceUs, tolerancePercent, maxRealSeconds, settings);
         }
 
         public Options withDefines(Map<String, String> d) {
             return new Options(stack, profile, optionsOrder, Map.copyOf(d), strictPackets, toleranceUs, tolerancePercent,
-                    maxRealSeconds);
+                    maxRealSeconds, settings);
         }
 
         public Options withStrictPackets(boolean on) {
-            return new Options(stack, profile, optionsOrder, defines, on, toleranceUs, tolerancePercent, maxRealSeconds);
+            return new Options(stack, profile, optionsOrder, defines, on, toleranceUs, tolerancePercent, maxRealSeconds, settings);
         }
 
         public Options withTolerance(long us, double percent) {
-            return new Options(stack, profile, optionsOrder, defines, strictPackets, us, percent, maxRealSeconds);
+            return new Options(stack, profile, optionsOrder, defines, strictPackets, us, percent, maxRealSeconds, settings);
+        }
+
+        /**
+         * Settings ({@code net.ipv4.tcp_rmem=4096 87380 3732736}) applied as the suite's baseline
+         * before every script, as if a settings file had made them: for a suite written on a
+         * machine whose defaults differ from the profile's.
+         */
+        public Options withSettings(List<String> nameEqualsValue) {
+            return new Options(stack, profile, optionsOrder, defines, strictPackets, toleranceUs, tolerancePercent,
+                    maxRealSeconds, List.copyOf(nameEqualsValue));
         }
 
         /** Against Linux, skip scripts whose events span more than this many seconds (they run in real time). */
         public Options withMaxRealSeconds(long seconds) {
             return new Options(stack, profile, optionsOrder, defines, strictPackets, toleranceUs, tolerancePercent,
-                    seconds);
+                    seconds, settings);
         }
     }
 
@@ -183,10 +194,20 @@ public final class ScriptRunner {
                 message = "expected to fail (" + expected + ") but passed: remove the directive";
             }
         }
-        return new ScriptResult(name, outcome, message, directives.requirements(), System.nanoTime() - start, o.scriptUs);
+        if (outcome == ScriptResult.Outcome.FAILED && o.notes.stream().anyMatch(n -> n.startsWith("not honoured"))) {
+            message = message + "\n  settings of the suite that jtcp does not honour (a possible cause):\n    "
+                    + String.join("\n    ", o.notes.stream().filter(n -> n.startsWith("not honoured"))
+                    .map(n -> n.substring("not honoured: ".length())).toList());
+        }
+        return new ScriptResult(name, outcome, message, directives.requirements(), System.nanoTime() - start,
+                o.scriptUs, o.notes);
     }
 
-    private record Outcome(ScriptResult.Outcome outcome, String message, long scriptUs) {}
+    private record Outcome(ScriptResult.Outcome outcome, String message, long scriptUs, List<String> notes) {
+        Outcome(ScriptResult.Outcome outcome, String message, long scriptUs) {
+            this(outcome, message, scriptUs, List.of());
+        }
+    }
 
     private Outcome runOnce(String name, String text) {
         if (options.stack() == Stack.LINUX && !warmedUp) {
@@ -195,6 +216,7 @@ public final class ScriptRunner {
         }
         Script script;
         Target target = null;
+        Interpreter interpreter = null;
         try {
             Set<String> defined = new HashSet<>(options.defines().keySet());
             defined.add(options.stack() == Stack.LINUX ? "linux" : "jtcp");
@@ -209,16 +231,18 @@ public final class ScriptRunner {
                         + "(more than %d s)", spanUs / 1e6, options.maxRealSeconds()));
             }
             target = options.stack() == Stack.LINUX ? LinuxTarget.start(setup.ends, setup.prefixLength, setup.mtu)
-                    : new JtcpTarget(setup.config, setup.ends, setup.prefixLength, setup.mtu, 1);
-            new Interpreter(script, target, setup.settings, setup.ends).run();
-            return new Outcome(ScriptResult.Outcome.PASSED, "", target.nowUs());
+                    : new JtcpTarget(setup.config, setup.ends, setup.prefixLength, setup.mtu, 1, setup.profile);
+            interpreter = new Interpreter(script, target, setup.settings, setup.ends, directory(name));
+            interpreter.run();
+            return new Outcome(ScriptResult.Outcome.PASSED, "", target.nowUs(), interpreter.notes());
         } catch (ScriptSyntaxException e) {
             return new Outcome(ScriptResult.Outcome.FAILED, "syntax error at " + e.getMessage(), 0);
         } catch (ScriptUnsupportedException e) {
             return new Outcome(ScriptResult.Outcome.SKIPPED, (e.line() > 0 ? "line " + e.line() + ": " : "")
-                    + e.getMessage(), target == null ? 0 : target.nowUs());
+                    + e.getMessage(), target == null ? 0 : target.nowUs(), notes(interpreter));
         } catch (ScriptFailure e) {
-            return new Outcome(ScriptResult.Outcome.FAILED, "line " + e.line() + ": " + e.getMessage(), target.nowUs());
+            return new Outcome(ScriptResult.Outcome.FAILED, "line " + e.line() + ": " + e.getMessage(), target.nowUs(),
+                    notes(interpreter));
         } catch (RuntimeException e) {
             String trace = target == null ? "" : "\n  last trace events:\n    " + String.join("\n    ", target.recentTrace());
             return new Outcome(ScriptResult.Outcome.FAILED, "the run stopped with " + e + trace,
@@ -227,6 +251,33 @@ public final class ScriptRunner {
             if (target != null) {
                 target.close();
             }
+        }
+    }
+
+    /** The run's {@code --sysctl} settings as baseline settings. */
+    private List<Shell.Setting> baseline() {
+        List<Shell.Setting> out = new ArrayList<>();
+        for (String kv : options.settings()) {
+            int eq = kv.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("a setting needs NAME=VALUE, got '" + kv + "'");
+            }
+            out.add(new Shell.Setting(kv.substring(0, eq).strip(), kv.substring(eq + 1).strip(), true));
+        }
+        return out;
+    }
+
+    private static List<String> notes(Interpreter i) {
+        return i == null ? List.of() : List.copyOf(i.notes());
+    }
+
+    /** The directory of a script file (settings files are relative to it), or null for a script given as text. */
+    private static Path directory(String name) {
+        try {
+            Path p = Path.of(name).toAbsolutePath().getParent();
+            return p != null && Files.isDirectory(p) ? p : null;
+        } catch (RuntimeException e) {
+            return null;
         }
     }
 
@@ -247,7 +298,8 @@ public final class ScriptRunner {
     }
 
     /** Everything the script's options decide. */
-    private record Setup(Interpreter.Settings settings, Endpoints ends, int prefixLength, int mtu, TcpConfig config) {}
+    private record Setup(Interpreter.Settings settings, Endpoints ends, int prefixLength, int mtu, TcpConfig config,
+                         Profile profile) {}
 
     private Setup setup(Script script) {
         try {
@@ -260,39 +312,51 @@ public final class ScriptRunner {
     }
 
     private Setup setupOrThrow(Script script) {
-        Map<String, String> o = script.options();
+        // Values may be quoted as on a shell command line (--remote_ip="192.0.2.2").
+        Map<String, String> o = new java.util.HashMap<>();
+        script.options().forEach((k, v) -> o.put(k, v.length() >= 2 && v.startsWith("\"") && v.endsWith("\"")
+                ? v.substring(1, v.length() - 1) : v));
         for (String k : o.keySet()) {
             if (!OPTIONS.contains(k)) {
                 throw new ScriptUnsupportedException(0, "option --" + k + " is not supported");
             }
         }
         String version = o.getOrDefault("ip_version", "ipv4");
+        boolean linux = options.stack() == Stack.LINUX;
         boolean v6 = switch (version) {
             case "ipv4" -> false;
             case "ipv6" -> true;
+            // IPv4 on the wire, AF_INET6 sockets with ::ffff: addresses: the emulated socket API has
+            // one address type for both families, so on jtcp this is the IPv4 run.
+            case "ipv4-mapped-ipv6" -> {
+                if (linux) {
+                    throw new ScriptUnsupportedException(0, "--ip_version=ipv4-mapped-ipv6 is not supported against Linux");
+                }
+                yield false;
+            }
             default -> throw new ScriptUnsupportedException(0, "--ip_version=" + version + " is not supported");
         };
-        boolean linux = options.stack() == Stack.LINUX;
         IpAddress local = IpAddress.parse(o.getOrDefault("local_ip", defaultAddress(v6, linux, true)));
         IpAddress remote = IpAddress.parse(o.getOrDefault("remote_ip", defaultAddress(v6, linux, false)));
         if (local.isV4() == v6 || remote.isV4() == v6) {
             throw new ScriptUnsupportedException(0, "--local_ip/--remote_ip do not match --ip_version=" + version);
         }
-        int ipHeader = v6 ? 40 : 20;
-        int mtu = o.containsKey("mss") ? Integer.parseInt(o.get("mss")) + ipHeader + 20
-                : Integer.parseInt(o.getOrDefault("mtu", "1500"));
+        int mtu = Integer.parseInt(o.getOrDefault("mtu", "1500"));
         Profile profile = o.containsKey("profile") ? Profile.parse(o.get("profile")) : options.profile();
         String order = o.getOrDefault("options_order", o.get("options-order"));
-        OptionsOrder optionsOrder = order == null ? options.optionsOrder()
-                : OptionsOrder.valueOf(order.toUpperCase(java.util.Locale.ROOT));
+        OptionsOrder optionsOrder = order != null ? OptionsOrder.valueOf(order.toUpperCase(java.util.Locale.ROOT))
+                : profile == Profile.FREEBSD ? OptionsOrder.ANY : options.optionsOrder();
         Interpreter.Settings settings = new Interpreter.Settings(
                 o.containsKey("tolerance_usecs") ? Long.parseLong(o.get("tolerance_usecs")) : options.toleranceUs(),
                 o.containsKey("tolerance_percent") ? Double.parseDouble(o.get("tolerance_percent"))
                         : options.tolerancePercent(),
                 optionsOrder, Long.parseLong(o.getOrDefault("tcp_ts_tick_usecs", "0")), o.containsKey("tcp_ts_ecr_scaled"),
                 o.containsKey("strict_segments"), options.strictPackets() || o.containsKey("strict_packets"),
-                linux ? MAX_WAIT_REAL_US : MAX_WAIT_VIRTUAL_US);
-        return new Setup(settings, new Endpoints(local, remote), v6 ? 64 : 24, mtu, profile.config());
+                linux ? MAX_WAIT_REAL_US : MAX_WAIT_VIRTUAL_US, baseline());
+        if (o.containsKey("mss")) {
+            Integer.parseInt(o.get("mss"));
+        }
+        return new Setup(settings, new Endpoints(local, remote), v6 ? 64 : 24, mtu, profile.config(), profile);
     }
 
     /**

@@ -48,39 +48,18 @@ interface Target extends AutoCloseable {
      */
     Map<String, Long> tcpInfo(Endpoints ends);
 
-    /** Runs a backquoted shell command, as far as the target supports it. */
-    void command(String text, int line);
+    /**
+     * Applies a sysctl setting; returns null, or a caveat when the stack cannot honour a baseline
+     * setting (see {@link Sysctls}).
+     */
+    String apply(Shell.Setting setting, int line);
+
+    /** Whether the socket listing of the pipeline selects a line (see {@link StateChecks}). */
+    boolean stateCheck(StateChecks.Check check, int line);
 
     /** The last few things the stack traced, one line each, for failure messages. */
     List<String> recentTrace();
 
     @Override
     void close();
-
-    /** A system call in progress or done. */
-    interface PendingCall {
-        boolean isDone();
-
-        /** The result, once {@link #isDone()}. */
-        SocketCall.Result result();
-
-        /** When it returned, once done. */
-        long doneAtUs();
-
-        /** When the stack began it (a blocking call's relative times count from here). */
-        long startedAtUs();
-    }
-
-    /** A call that completed when it was made. */
-    record Done(SocketCall.Result result, long doneAtUs) implements PendingCall {
-        @Override
-        public boolean isDone() {
-            return true;
-        }
-
-        @Override
-        public long startedAtUs() {
-            return doneAtUs;
-        }
-    }
 }

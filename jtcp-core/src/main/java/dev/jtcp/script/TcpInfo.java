@@ -73,6 +73,8 @@ final class TcpInfo {
         info.put("tcpi_segs_in", st.segmentsReceived());
         info.put("tcpi_bytes_received", st.bytesReceived());
         info.put("tcpi_snd_wnd", (long) st.sndWnd());
+        // Linux: write_seq - snd_nxt, the bytes written but not yet sent.
+        info.put("tcpi_notsent_bytes", (long) st.unsent());
         // Linux's TCPI_OPT_* bits: timestamps 1, SACK 2, window scaling 4, ECN 8.
         info.put("tcpi_options", (st.timestamps() ? 1L : 0) | (st.sackPermitted() ? 2L : 0)
                 | (st.windowScaling() ? 4L : 0) | (st.ecn() ? 8L : 0));

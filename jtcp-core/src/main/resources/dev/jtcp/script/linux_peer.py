@@ -29,6 +29,7 @@ IFF_NO_PI = 0x1000
 SIOCINQ = 0x541B
 SIOCOUTQ = 0x5411
 SO_LINGER = 13
+MSG_FASTOPEN = 0x20000000
 TCP_INFO = 11
 DEFAULT_PORT = 8080
 # How long a call the script did not mark as blocking ('T...END') may take before it counts as blocked.
@@ -37,6 +38,7 @@ BLOCK_GRACE_S = 1.0
 out_lock = threading.Lock()
 sockets = {}  # fd -> socket object
 peers = {}  # fd -> (local port, remote address, remote port) of a connected socket, kept after a reset
+epolls = {}  # fd -> select.epoll object
 known = set()  # every (local port, remote address, remote port) a socket has had, kept after close()
 
 
@@ -154,6 +156,26 @@ def do_call(ctx, name, args):
         ready = dict(p.poll(args[2]))
         revents = [ready.get(pfd["fd"], 0) for pfd in args[0]]
         return sum(1 for r in revents if r), revents, {}
+    if name == "epoll_create":
+        ep = select.epoll()
+        epolls[ep.fileno()] = ep
+        return ep.fileno(), None, {}
+    if name in ("epoll_ctl", "epoll_wait"):
+        ep = epolls.get(fd)
+        if ep is None:
+            raise OSError(errno.EBADF, "bad epoll fd")
+        if name == "epoll_wait":
+            ready = ep.poll(args[3] / 1000.0 if args[3] >= 0 else -1, args[2])
+            return len(ready), [{"events": ev, "fd": f} for f, ev in ready], {}
+        op, target, ev = args[1], args[2], args[3] if len(args) > 3 else None
+        mask = ev.get("events", 0) if isinstance(ev, dict) else 0
+        if op == 1:
+            ep.register(target, mask)
+        elif op == 3:
+            ep.modify(target, mask)
+        else:
+            ep.unregister(target)
+        return 0, None, {}
     s = sockets.get(fd)
     if s is None:
         raise OSError(errno.EBADF, "bad fd")
@@ -183,12 +205,28 @@ def do_call(ctx, name, args):
             peers[fd] = (emit_port, addr[0], addr[1])
             known.add(peers[fd])
         return 0, None, do_call.last_extra
+    if name in ("readv", "recvmsg", "writev", "sendmsg"):
+        # The iovecs' total length, as the plain call (the helper moves byte counts, not bytes).
+        msg = name.endswith("msg")
+        iov = args[1].get("msg_iov") if msg else args[1]
+        total = sum(v["iov_len"] for v in iov)
+        flags = (args[2] if len(args) > 2 and args[2] is not None else 0) if msg else 0
+        if name in ("readv", "recvmsg"):
+            return len(s.recv(total, flags)), None, {}
+        return s.send(b"\0" * total, flags), None, {}
     if name in ("read", "recv", "recvfrom"):
         flags = args[3] if len(args) > 3 else 0
         data = s.recv(args[2], flags)
         return len(data), None, {}
     if name in ("write", "send", "sendto"):
         flags = args[3] if len(args) > 3 else 0
+        if name == "sendto" and len(args) > 4 and args[4] is not None or flags & MSG_FASTOPEN:
+            # An address (Fast Open's sendto): connect and send in one call.
+            addr = sockaddr(ctx, args[4] if len(args) > 4 else None, ctx.remote)
+            n = s.sendto(b"\0" * args[2], flags, addr)
+            peers[fd] = (s.getsockname()[1], addr[0], addr[1])
+            known.add(peers[fd])
+            return n, None, {"lport": s.getsockname()[1], "rport": addr[1]}
         n = s.send(b"\0" * args[2], flags) if name != "write" else os.write(fd, b"\0" * args[2])
         return n, None, {}
     if name == "close":

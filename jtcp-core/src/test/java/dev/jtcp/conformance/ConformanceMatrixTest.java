@@ -97,6 +97,9 @@ class ConformanceMatrixTest {
         sb.append("and the `@Requirement` annotations of tests that passed; a requirement marked *met* without a\n");
         sb.append("passing test fails the build. Do not edit by hand: run\n");
         sb.append("`./mvnw -pl jtcp-core test -Djtcp.conformance.write=true`.\n\n");
+        sb.append("Other stacks' public suites (google/packetdrill, nplab/packetdrill), run unchanged against jtcp and\n");
+        sb.append("the Linux kernel in one command, with the figures and the jtcp defects they found:\n");
+        sb.append("[public-suites.md](public-suites.md).\n\n");
         sb.append("**").append(rows.size()).append(" rows:** ");
         List<String> parts = new ArrayList<>();
         counts.forEach((k, v) -> parts.add(v + " " + k));

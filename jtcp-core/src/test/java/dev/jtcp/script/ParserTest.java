@@ -135,8 +135,8 @@ class ParserTest {
 
     @Test
     void unsupportedConstructsAreSkipsNotSyntaxErrors() {
-        assertThatThrownBy(() -> parse("0 < icmp unreachable port")).isInstanceOf(ScriptUnsupportedException.class)
-                .hasMessageContaining("icmp packet lines");
+        assertThatThrownBy(() -> parse("0 < gre (10)")).isInstanceOf(ScriptUnsupportedException.class)
+                .hasMessageContaining("gre packet lines");
         assertThatThrownBy(() -> parse("0 < S 0:0(0) win 1 <exp 1,nop>")).isInstanceOf(ScriptUnsupportedException.class);
     }
 
@@ -154,5 +154,22 @@ class ParserTest {
         assertThat(d.requirements()).containsExactly("MUST-10", "MUST-11", "SHLD-2");
         assertThat(d.xfail()).isEqualTo("the engine does X and also Y.");
         assertThat(d.linuxDiffers()).isEqualTo("Linux says Z.");
+    }
+
+    @Test
+    void icmpAndUdpLinesParseAsOtherPackets() {
+        assertThat(only("+0 < icmp unreachable frag_needed mtu 840 [0:1000(1000)]"))
+                .extracting(Script.Event::action)
+                .isEqualTo(new Script.OtherPacket(true, "icmp", "icmp unreachable frag_needed mtu 840 [0:1000(1000)]"));
+        assertThat(only("+0 < icmp packet_too_big mtu 1400 [0:1440(1440)]").action()).isInstanceOf(Script.OtherPacket.class);
+        assertThat(only("0.45 < icmp type_255 code_0").action()).isInstanceOf(Script.OtherPacket.class);
+        assertThat(parse("0 < icmp echo_reply\n0.1 close(3) = 0").events()).hasSize(2);
+        assertThat(only("0 > udp (100)").action()).isEqualTo(new Script.OtherPacket(false, "udp", "udp (100)"));
+        assertThat(only("0.25 < [1:1461(1460)] icmp unreachable frag_needed mtu 1200").action())
+                .isEqualTo(new Script.OtherPacket(true, "icmp", "icmp unreachable frag_needed mtu 1200 [1:1461(1460)]"));
+        assertThat(only("+0.05 < icmp unreachable frag_needed mtu 1300 [udp(1400)]").action())
+                .isEqualTo(new Script.OtherPacket(true, "icmp", "icmp unreachable frag_needed mtu 1300 [udp (1400)]"));
+        assertThatThrownBy(() -> parse("0 < icmp [1:2(1)]")).isInstanceOf(ScriptSyntaxException.class);
+        assertThatThrownBy(() -> parse("0 < icmp unreachable [1:2(1)")).isInstanceOf(ScriptSyntaxException.class);
     }
 }

@@ -198,8 +198,18 @@ class ScriptRunnerTest {
 
     @Test
     void anEchoOfAnUnknownTimestampIsAnError() {
-        assertThat(run(LISTEN + "+0 < S 0:0(0) win 65535 <mss 1000,nop,nop,TS val 10 ecr 77>\n").message())
+        assertThat(run(LISTEN + "+0 < S 0:0(0) win 65535 <mss 1000,nop,nop,TS val 10 ecr 0>\n"
+                + "+0 > S. 0:0(0) ack 1 <...>\n"
+                + "+0 < . 1:1(0) ack 1 win 65535 <nop,nop,TS val 11 ecr 77>\n").message())
                 .contains("TS ecr 77 echoes no TS val an outbound line has matched");
+    }
+
+    @Test
+    void aSynsEchoIsSentAsWrittenAsPacketdrillDoes() {
+        // RFC 7323 §3.2: TSecr is only meaningful with ACK; packetdrill maps it only then.
+        assertThat(run(LISTEN + "+0 < S 0:0(0) win 65535 <mss 1000,nop,nop,TS val 10 ecr 77>\n"
+                + "+0 > S. 0:0(0) ack 1 <mss 1460,nop,nop,TS val 0 ecr 10>\n").outcome())
+                .isEqualTo(ScriptResult.Outcome.PASSED);
     }
 
     @Test

@@ -34,8 +34,12 @@ final class LibC {
     static final long TUNSETIFF = 0x400454caL;
     static final short IFF_TUN = 0x0001;
     static final short IFF_NO_PI = 0x1000;
-    /** Reserved for the offload path (virtio-net header before each packet); not used yet. */
+    /** Every packet read or written starts with a {@code struct virtio_net_hdr} (offloads). */
     static final short IFF_VNET_HDR = 0x4000;
+    /** {@code _IOW('T', 208, unsigned int)}: the offloads this reader accepts; the argument is the value. */
+    static final long TUNSETOFFLOAD = 0x400454d0L;
+    /** {@code _IOW('T', 216, int)}: the virtio-net header's size (10 by default; 12 with num_buffers). */
+    static final long TUNSETVNETHDRSZ = 0x400454d8L;
     /** Reserved for multi-queue devices (one fd per queue); not used yet. */
     static final short IFF_MULTI_QUEUE = 0x0100;
     /** {@code struct ifreq}: 16 bytes of name, then a 24-byte union whose first member is the short flags. */
@@ -70,6 +74,9 @@ final class LibC {
     static final MethodHandle WRITE = downcall("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
     /** {@code int ioctl(int fd, unsigned long request, ...)}, called with one pointer argument. */
     static final MethodHandle IOCTL = downcall("ioctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS),
+            Linker.Option.firstVariadicArg(2));
+    /** {@code ioctl} with one integer argument passed by value (TUNSETOFFLOAD). */
+    static final MethodHandle IOCTL_VALUE = downcall("ioctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG),
             Linker.Option.firstVariadicArg(2));
     static final MethodHandle EPOLL_CREATE1 = downcall("epoll_create1", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     static final MethodHandle EPOLL_CTL = downcall("epoll_ctl",

@@ -20,8 +20,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>Each {@link #read} or {@link #write} moves exactly one packet. The descriptor is
  * non-blocking: a read with nothing queued returns 0 at once, and readiness comes from {@link
- * Epoll}. {@code IFF_VNET_HDR} (offloads) and {@code IFF_MULTI_QUEUE} (one descriptor per queue)
- * slot in here as open flags; neither is used yet.
+ * Epoll}.
+ *
+ * <p>Offloads: {@link #open(String, boolean)} with {@code vnetHeader} adds {@code IFF_VNET_HDR},
+ * so every packet read or written starts with a {@link VirtioNetHeader} ({@link
+ * VirtioNetHeader#LENGTH} bytes); {@link #enableOffloads} then tells the kernel with {@code
+ * TUNSETOFFLOAD} what this reader accepts: packets with only a partial checksum ({@link
+ * #OFFLOAD_CSUM}) and TCP super-packets up to 64 KiB ({@link #OFFLOAD_TSO4}, {@link #OFFLOAD_TSO6}).
+ * Writing super-packets needs nothing but the header. {@code IFF_MULTI_QUEUE} (one descriptor per
+ * queue) would be another open flag; it is not used.
  *
  * <p>Thread-safety: reads may run on one thread and writes on another (each direction has its own
  * errno capture); {@link #close} is idempotent and safe from any thread, but must not race with
@@ -29,17 +36,41 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class TunDevice implements AutoCloseable {
     public static final String CLONE_DEVICE = "/dev/net/tun";
+    /** linux/if_tun.h {@code TUN_F_CSUM}: the reader accepts packets whose checksum is only partial. */
+    public static final int OFFLOAD_CSUM = 0x01;
+    /** {@code TUN_F_TSO4}: IPv4 TCP super-packets (needs {@link #OFFLOAD_CSUM}). */
+    public static final int OFFLOAD_TSO4 = 0x02;
+    /** {@code TUN_F_TSO6}: IPv6 TCP super-packets (needs {@link #OFFLOAD_CSUM}). */
+    public static final int OFFLOAD_TSO6 = 0x04;
+    /** {@code TUN_F_TSO_ECN}: super-packets whose first segment carries CWR. */
+    public static final int OFFLOAD_TSO_ECN = 0x08;
+    /** {@code TUN_F_USO4}, {@code TUN_F_USO6}: UDP super-packets (Linux 6.2 and later). */
+    public static final int OFFLOAD_USO4 = 0x20;
+    public static final int OFFLOAD_USO6 = 0x40;
+    /** Everything jtcp can take, in the order {@link #enableOffloads} gives it up when the kernel refuses. */
+    public static final int OFFLOAD_ALL = OFFLOAD_CSUM | OFFLOAD_TSO4 | OFFLOAD_TSO6 | OFFLOAD_TSO_ECN
+            | OFFLOAD_USO4 | OFFLOAD_USO6;
 
     private final int fd;
     private final String name;
+    /** Bytes of virtio-net header before every packet: 0 without {@code IFF_VNET_HDR}. */
+    private final int vnetHeaderLength;
+    /** The {@code OFFLOAD_} flags the kernel accepted (0 until {@link #enableOffloads}). */
+    private volatile int offloads;
     private final Arena arena = Arena.ofAuto();
     private final MemorySegment readErrno = LibC.newCapture(arena);
     private final MemorySegment writeErrno = LibC.newCapture(arena);
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private TunDevice(int fd, String name) {
+    private TunDevice(int fd, String name, int vnetHeaderLength) {
         this.fd = fd;
         this.name = name;
+        this.vnetHeaderLength = vnetHeaderLength;
+    }
+
+    /** As {@link #open(String, boolean)} without the virtio-net header: plain IP packets, no offloads. */
+    public static TunDevice open(String name) throws IOException {
+        return open(name, false);
     }
 
     /**
@@ -49,8 +80,10 @@ public final class TunDevice implements AutoCloseable {
      *             number it ("jtcp%d")
      * @throws ErrnoException with advice: not root (EPERM), no TUN support (ENOENT), name taken by a
      *                        device of another kind or already open (EBUSY, EINVAL)
+     * @param vnetHeader whether every packet carries a {@link VirtioNetHeader} ({@code IFF_VNET_HDR},
+     *                   needed for offloads)
      */
-    public static TunDevice open(String name) throws IOException {
+    public static TunDevice open(String name, boolean vnetHeader) throws IOException {
         checkName(name);
         try (Arena a = Arena.ofConfined()) {
             MemorySegment capture = LibC.newCapture(a);
@@ -67,7 +100,8 @@ public final class TunDevice implements AutoCloseable {
             }
             MemorySegment ifr = a.allocate(LibC.IFREQ_SIZE);
             ifr.asSlice(0, LibC.IFNAMSIZ).copyFrom(MemorySegment.ofArray(nameBytes(name)));
-            ifr.set(JAVA_SHORT, LibC.IFREQ_FLAGS, (short) (LibC.IFF_TUN | LibC.IFF_NO_PI));
+            ifr.set(JAVA_SHORT, LibC.IFREQ_FLAGS, (short) (LibC.IFF_TUN | LibC.IFF_NO_PI
+                    | (vnetHeader ? LibC.IFF_VNET_HDR : 0)));
             int r = (int) LibC.IOCTL.invokeExact(capture, fd, LibC.TUNSETIFF, ifr);
             if (r < 0) {
                 int errno = LibC.errno(capture);
@@ -80,7 +114,8 @@ public final class TunDevice implements AutoCloseable {
                     default -> null;
                 });
             }
-            return new TunDevice(fd, ifr.getString(0, StandardCharsets.US_ASCII));
+            return new TunDevice(fd, ifr.getString(0, StandardCharsets.US_ASCII),
+                    vnetHeader ? VirtioNetHeader.LENGTH : 0);
         } catch (IOException | RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
@@ -109,6 +144,71 @@ public final class TunDevice implements AutoCloseable {
         return name;
     }
 
+    /** Bytes of {@link VirtioNetHeader} before each packet read or written; 0 when opened without it. */
+    public int vnetHeaderLength() {
+        return vnetHeaderLength;
+    }
+
+    /** The {@code OFFLOAD_} flags in force (see {@link #enableOffloads}). */
+    public int offloads() {
+        return offloads;
+    }
+
+    /**
+     * Asks the kernel for the {@code wanted} offloads ({@code TUNSETOFFLOAD}), giving up what it
+     * refuses: on EINVAL, first UDP segmentation (kernels before 6.2 do not know it), then ECN, then
+     * TCP segmentation, then checksums, until a set is accepted.
+     *
+     * @return the flags now in force, a subset of {@code wanted} (0: none)
+     * @throws IllegalStateException if the device was opened without the virtio-net header
+     * @throws ErrnoException on errors other than EINVAL
+     */
+    public int enableOffloads(int wanted) throws ErrnoException {
+        if (vnetHeaderLength == 0) {
+            throw new IllegalStateException(name + " was opened without IFF_VNET_HDR; offloads need it");
+        }
+        int[] giveUp = {OFFLOAD_USO4 | OFFLOAD_USO6, OFFLOAD_TSO_ECN, OFFLOAD_TSO4 | OFFLOAD_TSO6, OFFLOAD_CSUM};
+        int flags = wanted;
+        for (int i = 0; ; i++) {
+            int errno = setOffload(flags);
+            if (errno == 0) {
+                offloads = flags;
+                return flags;
+            }
+            if (errno != ErrnoException.EINVAL) {
+                throw new ErrnoException(name + ": TUNSETOFFLOAD", errno, null);
+            }
+            if (i == giveUp.length) {
+                offloads = 0;
+                return 0;
+            }
+            flags &= ~giveUp[i];
+        }
+    }
+
+    /** {@code ioctl(TUNSETOFFLOAD, flags)}; returns 0 or the errno. */
+    private int setOffload(int flags) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment capture = LibC.newCapture(a);
+            int r = (int) LibC.IOCTL_VALUE.invokeExact(capture, fd, LibC.TUNSETOFFLOAD, (long) flags);
+            return r < 0 ? LibC.errno(capture) : 0;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** Names the {@code OFFLOAD_} flags, e.g. "csum tso4 tso6", or "none". */
+    public static String describeOffloads(int flags) {
+        StringBuilder b = new StringBuilder();
+        String[] names = {"csum", "tso4", "tso6", "tso-ecn", "ufo", "uso4", "uso6"};
+        for (int i = 0; i < names.length; i++) {
+            if ((flags & (1 << i)) != 0) {
+                b.append(b.isEmpty() ? "" : " ").append(names[i]);
+            }
+        }
+        return b.isEmpty() ? "none" : b.toString();
+    }
+
     /** The descriptor, for readiness polling. */
     public int fd() {
         return fd;
@@ -117,8 +217,9 @@ public final class TunDevice implements AutoCloseable {
     /**
      * Reads one packet into {@code dst}.
      *
-     * @return the packet's length; 0 if none is queued. A packet longer than {@code dst} is
-     *     truncated by the kernel (size buffers for the MTU).
+     * @return the packet's length (with the virtio-net header, if the device has one); 0 if none is
+     *     queued. A packet longer than {@code dst} is truncated by the kernel (size buffers for the
+     *     MTU, or for 64 KiB plus the header with segmentation offloads).
      * @throws ErrnoException on errors other than EAGAIN/EINTR
      */
     public int read(MemorySegment dst) throws ErrnoException {
@@ -143,7 +244,8 @@ public final class TunDevice implements AutoCloseable {
     }
 
     /**
-     * Writes one packet: the first {@code length} bytes of {@code src}.
+     * Writes one packet: the first {@code length} bytes of {@code src} (starting with the
+     * virtio-net header, if the device has one).
      *
      * @return true if the kernel took it, false if it had no room (EAGAIN/ENOBUFS: the packet is
      *     lost, as on a full NIC queue)
