@@ -558,6 +558,17 @@ final class Sender {
         if (t.sackOk && !syn && t.rcvBuf.hasOutOfOrder()) {
             t.rcvBuf.fillSackBlocks(out.options, TcpOptions.MAX_SACK_BLOCKS);
         }
+        if (t.sackOk && !syn && t.dsackPending && out.isAck()) {
+            // RFC 2883 §4: the duplicate range goes first, ahead of the usual blocks.
+            t.dsackPending = false;
+            TcpOptions o = out.options;
+            // Four blocks fit beside nothing else, three beside timestamps (RFC 2018 §3).
+            int keep = Math.min(o.sackBlocks, (t.tsOk ? 3 : TcpOptions.MAX_SACK_BLOCKS) - 1);
+            System.arraycopy(o.sackEdges, 0, o.sackEdges, 2, 2 * keep);
+            o.sackEdges[0] = t.dsackStart;
+            o.sackEdges[1] = t.dsackEnd;
+            o.sackBlocks = keep + 1;
+        }
     }
 
     /** Hands {@link #out} to the host, with a fresh TSval, and does the bookkeeping of any sent segment. */

@@ -882,6 +882,7 @@ public final class TcpConnection {
             // MUST-66: with a zero window, still process the ACK, URG and RST of a segment at RCV.NXT.
             boolean zeroWindowAllowance = rcvWnd == 0 && seg.seq == tcb.rcvNxt;
             if (!zeroWindowAllowance) {
+                noteDuplicate(seg);
                 if (!seg.isRst()) {
                     sender.ackNow = true;
                     output(nowNs);
@@ -918,6 +919,7 @@ public final class TcpConnection {
         }
 
         // Trim what lies outside the window (§3.10.7.4: "only the new parts are processed").
+        noteDuplicate(seg);
         receiver.trim(seg);
 
         // Fifth, check the ACK field.
@@ -1090,6 +1092,19 @@ public final class TcpConnection {
             }
         }
         return null;
+    }
+
+    /**
+     * RFC 2883 §4: data that arrived before (below RCV.NXT) is reported in the first SACK block of
+     * the next ACK, so the sender learns its retransmission was not needed (Linux's tcp_dsack=1).
+     */
+    private void noteDuplicate(TcpSegment seg) {
+        if (!tcb.sackOk || seg.payloadLength == 0 || seg.isRst() || !SeqNum.lt(seg.seq, tcb.rcvNxt)) {
+            return;
+        }
+        tcb.dsackPending = true;
+        tcb.dsackStart = seg.seq;
+        tcb.dsackEnd = SeqNum.min(seg.seq + seg.payloadLength, tcb.rcvNxt);
     }
 
     private boolean finAcked() {
