@@ -45,7 +45,7 @@ final class AnomalyScenarios {
     }
 
     static ScenarioRun oldDuplicateSyn(ScenarioOptions o) {
-        Stage st = new Stage(o, "client", "server", TcpConfig.defaults());
+        Stage st = new Stage(o, "client", "server", Stage.defaults());
         st.right().listen(st.now(), PORT, 16);
         st.path().hold(1, (ip, tcp) -> ip.src().equals(LEFT) && tcp.flags() == TcpFlags.SYN, 2 * st.rtt(),
                 "held up in the network");
@@ -139,13 +139,13 @@ final class AnomalyScenarios {
     }
 
     static ScenarioRun halfOpen(ScenarioOptions o) {
-        Stage st = new Stage(o, "client", "server", TcpConfig.defaults());
+        Stage st = new Stage(o, "client", "server", Stage.defaults());
         Stage.Pair p = st.open(PORT, CLIENT_PORT);
         st.write(p.client(), "hello\n");
         st.read(p.server(), 6);
         st.runFor(100 * MS);
         st.note("client", "CRASH: the client restarts, and all its TCP state is lost");
-        st.leftMachine().reboot(st.newHost("client", LEFT, TcpConfig.defaults()));
+        st.leftMachine().reboot(st.newHost("client", LEFT, Stage.defaults()));
         long rebootNs = st.now();
         st.runFor(100 * MS);
         TcpConnection c = st.tune(st.left().connect(st.now(), RIGHT, PORT, CLIENT_PORT));

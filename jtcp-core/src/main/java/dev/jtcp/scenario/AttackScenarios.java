@@ -66,8 +66,8 @@ final class AttackScenarios {
     }
 
     private static ScenarioRun.Part floodPart(ScenarioOptions o, SynCookieMode mode, long bytesPerEntry) {
-        TcpConfig serverConfig = TcpConfig.defaults().toBuilder().synCookies(mode).build();
-        Stage st = new Stage(o, "client", TcpConfig.defaults(), "server", serverConfig);
+        TcpConfig serverConfig = Stage.defaults().toBuilder().synCookies(mode).build();
+        Stage st = new Stage(o, "client", Stage.defaults(), "server", serverConfig);
         TcpListener listener = st.right().listen(st.now(), PORT, BACKLOG);
         SplittableRandom random = new SplittableRandom(o.seed() * 31 + 7);
         long total = FLOOD_NS / (S / FLOOD_PER_SECOND);
@@ -191,7 +191,7 @@ final class AttackScenarios {
     // ================================================================================================
 
     static ScenarioRun rstAttack(ScenarioOptions o) {
-        Stage st = new Stage(o, "client", "server", TcpConfig.defaults());
+        Stage st = new Stage(o, "client", "server", Stage.defaults());
         Stage.Pair p = st.open(PORT, AnomalyScenarios.CLIENT_PORT);
         st.write(p.client(), REQUEST);
         st.read(p.server(), REQUEST.length());

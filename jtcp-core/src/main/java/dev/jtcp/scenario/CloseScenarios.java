@@ -40,7 +40,7 @@ final class CloseScenarios {
     }
 
     static ScenarioRun close(ScenarioOptions o) {
-        Stage st = new Stage(o, "client", "server", TcpConfig.defaults());
+        Stage st = new Stage(o, "client", "server", Stage.defaults());
         Stage.Pair p = st.open(PORT, 0);
         st.close(p.client());
         st.awaitEndOfStream(p.server());
@@ -57,7 +57,7 @@ final class CloseScenarios {
     }
 
     static ScenarioRun simultaneousClose(ScenarioOptions o) {
-        Stage st = new Stage(o, "A", "B", TcpConfig.defaults());
+        Stage st = new Stage(o, "A", "B", Stage.defaults());
         Stage.Pair p = st.open(PORT, 0);
         st.close(p.client());
         st.close(p.server());
@@ -72,7 +72,7 @@ final class CloseScenarios {
     }
 
     static ScenarioRun finAckCombined(ScenarioOptions o) {
-        Stage st = new Stage(o, "client", "server", TcpConfig.defaults());
+        Stage st = new Stage(o, "client", "server", Stage.defaults());
         Stage.Pair p = st.open(PORT, 0);
         st.path().drop(1, (ip, tcp) -> ip.src().equals(RIGHT) && tcp.flags() == TcpFlags.ACK
                 && tcp.payloadLength() == 0, "lost in the network");
@@ -93,7 +93,7 @@ final class CloseScenarios {
     }
 
     static ScenarioRun halfClose(ScenarioOptions o) {
-        Stage st = new Stage(o, "client", "server", TcpConfig.defaults());
+        Stage st = new Stage(o, "client", "server", Stage.defaults());
         Stage.Pair p = st.open(PORT, 0);
         TcpConnection s = p.server();
         if (s != null) {
@@ -122,14 +122,14 @@ final class CloseScenarios {
     }
 
     static ScenarioRun lostFinalAck(ScenarioOptions o) {
-        ScenarioRun.Part with = lostFinalAckPart(o, TcpConfig.defaults(), "With TIME-WAIT",
+        ScenarioRun.Part with = lostFinalAckPart(o, Stage.defaults(), "With TIME-WAIT",
                 "The client's last ACK is lost. The server, in LAST-ACK, cannot tell a lost ACK from a slow"
                         + " one, so when its retransmission timer expires it sends its FIN again. The client is"
                         + " still in TIME-WAIT, still knows the connection, and acknowledges the FIN again; its"
                         + " 2MSL wait starts over. The server closes cleanly. This is the first reason TIME-WAIT"
                         + " exists; the second is that 2MSL lets any segment of this connection still in the"
                         + " network die out before the same port pair is used again (RFC 9293 §3.6.1).");
-        TcpConfig noTimeWait = TcpConfig.defaults().toBuilder().msl(Duration.ZERO).build();
+        TcpConfig noTimeWait = Stage.defaults().toBuilder().msl(Duration.ZERO).build();
         ScenarioRun.Part without = lostFinalAckPart(o, noTimeWait, "Without TIME-WAIT (MSL set to 0)",
                 "The same exchange with the client's MSL set to zero, so TIME-WAIT ends as soon as it begins."
                         + " When the server's repeated FIN arrives, the client no longer has the connection and"
@@ -141,7 +141,7 @@ final class CloseScenarios {
 
     private static ScenarioRun.Part lostFinalAckPart(ScenarioOptions o, TcpConfig clientConfig, String heading,
                                                      String intro) {
-        Stage st = new Stage(o, "client", clientConfig, "server", TcpConfig.defaults());
+        Stage st = new Stage(o, "client", clientConfig, "server", Stage.defaults());
         Stage.Pair p = st.open(PORT, 0);
         st.close(p.client());
         st.awaitEndOfStream(p.server());

@@ -28,8 +28,8 @@ final class CongestionScenarios {
     }
 
     static ScenarioRun ecn(ScenarioOptions o) {
-        TcpConfig client = TcpConfig.builder().ecn(TcpConfig.EcnMode.ON).initialWindowSegments(INITIAL_WINDOW).build();
-        Stage st = new Stage(o, "client", client, "server", TcpConfig.defaults());
+        TcpConfig client = Stage.builder().ecn(TcpConfig.EcnMode.ON).initialWindowSegments(INITIAL_WINDOW).build();
+        Stage st = new Stage(o, "client", client, "server", Stage.defaults());
         Stage.Pair p = st.open(PORT, 0);
         int mss = p.client().status().effectiveSendMss();
         int second = p.client().status().iss() + 1 + mss;

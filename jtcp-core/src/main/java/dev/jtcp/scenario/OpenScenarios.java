@@ -43,7 +43,7 @@ final class OpenScenarios {
     }
 
     static ScenarioRun basic(ScenarioOptions o) {
-        Stage st = new Stage(o, "client", "server", TcpConfig.defaults());
+        Stage st = new Stage(o, "client", "server", Stage.defaults());
         Stage.Pair p = st.open(PORT, 0);
         st.write(p.client(), REQUEST);
         st.read(p.server(), REQUEST.length());
@@ -64,7 +64,7 @@ final class OpenScenarios {
     }
 
     static ScenarioRun handshake(ScenarioOptions o) {
-        Stage st = new Stage(o, "client", "server", TcpConfig.defaults());
+        Stage st = new Stage(o, "client", "server", Stage.defaults());
         Stage.Pair p = st.open(PORT, 0);
         st.runFor(st.rtt());
         String intro = "Each side must learn the other's initial sequence number (ISN) and know that its own was"
@@ -77,7 +77,7 @@ final class OpenScenarios {
     }
 
     static ScenarioRun simultaneousOpen(ScenarioOptions o) {
-        Stage st = new Stage(o, "A", "B", TcpConfig.defaults());
+        Stage st = new Stage(o, "A", "B", Stage.defaults());
         TcpConnection a = st.tune(st.left().connect(st.now(), RIGHT, 7000, 6000));
         TcpConnection b = st.tune(st.right().connect(st.now(), LEFT, 6000, 7000));
         st.runUntil(() -> a.state() == TcpState.ESTABLISHED && b.state() == TcpState.ESTABLISHED, PATIENCE_NS);
@@ -92,7 +92,7 @@ final class OpenScenarios {
     }
 
     static ScenarioRun dataOnThirdAck(ScenarioOptions o) {
-        Stage st = new Stage(o, "client", "server", TcpConfig.defaults());
+        Stage st = new Stage(o, "client", "server", Stage.defaults());
         TcpListener listener = st.right().listen(st.now(), PORT, 16);
         TcpConnection c = st.tune(st.left().connect(st.now(), RIGHT, PORT));
         st.write(c, REQUEST);
@@ -122,7 +122,7 @@ final class OpenScenarios {
     }
 
     static ScenarioRun lostSyn(ScenarioOptions o) {
-        Stage st = new Stage(o, "client", "server", TcpConfig.defaults());
+        Stage st = new Stage(o, "client", "server", Stage.defaults());
         st.path().drop(2, (ip, tcp) -> ip.src().equals(LEFT) && tcp.flags() == TcpFlags.SYN, "lost in the network");
         Stage.Pair p = st.open(PORT, 0);
         st.runFor(st.rtt());
@@ -135,7 +135,7 @@ final class OpenScenarios {
     }
 
     static ScenarioRun refused(ScenarioOptions o) {
-        Stage st = new Stage(o, "client", "server", TcpConfig.defaults());
+        Stage st = new Stage(o, "client", "server", Stage.defaults());
         TcpConnection c = st.tune(st.left().connect(st.now(), RIGHT, PORT));
         st.runUntil(() -> c.state() == TcpState.CLOSED, PATIENCE_NS);
         st.runFor(st.rtt());

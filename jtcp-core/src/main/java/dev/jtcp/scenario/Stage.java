@@ -38,6 +38,22 @@ import java.util.function.UnaryOperator;
  * <p>Not thread-safe: a scenario runs on one thread.
  */
 final class Stage {
+    /**
+     * The hosts' settings in every story: jtcp's defaults, with RFC 5681 Reno and without RACK's tail
+     * loss probes. The stories are about opening and closing connections; a probe timer firing
+     * beside a close (as RFC 8985 lets it, 2 × SRTT after the last segment) would add segments that
+     * belong to a different lesson. The loss-recovery machinery has tests and benchmarks of its own.
+     */
+    static TcpConfig defaults() {
+        return TcpConfig.defaults().toBuilder().congestionControl(TcpConfig.CongestionAlgorithm.RENO).rack(false)
+                .build();
+    }
+
+    /** {@link #defaults()} to start building from. */
+    static TcpConfig.Builder builder() {
+        return defaults().toBuilder();
+    }
+
     static final IpAddress LEFT = IpAddress.parse("198.18.0.1");
     static final IpAddress RIGHT = IpAddress.parse("198.18.0.2");
     static final long MS = 1_000_000L;

@@ -32,7 +32,7 @@ final class SynQueueCost {
     }
 
     private static long measure() {
-        Host host = new Host("probe", TcpConfig.defaults(), new SplittableRandom(1)).addAddress("198.18.0.2/24");
+        Host host = new Host("probe", Stage.defaults(), new SplittableRandom(1)).addAddress("198.18.0.2/24");
         host.listen(0, 80, CONNECTIONS);
         IpAddress server = IpAddress.parse("198.18.0.2");
         ByteBuffer packet = ByteBuffer.allocate(128);

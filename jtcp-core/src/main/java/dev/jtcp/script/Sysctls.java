@@ -113,12 +113,21 @@ final class Sysctls {
                 keepAlive(b, name.substring("net.ipv4.tcp_keepalive_".length()), number(s, line) * 1000);
                 yield null;
             }
-            case "net.ipv4.tcp_congestion_control" -> s.value().equals("reno") ? null
-                    : "jtcp's congestion control is NewReno (RFC 5681/6582), not " + s.value();
+            case "net.ipv4.tcp_congestion_control" -> {
+                try {
+                    b.congestionControl(TcpConfig.CongestionAlgorithm.parse(s.value()));
+                    yield null;
+                } catch (IllegalArgumentException e) {
+                    yield "jtcp has reno, cubic and bbr, not " + s.value();
+                }
+            }
             case "net.ipv4.tcp_frto" -> number(s, line) == 0 ? null
                     : "jtcp has no F-RTO (RFC 5682); it detects spurious fast retransmits with Eifel (RFC 3522)";
-            case "net.ipv4.tcp_recovery" -> (number(s, line) & 1) == 0 ? null
-                    : "jtcp has no RACK loss detection (RFC 8985 §6), only its tail loss probe (§7)";
+            case "net.ipv4.tcp_recovery" -> {
+                // Bit 0: RACK loss detection (RFC 8985); without it, duplicate-ACK counting (RFC 6675).
+                b.rack((number(s, line) & 1) != 0);
+                yield null;
+            }
             case "net.ipv4.tcp_early_retrans" -> {
                 long v = number(s, line);
                 yield v == 3 || v == 4 ? null
@@ -149,7 +158,7 @@ final class Sysctls {
                  "net.core.default_qdisc" -> null;
             default -> {
                 if (name.startsWith("module.tcp_cubic.")) {
-                    yield "jtcp has no CUBIC";
+                    yield "jtcp's CUBIC keeps RFC 9438's constants and HyStart++ (RFC 9406)";
                 }
                 throw new ScriptUnsupportedException(line, "setting " + name + " has no jtcp equivalent");
             }

@@ -17,6 +17,10 @@ import dev.jtcp.event.TcpState;
  * @param ecn               ECN (RFC 3168) was negotiated in the handshake
  * @param ceReceived        segments received with the Congestion Experienced mark
  * @param ecnReductions     window reductions in answer to the peer's ECN-Echo
+ * @param congestionControl the congestion controller in use ("reno", "cubic", "bbr"; "" before the handshake)
+ * @param timeouts          retransmission timeouts (RTO expiries, not probe timeouts)
+ * @param spuriousRetransmissions retransmissions shown unnecessary: D-SACKed, or undone by timestamps
+ * @param lossRecovery      the loss-recovery room in use ("rack" or "dupack")
  */
 public record ConnectionStatus(
         TcpState state,
@@ -52,7 +56,11 @@ public record ConnectionStatus(
         boolean windowScaling,
         boolean ecn,
         long ceReceived,
-        long ecnReductions) {
+        long ecnReductions,
+        String congestionControl,
+        long timeouts,
+        long spuriousRetransmissions,
+        String lossRecovery) {
 
     /**
      * The record's usual form, but with the sequence numbers (iss, irs, sndUna, sndNxt, rcvNxt)
@@ -73,6 +81,8 @@ public record ConnectionStatus(
                 + ", segmentsReceived=" + segmentsReceived + ", bytesSent=" + bytesSent
                 + ", bytesReceived=" + bytesReceived + ", retransmissions=" + retransmissions
                 + ", dupAcksReceived=" + dupAcksReceived + ", windowScaling=" + windowScaling + ", ecn=" + ecn
-                + ", ceReceived=" + ceReceived + ", ecnReductions=" + ecnReductions + "]";
+                + ", ceReceived=" + ceReceived + ", ecnReductions=" + ecnReductions
+                + ", congestionControl=" + congestionControl + ", timeouts=" + timeouts
+                + ", spuriousRetransmissions=" + spuriousRetransmissions + ", lossRecovery=" + lossRecovery + "]";
     }
 }

@@ -54,6 +54,8 @@ final class DupAckRecovery implements LossRecovery {
     private int undoSsthresh;
     /** Fast retransmits that Eifel found spurious. */
     private long spuriousRetransmits;
+    /** Retransmission timeouts so far. */
+    private long timeoutCount;
     /** What each ACK of new data tells the congestion controller (reused). */
     private final AckSample sample = new AckSample();
 
@@ -189,6 +191,7 @@ final class DupAckRecovery implements LossRecovery {
 
     @Override
     public void onRetransmitTimeout(long nowNs) {
+        timeoutCount++;
         inRecovery = false;
         eifelPending = false;
         // RFC 2018 §8: after a timeout, prior SACK information no longer steers retransmission;
@@ -273,5 +276,30 @@ final class DupAckRecovery implements LossRecovery {
     @Override
     public int duplicateAcks() {
         return dupAcksTotal;
+    }
+
+    @Override
+    public int inFlight() {
+        return SeqNum.diff(tcb.sndNxt, tcb.sndUna);
+    }
+
+    @Override
+    public boolean onTimer(long nowNs) {
+        if (tlp.isArmed()) {
+            // RFC 8985 §7.3: the timer stood for a probe timeout.
+            tlp.onProbeTimeout(nowNs);
+            return true;
+        }
+        return false;
+    }
+
+    @Override
+    public long timeouts() {
+        return timeoutCount;
+    }
+
+    @Override
+    public long spuriousRetransmissions() {
+        return spuriousRetransmits;
     }
 }

@@ -234,6 +234,26 @@ final class Flight {
         xmitNs[i] = nowNs;
     }
 
+    /** Replaces record {@code p}'s rate-sample stamps with those of its latest transmission. */
+    void restamp(int p, long deliveredAtSend, long deliveredNsAtSend, long firstTxNsAtSend, boolean appLimited) {
+        int i = at(p);
+        delivered[i] = deliveredAtSend;
+        deliveredNs[i] = deliveredNsAtSend;
+        firstTxNs[i] = firstTxNsAtSend;
+        flags[i] = (byte) (appLimited ? flags[i] | APP_LIMITED : flags[i] & ~APP_LIMITED);
+    }
+
+    /** Takes back every "lost" mark (a loss episode turned out spurious); retransmissions in flight stay counted. */
+    void unmarkLost() {
+        for (int p = 0; p < count; p++) {
+            int i = at(p);
+            if ((flags[i] & (LOST | SACKED)) == LOST) {
+                lostBytes -= SeqNum.diff(end[i], start[i]);
+                flags[i] = (byte) (flags[i] & ~LOST);
+            }
+        }
+    }
+
     /**
      * Deems record {@code p} lost. A retransmission of it that was in the network is lost too (RFC
      * 8985 §6.2 finds lost retransmissions), so the record needs sending again.

@@ -24,7 +24,7 @@ final class HyStartPlusPlus {
     static final int CSS_ROUNDS = 5;
     private static final long NONE = Long.MAX_VALUE;
 
-    /** Segments of growth per ACK at most (RFC 9406 L): 8 with pacing, unbounded without. */
+    /** Segments of growth per ACK at most (RFC 9406 §4.3's L): unbounded with pacing, 8 without. */
     private final int limitSegments;
     /** The round ends with the ACK of this (SND.NXT when the round began); valid when {@link #roundStarted}. */
     private int windowEnd;
@@ -38,9 +38,9 @@ final class HyStartPlusPlus {
     private int cssRounds;
     private boolean done;
 
-    /** @param paced whether the sender paces (RFC 9406 §4.3: L = 8 then, else no limit) */
+    /** @param paced whether the sender paces (RFC 9406 §4.3: L = infinity then, else 8) */
     HyStartPlusPlus(boolean paced) {
-        this.limitSegments = paced ? 8 : Integer.MAX_VALUE;
+        this.limitSegments = paced ? Integer.MAX_VALUE : 8;
     }
 
     boolean inCss() {

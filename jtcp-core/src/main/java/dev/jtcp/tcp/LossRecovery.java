@@ -57,4 +57,38 @@ interface LossRecovery {
 
     /** Duplicate ACKs received so far (STATUS). */
     int duplicateAcks();
+
+    /**
+     * Bytes in the network for the congestion window's purposes: SND.NXT − SND.UNA by default; the
+     * RFC 6675 pipe (less SACKed and lost data) where the recovery keeps a per-segment record.
+     */
+    int inFlight();
+
+    /** New data just left while the retransmission timer was running (RFC 8985 §7.2 restarts the PTO). */
+    default void onNewDataSent(long nowNs) {
+    }
+
+    /**
+     * The retransmission timer expired: if it stood for something of the recovery's own (a probe
+     * timeout, RACK's reordering timer), handle it and return true; false for a real RTO.
+     */
+    boolean onTimer(long nowNs);
+
+    /**
+     * Whether {@link #onRetransmitTimeout} leaves SND.NXT where it is and retransmits what it deems
+     * lost itself (RACK keeps the SACK scoreboard across a timeout); false: go back to SND.UNA.
+     */
+    default boolean keepsSndNxtOnTimeout() {
+        return false;
+    }
+
+    /** Retransmission timeouts so far (STATUS). */
+    default long timeouts() {
+        return 0;
+    }
+
+    /** Retransmissions found spurious so far, by D-SACK or timestamps (STATUS). */
+    default long spuriousRetransmissions() {
+        return 0;
+    }
 }

@@ -123,6 +123,13 @@ final class Rack {
         if (inDsackRound && SeqNum.ge(sndUna, dsackRound)) {
             inDsackRound = false;
         }
+        if (dsack && !reorderingSeen) {
+            // A D-SACK shows a segment arrived after it was retransmitted: the network reorders (Linux
+            // counts a D-SACKed retransmission as reordering too). Without this the first segment that
+            // arrives late is retransmitted before its delivery can reveal the reordering.
+            reorderingSeen = true;
+            reorderEvents++;
+        }
         if (!inDsackRound && dsack) {
             // Grow the window once per round trip that sees D-SACKs; keep it for 16 recoveries.
             inDsackRound = true;

@@ -24,7 +24,7 @@ import java.nio.ByteBuffer;
  */
 final class ReceiveBuffer {
     /** Out-of-order runs tracked at most; a segment that would need more is dropped (and retransmitted later). */
-    static final int MAX_RANGES = 16;
+    static final int MAX_RANGES = 64;
     private static final int INITIAL_RING = 4096;
 
     private int capacity;

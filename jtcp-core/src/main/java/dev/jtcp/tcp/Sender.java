@@ -41,6 +41,8 @@ final class Sender {
     private final RttEstimator rtt;
     /** The reusable outgoing segment: filled by {@link #prepare}, handed to the host, reused. */
     private final TcpSegment out = new TcpSegment();
+    /** Told of every data segment sent (RACK's per-segment record), or null when nothing listens. */
+    private TransmitLog log;
 
     // ---- acknowledgment policy (RFC 9293 §3.8.6.3) ----
     /** An ACK is owed now: the next {@link #output} sends one if no data segment carries it. */
@@ -95,6 +97,16 @@ final class Sender {
      * or what loss recovery chooses while it drives; or a bare ACK if one is owed. Called after every
      * event that may have made sending possible.
      */
+    /** Receives every data segment's sequence range as it leaves: new data, or a retransmission. */
+    interface TransmitLog {
+        /** {@code [seq, end)} left at {@code nowNs} ({@code end} counts a FIN); a retransmission if below SND.MAX. */
+        void onSent(long nowNs, int seq, int end, boolean retransmission);
+    }
+
+    void transmitLog(TransmitLog log) {
+        this.log = log;
+    }
+
     void output(long nowNs, LossRecovery recovery) {
         var state = tcb.state;
         if (state == CLOSED || state == TIME_WAIT) {
@@ -122,9 +134,11 @@ final class Sender {
                 // RFC 5681 §4.1: after an idle period longer than the RTO, restart from the initial window.
                 t.cc.onIdleRestart(t.effMss, SynOptions.initialWindow(cfg, t));
             }
-            // RFC 3042 Limited Transmit may let a segment go beyond cwnd.
-            int window = Math.min(t.sndWnd, t.cc.cwnd() + recovery.limitedTransmitBytes());
-            int usable = window - inFlight;
+            // RFC 3042 Limited Transmit may let a segment go beyond cwnd. The peer's window bounds the
+            // sequence space beyond SND.UNA; cwnd bounds what is in the network (the pipe, which SACKed
+            // data has left).
+            int cwndRoom = t.cc.cwnd() + recovery.limitedTransmitBytes() - recovery.inFlight();
+            int usable = Math.min(t.sndWnd - inFlight, cwndRoom);
             int len = Math.min(unsent, Math.min(t.effMss, Math.max(usable, 0)));
             boolean fin = t.finQueued && len == unsent && usable > len;
             if (len == 0 && !fin) {
@@ -155,6 +169,8 @@ final class Sender {
             if (!timers.isArmed(TimerKind.RETRANSMISSION)) {
                 // RFC 6298 §5.1: start the timer when sending data if it is not running.
                 recovery.armRetransmitTimer(nowNs);
+            } else if (isNew) {
+                recovery.onNewDataSent(nowNs);
             }
             sentAny = true;
         }
@@ -220,6 +236,9 @@ final class Sender {
         }
         lastDataSendNs = nowNs;
         transmit(nowNs, retransmission ? "retransmission" : null);
+        if (log != null && (len > 0 || fin)) {
+            log.onSent(nowNs, seq, seq + len + (fin ? 1 : 0), retransmission);
+        }
     }
 
     /** Sends {@code len} bytes from {@code seq} again (a hole, a probe of old data). */
@@ -230,6 +249,28 @@ final class Sender {
         t.sendBuf.lend(SeqNum.diff(seq, t.sndBufEnd - t.sendBuf.length()), len, out);
         retransmissionsTotal++;
         transmit(nowNs, note);
+        if (log != null && len > 0) {
+            log.onSent(nowNs, seq, seq + len, true);
+        }
+    }
+
+    /**
+     * Sends {@code [seq, end)} again, FIN included when {@code end} passes the FIN's sequence number
+     * (a whole recorded segment, for RACK's recovery).
+     */
+    void resendRange(long nowNs, int seq, int end, String note) {
+        Tcb t = tcb;
+        boolean fin = t.finQueued && SeqNum.gt(end, t.finSeq);
+        int len = SeqNum.diff(fin ? t.finSeq : end, seq);
+        prepare(TcpFlags.ACK | (fin ? TcpFlags.FIN : 0));
+        out.seq = seq;
+        t.sendBuf.lend(SeqNum.diff(seq, t.sndBufEnd - t.sendBuf.length()), Math.max(len, 0), out);
+        retransmissionsTotal++;
+        lastDataSendNs = nowNs;
+        transmit(nowNs, note);
+        if (log != null) {
+            log.onSent(nowNs, seq, end, true);
+        }
     }
 
     /** Resends up to one segment of the hole [seq, holeEnd); returns the sequence number after it. */
@@ -347,6 +388,9 @@ final class Sender {
             out.seq = t.sndNxt;
             t.sendBuf.lend(SeqNum.diff(t.sndNxt, t.sndBufEnd - t.sendBuf.length()), 1, out);
             transmit(nowNs, "zero-window probe");
+            if (log != null) {
+                log.onSent(nowNs, t.sndNxt, t.sndNxt + 1, SeqNum.lt(t.sndNxt, t.sndMax));
+            }
             t.sndNxt += 1;
             t.sndMax = SeqNum.max(t.sndMax, t.sndNxt);
         } else if (t.sndNxt != t.sndUna && SeqNum.lt(t.sndUna, t.sndBufEnd)) {
@@ -358,6 +402,9 @@ final class Sender {
             out.seq = t.finSeq;
             out.flags |= TcpFlags.FIN;
             transmit(nowNs, "zero-window probe (FIN)");
+            if (log != null) {
+                log.onSent(nowNs, t.finSeq, t.finSeq + 1, SeqNum.lt(t.finSeq, t.sndMax));
+            }
             t.sndNxt = t.finSeq + 1;
             t.sndMax = SeqNum.max(t.sndMax, t.sndNxt);
         } else {
@@ -510,6 +557,17 @@ final class Sender {
         }
         if (t.sackOk && !syn && t.rcvBuf.hasOutOfOrder()) {
             t.rcvBuf.fillSackBlocks(out.options, TcpOptions.MAX_SACK_BLOCKS);
+        }
+        if (t.sackOk && !syn && t.dsackPending && out.isAck()) {
+            // RFC 2883 §4: the duplicate range goes first, ahead of the usual blocks.
+            t.dsackPending = false;
+            TcpOptions o = out.options;
+            // Four blocks fit beside nothing else, three beside timestamps (RFC 2018 §3).
+            int keep = Math.min(o.sackBlocks, (t.tsOk ? 3 : TcpOptions.MAX_SACK_BLOCKS) - 1);
+            System.arraycopy(o.sackEdges, 0, o.sackEdges, 2, 2 * keep);
+            o.sackEdges[0] = t.dsackStart;
+            o.sackEdges[1] = t.dsackEnd;
+            o.sackBlocks = keep + 1;
         }
     }
 

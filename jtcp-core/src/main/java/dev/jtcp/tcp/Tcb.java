@@ -63,6 +63,11 @@ final class Tcb {
     boolean rcvUrgent;
     /** Sequence number of the first byte not yet read by the application; ≤ RCV.NXT. */
     int rcvReadSeq;
+    /** A duplicate segment arrived: the next ACK reports [{@link #dsackStart}, {@link #dsackEnd}) first (RFC 2883). */
+    boolean dsackPending;
+    /** The duplicate range to report; meaningful only while {@link #dsackPending}. */
+    int dsackStart;
+    int dsackEnd;
     /** The peer's FIN has been received and processed; RCV.NXT counts it. */
     boolean finReceived;
     /** An out-of-order FIN waits at {@link #pendingFinSeq} for the data before it. */

@@ -150,16 +150,16 @@ public record TcpConfig(
         return new TcpConfig(536, 1220, true, true, true, 256 * 1024, 256 * 1024,
                 1 * S, 200 * MS, 120 * S, 180 * S, 3, 100 * S, 60 * S, 40 * MS, 10,
                 7200 * S, 75 * S, 9, 60 * S, 1000, SynCookieMode.ON_OVERFLOW, true, 1000, 3, EcnMode.ACCEPT,
-                CongestionAlgorithm.RENO, false);
+                CongestionAlgorithm.CUBIC, true);
     }
 
     /**
      * The RFCs' own numbers: minimum RTO 1 s (RFC 6298), MSL 2 minutes (RFC 9293 §3.4.2), IW 3 (RFC
-     * 5681), delayed ACK 200 ms (RFC 1122 §4.2.3.2).
+     * 5681), delayed ACK 200 ms (RFC 1122 §4.2.3.2), and RFC 5681's Reno as the congestion controller.
      */
     public static TcpConfig rfc() {
         return defaults().toBuilder().minRto(Duration.ofSeconds(1)).msl(Duration.ofMinutes(2)).initialWindowSegments(3)
-                .delayedAck(Duration.ofMillis(200)).build();
+                .delayedAck(Duration.ofMillis(200)).congestionControl(CongestionAlgorithm.RENO).build();
     }
 
     /**

@@ -94,8 +94,13 @@ public final class TcpConnection {
     private final Sender sender;
     /** RFC 8985 §7 probes; shares the retransmission timer. */
     private final TailLossProbe tlp;
-    /** Loss detection and fast recovery; decides what is sent while it drives. */
-    private final LossRecovery recovery;
+    /**
+     * Loss detection and fast recovery; decides what is sent while it drives. Duplicate-ACK
+     * recovery until the handshake shows whether the peer SACKs; then RACK-TLP if configured.
+     */
+    private LossRecovery recovery;
+    /** The handshake has fixed the options, and with them the loss-recovery room. */
+    private boolean recoveryChosen;
     /** The receiving steps of SEGMENT ARRIVES and RECEIVE. */
     private final Receiver receiver;
 
@@ -365,6 +370,18 @@ public final class TcpConnection {
         tcb.streakStartNs = nowNs;
         sender.armRetransmit(nowNs);
         timers.reschedule(this);
+    }
+
+    /**
+     * RFC 8985 §5 needs SACK: with a SACK peer and {@link TcpConfig#rack()}, RACK-TLP recovery
+     * replaces the duplicate-ACK room once the handshake has fixed the options.
+     */
+    private void chooseRecovery() {
+        recoveryChosen = true;
+        if (cfg.rack() && tcb.sackOk) {
+            recovery = new RackRecovery(cfg, tcb, sender, timers, rtt);
+            recovery.start();
+        }
     }
 
     private void initSendSequence(long nowNs) {
@@ -722,7 +739,9 @@ public final class TcpConnection {
                 rtt.rttvarNs(), rtt.rtoNs(), t.cc == null ? 0 : t.cc.cwnd(), t.cc == null ? 0 : t.cc.ssthresh(),
                 t.rcvBuf.readable(), unsent, t.flightSize(), urgentPending, sender.segmentsSent, segmentsReceived,
                 sender.bytesSent, receiver.bytesReceived, sender.retransmissionsTotal, recovery.duplicateAcks(), t.wsOk,
-                t.ecnOk, receiver.ceReceived, ecnReductions);
+                t.ecnOk, receiver.ceReceived, ecnReductions, t.cc == null ? "" : t.cc.algorithm().linuxName(),
+                recovery.timeouts(), recovery.spuriousRetransmissions(),
+                recovery instanceof RackRecovery ? "rack" : "dupack");
     }
 
     // =================================================================================================
@@ -863,6 +882,7 @@ public final class TcpConnection {
             // MUST-66: with a zero window, still process the ACK, URG and RST of a segment at RCV.NXT.
             boolean zeroWindowAllowance = rcvWnd == 0 && seg.seq == tcb.rcvNxt;
             if (!zeroWindowAllowance) {
+                noteDuplicate(seg);
                 if (!seg.isRst()) {
                     sender.ackNow = true;
                     output(nowNs);
@@ -899,6 +919,7 @@ public final class TcpConnection {
         }
 
         // Trim what lies outside the window (§3.10.7.4: "only the new parts are processed").
+        noteDuplicate(seg);
         receiver.trim(seg);
 
         // Fifth, check the ACK field.
@@ -1071,6 +1092,19 @@ public final class TcpConnection {
             }
         }
         return null;
+    }
+
+    /**
+     * RFC 2883 §4: data that arrived before (below RCV.NXT) is reported in the first SACK block of
+     * the next ACK, so the sender learns its retransmission was not needed (Linux's tcp_dsack=1).
+     */
+    private void noteDuplicate(TcpSegment seg) {
+        if (!tcb.sackOk || seg.payloadLength == 0 || seg.isRst() || !SeqNum.lt(seg.seq, tcb.rcvNxt)) {
+            return;
+        }
+        tcb.dsackPending = true;
+        tcb.dsackStart = seg.seq;
+        tcb.dsackEnd = SeqNum.min(seg.seq + seg.payloadLength, tcb.rcvNxt);
     }
 
     private boolean finAcked() {
@@ -1279,9 +1313,8 @@ public final class TcpConnection {
         if (tcb.sndUna == tcb.sndMax && tcb.state.isSynchronized()) {
             return;
         }
-        if (tlp.isArmed()) {
-            // RFC 8985 §7.3: the timer stood for a probe timeout.
-            tlp.onProbeTimeout(nowNs);
+        if (recovery.onTimer(nowNs)) {
+            // The timer stood for a probe timeout (RFC 8985 §7.3) or RACK's reordering timeout.
             return;
         }
         if (nowNs - tcb.streakStartNs >= options.r2Ns(tcb.state, cfg) && !sender.zeroWindowExemption(nowNs)) {
@@ -1309,6 +1342,18 @@ public final class TcpConnection {
             case SYN_SENT -> sender.sendSyn(nowNs, false, "retransmission");
             case SYN_RECEIVED -> sender.sendSyn(nowNs, true, "retransmission");
             default -> {
+                if (recovery.keepsSndNxtOnTimeout()) {
+                    // RFC 8985 §6.3: the recovery keeps the SACK scoreboard, reduces the window and
+                    // resends what it deems lost; SND.NXT stays.
+                    recovery.onRetransmitTimeout(nowNs);
+                    if (tcb.sndWnd == 0) {
+                        sender.startZeroWindowProbing(nowNs);
+                        return;
+                    }
+                    output(nowNs);
+                    sender.armRetransmit(nowNs);
+                    return;
+                }
                 tcb.cc.onRetransmitTimeout(SeqNum.diff(tcb.sndMax, tcb.sndUna), tcb.effMss);
                 sender.windowReduced();
                 // Recovery ends; RFC 2018 §8: prior SACK information no longer steers retransmission.
@@ -1409,6 +1454,9 @@ public final class TcpConnection {
     private void setStateOnly(TcpState next, String cause) {
         TcpState prev = tcb.state;
         tcb.state = next;
+        if (!recoveryChosen && next.isSynchronized()) {
+            chooseRecovery();
+        }
         if (ctx.tracer().isEnabled()) {
             trace(new TraceEvent.StateEvent(nowNs, ctx.hostName(), key, prev, next, cause));
         }

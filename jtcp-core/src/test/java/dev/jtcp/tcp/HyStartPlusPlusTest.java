@@ -59,8 +59,8 @@ class HyStartPlusPlusTest {
     }
 
     @Test
-    void pacedSendersGrowAtMostEightSegmentsPerAck() {
-        HyStartPlusPlus h = new HyStartPlusPlus(true);
-        assertThat(h.onAck(100 * MSS, 200 * MSS, 100 * MSS, -1, MSS)).isEqualTo(8 * MSS);
+    void unpacedSendersGrowAtMostEightSegmentsPerAck() {
+        assertThat(new HyStartPlusPlus(false).onAck(100 * MSS, 200 * MSS, 100 * MSS, -1, MSS)).isEqualTo(8 * MSS);
+        assertThat(new HyStartPlusPlus(true).onAck(100 * MSS, 200 * MSS, 100 * MSS, -1, MSS)).isEqualTo(100 * MSS);
     }
 }

@@ -28,7 +28,8 @@ final class Scripted {
     static final long RTT = 100 * MS;
     static final long RTO = 300 * MS;
     /** No timestamps, SACK or window scaling: segments are exactly what the test writes. */
-    static final TcpConfig PLAIN = TcpConfig.builder().timestamps(false).sack(false).windowScaling(false).build();
+    static final TcpConfig PLAIN = TcpConfig.builder().timestamps(false).sack(false).windowScaling(false)
+            .congestionControl(TcpConfig.CongestionAlgorithm.RENO).build();
 
     private Scripted() {}
 

@@ -1,0 +1,615 @@
+package dev.jtcp.tcp;
+
+import static dev.jtcp.event.TcpState.CLOSE_WAIT;
+import static dev.jtcp.event.TcpState.ESTABLISHED;
+
+import dev.jtcp.event.TimerKind;
+import dev.jtcp.wire.SeqNum;
+import dev.jtcp.wire.TcpOptions;
+import dev.jtcp.wire.TcpSegment;
+
+/**
+ * Loss recovery as Linux does it for a SACK peer: RACK-TLP (RFC 8985) finds losses by time, with a
+ * reordering window widened by D-SACKs (RFC 2883), including lost retransmissions; Proportional Rate
+ * Reduction (RFC 6937) paces what is sent during recovery; tail loss probes (RFC 8985 §7) turn tail
+ * losses into SACKed holes; a retransmission timeout keeps what the peer SACKed and resends only
+ * what is lost (RFC 8985 §6.3); and a recovery or timeout that timestamps prove spurious is undone
+ * (RFC 3522 detection with the RFC 4015 response).
+ *
+ * <p>State per segment is in {@link Flight}, fed by the {@link Sender} as segments leave ({@link
+ * #onSent}); each ACK runs {@link #afterAck}: cumulative part, SACK blocks, the rate sample
+ * ({@link DeliveryRate}), {@link Rack}'s detection, entering or leaving recovery, PRR, the
+ * congestion controller's {@link AckSample}. The retransmission timer stands for one of three
+ * things: the RTO, a probe timeout (PTO), or RACK's reordering timeout (Linux multiplexes them the
+ * same way).
+ *
+ * <p>Read first: RFC 8985 §6 and §7, RFC 6937 §3. Without SACK the connection uses {@link
+ * DupAckRecovery} instead (RFC 8985 §5 requires SACK).
+ *
+ * <p>Not thread-safe: driven by the one thread that runs its host.
+ */
+final class RackRecovery implements LossRecovery, Sender.TransmitLog {
+    /** RFC 8985 §7.2: the PTO is never below 10 ms. */
+    private static final long MIN_PTO_NS = 10_000_000L;
+    /** RFC 8985 §7.2: WCDelAckT, the worst-case delayed ACK, added when one segment is in flight. */
+    private static final long WORST_CASE_DELAYED_ACK_NS = 200_000_000L;
+    /** SACK blocks an ACK can carry (RFC 2018 §3 with timestamps: 3; without: 4). */
+    private static final int MAX_BLOCKS = TcpOptions.MAX_SACK_BLOCKS;
+
+    private enum TimerMode { RTO, PROBE, REORDER }
+
+    private final TcpConfig cfg;
+    private final Tcb tcb;
+    private final Sender sender;
+    private final TimerSet timers;
+    private final RttEstimator rtt;
+
+    /** Per-segment state; allocated with the first data segment, so idle connections stay small. */
+    private Flight flight;
+    private Rack rack;
+    private Prr prr;
+    private DeliveryRate rate;
+    private AckSample sample;
+    /** {@link #onDelivered} as a visitor, made once (a method reference per ACK would allocate). */
+    private final Flight.DeliveryVisitor delivered = this::onDelivered;
+
+    /** What the retransmission timer stands for now. */
+    private TimerMode mode = TimerMode.RTO;
+    /** When RACK's reordering timer expires, ns; 0 when it is not wanted. */
+    private long reorderDeadlineNs;
+
+    /** Fast recovery (loss found by ACKs) is in progress, until SND.UNA passes {@link #recover}. */
+    private boolean inRecovery;
+    /** Recovery after a retransmission timeout (Linux's Loss state), until SND.UNA passes {@link #recover}. */
+    private boolean inLoss;
+    /** SND.MAX when the current recovery began (RFC 6582's "recover", Linux's high_seq). */
+    private int recover;
+    /** Where the search for the next segment to resend starts (a hint; segments below are not lost). */
+    private int resendFrom;
+
+    /** Undo of a spurious episode (RFC 3522): the window before it, and the TSval of its first retransmission. */
+    private boolean undoPending;
+    private int undoTsVal;
+    private int undoCwnd;
+    private int undoSsthresh;
+
+    /** A tail loss probe is out: RFC 8985's TLP.end_seq is {@link #probeEnd}. */
+    private boolean probePending;
+    private int probeEnd;
+    /** The probe resent old data (TLP.is_retrans). */
+    private boolean probeWasRetransmission;
+
+    /** The SACK blocks of the ACK being processed (D-SACK removed), applied after its cumulative part. */
+    private final int[] blocks = new int[2 * MAX_BLOCKS];
+    private int blockCount;
+    /** The ACK being processed carries a D-SACK (RFC 2883). */
+    private boolean dsack;
+
+    private int dupAcksTotal;
+    private long timeoutCount;
+    private long spuriousCount;
+    private long probesSent;
+
+    RackRecovery(TcpConfig cfg, Tcb tcb, Sender sender, TimerSet timers, RttEstimator rtt) {
+        this.cfg = cfg;
+        this.tcb = tcb;
+        this.sender = sender;
+        this.timers = timers;
+        this.rtt = rtt;
+        sender.transmitLog(this);
+    }
+
+    private void ensureState() {
+        if (flight == null) {
+            flight = new Flight();
+            rack = new Rack();
+            prr = new Prr();
+            rate = new DeliveryRate();
+            sample = new AckSample();
+        }
+    }
+
+    @Override
+    public void start() {
+        recover = tcb.iss;
+    }
+
+    // =================================================================================================
+    // Segments leaving (the Sender's transmit log)
+    // =================================================================================================
+
+    @Override
+    public void onSent(long nowNs, int seq, int end, boolean retransmission) {
+        ensureState();
+        Flight f = flight;
+        if (!retransmission) {
+            if (f.isEmpty() || f.endSeq(seq) == seq) {
+                rate.onSend(nowNs, f.isEmpty() ? 0 : f.outstandingBytes());
+                f.append(seq, end, nowNs, rate.delivered(), rate.deliveredNs(), rate.firstSentNs(), rate.isAppLimited());
+            } else if (SeqNum.gt(seq, f.endSeq(seq))) {
+                return; // not contiguous with what is recorded: cannot be tracked
+            } else {
+                retransmission = true;
+            }
+        }
+        if (retransmission) {
+            int p = f.find(seq);
+            if (p < 0) {
+                return;
+            }
+            if (SeqNum.lt(f.start(p), seq)) {
+                f.split(p, seq);
+                p++;
+            }
+            for (; p < f.size() && SeqNum.lt(f.start(p), end); p++) {
+                if (SeqNum.gt(f.end(p), end)) {
+                    f.split(p, end);
+                }
+                if (f.has(p, Flight.SACKED)) {
+                    continue;
+                }
+                f.retransmitted(p, nowNs);
+                f.restamp(p, rate.delivered(), rate.deliveredNs(), rate.firstSentNs(), rate.isAppLimited());
+            }
+        }
+        if (inRecovery) {
+            prr.onSent(SeqNum.diff(end, seq));
+        }
+    }
+
+    // =================================================================================================
+    // ACKs
+    // =================================================================================================
+
+    @Override
+    public void onSackBlocks(TcpSegment ack) {
+        TcpOptions o = ack.options;
+        blockCount = 0;
+        for (int b = 0; b < o.sackBlocks; b++) {
+            int left = o.sackEdges[2 * b];
+            int right = o.sackEdges[2 * b + 1];
+            if (b == 0 && isDsack(o, ack.ack)) {
+                // RFC 2883 §4: the first block reports a duplicate: below the cumulative ACK, or inside
+                // the second block. It says a segment arrived twice, nothing about what is missing.
+                dsack = true;
+                spuriousCount++;
+                continue;
+            }
+            blocks[2 * blockCount] = left;
+            blocks[2 * blockCount + 1] = right;
+            blockCount++;
+        }
+    }
+
+    private static boolean isDsack(TcpOptions o, int ack) {
+        int left = o.sackEdges[0];
+        int right = o.sackEdges[1];
+        if (SeqNum.le(right, ack)) {
+            return true;
+        }
+        return o.sackBlocks > 1 && SeqNum.ge(left, o.sackEdges[2]) && SeqNum.le(right, o.sackEdges[3]);
+    }
+
+    @Override
+    public void onNewAck(long nowNs, TcpSegment seg, int acked, int dataAcked, boolean synAcked) {
+        if (flight == null) {
+            // Only the SYN (or nothing that was recorded) is acknowledged: no segment state yet.
+            blockCount = 0;
+            dsack = false;
+            return;
+        }
+        beginAck(nowNs, seg);
+        flight.acknowledge(tcb.sndUna, delivered);
+        afterAck(nowNs, seg, synAcked, true);
+    }
+
+    @Override
+    public void onPossibleDuplicateAck(long nowNs, TcpSegment seg) {
+        if (seg.payloadLength == 0 && !seg.isSyn() && !seg.isFin() && SeqNum.lt(tcb.sndUna, tcb.sndMax)) {
+            dupAcksTotal++;
+        }
+        if (flight == null || flight.isEmpty()) {
+            blockCount = 0;
+            dsack = false;
+            return;
+        }
+        beginAck(nowNs, seg);
+        boolean wasInRecovery = inRecovery;
+        afterAck(nowNs, seg, false, false);
+        if (reorderDeadlineNs != 0 || inRecovery != wasInRecovery) {
+            armRetransmitTimer(nowNs);
+        }
+    }
+
+    private void beginAck(long nowNs, TcpSegment seg) {
+        sample.reset(nowNs, seg.ack, tcb.effMss);
+    }
+
+    /** One segment newly delivered, cumulatively or by SACK: RACK's steps 2 and 3, and the rate sample. */
+    private void onDelivered(Flight f, int p, int flags) {
+        boolean retransmitted = (flags & Flight.RETRANSMITTED) != 0;
+        long xmit = f.xmitNs(p);
+        long nowNs = sample.nowNs;
+        rack.onDelivered(f.end(p), xmit, retransmitted, false, nowNs);
+        rate.onDelivered(f.length(p), nowNs, xmit, f.deliveredAtSend(p), f.deliveredNsAtSend(p),
+                f.firstTxNsAtSend(p), (flags & Flight.APP_LIMITED) != 0);
+        sample.deliveredBytes += f.length(p);
+    }
+
+    /** The rest of an ACK's processing, once SND.UNA is updated and the delivered segments counted. */
+    private void afterAck(long nowNs, TcpSegment seg, boolean synAcked, boolean newAck) {
+        Tcb t = tcb;
+        Flight f = flight;
+        int smss = t.effMss;
+        for (int b = 0; b < blockCount; b++) {
+            f.sack(blocks[2 * b], blocks[2 * b + 1], delivered);
+        }
+        blockCount = 0;
+        long rttSample = rtt.takeLatest();
+        if (rttSample >= 0) {
+            rack.onRttSample(rttSample);
+        }
+        rate.finishSample(rtt.minRttNs());
+        onProbeAcked(nowNs, seg);
+
+        // Undo (RFC 3522): the first ACK of new data after an episode began echoes a timestamp older
+        // than the episode's first retransmission: the original arrived, the episode was spurious.
+        if (undoPending && newAck && (inRecovery || inLoss)) {
+            undoPending = false;
+            if (seg.options.hasTimestamps && SeqNum.lt(seg.options.tsEcr, undoTsVal)) {
+                spuriousCount++;
+                t.cc.undo(undoCwnd, undoSsthresh);
+                f.unmarkLost();
+                inRecovery = false;
+                inLoss = false;
+            }
+        }
+
+        boolean exited = false;
+        if ((inRecovery || inLoss) && SeqNum.ge(t.sndUna, recover)) {
+            exited = true;
+            if (inRecovery && !t.cc.modelsThePath()) {
+                t.cc.onRecoveryEnd(t.flightSize(), smss);
+            }
+            inRecovery = false;
+            inLoss = false;
+            undoPending = false;
+        }
+
+        // RACK (RFC 8985 §6.2 steps 4 and 5).
+        int sackedSegments = f.sackedBytes() / Math.max(smss, 1);
+        rack.updateReorderingWindow(dsack, exited, inRecovery || inLoss, sackedSegments, cfg.dupAckThreshold(),
+                t.sndUna, t.sndNxt, rtt.srttNs());
+        dsack = false;
+        int lostBefore = f.lostBytes();
+        long timeout = rack.detectLoss(f, nowNs);
+        int newlyLost = Math.max(0, f.lostBytes() - lostBefore);
+        if (newlyLost > 0) {
+            resendFrom = t.sndUna;
+        }
+        reorderDeadlineNs = timeout > 0 ? nowNs + timeout : 0;
+        if (!inRecovery && !inLoss && f.lostBytes() > 0) {
+            enterRecovery(nowNs);
+        }
+
+        AckSample s = sample;
+        s.sndNxt = t.sndNxt;
+        s.lostBytes = newlyLost;
+        s.srttNs = rtt.srttNs();
+        s.minRttNs = rtt.minRttNs();
+        s.rttNs = rttSample;
+        s.inFlight = f.pipe();
+        s.inRecovery = inRecovery || inLoss;
+        s.totalDelivered = rate.delivered();
+        s.rateDelivered = rate.sampleDelivered();
+        s.rateIntervalNs = rate.sampleIntervalNs();
+        s.ratePriorDelivered = rate.priorDelivered();
+        s.rateAppLimited = rate.sampleAppLimited();
+        if (inRecovery && !t.cc.modelsThePath()) {
+            // RFC 6937: cwnd = pipe + sndcnt, as Linux's tcp_cwnd_reduction sets it.
+            int sndcnt = prr.onAck(s.deliveredBytes, s.inFlight, smss);
+            t.cc.setCwnd(s.inFlight + sndcnt);
+        } else if (!synAcked && (s.deliveredBytes > 0 || t.cc.modelsThePath())) {
+            t.cc.onAck(s);
+        }
+    }
+
+    /**
+     * Loss found by ACKs: RFC 6937 "on entering recovery", the congestion controller's reduction, and
+     * the first lost segment at once (RFC 6675 step 4.3; Linux sends at least this one).
+     */
+    private void enterRecovery(long nowNs) {
+        Tcb t = tcb;
+        inRecovery = true;
+        recover = t.sndMax;
+        cancelProbe();
+        rtt.cancelTiming();
+        undoCwnd = t.cc.cwnd();
+        undoSsthresh = t.cc.ssthresh();
+        undoPending = t.tsOk;
+        undoTsVal = t.tsNow(nowNs);
+        t.cc.onCongestionEvent(nowNs, t.flightSize(), t.effMss);
+        prr.enter(t.cc.ssthresh(), t.flightSize());
+        sender.windowReduced();
+        resendFrom = t.sndUna;
+        int p = nextToResend();
+        if (p >= 0) {
+            resend(nowNs, p, "fast retransmit (RACK)");
+        }
+    }
+
+    /** RFC 8985 §7.4: a probe that resent old data and drew no D-SACK repaired a loss: reduce the window. */
+    private void onProbeAcked(long nowNs, TcpSegment seg) {
+        if (!probePending || SeqNum.lt(seg.ack, probeEnd)) {
+            return;
+        }
+        boolean repairedLoss = probeWasRetransmission && !dsack && SeqNum.gt(seg.ack, probeEnd);
+        probePending = false;
+        if (repairedLoss && !inRecovery && !inLoss && !tcb.cc.modelsThePath()) {
+            tcb.cc.onCongestionEvent(nowNs, tcb.flightSize(), tcb.effMss);
+            tcb.cc.setCwnd(tcb.cc.ssthresh());
+            sender.windowReduced();
+        }
+    }
+
+    // =================================================================================================
+    // Sending during recovery
+    // =================================================================================================
+
+    @Override
+    public boolean isInRecovery() {
+        return inRecovery || inLoss;
+    }
+
+    @Override
+    public boolean drivesOutput() {
+        return inRecovery || inLoss;
+    }
+
+    /**
+     * While PRR (fast recovery) or cwnd − pipe (after a timeout) allows: the lost segments first, in
+     * sequence order, then new data.
+     */
+    @Override
+    public boolean sendNext(long nowNs) {
+        if (flight == null) {
+            return false;
+        }
+        boolean sentAny = false;
+        while (true) {
+            boolean prrRules = inRecovery && !tcb.cc.modelsThePath();
+            int room = prrRules ? prr.allowance() : tcb.cc.cwnd() - flight.pipe();
+            if (room <= 0) {
+                break;
+            }
+            int p = nextToResend();
+            if (p >= 0) {
+                resend(nowNs, p, inLoss ? "retransmission (RTO: lost)" : "retransmission (RACK: lost)");
+                sentAny = true;
+                continue;
+            }
+            if (sender.sendNew(nowNs)) {
+                sentAny = true;
+                continue;
+            }
+            break;
+        }
+        return sentAny;
+    }
+
+    /** The position of the first segment that is lost and not being resent, or -1. */
+    private int nextToResend() {
+        Flight f = flight;
+        int p = SeqNum.gt(resendFrom, tcb.sndUna) ? Math.max(f.find(resendFrom), 0) : 0;
+        for (; p < f.size(); p++) {
+            if (f.needsRetransmission(p)) {
+                resendFrom = f.start(p);
+                return p;
+            }
+        }
+        resendFrom = f.endSeq(tcb.sndUna);
+        return -1;
+    }
+
+    /** Resends record {@code p} whole, cut to the current segment size if that shrank. */
+    private void resend(long nowNs, int p, String note) {
+        Flight f = flight;
+        int smss = tcb.effMss;
+        if (f.length(p) > smss) {
+            f.split(p, f.start(p) + smss);
+        }
+        sender.resendRange(nowNs, f.start(p), f.end(p), note);
+    }
+
+    // =================================================================================================
+    // Timers: RTO, PTO, RACK's reordering timeout
+    // =================================================================================================
+
+    @Override
+    public void armRetransmitTimer(long nowNs) {
+        if (reorderDeadlineNs != 0 && reorderDeadlineNs - nowNs > 0) {
+            mode = TimerMode.REORDER;
+            timers.arm(nowNs, TimerKind.RETRANSMISSION, reorderDeadlineNs);
+            return;
+        }
+        reorderDeadlineNs = 0;
+        long pto = probeTimeout();
+        if (pto > 0) {
+            mode = TimerMode.PROBE;
+            timers.arm(nowNs, TimerKind.RETRANSMISSION, nowNs + pto);
+            return;
+        }
+        mode = TimerMode.RTO;
+        sender.armRetransmit(nowNs);
+    }
+
+    /**
+     * RFC 8985 §7.2: the PTO, or 0 when no probe is due: 2 × SRTT (at least 10 ms), plus WCDelAckT
+     * when one segment is in flight; never later than the RTO would fire (Linux caps it the same way,
+     * so a lone segment's tail is probed, not timed out).
+     */
+    private long probeTimeout() {
+        Tcb t = tcb;
+        boolean dataState = t.state == ESTABLISHED || t.state == CLOSE_WAIT;
+        if (!dataState || inRecovery || inLoss || probePending || !rtt.hasSample() || t.retransmits > 0
+                || flight == null || flight.isEmpty()) {
+            return 0;
+        }
+        long pto = 2 * rtt.srttNs();
+        if (flight.size() == 1) {
+            pto += WORST_CASE_DELAYED_ACK_NS;
+        }
+        pto = Math.max(pto, MIN_PTO_NS);
+        return Math.min(pto, rtt.rtoNs());
+    }
+
+    /** RFC 8985 §7.2: new data went out; the probe timeout restarts from now. */
+    @Override
+    public void onNewDataSent(long nowNs) {
+        if (mode == TimerMode.PROBE || (mode == TimerMode.RTO && probeTimeout() > 0)) {
+            armRetransmitTimer(nowNs);
+        }
+    }
+
+    @Override
+    public boolean onTimer(long nowNs) {
+        switch (mode) {
+            case PROBE -> {
+                mode = TimerMode.RTO;
+                sendProbe(nowNs);
+                sender.armRetransmit(nowNs);
+                return true;
+            }
+            case REORDER -> {
+                // RFC 8985 §6.2: the reordering window of a waiting segment has passed.
+                reorderDeadlineNs = 0;
+                mode = TimerMode.RTO;
+                long timeout = rack.detectLoss(flight, nowNs);
+                reorderDeadlineNs = timeout > 0 ? nowNs + timeout : 0;
+                resendFrom = tcb.sndUna;
+                if (!inRecovery && !inLoss && flight.lostBytes() > 0) {
+                    enterRecovery(nowNs);
+                    prr.onAck(0, flight.pipe(), tcb.effMss);
+                }
+                sender.output(nowNs, this);
+                armRetransmitTimer(nowNs);
+                return true;
+            }
+            default -> {
+                return false;
+            }
+        }
+    }
+
+    /** RFC 8985 §7.3: one segment of new data if the window allows, else the last segment again. */
+    private void sendProbe(long nowNs) {
+        Tcb t = tcb;
+        int unsent = SeqNum.diff(t.sndBufEnd, t.sndNxt);
+        int room = SeqNum.diff(t.sndUna + t.sndWnd, t.sndNxt);
+        probesSent++;
+        if (unsent > 0 && room > 0) {
+            int len = Math.min(t.effMss, Math.min(unsent, room));
+            sender.sendData(nowNs, t.sndNxt, len, false, len == unsent);
+            t.sndNxt += len;
+            t.sndMax = SeqNum.max(t.sndMax, t.sndNxt);
+            probeWasRetransmission = false;
+        } else if (flight != null && !flight.isEmpty()) {
+            int p = flight.size() - 1;
+            while (p > 0 && flight.has(p, Flight.SACKED)) {
+                p--;
+            }
+            if (flight.has(p, Flight.SACKED)) {
+                return;
+            }
+            resend(nowNs, p, "tail loss probe");
+            probeWasRetransmission = true;
+        } else {
+            return;
+        }
+        probePending = true;
+        probeEnd = t.sndNxt;
+    }
+
+    private void cancelProbe() {
+        probePending = false;
+        if (mode == TimerMode.PROBE) {
+            mode = TimerMode.RTO;
+        }
+    }
+
+    @Override
+    public boolean keepsSndNxtOnTimeout() {
+        return true;
+    }
+
+    /**
+     * A retransmission timeout (RFC 8985 §6.3, RFC 5681 §3.1): the window falls to one segment (once
+     * per episode: backed-off timeouts do not lower ssthresh again), the SACK scoreboard is kept,
+     * the first segment and those RACK already deems lost are marked lost, and the first is resent.
+     */
+    @Override
+    public void onRetransmitTimeout(long nowNs) {
+        Tcb t = tcb;
+        timeoutCount++;
+        cancelProbe();
+        reorderDeadlineNs = 0;
+        mode = TimerMode.RTO;
+        boolean firstOfEpisode = !inLoss;
+        if (firstOfEpisode) {
+            undoCwnd = t.cc.cwnd();
+            undoSsthresh = t.cc.ssthresh();
+            undoPending = t.tsOk && !inRecovery;
+            undoTsVal = t.tsNow(nowNs);
+            t.cc.onRetransmitTimeout(t.flightSize(), t.effMss);
+        } else {
+            undoPending = false;
+            t.cc.setCwnd(t.effMss);
+        }
+        sender.windowReduced();
+        inRecovery = false;
+        inLoss = true;
+        recover = t.sndMax;
+        if (flight == null || flight.isEmpty()) {
+            return;
+        }
+        rack.markLossesOnRto(flight, nowNs);
+        resendFrom = t.sndUna;
+        int p = nextToResend();
+        if (p >= 0 && t.sndWnd > 0) {
+            resend(nowNs, p, "retransmission (RTO)");
+        }
+    }
+
+    // =================================================================================================
+    // Figures
+    // =================================================================================================
+
+    @Override
+    public int limitedTransmitBytes() {
+        return 0;
+    }
+
+    @Override
+    public int inFlight() {
+        return flight == null ? SeqNum.diff(tcb.sndNxt, tcb.sndUna) : flight.pipe();
+    }
+
+    @Override
+    public int duplicateAcks() {
+        return dupAcksTotal;
+    }
+
+    @Override
+    public long timeouts() {
+        return timeoutCount;
+    }
+
+    @Override
+    public long spuriousRetransmissions() {
+        return spuriousCount;
+    }
+
+    long probesSent() {
+        return probesSent;
+    }
+}
