@@ -23,6 +23,14 @@ import java.util.SplittableRandom;
  * controller cannot reach {@link DeliveryRate}; the max filter ignores its low samples anyway); ECN
  * is counted as loss for the lower bounds (the draft's L4S-style ECN response is not implemented).
  *
+ * <p>What it needs from the engine: {@link #onAck} on every ACK, in recovery or not, with the
+ * {@link AckSample} complete (delivered and lost bytes, the RTT sample, in flight, inRecovery,
+ * totalDelivered and the rate sample: rateDelivered, rateIntervalNs, ratePriorDelivered — also when
+ * the sample itself was discarded — and rateAppLimited); {@link #onCongestionEvent} when recovery
+ * begins and {@link #onRecoveryEnd} (or an ACK with inRecovery false) when it ends; a sender that
+ * paces at {@link #pacingRateBytesPerSec()} with bursts of {@link #sendQuantum()} ({@link Pacer}).
+ * Without rate samples every ACK would end a round and Startup would never end.
+ *
  * <p>Random choices (the ProbeBW wait, the rounds before a Reno-coexistence probe) come from a
  * seeded generator, so a run is repeatable. All sizes in bytes, rates in bytes per second, times
  * in ns. Not thread-safe; one per connection.
