@@ -20,15 +20,28 @@ interface CongestionControl {
      * here.
      */
     static CongestionControl forConnection(TcpConfig cfg, int initialWindow) {
-        return forConnection(cfg.congestionControl(), initialWindow);
+        return forConnection(cfg.congestionControl(), initialWindow, 0);
+    }
+
+    /**
+     * As {@link #forConnection(TcpConfig, int)}, with {@code seed} for a controller's random choices
+     * (BBR's ProbeBW cycle start); the connection's ISS serves, keeping runs repeatable.
+     */
+    static CongestionControl forConnection(TcpConfig cfg, int initialWindow, long seed) {
+        return forConnection(cfg.congestionControl(), initialWindow, seed);
     }
 
     /** The controller {@code algorithm} for a new connection with {@code initialWindow} bytes of initial window. */
     static CongestionControl forConnection(TcpConfig.CongestionAlgorithm algorithm, int initialWindow) {
+        return forConnection(algorithm, initialWindow, 0);
+    }
+
+    /** The controller {@code algorithm}, its random choices seeded with {@code seed}. */
+    static CongestionControl forConnection(TcpConfig.CongestionAlgorithm algorithm, int initialWindow, long seed) {
         return switch (algorithm) {
             case RENO -> new NewReno(initialWindow);
             case CUBIC -> new Cubic(initialWindow, false, true);
-            case BBR -> new Cubic(initialWindow, false, true); // BBR lands in its own class
+            case BBR -> new Bbr(initialWindow, seed);
         };
     }
 

@@ -67,7 +67,7 @@ final class SynOptions {
      */
     static void established(TcpContext ctx, Tcb t, ConnectionOptions options, IpAddress remoteAddress) {
         updateEffectiveMss(ctx, t, options, remoteAddress);
-        t.cc = CongestionControl.forConnection(ctx.config(), initialWindow(ctx.config(), t));
+        t.cc = CongestionControl.forConnection(ctx.config(), initialWindow(ctx.config(), t), t.iss);
         t.rcvAdvertisedEdge = t.rcvNxt + Math.min(t.rcvBuf.window(), MAX_WINDOW);
     }
 
