@@ -122,8 +122,12 @@ class ShellTest {
 
     @Test
     void behaviourJtcpLacksIsACaveatFromASettingsFileAndASkipFromTheScript() {
-        Shell.Setting fromFile = new Shell.Setting("net.ipv4.tcp_congestion_control", "cubic", true);
-        assertThat(Sysctls.apply(fromFile, TcpConfig.builder(), 1)).contains("NewReno");
+        Shell.Setting fromFile = new Shell.Setting("net.ipv4.tcp_congestion_control", "vegas", true);
+        assertThat(Sysctls.apply(fromFile, TcpConfig.builder(), 1)).contains("reno, cubic and bbr");
+        TcpConfig.Builder cubic = TcpConfig.builder().congestionControl(TcpConfig.CongestionAlgorithm.RENO);
+        assertThat(Sysctls.apply(new Shell.Setting("net.ipv4.tcp_congestion_control", "cubic", true), cubic, 1))
+                .isNull();
+        assertThat(cubic.build().congestionControl()).isEqualTo(TcpConfig.CongestionAlgorithm.CUBIC);
         assertThatThrownBy(() -> Sysctls.apply(new Shell.Setting("net.ipv4.tcp_frto", "2"), TcpConfig.builder(), 1))
                 .isInstanceOf(ScriptUnsupportedException.class).hasMessageContaining("F-RTO");
         assertThat(Sysctls.apply(new Shell.Setting("net.ipv4.tcp_early_retrans", "4"), TcpConfig.builder(), 1)).isNull();
