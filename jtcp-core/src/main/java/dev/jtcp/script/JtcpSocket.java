@@ -24,6 +24,8 @@ final class JtcpSocket {
     /** TCP_MAXSEG as set, or 0. */
     int maxSegment;
     long userTimeoutMs;
+    /** TCP_FASTOPEN's queue length on a listener (RFC 7413 §5.1), or 0. */
+    int fastOpenQueue;
     IpAddress boundAddress;
     int boundPort = -1;
     TcpListener listener;

@@ -223,6 +223,7 @@ final class JtcpSockets {
             Host host = target.host();
             IpAddress addr = s.boundAddress == null || s.boundAddress.isUnspecified() ? IpAddress.ANY_V4 : s.boundAddress;
             s.listener = host.listen(now(), addr, s.boundPort, backlog);
+            s.listener.fastOpen(s.fastOpenQueue);
             ends.localPort = s.boundPort;
             ends.remotePort = Endpoints.DEFAULT_REMOTE_PORT;
             return SocketCall.Result.ok(0);

@@ -40,6 +40,9 @@ final class JtcpTarget implements Target {
     private final int mtu;
     private final long seed;
     private TcpConfig.Builder config;
+    /** net.ipv4.tcp_fastopen and tcp_fastopen_key as set before the host starts (null: not set). */
+    private Integer fastOpenMode;
+    private String fastOpenKey;
     private Host host;
     private long nowNs;
     private final ArrayDeque<LivePacket> sent = new ArrayDeque<>();
@@ -88,6 +91,12 @@ final class JtcpTarget implements Target {
                     .tracer(this::onTrace)
                     .attach(this::onTransmit);
             config = null;
+            if (fastOpenMode != null) {
+                host.fastOpen().mode(fastOpenMode);
+            }
+            if (fastOpenKey != null) {
+                host.fastOpen().key(fastOpenKey);
+            }
         }
         return host;
     }
@@ -197,13 +206,53 @@ final class JtcpTarget implements Target {
         TcpState state = st.state() == TcpState.TIME_WAIT ? TcpState.CLOSED : st.state();
         info.put("tcpi_state", TcpInfo.stateNumber(state));
         TcpInfo.fill(info, st);
+        if (live.synDataAccepted()) {
+            info.merge("tcpi_options", 32L, (a, b) -> a | b); // TCPI_OPT_SYN_DATA
+        }
         return info;
     }
 
     @Override
     public void command(String text, int line) {
         for (ShellCommands.Setting s : ShellCommands.parse(text, line)) {
+            if (fastOpenSetting(s, line)) {
+                continue;
+            }
             configureBeforeStart(line, "sysctl " + s.name(), b -> ShellCommands.apply(s, b, line));
+        }
+    }
+
+    /**
+     * TCP Fast Open's sysctls live in the host's {@link dev.jtcp.tcp.FastOpen}, which may change at
+     * any time (Linux reads them per SYN): applied now, or when the host starts.
+     */
+    private boolean fastOpenSetting(ShellCommands.Setting s, int line) {
+        try {
+            switch (s.name()) {
+                case "net.ipv4.tcp_fastopen" -> {
+                    int mode = Integer.decode(s.value().strip());
+                    if (host != null) {
+                        host.fastOpen().mode(mode);
+                    } else {
+                        fastOpenMode = mode;
+                    }
+                    return true;
+                }
+                case "net.ipv4.tcp_fastopen_key" -> {
+                    if (host != null) {
+                        host.fastOpen().key(s.value());
+                    } else {
+                        new dev.jtcp.tcp.FastOpen(0, 0).key(s.value());
+                        fastOpenKey = s.value();
+                    }
+                    return true;
+                }
+                default -> {
+                    return false;
+                }
+            }
+        } catch (IllegalArgumentException e) {
+            throw new ScriptUnsupportedException(line, s.name() + "=" + s.value() + ": " + e.getMessage());
         }
     }
 

@@ -5,6 +5,7 @@ import dev.jtcp.event.TraceEvent;
 import dev.jtcp.event.Tracer;
 import dev.jtcp.link.PacketSink;
 import dev.jtcp.tcp.ChallengeAckLimiter;
+import dev.jtcp.tcp.FastOpen;
 import dev.jtcp.tcp.IsnGenerator;
 import dev.jtcp.tcp.IsnSource;
 import dev.jtcp.tcp.SipHash;
@@ -67,6 +68,7 @@ public final class Host implements TcpContext {
     private final RandomGenerator random;
     private IsnSource isn;
     private final SynCookies cookies;
+    private final FastOpen fastOpen;
     private final ChallengeAckLimiter challengeAcks;
     /** Keys timestamp offsets here and ephemeral ports in {@link #ports}. */
     private final SipHash portHash;
@@ -101,6 +103,8 @@ public final class Host implements TcpContext {
         this.cookies = new SynCookies(random);
         this.challengeAcks = new ChallengeAckLimiter(config.challengeAckPerSecond());
         this.portHash = new SipHash(random.nextLong(), random.nextLong());
+        // The Fast Open key comes from the port hash, so the random stream is what it was before.
+        this.fastOpen = new FastOpen(portHash.hash(0x7f0, 1, 0, 0, 0, 0), portHash.hash(0x7f0, 2, 0, 0, 0, 0));
         this.output = new IpOutput(name, trace.engine, routes);
         this.demux = new TcpDemux(name, trace, drops, interfaces, this, output, wheel);
         this.ports = new PortAllocator(demux, portHash, PortAllocator.randomStart(random));
@@ -444,6 +448,12 @@ public final class Host implements TcpContext {
     @Override
     public SynCookies synCookies() {
         return cookies;
+    }
+
+    /** TCP Fast Open's mode, key and cookie cache (RFC 7413); off unless set. */
+    @Override
+    public FastOpen fastOpen() {
+        return fastOpen;
     }
 
     @Override

@@ -101,7 +101,7 @@ final class Sender {
             return;
         }
         boolean sent = false;
-        if (state != SYN_SENT && state != SYN_RECEIVED && state != LISTEN) {
+        if (state != SYN_SENT && (state != SYN_RECEIVED || tcb.fastOpenChild) && state != LISTEN) {
             sent = recovery.drivesOutput() ? recovery.sendNext(nowNs) : outputData(nowNs, recovery);
         }
         if (!sent && ackNow && state != SYN_SENT && state != LISTEN) {

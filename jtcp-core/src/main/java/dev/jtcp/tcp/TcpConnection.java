@@ -384,6 +384,16 @@ public final class TcpConnection {
      * SYN-RECEIVED.
      */
     void acceptSyn(long nowNs, TcpListener from, TcpSegment syn, int chosenIss) {
+        acceptSyn(nowNs, from, syn, chosenIss, false, null, false);
+    }
+
+    /**
+     * {@link #acceptSyn(long, TcpListener, TcpSegment, int)} with TCP Fast Open (RFC 7413 §4.2.2):
+     * when {@code fastOpen}, the SYN's data is taken at once and the SYN,ACK acknowledges it; {@code
+     * offerCookie}, when not null, goes in the SYN,ACK's Fast Open option.
+     */
+    void acceptSyn(long nowNs, TcpListener from, TcpSegment syn, int chosenIss, boolean fastOpen, byte[] offerCookie,
+                   boolean experimental) {
         this.nowNs = nowNs;
         listener = from;
         passiveOpen = true;
@@ -394,8 +404,19 @@ public final class TcpConnection {
         SynOptions.negotiate(ctx, tcb, options, remoteAddress, syn.options, true);
         // RFC 3168 §6.1.1: an ECN-setup SYN has both ECE and CWR; we agree with ECE on the SYN,ACK.
         tcb.ecnOk = cfg.ecn() != TcpConfig.EcnMode.OFF && syn.has(TcpFlags.ECE) && syn.has(TcpFlags.CWR);
-        holdSynPayload(syn);
-        setState(SYN_RECEIVED, "rcv SYN");
+        tcb.fastOpenCookie = offerCookie;
+        tcb.fastOpenExperimental = experimental;
+        if (fastOpen) {
+            tcb.fastOpenChild = true;
+            if (syn.payloadLength > 0) {
+                receiver.storeSynData(syn);
+                notify(EV_READABLE);
+            }
+            synFin = syn.isFin();
+        } else {
+            holdSynPayload(syn);
+        }
+        setState(SYN_RECEIVED, fastOpen ? "rcv SYN with Fast Open cookie" : "rcv SYN");
         sender.sendSyn(nowNs, true, null);
         tcb.streakStartNs = nowNs;
         sender.armRetransmit(nowNs);
@@ -432,6 +453,11 @@ public final class TcpConnection {
             synPayload = syn.payloadBytes();
         }
         synFin = syn.isFin();
+    }
+
+    /** Data rode on the SYN and the peer took it, or we took the peer's (RFC 7413; Linux's TCPI_OPT_SYN_DATA). */
+    public boolean synDataAccepted() {
+        return tcb.synData;
     }
 
     // =================================================================================================
@@ -477,7 +503,8 @@ public final class TcpConnection {
         if (ctx.tracer().isEnabled()) {
             traceCall(nowNs, "send " + n + (urgent ? " urgent" : ""), n + " queued");
         }
-        if (n > 0 && (tcb.state == ESTABLISHED || tcb.state == CLOSE_WAIT)) {
+        if (n > 0 && (tcb.state == ESTABLISHED || tcb.state == CLOSE_WAIT
+                || (tcb.state == SYN_RECEIVED && tcb.fastOpenChild))) {
             output(nowNs);
         }
         timers.reschedule(this);
@@ -990,7 +1017,7 @@ public final class TcpConnection {
     private DropReason onAck(long nowNs, TcpSegment seg) {
         if (tcb.state == SYN_RECEIVED) {
             if (SeqNum.lt(tcb.sndUna, seg.ack) && SeqNum.le(seg.ack, tcb.sndMax)) {
-                if (passiveOpen && listener != null && !listener.hasRoomToAccept()) {
+                if (passiveOpen && listener != null && !tcb.fastOpenChild && !listener.hasRoomToAccept()) {
                     // Accept queue full: stay in SYN-RECEIVED and let the peer retransmit (as Linux does).
                     return DropReason.TCP_LISTEN_OVERFLOW;
                 }
