@@ -425,10 +425,11 @@ final class JtcpSockets {
             if (conn == null || s.writeShutdown) {
                 return SocketCall.Result.error("EPIPE");
             }
-            if (isOpening(conn)) {
+            boolean fastOpen = conn.isFastOpenChild() && conn.state() == TcpState.SYN_RECEIVED;
+            if (isOpening(conn) && !fastOpen) {
                 return dontWait ? SocketCall.Result.error("EAGAIN") : null;
             }
-            if (conn.state() != TcpState.ESTABLISHED && conn.state() != TcpState.CLOSE_WAIT) {
+            if (conn.state() != TcpState.ESTABLISHED && conn.state() != TcpState.CLOSE_WAIT && !fastOpen) {
                 return SocketCall.Result.error("EPIPE");
             }
             int n = conn.send(now(), ByteBuffer.allocate((int) (total - written[0])), (flags & 0x1) != 0);

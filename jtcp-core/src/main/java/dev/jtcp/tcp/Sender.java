@@ -136,7 +136,10 @@ final class Sender {
                 // largest window offered, or nothing is in flight to bring a window update (deviation:
                 // the override timeout is zero then, as in Linux).
                 boolean allQueued = len == unsent;
-                boolean hold = allQueued ? !options.noDelay && inFlight > 0 : len < t.maxSndWnd / 2 && inFlight > 0;
+                // A Fast Open server's unacknowledged SYN is not data in flight (Linux sends at once).
+                int dataInFlight = t.fastOpenChild && t.sndUna == t.iss ? inFlight - 1 : inFlight;
+                boolean hold = allQueued ? !options.noDelay && dataInFlight > 0
+                        : len < t.maxSndWnd / 2 && dataInFlight > 0;
                 if (hold) {
                     break;
                 }

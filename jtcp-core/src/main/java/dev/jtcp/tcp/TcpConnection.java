@@ -413,9 +413,11 @@ public final class TcpConnection {
                 notify(EV_READABLE);
             }
             synFin = syn.isFin();
-        } else {
+        } else if (offerCookie == null) {
             holdSynPayload(syn);
         }
+        // else RFC 7413 §4.2.2: a Fast Open SYN without a valid cookie has its data dropped, not held
+        // (Linux does likewise): the client sends it again after the handshake.
         setState(SYN_RECEIVED, fastOpen ? "rcv SYN with Fast Open cookie" : "rcv SYN");
         sender.sendSyn(nowNs, true, null);
         tcb.streakStartNs = nowNs;
@@ -458,6 +460,11 @@ public final class TcpConnection {
     /** Data rode on the SYN and the peer took it, or we took the peer's (RFC 7413; Linux's TCPI_OPT_SYN_DATA). */
     public boolean synDataAccepted() {
         return tcb.synData;
+    }
+
+    /** A Fast Open server connection: it may send in SYN-RECEIVED (RFC 7413 §4.2.2). */
+    public boolean isFastOpenChild() {
+        return tcb.fastOpenChild;
     }
 
     // =================================================================================================
