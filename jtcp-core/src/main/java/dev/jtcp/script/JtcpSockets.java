@@ -32,6 +32,7 @@ import java.util.function.Supplier;
  */
 final class JtcpSockets {
     static final int O_NONBLOCK = 04000;
+    private static final long MSG_FASTOPEN = 0x20000000L;
 
     /** A call that would block, retried after everything the stack does. */
     private static final class Blocked implements Target.PendingCall {
@@ -308,9 +309,15 @@ final class JtcpSockets {
     }
 
     private void open(JtcpSocket s, Addr to, int line) {
+        open(s, to, line, null);
+    }
+
+    /** OPEN; with {@code fastOpenData}, a Fast Open one (RFC 7413): returns the bytes the SYN took. */
+    private int open(JtcpSocket s, Addr to, int line, ByteBuffer fastOpenData) {
         Host host = target.host();
         TcpConnection conn;
-        if (s.maxSegment > 0 || s.receiveBuffer > 0) {
+        int taken = 0;
+        if (s.maxSegment > 0 || s.receiveBuffer > 0 || fastOpenData != null) {
             // Options that shape the SYN (its MSS option, its window and scale) must be set before
             // OPEN, which Host.connect does at once; so build the connection the way it does.
             IpAddress local = s.boundAddress != null && !s.boundAddress.isUnspecified() ? s.boundAddress : ends.local;
@@ -323,7 +330,11 @@ final class JtcpSockets {
                 conn.receiveBufferSize(s.receiveBuffer);
             }
             host.register(conn);
-            conn.open(now());
+            if (fastOpenData != null) {
+                taken = conn.openFastOpen(now(), fastOpenData);
+            } else {
+                conn.open(now());
+            }
         } else {
             conn = host.connect(now(), to.address, to.port, Math.max(s.boundPort, 0));
         }
@@ -332,6 +343,7 @@ final class JtcpSockets {
         s.applyOptions(now());
         ends.localPort = conn.key().localPort();
         ends.remotePort = to.port;
+        return taken;
     }
 
     private int ephemeralPort(Host host) {
@@ -409,14 +421,28 @@ final class JtcpSockets {
             JtcpSocket s = sock(c);
             long total = c.integer(2);
             long flags = c.argCount() > 3 ? c.integer(3) : 0;
-            if ((flags & ~(0x1L | 0x40L | 0x4000L)) != 0) {
+            if ((flags & ~(0x1L | 0x40L | 0x4000L | MSG_FASTOPEN)) != 0) {
                 throw new ScriptUnsupportedException(c.line(), c.name() + " flags " + flags
-                        + " (MSG_FASTOPEN, MSG_MORE, MSG_ZEROCOPY) are not supported");
-            }
-            if (c.name().equals("sendto") && !c.isDefault(4) && c.arg(4) instanceof Map<?, ?>) {
-                throw new ScriptUnsupportedException(c.line(), "sendto() with an address (Fast Open) is not supported");
+                        + " (MSG_MORE, MSG_ZEROCOPY) are not supported");
             }
             boolean dontWait = s.nonBlocking || (flags & 0x40) != 0;
+            if ((flags & MSG_FASTOPEN) != 0 && s.conn == null && written[0] == 0) {
+                // RFC 7413 §4.2.1, Linux's sendto(MSG_FASTOPEN): OPEN with the data in the SYN.
+                if (s.listener != null) {
+                    return SocketCall.Result.error("EISCONN");
+                }
+                Addr a = c.name().equals("sendto") ? address(c, 4, ends.remote) : new Addr(ends.remote, Endpoints.DEFAULT_PORT);
+                int taken = open(s, a, c.line(), ByteBuffer.allocate((int) total));
+                written[0] = taken;
+                if (dontWait) {
+                    return taken > 0 ? SocketCall.Result.ok(taken) : SocketCall.Result.error("EINPROGRESS");
+                }
+                // Blocking: the rest waits in the send buffer and goes with the handshake's ACK.
+                written[0] += s.conn.send(now(), ByteBuffer.allocate((int) (total - taken)));
+                return null;
+            } else if (c.name().equals("sendto") && !c.isDefault(4) && c.arg(4) instanceof Map<?, ?>) {
+                throw new ScriptUnsupportedException(c.line(), "sendto() with an address is not supported");
+            }
             SocketCall.Result err = s.takeError();
             if (err != null) {
                 return err;

@@ -41,8 +41,25 @@ public final class FastOpen {
     private final byte[] key = new byte[16];
     private SipHash mac;
     private final long[] message = new long[4];
-    /** The client's cookie cache (RFC 7413 §4.1.3): the last cookie each server gave us. */
-    private final Map<IpAddress, byte[]> cookies = new HashMap<>();
+    /** The client's cache (RFC 7413 §4.1.3): per server, its last cookie, MSS and SYN-data losses. */
+    private final Map<IpAddress, Server> servers = new HashMap<>();
+
+    /** What the client remembers of one server. */
+    private static final class Server {
+        /** The last cookie it gave, or null. */
+        byte[] cookie;
+        /** The MSS option of its last SYN,ACK, or -1. */
+        int mss = -1;
+        /** SYNs with data to it that timed out in a row. */
+        int synLosses;
+        /** The cookie came in the experimental form (kind 254), so it goes back in that form. */
+        boolean experimental;
+        /**
+         * Linux's try_exp: 0 ask in the RFC form (kind 34); 1 the server ignored that, ask in the
+         * experimental form; 2 it ignored both, stop asking.
+         */
+        int tryExperimental;
+    }
 
     /** Fast Open off, with a key drawn from {@code keySeed}'s bits. */
     public FastOpen(long keySeed0, long keySeed1) {
@@ -149,20 +166,77 @@ public final class FastOpen {
 
     /** The cached cookie for {@code server}, or null (RFC 7413 §4.1.3). */
     public byte[] cachedCookie(IpAddress server) {
-        return cookies.get(server);
+        Server s = servers.get(server);
+        return s == null ? null : s.cookie;
     }
 
     /** Remembers the cookie {@code server} gave us (an empty array forgets it). */
     public void cacheCookie(IpAddress server, byte[] cookie) {
-        if (cookie.length == 0) {
-            cookies.remove(server);
-        } else {
-            cookies.put(server, cookie.clone());
+        cacheCookie(server, cookie, false);
+    }
+
+    /** Remembers the cookie {@code server} gave us, in the form it used. */
+    void cacheCookie(IpAddress server, byte[] cookie, boolean experimental) {
+        Server s = servers.computeIfAbsent(server, k -> new Server());
+        s.cookie = cookie.length == 0 ? null : cookie.clone();
+        s.experimental = experimental;
+        s.tryExperimental = 0;
+    }
+
+    /**
+     * A SYN,ACK answered our cookie request without a cookie: the server may not know the form we
+     * used. Ask in the experimental form next time, and after that not at all (Linux's try_exp).
+     */
+    void onCookieRequestIgnored(IpAddress server, boolean askedExperimental) {
+        Server s = servers.computeIfAbsent(server, k -> new Server());
+        s.tryExperimental = askedExperimental ? 2 : 1;
+    }
+
+    /** Whether the cookie or the request for {@code server} goes in the experimental form. */
+    boolean useExperimental(IpAddress server) {
+        Server s = servers.get(server);
+        return s != null && (s.cookie != null ? s.experimental : s.tryExperimental == 1);
+    }
+
+    /** Whether asking {@code server} for a cookie is pointless: it ignored both forms. */
+    boolean stopAsking(IpAddress server) {
+        Server s = servers.get(server);
+        return s != null && s.cookie == null && s.tryExperimental >= 2;
+    }
+
+    /** The MSS {@code server} announced last, or -1 (sizes the data of the next SYN). */
+    int cachedMss(IpAddress server) {
+        Server s = servers.get(server);
+        return s == null ? -1 : s.mss;
+    }
+
+    void cacheMss(IpAddress server, int mss) {
+        if (mss > 0) {
+            servers.computeIfAbsent(server, k -> new Server()).mss = mss;
         }
     }
 
-    /** Forgets every cached cookie (Linux: {@code ip tcp_metrics flush}). */
+    /**
+     * RFC 7413 §4.1.3.1: a SYN with data to {@code server} timed out (a middlebox may drop such
+     * SYNs), or (false) one was acknowledged.
+     */
+    void onSynDataOutcome(IpAddress server, boolean lost) {
+        Server s = servers.computeIfAbsent(server, k -> new Server());
+        s.synLosses = lost ? s.synLosses + 1 : 0;
+    }
+
+    /**
+     * Whether SYN data to {@code server} is off after repeated losses. Linux stops after two in a
+     * row, for a time that grows with each; deviation: jtcp stops until a flush or a success
+     * (a connection without data still asks for and refreshes the cookie).
+     */
+    boolean synDataBlocked(IpAddress server) {
+        Server s = servers.get(server);
+        return s != null && s.synLosses > 1;
+    }
+
+    /** Forgets everything cached about servers (Linux: {@code ip tcp_metrics flush}). */
     public void flushCookies() {
-        cookies.clear();
+        servers.clear();
     }
 }

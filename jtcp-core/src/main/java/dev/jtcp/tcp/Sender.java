@@ -275,6 +275,11 @@ final class Sender {
         prepare(withAck ? TcpFlags.SYN | TcpFlags.ACK : TcpFlags.SYN);
         out.seq = tcb.iss;
         SynOptions.writeSynOptions(cfg, tcb, out, withAck, nowNs);
+        if (!withAck && tcb.synDataLength > 0) {
+            // RFC 7413 §4.2.1: the first SYN carries data from the start of the send buffer.
+            tcb.sendBuf.lend(0, tcb.synDataLength, out);
+            bytesSent += tcb.synDataLength;
+        }
         transmit(nowNs, note);
     }
 

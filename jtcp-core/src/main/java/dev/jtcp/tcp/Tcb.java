@@ -113,6 +113,8 @@ final class Tcb {
     boolean fastOpenExperimental;
     /** Data rode on the SYN and the peer took it (Linux's TCPI_OPT_SYN_DATA). */
     boolean synData;
+    /** Bytes of the send buffer our first SYN carries (RFC 7413 §4.2.1); 0 after the SYN,ACK. */
+    int synDataLength;
     /**
      * A passive connection a valid Fast Open SYN created: it is acceptable, readable and may send
      * in SYN-RECEIVED, before the handshake completes (RFC 7413 §4.2.2).
