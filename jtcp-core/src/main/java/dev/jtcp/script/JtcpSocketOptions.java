@@ -94,6 +94,7 @@ final class JtcpSocketOptions {
                         s.listener.fastOpen(s.fastOpenQueue);
                     }
                 }
+                case 30 -> s.fastOpenConnect = v != 0; // TCP_FASTOPEN_CONNECT
                 case 18 -> {
                     s.userTimeoutMs = v;
                     if (s.conn != null) {

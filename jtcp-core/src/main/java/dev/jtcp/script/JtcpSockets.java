@@ -3,6 +3,7 @@ package dev.jtcp.script;
 import dev.jtcp.event.ConnectionKey;
 import dev.jtcp.event.TcpState;
 import dev.jtcp.stack.Host;
+import dev.jtcp.tcp.FastOpen;
 import dev.jtcp.tcp.TcpConnection;
 import dev.jtcp.tcp.TcpException;
 import dev.jtcp.tcp.TcpListener;
@@ -105,7 +106,9 @@ final class JtcpSockets {
             case "close" -> () -> close(c);
             case "shutdown" -> () -> shutdown(c);
             case "fcntl" -> () -> guarded(() -> JtcpSocketOptions.fcntl(sock(c), c));
-            case "setsockopt" -> () -> guarded(() -> JtcpSocketOptions.setsockopt(sock(c), c, now()));
+            case "setsockopt" -> () -> guarded(() -> fastOpenConnectOff(c)
+                    ? SocketCall.Result.error("EOPNOTSUPP")
+                    : JtcpSocketOptions.setsockopt(sock(c), c, now()));
             case "getsockopt" -> () -> guarded(() -> JtcpSocketOptions.getsockopt(sock(c), c, target.config()));
             case "ioctl" -> () -> guarded(() -> JtcpSocketOptions.ioctl(sock(c), c));
             case "poll" -> poll(c);
@@ -271,6 +274,20 @@ final class JtcpSockets {
                     return SocketCall.Result.error("EISCONN");
                 }
                 Addr a = address(c, 1, ends.remote);
+                if (s.fastOpenConnect) {
+                    // TCP_FASTOPEN_CONNECT: with a cookie cached, connect() succeeds at once and the
+                    // first write sends SYN and data; without one, the SYN asks for a cookie.
+                    FastOpen fo = target.host().fastOpen();
+                    if (fo.has(FastOpen.CLIENT) && (fo.cachedCookie(a.address()) != null
+                            || fo.has(FastOpen.CLIENT_NO_COOKIE))) {
+                        s.deferredAddress = a.address();
+                        s.deferredPort = a.port();
+                        s.connectReported = true;
+                        return SocketCall.Result.ok(0);
+                    }
+                    open(s, a, c.line(), ByteBuffer.allocate(0));
+                    return s.nonBlocking ? SocketCall.Result.error("EINPROGRESS") : waitConnected(s);
+                }
                 open(s, a, c.line());
                 return s.nonBlocking ? SocketCall.Result.error("EINPROGRESS") : waitConnected(s);
             }
@@ -362,6 +379,11 @@ final class JtcpSockets {
     /** An address argument: {@code ...} means the default; else a sockaddr struct. */
     private record Addr(IpAddress address, int port) {}
 
+    /** TCP_FASTOPEN_CONNECT while the host's Fast Open client bit is off: Linux says EOPNOTSUPP. */
+    private boolean fastOpenConnectOff(SocketCall c) {
+        return c.integer(1) == 6 && c.integer(2) == 30 && !target.host().fastOpen().has(FastOpen.CLIENT);
+    }
+
     private Addr address(SocketCall c, int i, IpAddress fallback) {
         Object a = c.arg(i);
         if (a == SocketCall.DEFAULT) {
@@ -426,12 +448,21 @@ final class JtcpSockets {
                         + " (MSG_MORE, MSG_ZEROCOPY) are not supported");
             }
             boolean dontWait = s.nonBlocking || (flags & 0x40) != 0;
-            if ((flags & MSG_FASTOPEN) != 0 && s.conn == null && written[0] == 0) {
+            boolean deferred = s.deferredAddress != null;
+            if ((flags & MSG_FASTOPEN) != 0 && s.conn != null && written[0] == 0 && isOpening(s.conn)) {
+                return SocketCall.Result.error("EALREADY");
+            }
+            if (((flags & MSG_FASTOPEN) != 0 || deferred) && s.conn == null && written[0] == 0) {
                 // RFC 7413 §4.2.1, Linux's sendto(MSG_FASTOPEN): OPEN with the data in the SYN.
                 if (s.listener != null) {
                     return SocketCall.Result.error("EISCONN");
                 }
-                Addr a = c.name().equals("sendto") ? address(c, 4, ends.remote) : new Addr(ends.remote, Endpoints.DEFAULT_PORT);
+                if (!deferred && !target.host().fastOpen().has(FastOpen.CLIENT)) {
+                    return SocketCall.Result.error("EOPNOTSUPP"); // Linux, with the client bit off
+                }
+                Addr a = deferred ? new Addr(s.deferredAddress, s.deferredPort)
+                        : c.name().equals("sendto") ? address(c, 4, ends.remote) : new Addr(ends.remote, Endpoints.DEFAULT_PORT);
+                s.deferredAddress = null;
                 int taken = open(s, a, c.line(), ByteBuffer.allocate((int) total));
                 written[0] = taken;
                 if (dontWait) {
@@ -440,7 +471,7 @@ final class JtcpSockets {
                 // Blocking: the rest waits in the send buffer and goes with the handshake's ACK.
                 written[0] += s.conn.send(now(), ByteBuffer.allocate((int) (total - taken)));
                 return null;
-            } else if (c.name().equals("sendto") && !c.isDefault(4) && c.arg(4) instanceof Map<?, ?>) {
+            } else if (c.name().equals("sendto") && !c.isDefault(4) && c.arg(4) instanceof Map<?, ?> && (flags & MSG_FASTOPEN) == 0) {
                 throw new ScriptUnsupportedException(c.line(), "sendto() with an address is not supported");
             }
             SocketCall.Result err = s.takeError();
