@@ -268,7 +268,7 @@ public final class Host implements TcpContext {
             throw new TcpException(TcpError.BAD_ADDRESS, local + " is not an address of host " + name
                     + (local.isV4() != remote.isV4() ? " of " + remote + "'s family" : ""));
         }
-        return open(nowNs, local, remote, port, localPort);
+        return open(nowNs, local, remote, port, localPort, null);
     }
 
     /**
@@ -279,11 +279,24 @@ public final class Host implements TcpContext {
      *     4-tuple is taken or a listener holds {@code localPort}
      */
     public TcpConnection connect(long nowNs, IpAddress remote, int port, int localPort) {
-        return open(nowNs, null, remote, port, localPort);
+        return open(nowNs, null, remote, port, localPort, null);
+    }
+
+    /**
+     * Active OPEN with TCP Fast Open (RFC 7413; Linux's {@code sendto(MSG_FASTOPEN)}): with a cookie
+     * cached for {@code remote}, the SYN carries it and the first bytes of {@code data} (its position
+     * moves past them); without one, the SYN asks for a cookie and {@code data} is left alone. The
+     * host's {@link FastOpen#CLIENT} bit must be set ({@link #fastOpen()}), else this is a plain OPEN.
+     *
+     * @throws TcpException as {@link #connect(long, IpAddress, int, int)}
+     */
+    public TcpConnection connectFastOpen(long nowNs, IpAddress remote, int port, int localPort, ByteBuffer data) {
+        return open(nowNs, null, remote, port, localPort, Objects.requireNonNull(data));
     }
 
     /** Active OPEN from {@code requestedLocal}, or from the address {@link RoutingTable#sourceFor} picks if null. */
-    private TcpConnection open(long nowNs, IpAddress requestedLocal, IpAddress remote, int port, int localPort) {
+    private TcpConnection open(long nowNs, IpAddress requestedLocal, IpAddress remote, int port, int localPort,
+                               ByteBuffer fastOpenData) {
         this.nowNs = nowNs;
         if (port < 1 || port > 65535) {
             throw new IllegalArgumentException("port must be 1..65535, got " + port);
@@ -300,7 +313,11 @@ public final class Host implements TcpContext {
                 : routes.sourceFor(remote, interfaces.list(), name);
         TcpConnection c = new TcpConnection(this, ports.bindForConnect(local, remote, port, localPort));
         register(c);
-        c.open(nowNs);
+        if (fastOpenData != null) {
+            c.openFastOpen(nowNs, fastOpenData);
+        } else {
+            c.open(nowNs);
+        }
         return c;
     }
 
