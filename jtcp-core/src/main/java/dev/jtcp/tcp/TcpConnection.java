@@ -645,8 +645,9 @@ public final class TcpConnection {
             }
             return 0;
         }
-        if (tcb.state.isSynchronized() && !tcb.finReceived) {
-            // §3.8.6.2.2: announce a window the read opened, if receiver SWS avoidance allows.
+        if (tcb.state.isSynchronized() && tcb.state != SYN_RECEIVED && !tcb.finReceived) {
+            // §3.8.6.2.2: announce a window the read opened, if receiver SWS avoidance allows. (Not
+            // in SYN-RECEIVED, where only a Fast Open connection has data: the SYN,ACK is pending.)
             if (sender.windowUpdateDue()) {
                 sender.ackNow = true;
                 output(nowNs);
