@@ -1084,7 +1084,12 @@ public final class TcpConnection {
         }
         switch (tcb.state) {
             case SYN_RECEIVED -> {
-                if (passiveOpen) {
+                if (tcb.fastOpenChild) {
+                    // A Fast Open connection already belongs to the application: it is reset, not
+                    // returned to LISTEN. Deviation: Linux keeps an unaccepted one acceptable, its
+                    // SYN data readable before ECONNRESET; jtcp drops it from the accept queue.
+                    fail(TcpError.RESET, "rcv RST");
+                } else if (passiveOpen) {
                     returnToListen("rcv RST");
                 } else {
                     fail(TcpError.REFUSED, "rcv RST");

@@ -134,4 +134,22 @@ class FastOpenHandshakeTest {
         TcpConnection s = l.accept();
         assertThat(read(s, t)).isEqualTo(new String(REQUEST, StandardCharsets.US_ASCII));
     }
+
+    @Test
+    void aResetFastOpenConnectionIsResetNotReturnedToListen() {
+        TwoHosts t = hosts(Impairments.builder().delayNs(10 * MS).build());
+        TcpListener l = t.server.listen(t.now(), 80, 8);
+        l.fastOpen(8);
+        byte[] cookie = new byte[8];
+        t.server.fastOpen().cookie(TwoHosts.CLIENT, SERVER, cookie);
+        t.client.fastOpen().cacheCookie(SERVER, cookie);
+        TcpConnection c = t.client.connectFastOpen(t.now(), SERVER, 80, 0, ByteBuffer.wrap(REQUEST));
+        t.runFor(10 * MS);
+        TcpConnection s = l.accept();
+        assertThat(s.state()).isEqualTo(TcpState.SYN_RECEIVED);
+        c.abort(t.now()); // SYN-SENT: nothing sent; the SYN,ACK then meets no connection and gets a RST
+        t.runFor(30 * MS);
+        assertThat(s.state()).isEqualTo(TcpState.CLOSED);
+        assertThat(s.error()).isEqualTo(TcpError.RESET);
+    }
 }
