@@ -17,6 +17,7 @@ public final class Scenarios {
     static {
         List<Scenario> all = new ArrayList<>();
         all.addAll(OpenScenarios.all());
+        all.addAll(FastOpenScenarios.all());
         all.addAll(CloseScenarios.all());
         all.addAll(AnomalyScenarios.all());
         all.addAll(CongestionScenarios.all());

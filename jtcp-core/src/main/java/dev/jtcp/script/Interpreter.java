@@ -54,8 +54,6 @@ final class Interpreter {
     private final java.nio.file.Path dir;
     /** Commands run as no-ops and baseline settings the stack does not honour, for the report. */
     private final List<String> notes = new ArrayList<>();
-    /** Whether the settings enabled the Fast Open server (SYN data then means TFO). */
-    private boolean fastOpenServer;
 
     Interpreter(Script script, Target target, Settings settings, Endpoints ends, java.nio.file.Path dir) {
         this.dir = dir;
@@ -132,9 +130,6 @@ final class Interpreter {
         long t = reach(e, "inbound packet");
         checkNothingUnexpected(e.line());
         boolean syn = (p.flags() & TcpFlags.SYN) != 0;
-        if (syn && (p.flags() & TcpFlags.ACK) == 0 && fastOpenServer && target.osName().equals("jtcp")) {
-            checkNotFastOpen(e.line(), p);
-        }
         if (syn) {
             seqs.remoteSyn(p.start(), (p.flags() & TcpFlags.ACK) != 0);
         }
@@ -155,28 +150,6 @@ final class Interpreter {
         lastScheduledUs = t;
         baseUs = target.nowUs();
         lastWasInbound = true;
-    }
-
-    /**
-     * While the settings enable the Fast Open server, a SYN with a Fast Open option or with data
-     * expects RFC 7413's behaviour, which jtcp lacks: the script is skipped with that reason. (With
-     * Fast Open off, the option is an unknown one to ignore, MUST-6, and SYN data waits, as RFC 9293
-     * has it.)
-     */
-    private void checkNotFastOpen(int line, Script.Packet p) {
-        if (p.options() != null) {
-            for (TcpOption o : p.options()) {
-                if (o instanceof TcpOption.Unknown u && (u.kind() == 34 || u.kind() == 254 && u.data().length >= 2
-                        && (u.data()[0] & 0xff) == 0xf9 && (u.data()[1] & 0xff) == 0x89)) {
-                    throw new ScriptUnsupportedException(line, "the SYN carries a TCP Fast Open option to a Fast Open "
-                            + "server (net.ipv4.tcp_fastopen has the server bit): jtcp has no TCP Fast Open (RFC 7413)");
-                }
-            }
-        }
-        if (p.length() > 0) {
-            throw new ScriptUnsupportedException(line, "a SYN with data to a Fast Open server "
-                    + "(net.ipv4.tcp_fastopen has the server bit): jtcp has no TCP Fast Open (RFC 7413)");
-        }
     }
 
     /** Maps an inbound option list: TS ecr to the live value it echoes (with ACK), SACK blocks to live numbers. */
@@ -520,9 +493,6 @@ final class Interpreter {
         for (Shell.Step step : Shell.parse(text, line, dir)) {
             switch (step) {
                 case Shell.Setting s -> {
-                    if (s.name().equals("net.ipv4.tcp_fastopen")) {
-                        fastOpenServer = (Sysctls.number(s, line) & 0x2) != 0;
-                    }
                     String caveat = target.apply(s, line);
                     if (caveat != null && !notes.contains("not honoured: " + caveat)) {
                         notes.add("not honoured: " + caveat);

@@ -24,6 +24,13 @@ final class JtcpSocket {
     /** TCP_MAXSEG as set, or 0. */
     int maxSegment;
     long userTimeoutMs;
+    /** TCP_FASTOPEN's queue length on a listener (RFC 7413 §5.1), or 0. */
+    int fastOpenQueue;
+    /** TCP_FASTOPEN_CONNECT: connect() may defer the SYN to the first write, which it carries. */
+    boolean fastOpenConnect;
+    /** A connect() deferred by TCP_FASTOPEN_CONNECT: the peer the first write opens to, or null. */
+    IpAddress deferredAddress;
+    int deferredPort;
     IpAddress boundAddress;
     int boundPort = -1;
     TcpListener listener;

@@ -92,6 +92,14 @@ final class JtcpSocketOptions {
                         s.conn.maxSegmentSize(s.maxSegment);
                     }
                 }
+                case 23 -> {
+                    // TCP_FASTOPEN: the listener's Fast Open queue length (RFC 7413 §5.1).
+                    s.fastOpenQueue = (int) Math.max(0, v);
+                    if (s.listener != null) {
+                        s.listener.fastOpen(s.fastOpenQueue);
+                    }
+                }
+                case 30 -> s.fastOpenConnect = v != 0; // TCP_FASTOPEN_CONNECT
                 case 18 -> {
                     s.userTimeoutMs = v;
                     if (s.conn != null) {

@@ -3,6 +3,7 @@ package dev.jtcp.script;
 import dev.jtcp.event.ConnectionKey;
 import dev.jtcp.event.TcpState;
 import dev.jtcp.stack.Host;
+import dev.jtcp.tcp.FastOpen;
 import dev.jtcp.tcp.TcpConnection;
 import dev.jtcp.tcp.TcpException;
 import dev.jtcp.tcp.TcpListener;
@@ -32,6 +33,7 @@ import java.util.function.Supplier;
  */
 final class JtcpSockets {
     static final int O_NONBLOCK = 04000;
+    private static final long MSG_FASTOPEN = 0x20000000L;
 
     /** A call that would block, retried after everything the stack does. */
     private record Blocked(PendingCall pending, Supplier<SocketCall.Result> retry, long deadlineNs,
@@ -75,7 +77,9 @@ final class JtcpSockets {
             case "close" -> () -> close(c);
             case "shutdown" -> () -> shutdown(c);
             case "fcntl" -> () -> guarded(() -> JtcpSocketOptions.fcntl(sock(c), c));
-            case "setsockopt" -> () -> guarded(() -> JtcpSocketOptions.setsockopt(sock(c), c, now()));
+            case "setsockopt" -> () -> guarded(() -> fastOpenConnectOff(c)
+                    ? SocketCall.Result.error("EOPNOTSUPP")
+                    : JtcpSocketOptions.setsockopt(sock(c), c, now()));
             case "getsockopt" -> () -> guarded(() -> JtcpSocketOptions.getsockopt(sock(c), c, target.config(),
                     target.profile().doublesSocketBuffers()));
             case "ioctl" -> () -> guarded(() -> JtcpSocketOptions.ioctl(sock(c), c));
@@ -199,6 +203,7 @@ final class JtcpSockets {
             Host host = target.host();
             IpAddress addr = s.boundAddress == null || s.boundAddress.isUnspecified() ? IpAddress.ANY_V4 : s.boundAddress;
             s.listener = host.listen(now(), addr, s.boundPort, backlog);
+            s.listener.fastOpen(s.fastOpenQueue);
             ends.localPort = s.boundPort;
             ends.remotePort = Endpoints.DEFAULT_REMOTE_PORT;
             return SocketCall.Result.ok(0);
@@ -245,6 +250,20 @@ final class JtcpSockets {
                     return SocketCall.Result.error("EISCONN");
                 }
                 Addr a = address(c, 1, ends.remote);
+                if (s.fastOpenConnect) {
+                    // TCP_FASTOPEN_CONNECT: with a cookie cached, connect() succeeds at once and the
+                    // first write sends SYN and data; without one, the SYN asks for a cookie.
+                    FastOpen fo = target.host().fastOpen();
+                    if (fo.has(FastOpen.CLIENT) && (fo.cachedCookie(a.address()) != null
+                            || fo.has(FastOpen.CLIENT_NO_COOKIE))) {
+                        s.deferredAddress = a.address();
+                        s.deferredPort = a.port();
+                        s.connectReported = true;
+                        return SocketCall.Result.ok(0);
+                    }
+                    open(s, a, c.line(), ByteBuffer.allocate(0));
+                    return s.nonBlocking ? SocketCall.Result.error("EINPROGRESS") : waitConnected(s);
+                }
                 open(s, a, c.line());
                 return s.nonBlocking ? SocketCall.Result.error("EINPROGRESS") : waitConnected(s);
             }
@@ -283,9 +302,15 @@ final class JtcpSockets {
     }
 
     private void open(JtcpSocket s, Addr to, int line) {
+        open(s, to, line, null);
+    }
+
+    /** OPEN; with {@code fastOpenData}, a Fast Open one (RFC 7413): returns the bytes the SYN took. */
+    private int open(JtcpSocket s, Addr to, int line, ByteBuffer fastOpenData) {
         Host host = target.host();
         TcpConnection conn;
-        if (s.maxSegment > 0 || s.receiveBuffer > 0) {
+        int taken = 0;
+        if (s.maxSegment > 0 || s.receiveBuffer > 0 || fastOpenData != null) {
             // Options that shape the SYN (its MSS option, its window and scale) must be set before
             // OPEN, which Host.connect does at once; so build the connection the way it does.
             IpAddress local = s.boundAddress != null && !s.boundAddress.isUnspecified() ? s.boundAddress : ends.local;
@@ -298,7 +323,11 @@ final class JtcpSockets {
                 conn.receiveBufferSize(s.receiveBuffer);
             }
             host.register(conn);
-            conn.open(now());
+            if (fastOpenData != null) {
+                taken = conn.openFastOpen(now(), fastOpenData);
+            } else {
+                conn.open(now());
+            }
         } else {
             conn = host.connect(now(), to.address, to.port, Math.max(s.boundPort, 0));
         }
@@ -307,6 +336,7 @@ final class JtcpSockets {
         s.applyOptions(now());
         ends.localPort = conn.key().localPort();
         ends.remotePort = to.port;
+        return taken;
     }
 
     private int ephemeralPort(Host host) {
@@ -324,6 +354,11 @@ final class JtcpSockets {
 
     /** An address argument: {@code ...} means the default; else a sockaddr struct. */
     private record Addr(IpAddress address, int port) {}
+
+    /** TCP_FASTOPEN_CONNECT while the host's Fast Open client bit is off: Linux says EOPNOTSUPP. */
+    private boolean fastOpenConnectOff(SocketCall c) {
+        return c.integer(1) == 6 && c.integer(2) == 30 && !target.host().fastOpen().has(FastOpen.CLIENT);
+    }
 
     private Addr address(SocketCall c, int i, IpAddress fallback) {
         Object a = c.arg(i);
@@ -421,15 +456,37 @@ final class JtcpSockets {
             JtcpSocket s = sock(c);
             long total = c.integer(2);
             long flags = c.argCount() > 3 ? c.integer(3) : 0;
-            if ((flags & ~(0x1L | 0x40L | 0x4000L)) != 0) {
+            if ((flags & ~(0x1L | 0x40L | 0x4000L | MSG_FASTOPEN)) != 0) {
                 throw new ScriptUnsupportedException(c.line(), c.name() + " flag " + Symbols.messageFlags(
-                        flags & ~(0x1L | 0x40L | 0x4000L)) + " is not supported on jtcp"
-                        + ((flags & 0x20000000L) != 0 ? " (no TCP Fast Open, RFC 7413)" : ""));
-            }
-            if (c.name().equals("sendto") && !c.isDefault(4) && c.arg(4) instanceof Map<?, ?>) {
-                throw new ScriptUnsupportedException(c.line(), "sendto() with an address (Fast Open) is not supported");
+                        flags & ~(0x1L | 0x40L | 0x4000L | MSG_FASTOPEN)) + " is not supported on jtcp");
             }
             boolean dontWait = s.nonBlocking || (flags & 0x40) != 0;
+            boolean deferred = s.deferredAddress != null;
+            if ((flags & MSG_FASTOPEN) != 0 && s.conn != null && written[0] == 0 && isOpening(s.conn)) {
+                return SocketCall.Result.error("EALREADY");
+            }
+            if (((flags & MSG_FASTOPEN) != 0 || deferred) && s.conn == null && written[0] == 0) {
+                // RFC 7413 §4.2.1, Linux's sendto(MSG_FASTOPEN): OPEN with the data in the SYN.
+                if (s.listener != null) {
+                    return SocketCall.Result.error("EISCONN");
+                }
+                if (!deferred && !target.host().fastOpen().has(FastOpen.CLIENT)) {
+                    return SocketCall.Result.error("EOPNOTSUPP"); // Linux, with the client bit off
+                }
+                Addr a = deferred ? new Addr(s.deferredAddress, s.deferredPort)
+                        : c.name().equals("sendto") ? address(c, 4, ends.remote) : new Addr(ends.remote, Endpoints.DEFAULT_PORT);
+                s.deferredAddress = null;
+                int taken = open(s, a, c.line(), ByteBuffer.allocate((int) total));
+                written[0] = taken;
+                if (dontWait) {
+                    return taken > 0 ? SocketCall.Result.ok(taken) : SocketCall.Result.error("EINPROGRESS");
+                }
+                // Blocking: the rest waits in the send buffer and goes with the handshake's ACK.
+                written[0] += s.conn.send(now(), ByteBuffer.allocate((int) (total - taken)));
+                return null;
+            } else if (c.name().equals("sendto") && !c.isDefault(4) && c.arg(4) instanceof Map<?, ?> && (flags & MSG_FASTOPEN) == 0) {
+                throw new ScriptUnsupportedException(c.line(), "sendto() with an address is not supported");
+            }
             SocketCall.Result err = s.takeError();
             if (err != null) {
                 return err;
@@ -438,10 +495,11 @@ final class JtcpSockets {
             if (conn == null || s.writeShutdown) {
                 return SocketCall.Result.error("EPIPE");
             }
-            if (isOpening(conn)) {
+            boolean fastOpen = conn.isFastOpenChild() && conn.state() == TcpState.SYN_RECEIVED;
+            if (isOpening(conn) && !fastOpen) {
                 return dontWait ? SocketCall.Result.error("EAGAIN") : null;
             }
-            if (conn.state() != TcpState.ESTABLISHED && conn.state() != TcpState.CLOSE_WAIT) {
+            if (conn.state() != TcpState.ESTABLISHED && conn.state() != TcpState.CLOSE_WAIT && !fastOpen) {
                 return SocketCall.Result.error("EPIPE");
             }
             int n = conn.send(now(), ByteBuffer.allocate((int) (total - written[0])), (flags & 0x1) != 0);

@@ -41,6 +41,9 @@ final class JtcpTarget implements Target {
     private int mtu;
     private final long seed;
     private TcpConfig.Builder config;
+    /** net.ipv4.tcp_fastopen and tcp_fastopen_key as set before the host starts (null: not set). */
+    private Integer fastOpenMode;
+    private String fastOpenKey;
     private Host host;
     private long nowNs;
     private final ArrayDeque<LivePacket> sent = new ArrayDeque<>();
@@ -96,6 +99,12 @@ final class JtcpTarget implements Target {
                     .tracer(this::onTrace)
                     .attach(this::onTransmit);
             config = null;
+            if (fastOpenMode != null) {
+                host.fastOpen().mode(fastOpenMode);
+            }
+            if (fastOpenKey != null) {
+                host.fastOpen().key(fastOpenKey);
+            }
         }
         return host;
     }
@@ -219,11 +228,17 @@ final class JtcpTarget implements Target {
             info.put("tcpi_snd_cwnd", (long) st.cwnd());
             info.put("tcpi_snd_ssthresh", st.ssthresh() >= Integer.MAX_VALUE / 2 ? 1073725440L : (long) st.ssthresh());
         }
+        if (live.synDataAccepted()) {
+            info.merge("tcpi_options", 32L, (x, y) -> x | y); // TCPI_OPT_SYN_DATA
+        }
         return info;
     }
 
     @Override
     public String apply(Shell.Setting s, int line) {
+        if (fastOpenSetting(s, line)) {
+            return null;
+        }
         String[] caveat = new String[1];
         configureBeforeStart(line, "sysctl " + s.name(), b -> caveat[0] = Sysctls.apply(s, b, line));
         return caveat[0];
@@ -232,6 +247,40 @@ final class JtcpTarget implements Target {
     @Override
     public boolean stateCheck(StateChecks.Check check, int line) {
         return StateChecks.evaluate(check, sockets.rows(host));
+    }
+
+    /**
+     * TCP Fast Open's sysctls live in the host's {@link dev.jtcp.tcp.FastOpen}, which may change at
+     * any time (Linux reads them per SYN): applied now, or when the host starts.
+     */
+    private boolean fastOpenSetting(Shell.Setting s, int line) {
+        try {
+            switch (s.name()) {
+                case "net.ipv4.tcp_fastopen" -> {
+                    int mode = Integer.decode(s.value().strip());
+                    if (host != null) {
+                        host.fastOpen().mode(mode);
+                    } else {
+                        fastOpenMode = mode;
+                    }
+                    return true;
+                }
+                case "net.ipv4.tcp_fastopen_key" -> {
+                    if (host != null) {
+                        host.fastOpen().key(s.value());
+                    } else {
+                        new dev.jtcp.tcp.FastOpen(0, 0).key(s.value());
+                        fastOpenKey = s.value();
+                    }
+                    return true;
+                }
+                default -> {
+                    return false;
+                }
+            }
+        } catch (IllegalArgumentException e) {
+            throw new ScriptUnsupportedException(line, s.name() + "=" + s.value() + ": " + e.getMessage());
+        }
     }
 
     @Override

@@ -5,6 +5,7 @@ import dev.jtcp.event.TraceEvent;
 import dev.jtcp.event.Tracer;
 import dev.jtcp.link.PacketSink;
 import dev.jtcp.tcp.ChallengeAckLimiter;
+import dev.jtcp.tcp.FastOpen;
 import dev.jtcp.tcp.IsnGenerator;
 import dev.jtcp.tcp.IsnSource;
 import dev.jtcp.tcp.SipHash;
@@ -67,6 +68,7 @@ public final class Host implements TcpContext {
     private final RandomGenerator random;
     private IsnSource isn;
     private final SynCookies cookies;
+    private final FastOpen fastOpen;
     private final ChallengeAckLimiter challengeAcks;
     /** Keys timestamp offsets here and ephemeral ports in {@link #ports}. */
     private final SipHash portHash;
@@ -101,6 +103,8 @@ public final class Host implements TcpContext {
         this.cookies = new SynCookies(random);
         this.challengeAcks = new ChallengeAckLimiter(config.challengeAckPerSecond());
         this.portHash = new SipHash(random.nextLong(), random.nextLong());
+        // The Fast Open key comes from the port hash, so the random stream is what it was before.
+        this.fastOpen = new FastOpen(portHash.hash(0x7f0, 1, 0, 0, 0, 0), portHash.hash(0x7f0, 2, 0, 0, 0, 0));
         this.output = new IpOutput(name, trace.engine, routes);
         this.demux = new TcpDemux(name, trace, drops, interfaces, this, output, wheel);
         this.ports = new PortAllocator(demux, portHash, PortAllocator.randomStart(random));
@@ -264,7 +268,7 @@ public final class Host implements TcpContext {
             throw new TcpException(TcpError.BAD_ADDRESS, local + " is not an address of host " + name
                     + (local.isV4() != remote.isV4() ? " of " + remote + "'s family" : ""));
         }
-        return open(nowNs, local, remote, port, localPort);
+        return open(nowNs, local, remote, port, localPort, null);
     }
 
     /**
@@ -275,11 +279,24 @@ public final class Host implements TcpContext {
      *     4-tuple is taken or a listener holds {@code localPort}
      */
     public TcpConnection connect(long nowNs, IpAddress remote, int port, int localPort) {
-        return open(nowNs, null, remote, port, localPort);
+        return open(nowNs, null, remote, port, localPort, null);
+    }
+
+    /**
+     * Active OPEN with TCP Fast Open (RFC 7413; Linux's {@code sendto(MSG_FASTOPEN)}): with a cookie
+     * cached for {@code remote}, the SYN carries it and the first bytes of {@code data} (its position
+     * moves past them); without one, the SYN asks for a cookie and {@code data} is left alone. The
+     * host's {@link FastOpen#CLIENT} bit must be set ({@link #fastOpen()}), else this is a plain OPEN.
+     *
+     * @throws TcpException as {@link #connect(long, IpAddress, int, int)}
+     */
+    public TcpConnection connectFastOpen(long nowNs, IpAddress remote, int port, int localPort, ByteBuffer data) {
+        return open(nowNs, null, remote, port, localPort, Objects.requireNonNull(data));
     }
 
     /** Active OPEN from {@code requestedLocal}, or from the address {@link RoutingTable#sourceFor} picks if null. */
-    private TcpConnection open(long nowNs, IpAddress requestedLocal, IpAddress remote, int port, int localPort) {
+    private TcpConnection open(long nowNs, IpAddress requestedLocal, IpAddress remote, int port, int localPort,
+                               ByteBuffer fastOpenData) {
         this.nowNs = nowNs;
         if (port < 1 || port > 65535) {
             throw new IllegalArgumentException("port must be 1..65535, got " + port);
@@ -296,7 +313,11 @@ public final class Host implements TcpContext {
                 : routes.sourceFor(remote, interfaces.list(), name);
         TcpConnection c = new TcpConnection(this, ports.bindForConnect(local, remote, port, localPort));
         register(c);
-        c.open(nowNs);
+        if (fastOpenData != null) {
+            c.openFastOpen(nowNs, fastOpenData);
+        } else {
+            c.open(nowNs);
+        }
         return c;
     }
 
@@ -444,6 +465,12 @@ public final class Host implements TcpContext {
     @Override
     public SynCookies synCookies() {
         return cookies;
+    }
+
+    /** TCP Fast Open's mode, key and cookie cache (RFC 7413); off unless set. */
+    @Override
+    public FastOpen fastOpen() {
+        return fastOpen;
     }
 
     @Override

@@ -152,6 +152,18 @@ final class Receiver {
         return t.rcvNxt != before;
     }
 
+    /**
+     * RFC 7413 §4.2.2: a Fast Open SYN's data, taken at once (RCV.NXT moves past it, so the SYN,ACK
+     * acknowledges it). Called after {@link #onSyn}; the SYN's payload is copied into the buffer.
+     */
+    void storeSynData(TcpSegment syn) {
+        Tcb t = tcb;
+        int before = t.rcvNxt;
+        t.rcvNxt = t.rcvBuf.store(t.rcvNxt, t.rcvNxt, syn, 0, syn.payloadLength);
+        bytesReceived += SeqNum.diff(t.rcvNxt, before);
+        t.synData = t.rcvNxt != before;
+    }
+
     /** RECEIVE (§3.10.3): in-order bytes into {@code dst}; the urgent mark ends once read past (MUST-31). */
     int read(ByteBuffer dst) {
         Tcb t = tcb;

@@ -113,7 +113,7 @@ final class Sender {
             return;
         }
         boolean sent = false;
-        if (state != SYN_SENT && state != SYN_RECEIVED && state != LISTEN) {
+        if (state != SYN_SENT && (state != SYN_RECEIVED || tcb.fastOpenChild) && state != LISTEN) {
             sent = recovery.drivesOutput() ? recovery.sendNext(nowNs) : outputData(nowNs, recovery);
         }
         if (!sent && ackNow && state != SYN_SENT && state != LISTEN) {
@@ -150,7 +150,10 @@ final class Sender {
                 // largest window offered, or nothing is in flight to bring a window update (deviation:
                 // the override timeout is zero then, as in Linux).
                 boolean allQueued = len == unsent;
-                boolean hold = allQueued ? !options.noDelay && inFlight > 0 : len < t.maxSndWnd / 2 && inFlight > 0;
+                // A Fast Open server's unacknowledged SYN is not data in flight (Linux sends at once).
+                int dataInFlight = t.fastOpenChild && t.sndUna == t.iss ? inFlight - 1 : inFlight;
+                boolean hold = allQueued ? !options.noDelay && dataInFlight > 0
+                        : len < t.maxSndWnd / 2 && dataInFlight > 0;
                 if (hold) {
                     break;
                 }
@@ -313,6 +316,11 @@ final class Sender {
         prepare(withAck ? TcpFlags.SYN | TcpFlags.ACK : TcpFlags.SYN);
         out.seq = tcb.iss;
         SynOptions.writeSynOptions(cfg, tcb, out, withAck, nowNs);
+        if (!withAck && tcb.synDataLength > 0) {
+            // RFC 7413 §4.2.1: the first SYN carries data from the start of the send buffer.
+            tcb.sendBuf.lend(0, tcb.synDataLength, out);
+            bytesSent += tcb.synDataLength;
+        }
         transmit(nowNs, note);
     }
 

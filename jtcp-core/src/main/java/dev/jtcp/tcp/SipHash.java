@@ -40,6 +40,26 @@ public final class SipHash {
         return v[0] ^ v[1] ^ v[2] ^ v[3];
     }
 
+    /**
+     * The hash of a message of {@code words} little-endian 64-bit words (8 × {@code words} bytes),
+     * as the reference implementation computes it for a byte string of that length.
+     */
+    public long hashWords(long[] message, int words) {
+        v[0] = k0 ^ 0x736f6d6570736575L;
+        v[1] = k1 ^ 0x646f72616e646f6dL;
+        v[2] = k0 ^ 0x6c7967656e657261L;
+        v[3] = k1 ^ 0x7465646279746573L;
+        for (int i = 0; i < words; i++) {
+            compress(message[i]);
+        }
+        compress((long) (8 * words) << 56);
+        v[2] ^= 0xff;
+        for (int r = 0; r < 4; r++) {
+            round();
+        }
+        return v[0] ^ v[1] ^ v[2] ^ v[3];
+    }
+
     /** Absorbs one message word with two SipRounds. */
     private void compress(long m) {
         v[3] ^= m;

@@ -124,6 +124,10 @@ final class SynOptions {
             if (t.tsOk) {
                 out.options.timestamps(t.tsNow(nowNs), t.tsRecent);
             }
+            if (t.fastOpenCookie != null) {
+                // RFC 7413 §4.2.1: the server offers a cookie when the SYN asked or carried a stale one.
+                out.options.fastOpen(t.fastOpenCookie, t.fastOpenCookie.length, t.fastOpenExperimental);
+            }
         } else {
             // RFC 3168 §6.1.1: ask for ECN with ECE and CWR. §6.1.1.1: a SYN sent again goes
             // without them, in case the first was dropped for its ECN bits; an ECN-setup SYN,ACK
@@ -141,6 +145,11 @@ final class SynOptions {
             out.options.sackPermitted = cfg.sack();
             if (cfg.timestamps()) {
                 out.options.timestamps(t.tsNow(nowNs), 0);
+            }
+            // RFC 7413 §4.2.2: a cookie request or the cached cookie. Linux sends it on the first
+            // SYN only: a retransmitted SYN goes without data or option, in case a middlebox ate it.
+            if (t.fastOpenCookie != null && t.retransmits == 0) {
+                out.options.fastOpen(t.fastOpenCookie, t.fastOpenCookie.length, t.fastOpenExperimental);
             }
         }
     }

@@ -108,6 +108,23 @@ final class Tcb {
     boolean ecnRequested;
     /** ECN is in use: both ends agreed in the handshake (RFC 3168 §6.1.1). */
     boolean ecnOk;
+
+    /**
+     * RFC 7413 §4.1.1: the Fast Open option our SYN or SYN,ACK carries: null for none, empty for a
+     * cookie request (client), else the cookie (client: the cached one; server: the one offered).
+     */
+    byte[] fastOpenCookie;
+    /** {@link #fastOpenCookie} goes in the experimental form (kind 254, magic 0xF989). */
+    boolean fastOpenExperimental;
+    /** Data rode on the SYN and the peer took it (Linux's TCPI_OPT_SYN_DATA). */
+    boolean synData;
+    /** Bytes of the send buffer our first SYN carries (RFC 7413 §4.2.1); 0 after the SYN,ACK. */
+    int synDataLength;
+    /**
+     * A passive connection a valid Fast Open SYN created: it is acceptable, readable and may send
+     * in SYN-RECEIVED, before the handshake completes (RFC 7413 §4.2.2).
+     */
+    boolean fastOpenChild;
     /** RFC 3168 §6.1.3: a CE mark arrived; every ACK carries ECE until the peer's CWR. */
     boolean ecnEcho;
     /** The congestion controller (RFC 5681, MUST-19), chosen when the handshake fixes the MSS; null before. */

@@ -21,6 +21,7 @@ import dev.jtcp.wire.DropReason;
 import dev.jtcp.wire.IpAddress;
 import dev.jtcp.wire.SeqNum;
 import dev.jtcp.wire.TcpFlags;
+import dev.jtcp.wire.TcpPacket;
 import dev.jtcp.wire.TcpSegment;
 import java.nio.ByteBuffer;
 
@@ -345,13 +346,33 @@ public final class TcpConnection {
     public void open(long nowNs) {
         enter();
         try {
-            openImpl(nowNs);
+            openImpl(nowNs, null);
         } finally {
             leave();
         }
     }
 
-    private void openImpl(long nowNs) {
+    /**
+     * Active OPEN with TCP Fast Open (RFC 7413 §4.2.1; Linux's {@code sendto(MSG_FASTOPEN)}): with a
+     * cookie cached for the peer, the SYN carries it and as much of {@code data} as fits; without
+     * one, the SYN asks for a cookie and carries no data. Takes from {@code data} only the bytes
+     * the SYN carries; the caller sends the rest once connected. If the SYN,ACK does not acknowledge
+     * the data, it is sent again after the handshake; if the SYN times out, it is sent again
+     * without data or cookie (§4.1.3.1).
+     *
+     * @return bytes taken from {@code data} into the SYN (0 for a cookie request)
+     * @throws TcpException as {@link #open(long)}
+     */
+    public int openFastOpen(long nowNs, ByteBuffer data) {
+        enter();
+        try {
+            return openImpl(nowNs, data);
+        } finally {
+            leave();
+        }
+    }
+
+    private int openImpl(long nowNs, ByteBuffer fastOpenData) {
         this.nowNs = nowNs;
         if (tcb.state != CLOSED) {
             throw call(nowNs, "open", new TcpException(TcpError.ALREADY_OPEN));
@@ -365,11 +386,76 @@ public final class TcpConnection {
                 remoteAddress.hi(), remoteAddress.lo(), key.remotePort());
         initSendSequence(nowNs);
         tcb.localMss = SynOptions.localMss(ctx, options, remoteAddress);
+        int taken = fastOpenData == null ? 0 : prepareFastOpen(fastOpenData);
         setState(SYN_SENT, "open()");
         sender.sendSyn(nowNs, false, null);
         tcb.streakStartNs = nowNs;
         sender.armRetransmit(nowNs);
         timers.reschedule(this);
+        return taken;
+    }
+
+    /**
+     * RFC 7413 §4.2.1: the cookie (or a request for one) and the data for the first SYN. The data
+     * is what fits the peer's MSS as cached (our own when unknown) and the path, less 40 bytes of
+     * options, as Linux sizes it.
+     */
+    private int prepareFastOpen(ByteBuffer data) {
+        FastOpen fo = ctx.fastOpen();
+        if (!fo.has(FastOpen.CLIENT) || fo.synDataBlocked(remoteAddress)) {
+            return 0;
+        }
+        byte[] cookie = fo.cachedCookie(remoteAddress);
+        tcb.fastOpenExperimental = fo.useExperimental(remoteAddress);
+        if (cookie == null && !fo.has(FastOpen.CLIENT_NO_COOKIE)) {
+            if (!fo.stopAsking(remoteAddress)) {
+                tcb.fastOpenCookie = new byte[0];
+            }
+            return 0;
+        }
+        tcb.fastOpenCookie = cookie;
+        int peerMss = fo.cachedMss(remoteAddress);
+        if (peerMss < 0) {
+            peerMss = tcb.localMss; // Linux: the MSS we advertise, when none is cached
+        }
+        int pathMss = ctx.maxSendSegmentSize(remoteAddress) - TcpPacket.HEADER_LENGTH;
+        int space = Math.min(pathMss, options.userMss > 0 ? Math.min(peerMss, options.userMss) : peerMss) - 40;
+        int len = Math.min(data.remaining(), Math.max(space, 0));
+        ByteBuffer slice = data.slice(data.position(), len);
+        int n = tcb.sendBuf.write(slice, len);
+        data.position(data.position() + n);
+        tcb.sndBufEnd += n;
+        tcb.synDataLength = n;
+        tcb.sndNxt = tcb.iss + 1 + n;
+        tcb.sndMax = tcb.sndNxt;
+        return n;
+    }
+
+    /**
+     * RFC 7413 §4.2.1, the client at the SYN,ACK: cache the cookie and MSS it brings; data the SYN
+     * carried but the SYN,ACK does not acknowledge is sent again (SND.NXT falls back to SND.UNA).
+     */
+    private void onFastOpenSynAck(TcpSegment synAck) {
+        FastOpen fo = ctx.fastOpen();
+        if (synAck.options.fastOpenLength > 0) {
+            fo.cacheCookie(remoteAddress,
+                    java.util.Arrays.copyOf(synAck.options.fastOpenCookie, synAck.options.fastOpenLength),
+                    synAck.options.fastOpenExperimental);
+        } else if (tcb.fastOpenCookie != null && tcb.fastOpenCookie.length == 0 && tcb.retransmits == 0) {
+            fo.onCookieRequestIgnored(remoteAddress, tcb.fastOpenExperimental);
+        }
+        fo.cacheMss(remoteAddress, synAck.options.mss);
+        if (tcb.synDataLength > 0) {
+            tcb.synData = SeqNum.ge(tcb.sndUna, tcb.iss + 1 + tcb.synDataLength);
+            fo.onSynDataOutcome(remoteAddress, false);
+            int acked = Math.max(0, Math.min(SeqNum.diff(tcb.sndUna, tcb.iss + 1), tcb.sendBuf.length()));
+            tcb.sendBuf.consume(acked);
+            if (SeqNum.lt(tcb.sndNxt, tcb.sndMax) || !tcb.synData) {
+                tcb.sndNxt = tcb.sndUna;
+            }
+        }
+        tcb.synDataLength = 0;
+        tcb.fastOpenCookie = null;
     }
 
     /**
@@ -401,6 +487,16 @@ public final class TcpConnection {
      * SYN-RECEIVED.
      */
     void acceptSyn(long nowNs, TcpListener from, TcpSegment syn, int chosenIss) {
+        acceptSyn(nowNs, from, syn, chosenIss, false, null, false);
+    }
+
+    /**
+     * {@link #acceptSyn(long, TcpListener, TcpSegment, int)} with TCP Fast Open (RFC 7413 §4.2.2):
+     * when {@code fastOpen}, the SYN's data is taken at once and the SYN,ACK acknowledges it; {@code
+     * offerCookie}, when not null, goes in the SYN,ACK's Fast Open option.
+     */
+    void acceptSyn(long nowNs, TcpListener from, TcpSegment syn, int chosenIss, boolean fastOpen, byte[] offerCookie,
+                   boolean experimental) {
         this.nowNs = nowNs;
         listener = from;
         passiveOpen = true;
@@ -411,8 +507,21 @@ public final class TcpConnection {
         SynOptions.negotiate(ctx, tcb, options, remoteAddress, syn.options, true);
         // RFC 3168 §6.1.1: an ECN-setup SYN has both ECE and CWR; we agree with ECE on the SYN,ACK.
         tcb.ecnOk = cfg.ecn() != TcpConfig.EcnMode.OFF && syn.has(TcpFlags.ECE) && syn.has(TcpFlags.CWR);
-        holdSynPayload(syn);
-        setState(SYN_RECEIVED, "rcv SYN");
+        tcb.fastOpenCookie = offerCookie;
+        tcb.fastOpenExperimental = experimental;
+        if (fastOpen) {
+            tcb.fastOpenChild = true;
+            if (syn.payloadLength > 0) {
+                receiver.storeSynData(syn);
+                notify(EV_READABLE);
+            }
+            synFin = syn.isFin();
+        } else if (offerCookie == null) {
+            holdSynPayload(syn);
+        }
+        // else RFC 7413 §4.2.2: a Fast Open SYN without a valid cookie has its data dropped, not held
+        // (Linux does likewise): the client sends it again after the handshake.
+        setState(SYN_RECEIVED, fastOpen ? "rcv SYN with Fast Open cookie" : "rcv SYN");
         sender.sendSyn(nowNs, true, null);
         tcb.streakStartNs = nowNs;
         sender.armRetransmit(nowNs);
@@ -449,6 +558,16 @@ public final class TcpConnection {
             synPayload = syn.payloadBytes();
         }
         synFin = syn.isFin();
+    }
+
+    /** Data rode on the SYN and the peer took it, or we took the peer's (RFC 7413; Linux's TCPI_OPT_SYN_DATA). */
+    public boolean synDataAccepted() {
+        return tcb.synData;
+    }
+
+    /** A Fast Open server connection: it may send in SYN-RECEIVED (RFC 7413 §4.2.2). */
+    public boolean isFastOpenChild() {
+        return tcb.fastOpenChild;
     }
 
     // =================================================================================================
@@ -494,7 +613,8 @@ public final class TcpConnection {
         if (ctx.tracer().isEnabled()) {
             traceCall(nowNs, "send " + n + (urgent ? " urgent" : ""), n + " queued");
         }
-        if (n > 0 && (tcb.state == ESTABLISHED || tcb.state == CLOSE_WAIT)) {
+        if (n > 0 && (tcb.state == ESTABLISHED || tcb.state == CLOSE_WAIT
+                || (tcb.state == SYN_RECEIVED && tcb.fastOpenChild))) {
             output(nowNs);
         }
         timers.reschedule(this);
@@ -542,8 +662,9 @@ public final class TcpConnection {
             }
             return 0;
         }
-        if (tcb.state.isSynchronized() && !tcb.finReceived) {
-            // §3.8.6.2.2: announce a window the read opened, if receiver SWS avoidance allows.
+        if (tcb.state.isSynchronized() && tcb.state != SYN_RECEIVED && !tcb.finReceived) {
+            // §3.8.6.2.2: announce a window the read opened, if receiver SWS avoidance allows. (Not
+            // in SYN-RECEIVED, where only a Fast Open connection has data: the SYN,ACK is pending.)
             if (sender.windowUpdateDue()) {
                 sender.ackNow = true;
                 output(nowNs);
@@ -821,6 +942,9 @@ public final class TcpConnection {
             tcb.sndUna = seg.ack;
             tcb.sndWl2 = seg.ack;
         }
+        if (SeqNum.gt(tcb.sndUna, tcb.iss) && (tcb.fastOpenCookie != null || tcb.synDataLength > 0)) {
+            onFastOpenSynAck(seg);
+        }
         if (SeqNum.gt(tcb.sndUna, tcb.iss)) {
             // RFC 3168 §6.1.1: an ECN-setup SYN,ACK has ECE without CWR (both set is a reflection of
             // our own SYN by a broken middlebox, not an agreement).
@@ -981,7 +1105,12 @@ public final class TcpConnection {
         }
         switch (tcb.state) {
             case SYN_RECEIVED -> {
-                if (passiveOpen) {
+                if (tcb.fastOpenChild) {
+                    // A Fast Open connection already belongs to the application: it is reset, not
+                    // returned to LISTEN. Deviation: Linux keeps an unaccepted one acceptable, its
+                    // SYN data readable before ECONNRESET; jtcp drops it from the accept queue.
+                    fail(TcpError.RESET, "rcv RST");
+                } else if (passiveOpen) {
                     returnToListen("rcv RST");
                 } else {
                     fail(TcpError.REFUSED, "rcv RST");
@@ -1011,7 +1140,7 @@ public final class TcpConnection {
     private DropReason onAck(long nowNs, TcpSegment seg) {
         if (tcb.state == SYN_RECEIVED) {
             if (SeqNum.lt(tcb.sndUna, seg.ack) && SeqNum.le(seg.ack, tcb.sndMax)) {
-                if (passiveOpen && listener != null && !listener.hasRoomToAccept()) {
+                if (passiveOpen && listener != null && !tcb.fastOpenChild && !listener.hasRoomToAccept()) {
                     // Accept queue full: stay in SYN-RECEIVED and let the peer retransmit (as Linux does).
                     return DropReason.TCP_LISTEN_OVERFLOW;
                 }
@@ -1339,7 +1468,16 @@ public final class TcpConnection {
         }
         rtt.cancelTiming();
         switch (tcb.state) {
-            case SYN_SENT -> sender.sendSyn(nowNs, false, "retransmission");
+            case SYN_SENT -> {
+                if (tcb.synDataLength > 0) {
+                    // RFC 7413 §4.1.3.1: the SYN with data may have been dropped for carrying data;
+                    // send a plain SYN, and the data after the handshake.
+                    ctx.fastOpen().onSynDataOutcome(remoteAddress, true);
+                    tcb.synDataLength = 0;
+                    tcb.sndNxt = tcb.iss + 1;
+                }
+                sender.sendSyn(nowNs, false, "retransmission");
+            }
             case SYN_RECEIVED -> sender.sendSyn(nowNs, true, "retransmission");
             default -> {
                 if (recovery.keepsSndNxtOnTimeout()) {

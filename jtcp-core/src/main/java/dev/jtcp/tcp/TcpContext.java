@@ -27,6 +27,9 @@ public interface TcpContext {
 
     SynCookies synCookies();
 
+    /** TCP Fast Open's host-wide state: mode, server key, client cookie cache (RFC 7413). */
+    FastOpen fastOpen();
+
     ChallengeAckLimiter challengeAcks();
 
     /**

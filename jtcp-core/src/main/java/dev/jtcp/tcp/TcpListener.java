@@ -28,6 +28,16 @@ import java.util.Set;
  * if {@link TcpConfig#synCookies()} allows, so a flood of spoofed SYNs can neither exhaust memory
  * nor lock out real clients; without cookies they are dropped. Memory is bounded either way.
  *
+ * <p>TCP Fast Open (RFC 7413 §4.2): with a Fast Open queue ({@link #fastOpen(int)}, Linux's {@code
+ * setsockopt(TCP_FASTOPEN, qlen)}, or every listener when {@link FastOpen#SERVER_ALL_LISTENERS} is
+ * set) and the host's {@link FastOpen#SERVER} bit, a SYN with a valid cookie creates a connection
+ * that takes the SYN's data at once and goes straight to the accept queue, in SYN-RECEIVED; a SYN
+ * that asks for a cookie, or brings a wrong one, gets one in the SYN,ACK and its data is left for
+ * the peer to send again. At most {@code qlen} such connections may still be in SYN-RECEIVED
+ * (RFC 7413 §5.1); beyond that SYNs are handled as if Fast Open were off. Deviation: Linux counts a
+ * Fast Open connection against the queue until its handshake completes even once accepted; jtcp
+ * stops counting it when it is accepted.
+ *
  * <p>Not thread-safe: driven by the host's thread.
  */
 public final class TcpListener {
@@ -53,6 +63,12 @@ public final class TcpListener {
     private long cookiesSent;
     private long cookiesAccepted;
     private long synsDropped;
+    /** The Fast Open queue limit set on this listener (0: none; see {@link #fastOpenQueueLimit()}). */
+    private int fastOpenQueue;
+    /** Fast Open connections still in SYN-RECEIVED and not yet accepted (RFC 7413 §5.1). */
+    private final Set<TcpConnection> fastOpenPending = Collections.newSetFromMap(new IdentityHashMap<>());
+    private long fastOpenAccepted;
+    private final byte[] cookieScratch = new byte[FastOpen.COOKIE_BYTES];
 
     /**
      * A listener on {@code localAddress} (unspecified for every address) and {@code port}.
@@ -118,10 +134,36 @@ public final class TcpListener {
         return synsDropped;
     }
 
+    /** Enables TCP Fast Open on this listener with at most {@code qlen} pending connections (0: off). */
+    public void fastOpen(int qlen) {
+        if (qlen < 0) {
+            throw new IllegalArgumentException("Fast Open queue length must not be negative, got " + qlen);
+        }
+        fastOpenQueue = qlen;
+    }
+
+    /**
+     * The Fast Open queue limit in force: the one set, or the backlog when the host does Fast Open
+     * on every listener ({@link FastOpen#SERVER_ALL_LISTENERS}); 0 when Fast Open is off here.
+     */
+    public int fastOpenQueueLimit() {
+        FastOpen fo = ctx.fastOpen();
+        if (!fo.has(FastOpen.SERVER)) {
+            return 0;
+        }
+        return fastOpenQueue > 0 ? fastOpenQueue : fo.has(FastOpen.SERVER_ALL_LISTENERS) ? backlog : 0;
+    }
+
+    /** Connections Fast Open created (valid cookie, or none needed). */
+    public long fastOpenAccepted() {
+        return fastOpenAccepted;
+    }
+
     /** The next established connection, or null if none waits. */
     public TcpConnection accept() {
         TcpConnection c = acceptQueue.poll();
         if (c != null) {
+            fastOpenPending.remove(c);
             c.detachFromListener();
         }
         return c;
@@ -133,8 +175,10 @@ public final class TcpListener {
 
     /** A child finished its handshake: move it from the SYN queue to the accept queue. */
     void onEstablished(TcpConnection child) {
-        synQueue.remove(child);
-        acceptQueue.add(child);
+        fastOpenPending.remove(child);
+        if (synQueue.remove(child)) {
+            acceptQueue.add(child);
+        }
     }
 
     /** Tells the application a connection waits in the accept queue (called once the child's event is done). */
@@ -146,6 +190,7 @@ public final class TcpListener {
 
     /** A child died or went back to LISTEN before being accepted. */
     void forget(TcpConnection child) {
+        fastOpenPending.remove(child);
         synQueue.remove(child);
         acceptQueue.remove(child);
     }
@@ -210,8 +255,48 @@ public final class TcpListener {
         }
         synQueue.add(child);
         ctx.register(child);
-        child.acceptSyn(nowNs, this, seg, iss);
+        int verdict = fastOpenVerdict(local, remote, seg);
+        byte[] offer = verdict == FO_OFFER ? java.util.Arrays.copyOf(cookieScratch, FastOpen.COOKIE_BYTES) : null;
+        child.acceptSyn(nowNs, this, seg, iss, verdict == FO_ACCEPT, offer, seg.options.fastOpenExperimental);
+        if (verdict == FO_ACCEPT && child.state() == TcpState.SYN_RECEIVED) {
+            // RFC 7413 §4.2.2: the connection is the application's now, before the handshake completes.
+            fastOpenAccepted++;
+            synQueue.remove(child);
+            acceptQueue.add(child);
+            fastOpenPending.add(child);
+            handler.onAcceptable(this);
+        }
         return null;
+    }
+
+    private static final int FO_NONE = 0;
+    private static final int FO_OFFER = 1;
+    private static final int FO_ACCEPT = 2;
+
+    /**
+     * RFC 7413 §4.2.2 in Linux's order: no Fast Open without the server bit and room in the Fast
+     * Open queue; SYN data without a cookie when none is needed ({@link FastOpen#SERVER_NO_COOKIE});
+     * a valid cookie; otherwise a cookie offered to a SYN that asked (empty option) or brought a
+     * wrong one. The cookie to offer is left in {@code cookieScratch}.
+     */
+    private int fastOpenVerdict(IpAddress local, IpAddress remote, TcpSegment syn) {
+        int qlen = fastOpenQueueLimit();
+        int asked = syn.options.fastOpenLength;
+        if (qlen == 0 || (asked < 0 && syn.payloadLength == 0) || fastOpenPending.size() >= qlen) {
+            return FO_NONE;
+        }
+        FastOpen fo = ctx.fastOpen();
+        if (syn.payloadLength > 0 && fo.has(FastOpen.SERVER_NO_COOKIE)) {
+            return FO_ACCEPT;
+        }
+        if (asked < 0) {
+            return FO_NONE;
+        }
+        if (asked > 0 && fo.isValid(remote, local, syn.options.fastOpenCookie, asked)) {
+            return FO_ACCEPT;
+        }
+        fo.cookie(remote, local, cookieScratch);
+        return FO_OFFER;
     }
 
     private boolean cookiesRecentlyUsed(long nowNs) {

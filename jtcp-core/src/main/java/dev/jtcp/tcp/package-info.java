@@ -45,7 +45,8 @@
  * <p>Where new mechanisms go: RACK-TLP and PRR as {@code LossRecovery} implementations or parts of
  * that room, CUBIC (with HyStart++) and BBR as {@code CongestionControl} implementations chosen in
  * {@code CongestionControl.forConnection}, pacing in {@code Sender}, F-RTO beside Eifel in the
- * recovery room, TCP Fast Open in {@code SynOptions} and the listener.
+ * recovery room. TCP Fast Open (RFC 7413): {@code FastOpen} (mode, key, cookies), the listener's
+ * verdict, the option in {@code SynOptions}, the client's {@code TcpConnection.openFastOpen}.
  *
  * <p>Uses {@code event} and {@code wire} only: the engine never sees a host, a link or a thread. It
  * never sends, schedules or reads a clock itself; the host passes the time in and carries out what

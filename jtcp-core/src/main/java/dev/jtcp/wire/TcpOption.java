@@ -13,7 +13,10 @@ import java.util.List;
  * {@link TcpOptions} instead.
  *
  * <p>Kinds (IANA TCP parameters): 0 EOL, 1 NOP, 2 MSS (RFC 9293 §3.2), 3 window scale and 8
- * timestamps (RFC 7323), 4 SACK-permitted and 5 SACK (RFC 2018).
+ * timestamps (RFC 7323), 4 SACK-permitted and 5 SACK (RFC 2018), 34 Fast Open cookie (RFC 7413
+ * §4.1.1) and its pre-assignment form, experimental kind 254 with magic 0xF989 (RFC 6994). Fast
+ * Open options stay {@link Unknown}s here (kind 34 with the cookie as data; kind 254 with the magic
+ * and the cookie): the layout tools show and compare them byte for byte.
  */
 public sealed interface TcpOption {
     int KIND_EOL = 0;
@@ -23,6 +26,10 @@ public sealed interface TcpOption {
     int KIND_SACK_PERMITTED = 4;
     int KIND_SACK = 5;
     int KIND_TIMESTAMPS = 8;
+    int KIND_FAST_OPEN = 34;
+    int KIND_EXPERIMENTAL = 254;
+    /** RFC 7413 §4.1.1 before kind 34 was assigned: kind 254 with this 16-bit ExID (RFC 6994). */
+    int FAST_OPEN_MAGIC = 0xF989;
 
     /** The option kind byte. */
     int kind();

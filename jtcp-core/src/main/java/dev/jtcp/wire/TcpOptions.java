@@ -14,7 +14,8 @@ import java.nio.ByteBuffer;
  * <p>Writing ({@link #write}) lays options out the way Linux does, which the packetdrill profile
  * expects and every stack accepts: on a SYN {@code mss, sackOK, TS, nop, wscale} (with {@code nop,
  * nop} standing in for a missing sackOK before TS), otherwise {@code nop, nop, TS} then {@code nop,
- * nop, sack ...}. The area is padded to a multiple of four with zero (EOL) bytes (MUST-69). MSS is
+ * nop, sack ...}. A Fast Open option (RFC 7413 §4.1.1) goes last on a SYN or SYN,ACK, followed by
+ * {@code nop, nop} when its length leaves two bytes over, as Linux writes it. The area is padded to a multiple of four with zero (EOL) bytes (MUST-69). MSS is
  * written only on SYN segments (MUST-65).
  *
  * <p>Not thread-safe: a mutable holder owned by one segment.
@@ -24,6 +25,9 @@ public final class TcpOptions {
     public static final int MAX_SACK_BLOCKS = 4;
     /** RFC 7323 §2.3: shift counts above 14 are treated as 14. */
     public static final int MAX_WINDOW_SCALE = 14;
+    /** RFC 7413 §4.1.1: a cookie is 4 to 16 bytes. */
+    public static final int MAX_FAST_OPEN_COOKIE = 16;
+    public static final int MIN_FAST_OPEN_COOKIE = 4;
 
     /** MSS option value, or -1 when absent. */
     public int mss = -1;
@@ -39,6 +43,15 @@ public final class TcpOptions {
     public int sackBlocks;
     /** SACK block edges: left, right, left, right... */
     public final int[] sackEdges = new int[2 * MAX_SACK_BLOCKS];
+    /**
+     * Fast Open option (RFC 7413 §4.1.1): -1 absent, 0 a cookie request (empty option), else the
+     * cookie's length (4..16 bytes, even) in {@link #fastOpenCookie}.
+     */
+    public int fastOpenLength = -1;
+    /** The Fast Open option used (or is to use) the experimental form, kind 254 with magic 0xF989. */
+    public boolean fastOpenExperimental;
+    /** The Fast Open cookie's bytes, the first {@link #fastOpenLength} valid. */
+    public final byte[] fastOpenCookie = new byte[MAX_FAST_OPEN_COOKIE];
     private int ignored;
 
     /** Forgets every option. */
@@ -50,6 +63,8 @@ public final class TcpOptions {
         tsVal = 0;
         tsEcr = 0;
         sackBlocks = 0;
+        fastOpenLength = -1;
+        fastOpenExperimental = false;
         ignored = 0;
         return this;
     }
@@ -64,6 +79,11 @@ public final class TcpOptions {
         tsEcr = other.tsEcr;
         sackBlocks = other.sackBlocks;
         System.arraycopy(other.sackEdges, 0, sackEdges, 0, 2 * sackBlocks);
+        fastOpenLength = other.fastOpenLength;
+        fastOpenExperimental = other.fastOpenExperimental;
+        if (fastOpenLength > 0) {
+            System.arraycopy(other.fastOpenCookie, 0, fastOpenCookie, 0, fastOpenLength);
+        }
         ignored = other.ignored;
         return this;
     }
@@ -77,6 +97,14 @@ public final class TcpOptions {
         hasTimestamps = true;
         tsVal = val;
         tsEcr = ecr;
+        return this;
+    }
+
+    /** Sets a Fast Open option carrying {@code length} bytes of {@code cookie} (0: a cookie request). */
+    public TcpOptions fastOpen(byte[] cookie, int length, boolean experimental) {
+        fastOpenLength = length;
+        fastOpenExperimental = experimental;
+        System.arraycopy(cookie, 0, fastOpenCookie, 0, length);
         return this;
     }
 
@@ -152,10 +180,42 @@ public final class TcpOptions {
                     return;
                 }
             }
+            case TcpOption.KIND_FAST_OPEN -> {
+                if (parseFastOpen(buf, at + 2, len - 2, false)) {
+                    return;
+                }
+            }
+            case TcpOption.KIND_EXPERIMENTAL -> {
+                if (len >= 4 && (buf.getShort(at + 2) & 0xFFFF) == TcpOption.FAST_OPEN_MAGIC
+                        && parseFastOpen(buf, at + 4, len - 4, true)) {
+                    return;
+                }
+            }
             default -> {
             }
         }
         ignored++;
+    }
+
+    /**
+     * RFC 7413 §4.1.1: an empty option asks for a cookie; otherwise 4 to 16 bytes. Linux accepts
+     * any length in that range; so do we (an odd length is not rejected).
+     */
+    private boolean parseFastOpen(ByteBuffer buf, int at, int cookieLength, boolean experimental) {
+        if (cookieLength != 0 && (cookieLength < MIN_FAST_OPEN_COOKIE || cookieLength > MAX_FAST_OPEN_COOKIE)) {
+            return false;
+        }
+        fastOpenLength = cookieLength;
+        fastOpenExperimental = experimental;
+        buf.get(at, fastOpenCookie, 0, cookieLength);
+        return true;
+    }
+
+    private int fastOpenWireLength() {
+        if (fastOpenLength < 0) {
+            return 0;
+        }
+        return ((fastOpenExperimental ? 4 : 2) + fastOpenLength + 3) & ~3;
     }
 
     /**
@@ -170,7 +230,7 @@ public final class TcpOptions {
             } else if (sackPermitted) {
                 n += 4;
             }
-            return n + (windowScale >= 0 ? 4 : 0);
+            return n + (windowScale >= 0 ? 4 : 0) + fastOpenWireLength();
         }
         int n = hasTimestamps ? 12 : 0;
         int blocks = sackBlocksThatFit(n);
@@ -206,6 +266,9 @@ public final class TcpOptions {
                         .put(i + 2, (byte) 3).put(i + 3, (byte) windowScale);
                 i += 4;
             }
+            if (fastOpenLength >= 0) {
+                i = putFastOpen(buf, i);
+            }
             return i - at;
         }
         if (hasTimestamps) {
@@ -223,6 +286,27 @@ public final class TcpOptions {
             }
         }
         return i - at;
+    }
+
+    private int putFastOpen(ByteBuffer buf, int i) {
+        int len;
+        if (fastOpenExperimental) {
+            len = 4 + fastOpenLength;
+            buf.put(i, (byte) TcpOption.KIND_EXPERIMENTAL).put(i + 1, (byte) len)
+                    .putShort(i + 2, (short) TcpOption.FAST_OPEN_MAGIC);
+            buf.put(i + 4, fastOpenCookie, 0, fastOpenLength);
+        } else {
+            len = 2 + fastOpenLength;
+            buf.put(i, (byte) TcpOption.KIND_FAST_OPEN).put(i + 1, (byte) len);
+            buf.put(i + 2, fastOpenCookie, 0, fastOpenLength);
+        }
+        i += len;
+        while ((len & 3) != 0) {
+            // Linux pads with NOPs when two bytes are over; an odd remainder gets NOPs too.
+            buf.put(i++, (byte) TcpOption.KIND_NOP);
+            len++;
+        }
+        return i;
     }
 
     private int putTimestamps(ByteBuffer buf, int i) {
@@ -246,6 +330,13 @@ public final class TcpOptions {
         }
         if (windowScale >= 0) {
             sb.append("wscale ").append(windowScale).append(',');
+        }
+        if (fastOpenLength >= 0) {
+            sb.append(fastOpenExperimental ? "FOEXP" : "FO");
+            if (fastOpenLength > 0) {
+                sb.append(' ').append(java.util.HexFormat.of().formatHex(fastOpenCookie, 0, fastOpenLength));
+            }
+            sb.append(',');
         }
         if (sackBlocks > 0) {
             sb.append("sack");

@@ -43,9 +43,25 @@ class ScenariosTest {
         assertThat(Scenarios.all()).extracting(Scenario::name).doesNotHaveDuplicates().contains("basic",
                 "handshake", "close", "simultaneous-open", "simultaneous-close", "fin-ack-combined", "half-close",
                 "lost-final-ack", "old-duplicate-syn", "lost-syn", "refused", "data-on-third-ack", "half-open",
-                "syn-flood", "rst-attack", "ecn");
+                "syn-flood", "rst-attack", "ecn", "fast-open");
         assertThat(Scenarios.all()).allSatisfy(s -> assertThat(s.summary()).isNotBlank());
         assertThat(Scenarios.standard().name()).isEqualTo("basic");
+    }
+
+    @Test
+    void fastOpenSavesARoundTripOnTheReturnVisit() {
+        ScenarioRun r = run("fast-open");
+        assertThat(r.parts()).hasSize(2);
+        List<TraceEvent.SegmentEvent> first = segments(r.parts().get(0).events(), "client", Direction.SENT);
+        List<TraceEvent.SegmentEvent> second = segments(r.parts().get(1).events(), "client", Direction.SENT);
+        assertThat(first.get(0).payloadLength()).as("first visit: a cookie request, no data").isZero();
+        assertThat(first.get(0).header().options().toString()).contains("opt-34");
+        assertThat(second.get(0).header().has(TcpFlags.SYN)).isTrue();
+        assertThat(second.get(0).payloadLength()).as("return visit: the request in the SYN")
+                .isEqualTo(OpenScenarios.REQUEST.length());
+        assertThat(r.parts().get(0).facts().getFirst()).contains("after 40 ms");
+        assertThat(r.parts().get(1).facts().getFirst()).contains("after 20 ms");
+        assertThat(r.parts().get(1).facts()).contains("request in the SYN accepted: yes");
     }
 
     @Test

@@ -334,6 +334,11 @@ class RetransmissionTest {
         }
 
         @Override
+        public FastOpen fastOpen() {
+            return p.host.fastOpen();
+        }
+
+        @Override
         public ChallengeAckLimiter challengeAcks() {
             return p.host.challengeAcks();
         }

@@ -163,4 +163,42 @@ class TcpOptionsTest {
         assertThat(n).isEqualTo(o.wireLength(syn)).matches(x -> x % 4 == 0);
         return HexFormat.of().formatHex(b.array(), 0, n);
     }
+
+    @Test
+    void parsesFastOpenInBothForms() {
+        TcpOptions o = new TcpOptions();
+        // RFC 7413 §4.1.1: kind 34 with an 8-byte cookie, padded with two NOPs as Linux sends it.
+        assertThat(parse(o, "220a3021b9d889017eeb0101")).isNull();
+        assertThat(o.fastOpenLength).isEqualTo(8);
+        assertThat(o.fastOpenExperimental).isFalse();
+        assertThat(HexFormat.of().formatHex(o.fastOpenCookie, 0, 8)).isEqualTo("3021b9d889017eeb");
+        // The experimental form: kind 254, magic 0xF989, empty (a cookie request).
+        assertThat(parse(o, "fe04f989")).isNull();
+        assertThat(o.fastOpenLength).isZero();
+        assertThat(o.fastOpenExperimental).isTrue();
+        // Another experiment's magic, and a cookie too short, are not Fast Open.
+        assertThat(parse(o, "fe04abcd" + "2203aa00")).isNull();
+        assertThat(o.fastOpenLength).isEqualTo(-1);
+        assertThat(o.ignoredCount()).isEqualTo(2);
+    }
+
+    @Test
+    void writesFastOpenLastOnASynAndPadsWithNops() {
+        TcpOptions o = new TcpOptions();
+        o.mss = 1460;
+        o.sackPermitted = true;
+        o.fastOpen(HexFormat.of().parseHex("3021b9d889017eeb"), 8, false);
+        assertThat(o.wireLength(true)).isEqualTo(4 + 4 + 12);
+        assertThat(written(o, true)).isEqualTo("020405b4" + "01010402" + "220a3021b9d889017eeb0101");
+        o.fastOpen(new byte[0], 0, true);
+        assertThat(written(o, true)).isEqualTo("020405b4" + "01010402" + "fe04f989");
+        o.fastOpen(new byte[0], 0, false);
+        assertThat(written(o, true)).isEqualTo("020405b4" + "01010402" + "22020101");
+        ByteBuffer b = ByteBuffer.allocate(40);
+        o.fastOpen(HexFormat.of().parseHex("00abaaabe8e954c2"), 8, true);
+        int n = o.write(b, 0, true);
+        TcpOptions back = new TcpOptions();
+        assertThat(back.parse(b, 0, n)).isNull();
+        assertThat(back).hasToString("mss 1460,sackOK,FOEXP 00abaaabe8e954c2");
+    }
 }
