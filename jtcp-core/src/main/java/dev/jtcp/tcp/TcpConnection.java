@@ -1035,12 +1035,13 @@ public final class TcpConnection {
         if (tcb.sackOk && seg.options.sackBlocks > 0) {
             recovery.onSackBlocks(seg);
         }
-        if (SeqNum.gt(seg.ack, tcb.sndUna)) {
+        boolean advancesUna = SeqNum.gt(seg.ack, tcb.sndUna);
+        if (advancesUna) {
             onNewAck(nowNs, seg);
         } else if (seg.ack == tcb.sndUna) {
             recovery.onPossibleDuplicateAck(nowNs, seg);
         }
-        updateSendWindow(nowNs, seg);
+        updateSendWindow(nowNs, seg, advancesUna);
         if (tcb.ecnOk && seg.has(TcpFlags.ECE)) {
             onEcnEcho();
         }
@@ -1148,9 +1149,19 @@ public final class TcpConnection {
         sender.windowReduced();
     }
 
-    /** §3.10.7.4: update SND.WND if the segment is newer than the last window update. */
-    private void updateSendWindow(long nowNs, TcpSegment seg) {
-        if (SeqNum.lt(tcb.sndWl1, seg.seq) || (tcb.sndWl1 == seg.seq && SeqNum.le(tcb.sndWl2, seg.ack))) {
+    /**
+     * §3.10.7.4: update SND.WND if the segment is newer than the last window update.
+     *
+     * <p>Deviation, as Linux ({@code tcp_may_update_window}): an ACK that advances SND.UNA updates
+     * the window whatever its sequence number. The RFC's rule alone trusts SEG.SEQ: one forged
+     * in-window segment ahead of RCV.NXT moves SND.WL1 past every sequence number the peer will
+     * use for a long while, and a zero window it carries then sticks (the connection stalls for
+     * good). A genuine ACK of new data is newer than any window seen before it, so it may reset
+     * SND.WL1 back to its own sequence number.
+     */
+    private void updateSendWindow(long nowNs, TcpSegment seg, boolean advancesUna) {
+        if (advancesUna || SeqNum.lt(tcb.sndWl1, seg.seq)
+                || (tcb.sndWl1 == seg.seq && SeqNum.le(tcb.sndWl2, seg.ack))) {
             int wasWnd = tcb.sndWnd;
             tcb.sndWnd = tcb.scaledWindow(seg);
             tcb.sndWl1 = seg.seq;
