@@ -107,6 +107,8 @@ final class ShellCommands {
             });
             case "net.ipv4.tcp_fin_timeout" -> b.finWait2Timeout(Duration.ofSeconds(number(s, line)));
             case "net.ipv4.tcp_challenge_ack_limit" -> b.challengeAckPerSecond((int) Math.max(1, number(s, line)));
+            case "net.ipv4.tcp_invalid_ratelimit" -> b.invalidRateLimit(Duration.ofMillis(number(s, line)));
+            case "net.ipv4.tcp_synack_retries" -> b.synAckRetries((int) number(s, line));
             case "net.ipv4.tcp_syn_retries" -> {
                 // Linux gives up after N retransmissions, at 1 + 2 + ... + 2^N seconds with a 1 s initial RTO.
                 b.synRetransmitTimeout(Duration.ofSeconds((1L << (number(s, line) + 1)) - 1));

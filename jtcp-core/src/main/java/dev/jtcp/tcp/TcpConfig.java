@@ -34,6 +34,10 @@ import java.time.Duration;
  * @param timestampHz           rate of the TSval clock (RFC 7323 §5.4: 1 ms to 1 s per tick)
  * @param dupAckThreshold       duplicate ACKs that trigger fast retransmit (RFC 5681: 3)
  * @param ecn                   Explicit Congestion Notification (RFC 3168, SHLD-8): whether to ask for it, accept it, or neither
+ * @param invalidRateLimitNs    per connection, at most one challenge ACK or reply to an out-of-window segment in this
+ *                              time (Linux's {@code net.ipv4.tcp_invalid_ratelimit}, 500 ms; 0: no per-connection limit)
+ * @param synAckRetries         SYN,ACK retransmissions before a half-open connection is dropped (Linux's
+ *                              {@code net.ipv4.tcp_synack_retries}, 5: given up about 63 s after the SYN)
  */
 public record TcpConfig(
         int defaultMssV4,
@@ -61,7 +65,9 @@ public record TcpConfig(
         boolean timeWaitReuse,
         int timestampHz,
         int dupAckThreshold,
-        EcnMode ecn) {
+        EcnMode ecn,
+        long invalidRateLimitNs,
+        int synAckRetries) {
 
     /** When a listener answers with SYN cookies instead of keeping state. */
     public enum SynCookieMode {
@@ -98,6 +104,8 @@ public record TcpConfig(
         require(dupAckThreshold >= 1, "dupAckThreshold must be at least 1");
         require(challengeAckPerSecond >= 1, "challengeAckPerSecond must be at least 1");
         require(ecn != null, "ecn must not be null");
+        require(invalidRateLimitNs >= 0, "invalidRateLimit must not be negative");
+        require(synAckRetries >= 0, "synAckRetries must not be negative");
     }
 
     private static void require(boolean ok, String message) {
@@ -118,7 +126,8 @@ public record TcpConfig(
     public static TcpConfig defaults() {
         return new TcpConfig(536, 1220, true, true, true, 256 * 1024, 256 * 1024,
                 1 * S, 200 * MS, 120 * S, 180 * S, 3, 100 * S, 60 * S, 40 * MS, 10,
-                7200 * S, 75 * S, 9, 60 * S, 1000, SynCookieMode.ON_OVERFLOW, true, 1000, 3, EcnMode.ACCEPT);
+                7200 * S, 75 * S, 9, 60 * S, 1000, SynCookieMode.ON_OVERFLOW, true, 1000, 3, EcnMode.ACCEPT,
+                500 * MS, 5);
     }
 
     /**
@@ -180,6 +189,8 @@ public record TcpConfig(
         private int timestampHz;
         private int dupAckThreshold;
         private EcnMode ecn;
+        private long invalidRateLimitNs;
+        private int synAckRetries;
 
         private Builder(TcpConfig c) {
             defaultMssV4 = c.defaultMssV4;
@@ -208,6 +219,8 @@ public record TcpConfig(
             timestampHz = c.timestampHz;
             dupAckThreshold = c.dupAckThreshold;
             ecn = c.ecn;
+            invalidRateLimitNs = c.invalidRateLimitNs;
+            synAckRetries = c.synAckRetries;
         }
 
         public Builder defaultMss(int v4, int v6) { defaultMssV4 = v4; defaultMssV6 = v6; return this; }
@@ -238,13 +251,15 @@ public record TcpConfig(
         public Builder timestampHz(int hz) { timestampHz = hz; return this; }
         public Builder dupAckThreshold(int n) { dupAckThreshold = n; return this; }
         public Builder ecn(EcnMode mode) { ecn = mode; return this; }
+        public Builder invalidRateLimit(Duration d) { invalidRateLimitNs = d.toNanos(); return this; }
+        public Builder synAckRetries(int n) { synAckRetries = n; return this; }
 
         public TcpConfig build() {
             return new TcpConfig(defaultMssV4, defaultMssV6, windowScaling, timestamps, sack, sendBufferBytes,
                     receiveBufferBytes, initialRtoNs, minRtoNs, maxRtoNs, synRetransmitTimeoutNs, r1Retransmissions,
                     r2TimeoutNs, mslNs, delayedAckNs, initialWindowSegments, keepAliveIdleNs, keepAliveIntervalNs,
                     keepAliveProbes, finWait2TimeoutNs, challengeAckPerSecond, synCookies, timeWaitReuse, timestampHz,
-                    dupAckThreshold, ecn);
+                    dupAckThreshold, ecn, invalidRateLimitNs, synAckRetries);
         }
     }
 }

@@ -839,8 +839,10 @@ public final class TcpConnection {
         // RFC 7323 §5.3 R1: PAWS runs before the sequence-number check.
         if (tcb.tsOk && seg.options.hasTimestamps && !seg.isRst() && tcb.tsRecentValid(nowNs)
                 && SeqNum.lt(seg.options.tsVal, tcb.tsRecent)) {
-            sender.ackNow = true;
-            output(nowNs);
+            if (!invalidAckLimited(nowNs, seg)) {
+                sender.ackNow = true;
+                output(nowNs);
+            }
             return DropReason.TCP_PAWS;
         }
 
@@ -863,7 +865,10 @@ public final class TcpConnection {
             // MUST-66: with a zero window, still process the ACK, URG and RST of a segment at RCV.NXT.
             boolean zeroWindowAllowance = rcvWnd == 0 && seg.seq == tcb.rcvNxt;
             if (!zeroWindowAllowance) {
-                if (!seg.isRst()) {
+                if (seg.isSyn() && !seg.isRst()) {
+                    // RFC 5961 §4.2, as Linux: any SYN here, in the window or not, draws a challenge ACK.
+                    sender.sendChallengeAck(nowNs, "challenge ACK (SYN out of window)");
+                } else if (!seg.isRst() && !invalidAckLimited(nowNs, seg)) {
                     sender.ackNow = true;
                     output(nowNs);
                 }
@@ -944,6 +949,16 @@ public final class TcpConnection {
             output(nowNs);
         }
         return null;
+    }
+
+    /**
+     * Whether the ACK that answers an invalid (out-of-window or PAWS-failed) segment is skipped by the
+     * per-connection limit. As Linux ({@code tcp_oow_rate_limited}): a segment carrying data or FIN
+     * is always answered (a retransmission whose ACK was lost needs one; it is not part of an ACK
+     * loop), a bare ACK within {@link TcpConfig#invalidRateLimitNs()} of the last such answer is not.
+     */
+    private boolean invalidAckLimited(long nowNs, TcpSegment seg) {
+        return seg.seqLength() == 0 && sender.outOfWindowRateLimited(nowNs);
     }
 
     /** RCV.WND: what the peer may send beyond RCV.NXT, as last advertised. */
