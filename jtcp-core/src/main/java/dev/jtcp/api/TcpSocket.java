@@ -99,6 +99,8 @@ public final class TcpSocket implements Closeable {
     boolean fullClose;
     /** The engine has been told to close or abort. */
     boolean engineClosed;
+    /** The engine has been told closeFully (or to abort): the application gave it up. */
+    boolean engineFullyClosed;
     /** The application called close or abort: its streams are finished. */
     boolean closedByApp;
     boolean inputShutdown;
@@ -497,6 +499,7 @@ public final class TcpSocket implements Closeable {
         rxBytes = 0;
         readable.signalAll();
         writable.signalAll();
+        engineFullyClosed = true;
         if (!engineClosed && loop.isRunning()) {
             engineClosed = true;
             onLoop(() -> engine.abort(loop.nowNs())); // false: the stack closed; the connection went with it

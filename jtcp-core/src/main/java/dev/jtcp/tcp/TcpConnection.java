@@ -201,6 +201,9 @@ public final class TcpConnection {
     }
 
     /** Whether the application has given the connection up (full close): nobody will read it again. */
+    /** The host's TIME-WAIT record while it holds this connection for the application; else null. */
+    TimeWaitEntry timeWaitEntry;
+
     boolean isOrphaned() {
         return receiveShutdown;
     }
@@ -208,6 +211,7 @@ public final class TcpConnection {
     /** The host's TIME-WAIT record for this connection expired: the connection is now CLOSED. */
     void onTimeWaitEnded() {
         tcb.state = CLOSED;
+        timeWaitEntry = null;
     }
 
     int advertisedWindowField() {
@@ -623,6 +627,12 @@ public final class TcpConnection {
             return;
         }
         receiveShutdown = true;
+        if (timeWaitEntry != null) {
+            // Half-closed, read to the end, then closed in TIME-WAIT: the record lets go of this
+            // object, as it would have had the application closed before TIME-WAIT.
+            timeWaitEntry.releaseOwner();
+            timeWaitEntry = null;
+        }
         if (tcb.state == CLOSED) {
             return;
         }

@@ -187,4 +187,25 @@ class NetStackArgumentsTest {
         assertThatThrownBy(() -> p.server.listen(7)).isInstanceOf(SocketException.class).hasMessage("Socket closed");
         assertThat(p.client.connectAsync(StackPair.server(7))).isCompletedExceptionally();
     }
+
+    @Test
+    void halfCloseReadToTheEndThenCloseLeavesACompactTimeWaitRecord() throws Exception {
+        try (StackPair p = new StackPair()) {
+            TcpServerSocket l = p.server.listen(7);
+            TcpSocket c = p.client.connect(StackPair.server(7), Duration.ofSeconds(5));
+            TcpSocket s = l.accept(Duration.ofSeconds(5));
+            c.getOutputStream().write("GET".getBytes());
+            c.shutdownOutput();
+            assertThat(s.getInputStream().readAllBytes()).hasSize(3);
+            s.getOutputStream().write("answer".getBytes());
+            s.close();
+            assertThat(c.getInputStream().readAllBytes()).hasSize(6);
+            dev.jtcp.event.ConnectionKey key = c.key();
+            dev.jtcp.testutil.Eventually.waitUntil("client in TIME-WAIT", Duration.ofSeconds(5),
+                    () -> p.client.inspect(h -> h.timeWait(key) != null));
+            c.close();
+            dev.jtcp.testutil.Eventually.waitUntil("the record let the connection go", Duration.ofSeconds(5),
+                    () -> p.client.inspect(h -> !h.timeWait(key).keepsConnection()));
+        }
+    }
 }
