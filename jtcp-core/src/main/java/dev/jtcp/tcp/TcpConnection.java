@@ -1324,6 +1324,14 @@ public final class TcpConnection {
             fail(TcpError.TIMED_OUT, "retransmission timeout (R2)");
             return;
         }
+        if (tcb.state == SYN_RECEIVED && passiveOpen && tcb.retransmits >= cfg.synAckRetries()) {
+            // As Linux (tcp_synack_retries, 5): a half-open connection gives up after that many
+            // SYN,ACK retransmissions, about 63 s after the SYN with a 1 s initial RTO, well before
+            // R2 for a SYN (3 minutes, MUST-23 is about SYN-SENT's patience). Spoofed SYNs of a flood
+            // then leave the SYN queue within a minute of its end, and SYN cookies stop with them.
+            fail(TcpError.TIMED_OUT, "SYN,ACK retransmissions exhausted");
+            return;
+        }
         tcb.retransmits++;
         if (!tcb.state.isSynchronized() || tcb.state == SYN_RECEIVED) {
             sender.retransmissionsTotal++; // a SYN or SYN,ACK resent below; data resends count in sendData
