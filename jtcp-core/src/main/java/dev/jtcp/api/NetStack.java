@@ -355,6 +355,14 @@ public final class NetStack implements AutoCloseable {
         return loop.call(() -> query.apply(host));
     }
 
+    /**
+     * The stack's counters now (connections by state, queues, cookies, TIME-WAIT records, drops),
+     * read on the loop thread; after {@link #close()}, the last ones.
+     */
+    public StackStats stats() {
+        return loop.call(() -> StackStats.of(host));
+    }
+
     public Link link() {
         return link;
     }
