@@ -215,7 +215,7 @@ final class SocketLoopSide implements TcpHandler {
                 } else {
                     engine.close(s.loop.nowNs());
                 }
-            } else if (s.fullClose && !s.engineFullyClosed) {
+            } else if (s.engineClosed && s.fullClose && !s.engineFullyClosed) {
                 // close() after shutdownOutput(): the engine already sent FIN; now the application
                 // gives the connection up (a TIME-WAIT record then keeps only its compact form).
                 s.engineFullyClosed = true;

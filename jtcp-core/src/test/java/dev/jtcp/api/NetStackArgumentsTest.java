@@ -208,4 +208,26 @@ class NetStackArgumentsTest {
                     () -> p.client.inspect(h -> !h.timeWait(key).keepsConnection()));
         }
     }
+
+    @Test
+    void closeWithBytesStillQueuedSendsThemAllBeforeTheFin() throws Exception {
+        byte[] data = new byte[TcpSocket.QUEUE_LIMIT + 100_000];
+        new java.util.Random(5).nextBytes(data);
+        try (StackPair p = new StackPair()) {
+            TcpServerSocket l = p.server.listen(7);
+            TcpSocket c = p.client.connect(StackPair.server(7), Duration.ofSeconds(5));
+            TcpSocket s = l.accept(Duration.ofSeconds(5));
+            s.setSendBufferSize(1024); // the engine takes little at a time: close() finds bytes queued
+            CompletableFuture<byte[]> got = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return c.getInputStream().readAllBytes();
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            s.getOutputStream().write(data);
+            s.close();
+            assertThat(got.get(30, TimeUnit.SECONDS)).isEqualTo(data);
+        }
+    }
 }
