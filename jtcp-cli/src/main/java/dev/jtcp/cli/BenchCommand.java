@@ -51,9 +51,10 @@ public final class BenchCommand implements Callable<Integer> {
         System.out.printf("%-46s %s%n", "bulk transfer, MTU 1500 (MSS 1460)", bulk(1500));
         System.out.printf("%-46s %s%n", "bulk transfer, MTU 65535 (MSS ~64 KiB)", bulk(65535));
         System.out.printf("%-46s %s%n", "lifecycles (open, 100 B each way, close)", lifecycles());
-        long[] mem = memory();
+        long[] mem = memory(false);
         System.out.printf("%-46s %,d bytes%n", "heap per idle established connection", mem[0]);
         System.out.printf("%-46s %,d bytes%n", "heap per TIME-WAIT record", mem[1]);
+        System.out.printf("%-46s %,d bytes%n", "heap per TIME-WAIT record (half-close first)", memory(true)[1]);
         return 0;
     }
 
@@ -180,9 +181,10 @@ public final class BenchCommand implements Callable<Integer> {
     /**
      * Heap per idle established connection (each end counted as one connection, host tables
      * included) and per TIME-WAIT record (the difference between holding the records and after they
-     * expired, so table capacity both states share is not counted).
+     * expired, so table capacity both states share is not counted). With {@code halfCloseFirst} the
+     * clients close as {@code jtcp serve http}'s peers do: half-close, read to the end, then close.
      */
-    private long[] memory() {
+    private long[] memory(boolean halfCloseFirst) {
         MemoryMXBean mem = ManagementFactory.getMemoryMXBean();
         Pair p = pair(1500, TcpConfig.defaults(), 10_000);
         TcpListener l = p.server.listen(0, 80, connections + 1);
@@ -209,7 +211,19 @@ public final class BenchCommand implements Callable<Integer> {
             });
         }
         for (TcpConnection c : clients) {
-            c.closeFully(p.net.nowNs());
+            if (halfCloseFirst) {
+                c.handler(new TcpHandler() {
+                    @Override
+                    public void onReadable(TcpConnection c) {
+                        if (c.receive(p.net.nowNs(), ByteBuffer.allocate(64)) < 0) {
+                            c.closeFully(p.net.nowNs());
+                        }
+                    }
+                });
+                c.close(p.net.nowNs());
+            } else {
+                c.closeFully(p.net.nowNs());
+            }
         }
         p.net.runFor(1000 * MS);
         clients.clear();

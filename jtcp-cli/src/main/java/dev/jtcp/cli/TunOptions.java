@@ -62,6 +62,11 @@ final class TunOptions {
             description = "Maximum segment lifetime; TIME-WAIT lasts twice this (e.g. 500ms, 60s, 2min; default ${DEFAULT-VALUE}).")
     Duration msl;
 
+    @Option(names = "--stats", paramLabel = "INTERVAL", arity = "0..1", fallbackValue = "5s",
+            description = "Print the stack's counters (connections by state, queues, cookies, TIME-WAIT records,"
+                    + " drops) to standard error every INTERVAL (default 5s when given without one).")
+    Duration stats;
+
     @Option(names = "--ecn", paramLabel = "MODE", defaultValue = "accept",
             converter = EcnModeConverter.class,
             description = "Explicit Congestion Notification (RFC 3168): off, accept (when the peer asks;"
@@ -112,6 +117,9 @@ final class TunOptions {
         if (msl.isZero()) {
             throw new Failures.UsageException("--msl must be more than 0");
         }
+        if (stats != null && (stats.isZero() || stats.isNegative())) {
+            throw new Failures.UsageException("--stats " + stats + ": the interval must be more than 0");
+        }
         if (pcap != null) {
             Path parent = pcap.toAbsolutePath().getParent();
             if (parent != null && !java.nio.file.Files.isDirectory(parent)) {
@@ -158,6 +166,9 @@ final class TunOptions {
             addresses.forEach(b::address);
             NetStack stack = b.start();
             Shutdown.onExit("jtcp-shutdown", stack::close);
+            if (stats != null) {
+                printStats(stack, stats);
+            }
             System.err.println("jtcp: " + tunLink.name() + " up, jtcp at " + String.join(", ", addresses)
                     + (kernel.isEmpty() ? "" : ", kernel at " + String.join(", ", kernel))
                     + (impair == null ? "" : ", impaired: " + impair + " (seed " + seed + ")"));
@@ -166,6 +177,20 @@ final class TunOptions {
             link.close();
             throw e;
         }
+    }
+
+    /** Prints {@code stack}'s counters to standard error every {@code interval}, on a daemon thread. */
+    private static void printStats(NetStack stack, Duration interval) {
+        Thread.ofPlatform().name("jtcp-stats").daemon(true).start(() -> {
+            try {
+                while (true) {
+                    Thread.sleep(interval);
+                    System.err.println("jtcp: stats: " + stack.stats());
+                }
+            } catch (InterruptedException | RuntimeException e) {
+                // The stack or the process is ending.
+            }
+        });
     }
 
     /** Exit code for a failure to set the device up, after printing why. */

@@ -90,6 +90,21 @@ class CliErrorsTest {
     }
 
     @Test
+    void statsTakeAnOptionalPositiveInterval() {
+        jtcp("serve", "echo", "--netns", NO_NS, "--stats", "0s").assertOneLineError(2, "--stats", "more than 0");
+        jtcp("serve", "echo", "--netns", NO_NS, "--stats", "abc").assertOneLineError(2, "'abc' is not a duration");
+        // Accepted forms get past the parser to the namespace, which does not exist: exit 1, not 2.
+        for (String[] args : new String[][] {
+                {"serve", "echo", "--netns", NO_NS, "--stats"},
+                {"serve", "echo", "--netns", NO_NS, "--stats", "2s"},
+                {"get", "--netns", NO_NS, "--stats", "1s", "http://198.18.0.1/x"},
+                {"connect", "--netns", NO_NS, "198.18.0.1", "7", "--stats"}}) {
+            Run r = jtcp(args);
+            assertThat(r.exitCode()).as(String.join(" ", args) + ": " + r.err()).isEqualTo(1);
+        }
+    }
+
+    @Test
     void probabilitiesSayWhatIsAccepted() {
         jtcp("demo", "--loss", "abc").assertOneLineError(2, "'abc' is not a probability: use e.g. 0.05 or 5%");
         jtcp("demo", "--loss", "150%").assertOneLineError(2, "'150%' is not a probability");

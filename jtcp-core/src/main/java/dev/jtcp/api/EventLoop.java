@@ -7,6 +7,8 @@ import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
@@ -54,13 +56,17 @@ final class EventLoop {
     private final Thread thread;
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
     private final Consumer<Throwable> onFailure;
+    /** Told of a command that threw (the loop goes on). */
+    private final Consumer<RuntimeException> commandFailed;
     private volatile boolean running = true;
     /** The time of the current cycle; read by commands on the loop thread. */
     private long nowNs;
     private final Link.Receiver receiver;
 
-    EventLoop(String name, Host host, Link link, LongSupplier clock, Consumer<Throwable> onFailure) throws IOException {
+    EventLoop(String name, Host host, Link link, LongSupplier clock, Consumer<Throwable> onFailure,
+              Consumer<RuntimeException> commandFailed) throws IOException {
         this.host = host;
+        this.commandFailed = commandFailed;
         this.link = link;
         this.clock = clock;
         this.onFailure = onFailure;
@@ -114,9 +120,16 @@ final class EventLoop {
         wakeup();
     }
 
-    /** Runs {@code task} on the loop and waits for its result (directly, when already on the loop). */
+    /**
+     * Runs {@code task} on the loop and waits for its result (directly, when already on the loop, or
+     * once the loop has ended: nothing else touches the engine then). The wait ignores interrupts,
+     * which it restores on return: the loop answers within a cycle, and a getter must not fail
+     * because its thread was interrupted ({@code java.net} getters answer too).
+     *
+     * @throws IllegalStateException when the stack closes before the task could run
+     */
     <T> T call(Supplier<T> task) {
-        if (inLoop()) {
+        if (inLoop() || terminated.isDone()) {
             return task.get();
         }
         CompletableFuture<T> f = new CompletableFuture<>();
@@ -127,16 +140,31 @@ final class EventLoop {
                 f.completeExceptionally(t);
             }
         });
+        boolean interrupted = false;
         try {
-            return f.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
+            while (true) {
+                try {
+                    return f.get(100, TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (TimeoutException e) {
+                    if (terminated.isDone() && !f.isDone()) {
+                        throw new IllegalStateException("the stack is closed");
+                    }
+                }
+            }
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RuntimeException r) {
                 throw r;
             }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
             throw new IllegalStateException(e.getCause());
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
@@ -172,13 +200,26 @@ final class EventLoop {
         }
     }
 
+    /**
+     * Runs one queued command. One that throws ends only itself: the loop and every other connection
+     * go on. Commands that answer a caller ({@link #call}, futures) report their own exceptions; what
+     * reaches here is reported to {@code commandFailed}.
+     */
+    private void runCommand(Runnable command) {
+        try {
+            command.run();
+        } catch (RuntimeException e) {
+            commandFailed.accept(e);
+        }
+    }
+
     private void cycle() throws IOException {
         nowNs = clock.getAsLong();
         boolean busy = link.receive(nowNs, receiver, RX_BATCH) == RX_BATCH;
         Runnable command;
         int n = 0;
         while (n < COMMAND_BATCH && (command = commands.poll()) != null) {
-            command.run();
+            runCommand(command);
             n++;
         }
         busy |= n == COMMAND_BATCH;

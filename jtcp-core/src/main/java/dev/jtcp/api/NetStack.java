@@ -11,6 +11,7 @@ import dev.jtcp.wire.IpAddress;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -59,7 +60,7 @@ public final class NetStack implements AutoCloseable {
     private NetStack(Host host, Link link, LongSupplier clock) throws IOException {
         this.host = host;
         this.link = link;
-        this.loop = new EventLoop(host.name(), host, link, clock, this::onLoopFailure);
+        this.loop = new EventLoop(host.name(), host, link, clock, this::onLoopFailure, this::onCommandFailure);
         loop.start();
     }
 
@@ -79,6 +80,11 @@ public final class NetStack implements AutoCloseable {
             }
         }
         listeners.forEach(TcpServerSocket::close);
+    }
+
+    /** A command queued by an application thread threw on the loop: report it; the loop goes on. */
+    private void onCommandFailure(RuntimeException e) {
+        System.err.println("jtcp: a command on the event loop of " + host.name() + " failed: " + e);
     }
 
     public static Builder builder() {
@@ -110,7 +116,7 @@ public final class NetStack implements AutoCloseable {
 
         /** An address of the stack with its prefix, e.g. "198.18.0.2/24" or "fd00::2/64". */
         public Builder address(String cidr) {
-            addresses.add(cidr);
+            addresses.add(Objects.requireNonNull(cidr, "cidr"));
             return this;
         }
 
@@ -127,7 +133,7 @@ public final class NetStack implements AutoCloseable {
 
         /** Seeds the stack's secrets (ISNs, cookies, ports); a SecureRandom by default. */
         public Builder random(RandomGenerator random) {
-            this.random = random;
+            this.random = Objects.requireNonNull(random, "random");
             return this;
         }
 
@@ -193,6 +199,7 @@ public final class NetStack implements AutoCloseable {
      */
     public TcpSocket connect(InetSocketAddress remote, InetSocketAddress local, Duration timeout)
             throws IOException {
+        checkTimeout(timeout);
         CompletableFuture<TcpSocket> f = connectAsync(remote, local);
         try {
             try {
@@ -221,14 +228,18 @@ public final class NetStack implements AutoCloseable {
         return connectAsync(remote, new InetSocketAddress(localPort));
     }
 
-    /** As {@link #connect(InetSocketAddress, InetSocketAddress, Duration)}, without waiting. */
+    /**
+     * As {@link #connect(InetSocketAddress, InetSocketAddress, Duration)}, without waiting. On a
+     * closed stack the future fails with {@code SocketException("Socket closed")}.
+     */
     public CompletableFuture<TcpSocket> connectAsync(InetSocketAddress remote, InetSocketAddress local) {
+        Objects.requireNonNull(local, "local");
         IpAddress address = ipOf(remote);
         IpAddress localAddress = local.getAddress() == null || local.getAddress().isAnyLocalAddress()
                 ? null : IpAddress.of(local.getAddress());
         int localPort = local.getPort();
         CompletableFuture<TcpSocket> result = new CompletableFuture<>();
-        loop.execute(() -> {
+        boolean queued = runOnLoop(() -> {
             if (result.isDone()) {
                 return;
             }
@@ -254,8 +265,14 @@ public final class NetStack implements AutoCloseable {
                 }
             } catch (TcpException e) {
                 result.completeExceptionally(Errors.of(e, true));
+            } catch (RuntimeException e) {
+                // A bad argument the engine caught: the caller hears of it, the loop goes on.
+                result.completeExceptionally(e);
             }
         });
+        if (!queued) {
+            result.completeExceptionally(new SocketException("Socket closed"));
+        }
         return result;
     }
 
@@ -274,16 +291,57 @@ public final class NetStack implements AutoCloseable {
      * @throws java.net.BindException "Address already in use"
      */
     public TcpServerSocket listen(InetSocketAddress local, int backlog) throws IOException {
+        Objects.requireNonNull(local, "local");
+        if (local.isUnresolved()) {
+            throw new IllegalArgumentException("unresolved address " + local);
+        }
+        if (backlog < 1) {
+            backlog = 128; // as java.net.ServerSocket: a backlog below 1 means the default
+        }
+        int queue = backlog;
+        if (!isOpen()) {
+            throw new SocketException("Socket closed");
+        }
         IpAddress address = local.getAddress() == null || local.getAddress().isAnyLocalAddress()
                 ? IpAddress.ANY_V4 : IpAddress.of(local.getAddress());
         try {
             TcpServerSocket l = loop.call(() -> new TcpServerSocket(loop, host.listen(loop.nowNs(), address, local.getPort(),
-                    backlog)));
+                    queue)));
             listeners.add(l);
             l.onClose(listeners::remove);
             return l;
         } catch (TcpException e) {
             throw Errors.of(e, false);
+        } catch (IllegalStateException e) {
+            if (!isOpen()) {
+                throw new SocketException("Socket closed");
+            }
+            throw e;
+        }
+    }
+
+    /** Whether the stack runs: not closed, its loop alive. */
+    private boolean isOpen() {
+        return !closed.get() && loop.isRunning();
+    }
+
+    /** Queues {@code command} on the loop; false when the stack is closed. */
+    private boolean runOnLoop(Runnable command) {
+        if (!isOpen()) {
+            return false;
+        }
+        try {
+            loop.execute(command);
+            return true;
+        } catch (IllegalStateException e) {
+            return false;
+        }
+    }
+
+    private static void checkTimeout(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException("timeout must not be negative, got " + timeout);
         }
     }
 
@@ -293,7 +351,16 @@ public final class NetStack implements AutoCloseable {
 
     /** Runs {@code query} on the loop thread with the host (counters, tables) and returns its result. */
     public <T> T inspect(Function<Host, T> query) {
+        Objects.requireNonNull(query, "query");
         return loop.call(() -> query.apply(host));
+    }
+
+    /**
+     * The stack's counters now (connections by state, queues, cookies, TIME-WAIT records, drops),
+     * read on the loop thread; after {@link #close()}, the last ones.
+     */
+    public StackStats stats() {
+        return loop.call(() -> StackStats.of(host));
     }
 
     public Link link() {
@@ -309,6 +376,7 @@ public final class NetStack implements AutoCloseable {
      * then {@link #close()}s.
      */
     public void close(Duration grace) {
+        checkTimeout(grace);
         long deadline = System.nanoTime() + grace.toNanos();
         while (loop.isRunning() && System.nanoTime() - deadline < 0 && inspect(Host::connectionCount) > 0) {
             try {
@@ -351,6 +419,7 @@ public final class NetStack implements AutoCloseable {
     }
 
     private static IpAddress ipOf(InetSocketAddress remote) {
+        Objects.requireNonNull(remote, "remote");
         InetAddress a = remote.getAddress();
         if (a == null) {
             throw new IllegalArgumentException("unresolved address " + remote);

@@ -209,11 +209,17 @@ final class SocketLoopSide implements TcpHandler {
             }
             if (s.tx.isEmpty() && s.finRequested && !s.engineClosed) {
                 s.engineClosed = true;
+                s.engineFullyClosed = s.fullClose;
                 if (s.fullClose) {
                     engine.closeFully(s.loop.nowNs());
                 } else {
                     engine.close(s.loop.nowNs());
                 }
+            } else if (s.engineClosed && s.fullClose && !s.engineFullyClosed) {
+                // close() after shutdownOutput(): the engine already sent FIN; now the application
+                // gives the connection up (a TIME-WAIT record then keeps only its compact form).
+                s.engineFullyClosed = true;
+                engine.closeFully(s.loop.nowNs());
             }
         } catch (TcpException e) {
             // Closed under us (reset, or already closing); onClosed has reported or will report it.

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -86,6 +87,10 @@ public final class TcpServerSocket implements Closeable {
      * @throws SocketException "Socket closed" once the listener is closed
      */
     public TcpSocket accept(Duration timeout) throws IOException {
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException("timeout must not be negative, got " + timeout);
+        }
         lock.lock();
         try {
             long timeoutNs = timeout.toNanos();
@@ -106,7 +111,7 @@ public final class TcpServerSocket implements Closeable {
             }
             TcpSocket c = ready.poll();
             if (ready.size() == engine.backlog() - 1) {
-                loop.execute(this::pull);
+                pullSoon();
             }
             return c;
         } catch (InterruptedException e) {
@@ -126,15 +131,26 @@ public final class TcpServerSocket implements Closeable {
                 f.completeExceptionally(new SocketException("Socket closed"));
             } else if (!ready.isEmpty()) {
                 f.complete(ready.poll());
-                loop.execute(this::pull);
+                pullSoon();
             } else {
                 waiting.add(f);
-                loop.execute(this::pull);
+                pullSoon();
             }
         } finally {
             lock.unlock();
         }
         return f;
+    }
+
+    /** Asks the loop to move accepted connections here; nothing once the stack is closed. */
+    private void pullSoon() {
+        if (loop.isRunning()) {
+            try {
+                loop.execute(this::pull);
+            } catch (IllegalStateException e) {
+                // The stack closed meanwhile; its shutdown closes this listener.
+            }
+        }
     }
 
     public InetSocketAddress getLocalSocketAddress() {

@@ -14,6 +14,8 @@ import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -56,6 +58,11 @@ public final class TcpSocket implements Closeable {
     public static final int QUEUE_LIMIT = 64 * 1024;
     /** Smallest chunk allocated for the send queue, so small writes share one. */
     private static final int MIN_CHUNK = 8 * 1024;
+    /** Buffer sizes the engine takes: at least 1 KiB, at most 1 GiB (the largest scaled window, RFC 7323 §2.3). */
+    private static final int MIN_BUFFER = 1024;
+    private static final int MAX_BUFFER = 1 << 30;
+    /** The longest TCP_USER_TIMEOUT (about 24 days, Linux's limit of INT_MAX milliseconds). */
+    private static final Duration MAX_USER_TIMEOUT = Duration.ofMillis(Integer.MAX_VALUE);
 
     final EventLoop loop;
     /** The engine connection; touched only on the loop thread. */
@@ -92,6 +99,8 @@ public final class TcpSocket implements Closeable {
     boolean fullClose;
     /** The engine has been told to close or abort. */
     boolean engineClosed;
+    /** The engine has been told closeFully (or to abort): the application gave it up. */
+    boolean engineFullyClosed;
     /** The application called close or abort: its streams are finished. */
     boolean closedByApp;
     boolean inputShutdown;
@@ -260,7 +269,7 @@ public final class TcpSocket implements Closeable {
         rxBytes -= n;
         if (rxStalled && rxBytes <= QUEUE_LIMIT / 2) {
             rxStalled = false;
-            loop.execute(loopSide::drain);
+            onLoop(loopSide::drain);
         }
         return n;
     }
@@ -317,9 +326,24 @@ public final class TcpSocket implements Closeable {
     }
 
     private void schedulePump() {
-        if (!pumpScheduled) {
+        if (!pumpScheduled && onLoop(loopSide::pump)) {
             pumpScheduled = true;
-            loop.execute(loopSide::pump);
+        }
+    }
+
+    /**
+     * Queues {@code command} on the loop; false, doing nothing, once the stack is closed: the
+     * connection went with it, so closing, half-closing or setting an option has nothing left to do.
+     */
+    private boolean onLoop(Runnable command) {
+        if (!loop.isRunning()) {
+            return false;
+        }
+        try {
+            loop.execute(command);
+            return true;
+        } catch (IllegalStateException e) {
+            return false;
         }
     }
 
@@ -332,6 +356,10 @@ public final class TcpSocket implements Closeable {
      * least one byte (or the end of stream, -1) is there, or fails with the connection's error.
      */
     public CompletableFuture<Integer> read(ByteBuffer dst) {
+        Objects.requireNonNull(dst, "dst");
+        if (dst.isReadOnly()) {
+            throw new IllegalArgumentException("dst is read-only");
+        }
         CompletableFuture<Integer> f = new CompletableFuture<>();
         lock.lock();
         try {
@@ -357,6 +385,7 @@ public final class TcpSocket implements Closeable {
      * back under its limit (back-pressure), or fails with the connection's error.
      */
     public CompletableFuture<Void> write(ByteBuffer src) {
+        Objects.requireNonNull(src, "src");
         CompletableFuture<Void> f = new CompletableFuture<>();
         lock.lock();
         try {
@@ -423,12 +452,16 @@ public final class TcpSocket implements Closeable {
      */
     @Override
     public void close() {
+        List<CompletableFuture<Integer>> reads = new ArrayList<>();
         lock.lock();
         try {
             if (closedByApp) {
                 return;
             }
             closedByApp = true;
+            // Waiting non-blocking reads end now, as a blocked read() does.
+            pendingReads.forEach(r -> reads.add(r.future()));
+            pendingReads.clear();
             if (lingerSeconds == 0 || (rxBytes > 0 && failure == null)) {
                 resetLocked();
                 return;
@@ -440,17 +473,22 @@ public final class TcpSocket implements Closeable {
             writable.signalAll();
         } finally {
             lock.unlock();
+            reads.forEach(f -> f.completeExceptionally(new SocketException("Socket closed")));
         }
     }
 
     /** Resets the connection now: RST to the peer, queued data discarded (RFC 9293 §3.10.5 ABORT). */
     public void abort() {
+        List<CompletableFuture<Integer>> reads = new ArrayList<>();
         lock.lock();
         try {
             closedByApp = true;
+            pendingReads.forEach(r -> reads.add(r.future()));
+            pendingReads.clear();
             resetLocked();
         } finally {
             lock.unlock();
+            reads.forEach(f -> f.completeExceptionally(new SocketException("Socket closed")));
         }
     }
 
@@ -461,13 +499,10 @@ public final class TcpSocket implements Closeable {
         rxBytes = 0;
         readable.signalAll();
         writable.signalAll();
+        engineFullyClosed = true;
         if (!engineClosed && loop.isRunning()) {
             engineClosed = true;
-            try {
-                loop.execute(() -> engine.abort(loop.nowNs()));
-            } catch (IllegalStateException e) {
-                // The stack is closed; the connection went with it.
-            }
+            onLoop(() -> engine.abort(loop.nowNs())); // false: the stack closed; the connection went with it
         }
     }
 
@@ -489,6 +524,9 @@ public final class TcpSocket implements Closeable {
 
     /** SO_LINGER: with {@code on} and 0 seconds, {@link #close()} resets (sends RST). Other values close normally. */
     public void setSoLinger(boolean on, int seconds) {
+        if (on && seconds < 0) {
+            throw new IllegalArgumentException("linger seconds must not be negative, got " + seconds);
+        }
         lingerSeconds = on ? seconds : -1;
     }
 
@@ -498,7 +536,7 @@ public final class TcpSocket implements Closeable {
 
     /** TCP_NODELAY: turn Nagle's algorithm off. */
     public void setTcpNoDelay(boolean on) {
-        loop.execute(() -> engine.noDelay(on));
+        onLoop(() -> engine.noDelay(on));
     }
 
     public boolean getTcpNoDelay() {
@@ -513,7 +551,7 @@ public final class TcpSocket implements Closeable {
         if (tos < 0 || tos > 255) {
             throw new IllegalArgumentException("traffic class must be 0..255, got " + tos);
         }
-        loop.execute(() -> engine.tos(tos));
+        onLoop(() -> engine.tos(tos));
     }
 
     public int getTrafficClass() {
@@ -527,7 +565,7 @@ public final class TcpSocket implements Closeable {
 
     /** SO_KEEPALIVE (RFC 9293 §3.8.4; off by default, MUST-25). */
     public void setKeepAlive(boolean on) {
-        loop.execute(() -> engine.keepAlive(loop.nowNs(), on));
+        onLoop(() -> engine.keepAlive(loop.nowNs(), on));
     }
 
     public boolean getKeepAlive() {
@@ -536,15 +574,31 @@ public final class TcpSocket implements Closeable {
 
     /** TCP_USER_TIMEOUT: give up after retransmitting this long (MUST-21); zero restores the default. */
     public void setUserTimeout(Duration timeout) {
-        loop.execute(() -> engine.userTimeout(timeout.toNanos()));
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException("user timeout must not be negative, got " + timeout);
+        }
+        if (timeout.compareTo(MAX_USER_TIMEOUT) > 0) {
+            throw new IllegalArgumentException("user timeout must be at most " + MAX_USER_TIMEOUT + ", got " + timeout);
+        }
+        long ns = timeout.toNanos();
+        onLoop(() -> engine.userTimeout(ns));
     }
 
     /** SO_SNDBUF of the engine (this connection's send queue adds {@link #QUEUE_LIMIT}). */
     public void setSendBufferSize(int bytes) {
+        checkBufferSize("send", bytes);
         loop.call(() -> {
             engine.sendBufferSize(bytes);
             return null;
         });
+    }
+
+    private static void checkBufferSize(String which, int bytes) {
+        if (bytes < MIN_BUFFER || bytes > MAX_BUFFER) {
+            throw new IllegalArgumentException(which + " buffer size must be " + MIN_BUFFER + ".." + MAX_BUFFER
+                    + " bytes, got " + bytes);
+        }
     }
 
     public int getSendBufferSize() {
@@ -553,6 +607,7 @@ public final class TcpSocket implements Closeable {
 
     /** SO_RCVBUF of the engine; fixed once the handshake has started (the window scale depends on it). */
     public void setReceiveBufferSize(int bytes) {
+        checkBufferSize("receive", bytes);
         loop.call(() -> {
             engine.receiveBufferSize(bytes);
             return null;

@@ -153,7 +153,14 @@ final class Sysctls {
                  "net.ipv4.tcp_moderate_rcvbuf", "net.ipv4.tcp_no_metrics_save", "net.ipv4.tcp_adv_win_scale" -> null;
             case "net.ipv4.tcp_min_tso_segs", "net.ipv4.tcp_tso_rtt_log" -> "jtcp does no TSO: every segment is at most "
                     + "one MSS on the wire, where Linux may emit (and the script expect) larger TSO packets";
-            case "net.ipv4.tcp_synack_retries" -> "jtcp does not count SYN,ACK retransmissions separately";
+            case "net.ipv4.tcp_synack_retries" -> {
+                b.synAckRetries((int) Math.clamp(number(s, line), 0, 255));
+                yield null;
+            }
+            case "net.ipv4.tcp_invalid_ratelimit" -> {
+                b.invalidRateLimit(Duration.ofMillis(Math.max(0, number(s, line))));
+                yield null;
+            }
             case "net.core.rmem_max", "net.core.wmem_max", "net.core.rmem_default", "net.core.wmem_default",
                  "net.core.default_qdisc" -> null;
             default -> {

@@ -43,6 +43,10 @@ final class Sender {
     private final TcpSegment out = new TcpSegment();
     /** Told of every data segment sent (RACK's per-segment record), or null when nothing listens. */
     private TransmitLog log;
+    /** When this connection last sent a challenge ACK or an ACK for an invalid segment; MIN_VALUE: never. */
+    private long lastOutOfWindowAckNs = Long.MIN_VALUE;
+    /** Such ACKs skipped by {@link #outOfWindowRateLimited}. */
+    long outOfWindowAcksSkipped;
 
     // ---- acknowledgment policy (RFC 9293 §3.8.6.3) ----
     /** An ACK is owed now: the next {@link #output} sends one if no data segment carries it. */
@@ -337,11 +341,31 @@ final class Sender {
         transmit(nowNs, note);
     }
 
-    /** RFC 5961 §7: a challenge ACK, within the host-wide budget. */
+    /**
+     * RFC 5961 §7: a challenge ACK, within this connection's limit ({@link #outOfWindowRateLimited})
+     * and then the host-wide budget ({@link ChallengeAckLimiter}), in Linux's order.
+     */
     void sendChallengeAck(long nowNs, String note) {
-        if (ctx.challengeAcks().tryAcquire(nowNs)) {
+        if (!outOfWindowRateLimited(nowNs) && ctx.challengeAcks().tryAcquire(nowNs)) {
             sendAck(nowNs, note);
         }
+    }
+
+    /**
+     * Whether a challenge ACK or an ACK for an invalid segment (out of window, PAWS) must be skipped:
+     * one was sent less than {@link TcpConfig#invalidRateLimitNs()} ago (Linux's {@code
+     * __tcp_oow_rate_limited} and {@code tcp_invalid_ratelimit}). Records the time when not. Keeps two
+     * ends from trading ACKs for ever, and one connection from draining the host's challenge-ACK
+     * budget (which made the budget a side channel, CVE-2016-5696).
+     */
+    boolean outOfWindowRateLimited(long nowNs) {
+        long limitNs = cfg.invalidRateLimitNs();
+        if (limitNs > 0 && lastOutOfWindowAckNs != Long.MIN_VALUE && nowNs - lastOutOfWindowAckNs < limitNs) {
+            outOfWindowAcksSkipped++;
+            return true;
+        }
+        lastOutOfWindowAckNs = nowNs;
+        return false;
     }
 
     /** <SEQ=seq><CTL=RST>. */

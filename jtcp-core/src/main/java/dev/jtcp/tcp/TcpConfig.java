@@ -37,6 +37,10 @@ import java.time.Duration;
  * @param congestionControl     the congestion controller of new connections (Linux's {@code tcp_congestion_control})
  * @param rack                  RACK-TLP loss detection (RFC 8985) when the peer SACKs (Linux's {@code tcp_recovery} bit 0);
  *                              off: duplicate-ACK counting (RFC 5681, RFC 6675), which is also the fallback without SACK
+ * @param invalidRateLimitNs    per connection, at most one challenge ACK or reply to an out-of-window segment in this
+ *                              time (Linux's {@code net.ipv4.tcp_invalid_ratelimit}, 500 ms; 0: no per-connection limit)
+ * @param synAckRetries         SYN,ACK retransmissions before a half-open connection is dropped (Linux's
+ *                              {@code net.ipv4.tcp_synack_retries}, 5: given up about 63 s after the SYN)
  */
 public record TcpConfig(
         int defaultMssV4,
@@ -66,7 +70,9 @@ public record TcpConfig(
         int dupAckThreshold,
         EcnMode ecn,
         CongestionAlgorithm congestionControl,
-        boolean rack) {
+        boolean rack,
+        long invalidRateLimitNs,
+        int synAckRetries) {
 
     /** When a listener answers with SYN cookies instead of keeping state. */
     public enum SynCookieMode {
@@ -129,6 +135,8 @@ public record TcpConfig(
         require(challengeAckPerSecond >= 1, "challengeAckPerSecond must be at least 1");
         require(ecn != null, "ecn must not be null");
         require(congestionControl != null, "congestionControl must not be null");
+        require(invalidRateLimitNs >= 0, "invalidRateLimit must not be negative");
+        require(synAckRetries >= 0, "synAckRetries must not be negative");
     }
 
     private static void require(boolean ok, String message) {
@@ -150,7 +158,7 @@ public record TcpConfig(
         return new TcpConfig(536, 1220, true, true, true, 256 * 1024, 256 * 1024,
                 1 * S, 200 * MS, 120 * S, 180 * S, 3, 100 * S, 60 * S, 40 * MS, 10,
                 7200 * S, 75 * S, 9, 60 * S, 1000, SynCookieMode.ON_OVERFLOW, true, 1000, 3, EcnMode.ACCEPT,
-                CongestionAlgorithm.CUBIC, true);
+                CongestionAlgorithm.CUBIC, true, 500 * MS, 5);
     }
 
     /**
@@ -214,6 +222,8 @@ public record TcpConfig(
         private EcnMode ecn;
         private CongestionAlgorithm congestionControl;
         private boolean rack;
+        private long invalidRateLimitNs;
+        private int synAckRetries;
 
         private Builder(TcpConfig c) {
             defaultMssV4 = c.defaultMssV4;
@@ -244,6 +254,8 @@ public record TcpConfig(
             ecn = c.ecn;
             congestionControl = c.congestionControl;
             rack = c.rack;
+            invalidRateLimitNs = c.invalidRateLimitNs;
+            synAckRetries = c.synAckRetries;
         }
 
         public Builder defaultMss(int v4, int v6) { defaultMssV4 = v4; defaultMssV6 = v6; return this; }
@@ -276,13 +288,15 @@ public record TcpConfig(
         public Builder ecn(EcnMode mode) { ecn = mode; return this; }
         public Builder congestionControl(CongestionAlgorithm a) { congestionControl = a; return this; }
         public Builder rack(boolean on) { rack = on; return this; }
+        public Builder invalidRateLimit(Duration d) { invalidRateLimitNs = d.toNanos(); return this; }
+        public Builder synAckRetries(int n) { synAckRetries = n; return this; }
 
         public TcpConfig build() {
             return new TcpConfig(defaultMssV4, defaultMssV6, windowScaling, timestamps, sack, sendBufferBytes,
                     receiveBufferBytes, initialRtoNs, minRtoNs, maxRtoNs, synRetransmitTimeoutNs, r1Retransmissions,
                     r2TimeoutNs, mslNs, delayedAckNs, initialWindowSegments, keepAliveIdleNs, keepAliveIntervalNs,
                     keepAliveProbes, finWait2TimeoutNs, challengeAckPerSecond, synCookies, timeWaitReuse, timestampHz,
-                    dupAckThreshold, ecn, congestionControl, rack);
+                    dupAckThreshold, ecn, congestionControl, rack, invalidRateLimitNs, synAckRetries);
         }
     }
 }

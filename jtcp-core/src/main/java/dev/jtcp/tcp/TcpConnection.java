@@ -207,6 +207,9 @@ public final class TcpConnection {
     }
 
     /** Whether the application has given the connection up (full close): nobody will read it again. */
+    /** The host's TIME-WAIT record while it holds this connection for the application; else null. */
+    TimeWaitEntry timeWaitEntry;
+
     boolean isOrphaned() {
         return receiveShutdown;
     }
@@ -214,6 +217,7 @@ public final class TcpConnection {
     /** The host's TIME-WAIT record for this connection expired: the connection is now CLOSED. */
     void onTimeWaitEnded() {
         tcb.state = CLOSED;
+        timeWaitEntry = null;
     }
 
     int advertisedWindowField() {
@@ -761,6 +765,12 @@ public final class TcpConnection {
             return;
         }
         receiveShutdown = true;
+        if (timeWaitEntry != null) {
+            // Half-closed, read to the end, then closed in TIME-WAIT: the record lets go of this
+            // object, as it would have had the application closed before TIME-WAIT.
+            timeWaitEntry.releaseOwner();
+            timeWaitEntry = null;
+        }
         if (tcb.state == CLOSED) {
             return;
         }
@@ -982,8 +992,10 @@ public final class TcpConnection {
         // RFC 7323 §5.3 R1: PAWS runs before the sequence-number check.
         if (tcb.tsOk && seg.options.hasTimestamps && !seg.isRst() && tcb.tsRecentValid(nowNs)
                 && SeqNum.lt(seg.options.tsVal, tcb.tsRecent)) {
-            sender.ackNow = true;
-            output(nowNs);
+            if (!invalidAckLimited(nowNs, seg)) {
+                sender.ackNow = true;
+                output(nowNs);
+            }
             return DropReason.TCP_PAWS;
         }
 
@@ -1007,7 +1019,10 @@ public final class TcpConnection {
             boolean zeroWindowAllowance = rcvWnd == 0 && seg.seq == tcb.rcvNxt;
             if (!zeroWindowAllowance) {
                 noteDuplicate(seg);
-                if (!seg.isRst()) {
+                if (seg.isSyn() && !seg.isRst()) {
+                    // RFC 5961 §4.2, as Linux: any SYN here, in the window or not, draws a challenge ACK.
+                    sender.sendChallengeAck(nowNs, "challenge ACK (SYN out of window)");
+                } else if (!seg.isRst() && !invalidAckLimited(nowNs, seg)) {
                     sender.ackNow = true;
                     output(nowNs);
                 }
@@ -1089,6 +1104,16 @@ public final class TcpConnection {
             output(nowNs);
         }
         return null;
+    }
+
+    /**
+     * Whether the ACK that answers an invalid (out-of-window or PAWS-failed) segment is skipped by the
+     * per-connection limit. As Linux ({@code tcp_oow_rate_limited}): a segment carrying data or FIN
+     * is always answered (a retransmission whose ACK was lost needs one; it is not part of an ACK
+     * loop), a bare ACK within {@link TcpConfig#invalidRateLimitNs()} of the last such answer is not.
+     */
+    private boolean invalidAckLimited(long nowNs, TcpSegment seg) {
+        return seg.seqLength() == 0 && sender.outOfWindowRateLimited(nowNs);
     }
 
     /** RCV.WND: what the peer may send beyond RCV.NXT, as last advertised. */
@@ -1185,12 +1210,13 @@ public final class TcpConnection {
         if (tcb.sackOk && seg.options.sackBlocks > 0) {
             recovery.onSackBlocks(seg);
         }
-        if (SeqNum.gt(seg.ack, tcb.sndUna)) {
+        boolean advancesUna = SeqNum.gt(seg.ack, tcb.sndUna);
+        if (advancesUna) {
             onNewAck(nowNs, seg);
         } else if (seg.ack == tcb.sndUna) {
             recovery.onPossibleDuplicateAck(nowNs, seg);
         }
-        updateSendWindow(nowNs, seg);
+        updateSendWindow(nowNs, seg, advancesUna);
         if (tcb.ecnOk && seg.has(TcpFlags.ECE)) {
             onEcnEcho();
         }
@@ -1311,9 +1337,19 @@ public final class TcpConnection {
         sender.windowReduced();
     }
 
-    /** §3.10.7.4: update SND.WND if the segment is newer than the last window update. */
-    private void updateSendWindow(long nowNs, TcpSegment seg) {
-        if (SeqNum.lt(tcb.sndWl1, seg.seq) || (tcb.sndWl1 == seg.seq && SeqNum.le(tcb.sndWl2, seg.ack))) {
+    /**
+     * §3.10.7.4: update SND.WND if the segment is newer than the last window update.
+     *
+     * <p>Deviation, as Linux ({@code tcp_may_update_window}): an ACK that advances SND.UNA updates
+     * the window whatever its sequence number. The RFC's rule alone trusts SEG.SEQ: one forged
+     * in-window segment ahead of RCV.NXT moves SND.WL1 past every sequence number the peer will
+     * use for a long while, and a zero window it carries then sticks (the connection stalls for
+     * good). A genuine ACK of new data is newer than any window seen before it, so it may reset
+     * SND.WL1 back to its own sequence number.
+     */
+    private void updateSendWindow(long nowNs, TcpSegment seg, boolean advancesUna) {
+        if (advancesUna || SeqNum.lt(tcb.sndWl1, seg.seq)
+                || (tcb.sndWl1 == seg.seq && SeqNum.le(tcb.sndWl2, seg.ack))) {
             int wasWnd = tcb.sndWnd;
             tcb.sndWnd = tcb.scaledWindow(seg);
             tcb.sndWl1 = seg.seq;
@@ -1448,6 +1484,14 @@ public final class TcpConnection {
         }
         if (nowNs - tcb.streakStartNs >= options.r2Ns(tcb.state, cfg) && !sender.zeroWindowExemption(nowNs)) {
             fail(TcpError.TIMED_OUT, "retransmission timeout (R2)");
+            return;
+        }
+        if (tcb.state == SYN_RECEIVED && passiveOpen && tcb.retransmits >= cfg.synAckRetries()) {
+            // As Linux (tcp_synack_retries, 5): a half-open connection gives up after that many
+            // SYN,ACK retransmissions, about 63 s after the SYN with a 1 s initial RTO, well before
+            // R2 for a SYN (3 minutes, MUST-23 is about SYN-SENT's patience). Spoofed SYNs of a flood
+            // then leave the SYN queue within a minute of its end, and SYN cookies stop with them.
+            fail(TcpError.TIMED_OUT, "SYN,ACK retransmissions exhausted");
             return;
         }
         tcb.retransmits++;

@@ -34,8 +34,11 @@ public final class TimeWaitEntry {
     private final int tsOffset;
     private final int windowField;
     private long expiryNs;
-    /** The application's connection object while it still reads from it, so it learns of CLOSED; else null. */
-    private final TcpConnection owner;
+    /**
+     * The application's connection object while it still reads from it, so it learns of CLOSED; null
+     * once the application gave it up ({@link TcpConnection#closeFully}), so the record stays small.
+     */
+    private TcpConnection owner;
 
     private TimeWaitEntry(ConnectionKey key, int sndNxt, int rcvNxt, boolean tsOk, int tsRecent, int tsOffset,
                           int windowField, long expiryNs, TcpConnection owner) {
@@ -53,8 +56,22 @@ public final class TimeWaitEntry {
     /** The record for a connection that just entered TIME-WAIT; it expires 2×MSL from now (MUST-13). */
     public static TimeWaitEntry of(TcpConnection c, long nowNs, long timeWaitNs) {
         Tcb t = c.tcb();
-        return new TimeWaitEntry(c.key(), t.sndMax, t.rcvNxt, t.tsOk, t.tsRecent, t.tsOffset,
+        TimeWaitEntry e = new TimeWaitEntry(c.key(), t.sndMax, t.rcvNxt, t.tsOk, t.tsRecent, t.tsOffset,
                 c.advertisedWindowField(), nowNs + timeWaitNs, c.isOrphaned() ? null : c);
+        if (e.owner != null) {
+            c.timeWaitEntry = e;
+        }
+        return e;
+    }
+
+    /** Whether the record still holds the application's whole connection (it has not closed it fully). */
+    public boolean keepsConnection() {
+        return owner != null;
+    }
+
+    /** The application closed the connection fully while in TIME-WAIT: keep only the compact record. */
+    void releaseOwner() {
+        owner = null;
     }
 
     public ConnectionKey key() {

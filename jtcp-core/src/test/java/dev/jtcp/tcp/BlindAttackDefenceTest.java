@@ -56,6 +56,7 @@ class BlindAttackDefenceTest {
         TcpConnection c = established(p, new Scripted.Recorder(p));
         p.inject(seg(RST).seq(IRS + 2));
         assertChallengeAck(p.next());
+        p.advance(500 * MS); // one challenge ACK per connection per 500 ms
         p.inject(seg(RST | ACK).seq(IRS + 30_000).ack(ISS + 1));
         assertChallengeAck(p.next());
         assertThat(c.state()).isEqualTo(TcpState.ESTABLISHED);
@@ -92,8 +93,10 @@ class BlindAttackDefenceTest {
         TcpConnection c = established(p, new Scripted.Recorder(p));
         p.inject(seg(SYN).seq(IRS + 500).mss(1460)); // in window
         assertChallengeAck(p.next());
+        p.advance(500 * MS); // one challenge ACK per connection per 500 ms
         p.inject(seg(SYN).seq(IRS - 5000).mss(1460)); // left of the window
         assertChallengeAck(p.next());
+        p.advance(500 * MS);
         p.inject(seg(SYN | ACK).seq(IRS + 500).ack(ISS + 1));
         assertChallengeAck(p.next());
         p.expectNothingSent();
@@ -137,29 +140,79 @@ class BlindAttackDefenceTest {
     }
 
     @Test
-    void limitsChallengeAcksPerSecondAcrossTheHost() {
-        TcpConfig limited = Scripted.PLAIN.toBuilder().challengeAckPerSecond(3).build();
-        ScriptedPeer p = new ScriptedPeer(limited, ISS, ISS);
-        TcpConnection c = Scripted.accept(p);
-        // A second connection on the same host, from port 40001.
-        p.inject(seg(SYN).seq(IRS).mss(1460).ports(40001, 80));
-        p.inject(seg(ACK).seq(IRS + 1).ack(ISS + 1).ports(40001, 80));
-        p.clearSent();
-        long t0 = p.now();
+    void limitsChallengeAcksToOnePerConnectionPer500Ms() {
+        ScriptedPeer p = Scripted.peer();
+        TcpConnection c = established(p, new Scripted.Recorder(p));
         for (int i = 0; i < 5; i++) {
             p.inject(seg(RST).seq(IRS + 2 + i));
-            p.inject(seg(RST).seq(IRS + 2 + i).ports(40001, 80));
         }
-        assertThat(Scripted.drain(p)).as("3 per second for the whole host").hasSize(3);
-        p.advance(999 * MS);
-        p.inject(seg(SYN).seq(IRS + 9).ports(40001, 80));
+        assertThat(Scripted.drain(p)).as("five in-window RSTs at once").hasSize(1);
+        p.advance(499 * MS);
+        p.inject(seg(SYN).seq(IRS + 9));
+        p.inject(seg(ACK).seq(IRS + 1 + 300_000).ack(ISS + 1)); // a bare ACK out of the window
         p.expectNothingSent();
         p.advance(1 * MS);
-        assertThat(p.now() - t0).isEqualTo(1 * S);
-        p.inject(seg(SYN).seq(IRS + 9).ports(40001, 80));
+        p.inject(seg(SYN).seq(IRS + 9));
         assertThat(Scripted.drain(p)).hasSize(1);
+        // Data out of the window is always acknowledged (as Linux: a lost ACK's retransmission needs one).
+        p.inject(seg(ACK).seq(IRS - 100).ack(ISS + 1).data("old"));
+        p.inject(seg(ACK).seq(IRS - 100).ack(ISS + 1).data("old"));
+        assertThat(Scripted.drain(p)).hasSize(2);
         assertThat(c.state()).isEqualTo(TcpState.ESTABLISHED);
-        assertThat(p.host.connectionCount()).isEqualTo(2);
-        assertThat(p.host.challengeAcks().suppressed()).isEqualTo(8);
+    }
+
+    @Test
+    void limitsChallengeAcksPerSecondAcrossTheHost() {
+        TcpConfig limited = Scripted.PLAIN.toBuilder().challengeAckPerSecond(2).build();
+        ScriptedPeer p = new ScriptedPeer(limited, ISS, ISS, ISS, ISS, ISS);
+        TcpConnection c = Scripted.accept(p);
+        // Four more connections on the same host, from ports 40001..40004.
+        for (int port = 40001; port <= 40004; port++) {
+            p.inject(seg(SYN).seq(IRS).mss(1460).ports(port, 80));
+            p.inject(seg(ACK).seq(IRS + 1).ack(ISS + 1).ports(port, 80));
+        }
+        p.clearSent();
+        p.advance(S - p.now() % S); // the start of a one-second interval
+        for (int port = 40000; port <= 40004; port++) {
+            p.inject(seg(RST).seq(IRS + 2).ports(port, 80));
+        }
+        // A limit of 2 draws each second's budget from [1, 2] (Linux: [limit/2, 3 limit/2)).
+        assertThat(Scripted.drain(p)).as("budget for the whole host").hasSizeBetween(1, 2);
+        assertThat(p.host.challengeAcks().suppressed()).isBetween(3L, 4L);
+        p.advance(S);
+        p.inject(seg(RST).seq(IRS + 2).ports(40001, 80));
+        assertThat(Scripted.drain(p)).as("a new second, a new budget").hasSize(1);
+        assertThat(c.state()).isEqualTo(TcpState.ESTABLISHED);
+        assertThat(p.host.connectionCount()).isEqualTo(5);
+    }
+
+    @Test
+    void theHostBudgetIsDrawnEachSecondAndCannotBeCounted() {
+        ChallengeAckLimiter limiter = new ChallengeAckLimiter(1000, 42);
+        java.util.Set<Integer> budgets = new java.util.HashSet<>();
+        long sum = 0;
+        for (int second = 0; second < 200; second++) {
+            int n = 0;
+            while (limiter.tryAcquire(second * S + n)) {
+                n++;
+            }
+            assertThat(n).isBetween(500, 1499);
+            budgets.add(n);
+            sum += n;
+        }
+        assertThat(budgets).as("budgets differ from second to second").hasSizeGreaterThan(150);
+        assertThat(sum / 200.0).as("the mean stays the configured limit").isBetween(950.0, 1050.0);
+        // Deterministic per seed: the same seed draws the same budgets.
+        ChallengeAckLimiter again = new ChallengeAckLimiter(1000, 42);
+        int first = 0;
+        while (again.tryAcquire(first)) {
+            first++;
+        }
+        ChallengeAckLimiter replay = new ChallengeAckLimiter(1000, 42);
+        int n = 0;
+        while (replay.tryAcquire(n)) {
+            n++;
+        }
+        assertThat(n).isEqualTo(first);
     }
 }

@@ -196,9 +196,49 @@ class ListenerTest {
         TcpConnection c = l.accept();
         assertThat(c.key().remoteAddress()).isEqualTo(ScriptedPeer.REMOTE);
         assertThat(c.state()).isEqualTo(TcpState.ESTABLISHED);
-        // The spoofed half-open connections give up after R2 for SYNs; only the real one is left.
+        // The spoofed half-open connections give up after five SYN,ACK retransmissions (63 s); only the real one is left.
         p.advance(181 * S);
         assertThat(l.synQueueLength()).isZero();
         assertThat(p.host.connectionCount()).isEqualTo(1);
+    }
+
+    /**
+     * As Linux (tcp_synack_retries 5): a half-open connection whose ACK never comes retransmits its
+     * SYN,ACK five times with backoff from 1 s (at 1, 3, 7, 15 and 31 s) and is gone at 63 s, not after
+     * R2's three minutes; the cookies a flood caused stop once its half-open entries are gone.
+     */
+    @Test
+    void aHalfOpenConnectionGivesUpAfterFiveSynAckRetransmissions() {
+        ScriptedPeer p = Scripted.peer(COOKIES_ON);
+        int backlog = 4;
+        TcpListener l = p.host.listen(0, 80, backlog);
+        long t0 = p.now();
+        for (int i = 0; i < backlog + 2; i++) {
+            p.inject(seg(SYN).seq(IRS + i).mss(1460).ports(2000 + i, 80), IpAddress.ofV4(10, 0, 0, i + 1),
+                    ScriptedPeer.LOCAL);
+        }
+        assertThat(l.synQueueLength()).isEqualTo(backlog);
+        assertThat(l.cookiesSent()).isEqualTo(2);
+        p.clearSent();
+        java.util.List<Long> synAckTimes = new java.util.ArrayList<>();
+        for (int ms = 0; ms < 62_500; ms += 100) {
+            p.advance(100 * Scripted.MS);
+            for (ScriptedPeer.Sent sent : p.pending()) {
+                if (sent.is(SYN | ACK) && sent.h().dstPort() == 2000) {
+                    synAckTimes.add((sent.timeNs() - t0) / S);
+                }
+            }
+            p.clearSent();
+        }
+        assertThat(synAckTimes).containsExactly(1L, 3L, 7L, 15L, 31L);
+        assertThat(l.synQueueLength()).as("at 62.5 s").isEqualTo(backlog);
+        p.advance(600 * Scripted.MS);
+        assertThat(p.now() - t0).isGreaterThanOrEqualTo(63 * S);
+        assertThat(l.synQueueLength()).as("at 63.1 s").isZero();
+        assertThat(p.host.connectionCount()).isZero();
+        // The queue has room again: a new SYN gets a SYN-RECEIVED entry, not a cookie.
+        p.inject(syn(40000));
+        assertThat(l.synQueueLength()).isEqualTo(1);
+        assertThat(l.cookiesSent()).isEqualTo(2);
     }
 }
