@@ -303,6 +303,7 @@ final class Sender {
         out.dstPort = key.remotePort();
         out.seq = seq;
         out.flags = TcpFlags.RST;
+        stampRst(nowNs);
         segmentsSent++;
         ctx.transmit(nowNs, key.localAddress(), key.remoteAddress(), out, note);
     }
@@ -316,8 +317,20 @@ final class Sender {
         out.seq = seq;
         out.ack = ack;
         out.flags = TcpFlags.RST | TcpFlags.ACK;
+        stampRst(nowNs);
         segmentsSent++;
         ctx.transmit(nowNs, key.localAddress(), key.remoteAddress(), out, null);
+    }
+
+    /**
+     * RFC 7323 §3.2: once timestamps are agreed, every segment carries TSopt, and a RST SHOULD too
+     * (TSecr = TS.Recent), as Linux's do; the peer may use it to judge the RST (RFC 7323 §5.2 lets
+     * it skip PAWS for RSTs, but it need not).
+     */
+    private void stampRst(long nowNs) {
+        if (tcb.tsOk) {
+            out.options.timestamps(tcb.tsNow(nowNs), tcb.tsRecent);
+        }
     }
 
     /** Keep-alive probe (§3.8.4, SHLD-12): SEG.SEQ = SND.NXT − 1 and no data. */
