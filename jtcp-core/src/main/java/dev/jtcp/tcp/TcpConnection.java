@@ -859,7 +859,16 @@ public final class TcpConnection {
         // First, check the sequence number.
         int segLen = seg.seqLength();
         int rcvWnd = tcb.receiveWindow();
-        if (!receiver.acceptable(seg.seq, segLen, rcvWnd)) {
+        // Deviation from §3.10.7.4's literal acceptability test, as Linux (tcp_sequence accepts a
+        // segment whose end is not before RCV.NXT): a segment that ends exactly at RCV.NXT is
+        // accepted for its ACK, its old text and FIN trimmed away and a duplicate ACK owed as the
+        // test would have sent one. The case that matters is the peer's retransmitted FIN that also
+        // acknowledges ours in CLOSING: dropped whole, it would leave us waiting a full RTO to
+        // retransmit our FIN before reaching TIME-WAIT.
+        boolean endsAtRcvNxt = segLen > 0 && seg.seq + segLen == tcb.rcvNxt && !seg.isRst();
+        if (endsAtRcvNxt) {
+            sender.ackNow = true;
+        } else if (!receiver.acceptable(seg.seq, segLen, rcvWnd)) {
             // MUST-66: with a zero window, still process the ACK, URG and RST of a segment at RCV.NXT.
             boolean zeroWindowAllowance = rcvWnd == 0 && seg.seq == tcb.rcvNxt;
             if (!zeroWindowAllowance) {
@@ -966,11 +975,11 @@ public final class TcpConnection {
                     fail(TcpError.REFUSED, "rcv RST");
                 }
             }
-            case ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT -> fail(TcpError.RESET, "rcv RST");
-            default -> {
-                // CLOSING, LAST-ACK: "enter the CLOSED state, delete the TCB" (our FIN's fate is moot).
-                setState(CLOSED, "rcv RST");
-            }
+            // CLOSING, LAST-ACK: "enter the CLOSED state, delete the TCB and return" (our FIN's fate
+            // is moot). The RFC tells the user nothing there; Linux and FreeBSD report ECONNRESET
+            // (SO_ERROR) as in the other synchronized states, and so do we: the application that
+            // shut down its sending side may still be waiting to learn how the connection ended.
+            default -> fail(TcpError.RESET, "rcv RST");
         }
         return null;
     }

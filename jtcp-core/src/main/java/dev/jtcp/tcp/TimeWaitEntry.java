@@ -87,7 +87,7 @@ public final class TimeWaitEntry {
      *       with an ACK (RFC 5961 §4).
      *   <li>A retransmitted FIN (with ACK) is acknowledged and the 2×MSL timer restarts (§3.10.7.4).
      *   <li>Anything else unacceptable, a FIN without ACK among them, is answered with an ACK (first
-     *       check) and leaves the timer alone; an acceptable segment is ignored, with or without ACK.
+     *       check) and leaves the timer alone (as Linux); an acceptable segment is ignored.
      * </ul>
      *
      * @param listening whether a listener would take a SYN for this 4-tuple's local address and port
@@ -117,11 +117,10 @@ public final class TimeWaitEntry {
             return Verdict.RESTART_TIMER;
         }
         // §3.10.7.4: an unacceptable segment is answered with an ACK (first check), whatever its
-        // flags; an acceptable one without the ACK bit is dropped (fifth check: "if the ACK bit is
-        // off drop the segment and return"). A FIN without ACK is one of the former: its sequence
-        // number lies below RCV.NXT, so it draws an ACK but, not being a retransmission of the
-        // FIN we acknowledged (that one carried ACK), it never restarts the 2×MSL timer. Linux
-        // does the same (it restarts the timer only for segments with ACK).
+        // flags; an acceptable one without the ACK bit is then dropped (fifth check: "if the ACK bit
+        // is off drop the segment and return"). A FIN without ACK is one of the former: it lies
+        // below RCV.NXT, so it draws an ACK, but it is no retransmission of the FIN we acknowledged
+        // (that one carried ACK) and never restarts the 2×MSL timer. Linux does the same.
         boolean acceptable = seg.seqLength() == 0 && seg.seq == rcvNxt;
         if (!acceptable) {
             ack(nowNs, ctx, reply, null);
