@@ -16,6 +16,8 @@ final class ConnectionOptions {
     boolean noDelay;
     /** Keep-alive probes are on (MUST-24; off by default, MUST-25). */
     boolean keepAlive;
+    /** Linux's quick-ACK mode may run ({@link TcpConfig#quickAck()}; TCP_QUICKACK 0 turns it off). */
+    boolean quickAck;
     /** The Diffserv/TOS octet for this connection's packets, 0..255 (MUST-48). */
     int tos;
     /** Soft errors are reported to the handler (SHLD-20: the application may turn them off). */

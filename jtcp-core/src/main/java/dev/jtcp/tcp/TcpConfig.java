@@ -34,6 +34,12 @@ import java.time.Duration;
  * @param timestampHz           rate of the TSval clock (RFC 7323 §5.4: 1 ms to 1 s per tick)
  * @param dupAckThreshold       duplicate ACKs that trigger fast retransmit (RFC 5681: 3)
  * @param ecn                   Explicit Congestion Notification (RFC 3168, SHLD-8): whether to ask for it, accept it, or neither
+ * @param quickAck              Linux's quick-ACK mode: acknowledge every segment at once (no delayed ACK) at the start of a
+ *                              connection, after the receiver was idle longer than the RTO, and after out-of-order data,
+ *                              for up to 16 segments (or half the receive window), while the sender may be in slow start
+ * @param receiveBufferMaxBytes receive-buffer autotuning (Linux's tcp_rmem max): the buffer starts at {@code
+ *                              receiveBufferBytes} and grows with the measured delivery rate up to this; at or below
+ *                              {@code receiveBufferBytes} autotuning is off. An explicit SO_RCVBUF turns it off too
  */
 public record TcpConfig(
         int defaultMssV4,
@@ -61,7 +67,9 @@ public record TcpConfig(
         boolean timeWaitReuse,
         int timestampHz,
         int dupAckThreshold,
-        EcnMode ecn) {
+        EcnMode ecn,
+        boolean quickAck,
+        int receiveBufferMaxBytes) {
 
     /** When a listener answers with SYN cookies instead of keeping state. */
     public enum SynCookieMode {
@@ -98,6 +106,12 @@ public record TcpConfig(
         require(dupAckThreshold >= 1, "dupAckThreshold must be at least 1");
         require(challengeAckPerSecond >= 1, "challengeAckPerSecond must be at least 1");
         require(ecn != null, "ecn must not be null");
+        require(receiveBufferMaxBytes >= 1024, "receiveBufferMaxBytes must be at least 1024");
+    }
+
+    /** Whether the receive buffer grows with the delivery rate (its maximum lies above its start). */
+    public boolean receiveAutotuning() {
+        return receiveBufferMaxBytes > receiveBufferBytes;
     }
 
     private static void require(boolean ok, String message) {
@@ -118,7 +132,8 @@ public record TcpConfig(
     public static TcpConfig defaults() {
         return new TcpConfig(536, 1220, true, true, true, 256 * 1024, 256 * 1024,
                 1 * S, 200 * MS, 120 * S, 180 * S, 3, 100 * S, 60 * S, 40 * MS, 10,
-                7200 * S, 75 * S, 9, 60 * S, 1000, SynCookieMode.ON_OVERFLOW, true, 1000, 3, EcnMode.ACCEPT);
+                7200 * S, 75 * S, 9, 60 * S, 1000, SynCookieMode.ON_OVERFLOW, true, 1000, 3, EcnMode.ACCEPT, true,
+                6 << 20);
     }
 
     /**
@@ -127,7 +142,7 @@ public record TcpConfig(
      */
     public static TcpConfig rfc() {
         return defaults().toBuilder().minRto(Duration.ofSeconds(1)).msl(Duration.ofMinutes(2)).initialWindowSegments(3)
-                .delayedAck(Duration.ofMillis(200)).build();
+                .delayedAck(Duration.ofMillis(200)).quickAck(false).receiveBufferMaxBytes(256 * 1024).build();
     }
 
     /**
@@ -180,6 +195,8 @@ public record TcpConfig(
         private int timestampHz;
         private int dupAckThreshold;
         private EcnMode ecn;
+        private boolean quickAck;
+        private int receiveBufferMaxBytes;
 
         private Builder(TcpConfig c) {
             defaultMssV4 = c.defaultMssV4;
@@ -208,6 +225,8 @@ public record TcpConfig(
             timestampHz = c.timestampHz;
             dupAckThreshold = c.dupAckThreshold;
             ecn = c.ecn;
+            quickAck = c.quickAck;
+            receiveBufferMaxBytes = c.receiveBufferMaxBytes;
         }
 
         public Builder defaultMss(int v4, int v6) { defaultMssV4 = v4; defaultMssV6 = v6; return this; }
@@ -238,13 +257,15 @@ public record TcpConfig(
         public Builder timestampHz(int hz) { timestampHz = hz; return this; }
         public Builder dupAckThreshold(int n) { dupAckThreshold = n; return this; }
         public Builder ecn(EcnMode mode) { ecn = mode; return this; }
+        public Builder quickAck(boolean on) { quickAck = on; return this; }
+        public Builder receiveBufferMaxBytes(int bytes) { receiveBufferMaxBytes = bytes; return this; }
 
         public TcpConfig build() {
             return new TcpConfig(defaultMssV4, defaultMssV6, windowScaling, timestamps, sack, sendBufferBytes,
                     receiveBufferBytes, initialRtoNs, minRtoNs, maxRtoNs, synRetransmitTimeoutNs, r1Retransmissions,
                     r2TimeoutNs, mslNs, delayedAckNs, initialWindowSegments, keepAliveIdleNs, keepAliveIntervalNs,
                     keepAliveProbes, finWait2TimeoutNs, challengeAckPerSecond, synCookies, timeWaitReuse, timestampHz,
-                    dupAckThreshold, ecn);
+                    dupAckThreshold, ecn, quickAck, receiveBufferMaxBytes);
         }
     }
 }

@@ -129,6 +129,7 @@ public final class TcpConnection {
         this.tcb = new Tcb(cfg);
         this.timers = new TimerSet(ctx, key);
         this.options = new ConnectionOptions();
+        options.quickAck = cfg.quickAck();
         this.rtt = new RttEstimator(cfg.initialRtoNs(), cfg.minRtoNs(), cfg.maxRtoNs());
         this.sender = new Sender(ctx, key, tcb, timers, options, rtt);
         this.tlp = new TailLossProbe(tcb, timers, rtt, sender);
@@ -223,6 +224,20 @@ public final class TcpConnection {
 
     public boolean noDelay() {
         return options.noDelay;
+    }
+
+    /**
+     * TCP_QUICKACK: whether quick-ACK mode ({@link TcpConfig#quickAck()}, {@link Sender}) may
+     * acknowledge segments at once at the start of the connection and after idle periods; off, the
+     * delayed-ACK rules of RFC 9293 §3.8.6.3 alone apply (as Linux's TCP_QUICKACK 0, which keeps its
+     * delayed ACKs on).
+     */
+    public void quickAck(boolean on) {
+        options.quickAck = on;
+    }
+
+    public boolean quickAck() {
+        return options.quickAck;
     }
 
     /**
