@@ -111,7 +111,8 @@ final class ShellCommands {
                 // Linux gives up after N retransmissions, at 1 + 2 + ... + 2^N seconds with a 1 s initial RTO.
                 b.synRetransmitTimeout(Duration.ofSeconds((1L << (number(s, line) + 1)) - 1));
             }
-            case "net.ipv4.tcp_rmem" -> b.receiveBufferBytes((int) triple(s, line));
+            case "net.ipv4.tcp_rmem" -> b.receiveBufferBytes((int) triple(s, line))
+                    .receiveBufferMaxBytes((int) Math.max(1024, Long.parseLong(s.value().split("\\s+")[2])));
             case "net.ipv4.tcp_wmem" -> b.sendBufferBytes((int) triple(s, line));
             case "net.ipv4.tcp_ecn" -> b.ecn(switch ((int) number(s, line)) {
                 case 0 -> TcpConfig.EcnMode.OFF;

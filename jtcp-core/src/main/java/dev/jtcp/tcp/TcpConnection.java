@@ -530,7 +530,7 @@ public final class TcpConnection {
         if (error != null) {
             throw call(nowNs, "receive", new TcpException(error));
         }
-        int n = receiver.read(dst);
+        int n = receiver.read(nowNs, dst);
         if (n == 0) {
             if (tcb.finReceived) {
                 return -1;
@@ -880,7 +880,11 @@ public final class TcpConnection {
         // test would have sent one. The case that matters is the peer's retransmitted FIN that also
         // acknowledges ours in CLOSING: dropped whole, it would leave us waiting a full RTO to
         // retransmit our FIN before reaching TIME-WAIT.
-        boolean endsAtRcvNxt = segLen > 0 && seg.seq + segLen == tcb.rcvNxt && !seg.isRst();
+        // Only segments that reach the ACK step qualify (ACK set, no SYN, no RST), and not in
+        // SYN-RECEIVED (Linux's tcp_check_req keeps the strict test there); the others keep the
+        // RFC's answer, an ACK for an unacceptable segment.
+        boolean endsAtRcvNxt = segLen > 0 && seg.seq + segLen == tcb.rcvNxt && seg.isAck() && !seg.isSyn()
+                && !seg.isRst() && tcb.state != SYN_RECEIVED;
         if (endsAtRcvNxt) {
             sender.ackNow = true;
         } else if (!receiver.acceptable(seg.seq, segLen, rcvWnd)) {
@@ -1144,6 +1148,11 @@ public final class TcpConnection {
 
         // Congestion control and recovery (RFC 5681 §3, RFC 6582 §3.2, RFC 6675 §5, RFC 3522).
         recovery.onNewAck(nowNs, seg, acked, dataAcked, synWasUnacked);
+        // Send-buffer autotuning (Linux's tcp_sndbuf_expand): room for twice the congestion window,
+        // so a sender that keeps its buffer full never starves a growing window.
+        if (tcb.cc != null && tcb.sendBuf.capacity() < tcb.sendBuf.maxCapacity()) {
+            tcb.sendBuf.grow((int) Math.min(2L * tcb.cc.cwnd(), Integer.MAX_VALUE));
+        }
 
         // Timers (RFC 6298 §5.2, §5.3): stop when all is acknowledged, else restart.
         tlp.onAck();
