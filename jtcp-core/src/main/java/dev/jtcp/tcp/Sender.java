@@ -55,11 +55,12 @@ final class Sender {
      * Quick-ACK credits (Linux's {@code icsk_ack.quick}): ACKs still to send at once instead of
      * delaying them, 0 when not in quick-ACK mode. One is spent per ACK that answers received text.
      */
-    private int quickAcks;
-    /** Whether any text has arrived: the first text enters quick-ACK mode. */
-    private boolean textSeen;
-    /** When text last arrived: after a gap longer than the RTO, quick-ACK mode starts again. */
-    private long lastTextNs;
+    private byte quickAcks;
+    /**
+     * When text last arrived, or {@link Long#MIN_VALUE} before any: the first text, and text after a
+     * gap longer than the RTO, enter quick-ACK mode.
+     */
+    private long lastTextNs = Long.MIN_VALUE;
 
     // ---- timing and probes ----
     /** When data (not a bare ACK) was last sent; RFC 5681 §4.1 idle restart counts from here. */
@@ -457,10 +458,9 @@ final class Sender {
     void onTextReceived(long nowNs, int len, boolean immediate) {
         rcvMssEstimate = Math.max(rcvMssEstimate, Math.min(len, tcb.localMss));
         if (options.quickAck) {
-            if (!textSeen || immediate || nowNs - lastTextNs > rtt.rtoNs()) {
+            if (lastTextNs == Long.MIN_VALUE || immediate || nowNs - lastTextNs > rtt.rtoNs()) {
                 enterQuickAck();
             }
-            textSeen = true;
             lastTextNs = nowNs;
             if (quickAcks > 0) {
                 ackNow = true;
@@ -483,7 +483,7 @@ final class Sender {
     private void enterQuickAck() {
         int mss = Math.max(rcvMssEstimate, Math.min(Math.max(tcb.localMss, 1), 536));
         int credits = Math.max(2, Math.min(MAX_QUICK_ACKS, tcb.receiveWindow() / (2 * mss)));
-        quickAcks = Math.max(quickAcks, credits);
+        quickAcks = (byte) Math.max(quickAcks, credits);
     }
 
     /**
