@@ -17,7 +17,7 @@ import java.util.List;
  */
 final class CongestionScenarios {
     /** Data segments the client sends: its initial window of four, then two more. */
-    static final int SEGMENTS = 6;
+    static final int SEGMENTS = 10;
     static final int INITIAL_WINDOW = 4;
 
     private CongestionScenarios() {}

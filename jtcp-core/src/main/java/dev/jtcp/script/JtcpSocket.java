@@ -20,6 +20,8 @@ final class JtcpSocket {
     int sendBuffer = -1;
     int receiveBuffer = -1;
     boolean noDelay;
+    /** TCP_QUICKACK as set before the connection existed, or null. */
+    Boolean quickAck;
     boolean keepAlive;
     /** TCP_MAXSEG as set, or 0. */
     int maxSegment;
@@ -58,6 +60,9 @@ final class JtcpSocket {
     /** Applies the options set so far to a connection just opened or accepted. */
     void applyOptions(long nowNs) {
         conn.noDelay(noDelay);
+        if (quickAck != null) {
+            conn.quickAck(quickAck);
+        }
         if (keepAlive) {
             conn.keepAlive(nowNs, true);
         }

@@ -8,7 +8,7 @@ import java.util.Map;
 
 /**
  * fcntl, setsockopt, getsockopt and ioctl on an emulated socket ({@link JtcpSocket}): the options a
- * jtcp connection has per connection (TCP_NODELAY, TCP_MAXSEG, TCP_USER_TIMEOUT, SO_KEEPALIVE,
+ * jtcp connection has per connection (TCP_NODELAY, TCP_QUICKACK, TCP_MAXSEG, TCP_USER_TIMEOUT, SO_KEEPALIVE,
  * SO_SNDBUF, SO_RCVBUF before the handshake, SO_LINGER off or zero, SO_REUSEADDR), SO_ERROR, and
  * SIOCINQ/SIOCOUTQ. Anything else raises {@link ScriptUnsupportedException}. Calls throw
  * {@link dev.jtcp.tcp.TcpException} or {@link IllegalArgumentException} for the caller to turn into
@@ -100,6 +100,13 @@ final class JtcpSocketOptions {
                     }
                 }
                 case 30 -> s.fastOpenConnect = v != 0; // TCP_FASTOPEN_CONNECT
+                case 12 -> {
+                    // TCP_QUICKACK: 0 keeps delayed ACKs on (Linux's ping-pong mode), 1 allows quick ACKs.
+                    s.quickAck = v != 0 ? Boolean.TRUE : Boolean.FALSE;
+                    if (s.conn != null) {
+                        s.conn.quickAck(v != 0);
+                    }
+                }
                 case 18 -> {
                     s.userTimeoutMs = v;
                     if (s.conn != null) {

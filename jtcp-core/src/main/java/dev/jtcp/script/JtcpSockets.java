@@ -193,7 +193,8 @@ final class JtcpSockets {
             int backlog = (int) Math.max(1, c.integer(1));
             if (s.receiveBuffer > 0) {
                 // Children of a listener take the host's receive buffer size.
-                target.configureBeforeStart(c.line(), "SO_RCVBUF on a listener", b -> b.receiveBufferBytes(s.receiveBuffer));
+                target.configureBeforeStart(c.line(), "SO_RCVBUF on a listener", b -> b.receiveBufferBytes(s.receiveBuffer)
+                        .receiveBufferMaxBytes(s.receiveBuffer)); // explicit: no autotuning, as Linux
             }
             if (s.maxSegment > 0) {
                 // TCP_MAXSEG on a listener: its SYN,ACK offers that MSS and its children send no larger

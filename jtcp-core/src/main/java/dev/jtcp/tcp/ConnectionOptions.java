@@ -16,6 +16,8 @@ final class ConnectionOptions {
     boolean noDelay;
     /** Keep-alive probes are on (MUST-24; off by default, MUST-25). */
     boolean keepAlive;
+    /** Linux's quick-ACK mode may run ({@link TcpConfig#quickAck()}; TCP_QUICKACK 0 turns it off). */
+    boolean quickAck;
     /** The Diffserv/TOS octet for this connection's packets, 0..255 (MUST-48). */
     int tos;
     /** Soft errors are reported to the handler (SHLD-20: the application may turn them off). */
@@ -46,15 +48,21 @@ final class ConnectionOptions {
         userMss = mss;
     }
 
-    /** Resizes the send buffer (SO_SNDBUF); it may not shrink below buffered data. */
+    /**
+     * Resizes the send buffer (SO_SNDBUF); it may not shrink below buffered data. An explicit size
+     * turns send-buffer autotuning off, as in Linux.
+     */
     static void sendBufferSize(SendBuffer buf, int bytes) {
         if (bytes < 1024) {
             throw new IllegalArgumentException("send buffer must be at least 1024 bytes");
         }
-        buf.resize(bytes);
+        buf.setExplicitly(bytes);
     }
 
-    /** Resizes the receive buffer (SO_RCVBUF); only before the handshake, as the window scale depends on it. */
+    /**
+     * Resizes the receive buffer (SO_RCVBUF); only before the handshake, as the window scale depends
+     * on it. An explicit size turns receive-buffer autotuning off, as in Linux.
+     */
     static void receiveBufferSize(ReceiveBuffer buf, TcpState state, int bytes) {
         if (bytes < 1024) {
             throw new IllegalArgumentException("receive buffer must be at least 1024 bytes");

@@ -17,7 +17,9 @@ import java.nio.ByteBuffer;
  * also give the SACK blocks (RFC 2018 §4), most recently changed first.
  *
  * <p>The ring is allocated on the first byte and grows by doubling (up to the capacity) as far as
- * the data stored in it reaches; the window offered always reflects the full capacity.
+ * the data stored in it reaches; the window offered always reflects the full capacity. The capacity
+ * itself may grow with receive-buffer autotuning ({@link ReceiveAutotuner}) up to {@link
+ * #maxCapacity()}; an idle connection holds no ring at all.
  *
  * <p>Invariants: {@code readable + window() == capacity}; every range lies inside {@code (RCV.NXT,
  * RCV.NXT + window())}; every stored byte lies within the ring. Not thread-safe.
@@ -27,7 +29,14 @@ final class ReceiveBuffer {
     static final int MAX_RANGES = 64;
     private static final int INITIAL_RING = 4096;
 
+    /** The most bytes the buffer holds now: readable plus the window it offers. */
     private int capacity;
+    /**
+     * The most {@link #capacity} may grow to by autotuning ({@link ReceiveAutotuner}); equal to it
+     * when autotuning is off (configuration, or an explicit SO_RCVBUF). The window scale is chosen
+     * from this at SYN time.
+     */
+    private int maxCapacity;
     private ByteBuffer ring;
     private int head;
     private int readable;
@@ -41,21 +50,50 @@ final class ReceiveBuffer {
     private boolean accepted = true;
 
     ReceiveBuffer(int capacity) {
+        this(capacity, capacity);
+    }
+
+    /** A buffer of {@code capacity} bytes that autotuning may grow up to {@code maxCapacity}. */
+    ReceiveBuffer(int capacity, int maxCapacity) {
         this.capacity = capacity;
+        this.maxCapacity = Math.max(capacity, maxCapacity);
     }
 
     int capacity() {
         return capacity;
     }
 
-    /** Changes the capacity while nothing is buffered (before the connection opens its window). */
+    /** The largest capacity this buffer may reach (autotuning's limit, else the capacity). */
+    int maxCapacity() {
+        return maxCapacity;
+    }
+
+    /**
+     * Changes the capacity while nothing is buffered (before the connection opens its window): an
+     * explicit size (SO_RCVBUF), which turns autotuning off.
+     */
     void resize(int newCapacity) {
         if (readable != 0 || ranges != 0) {
             throw new IllegalStateException("cannot resize a receive buffer holding data");
         }
         capacity = newCapacity;
+        maxCapacity = newCapacity;
         ring = null;
         head = 0;
+    }
+
+    /**
+     * Autotuning: raises the capacity to {@code newCapacity} (at most {@link #maxCapacity()}); the
+     * window grows with it. Nothing is copied here: the ring grows (by doubling, one copy each time)
+     * only when stored data reaches past it. Returns whether the capacity grew.
+     */
+    boolean grow(int newCapacity) {
+        int target = Math.min(newCapacity, maxCapacity);
+        if (target <= capacity) {
+            return false;
+        }
+        capacity = target;
+        return true;
     }
 
     /** In-order bytes the application can read. */

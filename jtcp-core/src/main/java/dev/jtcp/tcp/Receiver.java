@@ -29,6 +29,8 @@ final class Receiver {
     long bytesReceived;
     /** RFC 3168 §6.1.3: segments that arrived with a Congestion Experienced mark. */
     long ceReceived;
+    /** Receive-buffer autotuning, created with the first text while the buffer may grow; else null. */
+    private ReceiveAutotuner autotuner;
 
     Receiver(Tcb tcb, Sender sender) {
         this.tcb = tcb;
@@ -147,6 +149,12 @@ final class Receiver {
         int before = t.rcvNxt;
         t.rcvNxt = t.rcvBuf.store(t.rcvNxt, seg.seq, seg, 0, len);
         bytesReceived += SeqNum.diff(t.rcvNxt, before);
+        if (autotuner == null && t.rcvBuf.capacity() < t.rcvBuf.maxCapacity()) {
+            autotuner = new ReceiveAutotuner(t, nowNs);
+        }
+        if (autotuner != null) {
+            autotuner.onText(nowNs, seg);
+        }
         // §3.8.6.3: out-of-order data and hole fills are acknowledged at once, the rest maybe delayed.
         sender.onTextReceived(nowNs, len, !inOrder || hadHoles);
         return t.rcvNxt != before;
@@ -165,7 +173,7 @@ final class Receiver {
     }
 
     /** RECEIVE (§3.10.3): in-order bytes into {@code dst}; the urgent mark ends once read past (MUST-31). */
-    int read(ByteBuffer dst) {
+    int read(long nowNs, ByteBuffer dst) {
         Tcb t = tcb;
         int n = t.rcvBuf.read(dst, Integer.MAX_VALUE);
         if (n > 0) {
@@ -173,7 +181,15 @@ final class Receiver {
             if (t.rcvUrgent && SeqNum.ge(t.rcvReadSeq, t.rcvUp)) {
                 t.rcvUrgent = false;
             }
+            if (autotuner != null && autotuner.active()) {
+                autotuner.onRead(nowNs);
+            }
         }
         return n;
+    }
+
+    /** The autotuner's receiver RTT estimate in ns, 0 without one (for tests and STATUS). */
+    long receiverRttNs() {
+        return autotuner == null ? 0 : autotuner.rttNs();
     }
 }

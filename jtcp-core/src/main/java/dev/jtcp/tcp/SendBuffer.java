@@ -17,8 +17,10 @@ final class SendBuffer {
     /** The first allocation; the ring doubles from here as data is written. */
     private static final int INITIAL_RING = 4096;
 
-    /** The most bytes the buffer may hold (SO_SNDBUF). */
+    /** The most bytes the buffer may hold now (SO_SNDBUF, or what autotuning grew it to). */
     private int capacity;
+    /** The most {@link #capacity} may grow to by autotuning; equal to it when autotuning is off. */
+    private int maxCapacity;
     /** Null until the first write, and again after {@link #release()}; its size is at most {@link #capacity}. */
     private ByteBuffer ring;
     /** Ring index of the byte at SND.UNA. */
@@ -27,11 +29,39 @@ final class SendBuffer {
     private int length;
 
     SendBuffer(int capacity) {
+        this(capacity, capacity);
+    }
+
+    /** A buffer of {@code capacity} bytes that autotuning may grow up to {@code maxCapacity}. */
+    SendBuffer(int capacity, int maxCapacity) {
         this.capacity = capacity;
+        this.maxCapacity = Math.max(capacity, maxCapacity);
     }
 
     int capacity() {
         return capacity;
+    }
+
+    int maxCapacity() {
+        return maxCapacity;
+    }
+
+    /**
+     * Send-buffer autotuning (as Linux's {@code tcp_sndbuf_expand}): raises the capacity to {@code
+     * newCapacity}, at most {@link #maxCapacity()}. Only a number changes; the ring grows when the
+     * application writes that much.
+     */
+    void grow(int newCapacity) {
+        int target = Math.min(newCapacity, maxCapacity);
+        if (target > capacity) {
+            capacity = target;
+        }
+    }
+
+    /** An explicit size (SO_SNDBUF): turns autotuning off. */
+    void setExplicitly(int newCapacity) {
+        resize(newCapacity);
+        maxCapacity = capacity;
     }
 
     /** Changes the capacity; allowed when empty or growing. */

@@ -31,6 +31,8 @@ final class Sender {
     /** The ECN field: the low two bits of the TOS / traffic-class octet (RFC 3168 §5). */
     static final int ECN_MASK = 0b11;
     private static final int ECN_ECT0 = 0b10;
+    /** Linux's TCP_MAX_QUICKACKS: the most ACKs quick-ACK mode sends at once. */
+    private static final int MAX_QUICK_ACKS = 16;
 
     private final TcpContext ctx;
     private final TcpConfig cfg;
@@ -55,6 +57,16 @@ final class Sender {
     private int rcvBytesSinceAck;
     /** Largest payload received, up to our MSS: what the peer considers a full-sized segment. */
     private int rcvMssEstimate;
+    /**
+     * Quick-ACK credits (Linux's {@code icsk_ack.quick}): ACKs still to send at once instead of
+     * delaying them, 0 when not in quick-ACK mode. One is spent per ACK that answers received text.
+     */
+    private byte quickAcks;
+    /**
+     * When text last arrived, or {@link Long#MIN_VALUE} before any: the first text, and text after a
+     * gap longer than the RTO, enter quick-ACK mode.
+     */
+    private long lastTextNs = Long.MIN_VALUE;
 
     // ---- timing and probes ----
     /** When data (not a bare ACK) was last sent; RFC 5681 §4.1 idle restart counts from here. */
@@ -376,6 +388,7 @@ final class Sender {
         out.dstPort = key.remotePort();
         out.seq = seq;
         out.flags = TcpFlags.RST;
+        stampRst(nowNs);
         segmentsSent++;
         ctx.transmit(nowNs, key.localAddress(), key.remoteAddress(), out, note);
     }
@@ -389,8 +402,20 @@ final class Sender {
         out.seq = seq;
         out.ack = ack;
         out.flags = TcpFlags.RST | TcpFlags.ACK;
+        stampRst(nowNs);
         segmentsSent++;
         ctx.transmit(nowNs, key.localAddress(), key.remoteAddress(), out, null);
+    }
+
+    /**
+     * RFC 7323 §3.2: once timestamps are agreed, every segment carries TSopt, and a RST SHOULD too
+     * (TSecr = TS.Recent), as Linux's do; the peer may use it to judge the RST (RFC 7323 §5.2 lets
+     * it skip PAWS for RSTs, but it need not).
+     */
+    private void stampRst(long nowNs) {
+        if (tcb.tsOk) {
+            out.options.timestamps(tcb.tsNow(nowNs), tcb.tsRecent);
+        }
     }
 
     /** Keep-alive probe (§3.8.4, SHLD-12): SEG.SEQ = SND.NXT − 1 and no data. */
@@ -500,9 +525,27 @@ final class Sender {
      * a hole). RFC 9293 §3.8.6.3 (and RFC 5681 §4.2): ACK out-of-order data and hole fills at once,
      * else at least every second full-sized segment (SHLD-19), else within the delayed-ACK timeout
      * (SHLD-18).
+     *
+     * <p>With {@link ConnectionOptions#quickAck} (Linux's quick-ACK mode, {@code
+     * tcp_enter_quickack_mode}): the first text of a connection, text after the receiver was idle
+     * longer than the RTO, and out-of-order text give credits for up to 16 ACKs (at most half the
+     * receive window in segments), and while credits last every segment is acknowledged at once. A
+     * sender in slow start grows its window per ACK: delaying them at the start, or after an idle
+     * restart, would halve its growth. The RFCs allow it (SHLD-18 is a "should", and RFC 5681 §4.2
+     * says an ACK may be sent for every segment); the rfc() profile turns it off.
      */
     void onTextReceived(long nowNs, int len, boolean immediate) {
         rcvMssEstimate = Math.max(rcvMssEstimate, Math.min(len, tcb.localMss));
+        if (options.quickAck) {
+            if (lastTextNs == Long.MIN_VALUE || immediate || nowNs - lastTextNs > rtt.rtoNs()) {
+                enterQuickAck();
+            }
+            lastTextNs = nowNs;
+            if (quickAcks > 0) {
+                ackNow = true;
+                return;
+            }
+        }
         if (immediate) {
             ackNow = true;
             return;
@@ -513,6 +556,13 @@ final class Sender {
         } else {
             timers.arm(nowNs, TimerKind.DELAYED_ACK, nowNs + cfg.delayedAckNs());
         }
+    }
+
+    /** Linux's {@code tcp_incr_quickack}: credits for half the receive window in segments, 2 to 16. */
+    private void enterQuickAck() {
+        int mss = Math.max(rcvMssEstimate, Math.min(Math.max(tcb.localMss, 1), 536));
+        int credits = Math.max(2, Math.min(MAX_QUICK_ACKS, tcb.receiveWindow() / (2 * mss)));
+        quickAcks = (byte) Math.max(quickAcks, credits);
     }
 
     /**
@@ -609,6 +659,9 @@ final class Sender {
             out.options.tsVal = tcb.tsNow(nowNs);
         }
         if (out.isAck()) {
+            if (quickAcks > 0 && (ackNow || rcvBytesSinceAck > 0 || timers.isArmed(TimerKind.DELAYED_ACK))) {
+                quickAcks--; // Linux's tcp_dec_quickack_mode: one credit per ACK that was owed
+            }
             tcb.lastAckSent = tcb.rcvNxt;
             ackNow = false;
             rcvBytesSinceAck = 0;

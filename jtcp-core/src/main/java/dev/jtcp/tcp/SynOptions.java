@@ -93,10 +93,14 @@ final class SynOptions {
         t.effMss = Math.max(eff, 1);
     }
 
-    /** The smallest shift that lets the whole receive buffer be advertised (RFC 7323 §2.3). */
+    /**
+     * The smallest shift that lets the whole receive buffer be advertised (RFC 7323 §2.3): the
+     * largest it may become, as autotuning grows it after the handshake fixed the scale (as Linux
+     * chooses it from tcp_rmem's maximum).
+     */
     static int chooseWindowScale(Tcb t) {
         int shift = 0;
-        while (shift < MAX_WINDOW_SCALE && (t.rcvBuf.capacity() >> shift) > MAX_WINDOW) {
+        while (shift < MAX_WINDOW_SCALE && (t.rcvBuf.maxCapacity() >> shift) > MAX_WINDOW) {
             shift++;
         }
         return shift;

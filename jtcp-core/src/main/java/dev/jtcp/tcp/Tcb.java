@@ -147,8 +147,8 @@ final class Tcb {
     final ReceiveBuffer rcvBuf;
 
     Tcb(TcpConfig cfg) {
-        this.sendBuf = new SendBuffer(cfg.sendBufferBytes());
-        this.rcvBuf = new ReceiveBuffer(cfg.receiveBufferBytes());
+        this.sendBuf = new SendBuffer(cfg.sendBufferBytes(), cfg.sendBufferMaxBytes());
+        this.rcvBuf = new ReceiveBuffer(cfg.receiveBufferBytes(), cfg.receiveBufferCeilingBytes());
         this.tsTickNs = (int) (1_000_000_000L / cfg.timestampHz());
     }
 

@@ -41,6 +41,15 @@ import java.time.Duration;
  *                              time (Linux's {@code net.ipv4.tcp_invalid_ratelimit}, 500 ms; 0: no per-connection limit)
  * @param synAckRetries         SYN,ACK retransmissions before a half-open connection is dropped (Linux's
  *                              {@code net.ipv4.tcp_synack_retries}, 5: given up about 63 s after the SYN)
+ * @param quickAck              Linux's quick-ACK mode: acknowledge every segment at once (no delayed ACK) at the start of a
+ *                              connection, after the receiver was idle longer than the RTO, and after out-of-order data,
+ *                              for up to 16 segments (or half the receive window), while the sender may be in slow start
+ * @param receiveBufferMaxBytes receive-buffer autotuning (Linux's tcp_rmem max): the buffer starts at {@code
+ *                              receiveBufferBytes} and grows with the measured delivery rate up to this; at or below
+ *                              {@code receiveBufferBytes} autotuning is off. An explicit SO_RCVBUF turns it off too
+ * @param sendBufferMaxBytes    send-buffer autotuning (Linux's tcp_wmem max, 4 MiB): the send buffer starts at {@code
+ *                              sendBufferBytes} and grows to twice the congestion window, up to this; at or below {@code
+ *                              sendBufferBytes} it is off. An explicit SO_SNDBUF turns it off too
  */
 public record TcpConfig(
         int defaultMssV4,
@@ -72,7 +81,10 @@ public record TcpConfig(
         CongestionAlgorithm congestionControl,
         boolean rack,
         long invalidRateLimitNs,
-        int synAckRetries) {
+        int synAckRetries,
+        boolean quickAck,
+        int receiveBufferMaxBytes,
+        int sendBufferMaxBytes) {
 
     /** When a listener answers with SYN cookies instead of keeping state. */
     public enum SynCookieMode {
@@ -137,6 +149,18 @@ public record TcpConfig(
         require(congestionControl != null, "congestionControl must not be null");
         require(invalidRateLimitNs >= 0, "invalidRateLimit must not be negative");
         require(synAckRetries >= 0, "synAckRetries must not be negative");
+        require(receiveBufferMaxBytes >= 1024, "receiveBufferMaxBytes must be at least 1024");
+        require(sendBufferMaxBytes >= 1024, "sendBufferMaxBytes must be at least 1024");
+    }
+
+    /** Whether the receive buffer grows with the delivery rate (its maximum lies above its start). */
+    public boolean receiveAutotuning() {
+        return receiveBufferMaxBytes > receiveBufferBytes;
+    }
+
+    /** The largest a connection's receive buffer may become: the autotuning maximum, else its fixed size. */
+    public int receiveBufferCeilingBytes() {
+        return receiveAutotuning() ? receiveBufferMaxBytes : receiveBufferBytes;
     }
 
     private static void require(boolean ok, String message) {
@@ -151,23 +175,27 @@ public record TcpConfig(
     /**
      * jtcp's defaults: the RFC where it sets a number (initial RTO 1 s, MSS defaults, R2, keep-alive
      * 2 h), and Linux's well-proven choices where it leaves room (minimum RTO 200 ms, delayed ACK
-     * 40 ms, initial window 10). A delayed ACK as long as the minimum RTO would make the sender
-     * retransmit spuriously on short paths. MSL is 60 s, so TIME-WAIT lasts two minutes.
+     * 40 ms, initial window 10, quick-ACK mode, buffers of 256 KiB autotuned up to 6 MiB to receive
+     * and 4 MiB to send, so window scale 7). A delayed ACK as long as the minimum RTO would make the
+     * sender retransmit spuriously on short paths. MSL is 60 s, so TIME-WAIT lasts two minutes.
      */
     public static TcpConfig defaults() {
         return new TcpConfig(536, 1220, true, true, true, 256 * 1024, 256 * 1024,
                 1 * S, 200 * MS, 120 * S, 180 * S, 3, 100 * S, 60 * S, 40 * MS, 10,
                 7200 * S, 75 * S, 9, 60 * S, 1000, SynCookieMode.ON_OVERFLOW, true, 1000, 3, EcnMode.ACCEPT,
-                CongestionAlgorithm.CUBIC, true, 500 * MS, 5);
+                CongestionAlgorithm.CUBIC, true, 500 * MS, 5, true, 6 << 20, 4 << 20);
     }
 
     /**
      * The RFCs' own numbers: minimum RTO 1 s (RFC 6298), MSL 2 minutes (RFC 9293 §3.4.2), IW 3 (RFC
-     * 5681), delayed ACK 200 ms (RFC 1122 §4.2.3.2), and RFC 5681's Reno as the congestion controller.
+     * 5681), delayed ACK 200 ms (RFC 1122 §4.2.3.2), RFC 5681's Reno, and the RFCs' mechanisms alone: no quick-ACK
+     * mode (the delayed-ACK rules of §3.8.6.3 only) and fixed 256 KiB buffers (no autotuning, so the
+     * window scale is 3).
      */
     public static TcpConfig rfc() {
         return defaults().toBuilder().minRto(Duration.ofSeconds(1)).msl(Duration.ofMinutes(2)).initialWindowSegments(3)
-                .delayedAck(Duration.ofMillis(200)).congestionControl(CongestionAlgorithm.RENO).build();
+                .delayedAck(Duration.ofMillis(200)).quickAck(false).receiveBufferMaxBytes(256 * 1024)
+                .sendBufferMaxBytes(256 * 1024).congestionControl(CongestionAlgorithm.RENO).build();
     }
 
     /**
@@ -224,6 +252,9 @@ public record TcpConfig(
         private boolean rack;
         private long invalidRateLimitNs;
         private int synAckRetries;
+        private boolean quickAck;
+        private int receiveBufferMaxBytes;
+        private int sendBufferMaxBytes;
 
         private Builder(TcpConfig c) {
             defaultMssV4 = c.defaultMssV4;
@@ -256,6 +287,9 @@ public record TcpConfig(
             rack = c.rack;
             invalidRateLimitNs = c.invalidRateLimitNs;
             synAckRetries = c.synAckRetries;
+            quickAck = c.quickAck;
+            receiveBufferMaxBytes = c.receiveBufferMaxBytes;
+            sendBufferMaxBytes = c.sendBufferMaxBytes;
         }
 
         public Builder defaultMss(int v4, int v6) { defaultMssV4 = v4; defaultMssV6 = v6; return this; }
@@ -290,13 +324,17 @@ public record TcpConfig(
         public Builder rack(boolean on) { rack = on; return this; }
         public Builder invalidRateLimit(Duration d) { invalidRateLimitNs = d.toNanos(); return this; }
         public Builder synAckRetries(int n) { synAckRetries = n; return this; }
+        public Builder quickAck(boolean on) { quickAck = on; return this; }
+        public Builder receiveBufferMaxBytes(int bytes) { receiveBufferMaxBytes = bytes; return this; }
+        public Builder sendBufferMaxBytes(int bytes) { sendBufferMaxBytes = bytes; return this; }
 
         public TcpConfig build() {
             return new TcpConfig(defaultMssV4, defaultMssV6, windowScaling, timestamps, sack, sendBufferBytes,
                     receiveBufferBytes, initialRtoNs, minRtoNs, maxRtoNs, synRetransmitTimeoutNs, r1Retransmissions,
                     r2TimeoutNs, mslNs, delayedAckNs, initialWindowSegments, keepAliveIdleNs, keepAliveIntervalNs,
                     keepAliveProbes, finWait2TimeoutNs, challengeAckPerSecond, synCookies, timeWaitReuse, timestampHz,
-                    dupAckThreshold, ecn, congestionControl, rack, invalidRateLimitNs, synAckRetries);
+                    dupAckThreshold, ecn, congestionControl, rack, invalidRateLimitNs, synAckRetries, quickAck,
+                    receiveBufferMaxBytes, sendBufferMaxBytes);
         }
     }
 }

@@ -135,6 +135,7 @@ public final class TcpConnection {
         this.tcb = new Tcb(cfg);
         this.timers = new TimerSet(ctx, key);
         this.options = new ConnectionOptions();
+        options.quickAck = cfg.quickAck();
         this.rtt = new RttEstimator(cfg.initialRtoNs(), cfg.minRtoNs(), cfg.maxRtoNs());
         this.sender = new Sender(ctx, key, tcb, timers, options, rtt);
         this.tlp = new TailLossProbe(tcb, timers, rtt, sender);
@@ -233,6 +234,20 @@ public final class TcpConnection {
 
     public boolean noDelay() {
         return options.noDelay;
+    }
+
+    /**
+     * TCP_QUICKACK: whether quick-ACK mode ({@link TcpConfig#quickAck()}, {@link Sender}) may
+     * acknowledge segments at once at the start of the connection and after idle periods; off, the
+     * delayed-ACK rules of RFC 9293 §3.8.6.3 alone apply (as Linux's TCP_QUICKACK 0, which keeps its
+     * delayed ACKs on).
+     */
+    public void quickAck(boolean on) {
+        options.quickAck = on;
+    }
+
+    public boolean quickAck() {
+        return options.quickAck;
     }
 
     /**
@@ -656,7 +671,7 @@ public final class TcpConnection {
         if (error != null) {
             throw call(nowNs, "receive", new TcpException(error));
         }
-        int n = receiver.read(dst);
+        int n = receiver.read(nowNs, dst);
         if (n == 0) {
             if (tcb.finReceived) {
                 return -1;
@@ -1014,7 +1029,20 @@ public final class TcpConnection {
         // First, check the sequence number.
         int segLen = seg.seqLength();
         int rcvWnd = tcb.receiveWindow();
-        if (!receiver.acceptable(seg.seq, segLen, rcvWnd)) {
+        // Deviation from §3.10.7.4's literal acceptability test, as Linux (tcp_sequence accepts a
+        // segment whose end is not before RCV.NXT): a segment that ends exactly at RCV.NXT is
+        // accepted for its ACK, its old text and FIN trimmed away and a duplicate ACK owed as the
+        // test would have sent one. The case that matters is the peer's retransmitted FIN that also
+        // acknowledges ours in CLOSING: dropped whole, it would leave us waiting a full RTO to
+        // retransmit our FIN before reaching TIME-WAIT.
+        // Only segments that reach the ACK step qualify (ACK set, no SYN, no RST), and not in
+        // SYN-RECEIVED (Linux's tcp_check_req keeps the strict test there); the others keep the
+        // RFC's answer, an ACK for an unacceptable segment.
+        boolean endsAtRcvNxt = segLen > 0 && seg.seq + segLen == tcb.rcvNxt && seg.isAck() && !seg.isSyn()
+                && !seg.isRst() && tcb.state != SYN_RECEIVED;
+        if (endsAtRcvNxt) {
+            sender.ackNow = true;
+        } else if (!receiver.acceptable(seg.seq, segLen, rcvWnd)) {
             // MUST-66: with a zero window, still process the ACK, URG and RST of a segment at RCV.NXT.
             boolean zeroWindowAllowance = rcvWnd == 0 && seg.seq == tcb.rcvNxt;
             if (!zeroWindowAllowance) {
@@ -1141,11 +1169,11 @@ public final class TcpConnection {
                     fail(TcpError.REFUSED, "rcv RST");
                 }
             }
-            case ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT -> fail(TcpError.RESET, "rcv RST");
-            default -> {
-                // CLOSING, LAST-ACK: "enter the CLOSED state, delete the TCB" (our FIN's fate is moot).
-                setState(CLOSED, "rcv RST");
-            }
+            // CLOSING, LAST-ACK: "enter the CLOSED state, delete the TCB and return" (our FIN's fate
+            // is moot). The RFC tells the user nothing there; Linux and FreeBSD report ECONNRESET
+            // (SO_ERROR) as in the other synchronized states, and so do we: the application that
+            // shut down its sending side may still be waiting to learn how the connection ended.
+            default -> fail(TcpError.RESET, "rcv RST");
         }
         return null;
     }
@@ -1309,6 +1337,11 @@ public final class TcpConnection {
 
         // Congestion control and recovery (RFC 5681 §3, RFC 6582 §3.2, RFC 6675 §5, RFC 3522).
         recovery.onNewAck(nowNs, seg, acked, dataAcked, synWasUnacked);
+        // Send-buffer autotuning (Linux's tcp_sndbuf_expand): room for twice the congestion window,
+        // so a sender that keeps its buffer full never starves a growing window.
+        if (tcb.cc != null && tcb.sendBuf.capacity() < tcb.sendBuf.maxCapacity()) {
+            tcb.sendBuf.grow((int) Math.min(2L * tcb.cc.cwnd(), Integer.MAX_VALUE));
+        }
 
         // Timers (RFC 6298 §5.2, §5.3): stop when all is acknowledged, else restart.
         tlp.onAck();

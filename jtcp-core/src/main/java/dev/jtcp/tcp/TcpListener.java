@@ -326,7 +326,8 @@ public final class TcpListener {
             boolean ws = cfg.windowScaling() && syn.options.windowScale >= 0;
             boolean sack = cfg.sack() && syn.options.sackPermitted;
             if (ws) {
-                reply.options.windowScale = windowScaleFor(cfg.receiveBufferBytes());
+                // The scale a connection rebuilt from the cookie will use (SynOptions.chooseWindowScale).
+                reply.options.windowScale = windowScaleFor(cfg.receiveBufferCeilingBytes());
             }
             reply.options.sackPermitted = sack;
             int tsNow = (int) (nowNs / (1_000_000_000L / cfg.timestampHz())) + ctx.timestampOffset(local, remote);

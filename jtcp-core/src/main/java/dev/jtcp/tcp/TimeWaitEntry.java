@@ -102,8 +102,9 @@ public final class TimeWaitEntry {
      *   <li>SYN: reopens if a listener can take it and it is newer than anything of this connection
      *       (RFC 6191 with timestamps, SEG.SEQ > RCV.NXT without; MAY-2, SHLD-4); otherwise answered
      *       with an ACK (RFC 5961 §4).
-     *   <li>A retransmitted FIN is acknowledged and the 2×MSL timer restarts (§3.10.7.4).
-     *   <li>Anything else unacceptable is answered with an ACK; an acceptable bare ACK is ignored.
+     *   <li>A retransmitted FIN (with ACK) is acknowledged and the 2×MSL timer restarts (§3.10.7.4).
+     *   <li>Anything else unacceptable, a FIN without ACK among them, is answered with an ACK (first
+     *       check) and leaves the timer alone (as Linux); an acceptable segment is ignored.
      * </ul>
      *
      * @param listening whether a listener would take a SYN for this 4-tuple's local address and port
@@ -124,7 +125,7 @@ public final class TimeWaitEntry {
             ack(nowNs, ctx, reply, "PAWS");
             return Verdict.HANDLED;
         }
-        if (seg.isFin()) {
+        if (seg.isFin() && seg.isAck()) {
             if (tsOk && seg.options.hasTimestamps) {
                 tsRecent = seg.options.tsVal;
             }
@@ -132,6 +133,11 @@ public final class TimeWaitEntry {
             expiryNs = nowNs + ctx.config().timeWaitNs();
             return Verdict.RESTART_TIMER;
         }
+        // §3.10.7.4: an unacceptable segment is answered with an ACK (first check), whatever its
+        // flags; an acceptable one without the ACK bit is then dropped (fifth check: "if the ACK bit
+        // is off drop the segment and return"). A FIN without ACK is one of the former: it lies
+        // below RCV.NXT, so it draws an ACK, but it is no retransmission of the FIN we acknowledged
+        // (that one carried ACK) and never restarts the 2×MSL timer. Linux does the same.
         boolean acceptable = seg.seqLength() == 0 && seg.seq == rcvNxt;
         if (!acceptable) {
             ack(nowNs, ctx, reply, null);

@@ -17,7 +17,8 @@
  *   <li>{@code Receiver}: §3.10.7.4's receiving steps: the acceptability table, trimming to the
  *       window, the urgent pointer (§3.8.5, RFC 6093), storing text, ECN marks (RFC 3168 §6.1.3).
  *   <li>{@code Sender}: §3.7 segmentation and Nagle (§3.7.4), sender and receiver SWS avoidance
- *       (§3.8.6.2), the advertised window (SHLD-14), delayed ACKs (§3.8.6.3), RST and challenge ACK
+ *       (§3.8.6.2), the advertised window (SHLD-14), delayed ACKs (§3.8.6.3) with Linux's quick-ACK
+ *       mode, RST (with TSopt, RFC 7323 §3.2) and challenge ACK
  *       (RFC 5961 §7), zero-window and keep-alive probes, arming the retransmission timer (RFC 6298
  *       §5), ECT and CWR on new data (RFC 3168 §6.1.2, §6.1.5).
  *   <li>{@code SynOptions}: the handshake's options: MSS (§3.7.1, MUST-14..16, MUST-67), window
@@ -35,7 +36,9 @@
  *   <li>{@code ConnectionOptions}: the socket-option-like settings (SHLD-7 no-delay, MUST-24 keep-alive,
  *       MUST-48 TOS, MUST-21 user timeout, TCP_MAXSEG, SHLD-20 soft error reports, buffer sizes).
  *   <li>{@code SendBuffer}, {@code ReceiveBuffer}: the rings; out-of-order data waits in place and
- *       yields SACK blocks (RFC 2018).
+ *       yields SACK blocks (RFC 2018). Both grow by autotuning up to {@code TcpConfig}'s maxima:
+ *       {@code ReceiveAutotuner} (Linux's dynamic right-sizing: bytes read per receiver RTT), and
+ *       twice the congestion window for the send buffer.
  *   <li>{@code TcpListener} (§3.10.7.2 LISTEN, MUST-11), {@code SynCookies} (RFC 4987), {@code
  *       TimeWaitEntry} (§3.6 TIME-WAIT, RFC 6191), {@code IsnGenerator} (§3.4.1, RFC 6528), {@code
  *       ChallengeAckLimiter} (RFC 5961 §7).

@@ -160,9 +160,9 @@ class ScriptRunnerTest {
     void optionsOrderAnyIgnoresOrderAndPadding() {
         String text = LISTEN + """
                 +0   < S 0:0(0) win 65535 <mss 1000,sackOK,TS val 1 ecr 0,nop,wscale 7>
-                +0   > S. 0:0(0) ack 1 <wscale 3,TS val 1 ecr 1,sackOK,mss 1460,nop>
+                +0   > S. 0:0(0) ack 1 <wscale 7,TS val 1 ecr 1,sackOK,mss 1460,nop>
                 """;
-        assertThat(run(text).message()).contains("options: expected <wscale 3,TS val 1 ecr 1,sackOK,mss 1460,nop>, got "
+        assertThat(run(text).message()).contains("options: expected <wscale 7,TS val 1 ecr 1,sackOK,mss 1460,nop>, got "
                 + "<mss 1460,sackOK,TS val").contains("(compared in order)");
         assertThat(run(ScriptRunner.Options.defaults().withStrictPackets(true).withOptionsOrder(OptionsOrder.ANY), text)
                 .outcome()).isEqualTo(ScriptResult.Outcome.PASSED);

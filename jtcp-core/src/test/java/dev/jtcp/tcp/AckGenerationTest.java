@@ -23,6 +23,8 @@ import org.junit.jupiter.api.Test;
  */
 class AckGenerationTest {
     private static final TcpConfig SACK = Scripted.PLAIN.toBuilder().sack(true).build();
+    /** The delayed-ACK rules alone, without Linux's quick-ACK mode at the start of a connection. */
+    private static final TcpConfig DELAYED = Scripted.PLAIN.toBuilder().quickAck(false).build();
 
     private static ScriptedPeer.Seg data(int offset, byte[] all, int from, int to) {
         return seg(ACK).seq(IRS + 1 + offset).ack(ISS + 1).data(Arrays.copyOfRange(all, from, to));
@@ -31,7 +33,7 @@ class AckGenerationTest {
     @Test
     @Requirement({"SHLD-18", "MUST-40"})
     void delaysTheAckOfASingleSegmentByTheConfiguredDelay() {
-        for (TcpConfig cfg : new TcpConfig[] {Scripted.PLAIN, Scripted.PLAIN.toBuilder().delayedAck(Duration.ofMillis(200)).build()}) {
+        for (TcpConfig cfg : new TcpConfig[] {DELAYED, DELAYED.toBuilder().delayedAck(Duration.ofMillis(200)).build()}) {
             ScriptedPeer p = Scripted.peer(cfg);
             Scripted.accept(p);
             long t0 = p.now();
@@ -51,7 +53,7 @@ class AckGenerationTest {
     @Test
     @Requirement("SHLD-19")
     void acknowledgesEverySecondFullSizedSegmentAtOnce() {
-        ScriptedPeer p = Scripted.peer();
+        ScriptedPeer p = Scripted.peer(DELAYED);
         Scripted.accept(p);
         for (int i = 0; i < 6; i++) {
             p.inject(seg(ACK).seq(IRS + 1 + i * 1460).ack(ISS + 1).data(1460));
@@ -111,7 +113,7 @@ class AckGenerationTest {
     @Test
     @Requirement({"MUST-58", "SHLD-18"})
     void piggybacksTheDelayedAckOnDataSentMeanwhile() {
-        ScriptedPeer p = Scripted.peer();
+        ScriptedPeer p = Scripted.peer(DELAYED);
         TcpConnection c = Scripted.accept(p);
         p.inject(seg(ACK).seq(IRS + 1).ack(ISS + 1).data(100));
         p.advance(10 * MS);
@@ -133,5 +135,38 @@ class AckGenerationTest {
         ScriptedPeer.Sent ack = p.next();
         assertThat(ack.ack()).isEqualTo(IRS + 1);
         assertThat(ack.h().options()).isEmpty();
+    }
+
+    @Test
+    @Requirement("SHLD-18")
+    void quickAckModeAcknowledgesTheFirstSixteenSegmentsAtOnceAndAgainAfterAnIdleRto() {
+        assertThat(TcpConfig.defaults().quickAck()).isTrue();
+        assertThat(TcpConfig.linux().quickAck()).isTrue();
+        assertThat(TcpConfig.rfc().quickAck()).isFalse();
+        ScriptedPeer p = Scripted.peer();
+        TcpConnection c = Scripted.accept(p);
+        int seq = IRS + 1;
+        // 65535 bytes of window / (2 x 536) gives more than 16: Linux's cap of 16 quick ACKs applies.
+        for (int i = 0; i < 16; i++) {
+            p.inject(seg(ACK).seq(seq).ack(ISS + 1).data(100));
+            seq += 100;
+            assertThat(p.next().ack()).as("quick ACK %d", i).isEqualTo(seq);
+            p.advance(MS);
+        }
+        p.inject(seg(ACK).seq(seq).ack(ISS + 1).data(100));
+        seq += 100;
+        p.expectNothingSent();
+        p.advance(Scripted.PLAIN.delayedAckNs());
+        assertThat(p.next().ack()).isEqualTo(seq);
+        Scripted.readAll(c, p.now());
+        // Idle for longer than the RTO: the sender may restart from its initial window; quick ACKs again.
+        p.advance(2000 * MS);
+        p.inject(seg(ACK).seq(seq).ack(ISS + 1).data(100));
+        seq += 100;
+        assertThat(p.next().ack()).isEqualTo(seq);
+        // TCP_QUICKACK 0 turns the mode off for the connection.
+        c.quickAck(false);
+        p.inject(seg(ACK).seq(seq).ack(ISS + 1).data(100));
+        p.expectNothingSent();
     }
 }

@@ -110,7 +110,8 @@ class ListenerTest {
         p.clearSent();
         p.inject(seg(SYN).seq(IRS).mss(1460).ports(40001, 80).ts(777, 0).wscale(7).sackOk());
         ScriptedPeer.Sent cookie = p.next();
-        assertThat(cookie.h().option(TcpOption.WindowScale.class)).isEqualTo(new TcpOption.WindowScale(3));
+        // The scale the rebuilt connection will use: from the 6 MiB autotuning maximum.
+        assertThat(cookie.h().option(TcpOption.WindowScale.class)).isEqualTo(new TcpOption.WindowScale(7));
         assertThat(cookie.h().option(TcpOption.SackPermitted.class)).isNotNull();
         TcpOption.Timestamps ts = cookie.h().option(TcpOption.Timestamps.class);
         assertThat(ts.tsEcr()).isEqualTo(777);
@@ -120,7 +121,7 @@ class ListenerTest {
         assertThat(st.timestamps()).isTrue();
         assertThat(st.sackPermitted()).isTrue();
         assertThat(st.sndWndScale()).isEqualTo(7);
-        assertThat(st.rcvWndScale()).isEqualTo(3);
+        assertThat(st.rcvWndScale()).isEqualTo(7);
         assertThat(st.sndWnd()).isEqualTo(100 << 7);
         assertThat(st.effectiveSendMss()).isEqualTo(1448);
 

@@ -80,9 +80,9 @@ class CaptureAnalyzerTest {
         assertThat(r.closing()).isEqualTo("four-way: client closed first (FIN, ACK, FIN, ACK)");
         assertThat(r.bytesAtoB()).isEqualTo(23);
         assertThat(r.bytesBtoA()).isEqualTo(32);
-        assertThat(r.packets()).isEqualTo(10);
+        assertThat(r.packets()).isEqualTo(11);
         assertThat(r.anomalies()).isEmpty();
-        assertThat(a.summary()).startsWith("10 packets, 10 TCP in 1 connection; nothing skipped");
+        assertThat(a.summary()).startsWith("11 packets, 11 TCP in 1 connection; nothing skipped");
         assertThat(r.format(0)).contains("TIME-WAIT (then CLOSED after 2MSL)");
     }
 
@@ -140,7 +140,7 @@ class CaptureAnalyzerTest {
         CaptureAnalyzer.Analysis a = analyze(part("basic", 0), 0);
         Ladder ladder = new LadderBuilder().build(a.collected());
         assertThat(ladder.columns()).extracting(Ladder.Column::name).containsExactly("client", "server");
-        assertThat(ladder.arrows()).hasSize(10).extracting(Ladder.Arrow::label).startsWith("SYN seq=0",
+        assertThat(ladder.arrows()).hasSize(11).extracting(Ladder.Arrow::label).startsWith("SYN seq=0",
                 "SYN,ACK seq=0 ack=1", "ACK seq=1 ack=1");
         assertThat(ladder.states(0)).extracting(Ladder.StateMark::to).containsExactly(TcpState.SYN_SENT,
                 TcpState.ESTABLISHED, TcpState.FIN_WAIT_1, TcpState.FIN_WAIT_2, TcpState.TIME_WAIT);
