@@ -54,12 +54,12 @@ class ScriptCommandTest {
 
     @Test
     void verboseRunsPrintTheNoOpsAndTheSettingsJtcpDoesNotHonour(@TempDir Path dir) throws Exception {
-        Files.writeString(dir.resolve("defaults.sh"), "sysctl -q net.ipv4.tcp_congestion_control=cubic\n"
+        Files.writeString(dir.resolve("defaults.sh"), "sysctl net.ipv4.tcp_mtu_probing=1\n"
                 + "tc qdisc add dev tun0 root pfifo\n");
         Files.writeString(dir.resolve("t.pkt"), "`./defaults.sh`\n" + PASSES);
         Run r = run("script", "-v", "--sysctl", "net.ipv4.tcp_sack=1", dir.resolve("t.pkt").toString());
         assertThat(r.exit()).as(r.out()).isZero();
-        assertThat(r.out()).contains("note: not honoured: net.ipv4.tcp_congestion_control=cubic")
+        assertThat(r.out()).contains("note: not honoured: net.ipv4.tcp_mtu_probing=1")
                 .contains("note: line 0: no-op `tc qdisc add dev tun0 root pfifo`");
     }
 }
