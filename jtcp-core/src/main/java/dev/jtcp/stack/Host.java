@@ -80,6 +80,8 @@ public final class Host implements TcpContext {
     private final TcpDemux demux;
     private final PortAllocator ports;
     private final IcmpInput icmp;
+    /** Flows to addresses not ours, once {@link #acceptAnyAddress} installed a hook; else null. */
+    private AnyAddressFlows forward;
 
     // Reused on every packet.
     private final IpPacket ip = new IpPacket();
@@ -333,6 +335,39 @@ public final class Host implements TcpContext {
         return l;
     }
 
+    // =================================================================================================
+    // Forwarding: flows to any address
+    // =================================================================================================
+
+    /**
+     * Accepts TCP flows to addresses this host does not own, as {@code acceptor} decides (a VPN's or
+     * transparent proxy's stack); at most {@code maxFlows} at once (held, handshaking or open),
+     * beyond which new SYNs get a RST. Without this, such packets are dropped as not ours.
+     */
+    public Host acceptAnyAddress(AnyAddressAcceptor acceptor, int maxFlows) {
+        forward = new AnyAddressFlows(acceptor, maxFlows, this, icmp::sendHostUnreachable);
+        demux.anyAddress(forward);
+        return this;
+    }
+
+    /**
+     * The verdict for a flow whose SYN {@link AnyAddressAcceptor#onSyn} held: the held SYN is
+     * processed again and meets it. Returns false if {@code flow} is not a held flow (any more).
+     */
+    public boolean decideFlow(long nowNs, ConnectionKey flow, AnyAddressAcceptor.Verdict verdict) {
+        byte[] held = forward == null ? null : forward.decide(flow, verdict);
+        if (held == null) {
+            return false;
+        }
+        input(nowNs, ByteBuffer.wrap(held));
+        return true;
+    }
+
+    /** Flows to other addresses now in the table (held, handshaking or open). */
+    public int forwardedFlowCount() {
+        return forward == null ? 0 : forward.flowCount();
+    }
+
     /** Stops a listener and forgets it. */
     public void closeListener(long nowNs, TcpListener l) {
         l.close(nowNs);
@@ -346,6 +381,10 @@ public final class Host implements TcpContext {
     /** An IP packet arrived from the link (bytes position..limit; valid only during the call). */
     public void onPacket(long nowNs, ByteBuffer packet) {
         packetsReceived++;
+        input(nowNs, packet);
+    }
+
+    private void input(long nowNs, ByteBuffer packet) {
         // Timers due before this packet run first; this also keeps the wheel's clock current, so
         // connections rescheduling their timers on this packet land in the wheel, not its overflow.
         wheel.advance(nowNs, TcpDemux.EXPIRY);
@@ -356,7 +395,7 @@ public final class Host implements TcpContext {
             drop(nowNs, r, length, "malformed IP packet");
             return;
         }
-        if (!interfaces.isLocal(ip.dstHi(), ip.dstLo())) {
+        if (!interfaces.isLocal(ip.dstHi(), ip.dstLo()) && !isForwarded(ip)) {
             IpAddress dst = ip.dst();
             boolean broadcast = dst.isMulticast() || dst.isLimitedBroadcast() || interfaces.isSubnetBroadcast(dst);
             drop(nowNs, broadcast && ip.protocol() == IpProtocol.TCP ? DropReason.IP_BROADCAST_OR_MULTICAST
@@ -376,6 +415,20 @@ public final class Host implements TcpContext {
                 }
             }
         }
+    }
+
+    /**
+     * Whether {@code ip}, for an address not ours, goes to the forwarder: TCP to a unicast address
+     * (MUST-57 still holds: never to broadcast, multicast, unspecified or loopback). Allocation-free.
+     */
+    private boolean isForwarded(IpPacket ip) {
+        if (forward == null || ip.protocol() != IpProtocol.TCP) {
+            return false;
+        }
+        long hi = ip.dstHi();
+        long lo = ip.dstLo();
+        boolean loopback = hi == 0 && (lo == 1 || ((lo >>> 32) == 0xFFFF && ((int) lo >>> 24) == 127));
+        return !loopback && !interfaces.isUnusableSource(hi, lo);
     }
 
     /** The path MTU towards {@code remote}: the outgoing interface's MTU, lowered by what ICMP taught. */

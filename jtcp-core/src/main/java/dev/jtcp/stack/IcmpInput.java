@@ -186,6 +186,24 @@ final class IcmpInput {
         }
     }
 
+    /**
+     * Destination unreachable about {@code ip}, from its destination: host unreachable (IPv4, RFC
+     * 792) or address unreachable (IPv6, RFC 4443 §3.1), as a router says of a host that does not
+     * answer. Rate-limited with the other errors.
+     */
+    void sendHostUnreachable(long nowNs, IpPacket ip) {
+        if (!errorBudget.tryAcquire(nowNs)) {
+            return;
+        }
+        IpAddress local = ip.dst();
+        boolean v4 = ip.version() == 4;
+        int limit = (v4 ? 576 : 1280) - PacketWriter.ipHeaderLength(local) - IcmpPacket.HEADER_LENGTH;
+        int quoted = Math.min(ip.packetLength(), limit);
+        output.sendIcmp(nowNs, local, ip.src(), v4 ? IcmpPacket.V4_DEST_UNREACHABLE : IcmpPacket.V6_DEST_UNREACHABLE,
+                v4 ? IcmpPacket.V4_CODE_HOST_UNREACHABLE : IcmpPacket.V6_CODE_ADDRESS_UNREACHABLE, 0, ip.buffer(),
+                ip.offset(), quoted, v4 ? "ICMP host unreachable" : "ICMPv6 address unreachable");
+    }
+
     /** Offset, from the IPv6 header, of the Next Header field that named the upper-layer protocol. */
     private static int nextHeaderPointer(IpPacket ip) {
         ByteBuffer b = ip.buffer();

@@ -75,7 +75,15 @@ public enum DropReason {
     /** Returning SYN-cookie ACK that does not validate. */
     TCP_BAD_COOKIE("SYN cookie invalid"),
     /** A segment the state machine discards for a reason not listed above. */
-    TCP_DISCARDED("discarded by state machine");
+    TCP_DISCARDED("discarded by state machine"),
+    /** A SYN for another host, held until the forwarder decides (see stack.AnyAddressAcceptor). */
+    FORWARD_HELD("SYN held for the forwarder's decision"),
+    /** A SYN for another host the forwarder refused; answered with RST. */
+    FORWARD_REFUSED("refused by the forwarder"),
+    /** A SYN for another host the forwarder found unreachable; answered with ICMP unreachable. */
+    FORWARD_UNREACHABLE("unreachable, said the forwarder"),
+    /** A SYN for another host past the forwarder's flow limit; answered with RST. */
+    FORWARD_LIMIT("forwarded-flow limit reached");
 
     private final String description;
 
