@@ -2,6 +2,7 @@ package dev.jtcp.stack;
 
 import dev.jtcp.event.ConnectionKey;
 import dev.jtcp.tcp.TcpConnection;
+import dev.jtcp.wire.IpAddress;
 
 /**
  * The forwarder's hook: what a host does with a TCP SYN for an address it does not own, as a VPN's
@@ -37,6 +38,18 @@ public interface AnyAddressAcceptor {
 
     /** An accepted flow finished its handshake; {@code connection}'s key is the flow's. */
     void onAccepted(TcpConnection connection);
+
+    /**
+     * A UDP datagram to {@code dst}:{@code dstPort}, an address not ours, from {@code src}:{@code
+     * srcPort}: {@code length} bytes of {@code buf} from {@code offset}, valid during the call.
+     * Replies go back with {@link Host#sendUdp} from {@code dst}:{@code dstPort}. Returns whether it
+     * was taken; by default none is (the datagram is dropped silently: no ICMP about another
+     * host's port).
+     */
+    default boolean onDatagram(long nowNs, IpAddress dst, int dstPort, IpAddress src, int srcPort,
+                               java.nio.ByteBuffer buf, int offset, int length) {
+        return false;
+    }
 
     /** A flow the acceptor held ended before a verdict (it timed out); by default nothing. */
     default void onAbandoned(ConnectionKey flow) {

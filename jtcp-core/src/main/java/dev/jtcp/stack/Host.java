@@ -80,6 +80,7 @@ public final class Host implements TcpContext {
     private final TcpDemux demux;
     private final PortAllocator ports;
     private final IcmpInput icmp;
+    private final UdpDemux udp;
     /** Flows to addresses not ours, once {@link #acceptAnyAddress} installed a hook; else null. */
     private AnyAddressFlows forward;
 
@@ -107,6 +108,7 @@ public final class Host implements TcpContext {
         this.demux = new TcpDemux(name, trace, drops, interfaces, this, output, wheel);
         this.ports = new PortAllocator(demux, portHash, PortAllocator.randomStart(random));
         this.icmp = new IcmpInput(name, trace.direct, drops, demux, routes, pathMtus, output);
+        this.udp = new UdpDemux(name, trace, drops, interfaces, icmp, PortAllocator.randomStart(random));
     }
 
     // =================================================================================================
@@ -347,6 +349,7 @@ public final class Host implements TcpContext {
     public Host acceptAnyAddress(AnyAddressAcceptor acceptor, int maxFlows) {
         forward = new AnyAddressFlows(acceptor, maxFlows, this, icmp::sendHostUnreachable);
         demux.anyAddress(forward);
+        udp.anyAddress(acceptor);
         return this;
     }
 
@@ -366,6 +369,46 @@ public final class Host implements TcpContext {
     /** Flows to other addresses now in the table (held, handshaking or open). */
     public int forwardedFlowCount() {
         return forward == null ? 0 : forward.flowCount();
+    }
+
+    // =================================================================================================
+    // UDP
+    // =================================================================================================
+
+    /**
+     * Binds UDP {@code port} (0: an ephemeral one) on {@code local} (0.0.0.0 or :: for every
+     * address) to {@code receiver}; returns the port.
+     *
+     * @throws TcpException ADDRESS_IN_USE, or BAD_ADDRESS if {@code local} is not ours
+     */
+    public int bindUdp(IpAddress local, int port, UdpReceiver receiver) {
+        return udp.bind(local, port, receiver);
+    }
+
+    /** Releases {@code port} if {@code receiver} holds it. */
+    public void unbindUdp(int port, UdpReceiver receiver) {
+        udp.unbind(port, receiver);
+    }
+
+    /**
+     * Sends a UDP datagram ({@code data}'s remaining bytes, left untouched) from {@code
+     * local}:{@code localPort} to {@code remote}:{@code remotePort}; a null {@code local} is chosen
+     * by the routing table (MUST-44's rule, as for TCP). {@code local} may be an address not ours
+     * only for a forwarder's replies. jtcp does not fragment: a datagram must fit the path MTU.
+     *
+     * @throws TcpException NO_ROUTE without a route or source; INSUFFICIENT_RESOURCES (EMSGSIZE) if too long
+     */
+    public void sendUdp(long nowNs, IpAddress local, int localPort, IpAddress remote, int remotePort,
+                        ByteBuffer data) {
+        this.nowNs = nowNs;
+        IpAddress from = local != null && !local.isUnspecified() ? local
+                : routes.sourceFor(remote, interfaces.list(), name);
+        int room = pathMtu(remote) - PacketWriter.ipHeaderLength(remote) - dev.jtcp.wire.UdpPacket.HEADER_LENGTH;
+        if (data.remaining() > room) {
+            throw new TcpException(TcpError.INSUFFICIENT_RESOURCES,
+                    "UDP datagram of " + data.remaining() + " bytes exceeds the " + room + " the path MTU allows");
+        }
+        output.sendUdp(nowNs, from, localPort, remote, remotePort, data, data.position(), data.remaining());
     }
 
     /** Stops a listener and forgets it. */
@@ -405,6 +448,7 @@ public final class Host implements TcpContext {
         this.nowNs = nowNs;
         switch (ip.protocol()) {
             case IpProtocol.TCP -> demux.onSegment(nowNs, ip);
+            case IpProtocol.UDP -> udp.onDatagram(nowNs, ip, interfaces.isLocal(ip.dstHi(), ip.dstLo()));
             case IpProtocol.ICMP, IpProtocol.ICMPV6 ->
                     icmp.onIcmp(nowNs, ip, interfaces.isUnusableSource(ip.srcHi(), ip.srcLo()));
             default -> {
@@ -418,11 +462,11 @@ public final class Host implements TcpContext {
     }
 
     /**
-     * Whether {@code ip}, for an address not ours, goes to the forwarder: TCP to a unicast address
+     * Whether {@code ip}, for an address not ours, goes to the forwarder: TCP or UDP to a unicast address
      * (MUST-57 still holds: never to broadcast, multicast, unspecified or loopback). Allocation-free.
      */
     private boolean isForwarded(IpPacket ip) {
-        if (forward == null || ip.protocol() != IpProtocol.TCP) {
+        if (forward == null || (ip.protocol() != IpProtocol.TCP && ip.protocol() != IpProtocol.UDP)) {
             return false;
         }
         long hi = ip.dstHi();

@@ -38,6 +38,14 @@ public enum DropReason {
     // ---- ICMP (RFC 792, RFC 4443) ----
     /** ICMP message shorter than its fixed header. */
     ICMP_TRUNCATED("ICMP message truncated"),
+    /** UDP datagram shorter than its header, or its length field disagrees with the IP payload. */
+    UDP_TRUNCATED("UDP datagram truncated"),
+    /** UDP checksum does not verify, or is zero over IPv6 (RFC 8200 §8.1). */
+    UDP_BAD_CHECKSUM("UDP checksum bad"),
+    /** UDP to a port nobody bound (answered with ICMP port unreachable when allowed). */
+    UDP_NO_SOCKET("no UDP socket on the port"),
+    /** UDP datagram for a socket whose receive queue is full. */
+    UDP_QUEUE_FULL("UDP receive queue full"),
     /** ICMP checksum does not verify. */
     ICMP_BAD_CHECKSUM("ICMP checksum bad"),
     /** ICMP type this host ignores. */
