@@ -296,6 +296,11 @@ public final class NetStack implements AutoCloseable {
         return loop.call(() -> query.apply(host));
     }
 
+    /** The loop, for the api's other facades ({@link UdpSocket}, {@link AnyAddressListener}). */
+    EventLoop loop() {
+        return loop;
+    }
+
     public Link link() {
         return link;
     }
