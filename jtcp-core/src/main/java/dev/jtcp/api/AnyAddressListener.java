@@ -65,8 +65,7 @@ public final class AnyAddressListener implements Closeable {
 
         /**
          * Completes the handshake; the future gives the socket once it is established, or fails
-         * if the flow was already decided or the stack closed. A client that gives up during the
-         * handshake leaves the future incomplete: wait for it with a timeout.
+         * if the flow was already decided, its handshake failed, or the stack closed.
          */
         public CompletableFuture<TcpSocket> accept() {
             decide(AnyAddressAcceptor.Verdict.ACCEPT);
@@ -150,7 +149,7 @@ public final class AnyAddressListener implements Closeable {
         public void onAbandoned(ConnectionKey key) {
             Flow f = flows.remove(key);
             if (f != null) {
-                f.socket.completeExceptionally(new IOException("flow " + key + " abandoned without a decision"));
+                f.socket.completeExceptionally(new IOException("flow " + key + " ended before it was established"));
             }
         }
 

@@ -51,7 +51,10 @@ public interface AnyAddressAcceptor {
         return false;
     }
 
-    /** A flow the acceptor held ended before a verdict (it timed out); by default nothing. */
+    /**
+     * A flow ended without reaching {@link #onAccepted}: held past its time without a verdict, or
+     * accepted but its handshake failed (the client gave up or reset). By default nothing.
+     */
     default void onAbandoned(ConnectionKey flow) {
     }
 }

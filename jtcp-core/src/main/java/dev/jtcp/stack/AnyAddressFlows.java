@@ -169,6 +169,10 @@ final class AnyAddressFlows {
         Flow f = flows.get(key);
         if (f != null && f.verdict == AnyAddressAcceptor.Verdict.ACCEPT) {
             flows.remove(key);
+            if (f.listener != null) {
+                // The handshake never completed: the acceptor still waits for this flow.
+                acceptor.onAbandoned(key);
+            }
         }
     }
 

@@ -30,6 +30,7 @@ class AnyAddressAcceptorTest {
         final Verdict verdict;
         final List<ConnectionKey> syns = new ArrayList<>();
         final List<TcpConnection> accepted = new ArrayList<>();
+        final List<ConnectionKey> abandoned = new ArrayList<>();
 
         Recorder(Verdict verdict) {
             this.verdict = verdict;
@@ -44,6 +45,11 @@ class AnyAddressAcceptorTest {
         @Override
         public void onAccepted(TcpConnection connection) {
             accepted.add(connection);
+        }
+
+        @Override
+        public void onAbandoned(ConnectionKey flow) {
+            abandoned.add(flow);
         }
     }
 
@@ -165,7 +171,25 @@ class AnyAddressAcceptorTest {
         TcpConnection fourth = t.client.connect(t.now(), ELSEWHERE, 83);
         t.runFor(100 * MS);
         assertThat(r.syns).hasSize(3);
+        assertThat(r.abandoned).hasSize(1);
         assertThat(fourth.state()).isEqualTo(TcpState.SYN_SENT);
+    }
+
+    @Test
+    void anAcceptedFlowWhoseClientGivesUpIsAbandonedAndLeavesTheTable() {
+        TwoHosts t = new TwoHosts(1, dev.jtcp.tcp.TcpConfig.defaults(), dev.jtcp.tcp.TcpConfig.defaults(),
+                dev.jtcp.link.impair.Impairments.builder().delayNs(10 * MS).build(),
+                dev.jtcp.link.impair.Impairments.builder().delayNs(10 * MS).lossProbability(1.0).build());
+        Recorder r = new Recorder(AnyAddressAcceptor.Verdict.ACCEPT);
+        t.server.acceptAnyAddress(r, 16);
+        TcpConnection c = t.client.connect(t.now(), ELSEWHERE, 80);
+        t.runFor(100 * MS);
+        assertThat(t.server.forwardedFlowCount()).isEqualTo(1);
+        c.abort(t.now());
+        t.runFor(200 * S);
+        assertThat(r.accepted).isEmpty();
+        assertThat(r.abandoned).containsExactly(r.syns.getFirst());
+        assertThat(t.server.forwardedFlowCount()).isZero();
     }
 
     @Test
