@@ -53,7 +53,8 @@ class ArchitectureTest {
             "sim", "stack, link.sim",
             "script", "stack, trace",
             "scenario", "sim, trace",
-            "cli", "api, scenario, script",
+            "forward", "api",
+            "cli", "api, forward, scenario, script",
             "bench", "api, scenario, script");
 
     /** The main source roots of the three modules (tests run in jtcp-core's directory). */

@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "jtcp", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = {"A userspace TCP/IP stack for the JVM that shows how TCP really works.", ""},
-        subcommands = {DemoCommand.class, TraceCommand.class, ServeCommand.class, ConnectCommand.class,
+        subcommands = {DemoCommand.class, TraceCommand.class, ServeCommand.class, ForwardCommand.class, ConnectCommand.class,
                 GetCommand.class, ScriptCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
         commandListHeading = "%nCommands:%n",
         footer = {"", "Run 'jtcp COMMAND --help' for a command's options."})

@@ -363,6 +363,11 @@ public final class NetStack implements AutoCloseable {
         return loop.call(() -> StackStats.of(host));
     }
 
+    /** The loop, for the api's other facades ({@link UdpSocket}, {@link AnyAddressListener}). */
+    EventLoop loop() {
+        return loop;
+    }
+
     public Link link() {
         return link;
     }

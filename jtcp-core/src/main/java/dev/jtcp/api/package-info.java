@@ -3,7 +3,9 @@
  * dev.jtcp.api.NetStack} runs a host on a link with one {@code EventLoop} thread; {@link
  * dev.jtcp.api.TcpSocket} and {@link dev.jtcp.api.TcpServerSocket} are shaped like {@link
  * java.net.Socket} and {@link java.net.ServerSocket} (streams, half-close, abort, timeouts, options,
- * futures), and raise the {@code java.net} exceptions a kernel socket raises ({@code Errors}).
+ * futures), and raise the {@code java.net} exceptions a kernel socket raises ({@code Errors});
+ * {@link dev.jtcp.api.UdpSocket} is shaped like {@link java.net.DatagramSocket}; {@link
+ * dev.jtcp.api.AnyAddressListener} terminates flows to any address (a VPN's or proxy's stack).
  *
  * <p>Read first: {@link dev.jtcp.api.NetStack} (its class comment shows the threading model), then
  * {@link dev.jtcp.api.TcpSocket} and its loop half, {@code SocketLoopSide}.

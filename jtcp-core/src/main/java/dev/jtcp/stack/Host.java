@@ -84,6 +84,9 @@ public final class Host implements TcpContext {
     private final TcpDemux demux;
     private final PortAllocator ports;
     private final IcmpInput icmp;
+    private final UdpDemux udp;
+    /** Flows to addresses not ours, once {@link #acceptAnyAddress} installed a hook; else null. */
+    private AnyAddressFlows forward;
 
     // Reused on every packet.
     private final IpPacket ip = new IpPacket();
@@ -113,6 +116,7 @@ public final class Host implements TcpContext {
         this.demux = new TcpDemux(name, trace, drops, interfaces, this, output, wheel);
         this.ports = new PortAllocator(demux, portHash, PortAllocator.randomStart(random));
         this.icmp = new IcmpInput(name, trace.direct, drops, demux, routes, pathMtus, output);
+        this.udp = new UdpDemux(name, trace, drops, interfaces, icmp, PortAllocator.randomStart(random));
     }
 
     // =================================================================================================
@@ -358,6 +362,80 @@ public final class Host implements TcpContext {
         return l;
     }
 
+    // =================================================================================================
+    // Forwarding: flows to any address
+    // =================================================================================================
+
+    /**
+     * Accepts TCP flows to addresses this host does not own, as {@code acceptor} decides (a VPN's or
+     * transparent proxy's stack); at most {@code maxFlows} at once (held, handshaking or open),
+     * beyond which new SYNs get a RST. Without this, such packets are dropped as not ours.
+     */
+    public Host acceptAnyAddress(AnyAddressAcceptor acceptor, int maxFlows) {
+        forward = new AnyAddressFlows(acceptor, maxFlows, this, icmp::sendHostUnreachable);
+        demux.anyAddress(forward);
+        udp.anyAddress(acceptor);
+        return this;
+    }
+
+    /**
+     * The verdict for a flow whose SYN {@link AnyAddressAcceptor#onSyn} held: the held SYN is
+     * processed again and meets it. Returns false if {@code flow} is not a held flow (any more).
+     */
+    public boolean decideFlow(long nowNs, ConnectionKey flow, AnyAddressAcceptor.Verdict verdict) {
+        byte[] held = forward == null ? null : forward.decide(flow, verdict);
+        if (held == null) {
+            return false;
+        }
+        input(nowNs, ByteBuffer.wrap(held));
+        return true;
+    }
+
+    /** Flows to other addresses now in the table (held, handshaking or open). */
+    public int forwardedFlowCount() {
+        return forward == null ? 0 : forward.flowCount();
+    }
+
+    // =================================================================================================
+    // UDP
+    // =================================================================================================
+
+    /**
+     * Binds UDP {@code port} (0: an ephemeral one) on {@code local} (0.0.0.0 or :: for every
+     * address) to {@code receiver}; returns the port.
+     *
+     * @throws TcpException ADDRESS_IN_USE, or BAD_ADDRESS if {@code local} is not ours
+     */
+    public int bindUdp(IpAddress local, int port, UdpReceiver receiver) {
+        return udp.bind(local, port, receiver);
+    }
+
+    /** Releases {@code port} if {@code receiver} holds it. */
+    public void unbindUdp(int port, UdpReceiver receiver) {
+        udp.unbind(port, receiver);
+    }
+
+    /**
+     * Sends a UDP datagram ({@code data}'s remaining bytes, left untouched) from {@code
+     * local}:{@code localPort} to {@code remote}:{@code remotePort}; a null {@code local} is chosen
+     * by the routing table (MUST-44's rule, as for TCP). {@code local} may be an address not ours
+     * only for a forwarder's replies. jtcp does not fragment: a datagram must fit the path MTU.
+     *
+     * @throws TcpException NO_ROUTE without a route or source; INSUFFICIENT_RESOURCES (EMSGSIZE) if too long
+     */
+    public void sendUdp(long nowNs, IpAddress local, int localPort, IpAddress remote, int remotePort,
+                        ByteBuffer data) {
+        this.nowNs = nowNs;
+        IpAddress from = local != null && !local.isUnspecified() ? local
+                : routes.sourceFor(remote, interfaces.list(), name);
+        int room = pathMtu(remote) - PacketWriter.ipHeaderLength(remote) - dev.jtcp.wire.UdpPacket.HEADER_LENGTH;
+        if (data.remaining() > room) {
+            throw new TcpException(TcpError.INSUFFICIENT_RESOURCES,
+                    "UDP datagram of " + data.remaining() + " bytes exceeds the " + room + " the path MTU allows");
+        }
+        output.sendUdp(nowNs, from, localPort, remote, remotePort, data, data.position(), data.remaining());
+    }
+
     /** Stops a listener and forgets it. */
     public void closeListener(long nowNs, TcpListener l) {
         l.close(nowNs);
@@ -371,6 +449,10 @@ public final class Host implements TcpContext {
     /** An IP packet arrived from the link (bytes position..limit; valid only during the call). */
     public void onPacket(long nowNs, ByteBuffer packet) {
         packetsReceived++;
+        input(nowNs, packet);
+    }
+
+    private void input(long nowNs, ByteBuffer packet) {
         // Timers due before this packet run first; this also keeps the wheel's clock current, so
         // connections rescheduling their timers on this packet land in the wheel, not its overflow.
         wheel.advance(nowNs, TcpDemux.EXPIRY);
@@ -381,7 +463,7 @@ public final class Host implements TcpContext {
             drop(nowNs, r, length, "malformed IP packet");
             return;
         }
-        if (!interfaces.isLocal(ip.dstHi(), ip.dstLo())) {
+        if (!interfaces.isLocal(ip.dstHi(), ip.dstLo()) && !isForwarded(ip)) {
             IpAddress dst = ip.dst();
             boolean broadcast = dst.isMulticast() || dst.isLimitedBroadcast() || interfaces.isSubnetBroadcast(dst);
             drop(nowNs, broadcast && ip.protocol() == IpProtocol.TCP ? DropReason.IP_BROADCAST_OR_MULTICAST
@@ -391,6 +473,7 @@ public final class Host implements TcpContext {
         this.nowNs = nowNs;
         switch (ip.protocol()) {
             case IpProtocol.TCP -> demux.onSegment(nowNs, ip);
+            case IpProtocol.UDP -> udp.onDatagram(nowNs, ip, interfaces.isLocal(ip.dstHi(), ip.dstLo()));
             case IpProtocol.ICMP, IpProtocol.ICMPV6 ->
                     icmp.onIcmp(nowNs, ip, interfaces.isUnusableSource(ip.srcHi(), ip.srcLo()));
             default -> {
@@ -401,6 +484,20 @@ public final class Host implements TcpContext {
                 }
             }
         }
+    }
+
+    /**
+     * Whether {@code ip}, for an address not ours, goes to the forwarder: TCP or UDP to a unicast address
+     * (MUST-57 still holds: never to broadcast, multicast, unspecified or loopback). Allocation-free.
+     */
+    private boolean isForwarded(IpPacket ip) {
+        if (forward == null || (ip.protocol() != IpProtocol.TCP && ip.protocol() != IpProtocol.UDP)) {
+            return false;
+        }
+        long hi = ip.dstHi();
+        long lo = ip.dstLo();
+        boolean loopback = hi == 0 && (lo == 1 || ((lo >>> 32) == 0xFFFF && ((int) lo >>> 24) == 127));
+        return !loopback && !interfaces.isUnusableSource(hi, lo);
     }
 
     /** The path MTU towards {@code remote}: the outgoing interface's MTU, lowered by what ICMP taught. */

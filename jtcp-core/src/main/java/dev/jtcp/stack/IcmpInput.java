@@ -186,6 +186,36 @@ final class IcmpInput {
         }
     }
 
+    /**
+     * Destination unreachable about {@code ip}, from its destination: host unreachable (IPv4, RFC
+     * 792) or address unreachable (IPv6, RFC 4443 §3.1), as a router says of a host that does not
+     * answer. Rate-limited with the other errors.
+     */
+    void sendHostUnreachable(long nowNs, IpPacket ip) {
+        boolean v4 = ip.version() == 4;
+        sendUnreachable(nowNs, ip, v4 ? IcmpPacket.V4_CODE_HOST_UNREACHABLE : IcmpPacket.V6_CODE_ADDRESS_UNREACHABLE,
+                v4 ? "ICMP host unreachable" : "ICMPv6 address unreachable");
+    }
+
+    /** Port unreachable about a UDP datagram to a closed port (RFC 1122 §4.1.3.1), from its destination. */
+    void sendPortUnreachable(long nowNs, IpPacket ip) {
+        boolean v4 = ip.version() == 4;
+        sendUnreachable(nowNs, ip, v4 ? IcmpPacket.V4_CODE_PORT_UNREACHABLE : IcmpPacket.V6_CODE_PORT_UNREACHABLE,
+                v4 ? "ICMP port unreachable" : "ICMPv6 port unreachable");
+    }
+
+    private void sendUnreachable(long nowNs, IpPacket ip, int code, String summary) {
+        if (!errorBudget.tryAcquire(nowNs)) {
+            return;
+        }
+        IpAddress local = ip.dst();
+        boolean v4 = ip.version() == 4;
+        int limit = (v4 ? 576 : 1280) - PacketWriter.ipHeaderLength(local) - IcmpPacket.HEADER_LENGTH;
+        int quoted = Math.min(ip.packetLength(), limit);
+        output.sendIcmp(nowNs, local, ip.src(), v4 ? IcmpPacket.V4_DEST_UNREACHABLE : IcmpPacket.V6_DEST_UNREACHABLE,
+                code, 0, ip.buffer(), ip.offset(), quoted, summary);
+    }
+
     /** Offset, from the IPv6 header, of the Next Header field that named the upper-layer protocol. */
     private static int nextHeaderPointer(IpPacket ip) {
         ByteBuffer b = ip.buffer();

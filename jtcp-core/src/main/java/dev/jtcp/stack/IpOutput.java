@@ -88,6 +88,14 @@ final class IpOutput {
         send(nowNs, remote, n, summary);
     }
 
+    /** Sends a UDP datagram of {@code length} bytes of {@code data} from {@code offset}. */
+    void sendUdp(long nowNs, IpAddress local, int localPort, IpAddress remote, int remotePort, ByteBuffer data,
+                 int offset, int length) {
+        int n = writer.writeUdp(txBuffer, 0, local, remote, ttl, 0, localPort, remotePort, data, offset, length);
+        send(nowNs, remote, n, tracer.isEnabled() ? "UDP " + localPort + " > " + remotePort + " len " + length
+                : null);
+    }
+
     /** Sends the {@code length} bytes in the transmit buffer through the route towards {@code remote}. */
     private void send(long nowNs, IpAddress remote, int length, String icmpSummary) {
         NetInterface via = routes.interfaceFor(remote);

@@ -52,6 +52,8 @@ final class TcpDemux {
     /** TIME-WAIT records in expiry order: all last 2×MSL, and a restart moves an entry to the end. */
     private final LinkedHashMap<ConnectionKey, TimeWaitEntry> timeWait = new LinkedHashMap<>();
     private final List<TcpListener> listeners = new ArrayList<>();
+    /** Flows to addresses not ours, when a forwarder's hook is installed; else null. */
+    private AnyAddressFlows anyAddress;
     /** The RST for "no such connection", reused. */
     private final TcpSegment reply = new TcpSegment();
     // Reused on every segment.
@@ -132,6 +134,10 @@ final class TcpDemux {
 
     void removeListener(TcpListener l) {
         listeners.remove(l);
+    }
+
+    void anyAddress(AnyAddressFlows flows) {
+        this.anyAddress = flows;
     }
 
     // =================================================================================================
@@ -237,11 +243,24 @@ final class TcpDemux {
                 }
             }
         }
+        if (anyAddress != null && !interfaces.isLocal(ip.dstHi(), ip.dstLo())) {
+            DropReason r = anyAddress.onSegment(nowNs, ip, in, reopen, isnFloor);
+            if (AnyAddressFlows.answersWithReset(r)) {
+                reset(nowNs, local, remote, r == DropReason.TCP_NO_CONNECTION ? "no such connection"
+                        : "forwarded flow refused");
+            }
+            return r;
+        }
         TcpListener l = findListener(local, in.dstPort);
         if (l != null) {
             return l.onSegment(nowNs, local, remote, in, reopen, isnFloor);
         }
-        // §3.10.7.1: no connection; answer with a RST unless this is one.
+        reset(nowNs, local, remote, "no such connection");
+        return DropReason.TCP_NO_CONNECTION;
+    }
+
+    /** §3.10.7.1: no connection; answers {@link #in} with a RST unless it is one. */
+    private void reset(long nowNs, IpAddress local, IpAddress remote, String note) {
         if (!in.isRst()) {
             reply.clear();
             reply.srcPort = in.dstPort;
@@ -254,9 +273,8 @@ final class TcpDemux {
                 reply.ack = in.seq + in.seqLength();
                 reply.flags = TcpFlags.RST | TcpFlags.ACK;
             }
-            output.transmit(nowNs, local, remote, reply, "no such connection");
+            output.transmit(nowNs, local, remote, reply, note);
         }
-        return DropReason.TCP_NO_CONNECTION;
     }
 
     /**
@@ -302,6 +320,9 @@ final class TcpDemux {
 
     /** The connection entered TIME-WAIT: its slot gives way to a small record lasting 2×MSL. */
     void onTimeWait(TcpConnection connection, long nowNs, long timeWaitNs) {
+        if (anyAddress != null) {
+            anyAddress.onGone(connection.key());
+        }
         Slot s = connections.remove(connection.key());
         if (s != null) {
             wheel.schedule(s, Long.MAX_VALUE);
@@ -313,6 +334,9 @@ final class TcpDemux {
     }
 
     void onClosed(TcpConnection connection) {
+        if (anyAddress != null) {
+            anyAddress.onGone(connection.key());
+        }
         Slot s = connections.get(connection.key());
         if (s != null && s.connection == connection) {
             connections.remove(connection.key());

@@ -14,6 +14,10 @@
  *   <li>{@link dev.jtcp.stack.IcmpInput}: echo replies, received ICMP errors
  *       ({@link dev.jtcp.stack.IcmpErrorMessage}, {@link dev.jtcp.stack.PathMtuCache}), protocol
  *       unreachable ({@link dev.jtcp.stack.IcmpRateLimiter});
+ *   <li>{@link dev.jtcp.stack.UdpDemux}: UDP input (RFC 768), bound ports ({@link
+ *       dev.jtcp.stack.UdpReceiver}), ICMP port unreachable;
+ *   <li>{@link dev.jtcp.stack.AnyAddressFlows}: TCP flows to addresses not ours, for a forwarder's
+ *       {@link dev.jtcp.stack.AnyAddressAcceptor} (accept, refuse, unreachable, or hold the SYN);
  *   <li>{@link dev.jtcp.stack.IpOutput}: every packet sent, written in place;
  *   <li>{@link dev.jtcp.stack.TraceRelay}, {@link dev.jtcp.stack.DropCounters}: what the host
  *       reports.

@@ -38,6 +38,14 @@ public enum DropReason {
     // ---- ICMP (RFC 792, RFC 4443) ----
     /** ICMP message shorter than its fixed header. */
     ICMP_TRUNCATED("ICMP message truncated"),
+    /** UDP datagram shorter than its header, or its length field disagrees with the IP payload. */
+    UDP_TRUNCATED("UDP datagram truncated"),
+    /** UDP checksum does not verify, or is zero over IPv6 (RFC 8200 §8.1). */
+    UDP_BAD_CHECKSUM("UDP checksum bad"),
+    /** UDP to a port nobody bound (answered with ICMP port unreachable when allowed). */
+    UDP_NO_SOCKET("no UDP socket on the port"),
+    /** UDP datagram for a socket whose receive queue is full. */
+    UDP_QUEUE_FULL("UDP receive queue full"),
     /** ICMP checksum does not verify. */
     ICMP_BAD_CHECKSUM("ICMP checksum bad"),
     /** ICMP type this host ignores. */
@@ -75,7 +83,15 @@ public enum DropReason {
     /** Returning SYN-cookie ACK that does not validate. */
     TCP_BAD_COOKIE("SYN cookie invalid"),
     /** A segment the state machine discards for a reason not listed above. */
-    TCP_DISCARDED("discarded by state machine");
+    TCP_DISCARDED("discarded by state machine"),
+    /** A SYN for another host, held until the forwarder decides (see stack.AnyAddressAcceptor). */
+    FORWARD_HELD("SYN held for the forwarder's decision"),
+    /** A SYN for another host the forwarder refused; answered with RST. */
+    FORWARD_REFUSED("refused by the forwarder"),
+    /** A SYN for another host the forwarder found unreachable; answered with ICMP unreachable. */
+    FORWARD_UNREACHABLE("unreachable, said the forwarder"),
+    /** A SYN for another host past the forwarder's flow limit; answered with RST. */
+    FORWARD_LIMIT("forwarded-flow limit reached");
 
     private final String description;
 

@@ -43,6 +43,7 @@ public final class IcmpPacket extends PacketView {
     public static final int V6_ECHO_REPLY = 129;
     /** Parameter-problem code 1: unrecognized Next Header (RFC 4443 §3.4). */
     public static final int V6_CODE_UNRECOGNIZED_NEXT_HEADER = 1;
+    public static final int V6_CODE_ADDRESS_UNREACHABLE = 3;
     public static final int V6_CODE_PORT_UNREACHABLE = 4;
 
 

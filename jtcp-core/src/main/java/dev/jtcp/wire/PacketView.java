@@ -11,7 +11,7 @@ import java.nio.ByteOrder;
  *
  * <p>Not thread-safe: a view belongs to the thread that wraps it.
  */
-public abstract sealed class PacketView permits IpPacket, Ipv4Packet, Ipv6Packet, TcpPacket, IcmpPacket {
+public abstract sealed class PacketView permits IpPacket, Ipv4Packet, Ipv6Packet, TcpPacket, IcmpPacket, UdpPacket {
     /** The bytes viewed; big-endian. Null until the first {@link #bind}. */
     ByteBuffer buf;
     /** Index in {@link #buf} of the view's first byte. */

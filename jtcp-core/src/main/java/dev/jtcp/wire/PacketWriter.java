@@ -84,6 +84,28 @@ public final class PacketWriter {
         return i - at + icmpLength;
     }
 
+    /**
+     * Writes an IPv4/IPv6 + UDP datagram (RFC 768) carrying {@code length} bytes of {@code payload}
+     * from {@code payloadOffset} at {@code at}; returns its length. The checksum is always computed
+     * (mandatory over IPv6, RFC 8200 §8.1); a computed zero is sent as 0xFFFF (RFC 768).
+     */
+    public int writeUdp(ByteBuffer dst, int at, IpAddress src, IpAddress dstAddr, int ttl, int tos, int srcPort,
+                        int dstPort, ByteBuffer payload, int payloadOffset, int length) {
+        int udpLength = UdpPacket.HEADER_LENGTH + length;
+        int i = at + writeIpHeader(dst, at, src, dstAddr, ttl, tos, IpProtocol.UDP, udpLength);
+        dst.putShort(i, (short) srcPort);
+        dst.putShort(i + 2, (short) dstPort);
+        dst.putShort(i + 4, (short) udpLength);
+        dst.putShort(i + 6, (short) 0);
+        if (length > 0) {
+            dst.put(i + UdpPacket.HEADER_LENGTH, payload, payloadOffset, length);
+        }
+        int c = Checksum.finish(Checksum.sum(dst, i, udpLength)
+                + Checksum.pseudoHeader(src, dstAddr, IpProtocol.UDP, udpLength));
+        dst.putShort(i + 6, (short) (c == 0 ? 0xFFFF : c));
+        return i - at + udpLength;
+    }
+
     private int writeIpHeader(ByteBuffer dst, int at, IpAddress src, IpAddress dstAddr, int ttl, int tos,
                               int protocol, int upperLength) {
         if (src.isV4()) {

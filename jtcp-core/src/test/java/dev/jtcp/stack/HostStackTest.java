@@ -121,15 +121,15 @@ class HostStackTest {
     void aProtocolJtcpLacksDrawsProtocolUnreachable() {
         RawPackets.Capture link = new RawPackets.Capture();
         Host h = host().addAddress("198.18.0.2/24").addAddress("fd00::2/64").attach(link);
-        ByteBuffer udp = RawPackets.udp("198.18.0.1", "198.18.0.2");
-        h.onPacket(0, udp.duplicate());
+        ByteBuffer sctp = RawPackets.sctp("198.18.0.1", "198.18.0.2");
+        h.onPacket(0, sctp.duplicate());
         ByteBuffer reply = link.last();
         assertThat(RawPackets.icmpHeader(reply)).containsExactly(IcmpPacket.V4_DEST_UNREACHABLE,
                 IcmpPacket.V4_CODE_PROTOCOL_UNREACHABLE, 0);
         assertThat(new IpPacket().wrap(reply, 0, reply.limit()).check()).isNull();
-        assertThat(reply.slice(28, udp.limit())).as("quotes the datagram").isEqualTo(udp.duplicate().rewind());
+        assertThat(reply.slice(28, sctp.limit())).as("quotes the datagram").isEqualTo(sctp.duplicate().rewind());
 
-        h.onPacket(0, RawPackets.udp("fd00::1", "fd00::2"));
+        h.onPacket(0, RawPackets.sctp("fd00::1", "fd00::2"));
         ByteBuffer reply6 = link.last();
         IpPacket ip6 = new IpPacket().wrap(reply6, 0, reply6.limit());
         assertThat(ip6.check()).isNull();
@@ -143,13 +143,13 @@ class HostStackTest {
     void protocolUnreachableIsRateLimitedAndNeverSentToUnusableSources() {
         RawPackets.Capture link = new RawPackets.Capture();
         Host h = host().addAddress("198.18.0.2/24").attach(link);
-        h.onPacket(0, RawPackets.udp("0.0.0.0", "198.18.0.2"));
+        h.onPacket(0, RawPackets.sctp("0.0.0.0", "198.18.0.2"));
         assertThat(link.packets).isEmpty();
         for (int i = 0; i < 200; i++) {
-            h.onPacket(0, RawPackets.udp("198.18.0.1", "198.18.0.2"));
+            h.onPacket(0, RawPackets.sctp("198.18.0.1", "198.18.0.2"));
         }
         assertThat(link.packets).as("a burst of 50").hasSize(50);
-        h.onPacket(10 * MS, RawPackets.udp("198.18.0.1", "198.18.0.2"));
+        h.onPacket(10 * MS, RawPackets.sctp("198.18.0.1", "198.18.0.2"));
         assertThat(link.packets).as("1000 per second refill").hasSize(51);
     }
 

@@ -1,7 +1,6 @@
 package dev.jtcp.stack;
 
 import dev.jtcp.wire.IpAddress;
-import dev.jtcp.wire.IpProtocol;
 import dev.jtcp.wire.Ipv4Packet;
 import dev.jtcp.wire.Ipv6Packet;
 import dev.jtcp.wire.PacketWriter;
@@ -63,9 +62,9 @@ final class RawPackets {
         return b.limit(40 + payloadLength);
     }
 
-    /** A UDP datagram (protocol 17, not implemented by jtcp). */
-    static ByteBuffer udp(String src, String dst) {
-        return other(src, dst, IpProtocol.UDP, 12);
+    /** An SCTP packet (protocol 132, not implemented by jtcp; UDP was, until jtcp had UDP). */
+    static ByteBuffer sctp(String src, String dst) {
+        return other(src, dst, 132, 12);
     }
 
     /**

@@ -1,0 +1,126 @@
+package dev.jtcp.cli;
+
+import dev.jtcp.api.NetStack;
+import dev.jtcp.forward.Forwarder;
+import dev.jtcp.forward.Upstream;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code jtcp forward}: jtcp as a VPN's network stack (tun2socks). It opens the TUN, terminates
+ * every TCP and UDP flow that the system routes into it, whatever the destination, and relays each
+ * through the OS's sockets ({@code --upstream direct}) or a SOCKS5 proxy ({@code --socks5}). Route
+ * a prefix into the TUN, e.g. {@code ip route add 198.19.0.0/16 dev jtcp0}.
+ */
+@Command(name = "forward", mixinStandardHelpOptions = true,
+        description = {"Relay every TCP and UDP flow routed into the TUN to its destination (needs root).",
+                "Route traffic into the TUN (ip route add PREFIX dev jtcp0); each flow leaves through",
+                "this process's own sockets, or a SOCKS5 proxy's (--socks5; UDP is then not relayed)."})
+public final class ForwardCommand implements Callable<Integer> {
+    /** Where flows go. */
+    enum Mode { direct, socks5 }
+
+    @Option(names = "--upstream", defaultValue = "direct",
+            description = "direct (the OS's sockets, default) or socks5 (with --socks5).")
+    Mode upstream;
+
+    @Option(names = "--socks5", paramLabel = "HOST:PORT", description = "SOCKS5 proxy (RFC 1928 CONNECT).")
+    String socks5;
+
+    @Option(names = "--socks5-user", paramLabel = "USER:PASSWORD",
+            description = "SOCKS5 username and password (RFC 1929).")
+    String socks5User;
+
+    @Option(names = "--max-flows", defaultValue = "4096",
+            description = "TCP flows (and UDP sessions) at once; beyond, new ones are refused (default ${DEFAULT-VALUE}).")
+    int maxFlows;
+
+    @Option(names = "--connect-timeout", paramLabel = "DURATION", defaultValue = "10s",
+            converter = Converters.DurationConverter.class,
+            description = "Outbound connect time limit; past it the client gets ICMP unreachable (default ${DEFAULT-VALUE}).")
+    Duration connectTimeout;
+
+    @Option(names = "--udp-idle", paramLabel = "DURATION", defaultValue = "60s",
+            converter = Converters.DurationConverter.class,
+            description = "A UDP session ends after this long without traffic (default ${DEFAULT-VALUE}).")
+    Duration udpIdle;
+
+    @Option(names = "--quiet", description = "Do not log each flow.")
+    boolean quiet;
+
+    @Mixin
+    TunOptions tun;
+
+    @Override
+    public Integer call() throws Exception {
+        Upstream up = upstream();
+        if (maxFlows < 1) {
+            throw new Failures.UsageException("--max-flows " + maxFlows + ": use at least 1");
+        }
+        tun.validate();
+        NetStack stack;
+        try {
+            stack = tun.start("jtcp");
+        } catch (IOException e) {
+            return TunOptions.report(e);
+        }
+        Forwarder f = Forwarder.start(stack, Forwarder.options().upstream(up).maxFlows(maxFlows)
+                .connectTimeout(connectTimeout).udpIdle(udpIdle)
+                .log(quiet ? line -> {} : line -> System.err.println("jtcp: " + line)));
+        System.err.println("jtcp: forwarding every flow routed into " + tun.tun + " via " + up);
+        try {
+            Thread.sleep(Long.MAX_VALUE);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            f.close();
+        }
+        return ExitCodes.INTERRUPTED;
+    }
+
+    private Upstream upstream() throws UnknownHostException {
+        if (upstream == Mode.direct && socks5 == null) {
+            if (socks5User != null) {
+                throw new Failures.UsageException("--socks5-user needs --socks5");
+            }
+            return Upstream.direct();
+        }
+        if (socks5 == null) {
+            throw new Failures.UsageException("--upstream socks5 needs --socks5 HOST:PORT");
+        }
+        int colon = socks5.lastIndexOf(':');
+        int port;
+        try {
+            port = colon < 0 ? -1 : Integer.parseInt(socks5.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            port = -1;
+        }
+        if (port < 1 || port > 65535) {
+            throw new Failures.UsageException("--socks5 " + socks5 + ": use HOST:PORT, e.g. 127.0.0.1:1080");
+        }
+        String host = socks5.substring(0, colon).replaceAll("^\\[|]$", "");
+        InetSocketAddress proxy = new InetSocketAddress(InetAddress.getByName(host), port);
+        String user = null;
+        String password = null;
+        if (socks5User != null) {
+            int c = socks5User.indexOf(':');
+            if (c < 1) {
+                throw new Failures.UsageException("--socks5-user: use USER:PASSWORD");
+            }
+            user = socks5User.substring(0, c);
+            password = socks5User.substring(c + 1);
+        }
+        try {
+            return Upstream.socks5(proxy, user, password);
+        } catch (IllegalArgumentException e) {
+            throw new Failures.UsageException("--socks5-user: " + e.getMessage());
+        }
+    }
+}

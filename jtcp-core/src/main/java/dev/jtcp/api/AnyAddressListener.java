@@ -1,0 +1,192 @@
+package dev.jtcp.api;
+
+import dev.jtcp.event.ConnectionKey;
+import dev.jtcp.stack.AnyAddressAcceptor;
+import dev.jtcp.stack.Host;
+import dev.jtcp.tcp.TcpConnection;
+import dev.jtcp.tcp.TcpException;
+import dev.jtcp.wire.IpAddress;
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Makes a {@link NetStack} the network stack of a VPN or transparent proxy: it terminates TCP and
+ * UDP for every destination, not only its own addresses (see {@link AnyAddressAcceptor}). Each new
+ * TCP flow is offered to the {@link Handler} as a {@link Flow}, whose SYN waits until the handler
+ * decides: {@link Flow#accept()} completes the handshake (the future gives the {@link TcpSocket},
+ * whose local address is the original destination), {@link Flow#refuse()} answers with a RST,
+ * {@link Flow#unreachable()} with ICMP host unreachable. UDP datagrams for other addresses go to
+ * {@link Handler#onDatagram}; {@link #sendDatagram} answers from the original destination.
+ *
+ * <p>At most {@code maxFlows} TCP flows exist at once (held, handshaking or open); past it new SYNs
+ * are refused with a RST.
+ *
+ * <p>Thread-safety: safe from any thread. The handler runs on the loop thread and must not block.
+ */
+public final class AnyAddressListener implements Closeable {
+    /** What the application does with flows; on the loop thread, never blocking. */
+    public interface Handler {
+        /** A new TCP flow; decide now or later, from any thread. */
+        void onFlow(Flow flow);
+
+        /** A UDP datagram from {@code client} to {@code destination}, an address not the stack's. */
+        default void onDatagram(InetSocketAddress client, InetSocketAddress destination, byte[] data) {
+        }
+    }
+
+    /** A TCP flow whose SYN waits for a decision. Thread-safe; the first decision counts. */
+    public final class Flow {
+        private final ConnectionKey key;
+        private final InetSocketAddress client;
+        private final InetSocketAddress destination;
+        private final CompletableFuture<TcpSocket> socket = new CompletableFuture<>();
+
+        private Flow(ConnectionKey key) {
+            this.key = key;
+            this.client = new InetSocketAddress(key.remoteAddress().toInetAddress(), key.remotePort());
+            this.destination = new InetSocketAddress(key.localAddress().toInetAddress(), key.localPort());
+        }
+
+        /** The address and port the client connects from. */
+        public InetSocketAddress client() {
+            return client;
+        }
+
+        /** The address and port the client wants to reach (the original destination). */
+        public InetSocketAddress destination() {
+            return destination;
+        }
+
+        /**
+         * Completes the handshake; the future gives the socket once it is established, or fails
+         * if the flow was already decided, its handshake failed, or the stack closed.
+         */
+        public CompletableFuture<TcpSocket> accept() {
+            decide(AnyAddressAcceptor.Verdict.ACCEPT);
+            return socket;
+        }
+
+        /** Answers the SYN with a RST ("connection refused" at the client). */
+        public void refuse() {
+            decide(AnyAddressAcceptor.Verdict.REFUSE);
+        }
+
+        /** Answers the SYN with ICMP destination unreachable (host / address unreachable). */
+        public void unreachable() {
+            decide(AnyAddressAcceptor.Verdict.UNREACHABLE);
+        }
+
+        private void decide(AnyAddressAcceptor.Verdict verdict) {
+            try {
+                loop.execute(() -> {
+                    if (!host.decideFlow(loop.nowNs(), key, verdict)) {
+                        flows.remove(key);
+                        socket.completeExceptionally(new IOException("flow " + key + " is no longer waiting"));
+                    } else if (verdict != AnyAddressAcceptor.Verdict.ACCEPT) {
+                        flows.remove(key);
+                        socket.cancel(false);
+                    }
+                });
+            } catch (IllegalStateException closed) {
+                socket.completeExceptionally(new IOException("the stack is closed"));
+            }
+        }
+
+        @Override
+        public String toString() {
+            return key.toString();
+        }
+    }
+
+    private final EventLoop loop;
+    private final Host host;
+    private final Handler handler;
+    /** Flows offered and not yet handed over or ended; loop thread only. */
+    private final Map<ConnectionKey, Flow> flows = new HashMap<>();
+
+    private AnyAddressListener(EventLoop loop, Handler handler) {
+        this.loop = loop;
+        this.host = loop.host();
+        this.handler = Objects.requireNonNull(handler);
+    }
+
+    /** Installs the listener on {@code stack}: from now on it terminates flows to any address. */
+    public static AnyAddressListener open(NetStack stack, int maxFlows, Handler handler) {
+        AnyAddressListener l = new AnyAddressListener(stack.loop(), handler);
+        l.loop.call(() -> l.host.acceptAnyAddress(l.new Acceptor(), maxFlows));
+        return l;
+    }
+
+    /** The host's side, on the loop thread. */
+    private final class Acceptor implements AnyAddressAcceptor {
+        @Override
+        public Verdict onSyn(long nowNs, ConnectionKey key) {
+            Flow f = new Flow(key);
+            flows.put(key, f);
+            handler.onFlow(f);
+            return null;
+        }
+
+        @Override
+        public void onAccepted(TcpConnection connection) {
+            Flow f = flows.remove(connection.key());
+            TcpSocket s = new TcpSocket(loop, connection);
+            s.adopt();
+            if (f == null) {
+                s.abort();
+            } else {
+                f.socket.complete(s);
+            }
+        }
+
+        @Override
+        public void onAbandoned(ConnectionKey key) {
+            Flow f = flows.remove(key);
+            if (f != null) {
+                f.socket.completeExceptionally(new IOException("flow " + key + " ended before it was established"));
+            }
+        }
+
+        @Override
+        public boolean onDatagram(long nowNs, IpAddress dst, int dstPort, IpAddress src, int srcPort, ByteBuffer buf,
+                                  int offset, int length) {
+            byte[] data = new byte[length];
+            buf.get(offset, data);
+            handler.onDatagram(new InetSocketAddress(src.toInetAddress(), srcPort),
+                    new InetSocketAddress(dst.toInetAddress(), dstPort), data);
+            return true;
+        }
+    }
+
+    /**
+     * Sends {@code data} to {@code client} as if from {@code from} (an original destination); the
+     * datagram is dropped if it exceeds the path MTU (jtcp does not fragment).
+     */
+    public void sendDatagram(InetSocketAddress from, InetSocketAddress client, byte[] data) {
+        IpAddress src = IpAddress.of(from.getAddress());
+        IpAddress dst = IpAddress.of(client.getAddress());
+        loop.execute(() -> {
+            try {
+                host.sendUdp(loop.nowNs(), src, from.getPort(), dst, client.getPort(), ByteBuffer.wrap(data));
+            } catch (TcpException tooLongOrNoRoute) {
+                // UDP is unreliable: a datagram that cannot go is lost, as a kernel's would be.
+            }
+        });
+    }
+
+    /** Flows held, handshaking or open now. */
+    public int flowCount() {
+        return loop.call(host::forwardedFlowCount);
+    }
+
+    /** Nothing to release: the hook stays for the stack's life (closing the stack ends it). */
+    @Override
+    public void close() {
+    }
+}
