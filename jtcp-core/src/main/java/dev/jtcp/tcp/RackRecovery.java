@@ -28,7 +28,7 @@ import dev.jtcp.wire.TcpSegment;
  *
  * <p>Not thread-safe: driven by the one thread that runs its host.
  */
-final class RackRecovery implements LossRecovery, Sender.TransmitLog {
+final class RackRecovery implements LossRecovery, Sender.TransmitLog, Flight.DeliveryVisitor {
     /** RFC 8985 §7.2: the PTO is never below 10 ms. */
     private static final long MIN_PTO_NS = 10_000_000L;
     /** RFC 8985 §7.2: WCDelAckT, the worst-case delayed ACK, added when one segment is in flight. */
@@ -50,8 +50,6 @@ final class RackRecovery implements LossRecovery, Sender.TransmitLog {
     private Prr prr;
     private DeliveryRate rate;
     private AckSample sample;
-    /** {@link #onDelivered} as a visitor, made once (a method reference per ACK would allocate). */
-    private final Flight.DeliveryVisitor delivered = this::onDelivered;
 
     /** What the retransmission timer stands for now. */
     private TimerMode mode = TimerMode.RTO;
@@ -79,8 +77,8 @@ final class RackRecovery implements LossRecovery, Sender.TransmitLog {
     /** The probe resent old data (TLP.is_retrans). */
     private boolean probeWasRetransmission;
 
-    /** The SACK blocks of the ACK being processed (D-SACK removed), applied after its cumulative part. */
-    private final int[] blocks = new int[2 * MAX_BLOCKS];
+    /** The SACK blocks of the ACK being processed (D-SACK removed), applied after its cumulative part; allocated with the first. */
+    private int[] blocks;
     private int blockCount;
     /** The ACK being processed carries a D-SACK (RFC 2883). */
     private boolean dsack;
@@ -175,6 +173,9 @@ final class RackRecovery implements LossRecovery, Sender.TransmitLog {
                 spuriousCount++;
                 continue;
             }
+            if (blocks == null) {
+                blocks = new int[2 * MAX_BLOCKS];
+            }
             blocks[2 * blockCount] = left;
             blocks[2 * blockCount + 1] = right;
             blockCount++;
@@ -199,7 +200,7 @@ final class RackRecovery implements LossRecovery, Sender.TransmitLog {
             return;
         }
         beginAck(nowNs, seg);
-        flight.acknowledge(tcb.sndUna, delivered);
+        flight.acknowledge(tcb.sndUna, this);
         afterAck(nowNs, seg, synAcked, true);
     }
 
@@ -226,7 +227,8 @@ final class RackRecovery implements LossRecovery, Sender.TransmitLog {
     }
 
     /** One segment newly delivered, cumulatively or by SACK: RACK's steps 2 and 3, and the rate sample. */
-    private void onDelivered(Flight f, int p, int flags) {
+    @Override
+    public void onDelivered(Flight f, int p, int flags) {
         boolean retransmitted = (flags & Flight.RETRANSMITTED) != 0;
         long xmit = f.xmitNs(p);
         long nowNs = sample.nowNs;
@@ -242,7 +244,7 @@ final class RackRecovery implements LossRecovery, Sender.TransmitLog {
         Flight f = flight;
         int smss = t.effMss;
         for (int b = 0; b < blockCount; b++) {
-            f.sack(blocks[2 * b], blocks[2 * b + 1], delivered);
+            f.sack(blocks[2 * b], blocks[2 * b + 1], this);
         }
         blockCount = 0;
         long rttSample = rtt.takeLatest();
