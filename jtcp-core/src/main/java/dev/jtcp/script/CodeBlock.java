@@ -112,7 +112,7 @@ final class CodeBlock {
                 out.add(s.substring(start, k));
             } else {
                 String two = k + 1 < s.length() ? s.substring(k, k + 2) : "";
-                if (List.of("==", "!=", "<=", ">=", "//").contains(two)) {
+                if (List.of("==", "!=", "<=", ">=", "//", "<<", ">>").contains(two)) {
                     out.add(two);
                     k += 2;
                 } else {
@@ -157,12 +157,12 @@ final class CodeBlock {
     }
 
     private long comparison() {
-        long left = sum();
+        long left = bitOr();
         boolean result = true;
         boolean any = false;
         while (List.of("==", "!=", "<", "<=", ">", ">=").contains(peek())) {
             String op = tokens.get(i++);
-            long right = sum();
+            long right = bitOr();
             boolean r = switch (op) {
                 case "==" -> left == right;
                 case "!=" -> left != right;
@@ -176,6 +176,47 @@ final class CodeBlock {
             left = right;
         }
         return any ? (result ? 1 : 0) : left;
+    }
+
+    /** Python's bitwise operators, binding tighter than comparisons and looser than sums: |, ^, &, <<, >>. */
+    private long bitOr() {
+        long v = bitXor();
+        while (peek().equals("|")) {
+            i++;
+            v |= bitXor();
+        }
+        return v;
+    }
+
+    private long bitXor() {
+        long v = bitAnd();
+        while (peek().equals("^")) {
+            i++;
+            v ^= bitAnd();
+        }
+        return v;
+    }
+
+    private long bitAnd() {
+        long v = shift();
+        while (peek().equals("&")) {
+            i++;
+            v &= shift();
+        }
+        return v;
+    }
+
+    private long shift() {
+        long v = sum();
+        while (peek().equals("<<") || peek().equals(">>")) {
+            String op = tokens.get(i++);
+            long r = sum();
+            if (r < 0 || r > 63) {
+                throw unsupported("shift by " + r);
+            }
+            v = op.equals("<<") ? v << r : v >> r;
+        }
+        return v;
     }
 
     private long sum() {

@@ -32,6 +32,19 @@ final class TcpInfo {
 
     /** The value of a {@code TCPI_*} or {@code TCP_*} state constant ({@code TCPI_SYN_RECEIVED}, {@code TCP_SYN_RECV}), or null. */
     static Long stateConstant(String name) {
+        Long option = switch (name) {
+            // Linux's tcpi_options bits (include/uapi/linux/tcp.h).
+            case "TCPI_OPT_TIMESTAMPS" -> 1L;
+            case "TCPI_OPT_SACK" -> 2L;
+            case "TCPI_OPT_WSCALE" -> 4L;
+            case "TCPI_OPT_ECN" -> 8L;
+            case "TCPI_OPT_ECN_SEEN" -> 16L;
+            case "TCPI_OPT_SYN_DATA" -> 32L;
+            default -> null;
+        };
+        if (option != null) {
+            return option;
+        }
         String n;
         if (name.startsWith("TCPI_")) {
             n = name.substring(5);

@@ -23,6 +23,18 @@ class CodeBlockTest {
     }
 
     @Test
+    void bitwiseOperatorsBindAsInPythonBetweenComparisonsAndSums() {
+        Map<String, Long> info = Map.of("tcpi_options", 32L | 4L | 1L);
+        assertThat(CodeBlock.check("assert (tcpi_options & TCPI_OPT_SYN_DATA) != 0, tcpi_options", 1,
+                CodeBlock.names(info))).isNull();
+        assertThat(CodeBlock.check("assert tcpi_options & TCPI_OPT_SACK == 0", 1, CodeBlock.names(info)))
+                .as("& binds tighter than ==: (37 & 2) == 0").isNull();
+        assertThat(CodeBlock.check("assert 1 << 3 | 1 == 9 and 0x30 >> 4 ^ 1 == 2", 1, CodeBlock.names(info))).isNull();
+        assertThat(CodeBlock.check("assert (tcpi_options & TCPI_OPT_SYN_DATA) == 0", 1, CodeBlock.names(info)))
+                .startsWith("assert (tcpi_options & TCPI_OPT_SYN_DATA) == 0 failed");
+    }
+
+    @Test
     void aFailingAssertionSaysWhichAndTheValues() {
         assertThat(check("assert tcpi_snd_cwnd == 4, tcpi_snd_cwnd"))
                 .isEqualTo("assert tcpi_snd_cwnd == 4, tcpi_snd_cwnd failed (tcpi_snd_cwnd = 10) with tcpi_snd_cwnd=10");
