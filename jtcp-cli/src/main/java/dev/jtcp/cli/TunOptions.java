@@ -73,6 +73,24 @@ final class TunOptions {
                     + " default) or on (ask on every connection).")
     TcpConfig.EcnMode ecn;
 
+    @Option(names = "--cc", paramLabel = "ALGORITHM", defaultValue = "cubic", converter = CongestionConverter.class,
+            description = "Congestion control of jtcp's connections: cubic (RFC 9438 with HyStart++; default, as"
+                    + " Linux), reno (RFC 5681) or bbr (BBRv3: a path model that does not read random loss as"
+                    + " congestion; the better choice on lossy links).")
+    TcpConfig.CongestionAlgorithm cc;
+
+    /** Reads reno, cubic and bbr, in any case. */
+    static final class CongestionConverter implements picocli.CommandLine.ITypeConverter<TcpConfig.CongestionAlgorithm> {
+        @Override
+        public TcpConfig.CongestionAlgorithm convert(String value) {
+            try {
+                return TcpConfig.CongestionAlgorithm.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
     /** Reads off, accept and on, in any case. */
     static final class EcnModeConverter implements picocli.CommandLine.ITypeConverter<TcpConfig.EcnMode> {
         @Override
@@ -161,7 +179,7 @@ final class TunOptions {
                 link = new ImpairedLink(link, impairments, seed);
             }
             NetStack.Builder b = NetStack.builder().name(name).link(link)
-                    .config(TcpConfig.defaults().toBuilder().msl(msl).ecn(ecn).build())
+                    .config(TcpConfig.defaults().toBuilder().msl(msl).ecn(ecn).congestionControl(cc).build())
                     .tracer(trace ? new LiveLadder(System.err, true) : Tracer.NONE);
             addresses.forEach(b::address);
             NetStack stack = b.start();

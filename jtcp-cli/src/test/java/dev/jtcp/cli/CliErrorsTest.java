@@ -48,6 +48,13 @@ class CliErrorsTest {
     }
 
     @Test
+    void anUnknownCongestionControlIsAUsageErrorNamingTheChoices() {
+        jtcp("serve", "echo", "--netns", NO_NS, "--cc", "vegas")
+                .assertOneLineError(2, "unknown congestion control 'vegas' (reno, cubic or bbr)");
+        jtcp("bench", "loss", "--cc", "vegas").assertOneLineError(2, "reno, cubic or bbr");
+    }
+
+    @Test
     void aPortOutOfRangeIsAUsageError() {
         jtcp("connect", "--netns", NO_NS, "198.18.0.1", "70000").assertOneLineError(2, "'70000' is not a port");
         jtcp("connect", "--netns", NO_NS, "--local-port", "-1", "198.18.0.1", "7")
