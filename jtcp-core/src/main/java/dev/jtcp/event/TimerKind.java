@@ -15,7 +15,9 @@ public enum TimerKind {
     /** The user timeout of OPEN/SEND (RFC 9293 §3.10.8, RFC 5482). */
     USER_TIMEOUT("user timeout"),
     /** How long FIN-WAIT-2 waits for the peer's FIN once the application has gone (like Linux's tcp_fin_timeout). */
-    FIN_WAIT_2("FIN-WAIT-2 timeout");
+    FIN_WAIT_2("FIN-WAIT-2 timeout"),
+    /** When a paced sender may send its next segment (draft-ietf-ccwg-bbr §4.6.2). */
+    PACING("pacing");
 
     private final String label;
 

@@ -249,6 +249,11 @@ final class Bbr implements CongestionControl {
         return sendQuantum;
     }
 
+    @Override
+    public int sendQuantum(int smss) {
+        return Math.max(sendQuantum, smss);
+    }
+
     Mode mode() {
         return mode;
     }

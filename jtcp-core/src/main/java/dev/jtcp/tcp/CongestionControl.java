@@ -86,6 +86,11 @@ interface CongestionControl {
         return 0;
     }
 
+    /** The most a paced sender may send back to back, bytes (BBR.send_quantum; two segments by default). */
+    default int sendQuantum(int smss) {
+        return 2 * smss;
+    }
+
     /** Fast retransmit after the duplicate-ACK threshold (RFC 5681 §3.2 steps 2 and 3). */
     void onFastRetransmit(int flightSize, int smss, int dupAcks);
 

@@ -384,6 +384,9 @@ final class RackRecovery implements LossRecovery, Sender.TransmitLog, Flight.Del
             if (room <= 0) {
                 break;
             }
+            if (sender.pacingHolds(nowNs, tcb.effMss)) {
+                break; // the PACING timer brings the send loop back
+            }
             int p = nextToResend();
             if (p >= 0) {
                 resend(nowNs, p, inLoss ? "retransmission (RTO: lost)" : "retransmission (RACK: lost)");

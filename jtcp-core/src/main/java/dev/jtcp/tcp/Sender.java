@@ -45,6 +45,8 @@ final class Sender {
     private final TcpSegment out = new TcpSegment();
     /** Told of every data segment sent (RACK's per-segment record), or null when nothing listens. */
     private TransmitLog log;
+    /** Spaces data segments when the congestion controller asks for pacing (BBR); null until it does. */
+    private Pacer pacer;
     /** When this connection last sent a challenge ACK or an ACK for an invalid segment; MIN_VALUE: never. */
     private long lastOutOfWindowAckNs = Long.MIN_VALUE;
     /** Such ACKs skipped by {@link #outOfWindowRateLimited}. */
@@ -123,6 +125,36 @@ final class Sender {
         this.log = log;
     }
 
+    /**
+     * Whether pacing holds back a data segment of {@code len} bytes now (draft-ietf-ccwg-bbr
+     * §4.6.2: segments leave at the controller's pacing rate, in bursts of its send quantum); if so,
+     * the PACING timer is armed for when it may leave. Controllers that do not pace (rate 0) never hold.
+     */
+    boolean pacingHolds(long nowNs, int len) {
+        long rate = tcb.cc == null ? 0 : tcb.cc.pacingRateBytesPerSec();
+        if (rate <= 0) {
+            return false;
+        }
+        if (pacer == null) {
+            pacer = new Pacer();
+        }
+        pacer.setRate(rate, tcb.cc.sendQuantum(tcb.effMss));
+        if (pacer.canSend(nowNs, len)) {
+            return false;
+        }
+        if (!timers.isArmed(TimerKind.PACING)) {
+            timers.arm(nowNs, TimerKind.PACING, pacer.nextSendNs(nowNs, len));
+        }
+        return true;
+    }
+
+    /** A data segment of {@code len} bytes left: the pacer's clock advances (retransmissions count too). */
+    private void paced(long nowNs, int len) {
+        if (pacer != null && len > 0) {
+            pacer.onSend(nowNs, len);
+        }
+    }
+
     void output(long nowNs, LossRecovery recovery) {
         var state = tcb.state;
         if (state == CLOSED || state == TIME_WAIT) {
@@ -173,6 +205,9 @@ final class Sender {
                 if (hold) {
                     break;
                 }
+            }
+            if (len > 0 && pacingHolds(nowNs, len)) {
+                break;
             }
             boolean isNew = SeqNum.ge(t.sndNxt, t.sndMax);
             if (t.sndUna == t.sndMax) {
@@ -254,6 +289,7 @@ final class Sender {
             }
         }
         lastDataSendNs = nowNs;
+        paced(nowNs, len);
         transmit(nowNs, retransmission ? "retransmission" : null);
         if (log != null && (len > 0 || fin)) {
             log.onSent(nowNs, seq, seq + len + (fin ? 1 : 0), retransmission);
@@ -286,6 +322,7 @@ final class Sender {
         t.sendBuf.lend(SeqNum.diff(seq, t.sndBufEnd - t.sendBuf.length()), Math.max(len, 0), out);
         retransmissionsTotal++;
         lastDataSendNs = nowNs;
+        paced(nowNs, Math.max(len, 0));
         transmit(nowNs, note);
         if (log != null) {
             log.onSent(nowNs, seq, end, true);

@@ -1495,6 +1495,7 @@ public final class TcpConnection {
                     }
                     case KEEPALIVE -> onKeepAliveTimeout(nowNs);
                     case FIN_WAIT_2 -> fail(TcpError.TIMED_OUT, "FIN-WAIT-2 timeout");
+                    case PACING -> output(nowNs);
                     case USER_TIMEOUT, TIME_WAIT -> {
                         // Not armed on a connection: R2/user timeout is checked at RTO, TIME-WAIT by the host.
                     }
