@@ -25,7 +25,9 @@ import java.util.concurrent.CompletableFuture;
  * {@link Handler#onDatagram}; {@link #sendDatagram} answers from the original destination.
  *
  * <p>At most {@code maxFlows} TCP flows exist at once (held, handshaking or open); past it new SYNs
- * are refused with a RST.
+ * are refused with a RST. UDP datagrams belong to sessions by 5-tuple, at most {@code
+ * maxUdpSessions} (past it a new session's datagrams are dropped), each ending after {@code
+ * udpIdle} without a datagram either way ({@link Handler#onDatagramSessionEnded}).
  *
  * <p>Thread-safety: safe from any thread. The handler runs on the loop thread and must not block.
  */
@@ -37,6 +39,13 @@ public final class AnyAddressListener implements Closeable {
 
         /** A UDP datagram from {@code client} to {@code destination}, an address not the stack's. */
         default void onDatagram(InetSocketAddress client, InetSocketAddress destination, byte[] data) {
+        }
+
+        /**
+         * The UDP session of {@code client} and {@code destination} ended: no datagram either way
+         * for the idle timeout (timed on the stack's timer wheel). A later datagram opens a new one.
+         */
+        default void onDatagramSessionEnded(InetSocketAddress client, InetSocketAddress destination) {
         }
     }
 
@@ -118,8 +127,24 @@ public final class AnyAddressListener implements Closeable {
 
     /** Installs the listener on {@code stack}: from now on it terminates flows to any address. */
     public static AnyAddressListener open(NetStack stack, int maxFlows, Handler handler) {
+        return open(stack, maxFlows, maxFlows, java.time.Duration.ofNanos(Host.DEFAULT_UDP_IDLE_NS), handler);
+    }
+
+    /**
+     * Installs the listener on {@code stack} with at most {@code maxFlows} TCP flows and {@code
+     * maxUdpSessions} UDP sessions, each UDP session ending after {@code udpIdle} without traffic.
+     */
+    public static AnyAddressListener open(NetStack stack, int maxFlows, int maxUdpSessions,
+                                          java.time.Duration udpIdle, Handler handler) {
+        if (maxFlows < 1 || maxUdpSessions < 1) {
+            throw new IllegalArgumentException("maxFlows and maxUdpSessions must be at least 1, got " + maxFlows
+                    + " and " + maxUdpSessions);
+        }
+        if (udpIdle.isNegative() || udpIdle.isZero()) {
+            throw new IllegalArgumentException("udpIdle must be positive, got " + udpIdle);
+        }
         AnyAddressListener l = new AnyAddressListener(stack.loop(), handler);
-        l.loop.call(() -> l.host.acceptAnyAddress(l.new Acceptor(), maxFlows));
+        l.loop.call(() -> l.host.acceptAnyAddress(l.new Acceptor(), maxFlows, maxUdpSessions, udpIdle.toNanos()));
         return l;
     }
 
@@ -162,6 +187,13 @@ public final class AnyAddressListener implements Closeable {
                     new InetSocketAddress(dst.toInetAddress(), dstPort), data);
             return true;
         }
+
+        @Override
+        public void onUdpSessionEnded(long nowNs, ConnectionKey session) {
+            handler.onDatagramSessionEnded(
+                    new InetSocketAddress(session.remoteAddress().toInetAddress(), session.remotePort()),
+                    new InetSocketAddress(session.localAddress().toInetAddress(), session.localPort()));
+        }
     }
 
     /**
@@ -178,6 +210,25 @@ public final class AnyAddressListener implements Closeable {
                 // UDP is unreliable: a datagram that cannot go is lost, as a kernel's would be.
             }
         });
+    }
+
+    /**
+     * Ends the UDP session of {@code client} and {@code destination} now (the handler gave up on
+     * it; no {@link Handler#onDatagramSessionEnded} follows); a later datagram opens a new one.
+     */
+    public void endDatagramSession(InetSocketAddress client, InetSocketAddress destination) {
+        ConnectionKey key = new ConnectionKey(IpAddress.of(destination.getAddress()), destination.getPort(),
+                IpAddress.of(client.getAddress()), client.getPort());
+        try {
+            loop.execute(() -> host.endUdpSession(key));
+        } catch (IllegalStateException closed) {
+            // The stack is gone, and its sessions with it.
+        }
+    }
+
+    /** UDP sessions open now. */
+    public int datagramSessionCount() {
+        return loop.call(host::udpSessionCount);
     }
 
     /** Flows held, handshaking or open now. */

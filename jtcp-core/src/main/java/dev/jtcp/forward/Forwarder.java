@@ -7,12 +7,14 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.ConnectException;
-import java.net.DatagramPacket;
-import java.net.DatagramSocket;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.SocketException;
-import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -39,13 +41,16 @@ import java.util.function.Consumer;
  * side) in either direction, and a reset or error on either side aborts both (RST, SO_LINGER 0).
  *
  * <p>UDP is relayed per session (client address and port, destination address and port) through a
- * connected {@link DatagramSocket}; a session ends after {@link Options#udpIdle} without traffic.
- * Through a SOCKS5 upstream UDP is not relayed (no UDP ASSOCIATE yet): such datagrams are dropped.
+ * non-blocking {@link DatagramChannel} connected to the destination, or, through a SOCKS5 upstream,
+ * to the relay of a UDP ASSOCIATE (RFC 1928 §7) made for the session. One thread reads the replies
+ * of every session (a selector); a session ends after {@link Options#udpIdle} without a datagram
+ * either way, timed by the stack's timer wheel, or when the proxy closes the association.
  *
  * <p>Bounded: at most {@link Options#maxFlows} TCP flows (new ones are refused with a RST) and as
  * many UDP sessions (new ones are dropped).
  *
- * <p>Thread-safety: safe; one virtual thread per relay direction and per UDP session.
+ * <p>Thread-safety: safe; one virtual thread per relay direction of a TCP flow, one thread for all
+ * of UDP.
  */
 public final class Forwarder implements AutoCloseable {
     /** The forwarder's settings; a builder with defaults. */
@@ -78,7 +83,10 @@ public final class Forwarder implements AutoCloseable {
 
         /** How long a UDP session lives without traffic (default 60 s). */
         public Options udpIdle(Duration idle) {
-            this.udpIdle = Objects.requireNonNull(idle);
+            if (idle.isNegative() || idle.isZero()) {
+                throw new IllegalArgumentException("udpIdle must be positive, got " + idle);
+            }
+            this.udpIdle = idle;
             return this;
         }
 
@@ -97,15 +105,22 @@ public final class Forwarder implements AutoCloseable {
     private final AtomicLong flowsUnreachable = new AtomicLong();
     private final AtomicLong bytesUp = new AtomicLong();
     private final AtomicLong bytesDown = new AtomicLong();
+    private final AtomicLong udpSessionsOpened = new AtomicLong();
+    /** Datagrams a session keeps while its SOCKS5 association is being set up. */
+    private static final int EARLY_LIMIT = 16;
+    private final Selector selector;
+    private final java.util.Queue<UdpSession> toRegister = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private volatile boolean closed;
 
     public static Options options() {
         return new Options();
     }
 
-    private Forwarder(NetStack stack, Options options) {
+    private Forwarder(NetStack stack, Options options) throws IOException {
         this.options = options;
-        this.listener = AnyAddressListener.open(stack, options.maxFlows, new AnyAddressListener.Handler() {
+        this.selector = Selector.open();
+        this.listener = AnyAddressListener.open(stack, options.maxFlows, options.maxFlows, options.udpIdle,
+                new AnyAddressListener.Handler() {
             @Override
             public void onFlow(AnyAddressListener.Flow flow) {
                 Thread.ofVirtual().name("forward " + flow.destination()).start(() -> open(flow));
@@ -115,12 +130,31 @@ public final class Forwarder implements AutoCloseable {
             public void onDatagram(InetSocketAddress client, InetSocketAddress destination, byte[] data) {
                 datagram(client, destination, data);
             }
+
+            @Override
+            public void onDatagramSessionEnded(InetSocketAddress client, InetSocketAddress destination) {
+                UdpSession s = sessions.get(List.of(client, destination));
+                if (s != null) {
+                    end(s, false);
+                }
+            }
         });
+        Thread t = new Thread(this::selectLoop, "jtcp forward udp");
+        t.setDaemon(true);
+        t.start();
     }
 
-    /** Starts forwarding every flow that reaches {@code stack}. */
+    /**
+     * Starts forwarding every flow that reaches {@code stack}.
+     *
+     * @throws UncheckedIOException if the selector for UDP cannot be opened (out of file descriptors)
+     */
     public static Forwarder start(NetStack stack, Options options) {
-        return new Forwarder(stack, options);
+        try {
+            return new Forwarder(stack, options);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     // ---- TCP ----
@@ -245,9 +279,9 @@ public final class Forwarder implements AutoCloseable {
 
     // ---- UDP ----
 
-    /** On the stack's loop thread: must not block (a connected UDP send does not). */
+    /** On the stack's loop thread: must not block (a non-blocking channel's send does not). */
     private void datagram(InetSocketAddress client, InetSocketAddress destination, byte[] data) {
-        if (closed || !options.upstream.isDirect()) {
+        if (closed) {
             return;
         }
         List<InetSocketAddress> key = List.of(client, destination);
@@ -256,70 +290,236 @@ public final class Forwarder implements AutoCloseable {
             if (sessions.size() >= options.maxFlows) {
                 return;
             }
-            try {
-                s = new UdpSession(key, client, destination);
-            } catch (SocketException e) {
-                return;
-            }
+            s = new UdpSession(key, client, destination);
             sessions.put(key, s);
-            Thread.ofVirtual().name("udp " + destination).start(s::run);
+            udpSessionsOpened.incrementAndGet();
+            if (options.upstream.isDirect()) {
+                try {
+                    s.openDirect();
+                } catch (IOException e) {
+                    options.log.accept("udp " + client + " -> " + destination + ": " + e.getMessage());
+                    end(s, true);
+                    return;
+                }
+            } else {
+                Thread.ofVirtual().name("udp associate " + destination).start(s::associate);
+            }
         }
         s.send(data);
     }
 
-    /** One UDP session: a connected OS socket and the thread that carries the replies back. */
+    /** Ends a session: its channels close; {@code tellStack}: the stack's session ends too. */
+    private void end(UdpSession s, boolean tellStack) {
+        if (sessions.remove(s.key, s)) {
+            s.close();
+            if (tellStack) {
+                listener.endDatagramSession(s.client, s.destination);
+            }
+        }
+    }
+
+    /**
+     * The one thread that reads every session's replies (and watches the SOCKS5 control
+     * connections): a selector over all the sessions' channels, not a thread per session. Each
+     * session's lifetime is the stack's affair (its idle timer on the stack's timer wheel).
+     */
+    private void selectLoop() {
+        ByteBuffer buf = ByteBuffer.allocateDirect(65536);
+        byte[] bytes = new byte[65536];
+        while (!closed) {
+            try {
+                selector.select();
+            } catch (IOException | java.nio.channels.ClosedSelectorException e) {
+                return;
+            }
+            UdpSession r;
+            while ((r = toRegister.poll()) != null) {
+                try {
+                    r.channel.register(selector, SelectionKey.OP_READ, r);
+                    if (r.control != null) {
+                        r.control.configureBlocking(false);
+                        r.control.register(selector, SelectionKey.OP_READ, r);
+                    }
+                } catch (IOException | java.nio.channels.CancelledKeyException e) {
+                    end(r, true);
+                }
+            }
+            for (var it = selector.selectedKeys().iterator(); it.hasNext(); ) {
+                SelectionKey k = it.next();
+                it.remove();
+                UdpSession s = (UdpSession) k.attachment();
+                try {
+                    if (k.channel() == s.control) {
+                        buf.clear();
+                        if (s.control.read(buf) < 0) {
+                            options.log.accept("udp " + s.client + " -> " + s.destination
+                                    + ": the SOCKS5 proxy ended the association");
+                            end(s, true);
+                        }
+                        continue;
+                    }
+                    for (int i = 0; i < 64; i++) {
+                        buf.clear();
+                        int n;
+                        try {
+                            n = s.channel.read(buf);
+                        } catch (java.net.PortUnreachableException unreachable) {
+                            continue;
+                        }
+                        if (n <= 0) {
+                            break;
+                        }
+                        buf.flip().get(bytes, 0, n);
+                        int skip = 0;
+                        if (s.control != null && (skip = Upstream.udpHeaderLength(bytes, n)) < 0) {
+                            continue;
+                        }
+                        byte[] reply = java.util.Arrays.copyOfRange(bytes, skip, n);
+                        bytesDown.addAndGet(reply.length);
+                        listener.sendDatagram(s.destination, s.client, reply);
+                    }
+                } catch (IOException | IllegalStateException e) {
+                    end(s, true);
+                }
+            }
+        }
+    }
+
+    /**
+     * One UDP session (client and destination): a non-blocking {@link DatagramChannel} connected to
+     * the destination, or (SOCKS5) to the proxy's relay with the association's control connection.
+     */
     private final class UdpSession {
         final List<InetSocketAddress> key;
         final InetSocketAddress client;
         final InetSocketAddress destination;
-        final DatagramSocket socket;
-        volatile long lastNs = System.nanoTime();
+        /** Set before the session is registered; then read by the selector thread. */
+        volatile DatagramChannel channel;
+        volatile SocketChannel control;
+        /** Datagrams that came before the SOCKS5 association was ready; guarded by this. */
+        private java.util.ArrayDeque<byte[]> early = new java.util.ArrayDeque<>();
+        private boolean ready;
+        private boolean ended;
 
-        UdpSession(List<InetSocketAddress> key, InetSocketAddress client, InetSocketAddress destination)
-                throws SocketException {
+        UdpSession(List<InetSocketAddress> key, InetSocketAddress client, InetSocketAddress destination) {
             this.key = key;
             this.client = client;
             this.destination = destination;
-            this.socket = new DatagramSocket();
-            socket.connect(destination);
-            socket.setSoTimeout((int) Math.max(1, Math.min(options.udpIdle.toMillis(), 1000)));
         }
 
-        void send(byte[] data) {
-            lastNs = System.nanoTime();
+        /** Direct: a channel connected to the destination (connect checks the route, never blocks). */
+        void openDirect() throws IOException {
+            DatagramChannel c = DatagramChannel.open();
             try {
-                socket.send(new DatagramPacket(data, data.length));
-                bytesUp.addAndGet(data.length);
+                c.configureBlocking(false);
+                c.connect(destination);
             } catch (IOException e) {
-                // Lost, as UDP may be.
+                c.close();
+                throw e;
+            }
+            channel = c;
+            synchronized (this) {
+                ready = true;
+            }
+            register();
+        }
+
+        /** SOCKS5: UDP ASSOCIATE on a virtual thread, then the datagrams that waited. */
+        void associate() {
+            DatagramChannel c = null;
+            try {
+                c = DatagramChannel.open();
+                Upstream.Association a = options.upstream.associate(c, options.connectTimeout);
+                c.configureBlocking(false);
+                channel = c;
+                control = a.control();
+                options.log.accept("udp " + client + " -> " + destination + ": relayed via " + options.upstream
+                        + " (relay " + a.relay() + ")");
+            } catch (IOException | RuntimeException e) {
+                options.log.accept("udp " + client + " -> " + destination + ": " + e.getMessage());
+                if (c != null) {
+                    try {
+                        c.close();
+                    } catch (IOException ignored) {
+                        // Nothing opened.
+                    }
+                }
+                end(this, true);
+                return;
+            }
+            java.util.ArrayDeque<byte[]> waiting;
+            synchronized (this) {
+                if (ended) {
+                    closeQuietly();
+                    return;
+                }
+                ready = true;
+                waiting = early;
+                early = null;
+            }
+            register();
+            for (byte[] d : waiting) {
+                write(d);
             }
         }
 
-        void run() {
-            byte[] buf = new byte[65535];
-            try {
-                while (!closed) {
-                    DatagramPacket p = new DatagramPacket(buf, buf.length);
-                    try {
-                        socket.receive(p);
-                    } catch (SocketTimeoutException idle) {
-                        if (System.nanoTime() - lastNs >= options.udpIdle.toNanos()) {
-                            break;
-                        }
-                        continue;
-                    } catch (java.net.PortUnreachableException unreachable) {
-                        continue;
-                    }
-                    lastNs = System.nanoTime();
-                    byte[] copy = java.util.Arrays.copyOf(buf, p.getLength());
-                    bytesDown.addAndGet(copy.length);
-                    listener.sendDatagram(destination, client, copy);
+        private void register() {
+            toRegister.add(this);
+            selector.wakeup();
+        }
+
+        void send(byte[] data) {
+            synchronized (this) {
+                if (ended) {
+                    return;
                 }
-            } catch (IOException | IllegalStateException e) {
-                // The socket closed or the stack did: the session ends.
-            } finally {
-                sessions.remove(key, this);
-                socket.close();
+                if (!ready) {
+                    if (early.size() < EARLY_LIMIT) {
+                        early.add(data);
+                    }
+                    return;
+                }
+            }
+            write(data);
+        }
+
+        private void write(byte[] data) {
+            try {
+                ByteBuffer b;
+                if (control == null) {
+                    b = ByteBuffer.wrap(data);
+                } else {
+                    byte[] framed = new byte[22 + data.length];
+                    int h = Upstream.writeUdpHeader(framed, destination);
+                    System.arraycopy(data, 0, framed, h, data.length);
+                    b = ByteBuffer.wrap(framed, 0, h + data.length);
+                }
+                channel.write(b);
+                bytesUp.addAndGet(data.length);
+            } catch (IOException e) {
+                // Lost, as UDP may be (a full socket buffer, an ICMP error remembered by the socket).
+            }
+        }
+
+        void close() {
+            synchronized (this) {
+                ended = true;
+                if (!ready) {
+                    return; // associate() closes what it opens when it sees ended
+                }
+            }
+            closeQuietly();
+        }
+
+        private void closeQuietly() {
+            for (java.io.Closeable c : new java.io.Closeable[] {channel, control}) {
+                if (c != null) {
+                    try {
+                        c.close();
+                    } catch (IOException ignored) {
+                        // Closing.
+                    }
+                }
             }
         }
     }
@@ -348,14 +548,26 @@ public final class Forwarder implements AutoCloseable {
         return bytesDown.get();
     }
 
+    /** UDP sessions open now. */
     public int udpSessions() {
         return sessions.size();
     }
 
-    /** Stops the UDP sessions; TCP relays end with the stack. */
+    /** UDP sessions opened so far. */
+    public long udpSessionsOpened() {
+        return udpSessionsOpened.get();
+    }
+
+    /** Stops the UDP sessions and their thread; TCP relays end with the stack. */
     @Override
     public void close() {
         closed = true;
-        sessions.values().forEach(s -> s.socket.close());
+        sessions.values().forEach(UdpSession::close);
+        sessions.clear();
+        try {
+            selector.close();
+        } catch (IOException ignored) {
+            // Closing.
+        }
     }
 }

@@ -5,16 +5,20 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.ConnectException;
 import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NoRouteToHostException;
 import java.net.Socket;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Objects;
 
 /**
  * How a {@link Forwarder} reaches a flow's destination: the OS's own sockets ({@link #direct()})
- * or a SOCKS5 proxy's CONNECT (RFC 1928, with RFC 1929 username/password if given). A refused
+ * or a SOCKS5 proxy's CONNECT and UDP ASSOCIATE (RFC 1928, with RFC 1929 username/password if
+ * given). A refused
  * connection throws {@link ConnectException} "Connection refused"; an unreachable destination
  * {@link NoRouteToHostException} (or a timeout), so the forwarder answers the client in kind.
  *
@@ -59,7 +63,7 @@ public final class Upstream {
             }
             s.connect(socks5, ms);
             s.setSoTimeout(ms);
-            handshake(s, destination);
+            handshake(s, CONNECT, destination);
             s.setSoTimeout(0);
             return s;
         } catch (IOException | RuntimeException e) {
@@ -68,8 +72,85 @@ public final class Upstream {
         }
     }
 
-    /** RFC 1928 method negotiation, RFC 1929 authentication, then CONNECT. */
-    private void handshake(Socket s, InetSocketAddress destination) throws IOException {
+    /**
+     * A SOCKS5 UDP association (RFC 1928 §7): the TCP connection that keeps it alive (the proxy
+     * ends the association when it closes) and the proxy's relay address, to which {@code udp} is
+     * now connected. Datagrams to and from the relay carry the header {@link #writeUdpHeader} writes.
+     */
+    public record Association(SocketChannel control, InetSocketAddress relay) {}
+
+    /**
+     * Opens a UDP association through the SOCKS5 proxy for datagrams sent from {@code udp}, an
+     * unbound channel: it is bound to the control connection's local address (the address the
+     * proxy accepts datagrams from) and connected to the relay. Blocks.
+     *
+     * @throws IllegalStateException if this upstream is {@link #direct()}
+     */
+    public Association associate(DatagramChannel udp, Duration timeout) throws IOException {
+        if (socks5 == null) {
+            throw new IllegalStateException("UDP ASSOCIATE needs a SOCKS5 upstream");
+        }
+        SocketChannel control = SocketChannel.open();
+        try {
+            int ms = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
+            Socket s = control.socket();
+            s.connect(socks5, ms);
+            s.setSoTimeout(ms);
+            InetSocketAddress local = (InetSocketAddress) control.getLocalAddress();
+            udp.bind(new InetSocketAddress(local.getAddress(), 0));
+            InetSocketAddress relay = handshake(s, UDP_ASSOCIATE, (InetSocketAddress) udp.getLocalAddress());
+            if (relay.getAddress().isAnyLocalAddress()) {
+                // RFC 1928 leaves BND.ADDR 0.0.0.0 to mean "the address you reached me at".
+                relay = new InetSocketAddress(socks5.getAddress(), relay.getPort());
+            }
+            udp.connect(relay);
+            s.setSoTimeout(0);
+            return new Association(control, relay);
+        } catch (IOException | RuntimeException e) {
+            control.close();
+            throw e;
+        }
+    }
+
+    /**
+     * The RFC 1928 §7 header of a relayed datagram to or from {@code address} (RSV 0, FRAG 0, the
+     * address and port), written at the start of {@code dst}; returns its length.
+     */
+    public static int writeUdpHeader(byte[] dst, InetSocketAddress address) {
+        byte[] a = address.getAddress().getAddress();
+        dst[0] = 0;
+        dst[1] = 0;
+        dst[2] = 0;
+        dst[3] = (byte) (a.length == 4 ? 1 : 4);
+        System.arraycopy(a, 0, dst, 4, a.length);
+        dst[4 + a.length] = (byte) (address.getPort() >> 8);
+        dst[5 + a.length] = (byte) address.getPort();
+        return 6 + a.length;
+    }
+
+    /**
+     * The length of the RFC 1928 §7 header at the start of a datagram from the relay ({@code
+     * length} bytes of {@code b}), or -1 if it is malformed or a fragment (FRAG not 0: jtcp, as
+     * most clients, does not reassemble).
+     */
+    public static int udpHeaderLength(byte[] b, int length) {
+        if (length < 4 || b[0] != 0 || b[1] != 0 || b[2] != 0) {
+            return -1;
+        }
+        int n = switch (b[3]) {
+            case 1 -> 10;
+            case 4 -> 22;
+            case 3 -> length > 4 ? 7 + (b[4] & 0xFF) : -1;
+            default -> -1;
+        };
+        return n > length ? -1 : n;
+    }
+
+    private static final int CONNECT = 1;
+    private static final int UDP_ASSOCIATE = 3;
+
+    /** RFC 1928 method negotiation, RFC 1929 authentication, then the command; returns BND.ADDR and BND.PORT. */
+    private InetSocketAddress handshake(Socket s, int command, InetSocketAddress destination) throws IOException {
         OutputStream out = s.getOutputStream();
         DataInputStream in = new DataInputStream(s.getInputStream());
         out.write(user == null ? new byte[] {5, 1, 0} : new byte[] {5, 2, 0, 2});
@@ -99,7 +180,7 @@ public final class Upstream {
         byte[] addr = destination.getAddress().getAddress();
         byte[] req = new byte[6 + addr.length];
         req[0] = 5;
-        req[1] = 1; // CONNECT
+        req[1] = (byte) command;
         req[3] = (byte) (destination.getAddress() instanceof Inet4Address ? 1 : 4);
         System.arraycopy(addr, 0, req, 4, addr.length);
         req[4 + addr.length] = (byte) (destination.getPort() >> 8);
@@ -110,20 +191,30 @@ public final class Upstream {
         int rep = in.readUnsignedByte();
         in.readUnsignedByte();
         int atyp = in.readUnsignedByte();
-        int skip = switch (atyp) {
-            case 1 -> 4;
-            case 4 -> 16;
-            case 3 -> in.readUnsignedByte();
+        InetSocketAddress bound = switch (atyp) {
+            case 1, 4 -> {
+                byte[] a = in.readNBytes(atyp == 1 ? 4 : 16);
+                yield new InetSocketAddress(InetAddress.getByAddress(a), in.readUnsignedShort());
+            }
+            case 3 -> {
+                byte[] name = in.readNBytes(in.readUnsignedByte());
+                yield InetSocketAddress.createUnresolved(new String(name, StandardCharsets.US_ASCII),
+                        in.readUnsignedShort());
+            }
             default -> throw new IOException("SOCKS5 proxy " + socks5 + " sent address type " + atyp);
         };
-        in.readNBytes(skip + 2);
         switch (rep) {
             case 0 -> {
             }
             case 5 -> throw new ConnectException("Connection refused");
             case 3, 4, 6 -> throw new NoRouteToHostException("No route to host (SOCKS5 reply " + rep + ")");
-            default -> throw new ConnectException("SOCKS5 proxy " + socks5 + " failed the CONNECT (reply " + rep + ")");
+            default -> throw new ConnectException("SOCKS5 proxy " + socks5 + " failed the "
+                    + (command == CONNECT ? "CONNECT" : "UDP ASSOCIATE") + " (reply " + rep + ")");
         }
+        if (bound.isUnresolved()) {
+            bound = new InetSocketAddress(InetAddress.getByName(bound.getHostString()), bound.getPort());
+        }
+        return bound;
     }
 
     @Override

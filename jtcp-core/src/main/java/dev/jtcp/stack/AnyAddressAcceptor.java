@@ -44,11 +44,21 @@ public interface AnyAddressAcceptor {
      * srcPort}: {@code length} bytes of {@code buf} from {@code offset}, valid during the call.
      * Replies go back with {@link Host#sendUdp} from {@code dst}:{@code dstPort}. Returns whether it
      * was taken; by default none is (the datagram is dropped silently: no ICMP about another
-     * host's port).
+     * host's port). Each datagram belongs to a UDP session kept by the host (see {@link
+     * Host#acceptAnyAddress(AnyAddressAcceptor, int, int, long)}), which ends after an idle time
+     * with {@link #onUdpSessionEnded}.
      */
     default boolean onDatagram(long nowNs, IpAddress dst, int dstPort, IpAddress src, int srcPort,
                                java.nio.ByteBuffer buf, int offset, int length) {
         return false;
+    }
+
+    /**
+     * A UDP session (a 5-tuple whose datagrams {@link #onDatagram} took; {@code session}'s local
+     * side is the original destination) ended: no datagram either way for the host's idle
+     * timeout. By default nothing.
+     */
+    default void onUdpSessionEnded(long nowNs, ConnectionKey session) {
     }
 
     /**

@@ -87,6 +87,16 @@ public final class Host implements TcpContext {
     private final UdpDemux udp;
     /** Flows to addresses not ours, once {@link #acceptAnyAddress} installed a hook; else null. */
     private AnyAddressFlows forward;
+    /** UDP sessions to other addresses, with {@link #forward}; else null. */
+    private UdpSessions udpSessions;
+    /** The wheel's timers: a connection's, or a forwarded UDP session's idle timer. */
+    private static final TimerWheel.Expiry EXPIRY = (e, t) -> {
+        if (e instanceof UdpSessions.Session s) {
+            s.owner.expire(s, t);
+        } else {
+            TcpDemux.EXPIRY.onExpired(e, t);
+        }
+    };
 
     // Reused on every packet.
     private final IpPacket ip = new IpPacket();
@@ -372,10 +382,35 @@ public final class Host implements TcpContext {
      * beyond which new SYNs get a RST. Without this, such packets are dropped as not ours.
      */
     public Host acceptAnyAddress(AnyAddressAcceptor acceptor, int maxFlows) {
+        return acceptAnyAddress(acceptor, maxFlows, maxFlows, DEFAULT_UDP_IDLE_NS);
+    }
+
+    /** How long a forwarded UDP session lives without a datagram, unless configured: 60 s. */
+    public static final long DEFAULT_UDP_IDLE_NS = 60_000_000_000L;
+
+    /**
+     * As {@link #acceptAnyAddress(AnyAddressAcceptor, int)}, and UDP sessions (by 5-tuple) to such
+     * addresses: at most {@code maxUdpSessions} at once (beyond, a new session's datagram is
+     * dropped), each ended after {@code udpIdleNs} without a datagram either way, on the host's
+     * timer wheel ({@link AnyAddressAcceptor#onUdpSessionEnded}).
+     */
+    public Host acceptAnyAddress(AnyAddressAcceptor acceptor, int maxFlows, int maxUdpSessions, long udpIdleNs) {
+        UdpSessions sessions = new UdpSessions(acceptor, wheel, maxUdpSessions, udpIdleNs);
         forward = new AnyAddressFlows(acceptor, maxFlows, this, icmp::sendHostUnreachable);
         demux.anyAddress(forward);
-        udp.anyAddress(acceptor);
+        udp.anyAddress(sessions);
+        udpSessions = sessions;
         return this;
+    }
+
+    /** Ends a forwarded UDP session now (without {@link AnyAddressAcceptor#onUdpSessionEnded}); whether it existed. */
+    public boolean endUdpSession(ConnectionKey session) {
+        return udpSessions != null && udpSessions.end(session);
+    }
+
+    /** Forwarded UDP sessions now open. */
+    public int udpSessionCount() {
+        return udpSessions == null ? 0 : udpSessions.size();
     }
 
     /**
@@ -434,6 +469,9 @@ public final class Host implements TcpContext {
                     "UDP datagram of " + data.remaining() + " bytes exceeds the " + room + " the path MTU allows");
         }
         output.sendUdp(nowNs, from, localPort, remote, remotePort, data, data.position(), data.remaining());
+        if (udpSessions != null && local != null && !interfaces.isLocal(local.hi(), local.lo())) {
+            udpSessions.onSent(nowNs, local, localPort, remote, remotePort);
+        }
     }
 
     /** Stops a listener and forgets it. */
@@ -455,7 +493,7 @@ public final class Host implements TcpContext {
     private void input(long nowNs, ByteBuffer packet) {
         // Timers due before this packet run first; this also keeps the wheel's clock current, so
         // connections rescheduling their timers on this packet land in the wheel, not its overflow.
-        wheel.advance(nowNs, TcpDemux.EXPIRY);
+        wheel.advance(nowNs, EXPIRY);
         int offset = packet.position();
         int length = packet.remaining();
         DropReason r = ip.wrap(packet, offset, length).check();
@@ -530,7 +568,7 @@ public final class Host implements TcpContext {
 
     /** Runs every due timer. */
     public void onTimer(long nowNs) {
-        wheel.advance(nowNs, TcpDemux.EXPIRY);
+        wheel.advance(nowNs, EXPIRY);
         demux.expireTimeWait(nowNs);
     }
 

@@ -34,8 +34,8 @@ final class UdpDemux {
     private int bindings;
     /** Where the next ephemeral-port search starts. */
     private int nextEphemeral;
-    /** Datagrams for addresses not ours, when a forwarder is installed; else null. */
-    private AnyAddressAcceptor anyAddress;
+    /** Sessions for addresses not ours, when a forwarder is installed; else null. */
+    private UdpSessions anyAddress;
 
     private record Binding(IpAddress local, UdpReceiver receiver) {}
 
@@ -49,8 +49,8 @@ final class UdpDemux {
         this.nextEphemeral = ephemeralStart;
     }
 
-    void anyAddress(AnyAddressAcceptor acceptor) {
-        this.anyAddress = acceptor;
+    void anyAddress(UdpSessions sessions) {
+        this.anyAddress = sessions;
     }
 
     int bindingCount() {
@@ -120,11 +120,12 @@ final class UdpDemux {
             return;
         }
         if (!local) {
-            if (anyAddress.onDatagram(nowNs, ip.dst(), udp.dstPort(), ip.src(), udp.srcPort(), udp.buffer(),
-                    udp.payloadOffset(), udp.payloadLength())) {
+            DropReason why = anyAddress.onDatagram(nowNs, ip.dst(), udp.dstPort(), ip.src(), udp.srcPort(),
+                    udp.buffer(), udp.payloadOffset(), udp.payloadLength());
+            if (why == null) {
                 traceReceived(nowNs, ip.packetLength());
             } else {
-                drop(nowNs, DropReason.UDP_NO_SOCKET, ip.packetLength());
+                drop(nowNs, why, ip.packetLength());
             }
             return;
         }

@@ -135,6 +135,67 @@ class HostUdpTest {
         assertThat(atClient).containsExactly(new Got(elsewhere, 53, TwoHosts.CLIENT, port, "answer"));
     }
 
+    @Test
+    void udpSessionsEndOnTheTimerWheelAfterTheIdleTimeAndAreBounded() {
+        TwoHosts t = new TwoHosts(1);
+        IpAddress elsewhere = IpAddress.parse("198.19.0.53");
+        List<String> events = new ArrayList<>();
+        List<Long> endedAt = new ArrayList<>();
+        t.server.acceptAnyAddress(new AnyAddressAcceptor() {
+            @Override
+            public Verdict onSyn(long nowNs, ConnectionKey flow) {
+                return Verdict.REFUSE;
+            }
+
+            @Override
+            public void onAccepted(TcpConnection connection) {
+            }
+
+            @Override
+            public boolean onDatagram(long nowNs, IpAddress dst, int dstPort, IpAddress src, int srcPort,
+                                      ByteBuffer buf, int offset, int length) {
+                events.add("datagram to " + dstPort);
+                return true;
+            }
+
+            @Override
+            public void onUdpSessionEnded(long nowNs, ConnectionKey session) {
+                events.add("ended " + session.localPort());
+                endedAt.add(nowNs);
+            }
+        }, 16, 2, 10_000_000_000L);
+        int port = t.client.bindUdp(IpAddress.ANY_V4, 0, (n, s, sp, d, dp, b, o, l) -> {});
+        long start = t.now();
+        t.client.sendUdp(t.now(), null, port, elsewhere, 53, text("a"));
+        t.client.sendUdp(t.now(), null, port, elsewhere, 54, text("b"));
+        t.client.sendUdp(t.now(), null, port, elsewhere, 55, text("over the limit"));
+        t.runFor(50 * MS);
+        assertThat(events).containsExactly("datagram to 53", "datagram to 54");
+        assertThat(t.server.udpSessionCount()).isEqualTo(2);
+        assertThat(t.server.drops().get(DropReason.FORWARD_LIMIT)).isEqualTo(1);
+        // Replies from 53 every 6 s keep its session alive; 54 stays silent and ends after 10 s.
+        for (int i = 0; i < 3; i++) {
+            t.runFor(6_000 * MS);
+            t.server.sendUdp(t.now(), elsewhere, 53, TwoHosts.CLIENT, port, text("reply"));
+        }
+        assertThat(events).contains("ended 54").doesNotContain("ended 53");
+        assertThat(endedAt.getFirst() - start).as("ten seconds after its one datagram")
+                .isBetween(10_000 * MS, 10_100 * MS);
+        t.runFor(11_000 * MS);
+        assertThat(events.getLast()).isEqualTo("ended 53");
+        assertThat(t.server.udpSessionCount()).isZero();
+        // A new datagram opens a new session; the forwarder may also end one early.
+        t.client.sendUdp(t.now(), null, port, elsewhere, 55, text("c"));
+        t.runFor(50 * MS);
+        assertThat(t.server.udpSessionCount()).isEqualTo(1);
+        assertThat(t.server.endUdpSession(new ConnectionKey(elsewhere, 55, TwoHosts.CLIENT, port))).isTrue();
+        assertThat(t.server.udpSessionCount()).isZero();
+        int endedBefore = (int) events.stream().filter(e -> e.startsWith("ended")).count();
+        t.runFor(20_000 * MS);
+        assertThat(events.stream().filter(e -> e.startsWith("ended"))).as("no expiry after an early end")
+                .hasSize(endedBefore);
+    }
+
     /** A UDP datagram written by the host's own writer. */
     private static ByteBuffer udp(String src, String dst, int dstPort, String text) {
         ByteBuffer b = ByteBuffer.allocate(200);
