@@ -1,4 +1,5 @@
 """The client side of ForwardInteropTest, run in the client's namespace: python3 forward_client.py ADDRESS."""
+import errno
 import socket
 import sys
 
@@ -42,3 +43,12 @@ except ConnectionRefusedError:
     print("9999 refused")
 except OSError as e:
     print("9999 " + type(e).__name__)
+
+# An address the far side cannot reach is unreachable here too (ICMP, not a RST).
+try:
+    socket.create_connection(("198.19.99.1", 80), timeout=5)
+    print("198.19.99.1 connected")
+except ConnectionRefusedError:
+    print("198.19.99.1 refused")
+except OSError as e:
+    print("198.19.99.1 " + ("unreachable" if e.errno in (errno.EHOSTUNREACH, errno.ENETUNREACH) else repr(e)))

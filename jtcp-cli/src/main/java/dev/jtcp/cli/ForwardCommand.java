@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
 @Command(name = "forward", mixinStandardHelpOptions = true,
         description = {"Relay every TCP and UDP flow routed into the TUN to its destination (needs root).",
                 "Route traffic into the TUN (ip route add PREFIX dev jtcp0); each flow leaves through",
-                "this process's own sockets, or a SOCKS5 proxy's (--socks5; UDP is then not relayed)."})
+                "this process's own sockets, or a SOCKS5 proxy's (--socks5: TCP by CONNECT, UDP by UDP ASSOCIATE)."})
 public final class ForwardCommand implements Callable<Integer> {
     /** Where flows go. */
     enum Mode { direct, socks5 }
@@ -31,7 +31,7 @@ public final class ForwardCommand implements Callable<Integer> {
             description = "direct (the OS's sockets, default) or socks5 (with --socks5).")
     Mode upstream;
 
-    @Option(names = "--socks5", paramLabel = "HOST:PORT", description = "SOCKS5 proxy (RFC 1928 CONNECT).")
+    @Option(names = "--socks5", paramLabel = "HOST:PORT", description = "SOCKS5 proxy (RFC 1928 CONNECT and UDP ASSOCIATE).")
     String socks5;
 
     @Option(names = "--socks5-user", paramLabel = "USER:PASSWORD",

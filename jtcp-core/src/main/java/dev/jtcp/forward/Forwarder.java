@@ -136,6 +136,8 @@ public final class Forwarder implements AutoCloseable {
                 UdpSession s = sessions.get(List.of(client, destination));
                 if (s != null) {
                     end(s, false);
+                    options.log.accept("udp " + client + " -> " + destination + ": idle "
+                            + options.udpIdle.toString().substring(2).toLowerCase(java.util.Locale.ROOT) + ", ended");
                 }
             }
         });
@@ -296,6 +298,7 @@ public final class Forwarder implements AutoCloseable {
             if (options.upstream.isDirect()) {
                 try {
                     s.openDirect();
+                    options.log.accept("udp " + client + " -> " + destination + ": relayed direct");
                 } catch (IOException e) {
                     options.log.accept("udp " + client + " -> " + destination + ": " + e.getMessage());
                     end(s, true);

@@ -43,7 +43,8 @@ public final class ExternalTools {
             Map.entry("ping", "iputils-ping"), Map.entry("curl", "curl"), Map.entry("tcpdump", "tcpdump"),
             Map.entry("tshark", "tshark"), Map.entry("editcap", "wireshark-common"),
             Map.entry("chromium", "chromium"), Map.entry("nc", "netcat-openbsd"),
-            Map.entry("python3", "python3"), Map.entry("setpriv", "util-linux"));
+            Map.entry("python3", "python3"), Map.entry("setpriv", "util-linux"),
+            Map.entry("dnsmasq", "dnsmasq-base"), Map.entry("danted", "dante-server"));
 
     /** A generous limit for one tool invocation on a loaded CI machine. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
