@@ -83,30 +83,9 @@ final class ForwardRig implements AutoCloseable {
         await(log, "started", "dnsmasq");
     }
 
-    /** Dante's danted on {@link #PROXY}:1080: no authentication, CONNECT and UDP ASSOCIATE allowed. */
-    void startDanted() throws Exception {
-        Path conf = dir.resolve("danted.conf");
-        Files.writeString(conf, """
-                logoutput: stderr
-                internal: %s port = 1080
-                external: %s
-                clientmethod: none
-                socksmethod: none
-                user.privileged: root
-                user.unprivileged: root
-                client pass { from: 0.0.0.0/0 to: 0.0.0.0/0 }
-                socks pass { from: 0.0.0.0/0 to: 0.0.0.0/0 command: connect udpassociate udpreply }
-                """.formatted(PROXY, PROXY));
-        Path log = dir.resolve("danted.log");
-        processes.add(server.process("danted", "-f", conf.toString(), "-N", "1")
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start());
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!server.exec("ss", "-ltnH", "sport = :1080").stdout().contains("1080")) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("danted did not start listening:\n" + Files.readString(log));
-            }
-            Thread.sleep(50);
-        }
+    /** Keeps {@code p} to stop on {@link #close}. */
+    void keep(Process p) {
+        processes.add(p);
     }
 
     Path script(String name) throws IOException {

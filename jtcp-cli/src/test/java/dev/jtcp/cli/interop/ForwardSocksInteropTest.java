@@ -26,7 +26,7 @@ class ForwardSocksInteropTest {
     @BeforeAll
     static void setUp() throws Exception {
         rig = ForwardRig.create("fws", dir);
-        rig.startDanted();
+        Danted.start(rig);
         rig.forward("--socks5", ForwardRig.PROXY + ":1080");
     }
 
