@@ -106,6 +106,7 @@ public final class Forwarder implements AutoCloseable {
     private final AtomicLong bytesUp = new AtomicLong();
     private final AtomicLong bytesDown = new AtomicLong();
     private final AtomicLong udpSessionsOpened = new AtomicLong();
+    private final java.util.concurrent.atomic.AtomicInteger activeRelays = new java.util.concurrent.atomic.AtomicInteger();
     /** Datagrams a session keeps while its SOCKS5 association is being set up. */
     private static final int EARLY_LIMIT = 16;
     private final Selector selector;
@@ -191,6 +192,7 @@ public final class Forwarder implements AutoCloseable {
         flowsRelayed.incrementAndGet();
         options.log.accept(flow.client() + " -> " + flow.destination() + ": relayed via " + options.upstream);
         Relay r = new Relay(in, out);
+        activeRelays.incrementAndGet();
         Thread.ofVirtual().name("up " + flow.destination()).start(r::up);
         r.down();
     }
@@ -246,6 +248,9 @@ public final class Forwarder implements AutoCloseable {
             synchronized (this) {
                 last = ++done == 2;
             }
+            if (last) {
+                activeRelays.decrementAndGet();
+            }
             if (last && !aborted) {
                 in.close();
                 try {
@@ -257,17 +262,66 @@ public final class Forwarder implements AutoCloseable {
         }
     }
 
+    /** What each relay direction holds while idle: a blocked read needs no more. */
+    static final int SMALL_BUFFER = 2048;
+    /** What a direction borrows while bytes keep coming (from {@link #BUFFERS}). */
+    static final int BULK_BUFFER = 64 * 1024;
+    /** Bulk buffers returned and not yet borrowed again, at most {@link #POOLED}. */
+    private static final java.util.concurrent.ConcurrentLinkedDeque<byte[]> BUFFERS =
+            new java.util.concurrent.ConcurrentLinkedDeque<>();
+    private static final int POOLED = 64;
+    private static final java.util.concurrent.atomic.AtomicInteger pooled = new java.util.concurrent.atomic.AtomicInteger();
+
+    /**
+     * Copies until end of stream; returns the bytes copied. An idle flow blocks in a read of its
+     * small buffer, so 10,000 idle flows hold 20,000 small buffers, not 20,000 bulk ones; when a
+     * read fills the small buffer, more is probably waiting, and the direction borrows a bulk
+     * buffer for as long as the source has bytes ready ({@code available()}), then gives it back.
+     */
     private static long copy(InputStream from, OutputStream to, AtomicLong counter) throws IOException {
-        byte[] buf = new byte[64 * 1024];
+        byte[] small = new byte[SMALL_BUFFER];
         long total = 0;
         int n;
-        while ((n = from.read(buf)) >= 0) {
-            to.write(buf, 0, n);
-            to.flush();
+        while ((n = from.read(small)) >= 0) {
+            to.write(small, 0, n);
             total += n;
             counter.addAndGet(n);
+            if (n < small.length) {
+                continue;
+            }
+            byte[] big = borrow();
+            try {
+                while (from.available() > 0) {
+                    int m = from.read(big);
+                    if (m < 0) {
+                        return total;
+                    }
+                    to.write(big, 0, m);
+                    total += m;
+                    counter.addAndGet(m);
+                }
+            } finally {
+                giveBack(big);
+            }
         }
         return total;
+    }
+
+    private static byte[] borrow() {
+        byte[] b = BUFFERS.pollFirst();
+        if (b == null) {
+            return new byte[BULK_BUFFER];
+        }
+        pooled.decrementAndGet();
+        return b;
+    }
+
+    private static void giveBack(byte[] b) {
+        if (pooled.incrementAndGet() <= POOLED) {
+            BUFFERS.addFirst(b);
+        } else {
+            pooled.decrementAndGet();
+        }
     }
 
     private static void abort(Socket s) {
@@ -329,61 +383,65 @@ public final class Forwarder implements AutoCloseable {
     private void selectLoop() {
         ByteBuffer buf = ByteBuffer.allocateDirect(65536);
         byte[] bytes = new byte[65536];
-        while (!closed) {
+        try {
+            while (!closed) {
+                selectOnce(buf, bytes);
+            }
+        } catch (IOException | java.nio.channels.ClosedSelectorException e) {
+            // The forwarder closed.
+        }
+    }
+
+    private void selectOnce(ByteBuffer buf, byte[] bytes) throws IOException {
+        selector.select();
+        UdpSession r;
+        while ((r = toRegister.poll()) != null) {
             try {
-                selector.select();
-            } catch (IOException | java.nio.channels.ClosedSelectorException e) {
-                return;
-            }
-            UdpSession r;
-            while ((r = toRegister.poll()) != null) {
-                try {
-                    r.channel.register(selector, SelectionKey.OP_READ, r);
-                    if (r.control != null) {
-                        r.control.configureBlocking(false);
-                        r.control.register(selector, SelectionKey.OP_READ, r);
-                    }
-                } catch (IOException | java.nio.channels.CancelledKeyException e) {
-                    end(r, true);
+                r.channel.register(selector, SelectionKey.OP_READ, r);
+                if (r.control != null) {
+                    r.control.configureBlocking(false);
+                    r.control.register(selector, SelectionKey.OP_READ, r);
                 }
+            } catch (IOException | java.nio.channels.CancelledKeyException e) {
+                end(r, true);
             }
-            for (var it = selector.selectedKeys().iterator(); it.hasNext(); ) {
-                SelectionKey k = it.next();
-                it.remove();
-                UdpSession s = (UdpSession) k.attachment();
-                try {
-                    if (k.channel() == s.control) {
-                        buf.clear();
-                        if (s.control.read(buf) < 0) {
-                            options.log.accept("udp " + s.client + " -> " + s.destination
-                                    + ": the SOCKS5 proxy ended the association");
-                            end(s, true);
-                        }
+        }
+        for (var it = selector.selectedKeys().iterator(); it.hasNext(); ) {
+            SelectionKey k = it.next();
+            it.remove();
+            UdpSession s = (UdpSession) k.attachment();
+            try {
+                if (k.channel() == s.control) {
+                    buf.clear();
+                    if (s.control.read(buf) < 0) {
+                        options.log.accept("udp " + s.client + " -> " + s.destination
+                                + ": the SOCKS5 proxy ended the association");
+                        end(s, true);
+                    }
+                    continue;
+                }
+                for (int i = 0; i < 64; i++) {
+                    buf.clear();
+                    int n;
+                    try {
+                        n = s.channel.read(buf);
+                    } catch (java.net.PortUnreachableException unreachable) {
                         continue;
                     }
-                    for (int i = 0; i < 64; i++) {
-                        buf.clear();
-                        int n;
-                        try {
-                            n = s.channel.read(buf);
-                        } catch (java.net.PortUnreachableException unreachable) {
-                            continue;
-                        }
-                        if (n <= 0) {
-                            break;
-                        }
-                        buf.flip().get(bytes, 0, n);
-                        int skip = 0;
-                        if (s.control != null && (skip = Upstream.udpHeaderLength(bytes, n)) < 0) {
-                            continue;
-                        }
-                        byte[] reply = java.util.Arrays.copyOfRange(bytes, skip, n);
-                        bytesDown.addAndGet(reply.length);
-                        listener.sendDatagram(s.destination, s.client, reply);
+                    if (n <= 0) {
+                        break;
                     }
-                } catch (IOException | IllegalStateException e) {
-                    end(s, true);
+                    buf.flip().get(bytes, 0, n);
+                    int skip = 0;
+                    if (s.control != null && (skip = Upstream.udpHeaderLength(bytes, n)) < 0) {
+                        continue;
+                    }
+                    byte[] reply = java.util.Arrays.copyOfRange(bytes, skip, n);
+                    bytesDown.addAndGet(reply.length);
+                    listener.sendDatagram(s.destination, s.client, reply);
                 }
+            } catch (IOException | IllegalStateException e) {
+                end(s, true);
             }
         }
     }
@@ -549,6 +607,16 @@ public final class Forwarder implements AutoCloseable {
     /** Bytes from destinations to clients. */
     public long bytesDown() {
         return bytesDown.get();
+    }
+
+    /** TCP flows in the stack's table now (held, handshaking or open). */
+    public int tcpFlows() {
+        return listener.flowCount();
+    }
+
+    /** TCP relays running now (each with two virtual threads). */
+    public int activeRelays() {
+        return activeRelays.get();
     }
 
     /** UDP sessions open now. */
