@@ -53,9 +53,25 @@ import java.util.function.Consumer;
  * of UDP.
  */
 public final class Forwarder implements AutoCloseable {
+    /**
+     * The decision hook: which way a new flow goes, or whether it goes at all. Called once per TCP
+     * flow, on that flow's own virtual thread (it may block, e.g. to ask a user or a rule
+     * database), and once per new UDP session, on the stack's loop thread (it must not block).
+     */
+    @FunctionalInterface
+    public interface Policy {
+        /**
+         * The upstream for a flow from {@code client} to {@code destination} ({@code tcp}: a TCP
+         * flow, else a UDP session), or null to turn it away: the client's SYN is answered with a
+         * RST, its datagrams are dropped.
+         */
+        Upstream route(boolean tcp, InetSocketAddress client, InetSocketAddress destination);
+    }
+
     /** The forwarder's settings; a builder with defaults. */
     public static final class Options {
         private Upstream upstream = Upstream.direct();
+        private Policy policy;
         private int maxFlows = 4096;
         private Duration connectTimeout = Duration.ofSeconds(10);
         private Duration udpIdle = Duration.ofSeconds(60);
@@ -64,6 +80,16 @@ public final class Forwarder implements AutoCloseable {
         public Options upstream(Upstream upstream) {
             this.upstream = Objects.requireNonNull(upstream);
             return this;
+        }
+
+        /** Decides per flow (default: every flow through {@link #upstream}). */
+        public Options policy(Policy policy) {
+            this.policy = Objects.requireNonNull(policy);
+            return this;
+        }
+
+        Upstream route(boolean tcp, InetSocketAddress client, InetSocketAddress destination) {
+            return policy == null ? upstream : policy.route(tcp, client, destination);
         }
 
         /** TCP flows (and, separately, UDP sessions) at once, at least 1 (default 4096). */
@@ -163,9 +189,22 @@ public final class Forwarder implements AutoCloseable {
     // ---- TCP ----
 
     private void open(AnyAddressListener.Flow flow) {
+        Upstream upstream;
+        try {
+            upstream = options.route(true, flow.client(), flow.destination());
+        } catch (RuntimeException e) {
+            options.log.accept(flow.client() + " -> " + flow.destination() + ": the policy failed: " + e);
+            upstream = null;
+        }
+        if (upstream == null) {
+            flowsRefused.incrementAndGet();
+            flow.refuse();
+            options.log.accept(flow.client() + " -> " + flow.destination() + ": refused by the policy");
+            return;
+        }
         Socket out;
         try {
-            out = options.upstream.connect(flow.destination(), options.connectTimeout);
+            out = upstream.connect(flow.destination(), options.connectTimeout);
         } catch (ConnectException e) {
             if (String.valueOf(e.getMessage()).contains("refused")) {
                 flowsRefused.incrementAndGet();
@@ -190,7 +229,7 @@ public final class Forwarder implements AutoCloseable {
             return;
         }
         flowsRelayed.incrementAndGet();
-        options.log.accept(flow.client() + " -> " + flow.destination() + ": relayed via " + options.upstream);
+        options.log.accept(flow.client() + " -> " + flow.destination() + ": relayed via " + upstream);
         Relay r = new Relay(in, out);
         activeRelays.incrementAndGet();
         Thread.ofVirtual().name("up " + flow.destination()).start(r::up);
@@ -346,10 +385,20 @@ public final class Forwarder implements AutoCloseable {
             if (sessions.size() >= options.maxFlows) {
                 return;
             }
-            s = new UdpSession(key, client, destination);
+            Upstream upstream;
+            try {
+                upstream = options.route(false, client, destination);
+            } catch (RuntimeException e) {
+                options.log.accept("udp " + client + " -> " + destination + ": the policy failed: " + e);
+                upstream = null;
+            }
+            if (upstream == null) {
+                return;
+            }
+            s = new UdpSession(key, client, destination, upstream);
             sessions.put(key, s);
             udpSessionsOpened.incrementAndGet();
-            if (options.upstream.isDirect()) {
+            if (upstream.isDirect()) {
                 try {
                     s.openDirect();
                     options.log.accept("udp " + client + " -> " + destination + ": relayed direct");
@@ -454,6 +503,7 @@ public final class Forwarder implements AutoCloseable {
         final List<InetSocketAddress> key;
         final InetSocketAddress client;
         final InetSocketAddress destination;
+        final Upstream upstream;
         /** Set before the session is registered; then read by the selector thread. */
         volatile DatagramChannel channel;
         volatile SocketChannel control;
@@ -462,10 +512,12 @@ public final class Forwarder implements AutoCloseable {
         private boolean ready;
         private boolean ended;
 
-        UdpSession(List<InetSocketAddress> key, InetSocketAddress client, InetSocketAddress destination) {
+        UdpSession(List<InetSocketAddress> key, InetSocketAddress client, InetSocketAddress destination,
+                   Upstream upstream) {
             this.key = key;
             this.client = client;
             this.destination = destination;
+            this.upstream = upstream;
         }
 
         /** Direct: a channel connected to the destination (connect checks the route, never blocks). */
@@ -490,11 +542,11 @@ public final class Forwarder implements AutoCloseable {
             DatagramChannel c = null;
             try {
                 c = DatagramChannel.open();
-                Upstream.Association a = options.upstream.associate(c, options.connectTimeout);
+                Upstream.Association a = upstream.associate(c, options.connectTimeout);
                 c.configureBlocking(false);
                 channel = c;
                 control = a.control();
-                options.log.accept("udp " + client + " -> " + destination + ": relayed via " + options.upstream
+                options.log.accept("udp " + client + " -> " + destination + ": relayed via " + upstream
                         + " (relay " + a.relay() + ")");
             } catch (IOException | RuntimeException e) {
                 options.log.accept("udp " + client + " -> " + destination + ": " + e.getMessage());

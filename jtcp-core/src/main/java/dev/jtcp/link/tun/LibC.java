@@ -75,6 +75,11 @@ final class LibC {
     /** {@code int ioctl(int fd, unsigned long request, ...)}, called with one pointer argument. */
     static final MethodHandle IOCTL = downcall("ioctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS),
             Linker.Option.firstVariadicArg(2));
+    /** {@code int fcntl(int fd, int cmd, ...)} with one integer argument (F_GETFL ignores it, F_SETFL). */
+    static final MethodHandle FCNTL = downcall("fcntl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT),
+            Linker.Option.firstVariadicArg(2));
+    static final int F_GETFL = 3;
+    static final int F_SETFL = 4;
     /** {@code ioctl} with one integer argument passed by value (TUNSETOFFLOAD). */
     static final MethodHandle IOCTL_VALUE = downcall("ioctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG),
             Linker.Option.firstVariadicArg(2));

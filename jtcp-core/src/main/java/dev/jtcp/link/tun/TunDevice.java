@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -66,6 +67,31 @@ public final class TunDevice implements AutoCloseable {
         this.fd = fd;
         this.name = name;
         this.vnetHeaderLength = vnetHeaderLength;
+    }
+
+    /**
+     * A TUN descriptor the application already holds (an Android {@code VpnService}'s, one passed
+     * over a Unix socket, one opened by a privileged helper): it must carry plain IP packets
+     * ({@code IFF_TUN | IFF_NO_PI}, no virtio-net header). It is made non-blocking; the device
+     * owns it from now on and {@link #close} closes it.
+     */
+    public static TunDevice adopt(int fd, String name) throws IOException {
+        if (fd < 0) {
+            throw new IllegalArgumentException("not a file descriptor: " + fd);
+        }
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment capture = LibC.newCapture(a);
+            int flags = (int) LibC.FCNTL.invokeExact(capture, fd, LibC.F_GETFL, 0);
+            if (flags < 0 || (int) LibC.FCNTL.invokeExact(capture, fd, LibC.F_SETFL, flags | LibC.O_NONBLOCK) < 0) {
+                throw new ErrnoException("fcntl(" + fd + ", O_NONBLOCK)", LibC.errno(capture),
+                        "is it an open TUN descriptor of this process?");
+            }
+        } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        return new TunDevice(fd, Objects.requireNonNull(name), 0);
     }
 
     /** As {@link #open(String, boolean)} without the virtio-net header: plain IP packets, no offloads. */

@@ -131,6 +131,15 @@ public final class TunLink implements Link {
         return new TunLink(device, mtu);
     }
 
+    /**
+     * A link over a TUN descriptor the application already holds ({@link TunDevice#adopt}: plain
+     * IP packets, no offloads), whose interface the application has configured (addresses, MTU
+     * {@code mtu}, routes, up); closing the link closes the descriptor.
+     */
+    public static TunLink adopt(int fd, int mtu) throws IOException {
+        return new TunLink(TunDevice.adopt(fd, "fd " + fd), mtu);
+    }
+
     public TunDevice device() {
         return device;
     }
