@@ -52,6 +52,14 @@ public final class ForwardCommand implements Callable<Integer> {
             description = "A UDP session ends after this long without traffic (default ${DEFAULT-VALUE}).")
     Duration udpIdle;
 
+    /** The --offload values. */
+    enum Switch { on, off }
+
+    @Option(names = "--offload", defaultValue = "on", paramLabel = "on|off",
+            description = {"Open the TUN with the virtio-net header: partial checksums and 64 KiB TCP super-packets",
+                    "both ways (default ${DEFAULT-VALUE}); off: one plain packet per read and write."})
+    Switch offload;
+
     @Option(names = "--quiet", description = "Do not log each flow.")
     boolean quiet;
 
@@ -65,6 +73,7 @@ public final class ForwardCommand implements Callable<Integer> {
             throw new Failures.UsageException("--max-flows " + maxFlows + ": use at least 1");
         }
         tun.validate();
+        tun.offload = offload == Switch.on;
         NetStack stack;
         try {
             stack = tun.start("jtcp");

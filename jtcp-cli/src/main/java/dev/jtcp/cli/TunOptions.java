@@ -45,6 +45,9 @@ final class TunOptions {
             description = "Create the TUN in network namespace NS (as made by 'ip netns add'), without moving jtcp itself.")
     String netns;
 
+    /** Open the TUN with the virtio-net header and offloads (set by commands that offer it, e.g. forward). */
+    boolean offload;
+
     @Option(names = "--impair", paramLabel = "SPEC",
             description = "Impair both directions, e.g. loss=5%%,delay=10ms,jitter=2ms,reorder=1%%,duplicate=1%%.")
     String impair;
@@ -169,7 +172,7 @@ final class TunOptions {
     NetStack start(String name) throws IOException {
         validate();
         List<String> kernel = isNone() ? List.of() : kernelAddresses;
-        TunLink tunLink = TunLink.create(tun, netns, mtu, kernel);
+        TunLink tunLink = TunLink.create(tun, netns, mtu, kernel, offload);
         Link link = tunLink;
         try {
             if (pcap != null) {
