@@ -47,6 +47,31 @@ class ForwardInteropTest {
         assertThat(TestFiles.sha256(got)).isEqualTo(TestFiles.sha256(rig.served.resolve("f4m")));
     }
 
+    /**
+     * The issue's 1 GiB through the relay, checked by SHA-256 as it streams (bench/bytes_server.py:
+     * a pseudo-random stream, so a byte lost, doubled or out of place changes the digest). A few
+     * seconds at the relay's speed; {@code -Djtcp.forward.bytes=N} changes the size.
+     */
+    @Test
+    void aGibibyteCrossesTheRelayIntact() throws Exception {
+        long bytes = Long.getLong("jtcp.forward.bytes", 1L << 30);
+        Path server = Path.of("..", "bench", "bytes_server.py").toAbsolutePath();
+        Process p = rig.server.process("python3", server.toString(), ForwardRig.SERVER, "8001")
+                .redirectErrorStream(true).redirectOutput(dir.resolve("bytes.out").toFile()).start();
+        rig.keep(p);
+        rig.await(dir.resolve("bytes.out"), "ready", "bytes_server.py");
+        String want = ExternalTools.run("python3", server.toString(), "--sha256", Long.toString(bytes))
+                .requireSuccess().stdout().strip();
+        long t0 = System.nanoTime();
+        ExternalTools.Result r = rig.client.exec(Duration.ofSeconds(300), "sh", "-c",
+                "curl -sS --fail --max-time 280 http://" + ForwardRig.SERVER + ":8001/" + bytes + " | sha256sum")
+                .requireSuccess();
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        System.out.printf(java.util.Locale.ROOT, "%,d bytes through jtcp forward in %.1f s (%.0f MB/s)%n", bytes,
+                seconds, bytes / seconds / 1e6);
+        assertThat(r.stdout().split(" ")[0]).isEqualTo(want);
+    }
+
     @Test
     void halfClosesCrossBothWaysUdpIsEchoedRefusedIsRefusedAndUnreachableUnreachable() throws Exception {
         assertClientScript(rig);
