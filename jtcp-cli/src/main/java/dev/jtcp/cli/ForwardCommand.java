@@ -1,13 +1,18 @@
 package dev.jtcp.cli;
 
 import dev.jtcp.api.NetStack;
+import dev.jtcp.event.ConnectionKey;
 import dev.jtcp.forward.Forwarder;
 import dev.jtcp.forward.Upstream;
+import dev.jtcp.tcp.ConnectionStatus;
+import dev.jtcp.tcp.TcpConnection;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -60,6 +65,12 @@ public final class ForwardCommand implements Callable<Integer> {
                     "both ways (default ${DEFAULT-VALUE}); off: one plain packet per read and write."})
     Switch offload;
 
+    @Option(names = "--table", paramLabel = "INTERVAL", arity = "0..1", fallbackValue = "5s",
+            converter = Converters.DurationConverter.class,
+            description = {"Print the live flow table to stderr every INTERVAL (5 s when omitted), as ss -ti would:",
+                    "client, destination, state, bytes each way, RTT, cwnd, retransmissions; and UDP sessions."})
+    Duration table;
+
     @Option(names = "--quiet", description = "Do not log each flow.")
     boolean quiet;
 
@@ -69,6 +80,9 @@ public final class ForwardCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Upstream up = upstream();
+        if (table != null && (table.isZero() || table.isNegative())) {
+            throw new Failures.UsageException("--table " + table + ": the interval must be more than 0");
+        }
         if (maxFlows < 1) {
             throw new Failures.UsageException("--max-flows " + maxFlows + ": use at least 1");
         }
@@ -84,6 +98,9 @@ public final class ForwardCommand implements Callable<Integer> {
                 .connectTimeout(connectTimeout).udpIdle(udpIdle)
                 .log(quiet ? line -> {} : line -> System.err.println("jtcp: " + line)));
         System.err.println("jtcp: forwarding every flow routed into " + tun.tun + " via " + up);
+        if (table != null) {
+            printTable(stack, f, table);
+        }
         try {
             Thread.sleep(Long.MAX_VALUE);
         } catch (InterruptedException e) {
@@ -92,6 +109,45 @@ public final class ForwardCommand implements Callable<Integer> {
             f.close();
         }
         return ExitCodes.INTERRUPTED;
+    }
+
+    /** Prints the live flow table to standard error every {@code interval}, on a daemon thread. */
+    private static void printTable(NetStack stack, Forwarder f, Duration interval) {
+        Thread t = new Thread(() -> {
+            try {
+                while (true) {
+                    Thread.sleep(interval.toMillis());
+                    System.err.print(table(stack, f));
+                }
+            } catch (InterruptedException | IllegalStateException e) {
+                // Interrupted, or the stack closed: the table stops.
+            }
+        }, "jtcp-forward-table");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /**
+     * The relayed TCP flows as {@code ss -ti} shows sockets: client, original destination, state,
+     * bytes each way, smoothed RTT, congestion window, retransmissions; and the UDP session count.
+     */
+    static String table(NetStack stack, Forwarder f) {
+        List<ConnectionStatus> flows = stack.inspect(h -> h.connections().stream().map(TcpConnection::status)
+                .filter(s -> !h.addresses().contains(s.key().localAddress())).toList());
+        StringBuilder b = new StringBuilder();
+        b.append(String.format(Locale.ROOT, "jtcp: %d TCP flows, %d UDP sessions; %,d bytes up, %,d down%n",
+                flows.size(), f.udpSessions(), f.bytesUp(), f.bytesDown()));
+        if (!flows.isEmpty()) {
+            b.append(String.format(Locale.ROOT, "  %-28s %-28s %-12s %12s %12s %8s %7s %7s%n", "client", "destination",
+                    "state", "from client", "to client", "rtt ms", "cwnd", "retrans"));
+        }
+        for (ConnectionStatus s : flows) {
+            b.append(String.format(Locale.ROOT, "  %-28s %-28s %-12s %,12d %,12d %8.2f %7d %7d%n",
+                    ConnectionKey.endpoint(s.key().remoteAddress(), s.key().remotePort()),
+                    ConnectionKey.endpoint(s.key().localAddress(), s.key().localPort()), s.state(), s.bytesReceived(),
+                    s.bytesSent(), s.srttNs() / 1e6, s.cwnd(), s.retransmissions()));
+        }
+        return b.toString();
     }
 
     private Upstream upstream() throws UnknownHostException {

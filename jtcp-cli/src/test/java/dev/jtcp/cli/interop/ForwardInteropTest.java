@@ -26,7 +26,7 @@ class ForwardInteropTest {
 
     @BeforeAll
     static void setUp() throws Exception {
-        rig = ForwardRig.create("fwd", dir).forward("--udp-idle", "5s");
+        rig = ForwardRig.create("fwd", dir).forward("--udp-idle", "5s", "--table", "1s");
     }
 
     @AfterAll
@@ -70,6 +70,10 @@ class ForwardInteropTest {
         System.out.printf(java.util.Locale.ROOT, "%,d bytes through jtcp forward in %.1f s (%.0f MB/s)%n", bytes,
                 seconds, bytes / seconds / 1e6);
         assertThat(r.stdout().split(" ")[0]).isEqualTo(want);
+        if (seconds > 2.5) {
+            assertThat(rig.forward.stderr()).as("--table showed the download while it ran").containsPattern(
+                    "198\\.18\\.0\\.1:\\d+ +198\\.19\\.0\\.10:8001 +ESTABLISHED +[\\d,]+ +[\\d,]+ +[\\d.]+ +\\d+ +\\d+");
+        }
     }
 
     @Test
