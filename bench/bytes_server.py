@@ -39,7 +39,7 @@ if sys.argv[1] == "--sha256":
         h.update(chunk)
     print(h.hexdigest())
     sys.exit(0)
-s = socket.socket()
+s = socket.socket(socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET)
 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind((sys.argv[1], int(sys.argv[2])))
 s.listen(64)

@@ -76,6 +76,23 @@ class ForwardInteropTest {
         }
     }
 
+    /** The same over IPv6: a flow to an IPv6 destination is terminated and relayed as well. */
+    @Test
+    void ipv6FlowsAreRelayedToo() throws Exception {
+        Path server = Path.of("..", "bench", "bytes_server.py").toAbsolutePath();
+        Process p = rig.server.process("python3", server.toString(), ForwardRig.SERVER6, "8002")
+                .redirectErrorStream(true).redirectOutput(dir.resolve("bytes6.out").toFile()).start();
+        rig.keep(p);
+        rig.await(dir.resolve("bytes6.out"), "ready", "bytes_server.py on IPv6");
+        String want = ExternalTools.run("python3", server.toString(), "--sha256", "10000000").requireSuccess()
+                .stdout().strip();
+        ExternalTools.Result r = rig.client.exec(Duration.ofSeconds(60), "sh", "-c",
+                "curl -sS -g --fail --max-time 50 'http://[" + ForwardRig.SERVER6 + "]:8002/10000000' | sha256sum")
+                .requireSuccess();
+        assertThat(r.stdout().split(" ")[0]).isEqualTo(want);
+        assertThat(rig.forward.stderr()).contains("-> /[fd00:19:0:0:0:0:0:10]:8002: relayed via direct");
+    }
+
     @Test
     void halfClosesCrossBothWaysUdpIsEchoedRefusedIsRefusedAndUnreachableUnreachable() throws Exception {
         assertClientScript(rig);

@@ -23,6 +23,8 @@ final class ForwardRig implements AutoCloseable {
     static final String SERVER = "198.19.0.10";
     static final String DNS = "198.19.0.53";
     static final String PROXY = "198.19.0.1";
+    /** An IPv6 server address, routed into the TUN as fd00:19::/64. */
+    static final String SERVER6 = "fd00:19::10";
 
     final Path dir;
     final NetnsFixture client;
@@ -50,6 +52,7 @@ final class ForwardRig implements AutoCloseable {
             for (String a : List.of(SERVER, DNS, PROXY)) {
                 s.exec("ip", "addr", "add", a + "/32", "dev", "lo").requireSuccess();
             }
+            s.exec("ip", "addr", "add", SERVER6 + "/128", "dev", "lo", "nodad").requireSuccess();
             TestFiles.random(rig.served.resolve("f4m"), 4L << 20);
             rig.http = PythonHttp.start(s, dir, 8000, rig.served);
             rig.processes.add(s.process("python3", rig.script("forward_peers.py").toString(), SERVER)
@@ -69,6 +72,7 @@ final class ForwardRig implements AutoCloseable {
         forward = Jtcp.start(server, dir, null, cmd.toArray(String[]::new))
                 .awaitStderr("forwarding", Duration.ofSeconds(30));
         client.exec("ip", "route", "add", "198.19.0.0/16", "dev", "jtcp0").requireSuccess();
+        client.exec("ip", "route", "add", "fd00:19::/64", "dev", "jtcp0").requireSuccess();
         return this;
     }
 
