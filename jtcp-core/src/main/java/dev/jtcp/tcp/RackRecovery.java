@@ -343,6 +343,12 @@ final class RackRecovery implements LossRecovery, Sender.TransmitLog, Flight.Del
      */
     private void undoEpisode() {
         spuriousCount++;
+        if (inRecovery) {
+            // The hole was filled by the original, late (Linux's tcp_try_undo_partial checks reordering
+            // the same way): the network reorders; widen the window now, not an RTT later when the
+            // D-SACKs for the retransmissions arrive.
+            rack.onSpuriousRecovery(tcb.sndNxt);
+        }
         tcb.cc.undo(undoCwnd, undoSsthresh);
         flight.unmarkLost();
         inRecovery = false;
