@@ -111,24 +111,6 @@ final class Rack {
     }
 
     /**
-     * A fast recovery turned out spurious (timestamps showed the originals arrived): the network
-     * reorders. Reordering is seen, and the window grows as a round with D-SACKs would make it
-     * (RFC 8985 §6.2 step 4), once per round.
-     */
-    void onSpuriousRecovery(int sndNxt) {
-        if (!reorderingSeen) {
-            reorderingSeen = true;
-            reorderEvents++;
-        }
-        if (!inDsackRound) {
-            inDsackRound = true;
-            dsackRound = sndNxt;
-            reoWndMult++;
-            reoWndPersist = REO_WND_PERSIST;
-        }
-    }
-
-    /**
      * Step 4: the reordering window for this ACK.
      *
      * @param dsack         the ACK carries a D-SACK block (RFC 2883)

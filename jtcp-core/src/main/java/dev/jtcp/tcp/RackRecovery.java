@@ -291,7 +291,9 @@ final class RackRecovery implements LossRecovery, Sender.TransmitLog, Flight.Del
         if ((inRecovery || inLoss) && SeqNum.ge(t.sndUna, recover)) {
             exited = true;
             if (inRecovery && !t.cc.modelsThePath()) {
-                t.cc.onRecoveryEnd(t.flightSize(), smss);
+                // RFC 6937 §3: on exiting recovery, cwnd = ssthresh (Linux's tcp_end_cwnd_reduction),
+                // not RFC 6582's min(ssthresh, FlightSize + SMSS): PRR already brought the pipe there.
+                t.cc.setCwnd(t.cc.ssthresh());
             }
             inRecovery = false;
             inLoss = false;
@@ -343,12 +345,6 @@ final class RackRecovery implements LossRecovery, Sender.TransmitLog, Flight.Del
      */
     private void undoEpisode() {
         spuriousCount++;
-        if (inRecovery) {
-            // The hole was filled by the original, late (Linux's tcp_try_undo_partial checks reordering
-            // the same way): the network reorders; widen the window now, not an RTT later when the
-            // D-SACKs for the retransmissions arrive.
-            rack.onSpuriousRecovery(tcb.sndNxt);
-        }
         tcb.cc.undo(undoCwnd, undoSsthresh);
         flight.unmarkLost();
         inRecovery = false;
