@@ -307,9 +307,12 @@ final class RackRecovery implements LossRecovery, Sender.TransmitLog, Flight.Del
                 t.sndUna, t.sndNxt, rtt.srttNs());
         dsack = false;
         int lostBefore = f.lostBytes();
+        int retransOutBefore = f.retransOutBytes();
         long timeout = rack.detectLoss(f, nowNs);
         int newlyLost = Math.max(0, f.lostBytes() - lostBefore);
-        if (newlyLost > 0) {
+        if (newlyLost > 0 || f.retransOutBytes() < retransOutBefore) {
+            // Something is to be resent: a new loss, or a lost retransmission (its record was marked
+            // lost before, so lostBytes does not change; the search for what to resend starts over).
             resendFrom = t.sndUna;
         }
         reorderDeadlineNs = timeout > 0 ? nowNs + timeout : 0;
