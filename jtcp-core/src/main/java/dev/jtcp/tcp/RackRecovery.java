@@ -89,6 +89,13 @@ final class RackRecovery implements LossRecovery, Sender.TransmitLog, Flight.Del
      * and never resent (Linux's FLAG_ORIG_SACK_ACKED): F-RTO's proof of a spurious timeout.
      */
     private boolean originalDelivered;
+    /**
+     * The ACK's RTT from the send time of the most recently sent segment it newly delivered that was
+     * never resent (Linux's ca_rtt), ns, or -1: one sample per ACK even without timestamps, where
+     * the RTT estimator times one segment per round trip (HyStart++ needs 8 samples per round).
+     */
+    private long ackRttNs;
+    private long ackRttXmitNs;
 
     private int dupAcksTotal;
     private long timeoutCount;
@@ -233,6 +240,7 @@ final class RackRecovery implements LossRecovery, Sender.TransmitLog, Flight.Del
     private void beginAck(long nowNs, TcpSegment seg) {
         sample.reset(nowNs, seg.ack, tcb.effMss);
         originalDelivered = false;
+        ackRttNs = -1;
     }
 
     /** One segment newly delivered, cumulatively or by SACK: RACK's steps 2 and 3, and the rate sample. */
@@ -247,6 +255,10 @@ final class RackRecovery implements LossRecovery, Sender.TransmitLog, Flight.Del
         sample.deliveredBytes += f.length(p);
         if (!retransmitted && (flags & Flight.SACKED) == 0 && SeqNum.le(f.end(p), recover)) {
             originalDelivered = true;
+        }
+        if (!retransmitted && (ackRttNs < 0 || xmit - ackRttXmitNs > 0)) {
+            ackRttNs = nowNs - xmit;
+            ackRttXmitNs = xmit;
         }
     }
 
@@ -325,7 +337,7 @@ final class RackRecovery implements LossRecovery, Sender.TransmitLog, Flight.Del
         s.lostBytes = newlyLost;
         s.srttNs = rtt.srttNs();
         s.minRttNs = rtt.minRttNs();
-        s.rttNs = rttSample;
+        s.rttNs = rttSample >= 0 ? rttSample : ackRttNs;
         s.inFlight = f.pipe();
         s.inRecovery = inRecovery || inLoss;
         s.totalDelivered = rate.delivered();
