@@ -144,16 +144,6 @@ public final class BenchTunLossCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        if (!BenchTunCommand.isRoot()) {
-            err.println("jtcp: bench tun-loss needs root (a network namespace and a TUN device): run it with sudo");
-            err.flush();
-            return ExitCodes.NO_PERMISSION;
-        }
-        if (!onPath("python3")) {
-            err.println("jtcp: bench tun-loss needs python3 for the kernel's side (apt-get install python3)");
-            err.flush();
-            return ExitCodes.NO_PERMISSION;
-        }
         if (runs < 1 || mb <= 0 || losses.isEmpty() || controllers.isEmpty()) {
             throw new Failures.UsageException("--runs, --mb, --loss and --cc need positive values");
         }
@@ -164,6 +154,16 @@ public final class BenchTunLossCommand implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 throw new Failures.UsageException("--cc " + c + ": " + e.getMessage());
             }
+        }
+        if (!BenchTunCommand.isRoot()) {
+            err.println("jtcp: bench tun-loss needs root (a network namespace and a TUN device): run it with sudo");
+            err.flush();
+            return ExitCodes.NO_PERMISSION;
+        }
+        if (!onPath("python3")) {
+            err.println("jtcp: bench tun-loss needs python3 for the kernel's side (apt-get install python3)");
+            err.flush();
+            return ExitCodes.NO_PERMISSION;
         }
         namespace = "jtcp-tunloss-" + ProcessHandle.current().pid();
         Thread cleanup = new Thread(this::cleanUp, "jtcp-tunloss-cleanup");
