@@ -25,11 +25,13 @@ import picocli.CommandLine.Option;
  * at MSS 1460 and at a 64 KiB MTU, full connection lifecycles per second, and heap bytes per idle
  * established connection and per TIME-WAIT record.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true, subcommands = {BenchTunCommand.class, BenchLossCommand.class, BenchFlowsCommand.class},
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        subcommands = {BenchTunCommand.class, BenchLossCommand.class, BenchTunLossCommand.class, BenchFlowsCommand.class},
         description = {"Measure the engine on the simulated network (both ends jtcp, one thread).",
                 "Throughput counts application bytes delivered per second of real (wall-clock) time.",
                 "'jtcp bench tun' measures jtcp over a TUN device beside the kernel over veth instead;",
-                "'jtcp bench loss' measures loss recovery on the simulator (goodput, Mathis bound, RTOs)."})
+                "'jtcp bench loss' measures loss recovery on the simulator (goodput, Mathis bound, RTOs);",
+                "'jtcp bench tun-loss' measures it against the kernel over a lossy TUN link, both directions."})
 public final class BenchCommand implements Callable<Integer> {
     private static final long MS = 1_000_000L;
     private static final IpAddress SERVER = IpAddress.parse("198.18.0.2");

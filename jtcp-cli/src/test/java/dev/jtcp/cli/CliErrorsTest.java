@@ -52,6 +52,7 @@ class CliErrorsTest {
         jtcp("serve", "echo", "--netns", NO_NS, "--cc", "vegas")
                 .assertOneLineError(2, "unknown congestion control 'vegas' (reno, cubic or bbr)");
         jtcp("bench", "loss", "--cc", "vegas").assertOneLineError(2, "reno, cubic or bbr");
+        jtcp("bench", "tun-loss", "--cc", "cubic,vegas").assertOneLineError(2, "--cc vegas", "reno, cubic or bbr");
     }
 
     @Test

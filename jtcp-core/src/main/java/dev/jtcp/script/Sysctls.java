@@ -13,8 +13,7 @@ import java.util.Locale;
  *       timestamps, SACK, ECN, SYN cookies, timers, keep-alive, dupthresh, IW, MSL, ...);
  *   <li><b>matching</b>: its value is what jtcp does anyway (no D-SACK when {@code tcp_dsack=0},
  *       NewReno, TLP without RACK when {@code tcp_early_retrans=4 tcp_recovery=0}, ...);
- *   <li><b>different</b>: jtcp has no such behaviour (CUBIC, RACK, F-RTO, D-SACK, TSO, pacing,
- *       MTU probing, ...). From a settings file (the suite's baseline, such as {@code
+ *   <li><b>different</b>: jtcp has no such behaviour (TSO, MTU probing, FACK, Accurate ECN, ...). From a settings file (the suite's baseline, such as {@code
  *       defaults.sh}) that is a caveat the run notes and prints beside a failure; written in the
  *       script itself (the script tests it) it skips the script with the reason.
  * </ul>
@@ -123,8 +122,12 @@ final class Sysctls {
                     yield "jtcp has reno, cubic and bbr, not " + s.value();
                 }
             }
-            case "net.ipv4.tcp_frto" -> number(s, line) == 0 ? null
-                    : "jtcp has no F-RTO (RFC 5682); it detects spurious fast retransmits with Eifel (RFC 3522)";
+            case "net.ipv4.tcp_frto" -> {
+                // Linux runs the SACK-enhanced F-RTO (RFC 5682 §3) for any non-zero value when the peer
+                // SACKs; so does jtcp (with RACK).
+                b.frto(number(s, line) != 0);
+                yield null;
+            }
             case "net.ipv4.tcp_recovery" -> {
                 // Bit 0: RACK loss detection (RFC 8985); without it, duplicate-ACK counting (RFC 6675).
                 b.rack((number(s, line) & 1) != 0);

@@ -43,6 +43,8 @@ final class RackRecovery implements LossRecovery, Sender.TransmitLog, Flight.Del
     private final Sender sender;
     private final TimerSet timers;
     private final RttEstimator rtt;
+    /** Spurious-timeout detection (RFC 5682) for the Loss state. */
+    private final Frto frto;
 
     /** Per-segment state; allocated with the first data segment, so idle connections stay small. */
     private Flight flight;
@@ -82,6 +84,18 @@ final class RackRecovery implements LossRecovery, Sender.TransmitLog, Flight.Del
     private int blockCount;
     /** The ACK being processed carries a D-SACK (RFC 2883). */
     private boolean dsack;
+    /**
+     * The ACK being processed delivered a segment sent before the episode's end ({@link #recover})
+     * and never resent (Linux's FLAG_ORIG_SACK_ACKED): F-RTO's proof of a spurious timeout.
+     */
+    private boolean originalDelivered;
+    /**
+     * The ACK's RTT from the send time of the most recently sent segment it newly delivered that was
+     * never resent (Linux's ca_rtt), ns, or -1: one sample per ACK even without timestamps, where
+     * the RTT estimator times one segment per round trip (HyStart++ needs 8 samples per round).
+     */
+    private long ackRttNs;
+    private long ackRttXmitNs;
 
     private int dupAcksTotal;
     private long timeoutCount;
@@ -94,6 +108,7 @@ final class RackRecovery implements LossRecovery, Sender.TransmitLog, Flight.Del
         this.sender = sender;
         this.timers = timers;
         this.rtt = rtt;
+        this.frto = new Frto(cfg.frto());
         sender.transmitLog(this);
     }
 
@@ -224,6 +239,8 @@ final class RackRecovery implements LossRecovery, Sender.TransmitLog, Flight.Del
 
     private void beginAck(long nowNs, TcpSegment seg) {
         sample.reset(nowNs, seg.ack, tcb.effMss);
+        originalDelivered = false;
+        ackRttNs = -1;
     }
 
     /** One segment newly delivered, cumulatively or by SACK: RACK's steps 2 and 3, and the rate sample. */
@@ -236,6 +253,13 @@ final class RackRecovery implements LossRecovery, Sender.TransmitLog, Flight.Del
         rate.onDelivered(f.length(p), nowNs, xmit, f.deliveredAtSend(p), f.deliveredNsAtSend(p),
                 f.firstTxNsAtSend(p), (flags & Flight.APP_LIMITED) != 0);
         sample.deliveredBytes += f.length(p);
+        if (!retransmitted && (flags & Flight.SACKED) == 0 && SeqNum.le(f.end(p), recover)) {
+            originalDelivered = true;
+        }
+        if (!retransmitted && (ackRttNs < 0 || xmit - ackRttXmitNs > 0)) {
+            ackRttNs = nowNs - xmit;
+            ackRttXmitNs = xmit;
+        }
     }
 
     /** The rest of an ACK's processing, once SND.UNA is updated and the delivered segments counted. */
@@ -243,10 +267,12 @@ final class RackRecovery implements LossRecovery, Sender.TransmitLog, Flight.Del
         Tcb t = tcb;
         Flight f = flight;
         int smss = t.effMss;
+        int sackedBefore = f.sackedBytes();
         for (int b = 0; b < blockCount; b++) {
             f.sack(blocks[2 * b], blocks[2 * b + 1], this);
         }
         blockCount = 0;
+        boolean newlySacked = f.sackedBytes() > sackedBefore;
         long rttSample = rtt.takeLatest();
         if (rttSample >= 0) {
             rack.onRttSample(rttSample);
@@ -259,11 +285,17 @@ final class RackRecovery implements LossRecovery, Sender.TransmitLog, Flight.Del
         if (undoPending && newAck && (inRecovery || inLoss)) {
             undoPending = false;
             if (seg.options.hasTimestamps && SeqNum.lt(seg.options.tsEcr, undoTsVal)) {
-                spuriousCount++;
-                t.cc.undo(undoCwnd, undoSsthresh);
-                f.unmarkLost();
-                inRecovery = false;
-                inLoss = false;
+                undoEpisode();
+            }
+        }
+        // F-RTO (RFC 5682 §3.1, SACK-enhanced): the ACKs after a timeout tell a spurious one apart.
+        if (inLoss && frto.isActive()) {
+            boolean dupAck = !newAck && seg.payloadLength == 0;
+            switch (frto.onAck(newAck, originalDelivered, newlySacked || dupAck, t.sndUna, t.sndNxt, recover)) {
+                case SPURIOUS -> undoEpisode();
+                case SEND_NEW -> recover = t.sndNxt;
+                case NONE -> {
+                }
             }
         }
 
@@ -271,11 +303,14 @@ final class RackRecovery implements LossRecovery, Sender.TransmitLog, Flight.Del
         if ((inRecovery || inLoss) && SeqNum.ge(t.sndUna, recover)) {
             exited = true;
             if (inRecovery && !t.cc.modelsThePath()) {
-                t.cc.onRecoveryEnd(t.flightSize(), smss);
+                // RFC 6937 §3: on exiting recovery, cwnd = ssthresh (Linux's tcp_end_cwnd_reduction),
+                // not RFC 6582's min(ssthresh, FlightSize + SMSS): PRR already brought the pipe there.
+                t.cc.setCwnd(t.cc.ssthresh());
             }
             inRecovery = false;
             inLoss = false;
             undoPending = false;
+            frto.stop();
         }
 
         // RACK (RFC 8985 §6.2 steps 4 and 5).
@@ -284,9 +319,12 @@ final class RackRecovery implements LossRecovery, Sender.TransmitLog, Flight.Del
                 t.sndUna, t.sndNxt, rtt.srttNs());
         dsack = false;
         int lostBefore = f.lostBytes();
+        int retransOutBefore = f.retransOutBytes();
         long timeout = rack.detectLoss(f, nowNs);
         int newlyLost = Math.max(0, f.lostBytes() - lostBefore);
-        if (newlyLost > 0) {
+        if (newlyLost > 0 || f.retransOutBytes() < retransOutBefore) {
+            // Something is to be resent: a new loss, or a lost retransmission (its record was marked
+            // lost before, so lostBytes does not change; the search for what to resend starts over).
             resendFrom = t.sndUna;
         }
         reorderDeadlineNs = timeout > 0 ? nowNs + timeout : 0;
@@ -299,7 +337,7 @@ final class RackRecovery implements LossRecovery, Sender.TransmitLog, Flight.Del
         s.lostBytes = newlyLost;
         s.srttNs = rtt.srttNs();
         s.minRttNs = rtt.minRttNs();
-        s.rttNs = rttSample;
+        s.rttNs = rttSample >= 0 ? rttSample : ackRttNs;
         s.inFlight = f.pipe();
         s.inRecovery = inRecovery || inLoss;
         s.totalDelivered = rate.delivered();
@@ -314,6 +352,20 @@ final class RackRecovery implements LossRecovery, Sender.TransmitLog, Flight.Del
         } else if (!synAcked && (s.deliveredBytes > 0 || t.cc.modelsThePath())) {
             t.cc.onAck(s);
         }
+    }
+
+    /**
+     * The episode (fast recovery or a timeout) was spurious (RFC 3522 timestamps or RFC 5682 F-RTO):
+     * the window before it comes back (RFC 4015's response) and what was deemed lost is not resent.
+     */
+    private void undoEpisode() {
+        spuriousCount++;
+        tcb.cc.undo(undoCwnd, undoSsthresh);
+        flight.unmarkLost();
+        inRecovery = false;
+        inLoss = false;
+        undoPending = false;
+        frto.stop();
     }
 
     /**
@@ -378,6 +430,16 @@ final class RackRecovery implements LossRecovery, Sender.TransmitLog, Flight.Del
             return false;
         }
         boolean sentAny = false;
+        if (frto.sendNewPending()) {
+            // F-RTO step 2b: new data, not retransmissions, while the window allows.
+            while (tcb.cc.cwnd() - flight.pipe() > 0 && !sender.pacingHolds(nowNs, tcb.effMss) && sender.sendNew(nowNs)) {
+                sentAny = true;
+            }
+            frto.afterSendNew(sentAny);
+            if (sentAny) {
+                return true;
+            }
+        }
         while (true) {
             boolean prrRules = inRecovery && !tcb.cc.modelsThePath();
             int room = prrRules ? prr.allowance() : tcb.cc.cwnd() - flight.pipe();
@@ -560,6 +622,9 @@ final class RackRecovery implements LossRecovery, Sender.TransmitLog, Flight.Del
         reorderDeadlineNs = 0;
         mode = TimerMode.RTO;
         boolean firstOfEpisode = !inLoss;
+        // F-RTO step 1 (RFC 5682 §3.1, §3.2): not for a timeout during a recovery, unless it recurs on the
+        // same SND.UNA (the connection counted this timeout already).
+        frto.onTimeout(inRecovery || inLoss, t.retransmits > 1);
         if (firstOfEpisode) {
             undoCwnd = t.cc.cwnd();
             undoSsthresh = t.cc.ssthresh();
@@ -616,5 +681,10 @@ final class RackRecovery implements LossRecovery, Sender.TransmitLog, Flight.Del
 
     long probesSent() {
         return probesSent;
+    }
+
+    /** Timeouts that F-RTO found spurious. */
+    long spuriousTimeouts() {
+        return frto.spuriousTimeouts();
     }
 }

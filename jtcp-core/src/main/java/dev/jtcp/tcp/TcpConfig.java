@@ -50,6 +50,10 @@ import java.time.Duration;
  * @param sendBufferMaxBytes    send-buffer autotuning (Linux's tcp_wmem max, 4 MiB): the send buffer starts at {@code
  *                              sendBufferBytes} and grows to twice the congestion window, up to this; at or below {@code
  *                              sendBufferBytes} it is off. An explicit SO_SNDBUF turns it off too
+ * @param frto                  F-RTO (RFC 5682, the SACK-enhanced algorithm; Linux's {@code tcp_frto=2}): after a
+ *                              retransmission timeout, new data instead of more retransmissions until the next ACKs
+ *                              show whether the timeout was spurious, and if so the window reduction is undone.
+ *                              Runs with RACK-TLP ({@code rack}); off: every timeout is taken as real
  */
 public record TcpConfig(
         int defaultMssV4,
@@ -84,7 +88,8 @@ public record TcpConfig(
         int synAckRetries,
         boolean quickAck,
         int receiveBufferMaxBytes,
-        int sendBufferMaxBytes) {
+        int sendBufferMaxBytes,
+        boolean frto) {
 
     /** When a listener answers with SYN cookies instead of keeping state. */
     public enum SynCookieMode {
@@ -183,7 +188,7 @@ public record TcpConfig(
         return new TcpConfig(536, 1220, true, true, true, 256 * 1024, 256 * 1024,
                 1 * S, 200 * MS, 120 * S, 180 * S, 3, 100 * S, 60 * S, 40 * MS, 10,
                 7200 * S, 75 * S, 9, 60 * S, 1000, SynCookieMode.ON_OVERFLOW, true, 1000, 3, EcnMode.ACCEPT,
-                CongestionAlgorithm.CUBIC, true, 500 * MS, 5, true, 6 << 20, 4 << 20);
+                CongestionAlgorithm.CUBIC, true, 500 * MS, 5, true, 6 << 20, 4 << 20, true);
     }
 
     /**
@@ -255,6 +260,7 @@ public record TcpConfig(
         private boolean quickAck;
         private int receiveBufferMaxBytes;
         private int sendBufferMaxBytes;
+        private boolean frto;
 
         private Builder(TcpConfig c) {
             defaultMssV4 = c.defaultMssV4;
@@ -290,6 +296,7 @@ public record TcpConfig(
             quickAck = c.quickAck;
             receiveBufferMaxBytes = c.receiveBufferMaxBytes;
             sendBufferMaxBytes = c.sendBufferMaxBytes;
+            frto = c.frto;
         }
 
         public Builder defaultMss(int v4, int v6) { defaultMssV4 = v4; defaultMssV6 = v6; return this; }
@@ -327,6 +334,7 @@ public record TcpConfig(
         public Builder quickAck(boolean on) { quickAck = on; return this; }
         public Builder receiveBufferMaxBytes(int bytes) { receiveBufferMaxBytes = bytes; return this; }
         public Builder sendBufferMaxBytes(int bytes) { sendBufferMaxBytes = bytes; return this; }
+        public Builder frto(boolean on) { frto = on; return this; }
 
         public TcpConfig build() {
             return new TcpConfig(defaultMssV4, defaultMssV6, windowScaling, timestamps, sack, sendBufferBytes,
@@ -334,7 +342,7 @@ public record TcpConfig(
                     r2TimeoutNs, mslNs, delayedAckNs, initialWindowSegments, keepAliveIdleNs, keepAliveIntervalNs,
                     keepAliveProbes, finWait2TimeoutNs, challengeAckPerSecond, synCookies, timeWaitReuse, timestampHz,
                     dupAckThreshold, ecn, congestionControl, rack, invalidRateLimitNs, synAckRetries, quickAck,
-                    receiveBufferMaxBytes, sendBufferMaxBytes);
+                    receiveBufferMaxBytes, sendBufferMaxBytes, frto);
         }
     }
 }

@@ -29,6 +29,8 @@ import org.junit.jupiter.api.Test;
 @Order(Integer.MAX_VALUE)
 class ConformanceMatrixTest {
     private static final Path REGISTRY = Path.of("..", "conformance", "rfc9293-appendix-b.tsv");
+    /** Requirements of other RFCs (loss recovery, congestion control), rendered after RFC 9293's. */
+    private static final Path BEYOND = Path.of("..", "conformance", "beyond-rfc9293.tsv");
     private static final Path DOC = Path.of("..", "docs", "conformance.md");
     private static final Set<String> STATUSES =
             Set.of("met", "unproven", "partly", "deviates", "not-implemented", "not-applicable");
@@ -36,8 +38,12 @@ class ConformanceMatrixTest {
     record Row(String id, String level, String group, String feature, String status, String note) {}
 
     static List<Row> registry() throws IOException {
+        return registry(REGISTRY);
+    }
+
+    static List<Row> registry(Path file) throws IOException {
         List<Row> rows = new ArrayList<>();
-        for (String line : Files.readAllLines(REGISTRY, StandardCharsets.UTF_8)) {
+        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
             if (line.isBlank() || line.startsWith("#")) {
                 continue;
             }
@@ -52,16 +58,20 @@ class ConformanceMatrixTest {
         Assumptions.assumeTrue(RequirementListener.classesRun() >= 20,
                 "the conformance matrix is checked only in a full test run (mvn verify), not for a single test");
         List<Row> rows = registry();
+        List<Row> beyond = registry(BEYOND);
         Map<String, Set<String>> passed = RequirementListener.passed();
         Set<String> known = new TreeSet<>();
-        for (Row r : rows) {
+        List<Row> all = new ArrayList<>(rows);
+        all.addAll(beyond);
+        for (Row r : all) {
             known.add(r.id());
             assertThat(STATUSES).as("status of %s", r.id()).contains(r.status());
         }
-        assertThat(known).as("requirement IDs used by tests must exist in Appendix B").containsAll(passed.keySet());
+        assertThat(known).as("requirement IDs used by tests must exist in Appendix B or " + BEYOND)
+                .containsAll(passed.keySet());
         List<String> unproven = new ArrayList<>();
         List<String> proven = new ArrayList<>();
-        for (Row r : rows) {
+        for (Row r : all) {
             if (r.status().equals("met") && !passed.containsKey(r.id())) {
                 unproven.add(r.id() + " (" + r.feature() + ")");
             }
@@ -74,7 +84,7 @@ class ConformanceMatrixTest {
         assertThat(proven).as("requirements marked unproven that now have passing tests: mark them met in "
                 + REGISTRY).isEmpty();
 
-        String doc = render(rows, passed);
+        String doc = render(rows, passed) + renderBeyond(beyond, passed);
         if (Boolean.getBoolean("jtcp.conformance.write")) {
             Files.createDirectories(DOC.getParent());
             Files.writeString(DOC, doc, StandardCharsets.UTF_8);
@@ -82,6 +92,36 @@ class ConformanceMatrixTest {
         String committed = Files.exists(DOC) ? Files.readString(DOC, StandardCharsets.UTF_8) : "";
         assertThat(committed).as("docs/conformance.md is out of date: run "
                 + "./mvnw -pl jtcp-core test -Djtcp.conformance.write=true and commit it").isEqualTo(doc);
+    }
+
+    /** The rows of other RFCs: one table, grouped by RFC. */
+    static String renderBeyond(List<Row> rows, Map<String, Set<String>> passed) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("\n# Beyond RFC 9293: loss recovery and congestion control\n\n");
+        sb.append("Requirements of the RFCs jtcp implements besides RFC 9293, from `conformance/beyond-rfc9293.tsv`,\n");
+        sb.append("with the same rule (*met* needs a passing test or script). Level: the RFC's status (PS: Proposed\n");
+        sb.append("Standard, EXP: Experimental). The scripts are in `conformance/scripts/recovery/`.\n\n");
+        sb.append("| ID | Level | RFC | Feature | Status | Evidence | Note |\n");
+        sb.append("|---|---|---|---|---|---|---|\n");
+        for (Row r : rows) {
+            sb.append("| ").append(r.id()).append(" | ").append(r.level()).append(" | ").append(r.group()).append(" | ")
+                    .append(r.feature()).append(" | ").append(r.status()).append(" | ")
+                    .append(evidence(passed.getOrDefault(r.id(), Set.of()))).append(" | ")
+                    .append(r.note().replace("|", "\\|")).append(" |\n");
+        }
+        return sb.toString();
+    }
+
+    private static String evidence(Set<String> tests) {
+        List<String> shown = new ArrayList<>();
+        for (String t : tests) {
+            if (shown.size() == 4) {
+                shown.add("+" + (tests.size() - 4) + " more");
+                break;
+            }
+            shown.add("`" + t + "`");
+        }
+        return String.join("<br>", shown);
     }
 
     static String render(List<Row> rows, Map<String, Set<String>> passed) {
@@ -100,6 +140,8 @@ class ConformanceMatrixTest {
         sb.append("Other stacks' public suites (google/packetdrill, nplab/packetdrill), run unchanged against jtcp and\n");
         sb.append("the Linux kernel in one command, with the figures and the jtcp defects they found:\n");
         sb.append("[public-suites.md](public-suites.md).\n\n");
+        sb.append("After the RFC 9293 table: [loss recovery and congestion control](#beyond-rfc-9293-loss-recovery-and-congestion-control)\n");
+        sb.append("(RFC 8985 RACK-TLP, RFC 6937 PRR, RFC 9438 CUBIC, RFC 9406 HyStart++, RFC 5682 F-RTO, RFC 2883 D-SACK).\n\n");
         sb.append("**").append(rows.size()).append(" rows:** ");
         List<String> parts = new ArrayList<>();
         counts.forEach((k, v) -> parts.add(v + " " + k));

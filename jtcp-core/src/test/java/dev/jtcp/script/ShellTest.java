@@ -128,8 +128,9 @@ class ShellTest {
         assertThat(Sysctls.apply(new Shell.Setting("net.ipv4.tcp_congestion_control", "cubic", true), cubic, 1))
                 .isNull();
         assertThat(cubic.build().congestionControl()).isEqualTo(TcpConfig.CongestionAlgorithm.CUBIC);
-        assertThatThrownBy(() -> Sysctls.apply(new Shell.Setting("net.ipv4.tcp_frto", "2"), TcpConfig.builder(), 1))
-                .isInstanceOf(ScriptUnsupportedException.class).hasMessageContaining("F-RTO");
+        TcpConfig.Builder noFrto = TcpConfig.builder();
+        assertThat(Sysctls.apply(new Shell.Setting("net.ipv4.tcp_frto", "0"), noFrto, 1)).isNull();
+        assertThat(noFrto.build().frto()).isFalse();
         assertThat(Sysctls.apply(new Shell.Setting("net.ipv4.tcp_early_retrans", "4"), TcpConfig.builder(), 1)).isNull();
         assertThatThrownBy(() -> Sysctls.apply(new Shell.Setting("net.core.somaxconn", "5"), TcpConfig.builder(), 3))
                 .hasMessageContaining("no jtcp equivalent");
