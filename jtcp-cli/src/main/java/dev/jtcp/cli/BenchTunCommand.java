@@ -328,7 +328,7 @@ public final class BenchTunCommand implements Callable<Integer> {
         }
     }
 
-    private static String loadAverage() {
+    static String loadAverage() {
         try {
             String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
             return f[0] + " " + f[1] + " " + f[2];
@@ -337,7 +337,7 @@ public final class BenchTunCommand implements Callable<Integer> {
         }
     }
 
-    private static boolean isRoot() {
+    static boolean isRoot() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
                 if (line.startsWith("Uid:")) {
