@@ -89,6 +89,8 @@ public final class BenchStormCommand implements Callable<Integer> {
     boolean hold;
 
     private final List<Process> children = new ArrayList<>();
+    /** CPU time jtcp's event loop spent during the run. */
+    private long loopCpuNs;
     private volatile String namespace;
 
     @Override
@@ -142,6 +144,7 @@ public final class BenchStormCommand implements Callable<Integer> {
                     });
                 }
                 long heap0 = hold ? usedHeapAfterGc() : 0;
+                long loopCpu0 = loopCpuNs();
                 List<Process> processes = new ArrayList<>();
                 int perSource = connections / sources;
                 for (int i = 0; i < sources; i++) {
@@ -159,6 +162,7 @@ public final class BenchStormCommand implements Callable<Integer> {
                     crowd.release();
                 }
                 long[] result = crowd.awaitResults();
+                loopCpuNs = loopCpuNs() - loopCpu0;
                 burning.set(false);
                 if (result == null) {
                     err.println("jtcp: bench storm: a client ended without a result");
@@ -216,6 +220,8 @@ public final class BenchStormCommand implements Callable<Integer> {
                         + " timed out %,d, other %,d%n", established, connections, echoed, closed, f[4], f[5], f[6], f[7]);
         out.printf(Locale.ROOT, "all established after %,d ms: %,.0f accepts/s; all done after %,d ms%n",
                 lastEstablishedMs, lastEstablishedMs > 0 ? established * 1000.0 / lastEstablishedMs : 0.0, doneMs);
+        out.printf(Locale.ROOT, "jtcp's event loop used %,.1f s of CPU for the run: %,.0f connection lifecycles per CPU second%n",
+                loopCpuNs / 1e9, loopCpuNs > 0 ? closed / (loopCpuNs / 1e9) : 0.0);
         if (hold) {
             out.printf(Locale.ROOT, "held %,d connections at once: heap per connection %,d bytes"
                     + " (after a full GC; engine, socket and the echo's pending read)%n", held, heapPerConnection);
@@ -479,6 +485,17 @@ public final class BenchStormCommand implements Callable<Integer> {
         String txDropped = capture("ip", "netns", "exec", ns, "cat", "/sys/class/net/jtst0/statistics/tx_dropped").strip();
         String rxDropped = capture("ip", "netns", "exec", ns, "cat", "/sys/class/net/jtst0/statistics/rx_dropped").strip();
         return "queue towards jtcp dropped " + txDropped + ", from jtcp dropped " + rxDropped;
+    }
+
+    /** The CPU time of this stack's event-loop thread so far, or 0 if it cannot be found. */
+    private static long loopCpuNs() {
+        var threads = ManagementFactory.getThreadMXBean();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().equals("jtcp-loop-storm")) {
+                return Math.max(0, threads.getThreadCpuTime(t.threadId()));
+            }
+        }
+        return 0;
     }
 
     private static long usedHeapAfterGc() {
