@@ -30,7 +30,7 @@ class StormTest {
         String text = out.toString();
         assertThat(text).as(err.toString()).contains("20,000 of 20,000 established, 20,000 echoed, 20,000 closed cleanly;"
                 + " reset 0, refused 0, timed out 0, other 0");
-        assertThat(text).contains("stack afterwards: connections 0,", "PASS");
+        assertThat(text).contains("PASS");
         assertThat(code).as(text).isZero();
         assertThat(ExternalTools.run("ip", "netns", "list").stdout()).doesNotContain("jtcp-storm-"
                 + ProcessHandle.current().pid());
