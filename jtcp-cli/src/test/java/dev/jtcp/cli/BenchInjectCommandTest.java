@@ -17,7 +17,7 @@ class BenchInjectCommandTest {
         BenchInjectCommand.Result r = BenchInjectCommand.run(30_000_000L, 1000, 3);
         assertThat(r.intact()).isTrue();
         assertThat(r.reset()).isFalse();
-        assertThat(r.sent()).allMatch(n -> n > 4_000);
+        assertThat(java.util.Arrays.stream(r.sent()).min().orElse(0)).as("forgeries of each kind").isGreaterThan(4_000);
         assertThat(r.accepted()[0]).as("RSTs accepted").isZero();
         assertThat(r.accepted()[1]).as("SYNs accepted").isZero();
         assertThat(r.accepted()[2]).as("data accepted, bound %.4f", r.bound()[2]).isZero();
