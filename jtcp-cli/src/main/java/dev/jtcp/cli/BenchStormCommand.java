@@ -16,6 +16,7 @@ import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -89,6 +90,14 @@ public final class BenchStormCommand implements Callable<Integer> {
     @Option(names = "--hold", description = "Hold every connection open and report the heap per connection.")
     boolean hold;
 
+    @Option(names = "--syn-flood", defaultValue = "0s",
+            description = {"Flood jtcp with spoofed SYNs (198.18.128.0/17, python3 raw socket) for this long,",
+                    "starting 2 s before the clients, which then measure the legitimate success rate (default: none)."})
+    Duration synFlood;
+
+    /** The flood generator's last line, "FLOOD packets seconds", or null. */
+    private volatile String floodResult;
+
     private final List<Process> children = new ArrayList<>();
     /** CPU time jtcp's event loop spent during the run. */
     private long loopCpuNs;
@@ -145,6 +154,10 @@ public final class BenchStormCommand implements Callable<Integer> {
                     });
                 }
                 long heap0 = hold ? usedHeapAfterGc() : 0;
+                Process flood = synFlood.isZero() ? null : startFlood(ns);
+                if (flood != null) {
+                    Thread.sleep(2000);
+                }
                 long loopCpu0 = loopCpuNs();
                 List<Process> processes = new ArrayList<>();
                 int perSource = connections / sources;
@@ -164,6 +177,9 @@ public final class BenchStormCommand implements Callable<Integer> {
                 }
                 long[] result = crowd.awaitResults();
                 loopCpuNs = loopCpuNs() - loopCpu0;
+                if (flood != null) {
+                    flood.waitFor(synFlood.toSeconds() + 30, TimeUnit.SECONDS);
+                }
                 burning.set(false);
                 if (result == null) {
                     err.println("jtcp: bench storm: a client ended without a result");
@@ -222,6 +238,14 @@ public final class BenchStormCommand implements Callable<Integer> {
                 lastEstablishedMs, lastEstablishedMs > 0 ? established * 1000.0 / lastEstablishedMs : 0.0, doneMs);
         out.printf(Locale.ROOT, "jtcp's event loop used %,.1f s of CPU for the run: %,.0f connection lifecycles per CPU second%n",
                 loopCpuNs / 1e9, loopCpuNs > 0 ? closed / (loopCpuNs / 1e9) : 0.0);
+        if (floodResult != null) {
+            String[] ff = floodResult.split(" ");
+            long packets = Long.parseLong(ff[1]);
+            double secs = Double.parseDouble(ff[2]);
+            out.printf(Locale.ROOT, "SYN flood: %,d spoofed SYNs in %.1f s (%,.0f/s) from 198.18.128.0/17; legitimate"
+                    + " connections that established, echoed and closed: %,d of %,d (%.2f%%); cookies sent %,d%n",
+                    packets, secs, packets / secs, closed, connections, 100.0 * closed / connections, stats.cookiesSent());
+        }
         if (hold) {
             out.printf(Locale.ROOT, "held %,d connections at once: heap per connection %,d bytes"
                     + " (after a full GC; engine, socket and the echo's pending read)%n", held, heapPerConnection);
@@ -469,6 +493,36 @@ public final class BenchStormCommand implements Callable<Integer> {
         String firstError() {
             return firstError;
         }
+    }
+
+    /** Starts the SYN flood generator in {@code ns} (python3 with a raw socket); its result line is kept. */
+    private Process startFlood(String ns) throws IOException {
+        Path script = Files.createTempFile("jtcp-syn-flood", ".py");
+        script.toFile().deleteOnExit();
+        try (var in = BenchStormCommand.class.getResourceAsStream("syn_flood.py")) {
+            Files.copy(in, script, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+        Process p = new ProcessBuilder("ip", "netns", "exec", ns, "python3", script.toString(), "198.18.0.2",
+                Integer.toString(PORT), Double.toString(synFlood.toMillis() / 1000.0))
+                .redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.PIPE).start();
+        synchronized (children) {
+            children.add(p);
+        }
+        Thread.ofPlatform().daemon(true).name("storm-flood").start(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    if (line.startsWith("FLOOD ")) {
+                        floodResult = line;
+                    } else {
+                        System.err.println("  flood: " + line);
+                    }
+                }
+            } catch (IOException e) {
+                // The generator ended.
+            }
+        });
+        return p;
     }
 
     /** Client sockets still in the kernel towards jtcp (anything but TIME-WAIT), summarised by state. */
