@@ -551,7 +551,7 @@ public final class TcpConnection {
      * Builds an ESTABLISHED connection from an ACK that carried a valid SYN cookie (RFC 4987 §3.6):
      * the SYN was answered without state, so everything comes from the cookie and the ACK.
      */
-    void acceptCookie(long nowNs, TcpListener from, TcpSegment ack, int cookieIss, int peerMssFromCookie,
+    void acceptCookie(long nowNs, TcpListener from, TcpSegment ack, int peerIsn, int cookieIss, int peerMssFromCookie,
                       int peerWindowScale, boolean peerSack, boolean peerTs, int listenerTsOffset) {
         this.nowNs = nowNs;
         listener = from;
@@ -560,8 +560,8 @@ public final class TcpConnection {
         tcb.state = LISTEN;
         tcb.iss = cookieIss;
         initSendSequence(nowNs);
-        tcb.irs = ack.seq - 1;
-        tcb.rcvNxt = ack.seq;
+        tcb.irs = peerIsn;
+        tcb.rcvNxt = peerIsn + 1;
         tcb.rcvReadSeq = tcb.rcvNxt;
         SynOptions.negotiateFromCookie(ctx, tcb, options, remoteAddress, peerMssFromCookie, peerWindowScale, peerSack,
                 peerTs);
@@ -1094,7 +1094,7 @@ public final class TcpConnection {
             return DropReason.TCP_NO_ACK;
         }
         DropReason ackResult = onAck(nowNs, seg);
-        if (ackResult != null || tcb.state == CLOSED || tcb.state == TIME_WAIT) {
+        if (ackResult != null || tcb.state == CLOSED || tcb.state == TIME_WAIT || tcb.state == LISTEN) {
             return ackResult;
         }
 
@@ -1221,6 +1221,17 @@ public final class TcpConnection {
                     setState(FIN_WAIT_1, "queued close()");
                 }
             } else {
+                int cookie = passiveOpen && listener != null
+                        ? listener.cookieAckIndex(nowNs, localAddress, remoteAddress, seg, tcb.irs) : -1;
+                if (cookie >= 0) {
+                    // The peer completed the handshake of a SYN cookie sent to an earlier copy of its
+                    // SYN: it is ESTABLISHED. Give way to the connection the cookie rebuilds rather
+                    // than reset a peer that did nothing wrong (a connection storm showed it).
+                    TcpListener l = listener;
+                    int peerIsn = tcb.irs;
+                    returnToListen("ACK of an earlier SYN cookie");
+                    return l.onCookieAck(nowNs, localAddress, remoteAddress, seg, cookie, peerIsn);
+                }
                 sender.sendRst(nowNs, seg.ack, "unacceptable ACK in SYN-RECEIVED");
                 return DropReason.TCP_ACK_NOT_ACCEPTABLE;
             }

@@ -223,8 +223,17 @@ public final class TcpListener {
                     return DropReason.TCP_LISTEN_OVERFLOW;
                 }
                 if (mssIndex >= 0) {
-                    return acceptCookieAck(nowNs, local, remote, seg, mssIndex).onSegment(nowNs, seg);
+                    return acceptCookieAck(nowNs, local, remote, seg, mssIndex, seg.seq - 1).onSegment(nowNs, seg);
                 }
+            }
+            if (!seg.isSyn() && seg.payloadLength == 0 && !seg.isFin() && cookiesRecentlyUsed(nowNs)) {
+                // Deviation from §3.10.7.2 (and Linux), while cookies are in use: a bare ACK that is
+                // no valid cookie is dropped, not reset. In a burst it is the duplicate ACK of a
+                // peer that holds a cookie's connection as established but whose ACK and data were
+                // lost before we saw them (its sequence number has moved past the ISN, so the cookie
+                // cannot be checked); its data comes again at the ISN and validates. A RST would
+                // kill a connection the peer did nothing wrong with. Data or a FIN still draws one.
+                return DropReason.TCP_BAD_COOKIE;
             }
             sendRst(nowNs, local, remote, seg.ack, seg);
             return DropReason.TCP_NO_CONNECTION;
@@ -299,6 +308,36 @@ public final class TcpListener {
         return FO_OFFER;
     }
 
+    /**
+     * For a child in SYN-RECEIVED that received an ACK of some other SYN,ACK than its own: whether
+     * that ACK completes a handshake this listener answered with a SYN cookie. It happens in a
+     * storm: a SYN found the SYN queue full and drew a cookie, the peer's retransmitted copy then
+     * found room and made a child with an ISN of its own; the peer took whichever SYN,ACK came first.
+     * The child knows the peer's ISN ({@code peerIsn}), so even a later segment of the peer (a
+     * duplicate ACK after data the child never saw) can be checked. Returns the cookie's MSS index,
+     * or -1 when {@code ack} is no valid cookie ACK (the child then resets it as §3.10.7.4 says).
+     */
+    int cookieAckIndex(long nowNs, IpAddress local, IpAddress remote, TcpSegment ack, int peerIsn) {
+        if (state != TcpState.LISTEN || ack.isSyn() || ack.isRst() || !ack.isAck()
+                || ctx.config().synCookies() == TcpConfig.SynCookieMode.OFF || !cookiesRecentlyUsed(nowNs)) {
+            return -1;
+        }
+        return ctx.synCookies().decode(nowNs, local.hi(), local.lo(), port, remote.hi(), remote.lo(), ack.srcPort,
+                peerIsn, ack.ack - 1);
+    }
+
+    /**
+     * Takes a valid cookie ACK for a 4-tuple whose child just gave way ({@link #cookieAckIndex}):
+     * the connection the cookie rebuilds takes the segment, or, with the accept queue full, the
+     * segment is dropped for the peer to send again.
+     */
+    DropReason onCookieAck(long nowNs, IpAddress local, IpAddress remote, TcpSegment ack, int mssIndex, int peerIsn) {
+        if (!hasRoomToAccept()) {
+            return DropReason.TCP_LISTEN_OVERFLOW;
+        }
+        return acceptCookieAck(nowNs, local, remote, ack, mssIndex, peerIsn).onSegment(nowNs, ack);
+    }
+
     private boolean cookiesRecentlyUsed(long nowNs) {
         return ctx.config().synCookies() == TcpConfig.SynCookieMode.ALWAYS
                 || (lastOverflowNs != Long.MIN_VALUE && nowNs - lastOverflowNs < 2 * SynCookies.PERIOD_NS);
@@ -352,8 +391,9 @@ public final class TcpListener {
                 ack.srcPort, ack.seq - 1, ack.ack - 1);
     }
 
-    /** Builds the connection a valid cookie ACK completes, in SYN-RECEIVED. */
-    private TcpConnection acceptCookieAck(long nowNs, IpAddress local, IpAddress remote, TcpSegment ack, int index) {
+    /** Builds the connection a valid cookie ACK completes, in SYN-RECEIVED; the peer's ISN is {@code peerIsn}. */
+    private TcpConnection acceptCookieAck(long nowNs, IpAddress local, IpAddress remote, TcpSegment ack, int index,
+                                          int peerIsn) {
         int cookie = ack.ack - 1;
         boolean v6 = !remote.isV4();
         boolean ts = ack.options.hasTimestamps;
@@ -364,7 +404,7 @@ public final class TcpListener {
         cookiesAccepted++;
         synQueue.add(child);
         ctx.register(child);
-        child.acceptCookie(nowNs, this, ack, cookie, SynCookies.mssFor(index, v6), peerScale, sack, ts,
+        child.acceptCookie(nowNs, this, ack, peerIsn, cookie, SynCookies.mssFor(index, v6), peerScale, sack, ts,
                 ctx.timestampOffset(local, remote));
         return child;
     }

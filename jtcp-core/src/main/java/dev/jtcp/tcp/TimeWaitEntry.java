@@ -34,6 +34,10 @@ public final class TimeWaitEntry {
     private final int tsOffset;
     private final int windowField;
     private long expiryNs;
+    /** When the last rate-limited ACK left, in milliseconds (wrapping); meaningful once {@link #oowAckSent}. */
+    private int lastOowAckMs;
+    /** Whether a rate-limited ACK left at all (the two fit in the record's padding). */
+    private boolean oowAckSent;
     /**
      * The application's connection object while it still reads from it, so it learns of CLOSED; null
      * once the application gave it up ({@link TcpConnection#closeFully}), so the record stays small.
@@ -107,6 +111,8 @@ public final class TimeWaitEntry {
      *       check) and leaves the timer alone (as Linux); an acceptable segment is ignored.
      * </ul>
      *
+     * <p>Every ACK but the FIN's re-ACK is rate-limited per record ({@link #oowAckAllowed}).
+     *
      * @param listening whether a listener would take a SYN for this 4-tuple's local address and port
      */
     public Verdict onSegment(long nowNs, TcpSegment seg, TcpContext ctx, TcpSegment reply, boolean listening) {
@@ -118,11 +124,15 @@ public final class TimeWaitEntry {
             if (listening && ctx.config().timeWaitReuse() && isNewIncarnation(seg)) {
                 return Verdict.REOPEN;
             }
-            ack(nowNs, ctx, reply, "challenge ACK (SYN in TIME-WAIT)");
+            if (oowAckAllowed(nowNs, ctx)) {
+                ack(nowNs, ctx, reply, "challenge ACK (SYN in TIME-WAIT)");
+            }
             return Verdict.HANDLED;
         }
         if (tsOk && seg.options.hasTimestamps && SeqNum.lt(seg.options.tsVal, tsRecent)) {
-            ack(nowNs, ctx, reply, "PAWS");
+            if (oowAckAllowed(nowNs, ctx)) {
+                ack(nowNs, ctx, reply, "PAWS");
+            }
             return Verdict.HANDLED;
         }
         if (seg.isFin() && seg.isAck()) {
@@ -139,10 +149,27 @@ public final class TimeWaitEntry {
         // below RCV.NXT, so it draws an ACK, but it is no retransmission of the FIN we acknowledged
         // (that one carried ACK) and never restarts the 2×MSL timer. Linux does the same.
         boolean acceptable = seg.seqLength() == 0 && seg.seq == rcvNxt;
-        if (!acceptable) {
+        if (!acceptable && oowAckAllowed(nowNs, ctx)) {
             ack(nowNs, ctx, reply, null);
         }
         return Verdict.HANDLED;
+    }
+
+    /**
+     * At most one ACK for an invalid segment (a SYN that may not reopen, PAWS, anything else
+     * unacceptable) per {@link TcpConfig#invalidRateLimitNs()}, as Linux's {@code
+     * tcp_timewait_check_oow_rate_limit}: a flood of forged segments into a TIME-WAIT 4-tuple draws
+     * two ACKs a second, not one each. The re-ACK of a retransmitted FIN is not limited.
+     */
+    private boolean oowAckAllowed(long nowNs, TcpContext ctx) {
+        long limitMs = ctx.config().invalidRateLimitNs() / 1_000_000;
+        int nowMs = (int) (nowNs / 1_000_000);
+        if (limitMs > 0 && oowAckSent && nowMs - lastOowAckMs < limitMs) {
+            return false;
+        }
+        oowAckSent = true;
+        lastOowAckMs = nowMs;
+        return true;
     }
 
     private boolean isNewIncarnation(TcpSegment syn) {

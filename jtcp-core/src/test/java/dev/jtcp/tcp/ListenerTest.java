@@ -156,14 +156,93 @@ class ListenerTest {
     }
 
     @Test
+    void aPeerThatCompletedACookieHandshakeIsNotResetByTheChildOfItsRetransmittedSyn() {
+        // A connection storm: the SYN drew a cookie (SYN queue full); its retransmitted copy found
+        // room and made a child with an ISN of its own; the peer took the cookie's SYN,ACK.
+        ScriptedPeer p = Scripted.peer(COOKIES_ON);
+        TcpListener l = p.host.listen(0, 80, 1);
+        p.inject(syn(40000));
+        p.inject(syn(40001));
+        ScriptedPeer.Sent cookie = Scripted.drain(p).getLast();
+        p.inject(ack(40000, ISS + 1));
+        assertThat(l.accept().key().remotePort()).isEqualTo(40000);
+        p.inject(syn(40001));
+        ScriptedPeer.Sent stateful = p.next();
+        assertThat(stateful.seq()).as("a child with its own ISN").isNotEqualTo(cookie.seq());
+        assertThat(l.synQueueLength()).isEqualTo(1);
+
+        p.inject(ack(40001, cookie.seq() + 1).data("GET /"));
+        assertThat(Scripted.drain(p)).as("no RST").noneMatch(s -> s.is(RST));
+        TcpConnection c = l.accept();
+        assertThat(c.key().remotePort()).isEqualTo(40001);
+        assertThat(c.status().iss()).isEqualTo(cookie.seq());
+        assertThat(c.readable()).isEqualTo(5);
+        assertThat(l.synQueueLength()).isZero();
+        assertThat(p.host.connectionCount()).isEqualTo(2);
+    }
+
+    @Test
+    void aChildChecksALaterSegmentAgainstTheCookieWithThePeersIsnItKnows() {
+        // The peer's cookie ACK and its data were lost; what reaches the child is the duplicate ACK
+        // its SYN,ACK retransmission drew, past the data (sequence number IRS + 1 + 5).
+        ScriptedPeer p = Scripted.peer(COOKIES_ON);
+        TcpListener l = p.host.listen(0, 80, 1);
+        p.inject(syn(40000));
+        p.inject(syn(40001));
+        ScriptedPeer.Sent cookie = Scripted.drain(p).getLast();
+        p.inject(ack(40000, ISS + 1));
+        l.accept();
+        p.inject(syn(40001));
+        Scripted.drain(p);
+        p.inject(seg(ACK).seq(IRS + 6).ack(cookie.seq() + 1).ports(40001, 80));
+        assertThat(Scripted.drain(p)).as("no RST").noneMatch(s -> s.is(RST));
+        TcpConnection c = l.accept();
+        assertThat(c.status().iss()).isEqualTo(cookie.seq());
+        // The lost data comes again at IRS + 1 and is taken.
+        p.inject(ack(40001, cookie.seq() + 1).data("GET /"));
+        assertThat(c.readable()).isEqualTo(5);
+    }
+
+    @Test
+    void whileCookiesAreInUseABareAckThatIsNoCookieIsDroppedNotReset() {
+        ScriptedPeer p = Scripted.peer(COOKIES_ON);
+        TcpListener l = p.host.listen(0, 80, 1);
+        p.inject(syn(40000));
+        p.inject(syn(40001));
+        ScriptedPeer.Sent cookie = Scripted.drain(p).getLast();
+        // A duplicate ACK from past the ISN (the cookie ACK and data before it were lost).
+        p.inject(seg(ACK).seq(IRS + 6).ack(cookie.seq() + 1).ports(40001, 80));
+        p.expectNothingSent();
+        assertThat(p.host.drops().get(DropReason.TCP_BAD_COOKIE)).isEqualTo(1);
+        // The data, sent again at the ISN, validates.
+        p.inject(ack(40001, cookie.seq() + 1).data("GET /"));
+        assertThat(l.cookiesAccepted()).isEqualTo(1);
+        assertThat(p.host.connectionCount()).isEqualTo(2);
+    }
+
+    @Test
+    void anAckOfNeitherTheChildNorACookieStillDrawsRst() {
+        ScriptedPeer p = Scripted.peer(COOKIES_ON);
+        TcpListener l = p.host.listen(0, 80, 1);
+        p.inject(syn(40000));
+        p.inject(syn(40001));
+        Scripted.drain(p);
+        p.inject(ack(40000, ISS + 7));
+        ScriptedPeer.Sent rst = p.next();
+        assertThat(rst.is(RST)).as("%s", rst).isTrue();
+        assertThat(rst.seq()).isEqualTo(ISS + 7);
+        assertThat(l.synQueueLength()).isEqualTo(1);
+    }
+
+    @Test
     void answersAForgedCookieAckWithRst() {
         ScriptedPeer p = Scripted.peer(COOKIES_ON);
         TcpListener l = p.host.listen(0, 80, 1);
         p.inject(syn(40000));
         p.inject(syn(40001));
         ScriptedPeer.Sent cookie = Scripted.drain(p).getLast();
-        p.inject(ack(40001, cookie.seq() + 2));
-        p.inject(ack(40002, 0x1234_5678));
+        p.inject(ack(40001, cookie.seq() + 2).data("GET /"));
+        p.inject(ack(40002, 0x1234_5678).data("GET /"));
         List<ScriptedPeer.Sent> rsts = Scripted.drain(p);
         assertThat(rsts).extracting(ScriptedPeer.Sent::seq).containsExactly(cookie.seq() + 2, 0x1234_5678);
         assertThat(rsts).allMatch(s -> s.is(RST));

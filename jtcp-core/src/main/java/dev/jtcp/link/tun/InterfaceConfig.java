@@ -16,18 +16,27 @@ import java.util.concurrent.TimeUnit;
  */
 public final class InterfaceConfig {
     private static final long TIMEOUT_S = 10;
+    /**
+     * Packets the kernel queues for jtcp on the interface ({@code txqueuelen}; TUN's own default is
+     * 500). A loop that runs late on a busy machine found the queue full during a connection burst:
+     * 30,000 connections at once from the kernel lost 234,000 packets there (SYNs, ACKs, FINs, so
+     * clients backed off for tens of seconds; {@code jtcp bench storm}). The queue holds pointers to
+     * packets; the packets cost memory only while they wait.
+     */
+    public static final int TX_QUEUE_LENGTH = 16_384;
 
     private InterfaceConfig() {
     }
 
     /**
-     * Sets {@code mtu}, adds each of {@code kernelAddresses} (CIDR, e.g. "198.18.0.1/24",
+     * Sets {@code mtu} and the queue length ({@link #TX_QUEUE_LENGTH}), adds each of {@code kernelAddresses} (CIDR, e.g. "198.18.0.1/24",
      * "fd00::1/64") and brings {@code ifName} up, inside namespace {@code netns} (null: the
      * current one).
      */
     public static void configure(String netns, String ifName, int mtu, List<String> kernelAddresses)
             throws IOException {
-        ip(netns, "link", "set", "dev", ifName, "mtu", Integer.toString(mtu));
+        ip(netns, "link", "set", "dev", ifName, "mtu", Integer.toString(mtu), "txqueuelen",
+                Integer.toString(TX_QUEUE_LENGTH));
         for (String cidr : kernelAddresses) {
             if (cidr.contains(":")) {
                 // No duplicate address detection: a TUN has no neighbours, and DAD would hold the
