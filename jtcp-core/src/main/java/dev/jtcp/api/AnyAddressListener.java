@@ -32,10 +32,20 @@ import java.util.concurrent.CompletableFuture;
 public final class AnyAddressListener implements Closeable {
     /** What the application does with flows; on the loop thread, never blocking. */
     public interface Handler {
-        /** A new TCP flow; decide now or later, from any thread. */
+        /**
+         * A new TCP flow; decide now or later, from any thread.
+         *
+         * @param flow the flow, whose SYN waits for {@link Flow#accept()}, {@link Flow#refuse()} or another decision
+         */
         void onFlow(Flow flow);
 
-        /** A UDP datagram from {@code client} to {@code destination}, an address not the stack's. */
+        /**
+         * A UDP datagram to an address not the stack's.
+         *
+         * @param client      the sender's address and port
+         * @param destination the address and port it was sent to
+         * @param data        the payload (the handler's to keep)
+         */
         default void onDatagram(InetSocketAddress client, InetSocketAddress destination, byte[] data) {
         }
     }
@@ -53,12 +63,20 @@ public final class AnyAddressListener implements Closeable {
             this.destination = new InetSocketAddress(key.localAddress().toInetAddress(), key.localPort());
         }
 
-        /** The address and port the client connects from. */
+        /**
+         * The address and port the client connects from.
+         *
+         * @return the client's end
+         */
         public InetSocketAddress client() {
             return client;
         }
 
-        /** The address and port the client wants to reach (the original destination). */
+        /**
+         * The address and port the client wants to reach (the original destination).
+         *
+         * @return the destination's end
+         */
         public InetSocketAddress destination() {
             return destination;
         }
@@ -66,6 +84,8 @@ public final class AnyAddressListener implements Closeable {
         /**
          * Completes the handshake; the future gives the socket once it is established, or fails
          * if the flow was already decided, its handshake failed, or the stack closed.
+         *
+         * @return the future of the established socket
          */
         public CompletableFuture<TcpSocket> accept() {
             decide(AnyAddressAcceptor.Verdict.ACCEPT);
@@ -116,7 +136,14 @@ public final class AnyAddressListener implements Closeable {
         this.handler = Objects.requireNonNull(handler);
     }
 
-    /** Installs the listener on {@code stack}: from now on it terminates flows to any address. */
+    /**
+     * Installs the listener on {@code stack}: from now on it terminates flows to any address.
+     *
+     * @param stack    the stack, whose link carries traffic for any address (a TUN device routed to it)
+     * @param maxFlows the most flows held at once, handshaking or open
+     * @param handler  what to do with each flow and datagram
+     * @return the listener
+     */
     public static AnyAddressListener open(NetStack stack, int maxFlows, Handler handler) {
         AnyAddressListener l = new AnyAddressListener(stack.loop(), handler);
         l.loop.call(() -> l.host.acceptAnyAddress(l.new Acceptor(), maxFlows));
@@ -167,6 +194,10 @@ public final class AnyAddressListener implements Closeable {
     /**
      * Sends {@code data} to {@code client} as if from {@code from} (an original destination); the
      * datagram is dropped if it exceeds the path MTU (jtcp does not fragment).
+     *
+     * @param from   the source address and port to use, an original destination
+     * @param client the client's address and port
+     * @param data   the payload
      */
     public void sendDatagram(InetSocketAddress from, InetSocketAddress client, byte[] data) {
         IpAddress src = IpAddress.of(from.getAddress());
@@ -180,7 +211,11 @@ public final class AnyAddressListener implements Closeable {
         });
     }
 
-    /** Flows held, handshaking or open now. */
+    /**
+     * Flows held, handshaking or open now.
+     *
+     * @return the count
+     */
     public int flowCount() {
         return loop.call(host::forwardedFlowCount);
     }
