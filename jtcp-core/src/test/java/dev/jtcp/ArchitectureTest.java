@@ -200,7 +200,7 @@ class ArchitectureTest {
                 continue;
             }
             try (Stream<Path> walk = Files.walk(root)) {
-                for (Path p : walk.filter(p -> p.toString().endsWith(".java")).sorted().toList()) {
+                for (Path p : walk.filter(ArchitectureTest::isPackageSource).sorted().toList()) {
                     String text = Files.readString(p);
                     Matcher m = PACKAGE.matcher(text);
                     assertThat(m.find()).as("package line of %s", p).isTrue();
@@ -212,6 +212,12 @@ class ArchitectureTest {
         }
         assertThat(files).as("main sources under %s", SOURCE_ROOTS).isNotEmpty();
         return files;
+    }
+
+    /** A class or package-info source; module-info.java declares no package (ModuleDescriptorTest reads it). */
+    private static boolean isPackageSource(Path p) {
+        String name = p.getFileName().toString();
+        return name.endsWith(".java") && !name.equals("module-info.java");
     }
 
     /** The packages {@code text} refers to in code, in order, each once per mention. */

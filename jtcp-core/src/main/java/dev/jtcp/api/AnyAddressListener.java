@@ -34,16 +34,29 @@ import java.util.concurrent.CompletableFuture;
 public final class AnyAddressListener implements Closeable {
     /** What the application does with flows; on the loop thread, never blocking. */
     public interface Handler {
-        /** A new TCP flow; decide now or later, from any thread. */
+        /**
+         * A new TCP flow; decide now or later, from any thread.
+         *
+         * @param flow the flow, whose SYN waits for {@link Flow#accept()}, {@link Flow#refuse()} or another decision
+         */
         void onFlow(Flow flow);
 
-        /** A UDP datagram from {@code client} to {@code destination}, an address not the stack's. */
+        /**
+         * A UDP datagram to an address not the stack's.
+         *
+         * @param client      the sender's address and port
+         * @param destination the address and port it was sent to
+         * @param data        the payload (the handler's to keep)
+         */
         default void onDatagram(InetSocketAddress client, InetSocketAddress destination, byte[] data) {
         }
 
         /**
          * The UDP session of {@code client} and {@code destination} ended: no datagram either way
          * for the idle timeout (timed on the stack's timer wheel). A later datagram opens a new one.
+         *
+         * @param client      the client's address and port
+         * @param destination the original destination's address and port
          */
         default void onDatagramSessionEnded(InetSocketAddress client, InetSocketAddress destination) {
         }
@@ -62,12 +75,20 @@ public final class AnyAddressListener implements Closeable {
             this.destination = new InetSocketAddress(key.localAddress().toInetAddress(), key.localPort());
         }
 
-        /** The address and port the client connects from. */
+        /**
+         * The address and port the client connects from.
+         *
+         * @return the client's end
+         */
         public InetSocketAddress client() {
             return client;
         }
 
-        /** The address and port the client wants to reach (the original destination). */
+        /**
+         * The address and port the client wants to reach (the original destination).
+         *
+         * @return the destination's end
+         */
         public InetSocketAddress destination() {
             return destination;
         }
@@ -75,6 +96,8 @@ public final class AnyAddressListener implements Closeable {
         /**
          * Completes the handshake; the future gives the socket once it is established, or fails
          * if the flow was already decided, its handshake failed, or the stack closed.
+         *
+         * @return the future of the established socket
          */
         public CompletableFuture<TcpSocket> accept() {
             decide(AnyAddressAcceptor.Verdict.ACCEPT);
@@ -125,7 +148,14 @@ public final class AnyAddressListener implements Closeable {
         this.handler = Objects.requireNonNull(handler);
     }
 
-    /** Installs the listener on {@code stack}: from now on it terminates flows to any address. */
+    /**
+     * Installs the listener on {@code stack}: from now on it terminates flows to any address.
+     *
+     * @param stack    the stack, whose link carries traffic for any address (a TUN device routed to it)
+     * @param maxFlows the most flows held at once, handshaking or open
+     * @param handler  what to do with each flow and datagram
+     * @return the listener
+     */
     public static AnyAddressListener open(NetStack stack, int maxFlows, Handler handler) {
         return open(stack, maxFlows, maxFlows, java.time.Duration.ofNanos(Host.DEFAULT_UDP_IDLE_NS), handler);
     }
@@ -133,6 +163,13 @@ public final class AnyAddressListener implements Closeable {
     /**
      * Installs the listener on {@code stack} with at most {@code maxFlows} TCP flows and {@code
      * maxUdpSessions} UDP sessions, each UDP session ending after {@code udpIdle} without traffic.
+     *
+     * @param stack          the stack, whose link carries traffic for any address
+     * @param maxFlows       the most TCP flows held at once, handshaking or open
+     * @param maxUdpSessions the most UDP sessions at once
+     * @param udpIdle        how long a UDP session lives without a datagram either way
+     * @param handler        what to do with each flow and datagram
+     * @return the listener
      */
     public static AnyAddressListener open(NetStack stack, int maxFlows, int maxUdpSessions,
                                           java.time.Duration udpIdle, Handler handler) {
@@ -199,6 +236,10 @@ public final class AnyAddressListener implements Closeable {
     /**
      * Sends {@code data} to {@code client} as if from {@code from} (an original destination); the
      * datagram is dropped if it exceeds the path MTU (jtcp does not fragment).
+     *
+     * @param from   the source address and port to use, an original destination
+     * @param client the client's address and port
+     * @param data   the payload
      */
     public void sendDatagram(InetSocketAddress from, InetSocketAddress client, byte[] data) {
         IpAddress src = IpAddress.of(from.getAddress());
@@ -215,6 +256,9 @@ public final class AnyAddressListener implements Closeable {
     /**
      * Ends the UDP session of {@code client} and {@code destination} now (the handler gave up on
      * it; no {@link Handler#onDatagramSessionEnded} follows); a later datagram opens a new one.
+     *
+     * @param client      the client's address and port
+     * @param destination the original destination's address and port
      */
     public void endDatagramSession(InetSocketAddress client, InetSocketAddress destination) {
         ConnectionKey key = new ConnectionKey(IpAddress.of(destination.getAddress()), destination.getPort(),
@@ -226,12 +270,20 @@ public final class AnyAddressListener implements Closeable {
         }
     }
 
-    /** UDP sessions open now. */
+    /**
+     * UDP sessions open now.
+     *
+     * @return the count
+     */
     public int datagramSessionCount() {
         return loop.call(host::udpSessionCount);
     }
 
-    /** Flows held, handshaking or open now. */
+    /**
+     * Flows held, handshaking or open now.
+     *
+     * @return the count
+     */
     public int flowCount() {
         return loop.call(host::forwardedFlowCount);
     }

@@ -87,6 +87,11 @@ public final class NetStack implements AutoCloseable {
         System.err.println("jtcp: a command on the event loop of " + host.name() + " failed: " + e);
     }
 
+    /**
+     * A builder for a stack; {@link Builder#start()} starts it.
+     *
+     * @return a builder with the defaults: name "jtcp", {@link TcpConfig#defaults()}, TTL 64, no tracer
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -104,40 +109,78 @@ public final class NetStack implements AutoCloseable {
         private Builder() {
         }
 
+        /**
+         * The stack's name, in traces, thread names and errors.
+         *
+         * @param name the name; "jtcp" by default
+         * @return this builder
+         */
         public Builder name(String name) {
             this.name = Objects.requireNonNull(name);
             return this;
         }
 
+        /**
+         * The engine's settings for every connection of the stack.
+         *
+         * @param config the settings; {@link TcpConfig#defaults()} by default
+         * @return this builder
+         */
         public Builder config(TcpConfig config) {
             this.config = Objects.requireNonNull(config);
             return this;
         }
 
-        /** An address of the stack with its prefix, e.g. "198.18.0.2/24" or "fd00::2/64". */
+        /**
+         * Adds an address of the stack; call once per address (at least one, of either family).
+         *
+         * @param cidr the address with its prefix, e.g. "198.18.0.2/24" or "fd00::2/64"
+         * @return this builder
+         */
         public Builder address(String cidr) {
             addresses.add(Objects.requireNonNull(cidr, "cidr"));
             return this;
         }
 
+        /**
+         * The link the stack sends and receives IP packets on; required. The stack closes it when it closes.
+         *
+         * @param link a {@link dev.jtcp.link.MemoryLink}, a {@link dev.jtcp.link.tun.TunLink}, or another link
+         * @return this builder
+         */
         public Builder link(Link link) {
             this.link = Objects.requireNonNull(link);
             return this;
         }
 
-        /** Receives every trace event, on the loop thread. */
+        /**
+         * Receives every trace event, on the loop thread.
+         *
+         * @param tracer the tracer; {@link Tracer#NONE} by default
+         * @return this builder
+         */
         public Builder tracer(Tracer tracer) {
             this.tracer = Objects.requireNonNull(tracer);
             return this;
         }
 
-        /** Seeds the stack's secrets (ISNs, cookies, ports); a SecureRandom by default. */
+        /**
+         * Seeds the stack's secrets (ISNs, cookies, ports).
+         *
+         * @param random the source; a SecureRandom by default
+         * @return this builder
+         */
         public Builder random(RandomGenerator random) {
             this.random = Objects.requireNonNull(random, "random");
             return this;
         }
 
-        /** The TTL / hop limit of the packets the stack sends (RFC 9293 MUST-49); 64 by default. */
+        /**
+         * The TTL / hop limit of the packets the stack sends (RFC 9293 MUST-49).
+         *
+         * @param ttl 1 to 255; 64 by default
+         * @return this builder
+         */
         public Builder ttl(int ttl) {
             if (ttl < 1 || ttl > 255) {
                 throw new IllegalArgumentException("TTL must be 1..255, got " + ttl);
@@ -146,7 +189,12 @@ public final class NetStack implements AutoCloseable {
             return this;
         }
 
-        /** Starts the loop thread. */
+        /**
+         * Starts the loop thread.
+         *
+         * @return the running stack; close it to stop the loop and close the link
+         * @throws IOException when the link fails to start
+         */
         public NetStack start() throws IOException {
             if (link == null) {
                 throw new IllegalStateException("a link is needed");
@@ -169,11 +217,25 @@ public final class NetStack implements AutoCloseable {
     // Connecting
     // =================================================================================================
 
-    /** Connects to {@code remote}, waiting as long as the engine keeps trying (its SYN timeout). */
+    /**
+     * Connects to {@code remote}, waiting as long as the engine keeps trying (its SYN timeout).
+     *
+     * @param remote the peer's address and port
+     * @return the connected socket
+     * @throws IOException as {@link #connect(InetSocketAddress, int, Duration)}
+     */
     public TcpSocket connect(InetSocketAddress remote) throws IOException {
         return connect(remote, 0, Duration.ZERO);
     }
 
+    /**
+     * Connects to {@code remote} from an ephemeral port, giving up after {@code timeout}.
+     *
+     * @param remote  the peer's address and port
+     * @param timeout how long to wait; zero: no limit but the engine's
+     * @return the connected socket
+     * @throws IOException as {@link #connect(InetSocketAddress, int, Duration)}
+     */
     public TcpSocket connect(InetSocketAddress remote, Duration timeout) throws IOException {
         return connect(remote, 0, timeout);
     }
@@ -182,6 +244,10 @@ public final class NetStack implements AutoCloseable {
      * Connects from {@code localPort} (0: an ephemeral port, RFC 6056) to {@code remote}, giving up
      * after {@code timeout} (zero: no limit but the engine's).
      *
+     * @param remote    the peer's address and port
+     * @param localPort the local port, or 0
+     * @param timeout   how long to wait
+     * @return the connected socket
      * @throws java.net.ConnectException "Connection refused" (RST), "Connection timed out"
      * @throws SocketTimeoutException "Connect timed out" when {@code timeout} passes
      */
@@ -194,6 +260,11 @@ public final class NetStack implements AutoCloseable {
      * a wildcard address lets the stack choose the source address, port 0 an ephemeral port (RFC 9293
      * MUST-43, MUST-44). {@code local}'s address must be one of the stack's, of {@code remote}'s family.
      *
+     * @param remote  the peer's address and port
+     * @param local   the local address and port, either may be a wildcard
+     * @param timeout how long to wait; zero: no limit but the engine's
+     * @return the connected socket
+     * @throws SocketTimeoutException "Connect timed out" when {@code timeout} passes
      * @throws java.net.ConnectException "Cannot assign requested address" when the local address is not
      *     the stack's; {@link java.net.BindException} when the local port is in use
      */
@@ -219,11 +290,23 @@ public final class NetStack implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts an active OPEN from an ephemeral port.
+     *
+     * @param remote the peer's address and port
+     * @return a future of the connected socket, as {@link #connectAsync(InetSocketAddress, InetSocketAddress)}
+     */
     public CompletableFuture<TcpSocket> connectAsync(InetSocketAddress remote) {
         return connectAsync(remote, 0);
     }
 
-    /** Starts an active OPEN; the future completes when ESTABLISHED or fails with a {@code java.net} exception. */
+    /**
+     * Starts an active OPEN.
+     *
+     * @param remote    the peer's address and port
+     * @param localPort the local port, or 0 for an ephemeral one
+     * @return a future that completes when ESTABLISHED or fails with a {@code java.net} exception
+     */
     public CompletableFuture<TcpSocket> connectAsync(InetSocketAddress remote, int localPort) {
         return connectAsync(remote, new InetSocketAddress(localPort));
     }
@@ -231,6 +314,10 @@ public final class NetStack implements AutoCloseable {
     /**
      * As {@link #connect(InetSocketAddress, InetSocketAddress, Duration)}, without waiting. On a
      * closed stack the future fails with {@code SocketException("Socket closed")}.
+     *
+     * @param remote the peer's address and port
+     * @param local  the local address and port, either may be a wildcard
+     * @return a future that completes when ESTABLISHED or fails with a {@code java.net} exception
      */
     public CompletableFuture<TcpSocket> connectAsync(InetSocketAddress remote, InetSocketAddress local) {
         Objects.requireNonNull(local, "local");
@@ -280,7 +367,13 @@ public final class NetStack implements AutoCloseable {
     // Listening
     // =================================================================================================
 
-    /** Listens on {@code port} on every address (both families), backlog 128. */
+    /**
+     * Listens on {@code port} on every address (both families), backlog 128.
+     *
+     * @param port the port, 0 to 65535
+     * @return the listening socket
+     * @throws IOException as {@link #listen(InetSocketAddress, int)}
+     */
     public TcpServerSocket listen(int port) throws IOException {
         return listen(new InetSocketAddress(port), 128);
     }
@@ -288,6 +381,10 @@ public final class NetStack implements AutoCloseable {
     /**
      * Listens on {@code local} (wildcard address: every address of both families).
      *
+     * @param local   the address and port to listen on
+     * @param backlog connections queued for {@link TcpServerSocket#accept()}; below 1: the default, 128
+     * @return the listening socket
+     * @throws SocketException "Socket closed" when the stack is closed
      * @throws java.net.BindException "Address already in use"
      */
     public TcpServerSocket listen(InetSocketAddress local, int backlog) throws IOException {
@@ -349,7 +446,13 @@ public final class NetStack implements AutoCloseable {
     // The rest
     // =================================================================================================
 
-    /** Runs {@code query} on the loop thread with the host (counters, tables) and returns its result. */
+    /**
+     * Runs {@code query} on the loop thread with the host (counters, tables) and returns its result.
+     *
+     * @param <T>   the result's type
+     * @param query what to read from the host; it must not keep the host
+     * @return the query's result
+     */
     public <T> T inspect(Function<Host, T> query) {
         Objects.requireNonNull(query, "query");
         return loop.call(() -> query.apply(host));
@@ -358,6 +461,8 @@ public final class NetStack implements AutoCloseable {
     /**
      * The stack's counters now (connections by state, queues, cookies, TIME-WAIT records, drops),
      * read on the loop thread; after {@link #close()}, the last ones.
+     *
+     * @return a snapshot of the counters
      */
     public StackStats stats() {
         return loop.call(() -> StackStats.of(host));
@@ -368,10 +473,20 @@ public final class NetStack implements AutoCloseable {
         return loop;
     }
 
+    /**
+     * The stack's link.
+     *
+     * @return the link given to the builder
+     */
     public Link link() {
         return link;
     }
 
+    /**
+     * The stack's name.
+     *
+     * @return the name given to the builder
+     */
     public String name() {
         return host.name();
     }
@@ -379,6 +494,8 @@ public final class NetStack implements AutoCloseable {
     /**
      * Waits up to {@code grace} for open connections to finish (their data and FIN acknowledged),
      * then {@link #close()}s.
+     *
+     * @param grace how long to wait at most
      */
     public void close(Duration grace) {
         checkTimeout(grace);

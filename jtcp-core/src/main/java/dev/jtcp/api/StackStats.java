@@ -38,6 +38,7 @@ public record StackStats(
         long challengeAcksHeld,
         Map<DropReason, Long> drops) {
 
+    /** Copies the maps, so that the record stays immutable whatever the caller does with them. */
     public StackStats {
         Map<TcpState, Integer> copy = new EnumMap<>(TcpState.class);
         copy.putAll(connections);
@@ -67,12 +68,20 @@ public record StackStats(
                 dropped, host.challengeAcks().suppressed(), host.drops().nonZero());
     }
 
-    /** Live connections in every state. */
+    /**
+     * Live connections in every state.
+     *
+     * @return the sum of {@link #connections()}
+     */
     public int connectionCount() {
         return connections.values().stream().mapToInt(Integer::intValue).sum();
     }
 
-    /** Packets dropped, every reason together. */
+    /**
+     * Packets dropped, every reason together.
+     *
+     * @return the sum of {@link #drops()}
+     */
     public long dropCount() {
         return drops.values().stream().mapToLong(Long::longValue).sum();
     }

@@ -75,7 +75,12 @@ public final class TcpServerSocket implements Closeable {
         completions.forEach(Runnable::run);
     }
 
-    /** Waits for the next connection. */
+    /**
+     * Waits for the next connection.
+     *
+     * @return the accepted connection, ESTABLISHED
+     * @throws IOException as {@link #accept(Duration)}
+     */
     public TcpSocket accept() throws IOException {
         return accept(Duration.ZERO);
     }
@@ -83,6 +88,8 @@ public final class TcpServerSocket implements Closeable {
     /**
      * Waits up to {@code timeout} (zero: for ever) for the next connection.
      *
+     * @param timeout how long to wait; zero: for ever
+     * @return the accepted connection, ESTABLISHED
      * @throws SocketTimeoutException "Accept timed out"
      * @throws SocketException "Socket closed" once the listener is closed
      */
@@ -122,7 +129,12 @@ public final class TcpServerSocket implements Closeable {
         }
     }
 
-    /** The next connection, as a future (completed on the loop thread when one arrives). */
+    /**
+     * The next connection, as a future.
+     *
+     * @return a future completed on the loop thread when a connection arrives, or failed with
+     *     "Socket closed" once the listener is closed
+     */
     public CompletableFuture<TcpSocket> acceptAsync() {
         CompletableFuture<TcpSocket> f = new CompletableFuture<>();
         lock.lock();
@@ -153,14 +165,29 @@ public final class TcpServerSocket implements Closeable {
         }
     }
 
+    /**
+     * Where it listens.
+     *
+     * @return the address (wildcard: every address) and port
+     */
     public InetSocketAddress getLocalSocketAddress() {
         return local;
     }
 
+    /**
+     * The port it listens on.
+     *
+     * @return the port
+     */
     public int getLocalPort() {
         return local.getPort();
     }
 
+    /**
+     * The listener's RFC 9293 state.
+     *
+     * @return LISTEN while open, CLOSED after
+     */
     public TcpState state() {
         return loop.call(engine::state);
     }

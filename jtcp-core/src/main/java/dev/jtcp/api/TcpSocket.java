@@ -154,12 +154,22 @@ public final class TcpSocket implements Closeable {
     // Streams
     // =================================================================================================
 
-    /** Reads block up to {@link #setSoTimeout}; -1 after the peer's FIN; "Connection reset" after a RST. */
+    /**
+     * The bytes from the peer.
+     *
+     * @return a stream whose reads block up to {@link #setSoTimeout}, return -1 after the peer's FIN,
+     *     and fail with "Connection reset" after a RST
+     */
     public InputStream getInputStream() {
         return in;
     }
 
-    /** Writes block while the send queue is full; {@code flush()} does nothing (bytes leave as soon as TCP allows). */
+    /**
+     * The bytes to the peer.
+     *
+     * @return a stream whose writes block while the send queue is full; {@code flush()} does nothing
+     *     (bytes leave as soon as TCP allows)
+     */
     public OutputStream getOutputStream() {
         return out;
     }
@@ -354,6 +364,9 @@ public final class TcpSocket implements Closeable {
     /**
      * Reads what is available into {@code dst}: the future completes with the byte count once at
      * least one byte (or the end of stream, -1) is there, or fails with the connection's error.
+     *
+     * @param dst where the bytes go, from its position; not read-only
+     * @return the byte count, or -1 at the end of the stream
      */
     public CompletableFuture<Integer> read(ByteBuffer dst) {
         Objects.requireNonNull(dst, "dst");
@@ -383,6 +396,9 @@ public final class TcpSocket implements Closeable {
     /**
      * Queues all of {@code src} for sending at once; the future completes when the send queue is
      * back under its limit (back-pressure), or fails with the connection's error.
+     *
+     * @param src the bytes, from its position to its limit (copied; the buffer is free on return)
+     * @return a future for back-pressure
      */
     public CompletableFuture<Void> write(ByteBuffer src) {
         Objects.requireNonNull(src, "src");
@@ -409,7 +425,11 @@ public final class TcpSocket implements Closeable {
         return f;
     }
 
-    /** Completes when the connection is over: normally (null) or with its error. */
+    /**
+     * The end of the connection.
+     *
+     * @return a future that completes when the connection is over: normally (null) or with its error
+     */
     public CompletableFuture<Void> onClose() {
         return finished;
     }
@@ -418,7 +438,11 @@ public final class TcpSocket implements Closeable {
     // Closing
     // =================================================================================================
 
-    /** Half-close: FIN after the queued bytes; reading goes on until the peer's FIN (RFC 9293 §3.6). */
+    /**
+     * Half-close: FIN after the queued bytes; reading goes on until the peer's FIN (RFC 9293 §3.6).
+     *
+     * @throws IOException "Socket is closed" after {@link #close()}, or the connection's error
+     */
     public void shutdownOutput() throws IOException {
         lock.lock();
         try {
@@ -510,7 +534,11 @@ public final class TcpSocket implements Closeable {
     // Options and information
     // =================================================================================================
 
-    /** SO_TIMEOUT: how long a blocking read waits, 0 for ever. */
+    /**
+     * SO_TIMEOUT: how long a blocking read waits before {@link java.net.SocketTimeoutException}.
+     *
+     * @param ms milliseconds, 0 for ever
+     */
     public void setSoTimeout(int ms) {
         if (ms < 0) {
             throw new IllegalArgumentException("timeout must not be negative");
@@ -518,11 +546,21 @@ public final class TcpSocket implements Closeable {
         soTimeoutMs = ms;
     }
 
+    /**
+     * SO_TIMEOUT.
+     *
+     * @return how long a blocking read waits in milliseconds, 0 for ever
+     */
     public int getSoTimeout() {
         return soTimeoutMs;
     }
 
-    /** SO_LINGER: with {@code on} and 0 seconds, {@link #close()} resets (sends RST). Other values close normally. */
+    /**
+     * SO_LINGER: with {@code on} and 0 seconds, {@link #close()} resets (sends RST). Other values close normally.
+     *
+     * @param on      whether to linger
+     * @param seconds the linger time; 0 means reset on close
+     */
     public void setSoLinger(boolean on, int seconds) {
         if (on && seconds < 0) {
             throw new IllegalArgumentException("linger seconds must not be negative, got " + seconds);
@@ -530,15 +568,29 @@ public final class TcpSocket implements Closeable {
         lingerSeconds = on ? seconds : -1;
     }
 
+    /**
+     * SO_LINGER.
+     *
+     * @return the linger time in seconds, or -1 when off
+     */
     public int getSoLinger() {
         return lingerSeconds;
     }
 
-    /** TCP_NODELAY: turn Nagle's algorithm off. */
+    /**
+     * TCP_NODELAY: turn Nagle's algorithm off.
+     *
+     * @param on true to send small segments at once
+     */
     public void setTcpNoDelay(boolean on) {
         onLoop(() -> engine.noDelay(on));
     }
 
+    /**
+     * TCP_NODELAY.
+     *
+     * @return whether Nagle's algorithm is off
+     */
     public boolean getTcpNoDelay() {
         return loop.call(engine::noDelay);
     }
@@ -546,6 +598,8 @@ public final class TcpSocket implements Closeable {
     /**
      * IP_TOS / IPV6_TCLASS, as {@link java.net.Socket#setTrafficClass}: the Diffserv/TOS octet of this
      * connection's packets from now on (RFC 9293 MUST-48, SHLD-21).
+     *
+     * @param tos the octet, 0 to 255
      */
     public void setTrafficClass(int tos) {
         if (tos < 0 || tos > 255) {
@@ -554,25 +608,47 @@ public final class TcpSocket implements Closeable {
         onLoop(() -> engine.tos(tos));
     }
 
+    /**
+     * IP_TOS / IPV6_TCLASS.
+     *
+     * @return the octet this connection's packets carry
+     */
     public int getTrafficClass() {
         return loop.call(engine::tos);
     }
 
-    /** The TOS / traffic-class octet of the last segment received from the peer (RFC 9293 MAY-9). */
+    /**
+     * The TOS / traffic-class octet of the last segment received from the peer (RFC 9293 MAY-9).
+     *
+     * @return the octet, 0 to 255
+     */
     public int getReceivedTrafficClass() {
         return loop.call(engine::receivedTos);
     }
 
-    /** SO_KEEPALIVE (RFC 9293 §3.8.4; off by default, MUST-25). */
+    /**
+     * SO_KEEPALIVE (RFC 9293 §3.8.4; off by default, MUST-25).
+     *
+     * @param on whether to probe an idle connection
+     */
     public void setKeepAlive(boolean on) {
         onLoop(() -> engine.keepAlive(loop.nowNs(), on));
     }
 
+    /**
+     * SO_KEEPALIVE.
+     *
+     * @return whether an idle connection is probed
+     */
     public boolean getKeepAlive() {
         return loop.call(engine::keepAlive);
     }
 
-    /** TCP_USER_TIMEOUT: give up after retransmitting this long (MUST-21); zero restores the default. */
+    /**
+     * TCP_USER_TIMEOUT: give up after retransmitting this long (MUST-21).
+     *
+     * @param timeout how long; zero restores the default
+     */
     public void setUserTimeout(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
         if (timeout.isNegative()) {
@@ -585,7 +661,11 @@ public final class TcpSocket implements Closeable {
         onLoop(() -> engine.userTimeout(ns));
     }
 
-    /** SO_SNDBUF of the engine (this connection's send queue adds {@link #QUEUE_LIMIT}). */
+    /**
+     * SO_SNDBUF of the engine (this connection's send queue adds {@link #QUEUE_LIMIT}).
+     *
+     * @param bytes the size in bytes
+     */
     public void setSendBufferSize(int bytes) {
         checkBufferSize("send", bytes);
         loop.call(() -> {
@@ -601,11 +681,20 @@ public final class TcpSocket implements Closeable {
         }
     }
 
+    /**
+     * SO_SNDBUF of the engine.
+     *
+     * @return the size in bytes
+     */
     public int getSendBufferSize() {
         return loop.call(engine::sendBufferSize);
     }
 
-    /** SO_RCVBUF of the engine; fixed once the handshake has started (the window scale depends on it). */
+    /**
+     * SO_RCVBUF of the engine; fixed once the handshake has started (the window scale depends on it).
+     *
+     * @param bytes the size in bytes
+     */
     public void setReceiveBufferSize(int bytes) {
         checkBufferSize("receive", bytes);
         loop.call(() -> {
@@ -614,33 +703,65 @@ public final class TcpSocket implements Closeable {
         });
     }
 
+    /**
+     * SO_RCVBUF of the engine.
+     *
+     * @return the size in bytes
+     */
     public int getReceiveBufferSize() {
         return loop.call(engine::receiveBufferSize);
     }
 
+    /**
+     * This end of the connection.
+     *
+     * @return the local address and port
+     */
     public InetSocketAddress getLocalSocketAddress() {
         return new InetSocketAddress(key.localAddress().toInetAddress(), key.localPort());
     }
 
+    /**
+     * The peer's end of the connection.
+     *
+     * @return the peer's address and port
+     */
     public InetSocketAddress getRemoteSocketAddress() {
         return new InetSocketAddress(key.remoteAddress().toInetAddress(), key.remotePort());
     }
 
+    /**
+     * Both ends of the connection, as the engine and its trace events name it.
+     *
+     * @return the connection's key
+     */
     public ConnectionKey key() {
         return key;
     }
 
-    /** The RFC 9293 state now. */
+    /**
+     * The RFC 9293 state now.
+     *
+     * @return the state; after the stack closed, the last one seen
+     */
     public TcpState state() {
         return loop.isRunning() ? loop.call(engine::state) : state;
     }
 
-    /** The engine's STATUS (RFC 9293 §3.10.6). */
+    /**
+     * The engine's STATUS (RFC 9293 §3.10.6).
+     *
+     * @return a snapshot of the connection's state, variables and counters
+     */
     public ConnectionStatus status() {
         return loop.call(engine::status);
     }
 
-    /** Whether close or abort was called. */
+    /**
+     * Whether close or abort was called.
+     *
+     * @return true once the application closed or aborted the socket
+     */
     public boolean isClosed() {
         lock.lock();
         try {
@@ -650,7 +771,11 @@ public final class TcpSocket implements Closeable {
         }
     }
 
-    /** The last ICMP soft error reported for this connection (SHLD-25), or null. */
+    /**
+     * The last ICMP soft error reported for this connection (SHLD-25).
+     *
+     * @return the error, or null
+     */
     public IOException softError() {
         lock.lock();
         try {

@@ -49,7 +49,14 @@ public final class UdpSocket implements Closeable {
         this.localAddress = localAddress;
     }
 
-    /** Binds {@code local} (port 0: an ephemeral one; the wildcard address: every address) on {@code stack}. */
+    /**
+     * Binds {@code local} on {@code stack}.
+     *
+     * @param stack the stack
+     * @param local the address (the wildcard: every address) and port (0: an ephemeral one)
+     * @return the bound socket
+     * @throws IOException {@link java.net.BindException} when the port is in use
+     */
     public static UdpSocket bind(NetStack stack, InetSocketAddress local) throws IOException {
         EventLoop loop = stack.loop();
         IpAddress address = local.getAddress() == null ? IpAddress.ANY_V4 : IpAddress.of(local.getAddress());
@@ -83,7 +90,13 @@ public final class UdpSocket implements Closeable {
         }
     }
 
-    /** Sends {@code data}'s remaining bytes (copied now) to {@code to}. */
+    /**
+     * Sends one datagram.
+     *
+     * @param data the payload: the buffer's remaining bytes, copied now
+     * @param to   the destination address and port
+     * @throws IOException "Socket is closed" after {@link #close()}, or when the stack cannot send it
+     */
     public void send(ByteBuffer data, InetSocketAddress to) throws IOException {
         byte[] copy = new byte[data.remaining()];
         data.get(copy);
@@ -110,6 +123,10 @@ public final class UdpSocket implements Closeable {
     /**
      * Waits up to the SO_TIMEOUT (zero: for ever) for a datagram, copies what fits into {@code dst}
      * (the rest is discarded, as {@link java.net.DatagramSocket} does) and returns its sender.
+     *
+     * @param dst where the payload goes, from its position
+     * @return the sender's address and port
+     * @throws IOException {@link SocketTimeoutException} "Receive timed out", or "Socket closed"
      */
     public InetSocketAddress receive(ByteBuffer dst) throws IOException {
         lock.lock();
@@ -141,6 +158,11 @@ public final class UdpSocket implements Closeable {
         }
     }
 
+    /**
+     * SO_TIMEOUT: how long {@link #receive} waits.
+     *
+     * @param ms milliseconds, 0 for ever
+     */
     public void setSoTimeout(int ms) {
         if (ms < 0) {
             throw new IllegalArgumentException("timeout must not be negative: " + ms);
@@ -148,19 +170,38 @@ public final class UdpSocket implements Closeable {
         this.soTimeoutMs = ms;
     }
 
+    /**
+     * SO_TIMEOUT.
+     *
+     * @return how long {@link #receive} waits in milliseconds, 0 for ever
+     */
     public int getSoTimeout() {
         return soTimeoutMs;
     }
 
+    /**
+     * The bound port.
+     *
+     * @return the port
+     */
     public int getLocalPort() {
         return port;
     }
 
+    /**
+     * The bound address and port.
+     *
+     * @return the address (wildcard: every address) and port
+     */
     public InetSocketAddress getLocalSocketAddress() {
         return new InetSocketAddress(localAddress.toInetAddress(), port);
     }
 
-    /** Datagrams dropped because the queue was full. */
+    /**
+     * Datagrams dropped because the queue was full.
+     *
+     * @return the count since the socket was bound
+     */
     public long dropped() {
         lock.lock();
         try {

@@ -42,12 +42,30 @@ public final class LossBench {
     /**
      * A named path: what happens to data (sender to receiver) and to ACKs, and how much to send.
      *
+     * @param name          the case's name in the table
+     * @param data          impairments of the data direction
+     * @param acks          impairments of the ACK direction
+     * @param bytes         how much the sender sends
      * @param lossForMathis the data direction's loss probability for the Mathis bound, 0 where the
      *                      bound does not apply (no random loss)
      */
     public record Case(String name, Impairments data, Impairments acks, long bytes, double lossForMathis) {}
 
-    /** What one run measured. */
+    /**
+     * What one run measured.
+     *
+     * @param caseName          the case's name
+     * @param seed              the seed of the run's impairments
+     * @param bytes             bytes the receiver got
+     * @param virtualNs         virtual time from the first byte to the end of the run
+     * @param completed         whether every byte arrived within the run's time limit
+     * @param retransmissions   segments the sender sent again
+     * @param timeouts          retransmission timeouts at the sender
+     * @param spurious          data delivered to the receiver twice (retransmissions that were not needed)
+     * @param mathisBytesPerSec the Mathis et al. bound for the case's loss and RTT, 0 where it does not apply
+     * @param cc                the sender's congestion controller ("reno", "cubic", "bbr")
+     * @param recovery          the sender's loss-recovery room ("rack" or "dupack")
+     */
     public record Result(String caseName, long seed, long bytes, long virtualNs, boolean completed,
                          long retransmissions, long timeouts, long spurious, double mathisBytesPerSec, String cc,
                          String recovery) {

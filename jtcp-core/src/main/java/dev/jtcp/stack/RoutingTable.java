@@ -17,7 +17,12 @@ import java.util.Objects;
  * <p>Not thread-safe: the host's thread.
  */
 public final class RoutingTable {
-    /** A route: destinations in {@code prefix} leave through {@code via}. */
+    /**
+     * A route: destinations in {@code prefix} leave through {@code via}.
+     *
+     * @param prefix the destinations, as an address and prefix length
+     * @param via    the interface they leave through
+     */
     public record Route(InterfaceAddress prefix, NetInterface via) {
         public Route {
             Objects.requireNonNull(prefix);

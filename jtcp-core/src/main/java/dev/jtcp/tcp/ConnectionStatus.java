@@ -7,12 +7,36 @@ import dev.jtcp.event.TcpState;
  * The STATUS call's answer (RFC 9293 §3.10.6): state, the TCB's main variables, and counters. A
  * snapshot; it does not change with the connection.
  *
+ * @param state             the RFC 9293 state
+ * @param key               the connection's addresses and ports
+ * @param iss               ISS, our initial send sequence number
+ * @param irs               IRS, the peer's initial sequence number (0 before it is known)
+ * @param sndUna            SND.UNA, the oldest unacknowledged sequence number
+ * @param sndNxt            SND.NXT, the next sequence number to send
+ * @param sndWnd            SND.WND, the window the peer offers, in bytes
+ * @param rcvNxt            RCV.NXT, the next sequence number expected
+ * @param rcvWnd            RCV.WND, the window we offer, in bytes
+ * @param sndWndScale       the shift applied to the peer's advertised windows (RFC 7323)
+ * @param rcvWndScale       the shift the peer applies to ours
  * @param effectiveSendMss  Eff.snd.MSS (MUST-16), payload bytes per full segment
+ * @param peerMss           the MSS the peer announced (the configured default if it sent none)
+ * @param timestamps        the timestamps option (RFC 7323) was negotiated
+ * @param sackPermitted     SACK (RFC 2018) was negotiated
  * @param srttNs            smoothed RTT, -1 before the first sample
+ * @param rttvarNs          RTTVAR, the RTT variation (RFC 6298)
+ * @param rtoNs             the current retransmission timeout
+ * @param cwnd              the congestion window in bytes
+ * @param ssthresh          the slow-start threshold in bytes
  * @param readable          bytes the application can read now
  * @param unsent            bytes written but not yet sent
  * @param unacknowledged    sequence space sent but not yet acknowledged
  * @param urgentPending     bytes up to the peer's urgent pointer not yet read (MUST-33), 0 if none
+ * @param segmentsSent      segments sent, retransmissions included
+ * @param segmentsReceived  segments received for this connection
+ * @param bytesSent         payload bytes sent, retransmissions included
+ * @param bytesReceived     payload bytes accepted in order (how far RCV.NXT moved)
+ * @param retransmissions   segments sent again
+ * @param dupAcksReceived   duplicate ACKs received
  * @param windowScaling     window scaling was negotiated (RFC 7323), whatever the shifts
  * @param ecn               ECN (RFC 3168) was negotiated in the handshake
  * @param ceReceived        segments received with the Congestion Experienced mark

@@ -110,11 +110,6 @@ final class Sender {
     // The send loop
     // =================================================================================================
 
-    /**
-     * Sends whatever the windows, Nagle and SWS avoidance allow: data from SND.NXT, then the FIN,
-     * or what loss recovery chooses while it drives; or a bare ACK if one is owed. Called after every
-     * event that may have made sending possible.
-     */
     /** Receives every data segment's sequence range as it leaves: new data, or a retransmission. */
     interface TransmitLog {
         /** {@code [seq, end)} left at {@code nowNs} ({@code end} counts a FIN); a retransmission if below SND.MAX. */
@@ -155,6 +150,11 @@ final class Sender {
         }
     }
 
+    /**
+     * Sends whatever the windows, Nagle and SWS avoidance allow: data from SND.NXT, then the FIN,
+     * or what loss recovery chooses while it drives; or a bare ACK if one is owed. Called after every
+     * event that may have made sending possible.
+     */
     void output(long nowNs, LossRecovery recovery) {
         var state = tcb.state;
         if (state == CLOSED || state == TIME_WAIT) {

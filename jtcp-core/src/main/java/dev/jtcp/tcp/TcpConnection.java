@@ -207,10 +207,10 @@ public final class TcpConnection {
         listener = null;
     }
 
-    /** Whether the application has given the connection up (full close): nobody will read it again. */
     /** The host's TIME-WAIT record while it holds this connection for the application; else null. */
     TimeWaitEntry timeWaitEntry;
 
+    /** Whether the application has given the connection up (full close): nobody will read it again. */
     boolean isOrphaned() {
         return receiveShutdown;
     }

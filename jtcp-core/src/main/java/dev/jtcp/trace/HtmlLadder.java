@@ -19,7 +19,14 @@ import java.util.List;
  * <p>Thread-safe: stateless.
  */
 public final class HtmlLadder {
-    /** One diagram with its words: a heading, a paragraph before it and facts after it. */
+    /**
+     * One diagram with its words.
+     *
+     * @param heading the section's heading
+     * @param intro   a paragraph before the diagram
+     * @param ladder  the diagram
+     * @param facts   short facts listed after it
+     */
     public record Section(String heading, String intro, Ladder ladder, List<String> facts) {}
 
     private HtmlLadder() {}

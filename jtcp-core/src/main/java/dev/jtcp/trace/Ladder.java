@@ -28,7 +28,12 @@ public record Ladder(String title, List<Column> columns, List<TcpState> initial,
         items = List.copyOf(items);
     }
 
-    /** An endpoint: {@code name} as the reader knows it ("client"), {@code label} its address ("198.18.0.1:40000"). */
+    /**
+     * An endpoint.
+     *
+     * @param name  the endpoint as the reader knows it ("client")
+     * @param label its address ("198.18.0.1:40000")
+     */
     public record Column(String name, String label) {}
 
     /** What became of a segment. */
@@ -58,12 +63,18 @@ public record Ladder(String title, List<Column> columns, List<TcpState> initial,
     /**
      * A segment.
      *
+     * @param timeNs         when it was sent
+     * @param from           the sender's column
+     * @param to             the receiver's column
      * @param arriveNs       when it reached the receiver; -1 if it never did
+     * @param fate           what became of it
+     * @param kind           its role, for colour
      * @param label          flags, seq, ack and length, e.g. {@code SYN,ACK seq=0 ack=1}
      * @param options        the key options, e.g. {@code mss 1460, wscale 7, sackOK, TS}; empty if none
      * @param tag            what the sender said it was ("retransmission", "challenge ACK"), or null
      * @param detail         why it was dropped or lost, or null
      * @param segment        the event it was drawn from (the send, or the arrival if the send was not traced)
+     * @param explanation    what the segment does, for a reader new to TCP; or null
      */
     public record Arrow(long timeNs, int from, int to, long arriveNs, Fate fate, Kind kind, String label,
                         String options, String tag, String detail, TraceEvent.SegmentEvent segment,
@@ -74,19 +85,41 @@ public record Ladder(String title, List<Column> columns, List<TcpState> initial,
         }
     }
 
-    /** A column's connection changed state. */
+    /**
+     * A column's connection changed state.
+     *
+     * @param timeNs      when
+     * @param column      whose connection
+     * @param from        the state it left
+     * @param to          the state it entered
+     * @param cause       why, in a few words ("rcv SYN,ACK")
+     * @param explanation what the change means, for a reader new to TCP; or null
+     */
     public record StateMark(long timeNs, int column, TcpState from, TcpState to, String cause, String explanation)
             implements Item {}
 
     /**
      * A timer fired, or (for TIME-WAIT) was set.
      *
-     * @param armedNs when it was last set, or -1 if unknown
+     * @param timeNs      when
+     * @param column      whose timer
+     * @param timer       which timer
+     * @param action      fired, or set
+     * @param armedNs     when it was last set, or -1 if unknown
+     * @param deadlineNs  when it fires (for a set timer)
+     * @param explanation what the timer is for, for a reader new to TCP; or null
      */
     public record TimerMark(long timeNs, int column, TimerKind timer, TraceEvent.TimerAction action, long armedNs,
                             long deadlineNs, String explanation) implements Item {}
 
-    /** A remark at a time; {@code column} is -1 when it concerns no one endpoint. */
+    /**
+     * A remark at a time.
+     *
+     * @param timeNs      when
+     * @param column      the endpoint it concerns, or -1 when it concerns no one endpoint
+     * @param text        the remark
+     * @param explanation more for a reader new to TCP, or null
+     */
     public record Note(long timeNs, int column, String text, String explanation) implements Item {}
 
     /** The state marks of one column, in order. */

@@ -30,7 +30,14 @@ import java.util.function.Function;
  * <p>Not thread-safe; one narrator per trace.
  */
 public final class Narrator {
-    /** What a rule sees: the event, and the host's state just before and after this moment. */
+    /**
+     * What a rule sees.
+     *
+     * @param event           the event to narrate
+     * @param stateBefore     the host's connection state just before this moment, or null
+     * @param stateNow        its state after the event, or null
+     * @param delayedAckFired whether the host's delayed-ACK timer fired at this moment (the ACK it sends was delayed)
+     */
     public record Context(TraceEvent event, TcpState stateBefore, TcpState stateNow, boolean delayedAckFired) {
         /** The event as a segment, or null. */
         public TraceEvent.SegmentEvent segment() {

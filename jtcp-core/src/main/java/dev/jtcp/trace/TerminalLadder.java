@@ -34,7 +34,13 @@ import java.util.Set;
  * <p>Thread-safe: stateless; each call renders independently.
  */
 public final class TerminalLadder {
-    /** Rendering choices: ANSI colour, the width to fit, and whether to print explanations. */
+    /**
+     * Rendering choices.
+     *
+     * @param color   whether to use ANSI colour
+     * @param width   the width in columns to fit (what does not fit is cut with a mark)
+     * @param explain whether to print explanations
+     */
     public record Options(boolean color, int width, boolean explain) {
         public static final Options PLAIN = new Options(false, 100, true);
     }

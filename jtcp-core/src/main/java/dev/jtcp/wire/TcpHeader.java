@@ -7,6 +7,13 @@ import java.util.List;
  * An immutable snapshot of a TCP header with its options in wire order: what traces, ladder
  * diagrams and capture analysis keep of a segment. The data path uses {@link TcpSegment} instead.
  *
+ * @param srcPort       the source port, 0 to 65535
+ * @param dstPort       the destination port, 0 to 65535
+ * @param seq           the sequence number (unsigned 32 bits held in an int)
+ * @param ack           the acknowledgment number (unsigned 32 bits held in an int)
+ * @param flags         the flag bits ({@link TcpFlags})
+ * @param window        the window field as sent, before any scaling
+ * @param urgentPointer the urgent pointer field
  * @param options the options in wire order ({@link TcpOption}), NOP/EOL included when parsed from
  *                the wire
  */

@@ -56,7 +56,11 @@ public sealed interface TcpOption {
         @Override public String toString() { return "nop"; }
     }
 
-    /** Maximum segment size (RFC 9293 §3.7.1). */
+    /**
+     * Maximum segment size (RFC 9293 §3.7.1).
+     *
+     * @param mss the largest segment payload the sender can receive, in bytes
+     */
     record Mss(int mss) implements TcpOption {
         public int kind() { return KIND_MSS; }
         public int wireLength() { return 4; }
@@ -67,7 +71,11 @@ public sealed interface TcpOption {
         @Override public String toString() { return "mss " + mss; }
     }
 
-    /** Window scale shift count (RFC 7323 §2). */
+    /**
+     * Window scale (RFC 7323 §2).
+     *
+     * @param shift the shift count the sender applies to its own windows
+     */
     record WindowScale(int shift) implements TcpOption {
         public int kind() { return KIND_WSCALE; }
         public int wireLength() { return 3; }
@@ -89,7 +97,11 @@ public sealed interface TcpOption {
         @Override public String toString() { return "sackOK"; }
     }
 
-    /** SACK blocks (RFC 2018 §3): pairs of left edge, right edge (exclusive). */
+    /**
+     * SACK blocks (RFC 2018 §3).
+     *
+     * @param edges pairs of left edge, right edge (exclusive): one to four blocks
+     */
     record Sack(int[] edges) implements TcpOption {
         public Sack {
             if (edges.length % 2 != 0 || edges.length == 0 || edges.length > 8) {
@@ -120,7 +132,12 @@ public sealed interface TcpOption {
         }
     }
 
-    /** Timestamps (RFC 7323 §3): TSval and TSecr, both unsigned 32-bit. */
+    /**
+     * Timestamps (RFC 7323 §3).
+     *
+     * @param tsVal TSval, the sender's timestamp clock (unsigned 32 bits)
+     * @param tsEcr TSecr, the TSval echoed back (unsigned 32 bits)
+     */
     record Timestamps(int tsVal, int tsEcr) implements TcpOption {
         public int kind() { return KIND_TIMESTAMPS; }
         public int wireLength() { return 10; }
@@ -136,6 +153,9 @@ public sealed interface TcpOption {
     /**
      * An option jtcp does not interpret, or a known kind with a length it does not expect; its
      * bytes after kind and length are kept so it can be shown and re-emitted (RFC 9293 MUST-6).
+     *
+     * @param kind the option kind
+     * @param data the bytes after kind and length
      */
     record Unknown(int kind, byte[] data) implements TcpOption {
         public Unknown {
@@ -152,8 +172,10 @@ public sealed interface TcpOption {
     }
 
     /**
-     * The result of decoding an option area: the options in wire order, and {@code error} non-null
-     * when the area was malformed (then {@code options} holds those decoded before the fault).
+     * The result of decoding an option area.
+     *
+     * @param options the options in wire order; when the area was malformed, those decoded before the fault
+     * @param error   why the area was malformed, or null
      */
     record Decoded(List<TcpOption> options, DropReason error) {}
 
