@@ -8,11 +8,17 @@ import java.util.random.RandomGenerator;
  * any state, encoding what it must remember in its own initial sequence number, and rebuilds the
  * connection when the ACK of the handshake returns that number plus one.
  *
- * <p>The cookie is {@code H1 + clientIsn + (count << 24) + ((H2(count) + mssIndex) mod 2^24)}, where
- * {@code count} is a 64-second time counter, {@code H1} and {@code H2} are SipHash over the 4-tuple
- * with a secret key, and {@code mssIndex} picks one of four MSS values. A returning ACK is valid when
- * the recovered count is at most two periods old and the recovered index is one of the four: a blind
- * attacker's guess succeeds with probability about 2<sup>-22</sup>.
+ * <p>The cookie is {@code H1(clientIsn) + clientIsn + (count << 24) + ((H2(count) + mssIndex) mod 2^24)},
+ * where {@code count} is a 64-second time counter, {@code H1} and {@code H2} are SipHash over the
+ * 4-tuple with a secret key, and {@code mssIndex} picks one of four MSS values. A returning ACK is
+ * valid when the recovered count is at most two periods old and the recovered index is one of the
+ * four: a blind attacker's guess succeeds with probability about 2<sup>-22</sup>.
+ *
+ * <p>Unlike Linux's cookie, {@code H1} hashes the client's ISN too. With the ISN only added, an ACK
+ * whose sequence and acknowledgment numbers both moved on by the same amount also passes, such as a
+ * client's duplicated last ACK arriving after LAST-ACK has closed: it would rebuild an ESTABLISHED
+ * connection the client no longer has (a connection storm left thousands of them). Hashed, such an
+ * ACK is as unlikely to pass as a guess.
  *
  * <p>When the SYN carried timestamps, the options the cookie cannot hold (window scale, SACK
  * permitted) ride in the low bits of our TSval, which the client echoes in TSecr (the approach Linux
@@ -56,10 +62,15 @@ public final class SynCookies {
         return prf.hash(lHi, lLo, rHi, rLo, (long) lPort << 16 | rPort, extra);
     }
 
+    /** H1, over the 4-tuple and the client's ISN (kept apart from H2's 8-bit counts by bit 32). */
+    private int h1(long lHi, long lLo, int lPort, long rHi, long rLo, int rPort, int clientIsn) {
+        return (int) h(lHi, lLo, lPort, rHi, rLo, rPort, 1L << 32 | (clientIsn & 0xFFFF_FFFFL));
+    }
+
     /** The cookie ISN for a SYN with sequence number {@code clientIsn}. */
     int encode(long nowNs, long lHi, long lLo, int lPort, long rHi, long rLo, int rPort, int clientIsn, int mssIndex) {
         int count = (int) (nowNs / PERIOD_NS) & 0xFF;
-        int h1 = (int) h(lHi, lLo, lPort, rHi, rLo, rPort, -1L);
+        int h1 = h1(lHi, lLo, lPort, rHi, rLo, rPort, clientIsn);
         int h2 = (int) h(lHi, lLo, lPort, rHi, rLo, rPort, count);
         return h1 + clientIsn + (count << 24) + ((h2 + mssIndex) & 0xFF_FFFF);
     }
@@ -71,7 +82,7 @@ public final class SynCookies {
      * @return the MSS index, or -1 when the cookie is forged or too old
      */
     int decode(long nowNs, long lHi, long lLo, int lPort, long rHi, long rLo, int rPort, int clientIsn, int cookie) {
-        int h1 = (int) h(lHi, lLo, lPort, rHi, rLo, rPort, -1L);
+        int h1 = h1(lHi, lLo, lPort, rHi, rLo, rPort, clientIsn);
         int x = cookie - h1 - clientIsn;
         int count = x >>> 24;
         int nowCount = (int) (nowNs / PERIOD_NS) & 0xFF;

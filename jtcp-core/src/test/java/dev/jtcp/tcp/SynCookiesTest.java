@@ -34,6 +34,26 @@ class SynCookiesTest {
         assertThat(cookies.decode(t, L_HI, L_LO, 80, R_HI, R_LO, 40000, 99 + 100_000, c)).isEqualTo(-1);
     }
 
+    /**
+     * A client's last ACK of a closed connection, its sequence and acknowledgment numbers both moved
+     * on by the bytes each side sent, must not pass as a fresh cookie handshake (it would rebuild a
+     * connection the client no longer has). With the client's ISN only added into the cookie, every
+     * one of these passed.
+     */
+    @Test
+    void anAckWhoseNumbersMovedOnTogetherDoesNotValidate() {
+        long t = 9_000_000_000L;
+        int isn = 0x0BADF00D;
+        int c = cookies.encode(t, L_HI, L_LO, 80, R_HI, R_LO, 40000, isn, 3);
+        int accepted = 0;
+        for (int moved = 1; moved <= 10_000; moved++) {
+            if (cookies.decode(t, L_HI, L_LO, 80, R_HI, R_LO, 40000, isn + moved, c + moved) >= 0) {
+                accepted++;
+            }
+        }
+        assertThat(accepted).isZero();
+    }
+
     @Test
     void blindGuessesAlmostNeverValidate() {
         SplittableRandom r = new SplittableRandom(8);
