@@ -25,7 +25,7 @@ import picocli.CommandLine.Option;
  * at MSS 1460 and at a 64 KiB MTU, full connection lifecycles per second, and heap bytes per idle
  * established connection and per TIME-WAIT record.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true, subcommands = {BenchTunCommand.class, BenchLossCommand.class},
+@Command(name = "bench", mixinStandardHelpOptions = true, subcommands = {BenchTunCommand.class, BenchLossCommand.class, BenchSoakCommand.class},
         description = {"Measure the engine on the simulated network (both ends jtcp, one thread).",
                 "Throughput counts application bytes delivered per second of real (wall-clock) time.",
                 "'jtcp bench tun' measures jtcp over a TUN device beside the kernel over veth instead;",
