@@ -2,6 +2,7 @@ package dev.jtcp.forward;
 
 import java.io.DataInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.ConnectException;
 import java.net.Inet4Address;
@@ -59,7 +60,7 @@ public final class Upstream {
             }
             s.connect(socks5, ms);
             s.setSoTimeout(ms);
-            handshake(s, destination);
+            handshake(s.getInputStream(), s.getOutputStream(), destination, user, password, socks5.toString());
             s.setSoTimeout(0);
             return s;
         } catch (IOException | RuntimeException e) {
@@ -68,14 +69,18 @@ public final class Upstream {
         }
     }
 
-    /** RFC 1928 method negotiation, RFC 1929 authentication, then CONNECT. */
-    private void handshake(Socket s, InetSocketAddress destination) throws IOException {
-        OutputStream out = s.getOutputStream();
-        DataInputStream in = new DataInputStream(s.getInputStream());
+    /**
+     * RFC 1928 method negotiation, RFC 1929 authentication ({@code user} null for none), then
+     * CONNECT, over a connection to the proxy {@code proxy} names. Whatever the proxy answers ends
+     * in an IOException with a message or in a return, never in another exception.
+     */
+    static void handshake(InputStream rawIn, OutputStream out, InetSocketAddress destination, String user,
+                          String password, String proxy) throws IOException {
+        DataInputStream in = new DataInputStream(rawIn);
         out.write(user == null ? new byte[] {5, 1, 0} : new byte[] {5, 2, 0, 2});
         out.flush();
         if (in.readUnsignedByte() != 5) {
-            throw new IOException("SOCKS5 proxy " + socks5 + " answered with another version");
+            throw new IOException("SOCKS5 proxy " + proxy + " answered with another version");
         }
         int method = in.readUnsignedByte();
         if (method == 2 && user != null) {
@@ -91,10 +96,10 @@ public final class Upstream {
             out.flush();
             in.readUnsignedByte();
             if (in.readUnsignedByte() != 0) {
-                throw new IOException("SOCKS5 proxy " + socks5 + " rejected the username and password");
+                throw new IOException("SOCKS5 proxy " + proxy + " rejected the username and password");
             }
         } else if (method != 0) {
-            throw new IOException("SOCKS5 proxy " + socks5 + " accepts none of our methods");
+            throw new IOException("SOCKS5 proxy " + proxy + " accepts none of our methods");
         }
         byte[] addr = destination.getAddress().getAddress();
         byte[] req = new byte[6 + addr.length];
@@ -114,15 +119,16 @@ public final class Upstream {
             case 1 -> 4;
             case 4 -> 16;
             case 3 -> in.readUnsignedByte();
-            default -> throw new IOException("SOCKS5 proxy " + socks5 + " sent address type " + atyp);
+            default -> throw new IOException("SOCKS5 proxy " + proxy + " sent address type " + atyp);
         };
-        in.readNBytes(skip + 2);
+        // readFully: a reply cut short is an EOFException, not a success (readNBytes returned what there was).
+        in.readFully(new byte[skip + 2]);
         switch (rep) {
             case 0 -> {
             }
             case 5 -> throw new ConnectException("Connection refused");
             case 3, 4, 6 -> throw new NoRouteToHostException("No route to host (SOCKS5 reply " + rep + ")");
-            default -> throw new ConnectException("SOCKS5 proxy " + socks5 + " failed the CONNECT (reply " + rep + ")");
+            default -> throw new ConnectException("SOCKS5 proxy " + proxy + " failed the CONNECT (reply " + rep + ")");
         }
     }
 
