@@ -10,6 +10,7 @@ import java.net.ProtocolException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Locale;
@@ -232,16 +233,24 @@ final class HttpServer {
         }
         int q = target.indexOf('?');
         String raw = q < 0 ? target : target.substring(0, q);
+        String path;
         try {
-            return URLDecoder.decode(raw.replace("+", "%2B"), StandardCharsets.UTF_8);
+            path = URLDecoder.decode(raw.replace("+", "%2B"), StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {
             return null;
         }
+        // No file name holds a NUL, and Path.resolve would throw on one (InvalidPathException).
+        return path.indexOf('\0') >= 0 ? null : path;
     }
 
     /** The file a path names, or null if it would leave the directory. */
     private Path resolve(String path) {
-        Path p = root.resolve(path.substring(1)).normalize();
+        Path p;
+        try {
+            p = root.resolve(path.substring(1)).normalize();
+        } catch (InvalidPathException e) {
+            return null;
+        }
         return p.startsWith(root) ? p : null;
     }
 
