@@ -109,9 +109,13 @@ public final class BenchSoakCommand implements Callable<Integer> {
         long growth = heapAfter - heapBefore;
         boolean heapFlat = growth <= HEAP_SLACK_BYTES + LEAK_BYTES_PER_LIFECYCLE * measured;
 
-        out.printf("lifecycles          %,d completed of %,d started, %,d clean, errors %s, %,d stray accepts%n",
-                soak.completed(), soak.started(), soak.clean(), soak.errors().isEmpty() ? "none" : soak.errors(),
-                soak.strays());
+        out.printf("lifecycles          %,d completed of %,d started, %,d clean, errors %s (%,d of them after every byte"
+                        + " was delivered), %,d stray accepts%n", soak.completed(), soak.started(), soak.clean(),
+                soak.errors().isEmpty() ? "none" : soak.errors(), soak.errorsAfterDelivery(), soak.strays());
+        if (soak.errorsAfterDelivery() > 0) {
+            out.println("                    (an error after delivery is a FIN retransmitted after the peer's TIME-WAIT"
+                    + " ended: the peer answers RST; a longer --msl makes it rarer)");
+        }
         out.printf("delivery            %,d bytes checked exactly once and in order, %d violations%n",
                 soak.bytesVerified(), soak.violations());
         out.printf("transitions         %,d state changes checked against RFC 9293's diagram%n", soak.transitionsChecked());

@@ -113,6 +113,7 @@ public final class Soak {
     private long completed;
     private long clean;
     private long strays;
+    private long afterDelivery;
     private long violations;
     private long bytesVerified;
     private long transitions;
@@ -214,6 +215,15 @@ public final class Soak {
     /** Lifecycles that ended with an error at one end, by the first error seen. */
     public Map<TcpError, Long> errors() {
         return Map.copyOf(errors);
+    }
+
+    /**
+     * Lifecycles with an error in which both ends had sent and read everything, end of stream
+     * included: only the closing handshake failed. The usual cause is a FIN retransmitted after the
+     * peer's TIME-WAIT (2 × MSL, shortened here) expired, which the peer rightly answers with a RST.
+     */
+    public long errorsAfterDelivery() {
+        return afterDelivery;
     }
 
     /** The first {@value #MAX_VIOLATIONS} lifecycles that ended with an error, described. */
@@ -354,6 +364,9 @@ public final class Soak {
         TcpError err = lc.client.error != null ? lc.client.error : lc.server.error;
         if (err != null) {
             errors.merge(err, 1L, Long::sum);
+            if (lc.client.deliveredAll() && lc.server.deliveredAll()) {
+                afterDelivery++;
+            }
             if (errorTexts.size() < MAX_VIOLATIONS) {
                 errorTexts.add("lifecycle " + lc.id + " (" + lc.ending + ", " + lc.client.sendBytes + " / "
                         + lc.server.sendBytes + " bytes): client " + lc.client.describe() + "; server "
@@ -533,6 +546,10 @@ public final class Soak {
                 closeAfterSending = true;
             }
             pump();
+        }
+
+        boolean deliveredAll() {
+            return conn != null && sent == sendBytes && received == receiveBytes && endOfStream;
         }
 
         String describe() {

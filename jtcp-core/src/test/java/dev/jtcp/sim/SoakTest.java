@@ -22,6 +22,8 @@ class SoakTest {
         assertThat(soak.completed()).isEqualTo(3_000);
         assertThat(soak.tableLeftovers()).as("what the hosts still hold").isEmpty();
         assertThat(soak.clean()).as("clean lifecycles, errors: %s", soak.errorTexts()).isGreaterThanOrEqualTo(2_990);
+        assertThat(soak.completed() - soak.clean()).as("errors before everything was delivered: %s", soak.errorTexts())
+                .isEqualTo(soak.errorsAfterDelivery());
         assertThat(soak.bytesVerified()).as("bytes checked").isGreaterThan(1_000_000);
         assertThat(soak.transitionsChecked()).as("transitions checked").isGreaterThan(3_000 * 8);
         assertThat(soak.retransmissions()).as("the impairments bit").isPositive();
