@@ -118,7 +118,6 @@ public final class Soak {
     private long bytesVerified;
     private long transitions;
     private long retransmissions;
-    private long connectFailures;
 
     public Soak(Settings settings) {
         this.settings = settings;
@@ -322,8 +321,7 @@ public final class Soak {
         try {
             c = client.connect(net.nowNs(), SERVER, PORT);
         } catch (TcpException e) {
-            // No ephemeral port free: count it and let the lifecycle end at once.
-            connectFailures++;
+            // No ephemeral port free: a violation (the soak must not exhaust them); the lifecycle ends.
             violation("connect failed: " + e.getMessage());
             lifecycleDone(lc);
             return;
