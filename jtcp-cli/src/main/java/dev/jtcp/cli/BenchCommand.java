@@ -27,7 +27,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         subcommands = {BenchTunCommand.class, BenchLossCommand.class, BenchTunLossCommand.class, BenchFlowsCommand.class,
-                BenchStormCommand.class, BenchInjectCommand.class},
+                BenchStormCommand.class, BenchInjectCommand.class, BenchSoakCommand.class},
         description = {"Measure the engine on the simulated network (both ends jtcp, one thread).",
                 "Throughput counts application bytes delivered per second of real (wall-clock) time.",
                 "'jtcp bench tun' measures jtcp over a TUN device beside the kernel over veth instead;",

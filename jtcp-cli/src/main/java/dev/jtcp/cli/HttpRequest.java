@@ -109,12 +109,12 @@ record HttpRequest(String startLine, Map<String, String> headers) {
                 throw new ProtocolException("connection closed inside a chunked body");
             }
             int semi = line.indexOf(';');
-            long size;
-            try {
-                size = Long.parseLong((semi < 0 ? line : line.substring(0, semi)).strip(), 16);
-            } catch (NumberFormatException e) {
+            String hex = (semi < 0 ? line : line.substring(0, semi)).strip();
+            // chunk-size = 1*HEXDIG: no sign (parseLong would take "-5"), at most 15 digits (no overflow).
+            if (!hex.matches("[0-9A-Fa-f]{1,15}")) {
                 throw new ProtocolException("bad chunk size: " + line);
             }
+            long size = Long.parseLong(hex, 16);
             if (size == 0) {
                 while (true) {
                     String trailer = readLine(in);

@@ -10,6 +10,7 @@ import java.net.ProtocolException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Locale;
@@ -42,29 +43,43 @@ final class HttpServer {
     }
 
     void serve(TcpSocket c) throws IOException {
-        InputStream in = new BufferedInputStream(progress.receivedFrom(c.getInputStream()), BUFFER);
-        OutputStream out = new BufferedOutputStream(progress.sentInto(c.getOutputStream()), BUFFER);
         try (c) {
-            while (true) {
-                HttpRequest r;
-                try {
-                    r = HttpRequest.read(in);
-                } catch (ProtocolException e) {
-                    respond(new Reply(), out, 400, "Bad Request", e.getMessage() + "\n", false);
-                    out.flush();
-                    return;
-                }
-                if (r == null) {
-                    return;
-                }
-                boolean keepAlive = handle(c, r, in, out);
+            exchange(c.getInputStream(), c.getOutputStream(), c::shutdownOutput, Addresses.format(c.getRemoteSocketAddress()));
+        }
+    }
+
+    /** What ends the sending half of the connection (a TCP half-close). */
+    interface HalfClose {
+        void shutdownOutput() throws IOException;
+    }
+
+    /**
+     * Answers the requests read from {@code rawIn} on {@code rawOut} until the client closes or
+     * asks to; {@code peer} names the client in the log. The connection itself is the caller's.
+     * Bad requests are answered 400 (or 405, 411); an IOException ends the exchange.
+     */
+    void exchange(InputStream rawIn, OutputStream rawOut, HalfClose halfClose, String peer) throws IOException {
+        InputStream in = new BufferedInputStream(progress.receivedFrom(rawIn), BUFFER);
+        OutputStream out = new BufferedOutputStream(progress.sentInto(rawOut), BUFFER);
+        while (true) {
+            HttpRequest r;
+            try {
+                r = HttpRequest.read(in);
+            } catch (ProtocolException e) {
+                respond(new Reply(), out, 400, "Bad Request", e.getMessage() + "\n", false);
                 out.flush();
-                if (!keepAlive) {
-                    // Half-close first, so the response is not lost to a RST if the client still sends.
-                    c.shutdownOutput();
-                    drain(in);
-                    return;
-                }
+                return;
+            }
+            if (r == null) {
+                return;
+            }
+            boolean keepAlive = handle(peer, r, in, out);
+            out.flush();
+            if (!keepAlive) {
+                // Half-close first, so the response is not lost to a RST if the client still sends.
+                halfClose.shutdownOutput();
+                drain(in);
+                return;
             }
         }
     }
@@ -81,7 +96,7 @@ final class HttpServer {
     }
 
     /** Answers one request; returns whether the connection stays open. */
-    private boolean handle(TcpSocket c, HttpRequest r, InputStream in, OutputStream out) throws IOException {
+    private boolean handle(String peer, HttpRequest r, InputStream in, OutputStream out) throws IOException {
         Reply reply = new Reply();
         String[] parts = r.startLine().split(" ");
         if (parts.length != 3 || !parts[2].startsWith("HTTP/1.")) {
@@ -110,7 +125,7 @@ final class HttpServer {
         };
         if (!quiet) {
             progress.println(String.format(Locale.ROOT, "jtcp: %s %s %s -> %d, %d bytes",
-                    Addresses.format(c.getRemoteSocketAddress()), method, target, reply.status, Math.max(sent, 0)));
+                    peer, method, target, reply.status, Math.max(sent, 0)));
         }
         return keepAlive;
     }
@@ -218,16 +233,24 @@ final class HttpServer {
         }
         int q = target.indexOf('?');
         String raw = q < 0 ? target : target.substring(0, q);
+        String path;
         try {
-            return URLDecoder.decode(raw.replace("+", "%2B"), StandardCharsets.UTF_8);
+            path = URLDecoder.decode(raw.replace("+", "%2B"), StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {
             return null;
         }
+        // No file name holds a NUL, and Path.resolve would throw on one (InvalidPathException).
+        return path.indexOf('\0') >= 0 ? null : path;
     }
 
     /** The file a path names, or null if it would leave the directory. */
     private Path resolve(String path) {
-        Path p = root.resolve(path.substring(1)).normalize();
+        Path p;
+        try {
+            p = root.resolve(path.substring(1)).normalize();
+        } catch (InvalidPathException e) {
+            return null;
+        }
         return p.startsWith(root) ? p : null;
     }
 

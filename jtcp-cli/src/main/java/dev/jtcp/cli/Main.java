@@ -38,6 +38,8 @@ public final class Main implements Runnable {
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
         cl.setCaseInsensitiveEnumValuesAllowed(true);
+        // No @-files: picocli would read "@x" as a file of arguments, and throw on a directory.
+        cl.setExpandAtFiles(false);
         cl.registerConverter(java.time.Duration.class, new Converters.DurationConverter());
         Failures.install(cl);
         return cl;

@@ -40,6 +40,16 @@ class CliErrorsTest {
     }
 
     @Test
+    void anArgumentStartingWithAtIsAnArgumentNotAFileToExpand() {
+        // Found by CommandLineFuzzTest: picocli read "@." as an argument file, a directory, and threw
+        // InitializationException out of execute (a stack trace, exit 1). jtcp has no @-files.
+        jtcp("@.").assertOneLineError(2, "@.");
+        Run trace = jtcp("trace", "@" + dir);
+        assertThat(trace.exitCode()).isEqualTo(2);
+        assertThat(trace.err()).isEqualTo("jtcp trace: no such file: @" + dir + System.lineSeparator());
+    }
+
+    @Test
     void aBadImpairmentIsAUsageErrorFoundBeforeTheTun() {
         jtcp("serve", "echo", "--netns", NO_NS, "--impair", "loss=abc")
                 .assertOneLineError(2, "--impair loss=abc", "loss");

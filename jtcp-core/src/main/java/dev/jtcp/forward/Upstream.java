@@ -2,6 +2,7 @@ package dev.jtcp.forward;
 
 import java.io.DataInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.ConnectException;
 import java.net.Inet4Address;
@@ -149,14 +150,38 @@ public final class Upstream {
     private static final int CONNECT = 1;
     private static final int UDP_ASSOCIATE = 3;
 
-    /** RFC 1928 method negotiation, RFC 1929 authentication, then the command; returns BND.ADDR and BND.PORT. */
+    /**
+     * RFC 1928 method negotiation, RFC 1929 authentication ({@code user} null for none), then
+     * CONNECT, over a connection to the proxy {@code proxy} names. Whatever the proxy answers ends
+     * in an IOException with a message or in a return, never in another exception.
+     */
+    static void handshake(InputStream in, OutputStream out, InetSocketAddress destination, String user,
+                          String password, String proxy) throws IOException {
+        handshake(in, out, CONNECT, destination, user, password, proxy);
+    }
+
+    /** {@link #handshake(Socket, int, InetSocketAddress)} over this upstream's proxy, resolving a named BND.ADDR. */
     private InetSocketAddress handshake(Socket s, int command, InetSocketAddress destination) throws IOException {
-        OutputStream out = s.getOutputStream();
-        DataInputStream in = new DataInputStream(s.getInputStream());
+        InetSocketAddress bound = handshake(s.getInputStream(), s.getOutputStream(), command, destination, user,
+                password, socks5.toString());
+        if (bound.isUnresolved()) {
+            bound = new InetSocketAddress(InetAddress.getByName(bound.getHostString()), bound.getPort());
+        }
+        return bound;
+    }
+
+    /**
+     * RFC 1928 method negotiation, RFC 1929 authentication, then {@code command}; returns BND.ADDR and
+     * BND.PORT (unresolved when the proxy names a host). A reply cut short is an EOFException.
+     */
+    private static InetSocketAddress handshake(InputStream rawIn, OutputStream out, int command,
+                                               InetSocketAddress destination, String user, String password,
+                                               String proxy) throws IOException {
+        DataInputStream in = new DataInputStream(rawIn);
         out.write(user == null ? new byte[] {5, 1, 0} : new byte[] {5, 2, 0, 2});
         out.flush();
         if (in.readUnsignedByte() != 5) {
-            throw new IOException("SOCKS5 proxy " + socks5 + " answered with another version");
+            throw new IOException("SOCKS5 proxy " + proxy + " answered with another version");
         }
         int method = in.readUnsignedByte();
         if (method == 2 && user != null) {
@@ -172,10 +197,10 @@ public final class Upstream {
             out.flush();
             in.readUnsignedByte();
             if (in.readUnsignedByte() != 0) {
-                throw new IOException("SOCKS5 proxy " + socks5 + " rejected the username and password");
+                throw new IOException("SOCKS5 proxy " + proxy + " rejected the username and password");
             }
         } else if (method != 0) {
-            throw new IOException("SOCKS5 proxy " + socks5 + " accepts none of our methods");
+            throw new IOException("SOCKS5 proxy " + proxy + " accepts none of our methods");
         }
         byte[] addr = destination.getAddress().getAddress();
         byte[] req = new byte[6 + addr.length];
@@ -191,28 +216,28 @@ public final class Upstream {
         int rep = in.readUnsignedByte();
         in.readUnsignedByte();
         int atyp = in.readUnsignedByte();
+        // readFully: a reply cut short is an EOFException, not a success (readNBytes returns what there was).
         InetSocketAddress bound = switch (atyp) {
             case 1, 4 -> {
-                byte[] a = in.readNBytes(atyp == 1 ? 4 : 16);
+                byte[] a = new byte[atyp == 1 ? 4 : 16];
+                in.readFully(a);
                 yield new InetSocketAddress(InetAddress.getByAddress(a), in.readUnsignedShort());
             }
             case 3 -> {
-                byte[] name = in.readNBytes(in.readUnsignedByte());
+                byte[] name = new byte[in.readUnsignedByte()];
+                in.readFully(name);
                 yield InetSocketAddress.createUnresolved(new String(name, StandardCharsets.US_ASCII),
                         in.readUnsignedShort());
             }
-            default -> throw new IOException("SOCKS5 proxy " + socks5 + " sent address type " + atyp);
+            default -> throw new IOException("SOCKS5 proxy " + proxy + " sent address type " + atyp);
         };
         switch (rep) {
             case 0 -> {
             }
             case 5 -> throw new ConnectException("Connection refused");
             case 3, 4, 6 -> throw new NoRouteToHostException("No route to host (SOCKS5 reply " + rep + ")");
-            default -> throw new ConnectException("SOCKS5 proxy " + socks5 + " failed the "
+            default -> throw new ConnectException("SOCKS5 proxy " + proxy + " failed the "
                     + (command == CONNECT ? "CONNECT" : "UDP ASSOCIATE") + " (reply " + rep + ")");
-        }
-        if (bound.isUnresolved()) {
-            bound = new InetSocketAddress(InetAddress.getByName(bound.getHostString()), bound.getPort());
         }
         return bound;
     }

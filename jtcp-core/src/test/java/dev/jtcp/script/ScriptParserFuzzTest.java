@@ -9,8 +9,8 @@ import java.util.Set;
  * Coverage-guided fuzzing of the script lexer and parser (and the shell commands a script runs)
  * with Jazzer, the pattern of {@code WireFuzzTest}: a normal test run replays the seed corpus in
  * {@code src/test/resources/dev/jtcp/script/ScriptParserFuzzTestInputs}; CI fuzzes briefly, and
- * {@code JAZZER_FUZZ=1 ./mvnw -pl jtcp-core test -Dtest=ScriptParserFuzzTest
- * -Djazzer.max_duration=10m} fuzzes for longer. Bad input must become a {@link
+ * {@code fuzz/campaign --minutes 10 ScriptParserFuzzTest} fuzzes for longer (docs/fuzzing.md).
+ * Bad input must become a {@link
  * ScriptSyntaxException} (or, for what is well-formed but unsupported, a {@link
  * ScriptUnsupportedException}); any other exception is a finding.
  */

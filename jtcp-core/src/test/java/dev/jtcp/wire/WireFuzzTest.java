@@ -4,10 +4,11 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.nio.ByteBuffer;
 
 /**
- * Coverage-guided fuzzing of every parser with Jazzer. In a normal test run this replays the seed
- * corpus in {@code src/test/resources/dev/jtcp/wire/WireFuzzTestInputs}; CI also fuzzes it for a
- * short time, and {@code JAZZER_FUZZ=1 ./mvnw -pl jtcp-core test -Dtest=WireFuzzTest
- * -Djtcp.fuzz.duration=10m} fuzzes it for longer. Any exception escaping a parser is a finding.
+ * Coverage-guided fuzzing of the packet views with Jazzer: IPv4 and IPv6 (with extension headers),
+ * TCP with its options, UDP, ICMP and ICMPv6 and the packet an ICMP error quotes. In a normal test
+ * run this replays the seed corpus in {@code src/test/resources/dev/jtcp/wire/WireFuzzTestInputs};
+ * CI also fuzzes it for a moment, and {@code fuzz/campaign --minutes 10 WireFuzzTest} fuzzes it for
+ * longer (docs/fuzzing.md). Any exception escaping a parser is a finding.
  */
 class WireFuzzTest {
     @FuzzTest(maxDuration = "30s")
@@ -28,6 +29,8 @@ class WireFuzzTest {
         ip.src().toString();
         switch (ip.protocol()) {
             case IpProtocol.TCP -> tcp(b, ip.payloadOffset(), ip.payloadLength(), ip.pseudoHeaderSum());
+            case IpProtocol.UDP -> new UdpPacket().wrap(b, ip.payloadOffset(), ip.payloadLength())
+                    .check(ip.pseudoHeaderSum(), ip.version());
             case IpProtocol.ICMP, IpProtocol.ICMPV6 -> {
                 IcmpPacket icmp = new IcmpPacket().wrap(b, ip.payloadOffset(), ip.payloadLength());
                 if (icmp.check(ip.version() == 6 ? ip.pseudoHeaderSum() : 0) == null && icmp.isError(ip.version())) {
