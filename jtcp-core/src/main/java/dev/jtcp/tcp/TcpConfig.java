@@ -50,6 +50,16 @@ import java.time.Duration;
  * @param sendBufferMaxBytes    send-buffer autotuning (Linux's tcp_wmem max, 4 MiB): the send buffer starts at {@code
  *                              sendBufferBytes} and grows to twice the congestion window, up to this; at or below {@code
  *                              sendBufferBytes} it is off. An explicit SO_SNDBUF turns it off too
+ * @param pingPongAck           Linux's interactive ("ping-pong") ACK mode ({@code icsk_ack.pingpong}): once the
+ *                              application answers within the delayed-ACK timeout of what it received, ACKs of later
+ *                              text are delayed (quick-ACK credits unused) so the reply can carry them; a delayed-ACK
+ *                              timeout that fires leaves the mode ({@link DelayedAckPolicy})
+ * @param pushEachBurst         PSH on the last segment of every burst the send loop emits, and on a retransmission
+ *                              that ends where the written data ends, as Linux's TSO packets carry it (MUST-61 asks only
+ *                              for PSH at the end of what was written, jtcp's default)
+ * @param resetCarriesAck       a RST sent by ABORT (close with unread data, a queued child of a closed listener) also
+ *                              carries ACK=RCV.NXT, as Linux's {@code tcp_send_active_reset}; RFC 9293 §3.10.4 shows
+ *                              {@code <SEQ=SND.NXT><CTL=RST>}, and a receiver takes either
  */
 public record TcpConfig(
         int defaultMssV4,
@@ -84,7 +94,10 @@ public record TcpConfig(
         int synAckRetries,
         boolean quickAck,
         int receiveBufferMaxBytes,
-        int sendBufferMaxBytes) {
+        int sendBufferMaxBytes,
+        boolean pingPongAck,
+        boolean pushEachBurst,
+        boolean resetCarriesAck) {
 
     /** When a listener answers with SYN cookies instead of keeping state. */
     public enum SynCookieMode {
@@ -183,7 +196,7 @@ public record TcpConfig(
         return new TcpConfig(536, 1220, true, true, true, 256 * 1024, 256 * 1024,
                 1 * S, 200 * MS, 120 * S, 180 * S, 3, 100 * S, 60 * S, 40 * MS, 10,
                 7200 * S, 75 * S, 9, 60 * S, 1000, SynCookieMode.ON_OVERFLOW, true, 1000, 3, EcnMode.ACCEPT,
-                CongestionAlgorithm.CUBIC, true, 500 * MS, 5, true, 6 << 20, 4 << 20);
+                CongestionAlgorithm.CUBIC, true, 500 * MS, 5, true, 6 << 20, 4 << 20, false, false, false);
     }
 
     /**
@@ -201,10 +214,12 @@ public record TcpConfig(
     /**
      * Linux 6.x: minimum RTO 200 ms, delayed ACK 40 ms (Linux adapts it between 40 and 200 ms), IW
      * 10, TIME-WAIT 60 s (so MSL 30 s), SYN retries giving up after about 127 s, FIN-WAIT-2 timeout
-     * 60 s.
+     * 60 s; its interactive ACK mode, PSH on every burst and ACK on active resets (the segments its packetdrill
+     * suite expects).
      */
     public static TcpConfig linux() {
-        return defaults().toBuilder().synRetransmitTimeout(Duration.ofSeconds(127)).msl(Duration.ofSeconds(30)).build();
+        return defaults().toBuilder().synRetransmitTimeout(Duration.ofSeconds(127)).msl(Duration.ofSeconds(30))
+                .pingPongAck(true).pushEachBurst(true).resetCarriesAck(true).build();
     }
 
     /** 2×MSL, how long TIME-WAIT lasts. */
@@ -255,6 +270,9 @@ public record TcpConfig(
         private boolean quickAck;
         private int receiveBufferMaxBytes;
         private int sendBufferMaxBytes;
+        private boolean pingPongAck;
+        private boolean pushEachBurst;
+        private boolean resetCarriesAck;
 
         private Builder(TcpConfig c) {
             defaultMssV4 = c.defaultMssV4;
@@ -290,6 +308,9 @@ public record TcpConfig(
             quickAck = c.quickAck;
             receiveBufferMaxBytes = c.receiveBufferMaxBytes;
             sendBufferMaxBytes = c.sendBufferMaxBytes;
+            pingPongAck = c.pingPongAck;
+            pushEachBurst = c.pushEachBurst;
+            resetCarriesAck = c.resetCarriesAck;
         }
 
         public Builder defaultMss(int v4, int v6) { defaultMssV4 = v4; defaultMssV6 = v6; return this; }
@@ -327,6 +348,9 @@ public record TcpConfig(
         public Builder quickAck(boolean on) { quickAck = on; return this; }
         public Builder receiveBufferMaxBytes(int bytes) { receiveBufferMaxBytes = bytes; return this; }
         public Builder sendBufferMaxBytes(int bytes) { sendBufferMaxBytes = bytes; return this; }
+        public Builder pingPongAck(boolean on) { pingPongAck = on; return this; }
+        public Builder pushEachBurst(boolean on) { pushEachBurst = on; return this; }
+        public Builder resetCarriesAck(boolean on) { resetCarriesAck = on; return this; }
 
         public TcpConfig build() {
             return new TcpConfig(defaultMssV4, defaultMssV6, windowScaling, timestamps, sack, sendBufferBytes,
@@ -334,7 +358,7 @@ public record TcpConfig(
                     r2TimeoutNs, mslNs, delayedAckNs, initialWindowSegments, keepAliveIdleNs, keepAliveIntervalNs,
                     keepAliveProbes, finWait2TimeoutNs, challengeAckPerSecond, synCookies, timeWaitReuse, timestampHz,
                     dupAckThreshold, ecn, congestionControl, rack, invalidRateLimitNs, synAckRetries, quickAck,
-                    receiveBufferMaxBytes, sendBufferMaxBytes);
+                    receiveBufferMaxBytes, sendBufferMaxBytes, pingPongAck, pushEachBurst, resetCarriesAck);
         }
     }
 }

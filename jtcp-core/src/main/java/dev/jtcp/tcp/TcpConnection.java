@@ -816,8 +816,7 @@ public final class TcpConnection {
             case CLOSED, LISTEN -> {
                 return;
             }
-            case SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT ->
-                    sender.sendRst(nowNs, tcb.sndMax, null);
+            case SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT -> sender.sendAbortRst(nowNs, null);
             case TIME_WAIT -> {
                 // §3.10.5: "respond with ok and delete the TCB". Both FINs were exchanged and the
                 // close already reported, so no error and no second report; the host's TIME-WAIT
@@ -1401,7 +1400,7 @@ public final class TcpConnection {
         }
         if (receiveShutdown) {
             // SHLD-3: the application closed and will never read this; tell the peer data was lost.
-            sender.sendRst(nowNs, tcb.sndMax, "data after close");
+            sender.sendAbortRst(nowNs, "data after close");
             fail(TcpError.ABORTED, "rcv data after close()");
             return;
         }
@@ -1490,6 +1489,7 @@ public final class TcpConnection {
                     case RETRANSMISSION -> onRetransmissionTimeout(nowNs);
                     case PERSIST -> onPersistTimeout(nowNs);
                     case DELAYED_ACK -> {
+                        sender.ackPolicy.onDelayedAckTimeout();
                         sender.ackNow = true;
                         output(nowNs);
                     }
@@ -1672,6 +1672,9 @@ public final class TcpConnection {
         tcb.state = next;
         if (!recoveryChosen && next.isSynchronized()) {
             chooseRecovery();
+        }
+        if (next == ESTABLISHED) {
+            sender.ackPolicy.onEstablished(nowNs);
         }
         if (ctx.tracer().isEnabled()) {
             trace(new TraceEvent.StateEvent(nowNs, ctx.hostName(), key, prev, next, cause));
