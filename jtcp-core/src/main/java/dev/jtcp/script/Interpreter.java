@@ -54,6 +54,8 @@ final class Interpreter {
     private final java.nio.file.Path dir;
     /** Commands run as no-ops and baseline settings the stack does not honour, for the report. */
     private final List<String> notes = new ArrayList<>();
+    /** The stack's ports of the connections tested so far (packetdrill ignores packets of sockets no longer under test). */
+    private final java.util.Set<Integer> testedPorts = new java.util.HashSet<>();
 
     Interpreter(Script script, Target target, Settings settings, Endpoints ends, java.nio.file.Path dir) {
         this.dir = dir;
@@ -129,6 +131,9 @@ final class Interpreter {
     private void inbound(Script.Event e, Script.Packet p) {
         long t = reach(e, "inbound packet");
         checkNothingUnexpected(e.line());
+        if (ends.localPort >= 0) {
+            testedPorts.add(ends.localPort);
+        }
         boolean syn = (p.flags() & TcpFlags.SYN) != 0;
         if (syn) {
             seqs.remoteSyn(p.start(), (p.flags() & TcpFlags.ACK) != 0);
@@ -206,8 +211,7 @@ final class Interpreter {
                 hi = t + tol;
             }
         }
-        target.runUntil(hi, () -> !target.sent().isEmpty());
-        LivePacket got = target.sent().poll();
+        LivePacket got = nextForSocketUnderTest(p, hi);
         if (got == null) {
             throw fail(e.line(), "expected an outbound packet" + (t >= 0 ? " at " + sec(t) + " s (±" + ms(tol) + ")" : "")
                     + " but the stack sent nothing by " + sec(hi) + " s\n  script: " + PacketMatcher.lineText(p));
@@ -227,6 +231,30 @@ final class Interpreter {
         baseUs = got.timeUs();
         lastScheduledUs = t >= 0 ? t : got.timeUs();
         lastWasInbound = false;
+    }
+
+    /**
+     * The next packet the stack sends by {@code hiUs} for the socket under test. As packetdrill
+     * ({@code find_socket_for_live_packet}), packets of a connection the script tested before and has
+     * left (a FIN after its close(), say) are passed over when the line names no ports.
+     */
+    private LivePacket nextForSocketUnderTest(Script.Packet p, long hiUs) {
+        while (true) {
+            target.runUntil(hiUs, () -> !target.sent().isEmpty());
+            LivePacket got = target.sent().poll();
+            if (got == null || p.srcPort() >= 0 || ends.localPort < 0 || got.srcPort() == ends.localPort
+                    || !testedPorts.contains(got.srcPort())) {
+                if (ends.localPort >= 0) {
+                    testedPorts.add(ends.localPort);
+                }
+                return got;
+            }
+            String text = "passed over " + matcher.liveText(got) + " at " + sec(got.timeUs())
+                    + " s: a connection no longer under test";
+            if (!notes.contains(text)) {
+                notes.add(text);
+            }
+        }
     }
 
     /** Merges following segments into {@code first} while the line expects more payload (TSO-style lines). */

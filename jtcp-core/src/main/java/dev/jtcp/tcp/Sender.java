@@ -159,6 +159,7 @@ final class Sender {
     private boolean outputData(long nowNs, LossRecovery recovery) {
         Tcb t = tcb;
         boolean sentAny = false;
+        int sincePush = 0;
         while (true) {
             if (t.finQueued && SeqNum.gt(t.sndNxt, t.finSeq)) {
                 break;
@@ -172,8 +173,11 @@ final class Sender {
             // RFC 3042 Limited Transmit may let a segment go beyond cwnd. The peer's window bounds the
             // sequence space beyond SND.UNA; cwnd bounds what is in the network (the pipe, which SACKed
             // data has left).
-            int cwndRoom = t.cc.cwnd() + recovery.limitedTransmitBytes() - recovery.inFlight();
-            int usable = Math.min(t.sndWnd - inFlight, cwndRoom);
+            // A Fast Open server's unacknowledged SYN,ACK takes no room from its first flight, in the
+            // congestion window or the peer's (Linux sends a full initial window of data).
+            int synInFlight = t.fastOpenChild && t.sndUna == t.iss ? 1 : 0;
+            int cwndRoom = t.cc.cwnd() + recovery.limitedTransmitBytes() - recovery.inFlight() + synInFlight;
+            int usable = Math.min(t.sndWnd - inFlight + synInFlight, cwndRoom);
             int len = Math.min(unsent, Math.min(t.effMss, Math.max(usable, 0)));
             boolean fin = t.finQueued && len == unsent && usable > len;
             if (len == 0 && !fin) {
@@ -186,7 +190,7 @@ final class Sender {
                 // the override timeout is zero then, as in Linux).
                 boolean allQueued = len == unsent;
                 // A Fast Open server's unacknowledged SYN is not data in flight (Linux sends at once).
-                int dataInFlight = t.fastOpenChild && t.sndUna == t.iss ? inFlight - 1 : inFlight;
+                int dataInFlight = inFlight - synInFlight;
                 boolean hold = allQueued ? !options.noDelay && dataInFlight > 0
                         : len < t.maxSndWnd / 2 && dataInFlight > 0;
                 if (hold) {
@@ -200,7 +204,13 @@ final class Sender {
             if (t.sndUna == t.sndMax) {
                 t.streakStartNs = nowNs;
             }
-            sendData(nowNs, t.sndNxt, len, fin, len == unsent || (cfg.pushEachBurst() && endsBurst(len, unsent, usable, recovery)));
+            boolean push = len == unsent;
+            if (!push && cfg.pushEachBurst()) {
+                sincePush += len;
+                push = endsBurst(len, unsent, usable, recovery) || sincePush >= tsoSizeGoal();
+                sincePush = push ? 0 : sincePush;
+            }
+            sendData(nowNs, t.sndNxt, len, fin, push);
             if (isNew && !rtt.isTiming() && !t.tsOk) {
                 // Karn (MUST-18): time one new segment at a time, never a retransmission.
                 rtt.startTiming(t.sndNxt + len + (fin ? 1 : 0), nowNs);
@@ -236,6 +246,16 @@ final class Sender {
         }
         int next = Math.min(unsent - len, tcb.effMss);
         return next > usable - len || (next < tcb.effMss && !options.noDelay);
+    }
+
+    /**
+     * The largest TSO packet Linux would build ({@code tcp_xmit_size_goal}): 64 KiB, bounded by half
+     * the largest window the peer offered ({@code tcp_bound_to_half_wnd}), in whole segments.
+     */
+    private int tsoSizeGoal() {
+        int mss = Math.max(tcb.effMss, 1);
+        int cutoff = tcb.maxSndWnd > 536 ? tcb.maxSndWnd >> 1 : tcb.maxSndWnd;
+        return Math.max(mss, Math.min(65536, cutoff) / mss * mss);
     }
 
     /** PSH for a retransmission that ends where the written data ends ({@link TcpConfig#pushEachBurst()}). */
