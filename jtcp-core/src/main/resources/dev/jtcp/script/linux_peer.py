@@ -134,6 +134,19 @@ def sockaddr(ctx, a, default_ip):
     return (ip, port)
 
 
+TCP_CONGESTION = 13
+# The congestion control set per socket when the namespace refused it as the default, or None.
+forced_cc = None
+
+
+def cc_available(name):
+    try:
+        with open("/proc/sys/net/ipv4/tcp_available_congestion_control") as f:
+            return name.strip() in f.read().split()
+    except OSError:
+        return False
+
+
 def arg_int(a):
     if isinstance(a, list) and len(a) == 1:
         return a[0]
@@ -146,6 +159,10 @@ def do_call(ctx, name, args):
         typ = args[1] if len(args) > 1 and args[1] is not None else socket.SOCK_STREAM
         proto = args[2] if len(args) > 2 and args[2] is not None else 0
         s = socket.socket(ctx.family, typ, proto)
+        if forced_cc and typ & 0xf == socket.SOCK_STREAM:
+            # Root in the namespace may choose a congestion control outside tcp_allowed_congestion_control
+            # per socket (CAP_NET_ADMIN); accepted sockets inherit it from their listener.
+            s.setsockopt(socket.IPPROTO_TCP, TCP_CONGESTION, forced_cc.encode())
         sockets[s.fileno()] = s
         return s.fileno(), None, {}
     fd = args[0] if args else None
@@ -351,6 +368,7 @@ def tcpinfo(local, lport, remote, rport):
 
 
 def main():
+    global forced_cc
     local, remote, prefix, mtu = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
     v6 = ":" in local
     tun = open_tun("jtcp0", local, prefix, mtu, v6)
@@ -379,8 +397,17 @@ def main():
                     if t.is_alive():
                         emit("blocked %s" % cid)
             elif cmd == "sysctl":
-                subprocess.run(["sysctl", "-q", "-w", "%s=%s" % (parts[1], line.rstrip("\n").split(" ", 2)[2])],
-                               check=True, stdout=subprocess.DEVNULL)
+                value = line.rstrip("\n").split(" ", 2)[2]
+                r = subprocess.run(["sysctl", "-q", "-w", "%s=%s" % (parts[1], value)],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                if r.returncode != 0 and parts[1] == "net.ipv4.tcp_congestion_control" and cc_available(value):
+                    # Outside the initial namespace only tcp_allowed_congestion_control may be the default
+                    # (cubic is often not in it); set it on every new socket instead.
+                    forced_cc = value.strip()
+                elif r.returncode == 0 and parts[1] == "net.ipv4.tcp_congestion_control":
+                    forced_cc = None
+                elif r.returncode != 0:
+                    raise subprocess.CalledProcessError(r.returncode, r.args, stderr=r.stderr)
                 emit("ok")
             elif cmd == "tcpinfo":
                 info = tcpinfo(parts[1], int(parts[2]), parts[3], int(parts[4]))
