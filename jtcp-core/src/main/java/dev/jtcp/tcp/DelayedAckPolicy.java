@@ -100,9 +100,14 @@ final class DelayedAckPolicy {
         return false;
     }
 
-    /** The connection reached ESTABLISHED: the reply clock of interactive mode starts (Linux's {@code lrcvtime}). */
-    void onEstablished(long nowNs) {
-        if (lastTextNs == Long.MIN_VALUE) {
+    /**
+     * The connection reached ESTABLISHED with data the application wrote still waiting ({@code
+     * writePending}: a write that blocked on the handshake). Linux then starts its ACK clock at the
+     * handshake ({@code tcp_enter_quickack_mode} in {@code tcp_rcv_synsent_state_process}), so data
+     * sent right away counts as a reply; otherwise the clock starts with the first text.
+     */
+    void onEstablished(long nowNs, boolean writePending) {
+        if (writePending && lastTextNs == Long.MIN_VALUE) {
             lastTextNs = nowNs;
         }
     }

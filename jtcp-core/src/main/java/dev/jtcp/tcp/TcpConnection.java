@@ -1674,7 +1674,7 @@ public final class TcpConnection {
             chooseRecovery();
         }
         if (next == ESTABLISHED) {
-            sender.ackPolicy.onEstablished(nowNs);
+            sender.ackPolicy.onEstablished(nowNs, prev == SYN_SENT && SeqNum.gt(tcb.sndBufEnd, tcb.sndNxt));
         }
         if (ctx.tracer().isEnabled()) {
             trace(new TraceEvent.StateEvent(nowNs, ctx.hostName(), key, prev, next, cause));
