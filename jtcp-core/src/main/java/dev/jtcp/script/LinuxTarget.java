@@ -428,6 +428,12 @@ final class LinuxTarget implements Target {
         return info;
     }
 
+    /** The namespace's TUN has no offloads, so the kernel's GSO packets reach the runner cut into segments. */
+    @Override
+    public boolean segmentsAreGsoPieces() {
+        return true;
+    }
+
     @Override
     public String apply(Shell.Setting s, int line) {
         if (!s.name().startsWith("net.")) {

@@ -135,6 +135,7 @@ def sockaddr(ctx, a, default_ip):
 
 
 TCP_CONGESTION = 13
+TCP_NOTSENT_LOWAT = 25
 # The congestion control set per socket when the namespace refused it as the default, or None.
 forced_cc = None
 
@@ -183,7 +184,8 @@ def do_call(ctx, name, args):
             raise OSError(errno.EBADF, "bad epoll fd")
         if name == "epoll_wait":
             ready = ep.poll(args[3] / 1000.0 if args[3] >= 0 else -1, args[2])
-            return len(ready), [{"events": ev, "fd": f} for f, ev in ready], {}
+            # The first event, as the scripts' one-element {events=..., fd=...} shows it.
+            return len(ready), {"events": ready[0][1] if ready else 0}, {}
         op, target, ev = args[1], args[2], args[3] if len(args) > 3 else None
         mask = ev.get("events", 0) if isinstance(ev, dict) else 0
         if op == 1:
@@ -262,6 +264,9 @@ def do_call(ctx, name, args):
         v = args[3]
         if isinstance(v, dict):
             s.setsockopt(args[1], args[2], struct.pack("ii", v["onoff"], v["linger"]))
+        elif isinstance(arg_int(v), int) and arg_int(v) > 0x7fffffff:
+            # An unsigned value past int (TCP_NOTSENT_LOWAT's UINT_MAX): Python takes it only as bytes.
+            s.setsockopt(args[1], args[2], struct.pack("I", arg_int(v) & 0xffffffff))
         else:
             s.setsockopt(args[1], args[2], arg_int(v))
         return 0, None, {}
@@ -269,7 +274,10 @@ def do_call(ctx, name, args):
         if args[1] == socket.SOL_SOCKET and args[2] == SO_LINGER:
             onoff, linger = struct.unpack("ii", s.getsockopt(args[1], args[2], 8))
             return 0, {"onoff": onoff, "linger": linger}, {}
-        return 0, s.getsockopt(args[1], args[2]), {}
+        v = s.getsockopt(args[1], args[2])
+        if args[1] == socket.IPPROTO_TCP and args[2] == TCP_NOTSENT_LOWAT:
+            v &= 0xffffffff  # unsigned in the kernel
+        return 0, v, {}
     if name == "ioctl":
         buf = fcntl.ioctl(fd, args[1], struct.pack("i", 0))
         return 0, struct.unpack("i", buf)[0], {}
