@@ -222,7 +222,7 @@ final class JtcpTarget implements Target {
         // A connection the application gave up stays "TIME-WAIT" after the host's record expired.
         TcpState state = st.state() == TcpState.TIME_WAIT ? TcpState.CLOSED : st.state();
         info.put("tcpi_state", TcpInfo.stateNumber(state));
-        TcpInfo.fill(info, st);
+        TcpInfo.fill(info, st, nowNs);
         if (profile == Profile.FREEBSD) {
             // FreeBSD's struct tcp_info counts the windows in bytes, Linux's in segments.
             info.put("tcpi_snd_cwnd", (long) st.cwnd());

@@ -59,6 +59,8 @@ final class DelayedAckPolicy {
     private long lastTextNs = Long.MIN_VALUE;
     /** Whether any text arrived yet (the first enters quick-ACK mode). */
     private boolean textSeen;
+    /** When in-order text last arrived, or {@link Long#MIN_VALUE} before any (TCP_INFO's last_data_recv). */
+    private long lastDataNs = Long.MIN_VALUE;
 
     DelayedAckPolicy(TcpConfig cfg, Tcb tcb, TimerSet timers, ConnectionOptions options, RttEstimator rtt) {
         this.cfg = cfg;
@@ -74,6 +76,7 @@ final class DelayedAckPolicy {
      */
     boolean onTextReceived(long nowNs, int len, boolean immediate) {
         rcvMssEstimate = Math.max(rcvMssEstimate, Math.min(len, tcb.localMss));
+        lastDataNs = nowNs;
         if (immediate && cfg.pingPongAck()) {
             interactive = false;
         }
@@ -135,6 +138,16 @@ final class DelayedAckPolicy {
         }
         rcvBytesSinceAck = 0;
         timers.disarmQuietly(TimerKind.DELAYED_ACK);
+    }
+
+    /** The largest payload received, up to our MSS (Linux's {@code icsk_ack.rcv_mss}); 0 before any. */
+    int receiveMss() {
+        return rcvMssEstimate;
+    }
+
+    /** When in-order text last arrived, or {@link Long#MIN_VALUE} before any. */
+    long lastTextNs() {
+        return lastDataNs;
     }
 
     /** Whether the connection is in interactive mode (for tests and TCP_INFO). */

@@ -886,7 +886,8 @@ public final class TcpConnection {
                 sender.bytesSent, receiver.bytesReceived, sender.retransmissionsTotal, recovery.duplicateAcks(), t.wsOk,
                 t.ecnOk, receiver.ceReceived, ecnReductions, t.cc == null ? "" : t.cc.algorithm().linuxName(),
                 recovery.timeouts(), recovery.spuriousRetransmissions(),
-                recovery instanceof RackRecovery ? "rack" : "dupack");
+                recovery instanceof RackRecovery ? "rack" : "dupack", recovery.isInRecovery(), t.localMss,
+                sender.ackPolicy.receiveMss(), sender.ackPolicy.lastTextNs());
     }
 
     // =================================================================================================
