@@ -95,6 +95,6 @@ public record ConnectionStatus(
                 + ", congestionControl=" + congestionControl + ", timeouts=" + timeouts
                 + ", spuriousRetransmissions=" + spuriousRetransmissions + ", lossRecovery=" + lossRecovery
                 + ", inRecovery=" + inRecovery + ", advertisedMss=" + advertisedMss + ", receiveMss=" + receiveMss
-                + ", lastTextNs=" + lastTextNs + "]";
+                + ", lastTextNs=" + (lastTextNs == Long.MIN_VALUE ? "none" : String.valueOf(lastTextNs)) + "]";
     }
 }
