@@ -456,7 +456,8 @@ public final class TcpConnection {
      */
     private void onFastOpenSynAck(TcpSegment synAck) {
         FastOpen fo = ctx.fastOpen();
-        if (synAck.options.fastOpenLength > 0) {
+        // A cookie our SYN did not ask for (it carried no Fast Open option) is not cached (Linux ignores it).
+        if (synAck.options.fastOpenLength > 0 && tcb.fastOpenCookie != null) {
             fo.cacheCookie(remoteAddress,
                     java.util.Arrays.copyOf(synAck.options.fastOpenCookie, synAck.options.fastOpenLength),
                     synAck.options.fastOpenExperimental);
@@ -998,6 +999,8 @@ public final class TcpConnection {
         // Simultaneous open (MUST-10): SYN without ACK of ours.
         holdSynPayload(seg);
         setState(SYN_RECEIVED, "rcv SYN (simultaneous open)");
+        // RFC 7413 §4.2.1: a client's cookie belongs on its SYN only; the SYN,ACK goes without it (as Linux's).
+        tcb.fastOpenCookie = null;
         sender.sendSyn(nowNs, true, null);
         return null;
     }
