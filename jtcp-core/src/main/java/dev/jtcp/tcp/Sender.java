@@ -45,6 +45,8 @@ final class Sender {
     private TransmitLog log;
     /** Spaces data segments when the congestion controller asks for pacing (BBR); null until it does. */
     private Pacer pacer;
+    /** {@link LossRecovery#duplicateAcks()} at the last send loop ({@link TcpConfig#pushEachBurst()}). */
+    private int dupAcksSeen;
     /** When this connection last sent a challenge ACK or an ACK for an invalid segment; MIN_VALUE: never. */
     private long lastOutOfWindowAckNs = Long.MIN_VALUE;
     /** Such ACKs skipped by {@link #outOfWindowRateLimited}. */
@@ -160,6 +162,10 @@ final class Sender {
         Tcb t = tcb;
         boolean sentAny = false;
         int sincePush = 0;
+        // Whether this run answers a duplicate ACK (Limited Transmit, recovery): then no PSH per burst.
+        int dupAcks = recovery.duplicateAcks();
+        boolean afterDupAck = dupAcks != dupAcksSeen;
+        dupAcksSeen = dupAcks;
         while (true) {
             if (t.finQueued && SeqNum.gt(t.sndNxt, t.finSeq)) {
                 break;
@@ -207,7 +213,7 @@ final class Sender {
             boolean push = len == unsent;
             if (!push && cfg.pushEachBurst()) {
                 sincePush += len;
-                push = endsBurst(len, unsent, usable, recovery) || sincePush >= tsoSizeGoal();
+                push = !afterDupAck && (endsBurst(len, unsent, usable, recovery) || sincePush >= tsoSizeGoal());
                 sincePush = push ? 0 : sincePush;
             }
             sendData(nowNs, t.sndNxt, len, fin, push);
@@ -241,7 +247,7 @@ final class Sender {
      */
     private boolean endsBurst(int len, int unsent, int usable, LossRecovery recovery) {
         if (len == 0 || (tcb.cc != null && tcb.cc.pacingRateBytesPerSec() > 0) || recovery.isInRecovery()
-                || recovery.duplicateAcks() > 0 || recovery.limitedTransmitBytes() > 0) {
+                || recovery.limitedTransmitBytes() > 0) {
             return false;
         }
         int next = Math.min(unsent - len, tcb.effMss);
