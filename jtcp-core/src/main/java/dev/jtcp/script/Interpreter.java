@@ -563,7 +563,12 @@ final class Interpreter {
                         notes.add("not honoured: " + caveat);
                     }
                 }
-                case Shell.NoOp n -> notes.add("line " + line + ": no-op `" + n.command() + "`: " + n.why());
+                case Shell.NoOp n -> {
+                    if (n.command().strip().startsWith("ip tcp_metrics flush")) {
+                        target.flushTcpMetrics();
+                    }
+                    notes.add("line " + line + ": no-op `" + n.command() + "`: " + n.why());
+                }
                 case Shell.StateCheck c -> {
                     if (!target.stateCheck(c.check(), line)) {
                         throw fail(line, "command `" + c.check().command() + "` failed: no socket of the stack "

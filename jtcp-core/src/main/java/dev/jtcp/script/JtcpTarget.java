@@ -234,6 +234,14 @@ final class JtcpTarget implements Target {
         return info;
     }
 
+    /** Fast Open's client cookie cache is the one per-destination cache jtcp keeps. */
+    @Override
+    public void flushTcpMetrics() {
+        if (host != null) {
+            host.fastOpen().flushCookies();
+        }
+    }
+
     @Override
     public String apply(Shell.Setting s, int line) {
         if (fastOpenSetting(s, line)) {

@@ -453,6 +453,22 @@ final class LinuxTarget implements Target {
         return null;
     }
 
+    /** Flushes the namespace's TCP metrics (Fast Open cookies among them), as the script asks. */
+    @Override
+    public void flushTcpMetrics() {
+        try {
+            Process p = new ProcessBuilder("ip", "netns", "exec", namespace, "ip", "tcp_metrics", "flush", "all")
+                    .redirectErrorStream(true).start();
+            p.getInputStream().readAllBytes();
+            p.waitFor();
+        } catch (IOException e) {
+            remember("helper: ip tcp_metrics flush failed: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
     /** Runs the pipeline itself in the namespace: the kernel's own listing answers. */
     @Override
     public boolean stateCheck(StateChecks.Check check, int line) {

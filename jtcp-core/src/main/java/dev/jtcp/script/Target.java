@@ -48,6 +48,10 @@ interface Target extends AutoCloseable {
         return false;
     }
 
+    /** {@code ip tcp_metrics flush}: forget what the stack cached per destination (Fast Open cookies). */
+    default void flushTcpMetrics() {
+    }
+
     /** Starts a system call now; it may complete at once or later (a blocking call). */
     PendingCall call(SocketCall call);
 
