@@ -9,7 +9,7 @@ sysctl -q net.ipv4.tcp_rmem="4096 540000 $((15*1024*1024))"
 sysctl -q net.ipv4.tcp_wmem="4096 $((256*1024)) 4194304"
 
 sysctl -q net.ipv4.tcp_timestamps=1 net.ipv4.tcp_sack=1   # two settings on one line
-sysctl -q net.ipv4.tcp_dsack=0
+sysctl -q net.ipv4.tcp_dsack=1
 sysctl -q -w net/ipv4/tcp_reordering=3
 sysctl -q net.ipv4.tcp_fastopen=0x70403
 sysctl -q net.ipv4.tcp_ecn=0

@@ -54,6 +54,13 @@ final class Interpreter {
     private final java.nio.file.Path dir;
     /** Commands run as no-ops and baseline settings the stack does not honour, for the report. */
     private final List<String> notes = new ArrayList<>();
+    /** The stack's ports of the connections tested so far (packetdrill ignores packets of sockets no longer under test). */
+    /** Calls that give the socket under test its port. */
+    private static final java.util.Set<String> PORT_CALLS = java.util.Set.of("bind", "connect", "accept", "sendto",
+            "sendmsg", "listen");
+    private final java.util.Set<Integer> testedPorts = new java.util.HashSet<>();
+    /** The port of the socket the script left by creating another (packetdrill's socket_under_test moves), until the new one has a port; else -1. */
+    private int leftPort = -1;
 
     Interpreter(Script script, Target target, Settings settings, Endpoints ends, java.nio.file.Path dir) {
         this.dir = dir;
@@ -129,6 +136,9 @@ final class Interpreter {
     private void inbound(Script.Event e, Script.Packet p) {
         long t = reach(e, "inbound packet");
         checkNothingUnexpected(e.line());
+        if (ends.localPort >= 0) {
+            testedPorts.add(ends.localPort);
+        }
         boolean syn = (p.flags() & TcpFlags.SYN) != 0;
         if (syn) {
             seqs.remoteSyn(p.start(), (p.flags() & TcpFlags.ACK) != 0);
@@ -206,8 +216,7 @@ final class Interpreter {
                 hi = t + tol;
             }
         }
-        target.runUntil(hi, () -> !target.sent().isEmpty());
-        LivePacket got = target.sent().poll();
+        LivePacket got = nextForSocketUnderTest(p, hi);
         if (got == null) {
             throw fail(e.line(), "expected an outbound packet" + (t >= 0 ? " at " + sec(t) + " s (±" + ms(tol) + ")" : "")
                     + " but the stack sent nothing by " + sec(hi) + " s\n  script: " + PacketMatcher.lineText(p));
@@ -229,6 +238,38 @@ final class Interpreter {
         lastWasInbound = false;
     }
 
+    /**
+     * The next packet the stack sends by {@code hiUs} for the socket under test. As packetdrill
+     * ({@code find_socket_for_live_packet}), packets of a connection the script tested before and has
+     * left (a FIN after its close(), say) are passed over when the line names no ports.
+     */
+    private LivePacket nextForSocketUnderTest(Script.Packet p, long hiUs) {
+        while (true) {
+            target.runUntil(hiUs, () -> !target.sent().isEmpty());
+            LivePacket got = target.sent().poll();
+            if (got == null || p.srcPort() >= 0 || !ofConnectionLeft(got)) {
+                if (ends.localPort >= 0) {
+                    testedPorts.add(ends.localPort);
+                }
+                return got;
+            }
+            passOver(got);
+        }
+    }
+
+    /** Whether {@code got} belongs to a connection the script tested and has left for another socket. */
+    private boolean ofConnectionLeft(LivePacket got) {
+        return testedPorts.contains(got.srcPort()) && (got.srcPort() != ends.localPort || got.srcPort() == leftPort);
+    }
+
+    private void passOver(LivePacket got) {
+        String text = "passed over " + matcher.liveText(got) + " at " + sec(got.timeUs())
+                + " s: a connection no longer under test";
+        if (!notes.contains(text)) {
+            notes.add(text);
+        }
+    }
+
     /** Merges following segments into {@code first} while the line expects more payload (TSO-style lines). */
     private LivePacket aggregate(Script.Packet p, LivePacket first, long hiUs) {
         LivePacket got = first;
@@ -241,13 +282,16 @@ final class Interpreter {
                     || (next.flags() & TcpFlags.ACK) != (got.flags() & TcpFlags.ACK)) {
                 break;
             }
-            got = got.merge(target.sent().poll());
+            got = got.merge(target.sent().poll(), target.segmentsAreGsoPieces());
         }
         return got;
     }
 
     /** Strict packets: the stack must not have sent anything no line took. */
     private void checkNothingUnexpected(int line) {
+        while (!target.sent().isEmpty() && ofConnectionLeft(target.sent().peek())) {
+            passOver(target.sent().poll());
+        }
         if (!settings.strictPackets() || target.sent().isEmpty()) {
             return;
         }
@@ -276,11 +320,19 @@ final class Interpreter {
         }
         long base = baseUs;
         long t = reach(e, s.name() + "()");
+        if (s.name().equals("socket") && ends.localPort >= 0) {
+            // packetdrill's socket under test is now the new socket.
+            testedPorts.add(ends.localPort);
+            leftPort = ends.localPort;
+        }
         checkNothingUnexpected(e.line());
         Script.Time time = e.time();
         SocketCall call = new SocketCall(s.name(), evaluate(e.line(), s), e.line(),
                 time.kind() == Script.Time.Kind.BLOCKING);
         PendingCall pending = target.call(call);
+        if (PORT_CALLS.contains(s.name())) {
+            leftPort = -1;
+        }
         if (time.kind() == Script.Time.Kind.BLOCKING) {
             long end = time.endRelative() ? base + time.endUs() : time.endUs();
             blocking = new Blocking(e.line(), s, pending, end, tolerance(end, t));
@@ -403,6 +455,7 @@ final class Interpreter {
             case "getsockopt" -> checkOut(line, call, s.args().size() > 3 ? s.args().get(3) : null, r.out());
             case "ioctl" -> checkOut(line, call, s.args().size() > 2 ? s.args().get(2) : null, r.out());
             case "poll" -> checkRevents(line, s, r);
+            case "epoll_wait" -> checkEpollEvents(line, s, r);
             default -> {
             }
         }
@@ -439,6 +492,18 @@ final class Interpreter {
 
     private static boolean expectedIsErrno(Object want) {
         return want instanceof Long n && n > 0 && !Symbols.errnoName(n.intValue()).startsWith("errno");
+    }
+
+    /** epoll_wait's first event: the script's {@code {events=..., fd=N}} (the fd is the script's, not compared). */
+    private void checkEpollEvents(int line, Script.Syscall s, SocketCall.Result r) {
+        if (s.args().size() < 2 || !(s.args().get(1) instanceof Expr.Struct st) || !st.fields().containsKey("events")
+                || !(r.out() instanceof Map<?, ?> got) || !(got.get("events") instanceof Long events)) {
+            return;
+        }
+        long want = (Long) value(line, st.fields().get("events"));
+        if (want != events) {
+            throw fail(line, "epoll_wait() events: expected " + want + ", got " + events);
+        }
     }
 
     private void checkRevents(int line, Script.Syscall s, SocketCall.Result r) {
@@ -498,7 +563,12 @@ final class Interpreter {
                         notes.add("not honoured: " + caveat);
                     }
                 }
-                case Shell.NoOp n -> notes.add("line " + line + ": no-op `" + n.command() + "`: " + n.why());
+                case Shell.NoOp n -> {
+                    if (n.command().strip().startsWith("ip tcp_metrics flush")) {
+                        target.flushTcpMetrics();
+                    }
+                    notes.add("line " + line + ": no-op `" + n.command() + "`: " + n.why());
+                }
                 case Shell.StateCheck c -> {
                     if (!target.stateCheck(c.check(), line)) {
                         throw fail(line, "command `" + c.check().command() + "` failed: no socket of the stack "

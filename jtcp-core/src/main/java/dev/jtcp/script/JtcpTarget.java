@@ -222,7 +222,7 @@ final class JtcpTarget implements Target {
         // A connection the application gave up stays "TIME-WAIT" after the host's record expired.
         TcpState state = st.state() == TcpState.TIME_WAIT ? TcpState.CLOSED : st.state();
         info.put("tcpi_state", TcpInfo.stateNumber(state));
-        TcpInfo.fill(info, st);
+        TcpInfo.fill(info, st, nowNs);
         if (profile == Profile.FREEBSD) {
             // FreeBSD's struct tcp_info counts the windows in bytes, Linux's in segments.
             info.put("tcpi_snd_cwnd", (long) st.cwnd());
@@ -232,6 +232,14 @@ final class JtcpTarget implements Target {
             info.merge("tcpi_options", 32L, (x, y) -> x | y); // TCPI_OPT_SYN_DATA
         }
         return info;
+    }
+
+    /** Fast Open's client cookie cache is the one per-destination cache jtcp keeps. */
+    @Override
+    public void flushTcpMetrics() {
+        if (host != null) {
+            host.fastOpen().flushCookies();
+        }
     }
 
     @Override

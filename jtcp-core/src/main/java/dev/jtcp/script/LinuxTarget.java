@@ -428,6 +428,12 @@ final class LinuxTarget implements Target {
         return info;
     }
 
+    /** The namespace's TUN has no offloads, so the kernel's GSO packets reach the runner cut into segments. */
+    @Override
+    public boolean segmentsAreGsoPieces() {
+        return true;
+    }
+
     @Override
     public String apply(Shell.Setting s, int line) {
         if (!s.name().startsWith("net.")) {
@@ -445,6 +451,22 @@ final class LinuxTarget implements Target {
             throw new ScriptUnsupportedException(line, why);
         }
         return null;
+    }
+
+    /** Flushes the namespace's TCP metrics (Fast Open cookies among them), as the script asks. */
+    @Override
+    public void flushTcpMetrics() {
+        try {
+            Process p = new ProcessBuilder("ip", "netns", "exec", namespace, "ip", "tcp_metrics", "flush", "all")
+                    .redirectErrorStream(true).start();
+            p.getInputStream().readAllBytes();
+            p.waitFor();
+        } catch (IOException e) {
+            remember("helper: ip tcp_metrics flush failed: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
     }
 
     /** Runs the pipeline itself in the namespace: the kernel's own listing answers. */

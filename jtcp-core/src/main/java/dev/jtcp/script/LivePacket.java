@@ -48,14 +48,15 @@ record LivePacket(long timeUs, int ipVersion, IpAddress src, IpAddress dst, int 
 
     /**
      * This segment followed by {@code next}, as one (TSO-style aggregation): the first one's header,
-     * with PSH and FIN, ack and window from the last (as on a TSO super-segment).
+     * with PSH and FIN, ack and window from the last (as on a TSO super-segment); with {@code anyPush},
+     * PSH from any of them.
      */
-    LivePacket merge(LivePacket next) {
+    LivePacket merge(LivePacket next, boolean anyPush) {
         byte[] p = new byte[payload.length + next.payload.length];
         System.arraycopy(payload, 0, p, 0, payload.length);
         System.arraycopy(next.payload, 0, p, payload.length, next.payload.length);
         return new LivePacket(timeUs, ipVersion, src, dst, tos, ttl, flowLabel, srcPort, dstPort, seq, next.ack,
-                (flags & ~(TcpFlags.PSH | TcpFlags.FIN)) | next.flags, next.window, urgent, options, optionBytes, p,
+                (flags & ~(TcpFlags.PSH | TcpFlags.FIN)) | next.flags | (anyPush ? flags & TcpFlags.PSH : 0), next.window, urgent, options, optionBytes, p,
                 segments + next.segments);
     }
 }

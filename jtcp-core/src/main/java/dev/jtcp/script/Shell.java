@@ -211,8 +211,8 @@ final class Shell {
             }
             case "ip" -> {
                 if (words.size() >= 3 && words.get(1).equals("tcp_metrics") && words.get(2).equals("flush")) {
-                    out.add(new NoOp(command, "flushes the kernel's TCP metrics cache; jtcp keeps no metrics "
-                            + "between connections"));
+                    out.add(new NoOp(command, "flushes the TCP metrics cache; jtcp keeps only Fast Open's "
+                            + "client cookies between connections, and forgets them"));
                 } else {
                     throw unsupported(command, line, "ip commands other than 'ip tcp_metrics flush' change routes "
                             + "or links, which the runner does not model");

@@ -11,7 +11,7 @@ import java.util.Locale;
  * <ul>
  *   <li><b>mapped</b>: it changes {@link TcpConfig} (buffers and the window scale they imply,
  *       timestamps, SACK, ECN, SYN cookies, timers, keep-alive, dupthresh, IW, MSL, ...);
- *   <li><b>matching</b>: its value is what jtcp does anyway (no D-SACK when {@code tcp_dsack=0},
+ *   <li><b>matching</b>: its value is what jtcp does anyway (D-SACK when {@code tcp_dsack=1},
  *       NewReno, TLP without RACK when {@code tcp_early_retrans=4 tcp_recovery=0}, ...);
  *   <li><b>different</b>: jtcp has no such behaviour (TSO, MTU probing, FACK, Accurate ECN, ...). From a settings file (the suite's baseline, such as {@code
  *       defaults.sh}) that is a caveat the run notes and prints beside a failure; written in the
@@ -138,7 +138,8 @@ final class Sysctls {
                 yield v == 3 || v == 4 ? null
                         : "jtcp always sends tail loss probes (RFC 8985 §7) and has no early retransmit (RFC 5827)";
             }
-            case "net.ipv4.tcp_dsack" -> number(s, line) == 0 ? null : "jtcp sends no D-SACK blocks (RFC 2883)";
+            case "net.ipv4.tcp_dsack" -> number(s, line) != 0 ? null
+                    : "jtcp always reports duplicates with D-SACK blocks (RFC 2883) when SACK is on";
             case "net.ipv4.tcp_fack" -> number(s, line) == 0 ? null : "jtcp has no FACK";
             case "net.ipv4.tcp_slow_start_after_idle" -> number(s, line) != 0 ? null
                     : "jtcp always restarts from the initial window after an idle RTO (RFC 5681 §4.1)";

@@ -39,6 +39,19 @@ interface Target extends AutoCloseable {
     /** Packets the stack sent, oldest first; the interpreter takes them off the front. */
     ArrayDeque<LivePacket> sent();
 
+    /**
+     * Whether the stack's segments are the wire pieces of larger packets it built (TSO/GSO cut by a
+     * device without offloads): a TSO-style line then takes PSH from any piece, since the kernel's
+     * packet boundaries are not the script's. False for jtcp, whose segments are its packets.
+     */
+    default boolean segmentsAreGsoPieces() {
+        return false;
+    }
+
+    /** {@code ip tcp_metrics flush}: forget what the stack cached per destination (Fast Open cookies). */
+    default void flushTcpMetrics() {
+    }
+
     /** Starts a system call now; it may complete at once or later (a blocking call). */
     PendingCall call(SocketCall call);
 

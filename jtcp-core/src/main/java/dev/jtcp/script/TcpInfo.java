@@ -40,6 +40,12 @@ final class TcpInfo {
             case "TCPI_OPT_ECN" -> 8L;
             case "TCPI_OPT_ECN_SEEN" -> 16L;
             case "TCPI_OPT_SYN_DATA" -> 32L;
+            // Linux's congestion-avoidance states (enum tcp_ca_state).
+            case "TCP_CA_Open" -> 0L;
+            case "TCP_CA_Disorder" -> 1L;
+            case "TCP_CA_CWR" -> 2L;
+            case "TCP_CA_Recovery" -> 3L;
+            case "TCP_CA_Loss" -> 4L;
             default -> null;
         };
         if (option != null) {
@@ -69,8 +75,20 @@ final class TcpInfo {
         };
     }
 
-    static void fill(Map<String, Long> info, ConnectionStatus st) {
+    static void fill(Map<String, Long> info, ConnectionStatus st, long nowNs) {
         long mss = Math.max(st.effectiveSendMss(), 1);
+        info.put("tcpi_advmss", (long) st.advertisedMss());
+        if (st.receiveMss() > 0) {
+            info.put("tcpi_rcv_mss", (long) st.receiveMss());
+        }
+        if (st.lastTextNs() != Long.MIN_VALUE) {
+            info.put("tcpi_last_data_recv", (nowNs - st.lastTextNs()) / 1_000_000);
+        }
+        // Linux's packets_out: the segments sent and not yet acknowledged.
+        info.put("tcpi_unacked", (st.unacknowledged() + mss - 1) / mss);
+        // Recovery (3) while loss recovery runs, else Open (0). jtcp has no Disorder/CWR/Loss distinction
+        // here: an assertion on those fails rather than skips (documented in docs/public-suites.md).
+        info.put("tcpi_ca_state", st.inRecovery() ? 3L : 0L);
         info.put("tcpi_snd_mss", (long) st.effectiveSendMss());
         info.put("tcpi_rto", st.rtoNs() / 1000);
         if (st.srttNs() >= 0) {

@@ -45,6 +45,12 @@ import dev.jtcp.event.TcpState;
  * @param timeouts          retransmission timeouts (RTO expiries, not probe timeouts)
  * @param spuriousRetransmissions retransmissions shown unnecessary: D-SACKed, or undone by timestamps
  * @param lossRecovery      the loss-recovery room in use ("rack" or "dupack")
+ * @param inRecovery        loss recovery is under way (fast recovery, or after an RTO until SND.UNA passes the
+ *                          recovery point)
+ * @param advertisedMss     the MSS we offered (Linux's {@code tcpi_advmss})
+ * @param receiveMss        the largest payload received, up to our MSS: the peer's full-sized segment (Linux's
+ *                          {@code tcpi_rcv_mss})
+ * @param lastTextNs        when in-order text last arrived, or {@link Long#MIN_VALUE} before any
  */
 public record ConnectionStatus(
         TcpState state,
@@ -84,7 +90,11 @@ public record ConnectionStatus(
         String congestionControl,
         long timeouts,
         long spuriousRetransmissions,
-        String lossRecovery) {
+        String lossRecovery,
+        boolean inRecovery,
+        int advertisedMss,
+        int receiveMss,
+        long lastTextNs) {
 
     /**
      * The record's usual form, but with the sequence numbers (iss, irs, sndUna, sndNxt, rcvNxt)
@@ -107,6 +117,8 @@ public record ConnectionStatus(
                 + ", dupAcksReceived=" + dupAcksReceived + ", windowScaling=" + windowScaling + ", ecn=" + ecn
                 + ", ceReceived=" + ceReceived + ", ecnReductions=" + ecnReductions
                 + ", congestionControl=" + congestionControl + ", timeouts=" + timeouts
-                + ", spuriousRetransmissions=" + spuriousRetransmissions + ", lossRecovery=" + lossRecovery + "]";
+                + ", spuriousRetransmissions=" + spuriousRetransmissions + ", lossRecovery=" + lossRecovery
+                + ", inRecovery=" + inRecovery + ", advertisedMss=" + advertisedMss + ", receiveMss=" + receiveMss
+                + ", lastTextNs=" + (lastTextNs == Long.MIN_VALUE ? "none" : String.valueOf(lastTextNs)) + "]";
     }
 }

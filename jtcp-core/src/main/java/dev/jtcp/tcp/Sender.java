@@ -31,8 +31,6 @@ final class Sender {
     /** The ECN field: the low two bits of the TOS / traffic-class octet (RFC 3168 §5). */
     static final int ECN_MASK = 0b11;
     private static final int ECN_ECT0 = 0b10;
-    /** Linux's TCP_MAX_QUICKACKS: the most ACKs quick-ACK mode sends at once. */
-    private static final int MAX_QUICK_ACKS = 16;
 
     private final TcpContext ctx;
     private final TcpConfig cfg;
@@ -47,6 +45,8 @@ final class Sender {
     private TransmitLog log;
     /** Spaces data segments when the congestion controller asks for pacing (BBR); null until it does. */
     private Pacer pacer;
+    /** {@link LossRecovery#duplicateAcks()} at the last send loop ({@link TcpConfig#pushEachBurst()}). */
+    private int dupAcksSeen;
     /** When this connection last sent a challenge ACK or an ACK for an invalid segment; MIN_VALUE: never. */
     private long lastOutOfWindowAckNs = Long.MIN_VALUE;
     /** Such ACKs skipped by {@link #outOfWindowRateLimited}. */
@@ -55,20 +55,8 @@ final class Sender {
     // ---- acknowledgment policy (RFC 9293 §3.8.6.3) ----
     /** An ACK is owed now: the next {@link #output} sends one if no data segment carries it. */
     boolean ackNow;
-    /** In-order bytes received since our last ACK; an ACK is due at two full segments (SHLD-19). */
-    private int rcvBytesSinceAck;
-    /** Largest payload received, up to our MSS: what the peer considers a full-sized segment. */
-    private int rcvMssEstimate;
-    /**
-     * Quick-ACK credits (Linux's {@code icsk_ack.quick}): ACKs still to send at once instead of
-     * delaying them, 0 when not in quick-ACK mode. One is spent per ACK that answers received text.
-     */
-    private byte quickAcks;
-    /**
-     * When text last arrived, or {@link Long#MIN_VALUE} before any: the first text, and text after a
-     * gap longer than the RTO, enter quick-ACK mode.
-     */
-    private long lastTextNs = Long.MIN_VALUE;
+    /** When to acknowledge received text: delayed ACKs, quick-ACK and interactive modes. */
+    final DelayedAckPolicy ackPolicy;
 
     // ---- timing and probes ----
     /** When data (not a bare ACK) was last sent; RFC 5681 §4.1 idle restart counts from here. */
@@ -99,6 +87,7 @@ final class Sender {
         this.timers = timers;
         this.options = options;
         this.rtt = rtt;
+        this.ackPolicy = new DelayedAckPolicy(cfg, tcb, timers, options, rtt);
     }
 
     /** The send sequence starts at ISS (OPEN, or a SYN handed over by a listener). */
@@ -172,6 +161,11 @@ final class Sender {
     private boolean outputData(long nowNs, LossRecovery recovery) {
         Tcb t = tcb;
         boolean sentAny = false;
+        int sincePush = 0;
+        // Whether this run answers a duplicate ACK (Limited Transmit, recovery): then no PSH per burst.
+        int dupAcks = recovery.duplicateAcks();
+        boolean afterDupAck = dupAcks != dupAcksSeen;
+        dupAcksSeen = dupAcks;
         while (true) {
             if (t.finQueued && SeqNum.gt(t.sndNxt, t.finSeq)) {
                 break;
@@ -185,8 +179,11 @@ final class Sender {
             // RFC 3042 Limited Transmit may let a segment go beyond cwnd. The peer's window bounds the
             // sequence space beyond SND.UNA; cwnd bounds what is in the network (the pipe, which SACKed
             // data has left).
-            int cwndRoom = t.cc.cwnd() + recovery.limitedTransmitBytes() - recovery.inFlight();
-            int usable = Math.min(t.sndWnd - inFlight, cwndRoom);
+            // A Fast Open server's unacknowledged SYN,ACK takes no room from its first flight, in the
+            // congestion window or the peer's (Linux sends a full initial window of data).
+            int synInFlight = t.fastOpenChild && t.sndUna == t.iss ? 1 : 0;
+            int cwndRoom = t.cc.cwnd() + recovery.limitedTransmitBytes() - recovery.inFlight() + synInFlight;
+            int usable = Math.min(t.sndWnd - inFlight + synInFlight, cwndRoom);
             int len = Math.min(unsent, Math.min(t.effMss, Math.max(usable, 0)));
             boolean fin = t.finQueued && len == unsent && usable > len;
             if (len == 0 && !fin) {
@@ -199,7 +196,7 @@ final class Sender {
                 // the override timeout is zero then, as in Linux).
                 boolean allQueued = len == unsent;
                 // A Fast Open server's unacknowledged SYN is not data in flight (Linux sends at once).
-                int dataInFlight = t.fastOpenChild && t.sndUna == t.iss ? inFlight - 1 : inFlight;
+                int dataInFlight = inFlight - synInFlight;
                 boolean hold = allQueued ? !options.noDelay && dataInFlight > 0
                         : len < t.maxSndWnd / 2 && dataInFlight > 0;
                 if (hold) {
@@ -213,7 +210,13 @@ final class Sender {
             if (t.sndUna == t.sndMax) {
                 t.streakStartNs = nowNs;
             }
-            sendData(nowNs, t.sndNxt, len, fin, len == unsent);
+            boolean push = len == unsent;
+            if (!push && cfg.pushEachBurst()) {
+                sincePush += len;
+                push = !afterDupAck && (endsBurst(len, unsent, usable, recovery) || sincePush >= tsoSizeGoal());
+                sincePush = push ? 0 : sincePush;
+            }
+            sendData(nowNs, t.sndNxt, len, fin, push);
             if (isNew && !rtt.isTiming() && !t.tsOk) {
                 // Karn (MUST-18): time one new segment at a time, never a retransmission.
                 rtt.startTiming(t.sndNxt + len + (fin ? 1 : 0), nowNs);
@@ -234,6 +237,36 @@ final class Sender {
             armPersist(nowNs);
         }
         return sentAny;
+    }
+
+    /**
+     * Whether a segment of {@code len} of the {@code unsent} bytes, with {@code usable} bytes of
+     * window, is the last this send loop can emit now ({@link TcpConfig#pushEachBurst()}): the next
+     * piece would not fit the windows, or Nagle would hold it. With pacing the loop cannot tell, and
+     * while duplicate ACKs arrive (Limited Transmit, recovery) Linux sends its segments without PSH.
+     */
+    private boolean endsBurst(int len, int unsent, int usable, LossRecovery recovery) {
+        if (len == 0 || (tcb.cc != null && tcb.cc.pacingRateBytesPerSec() > 0) || recovery.isInRecovery()
+                || recovery.limitedTransmitBytes() > 0) {
+            return false;
+        }
+        int next = Math.min(unsent - len, tcb.effMss);
+        return next > usable - len || (next < tcb.effMss && !options.noDelay);
+    }
+
+    /**
+     * The largest TSO packet Linux would build ({@code tcp_xmit_size_goal}): 64 KiB, bounded by half
+     * the largest window the peer offered ({@code tcp_bound_to_half_wnd}), in whole segments.
+     */
+    private int tsoSizeGoal() {
+        int mss = Math.max(tcb.effMss, 1);
+        int cutoff = tcb.maxSndWnd > 536 ? tcb.maxSndWnd >> 1 : tcb.maxSndWnd;
+        return Math.max(mss, Math.min(65536, cutoff) / mss * mss);
+    }
+
+    /** PSH for a retransmission that ends where the written data ends ({@link TcpConfig#pushEachBurst()}). */
+    private int pushIfLast(int end, int len) {
+        return cfg.pushEachBurst() && len > 0 && end == tcb.sndBufEnd ? TcpFlags.PSH : 0;
     }
 
     /** One segment of new data (and the FIN after the last), if the peer's window has room. */
@@ -299,7 +332,7 @@ final class Sender {
     /** Sends {@code len} bytes from {@code seq} again (a hole, a probe of old data). */
     void resend(long nowNs, int seq, int len, String note) {
         Tcb t = tcb;
-        prepare(TcpFlags.ACK);
+        prepare(TcpFlags.ACK | pushIfLast(seq + len, len));
         out.seq = seq;
         t.sendBuf.lend(SeqNum.diff(seq, t.sndBufEnd - t.sendBuf.length()), len, out);
         retransmissionsTotal++;
@@ -317,7 +350,7 @@ final class Sender {
         Tcb t = tcb;
         boolean fin = t.finQueued && SeqNum.gt(end, t.finSeq);
         int len = SeqNum.diff(fin ? t.finSeq : end, seq);
-        prepare(TcpFlags.ACK | (fin ? TcpFlags.FIN : 0));
+        prepare(TcpFlags.ACK | (fin ? TcpFlags.FIN : 0) | pushIfLast(seq + Math.max(len, 0), len));
         out.seq = seq;
         t.sendBuf.lend(SeqNum.diff(seq, t.sndBufEnd - t.sendBuf.length()), Math.max(len, 0), out);
         retransmissionsTotal++;
@@ -428,6 +461,19 @@ final class Sender {
         stampRst(nowNs);
         segmentsSent++;
         ctx.transmit(nowNs, key.localAddress(), key.remoteAddress(), out, note);
+    }
+
+    /**
+     * ABORT's reset (§3.10.5): {@code <SEQ=SND.NXT><CTL=RST>} (SND.MAX after a timeout pulled SND.NXT
+     * back), with {@code ACK=RCV.NXT} added when {@link TcpConfig#resetCarriesAck()}, as Linux's
+     * {@code tcp_send_active_reset} does.
+     */
+    void sendAbortRst(long nowNs, String note) {
+        if (cfg.resetCarriesAck()) {
+            sendRstAck(nowNs, tcb.sndMax, tcb.rcvNxt);
+        } else {
+            sendRst(nowNs, tcb.sndMax, note);
+        }
     }
 
     /** <SEQ=seq><ACK=ack><CTL=RST,ACK>. */
@@ -559,47 +605,12 @@ final class Sender {
 
     /**
      * In-order text of {@code len} bytes was stored ({@code immediate}: it was out of order or filled
-     * a hole). RFC 9293 §3.8.6.3 (and RFC 5681 §4.2): ACK out-of-order data and hole fills at once,
-     * else at least every second full-sized segment (SHLD-19), else within the delayed-ACK timeout
-     * (SHLD-18).
-     *
-     * <p>With {@link ConnectionOptions#quickAck} (Linux's quick-ACK mode, {@code
-     * tcp_enter_quickack_mode}): the first text of a connection, text after the receiver was idle
-     * longer than the RTO, and out-of-order text give credits for up to 16 ACKs (at most half the
-     * receive window in segments), and while credits last every segment is acknowledged at once. A
-     * sender in slow start grows its window per ACK: delaying them at the start, or after an idle
-     * restart, would halve its growth. The RFCs allow it (SHLD-18 is a "should", and RFC 5681 §4.2
-     * says an ACK may be sent for every segment); the rfc() profile turns it off.
+     * a hole): an ACK is owed now or later, as {@link DelayedAckPolicy} decides (RFC 9293 §3.8.6.3).
      */
     void onTextReceived(long nowNs, int len, boolean immediate) {
-        rcvMssEstimate = Math.max(rcvMssEstimate, Math.min(len, tcb.localMss));
-        if (options.quickAck) {
-            if (lastTextNs == Long.MIN_VALUE || immediate || nowNs - lastTextNs > rtt.rtoNs()) {
-                enterQuickAck();
-            }
-            lastTextNs = nowNs;
-            if (quickAcks > 0) {
-                ackNow = true;
-                return;
-            }
-        }
-        if (immediate) {
+        if (ackPolicy.onTextReceived(nowNs, len, immediate)) {
             ackNow = true;
-            return;
         }
-        rcvBytesSinceAck += len;
-        if (rcvBytesSinceAck >= 2 * Math.max(rcvMssEstimate, 1)) {
-            ackNow = true;
-        } else {
-            timers.arm(nowNs, TimerKind.DELAYED_ACK, nowNs + cfg.delayedAckNs());
-        }
-    }
-
-    /** Linux's {@code tcp_incr_quickack}: credits for half the receive window in segments, 2 to 16. */
-    private void enterQuickAck() {
-        int mss = Math.max(rcvMssEstimate, Math.min(Math.max(tcb.localMss, 1), 536));
-        int credits = Math.max(2, Math.min(MAX_QUICK_ACKS, tcb.receiveWindow() / (2 * mss)));
-        quickAcks = (byte) Math.max(quickAcks, credits);
     }
 
     /**
@@ -696,13 +707,12 @@ final class Sender {
             out.options.tsVal = tcb.tsNow(nowNs);
         }
         if (out.isAck()) {
-            if (quickAcks > 0 && (ackNow || rcvBytesSinceAck > 0 || timers.isArmed(TimerKind.DELAYED_ACK))) {
-                quickAcks--; // Linux's tcp_dec_quickack_mode: one credit per ACK that was owed
-            }
+            ackPolicy.onAckSent(ackNow);
             tcb.lastAckSent = tcb.rcvNxt;
             ackNow = false;
-            rcvBytesSinceAck = 0;
-            timers.disarmQuietly(TimerKind.DELAYED_ACK);
+        }
+        if (out.payloadLength > 0) {
+            ackPolicy.onDataSent(nowNs);
         }
         segmentsSent++;
         ctx.transmit(nowNs, key.localAddress(), key.remoteAddress(), out, note);

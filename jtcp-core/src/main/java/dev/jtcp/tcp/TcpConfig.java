@@ -54,6 +54,16 @@ import java.time.Duration;
  *                              retransmission timeout, new data instead of more retransmissions until the next ACKs
  *                              show whether the timeout was spurious, and if so the window reduction is undone.
  *                              Runs with RACK-TLP ({@code rack}); off: every timeout is taken as real
+ * @param pingPongAck           Linux's interactive ("ping-pong") ACK mode ({@code icsk_ack.pingpong}): once the
+ *                              application answers within the delayed-ACK timeout of what it received, ACKs of later
+ *                              text are delayed (quick-ACK credits unused) so the reply can carry them; a delayed-ACK
+ *                              timeout that fires leaves the mode ({@link DelayedAckPolicy})
+ * @param pushEachBurst         PSH on the last segment of every burst the send loop emits, and on a retransmission
+ *                              that ends where the written data ends, as Linux's TSO packets carry it (MUST-61 asks only
+ *                              for PSH at the end of what was written, jtcp's default)
+ * @param resetCarriesAck       a RST sent by ABORT (close with unread data, a queued child of a closed listener) also
+ *                              carries ACK=RCV.NXT, as Linux's {@code tcp_send_active_reset}; RFC 9293 §3.10.4 shows
+ *                              {@code <SEQ=SND.NXT><CTL=RST>}, and a receiver takes either
  */
 public record TcpConfig(
         int defaultMssV4,
@@ -89,7 +99,10 @@ public record TcpConfig(
         boolean quickAck,
         int receiveBufferMaxBytes,
         int sendBufferMaxBytes,
-        boolean frto) {
+        boolean frto,
+        boolean pingPongAck,
+        boolean pushEachBurst,
+        boolean resetCarriesAck) {
 
     /** When a listener answers with SYN cookies instead of keeping state. */
     public enum SynCookieMode {
@@ -188,7 +201,7 @@ public record TcpConfig(
         return new TcpConfig(536, 1220, true, true, true, 256 * 1024, 256 * 1024,
                 1 * S, 200 * MS, 120 * S, 180 * S, 3, 100 * S, 60 * S, 40 * MS, 10,
                 7200 * S, 75 * S, 9, 60 * S, 1000, SynCookieMode.ON_OVERFLOW, true, 1000, 3, EcnMode.ACCEPT,
-                CongestionAlgorithm.CUBIC, true, 500 * MS, 5, true, 6 << 20, 4 << 20, true);
+                CongestionAlgorithm.CUBIC, true, 500 * MS, 5, true, 6 << 20, 4 << 20, true, false, false, false);
     }
 
     /**
@@ -206,10 +219,12 @@ public record TcpConfig(
     /**
      * Linux 6.x: minimum RTO 200 ms, delayed ACK 40 ms (Linux adapts it between 40 and 200 ms), IW
      * 10, TIME-WAIT 60 s (so MSL 30 s), SYN retries giving up after about 127 s, FIN-WAIT-2 timeout
-     * 60 s.
+     * 60 s; its interactive ACK mode, PSH on every burst and ACK on active resets (the segments its packetdrill
+     * suite expects).
      */
     public static TcpConfig linux() {
-        return defaults().toBuilder().synRetransmitTimeout(Duration.ofSeconds(127)).msl(Duration.ofSeconds(30)).build();
+        return defaults().toBuilder().synRetransmitTimeout(Duration.ofSeconds(127)).msl(Duration.ofSeconds(30))
+                .pingPongAck(true).pushEachBurst(true).resetCarriesAck(true).build();
     }
 
     /** 2×MSL, how long TIME-WAIT lasts. */
@@ -261,6 +276,9 @@ public record TcpConfig(
         private int receiveBufferMaxBytes;
         private int sendBufferMaxBytes;
         private boolean frto;
+        private boolean pingPongAck;
+        private boolean pushEachBurst;
+        private boolean resetCarriesAck;
 
         private Builder(TcpConfig c) {
             defaultMssV4 = c.defaultMssV4;
@@ -297,6 +315,9 @@ public record TcpConfig(
             receiveBufferMaxBytes = c.receiveBufferMaxBytes;
             sendBufferMaxBytes = c.sendBufferMaxBytes;
             frto = c.frto;
+            pingPongAck = c.pingPongAck;
+            pushEachBurst = c.pushEachBurst;
+            resetCarriesAck = c.resetCarriesAck;
         }
 
         public Builder defaultMss(int v4, int v6) { defaultMssV4 = v4; defaultMssV6 = v6; return this; }
@@ -335,6 +356,9 @@ public record TcpConfig(
         public Builder receiveBufferMaxBytes(int bytes) { receiveBufferMaxBytes = bytes; return this; }
         public Builder sendBufferMaxBytes(int bytes) { sendBufferMaxBytes = bytes; return this; }
         public Builder frto(boolean on) { frto = on; return this; }
+        public Builder pingPongAck(boolean on) { pingPongAck = on; return this; }
+        public Builder pushEachBurst(boolean on) { pushEachBurst = on; return this; }
+        public Builder resetCarriesAck(boolean on) { resetCarriesAck = on; return this; }
 
         public TcpConfig build() {
             return new TcpConfig(defaultMssV4, defaultMssV6, windowScaling, timestamps, sack, sendBufferBytes,
@@ -342,7 +366,7 @@ public record TcpConfig(
                     r2TimeoutNs, mslNs, delayedAckNs, initialWindowSegments, keepAliveIdleNs, keepAliveIntervalNs,
                     keepAliveProbes, finWait2TimeoutNs, challengeAckPerSecond, synCookies, timeWaitReuse, timestampHz,
                     dupAckThreshold, ecn, congestionControl, rack, invalidRateLimitNs, synAckRetries, quickAck,
-                    receiveBufferMaxBytes, sendBufferMaxBytes, frto);
+                    receiveBufferMaxBytes, sendBufferMaxBytes, frto, pingPongAck, pushEachBurst, resetCarriesAck);
         }
     }
 }

@@ -456,7 +456,8 @@ public final class TcpConnection {
      */
     private void onFastOpenSynAck(TcpSegment synAck) {
         FastOpen fo = ctx.fastOpen();
-        if (synAck.options.fastOpenLength > 0) {
+        // A cookie our SYN did not ask for (it carried no Fast Open option) is not cached (Linux ignores it).
+        if (synAck.options.fastOpenLength > 0 && tcb.fastOpenCookie != null) {
             fo.cacheCookie(remoteAddress,
                     java.util.Arrays.copyOf(synAck.options.fastOpenCookie, synAck.options.fastOpenLength),
                     synAck.options.fastOpenExperimental);
@@ -816,8 +817,7 @@ public final class TcpConnection {
             case CLOSED, LISTEN -> {
                 return;
             }
-            case SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT ->
-                    sender.sendRst(nowNs, tcb.sndMax, null);
+            case SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT -> sender.sendAbortRst(nowNs, null);
             case TIME_WAIT -> {
                 // §3.10.5: "respond with ok and delete the TCB". Both FINs were exchanged and the
                 // close already reported, so no error and no second report; the host's TIME-WAIT
@@ -887,7 +887,8 @@ public final class TcpConnection {
                 sender.bytesSent, receiver.bytesReceived, sender.retransmissionsTotal, recovery.duplicateAcks(), t.wsOk,
                 t.ecnOk, receiver.ceReceived, ecnReductions, t.cc == null ? "" : t.cc.algorithm().linuxName(),
                 recovery.timeouts(), recovery.spuriousRetransmissions(),
-                recovery instanceof RackRecovery ? "rack" : "dupack");
+                recovery instanceof RackRecovery ? "rack" : "dupack", recovery.isInRecovery(), t.localMss,
+                sender.ackPolicy.receiveMss(), sender.ackPolicy.lastTextNs());
     }
 
     // =================================================================================================
@@ -998,6 +999,8 @@ public final class TcpConnection {
         // Simultaneous open (MUST-10): SYN without ACK of ours.
         holdSynPayload(seg);
         setState(SYN_RECEIVED, "rcv SYN (simultaneous open)");
+        // RFC 7413 §4.2.1: a client's cookie belongs on its SYN only; the SYN,ACK goes without it (as Linux's).
+        tcb.fastOpenCookie = null;
         sender.sendSyn(nowNs, true, null);
         return null;
     }
@@ -1412,7 +1415,7 @@ public final class TcpConnection {
         }
         if (receiveShutdown) {
             // SHLD-3: the application closed and will never read this; tell the peer data was lost.
-            sender.sendRst(nowNs, tcb.sndMax, "data after close");
+            sender.sendAbortRst(nowNs, "data after close");
             fail(TcpError.ABORTED, "rcv data after close()");
             return;
         }
@@ -1501,6 +1504,7 @@ public final class TcpConnection {
                     case RETRANSMISSION -> onRetransmissionTimeout(nowNs);
                     case PERSIST -> onPersistTimeout(nowNs);
                     case DELAYED_ACK -> {
+                        sender.ackPolicy.onDelayedAckTimeout();
                         sender.ackNow = true;
                         output(nowNs);
                     }
@@ -1683,6 +1687,9 @@ public final class TcpConnection {
         tcb.state = next;
         if (!recoveryChosen && next.isSynchronized()) {
             chooseRecovery();
+        }
+        if (next == ESTABLISHED) {
+            sender.ackPolicy.onEstablished(nowNs, prev == SYN_SENT && SeqNum.gt(tcb.sndBufEnd, tcb.sndNxt));
         }
         if (ctx.tracer().isEnabled()) {
             trace(new TraceEvent.StateEvent(nowNs, ctx.hostName(), key, prev, next, cause));

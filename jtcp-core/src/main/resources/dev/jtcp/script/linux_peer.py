@@ -134,6 +134,20 @@ def sockaddr(ctx, a, default_ip):
     return (ip, port)
 
 
+TCP_CONGESTION = 13
+TCP_NOTSENT_LOWAT = 25
+# The congestion control set per socket when the namespace refused it as the default, or None.
+forced_cc = None
+
+
+def cc_available(name):
+    try:
+        with open("/proc/sys/net/ipv4/tcp_available_congestion_control") as f:
+            return name.strip() in f.read().split()
+    except OSError:
+        return False
+
+
 def arg_int(a):
     if isinstance(a, list) and len(a) == 1:
         return a[0]
@@ -146,6 +160,10 @@ def do_call(ctx, name, args):
         typ = args[1] if len(args) > 1 and args[1] is not None else socket.SOCK_STREAM
         proto = args[2] if len(args) > 2 and args[2] is not None else 0
         s = socket.socket(ctx.family, typ, proto)
+        if forced_cc and typ & 0xf == socket.SOCK_STREAM:
+            # Root in the namespace may choose a congestion control outside tcp_allowed_congestion_control
+            # per socket (CAP_NET_ADMIN); accepted sockets inherit it from their listener.
+            s.setsockopt(socket.IPPROTO_TCP, TCP_CONGESTION, forced_cc.encode())
         sockets[s.fileno()] = s
         return s.fileno(), None, {}
     fd = args[0] if args else None
@@ -166,7 +184,8 @@ def do_call(ctx, name, args):
             raise OSError(errno.EBADF, "bad epoll fd")
         if name == "epoll_wait":
             ready = ep.poll(args[3] / 1000.0 if args[3] >= 0 else -1, args[2])
-            return len(ready), [{"events": ev, "fd": f} for f, ev in ready], {}
+            # The first event, as the scripts' one-element {events=..., fd=...} shows it.
+            return len(ready), {"events": ready[0][1] if ready else 0}, {}
         op, target, ev = args[1], args[2], args[3] if len(args) > 3 else None
         mask = ev.get("events", 0) if isinstance(ev, dict) else 0
         if op == 1:
@@ -245,6 +264,9 @@ def do_call(ctx, name, args):
         v = args[3]
         if isinstance(v, dict):
             s.setsockopt(args[1], args[2], struct.pack("ii", v["onoff"], v["linger"]))
+        elif isinstance(arg_int(v), int) and arg_int(v) > 0x7fffffff:
+            # An unsigned value past int (TCP_NOTSENT_LOWAT's UINT_MAX): Python takes it only as bytes.
+            s.setsockopt(args[1], args[2], struct.pack("I", arg_int(v) & 0xffffffff))
         else:
             s.setsockopt(args[1], args[2], arg_int(v))
         return 0, None, {}
@@ -252,7 +274,10 @@ def do_call(ctx, name, args):
         if args[1] == socket.SOL_SOCKET and args[2] == SO_LINGER:
             onoff, linger = struct.unpack("ii", s.getsockopt(args[1], args[2], 8))
             return 0, {"onoff": onoff, "linger": linger}, {}
-        return 0, s.getsockopt(args[1], args[2]), {}
+        v = s.getsockopt(args[1], args[2])
+        if args[1] == socket.IPPROTO_TCP and args[2] == TCP_NOTSENT_LOWAT:
+            v &= 0xffffffff  # unsigned in the kernel
+        return 0, v, {}
     if name == "ioctl":
         buf = fcntl.ioctl(fd, args[1], struct.pack("i", 0))
         return 0, struct.unpack("i", buf)[0], {}
@@ -351,6 +376,7 @@ def tcpinfo(local, lport, remote, rport):
 
 
 def main():
+    global forced_cc
     local, remote, prefix, mtu = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
     v6 = ":" in local
     tun = open_tun("jtcp0", local, prefix, mtu, v6)
@@ -379,8 +405,17 @@ def main():
                     if t.is_alive():
                         emit("blocked %s" % cid)
             elif cmd == "sysctl":
-                subprocess.run(["sysctl", "-q", "-w", "%s=%s" % (parts[1], line.rstrip("\n").split(" ", 2)[2])],
-                               check=True, stdout=subprocess.DEVNULL)
+                value = line.rstrip("\n").split(" ", 2)[2]
+                r = subprocess.run(["sysctl", "-q", "-w", "%s=%s" % (parts[1], value)],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                if r.returncode != 0 and parts[1] == "net.ipv4.tcp_congestion_control" and cc_available(value):
+                    # Outside the initial namespace only tcp_allowed_congestion_control may be the default
+                    # (cubic is often not in it); set it on every new socket instead.
+                    forced_cc = value.strip()
+                elif r.returncode == 0 and parts[1] == "net.ipv4.tcp_congestion_control":
+                    forced_cc = None
+                elif r.returncode != 0:
+                    raise subprocess.CalledProcessError(r.returncode, r.args, stderr=r.stderr)
                 emit("ok")
             elif cmd == "tcpinfo":
                 info = tcpinfo(parts[1], int(parts[2]), parts[3], int(parts[4]))

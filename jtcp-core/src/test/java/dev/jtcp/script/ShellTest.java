@@ -105,7 +105,7 @@ class ShellTest {
         for (Shell.Step s : Shell.parse("sysctl -q net.ipv4.tcp_sack=0 net.ipv4.tcp_syncookies=2 "
                 + "net.ipv4.tcp_rmem='4096 8192 16777216' net.ipv4.tcp_wmem='4096 65536 4194304' "
                 + "net.ipv4.tcp_keepalive_time=60 net.ipv4.tcp_syn_retries=2 net.ipv4.tcp_reordering=5 "
-                + "net.ipv4.tcp_fastopen=0x70403 net.ipv4.tcp_dsack=0 jtcp.delayed_ack_ms=100", 1)) {
+                + "net.ipv4.tcp_fastopen=0x70403 net.ipv4.tcp_dsack=1 jtcp.delayed_ack_ms=100", 1)) {
             assertThat(Sysctls.apply((Shell.Setting) s, b, 1)).isNull();
         }
         TcpConfig c = b.build();
