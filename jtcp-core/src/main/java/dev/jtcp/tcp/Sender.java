@@ -33,6 +33,8 @@ final class Sender {
     private static final int ECN_ECT0 = 0b10;
     /** Linux's TCP_MAX_QUICKACKS: the most ACKs quick-ACK mode sends at once. */
     private static final int MAX_QUICK_ACKS = 16;
+    /** The most TCP payload in one IPv4 packet of 65,535 bytes with the longest TCP header. */
+    private static final int GSO_MAX_PAYLOAD = 65535 - 20 - 60;
 
     private final TcpContext ctx;
     private final TcpConfig cfg;
@@ -172,6 +174,7 @@ final class Sender {
     private boolean outputData(long nowNs, LossRecovery recovery) {
         Tcb t = tcb;
         boolean sentAny = false;
+        int segmentMax = segmentLimit();
         while (true) {
             if (t.finQueued && SeqNum.gt(t.sndNxt, t.finSeq)) {
                 break;
@@ -187,7 +190,12 @@ final class Sender {
             // data has left).
             int cwndRoom = t.cc.cwnd() + recovery.limitedTransmitBytes() - recovery.inFlight();
             int usable = Math.min(t.sndWnd - inFlight, cwndRoom);
-            int len = Math.min(unsent, Math.min(t.effMss, Math.max(usable, 0)));
+            int len = Math.min(unsent, Math.min(segmentMax, Math.max(usable, 0)));
+            if (len > t.effMss) {
+                // A super-packet of whole MSS pieces; a shorter rest goes on its own below, where
+                // Nagle, SWS avoidance and the FIN treat it exactly as without offload.
+                len -= len % t.effMss;
+            }
             boolean fin = t.finQueued && len == unsent && usable > len;
             if (len == 0 && !fin) {
                 break;
@@ -234,6 +242,23 @@ final class Sender {
             armPersist(nowNs);
         }
         return sentAny;
+    }
+
+    /**
+     * The most payload one data segment of {@link #outputData} may carry: the MSS, or, when the
+     * link cuts super-packets (TSO/GSO, {@link TcpContext#offloadsSegmentation}), as many whole MSS
+     * as fit a 64 KiB IP packet, as Linux's {@code tcp_tso_autosize} at full rate. Not while pacing
+     * (each segment's departure is timed) or while urgent data is pending (its pointer is per segment).
+     */
+    private int segmentLimit() {
+        Tcb t = tcb;
+        int mss = t.effMss;
+        if (mss <= 0 || mss >= GSO_MAX_PAYLOAD / 2 || t.sndUrgent
+                || (t.cc != null && t.cc.pacingRateBytesPerSec() > 0)
+                || !ctx.offloadsSegmentation(key.remoteAddress())) {
+            return mss;
+        }
+        return GSO_MAX_PAYLOAD / mss * mss;
     }
 
     /** One segment of new data (and the FIN after the last), if the peer's window has room. */
@@ -290,8 +315,25 @@ final class Sender {
         }
         lastDataSendNs = nowNs;
         paced(nowNs, len);
+        if (len > t.effMss) {
+            out.gsoSize = t.effMss;
+        }
         transmit(nowNs, retransmission ? "retransmission" : null);
-        if (log != null && (len > 0 || fin)) {
+        if (len > t.effMss) {
+            // A super-packet: the wire sees, and the books keep, one segment per MSS (as Linux's TSO
+            // skbs are counted in MSS and split on partial ACKs), so RACK, SACK and the rate
+            // samples work as if each had been sent on its own.
+            int pieces = (len + t.effMss - 1) / t.effMss;
+            segmentsSent += pieces - 1;
+            if (log != null) {
+                int end = seq + len;
+                for (int s = seq; s != end; ) {
+                    int next = SeqNum.diff(end, s) > t.effMss ? s + t.effMss : end;
+                    log.onSent(nowNs, s, next == end && fin ? end + 1 : next, retransmission);
+                    s = next;
+                }
+            }
+        } else if (log != null && (len > 0 || fin)) {
             log.onSent(nowNs, seq, seq + len + (fin ? 1 : 0), retransmission);
         }
     }
