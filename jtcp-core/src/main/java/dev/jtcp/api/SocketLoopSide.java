@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.net.SocketException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
@@ -77,8 +76,7 @@ final class SocketLoopSide implements TcpHandler {
             if (error != null && s.failure == null) {
                 s.failure = error == TcpError.TIMED_OUT && s.softError != null ? s.softError
                         : Errors.of(error, wasConnecting);
-                s.tx.clear();
-                s.txBytes = 0;
+                s.tx.release();
             }
             failPending(completions);
             s.readable.signalAll();
@@ -129,20 +127,19 @@ final class SocketLoopSide implements TcpHandler {
                 }
                 if (s.closedByApp || s.inputShutdown) {
                     // Nobody will read: discard, keeping the window open (shutdownInput semantics).
-                    engine.receive(s.loop.nowNs(), ByteBuffer.allocate(available));
+                    s.rx.clear();
+                    engine.receive(s.loop.nowNs(), s.rx.writable(available));
+                    s.rx.clear();
                     continue;
                 }
-                int room = TcpSocket.QUEUE_LIMIT - s.rxBytes;
-                if (room <= 0) {
+                if (s.rx.room() <= 0) {
                     s.rxStalled = true;
                     break;
                 }
-                byte[] chunk = new byte[Math.min(available, room)];
-                int n = engine.receive(s.loop.nowNs(), ByteBuffer.wrap(chunk));
-                s.rx.add(n == chunk.length ? chunk : Arrays.copyOf(chunk, n));
-                s.rxBytes += n;
+                // Straight from the engine's receive ring into the socket's, one contiguous piece at a time.
+                s.rx.commit(engine.receive(s.loop.nowNs(), s.rx.writable(available)));
             }
-            if (s.rxBytes > 0 || s.rxEof) {
+            if (!s.rx.isEmpty() || s.rxEof) {
                 s.readable.signalAll();
                 servePendingReads(completions);
             }
@@ -157,9 +154,9 @@ final class SocketLoopSide implements TcpHandler {
     /** Completes waiting non-blocking reads from the receive queue. Holds the socket's lock. */
     private void servePendingReads(List<Runnable> completions) {
         TcpSocket s = socket;
-        while (!s.pendingReads.isEmpty() && (s.rxBytes > 0 || s.rxEof)) {
+        while (!s.pendingReads.isEmpty() && (!s.rx.isEmpty() || s.rxEof)) {
             TcpSocket.PendingRead r = s.pendingReads.poll();
-            int n = s.rxBytes > 0 ? s.take(r.dst()) : -1;
+            int n = !s.rx.isEmpty() ? s.take(r.dst()) : -1;
             completions.add(() -> r.future().complete(n));
         }
     }
@@ -192,18 +189,19 @@ final class SocketLoopSide implements TcpHandler {
             }
             int moved = 0;
             while (!s.tx.isEmpty() && s.failure == null) {
-                ByteBuffer head = s.tx.peek();
+                // Straight from the socket's ring into the engine's send ring.
+                ByteBuffer head = s.tx.readable();
+                int want = head.remaining();
                 int n = engine.send(s.loop.nowNs(), head);
+                s.tx.consume(n);
                 moved += n;
-                if (head.hasRemaining()) {
+                if (n < want) {
                     break;
                 }
-                s.tx.poll();
             }
-            s.txBytes -= moved;
             if (moved > 0) {
                 s.writable.signalAll();
-                while (s.txBytes < TcpSocket.QUEUE_LIMIT && !s.pendingWrites.isEmpty()) {
+                while (s.tx.size() < TcpSocket.QUEUE_LIMIT && !s.pendingWrites.isEmpty()) {
                     released.add(s.pendingWrites.poll());
                 }
             }
@@ -223,8 +221,7 @@ final class SocketLoopSide implements TcpHandler {
             }
         } catch (TcpException e) {
             // Closed under us (reset, or already closing); onClosed has reported or will report it.
-            s.tx.clear();
-            s.txBytes = 0;
+            s.tx.release();
             s.writable.signalAll();
         } finally {
             s.lock.unlock();
