@@ -165,6 +165,9 @@ final class SocketLoopSide implements TcpHandler {
     private void failPending(List<Runnable> completions) {
         TcpSocket s = socket;
         servePendingReads(completions);
+        if (s.pendingReads.isEmpty() && s.pendingWrites.isEmpty()) {
+            return; // the usual case: no exception made (its stack trace is costly), none needed
+        }
         IOException why = s.failure != null ? s.failure : new SocketException("Socket closed");
         while (!s.pendingReads.isEmpty()) {
             TcpSocket.PendingRead r = s.pendingReads.poll();

@@ -55,7 +55,7 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class TcpSocket implements Closeable {
     /** Bytes each of the receive and send queues holds at most (on top of the engine's buffers). */
-    public static final int QUEUE_LIMIT = 64 * 1024;
+    public static final int QUEUE_LIMIT = 256 * 1024;
     /** Buffer sizes the engine takes: at least 1 KiB, at most 1 GiB (the largest scaled window, RFC 7323 §2.3). */
     private static final int MIN_BUFFER = 1024;
     private static final int MAX_BUFFER = 1 << 30;
