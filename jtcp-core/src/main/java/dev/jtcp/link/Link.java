@@ -14,7 +14,8 @@ import java.nio.ByteBuffer;
  * the wake-up it was given in {@link #onAttach}.
  *
  * <p>Offloads: a link may hand {@link Receiver#onPacket} TCP super-packets larger than the MTU (up
- * to 64 KiB, with complete, verifiable checksums: a TUN device with {@code IFF_VNET_HDR} does), and
+ * to 64 KiB, with complete, verifiable checksums, or through {@link Receiver#onVerifiedTcp} with
+ * checksums the device vouches for: a TUN device with {@code IFF_VNET_HDR} does), and
  * every link takes super-packets through {@link #transmitGso}, which a device with segmentation
  * offload cuts and any other link cuts in software ({@link TcpSegmenter}); {@link
  * #offloadsSegmentation} says which. A multi-queue device would be several links, one per queue.

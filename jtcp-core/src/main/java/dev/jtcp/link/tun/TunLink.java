@@ -25,14 +25,15 @@ import java.util.List;
  * <ul>
  *   <li>Receive: the kernel sends TCP super-packets of up to 64 KiB (its TSO, cut at its MSS)
  *       whose checksum is partial ({@link VirtioNetHeader#F_NEEDS_CSUM}: only the pseudo-header sum
- *       is in the field). The link completes it, one pass over the bytes from {@code csum_start},
- *       so the host gets an ordinary, verifiable packet and needs no second path; the host then
- *       verifies it in a second pass. That is the price of keeping {@code Host.onPacket}
- *       unchanged: measured on a kernel push, the loop thread handles 0.75 to 1.05 GB per CPU
- *       second with both passes and 1.2 to 1.4 GB without either (a host told "verified" could
- *       skip both: the kernel's partial checksum covers data that never left the machine).
- *       Packets marked {@link VirtioNetHeader#F_DATA_VALID} carry a complete checksum and are left
- *       alone. The slots take 32 × 2 × 64 KiB of direct memory.
+ *       is in the field). A receiver that takes verified TCP ({@link Receiver#takesVerifiedTcp}, as
+ *       the event loop's does) gets such packets, and those marked {@link
+ *       VirtioNetHeader#F_DATA_VALID}, through {@link Receiver#onVerifiedTcp} as they are: the
+ *       kernel made them on this machine or checked them, so neither the link nor the host sums
+ *       them (counted in {@link #checksumsTrusted}). For any other receiver (a decorator that
+ *       records or corrupts packets) the link completes a partial checksum, one pass over the
+ *       bytes from {@code csum_start}, and the host verifies it as any other. Measured on a kernel
+ *       push, the loop thread handled 0.75 to 1.05 GB per CPU second with both passes and 1.2 to
+ *       1.4 GB without. The slots take 32 × 2 × 64 KiB of direct memory.
  *   <li>Transmit: {@link #transmitGso} writes a super-packet as it is, with a header asking the
  *       kernel to cut it at {@code gsoSize} and complete the checksums (one {@code write} per 64
  *       KiB). {@link #transmit} appends a data segment that continues the flow of the one queued
@@ -156,7 +157,7 @@ public final class TunLink implements Link {
     /** What the device does for jtcp, e.g. "off" or "virtio-net header; kernel sends csum tso4 tso6". */
     public String offloads() {
         return vnet == 0 ? "off" : "virtio-net header; kernel sends " + TunDevice.describeOffloads(device.offloads())
-                + "; jtcp's segments joined into super-packets";
+                + "; jtcp sends super-packets (the engine's, and segments joined)";
     }
 
     /** Reads batches until the device is empty or {@code maxPackets} were handed over. */
