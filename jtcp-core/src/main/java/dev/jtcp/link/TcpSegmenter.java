@@ -119,17 +119,6 @@ public final class TcpSegmenter {
         packet.putShort(s.tcpAt + 16, (short) Checksum.fold(pseudoHeaderSum(packet, s.ipAt, s.v4, tcpLength)));
     }
 
-    /**
-     * Completes in place the checksum of a TCP packet whose field holds the partial checksum ({@link
-     * #setPartialChecksum}), without cutting it: what a link that carries super-packets whole does
-     * (a veth pair handing a GSO packet to a receiver that verifies it).
-     */
-    public static void completeChecksum(ByteBuffer packet) {
-        TcpSegmenter s = forThisThread();
-        s.parse(packet);
-        packet.putShort(s.tcpAt + 16, (short) Checksum.finish(Checksum.sum(packet, s.tcpAt, s.end - s.tcpAt)));
-    }
-
     private static long pseudoHeaderSum(ByteBuffer b, int ipAt, boolean v4, int tcpLength) {
         return v4 ? Checksum.pseudoHeaderV4(b.getInt(ipAt + 12), b.getInt(ipAt + 16), TCP, tcpLength)
                 : Checksum.pseudoHeaderV6(b.getLong(ipAt + 8), b.getLong(ipAt + 16), b.getLong(ipAt + 24),
