@@ -28,6 +28,16 @@ final class SocketLoopSide implements TcpHandler {
     /** A pump is queued for the end of the loop's cycle (loop thread only). */
     private boolean pumpQueued;
 
+    /** The end-of-cycle tasks, made once: no allocation per readable or writable event. */
+    private final Runnable drainAtEnd = () -> {
+        drainQueued = false;
+        drain();
+    };
+    private final Runnable pumpAtEnd = () -> {
+        pumpQueued = false;
+        pump();
+    };
+
     SocketLoopSide(TcpSocket socket) {
         this.socket = socket;
     }
@@ -44,10 +54,7 @@ final class SocketLoopSide implements TcpHandler {
     public void onReadable(TcpConnection c) {
         if (!drainQueued) {
             drainQueued = true;
-            socket.loop.atEndOfCycle(() -> {
-                drainQueued = false;
-                drain();
-            });
+            socket.loop.atEndOfCycle(drainAtEnd);
         }
     }
 
@@ -55,10 +62,7 @@ final class SocketLoopSide implements TcpHandler {
     public void onWritable(TcpConnection c) {
         if (!pumpQueued) {
             pumpQueued = true;
-            socket.loop.atEndOfCycle(() -> {
-                pumpQueued = false;
-                pump();
-            });
+            socket.loop.atEndOfCycle(pumpAtEnd);
         }
     }
 
@@ -114,7 +118,8 @@ final class SocketLoopSide implements TcpHandler {
     void drain() {
         TcpSocket s = socket;
         TcpConnection engine = s.engine;
-        List<Runnable> completions = new ArrayList<>();
+        // Only non-blocking reads need completing; the list is made only for them.
+        List<Runnable> completions = List.of();
         s.lock.lock();
         try {
             while (true) {
@@ -141,7 +146,10 @@ final class SocketLoopSide implements TcpHandler {
             }
             if (!s.rx.isEmpty() || s.rxEof) {
                 s.readable.signalAll();
-                servePendingReads(completions);
+                if (!s.pendingReads.isEmpty()) {
+                    completions = new ArrayList<>();
+                    servePendingReads(completions);
+                }
             }
         } catch (TcpException e) {
             // The connection failed; onClosed reports it.
@@ -183,7 +191,7 @@ final class SocketLoopSide implements TcpHandler {
     void pump() {
         TcpSocket s = socket;
         TcpConnection engine = s.engine;
-        List<CompletableFuture<Void>> released = new ArrayList<>();
+        List<CompletableFuture<Void>> released = null;
         s.lock.lock();
         try {
             s.pumpScheduled = false;
@@ -205,6 +213,9 @@ final class SocketLoopSide implements TcpHandler {
             if (moved > 0) {
                 s.writable.signalAll();
                 while (s.tx.size() < TcpSocket.QUEUE_LIMIT && !s.pendingWrites.isEmpty()) {
+                    if (released == null) {
+                        released = new ArrayList<>();
+                    }
                     released.add(s.pendingWrites.poll());
                 }
             }
@@ -229,6 +240,8 @@ final class SocketLoopSide implements TcpHandler {
         } finally {
             s.lock.unlock();
         }
-        released.forEach(f -> f.complete(null));
+        if (released != null) {
+            released.forEach(f -> f.complete(null));
+        }
     }
 }
