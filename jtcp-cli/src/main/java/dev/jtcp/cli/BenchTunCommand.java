@@ -122,9 +122,10 @@ public final class BenchTunCommand implements Callable<Integer> {
                 startKernelServer(server);
                 results = runClient(client, err);
                 linkStats = String.format(Locale.ROOT,
-                        "TUN link: %,d packets in (%,d super-packets, largest %,d B, %,d checksums completed),"
+                        "TUN link: %,d packets in (%,d super-packets, largest %,d B, %,d checksums trusted, %,d completed),"
                                 + " %,d out (%,d super-packets, %,d segments joined into them), %,d refused by the kernel",
-                        link.packetsIn(), link.superPacketsIn(), link.largestPacketIn(), link.checksumsCompleted(),
+                        link.packetsIn(), link.superPacketsIn(), link.largestPacketIn(), link.checksumsTrusted(),
+                        link.checksumsCompleted(),
                         link.packetsOut(), link.superPacketsOut(), link.segmentsCoalesced(), link.txDropped());
             }
             String loadAfter = loadAverage();

@@ -57,14 +57,6 @@ public final class ForwardCommand implements Callable<Integer> {
             description = "A UDP session ends after this long without traffic (default ${DEFAULT-VALUE}).")
     Duration udpIdle;
 
-    /** The --offload values. */
-    enum Switch { on, off }
-
-    @Option(names = "--offload", defaultValue = "on", paramLabel = "on|off",
-            description = {"Open the TUN with the virtio-net header: partial checksums and 64 KiB TCP super-packets",
-                    "both ways (default ${DEFAULT-VALUE}); off: one plain packet per read and write."})
-    Switch offload;
-
     @Option(names = "--table", paramLabel = "INTERVAL", arity = "0..1", fallbackValue = "5s",
             converter = Converters.DurationConverter.class,
             description = {"Print the live flow table to stderr every INTERVAL (5 s when omitted), as ss -ti would:",
@@ -87,7 +79,6 @@ public final class ForwardCommand implements Callable<Integer> {
             throw new Failures.UsageException("--max-flows " + maxFlows + ": use at least 1");
         }
         tun.validate();
-        tun.offload = offload == Switch.on;
         NetStack stack;
         try {
             stack = tun.start("jtcp");

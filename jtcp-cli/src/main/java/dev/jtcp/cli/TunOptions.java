@@ -45,8 +45,13 @@ final class TunOptions {
             description = "Create the TUN in network namespace NS (as made by 'ip netns add'), without moving jtcp itself.")
     String netns;
 
-    /** Open the TUN with the virtio-net header and offloads (set by commands that offer it, e.g. forward). */
-    boolean offload;
+    /** The values of {@code --offload}. */
+    enum Switch { on, off }
+
+    @Option(names = "--offload", paramLabel = "on|off", defaultValue = "on",
+            description = {"Open the TUN with the virtio-net header (default ${DEFAULT-VALUE}): partial checksums and"
+                    + " 64 KiB TCP super-packets both ways, cut by the kernel; off: one plain packet per read and write."})
+    Switch offload;
 
     @Option(names = "--impair", paramLabel = "SPEC",
             description = "Impair both directions, e.g. loss=5%%,delay=10ms,jitter=2ms,reorder=1%%,duplicate=1%%.")
@@ -172,7 +177,7 @@ final class TunOptions {
     NetStack start(String name) throws IOException {
         validate();
         List<String> kernel = isNone() ? List.of() : kernelAddresses;
-        TunLink tunLink = TunLink.create(tun, netns, mtu, kernel, offload);
+        TunLink tunLink = TunLink.create(tun, netns, mtu, kernel, offload == Switch.on);
         Link link = tunLink;
         try {
             if (pcap != null) {

@@ -3,6 +3,7 @@ package dev.jtcp.api;
 import dev.jtcp.link.Link;
 import dev.jtcp.stack.Host;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -72,7 +73,22 @@ final class EventLoop {
         this.onFailure = onFailure;
         this.poller = link.readinessFd() >= 0 ? new Poller.EpollPoller(new int[] {link.readinessFd()})
                 : new Poller.ParkPoller();
-        this.receiver = p -> host.onPacket(nowNs, p);
+        this.receiver = new Link.Receiver() {
+            @Override
+            public void onPacket(ByteBuffer packet) {
+                host.onPacket(nowNs, packet);
+            }
+
+            @Override
+            public boolean takesVerifiedTcp() {
+                return true;
+            }
+
+            @Override
+            public void onVerifiedTcp(ByteBuffer packet) {
+                host.onVerifiedTcp(nowNs, packet);
+            }
+        };
         host.attach(link);
         // Links without a descriptor wake the poller directly, whether or not the loop has said it
         // sleeps: the loop re-checks only its command queue after saying so, not the link.

@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.net.SocketException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
@@ -29,6 +28,16 @@ final class SocketLoopSide implements TcpHandler {
     /** A pump is queued for the end of the loop's cycle (loop thread only). */
     private boolean pumpQueued;
 
+    /** The end-of-cycle tasks, made once: no allocation per readable or writable event. */
+    private final Runnable drainAtEnd = () -> {
+        drainQueued = false;
+        drain();
+    };
+    private final Runnable pumpAtEnd = () -> {
+        pumpQueued = false;
+        pump();
+    };
+
     SocketLoopSide(TcpSocket socket) {
         this.socket = socket;
     }
@@ -45,10 +54,7 @@ final class SocketLoopSide implements TcpHandler {
     public void onReadable(TcpConnection c) {
         if (!drainQueued) {
             drainQueued = true;
-            socket.loop.atEndOfCycle(() -> {
-                drainQueued = false;
-                drain();
-            });
+            socket.loop.atEndOfCycle(drainAtEnd);
         }
     }
 
@@ -56,10 +62,7 @@ final class SocketLoopSide implements TcpHandler {
     public void onWritable(TcpConnection c) {
         if (!pumpQueued) {
             pumpQueued = true;
-            socket.loop.atEndOfCycle(() -> {
-                pumpQueued = false;
-                pump();
-            });
+            socket.loop.atEndOfCycle(pumpAtEnd);
         }
     }
 
@@ -77,8 +80,7 @@ final class SocketLoopSide implements TcpHandler {
             if (error != null && s.failure == null) {
                 s.failure = error == TcpError.TIMED_OUT && s.softError != null ? s.softError
                         : Errors.of(error, wasConnecting);
-                s.tx.clear();
-                s.txBytes = 0;
+                s.tx.release();
             }
             failPending(completions);
             s.readable.signalAll();
@@ -116,7 +118,8 @@ final class SocketLoopSide implements TcpHandler {
     void drain() {
         TcpSocket s = socket;
         TcpConnection engine = s.engine;
-        List<Runnable> completions = new ArrayList<>();
+        // Only non-blocking reads need completing; the list is made only for them.
+        List<Runnable> completions = List.of();
         s.lock.lock();
         try {
             while (true) {
@@ -129,22 +132,24 @@ final class SocketLoopSide implements TcpHandler {
                 }
                 if (s.closedByApp || s.inputShutdown) {
                     // Nobody will read: discard, keeping the window open (shutdownInput semantics).
-                    engine.receive(s.loop.nowNs(), ByteBuffer.allocate(available));
+                    s.rx.clear();
+                    engine.receive(s.loop.nowNs(), s.rx.writable(available));
+                    s.rx.clear();
                     continue;
                 }
-                int room = TcpSocket.QUEUE_LIMIT - s.rxBytes;
-                if (room <= 0) {
+                if (s.rx.room() <= 0) {
                     s.rxStalled = true;
                     break;
                 }
-                byte[] chunk = new byte[Math.min(available, room)];
-                int n = engine.receive(s.loop.nowNs(), ByteBuffer.wrap(chunk));
-                s.rx.add(n == chunk.length ? chunk : Arrays.copyOf(chunk, n));
-                s.rxBytes += n;
+                // Straight from the engine's receive ring into the socket's, one contiguous piece at a time.
+                s.rx.commit(engine.receive(s.loop.nowNs(), s.rx.writable(available)));
             }
-            if (s.rxBytes > 0 || s.rxEof) {
+            if (!s.rx.isEmpty() || s.rxEof) {
                 s.readable.signalAll();
-                servePendingReads(completions);
+                if (!s.pendingReads.isEmpty()) {
+                    completions = new ArrayList<>();
+                    servePendingReads(completions);
+                }
             }
         } catch (TcpException e) {
             // The connection failed; onClosed reports it.
@@ -157,9 +162,9 @@ final class SocketLoopSide implements TcpHandler {
     /** Completes waiting non-blocking reads from the receive queue. Holds the socket's lock. */
     private void servePendingReads(List<Runnable> completions) {
         TcpSocket s = socket;
-        while (!s.pendingReads.isEmpty() && (s.rxBytes > 0 || s.rxEof)) {
+        while (!s.pendingReads.isEmpty() && (!s.rx.isEmpty() || s.rxEof)) {
             TcpSocket.PendingRead r = s.pendingReads.poll();
-            int n = s.rxBytes > 0 ? s.take(r.dst()) : -1;
+            int n = !s.rx.isEmpty() ? s.take(r.dst()) : -1;
             completions.add(() -> r.future().complete(n));
         }
     }
@@ -168,6 +173,9 @@ final class SocketLoopSide implements TcpHandler {
     private void failPending(List<Runnable> completions) {
         TcpSocket s = socket;
         servePendingReads(completions);
+        if (s.pendingReads.isEmpty() && s.pendingWrites.isEmpty()) {
+            return; // the usual case: no exception made (its stack trace is costly), none needed
+        }
         IOException why = s.failure != null ? s.failure : new SocketException("Socket closed");
         while (!s.pendingReads.isEmpty()) {
             TcpSocket.PendingRead r = s.pendingReads.poll();
@@ -183,7 +191,7 @@ final class SocketLoopSide implements TcpHandler {
     void pump() {
         TcpSocket s = socket;
         TcpConnection engine = s.engine;
-        List<CompletableFuture<Void>> released = new ArrayList<>();
+        List<CompletableFuture<Void>> released = null;
         s.lock.lock();
         try {
             s.pumpScheduled = false;
@@ -192,18 +200,22 @@ final class SocketLoopSide implements TcpHandler {
             }
             int moved = 0;
             while (!s.tx.isEmpty() && s.failure == null) {
-                ByteBuffer head = s.tx.peek();
+                // Straight from the socket's ring into the engine's send ring.
+                ByteBuffer head = s.tx.readable();
+                int want = head.remaining();
                 int n = engine.send(s.loop.nowNs(), head);
+                s.tx.consume(n);
                 moved += n;
-                if (head.hasRemaining()) {
+                if (n < want) {
                     break;
                 }
-                s.tx.poll();
             }
-            s.txBytes -= moved;
             if (moved > 0) {
                 s.writable.signalAll();
-                while (s.txBytes < TcpSocket.QUEUE_LIMIT && !s.pendingWrites.isEmpty()) {
+                while (s.tx.size() < TcpSocket.QUEUE_LIMIT && !s.pendingWrites.isEmpty()) {
+                    if (released == null) {
+                        released = new ArrayList<>();
+                    }
                     released.add(s.pendingWrites.poll());
                 }
             }
@@ -223,12 +235,13 @@ final class SocketLoopSide implements TcpHandler {
             }
         } catch (TcpException e) {
             // Closed under us (reset, or already closing); onClosed has reported or will report it.
-            s.tx.clear();
-            s.txBytes = 0;
+            s.tx.release();
             s.writable.signalAll();
         } finally {
             s.lock.unlock();
         }
-        released.forEach(f -> f.complete(null));
+        if (released != null) {
+            released.forEach(f -> f.complete(null));
+        }
     }
 }

@@ -55,9 +55,7 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class TcpSocket implements Closeable {
     /** Bytes each of the receive and send queues holds at most (on top of the engine's buffers). */
-    public static final int QUEUE_LIMIT = 64 * 1024;
-    /** Smallest chunk allocated for the send queue, so small writes share one. */
-    private static final int MIN_CHUNK = 8 * 1024;
+    public static final int QUEUE_LIMIT = 256 * 1024;
     /** Buffer sizes the engine takes: at least 1 KiB, at most 1 GiB (the largest scaled window, RFC 7323 §2.3). */
     private static final int MIN_BUFFER = 1024;
     private static final int MAX_BUFFER = 1 << 30;
@@ -70,6 +68,9 @@ public final class TcpSocket implements Closeable {
     private final ConnectionKey key;
     /** The loop's half: engine callbacks, draining and pumping. */
     private final SocketLoopSide loopSide = new SocketLoopSide(this);
+    /** {@link SocketLoopSide#drain} and {@link SocketLoopSide#pump} as commands, made once. */
+    private final Runnable drainCommand = loopSide::drain;
+    private final Runnable pumpCommand = loopSide::pump;
 
     final ReentrantLock lock = new ReentrantLock();
     /** Signalled when bytes, end of stream or an error arrive. */
@@ -78,19 +79,17 @@ public final class TcpSocket implements Closeable {
     final Condition writable = lock.newCondition();
 
     // ---- guarded by lock; shared with the loop side (SocketLoopSide) ----
-    /** Received chunks, oldest first; {@link #rxHead} bytes of the first are consumed. */
-    final ArrayDeque<byte[]> rx = new ArrayDeque<>();
-    private int rxHead;
-    /** Unread bytes in {@link #rx}; at most {@link #QUEUE_LIMIT}. */
-    int rxBytes;
+    /** Received bytes not yet read; at most {@link #QUEUE_LIMIT}. */
+    final ByteRing rx = new ByteRing(QUEUE_LIMIT);
     /** The peer's FIN was taken from the engine: after {@link #rx} empties, reads return -1. */
     boolean rxEof;
     /** The loop stopped moving data for lack of room; a read that frees room restarts it. */
     boolean rxStalled;
-    /** Chunks waiting for the engine; each from position to limit. */
-    final ArrayDeque<ByteBuffer> tx = new ArrayDeque<>();
-    /** Bytes in {@link #tx}. */
-    int txBytes;
+    /**
+     * Bytes waiting for the engine: at most {@link #QUEUE_LIMIT} from blocking writes; a
+     * non-blocking {@link #write(ByteBuffer)} queues all it is given.
+     */
+    final ByteRing tx = new ByteRing(QUEUE_LIMIT);
     /** A pump command is queued on the loop. */
     boolean pumpScheduled;
     /** shutdownOutput or close was called: FIN follows the queued bytes. */
@@ -192,7 +191,7 @@ public final class TcpSocket implements Closeable {
         public int available() {
             lock.lock();
             try {
-                return rxBytes;
+                return rx.size();
             } finally {
                 lock.unlock();
             }
@@ -230,7 +229,7 @@ public final class TcpSocket implements Closeable {
         try {
             long timeoutNs = TimeUnit.MILLISECONDS.toNanos(soTimeoutMs);
             long deadline = System.nanoTime() + timeoutNs;
-            while (rxBytes == 0) {
+            while (rx.isEmpty()) {
                 if (closedByApp || inputShutdown) {
                     if (inputShutdown && !closedByApp) {
                         return -1;
@@ -253,7 +252,9 @@ public final class TcpSocket implements Closeable {
                     readable.awaitNanos(left);
                 }
             }
-            return take(ByteBuffer.wrap(b, off, len));
+            int n = rx.read(b, off, len);
+            afterTake();
+            return n;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new java.io.InterruptedIOException("read interrupted");
@@ -264,24 +265,17 @@ public final class TcpSocket implements Closeable {
 
     /** Moves queued received bytes into {@code dst}; restarts the loop's draining if it had stalled. Holds the lock. */
     int take(ByteBuffer dst) {
-        int n = 0;
-        while (dst.hasRemaining() && !rx.isEmpty()) {
-            byte[] head = rx.peek();
-            int k = Math.min(dst.remaining(), head.length - rxHead);
-            dst.put(head, rxHead, k);
-            rxHead += k;
-            n += k;
-            if (rxHead == head.length) {
-                rx.poll();
-                rxHead = 0;
-            }
-        }
-        rxBytes -= n;
-        if (rxStalled && rxBytes <= QUEUE_LIMIT / 2) {
-            rxStalled = false;
-            onLoop(loopSide::drain);
-        }
+        int n = rx.read(dst);
+        afterTake();
         return n;
+    }
+
+    /** After a read: restarts the loop's draining if it had stalled and half the queue is free. Holds the lock. */
+    private void afterTake() {
+        if (rxStalled && rx.size() <= QUEUE_LIMIT / 2) {
+            rxStalled = false;
+            onLoop(drainCommand);
+        }
     }
 
     private void writeBlocking(byte[] b, int off, int len) throws IOException {
@@ -289,7 +283,7 @@ public final class TcpSocket implements Closeable {
         try {
             while (len > 0) {
                 checkWritable();
-                int room = QUEUE_LIMIT - txBytes;
+                int room = tx.room();
                 if (room <= 0) {
                     writable.await();
                     continue;
@@ -321,22 +315,12 @@ public final class TcpSocket implements Closeable {
 
     /** Appends bytes to the send queue and makes sure a pump is scheduled. Holds the lock. */
     private void enqueue(byte[] b, int off, int n) {
-        ByteBuffer tail = tx.peekLast();
-        if (tail != null && tail.capacity() - tail.limit() >= n) {
-            int at = tail.limit();
-            tail.limit(at + n);
-            tail.put(at, b, off, n);
-        } else {
-            ByteBuffer chunk = ByteBuffer.allocate(Math.max(n, MIN_CHUNK));
-            chunk.put(b, off, n).flip();
-            tx.add(chunk);
-        }
-        txBytes += n;
+        tx.write(b, off, n);
         schedulePump();
     }
 
     private void schedulePump() {
-        if (!pumpScheduled && onLoop(loopSide::pump)) {
+        if (!pumpScheduled && onLoop(pumpCommand)) {
             pumpScheduled = true;
         }
     }
@@ -376,9 +360,9 @@ public final class TcpSocket implements Closeable {
         CompletableFuture<Integer> f = new CompletableFuture<>();
         lock.lock();
         try {
-            if (rxBytes > 0 && pendingReads.isEmpty()) {
+            if (!rx.isEmpty() && pendingReads.isEmpty()) {
                 f.complete(take(dst));
-            } else if (rxEof && rxBytes == 0) {
+            } else if (rxEof && rx.isEmpty()) {
                 f.complete(-1);
             } else if (failure != null) {
                 f.completeExceptionally(Errors.copy(failure));
@@ -407,12 +391,11 @@ public final class TcpSocket implements Closeable {
         try {
             checkWritable();
             int n = src.remaining();
-            byte[] copy = new byte[n];
-            src.get(copy);
             if (n > 0) {
-                enqueue(copy, 0, n);
+                tx.write(src, n);
+                schedulePump();
             }
-            if (txBytes < QUEUE_LIMIT) {
+            if (tx.size() < QUEUE_LIMIT) {
                 f.complete(null);
             } else {
                 pendingWrites.add(f);
@@ -486,7 +469,7 @@ public final class TcpSocket implements Closeable {
             // Waiting non-blocking reads end now, as a blocked read() does.
             pendingReads.forEach(r -> reads.add(r.future()));
             pendingReads.clear();
-            if (lingerSeconds == 0 || (rxBytes > 0 && failure == null)) {
+            if (lingerSeconds == 0 || (!rx.isEmpty() && failure == null)) {
                 resetLocked();
                 return;
             }
@@ -517,10 +500,8 @@ public final class TcpSocket implements Closeable {
     }
 
     private void resetLocked() {
-        tx.clear();
-        txBytes = 0;
-        rx.clear();
-        rxBytes = 0;
+        tx.release();
+        rx.release();
         readable.signalAll();
         writable.signalAll();
         engineFullyClosed = true;

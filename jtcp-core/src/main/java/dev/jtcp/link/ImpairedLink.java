@@ -13,7 +13,8 @@ import java.util.PriorityQueue;
  * from jtcp, on real time. This is {@code --impair} of the command line: the kernel on this
  * machine has no netem, so the faults are applied here, at the edge of jtcp's stack.
  *
- * <p>Each packet, in either direction, is offered to its direction's injector at the loop's time;
+ * <p>Each packet, in either direction, is offered (a TCP super-packet the kernel handed a device with
+ * offloads first cut to the MTU, as the wire would carry it) to its direction's injector at the loop's time;
  * the copies it delivers wait in a time-ordered queue until their time, then go on: outbound to
  * the inner link (on {@link #flush}), inbound to the receiver (on {@link #receive}). {@link
  * #nextDeadlineNs()} tells the loop when the next one is due.
@@ -82,7 +83,7 @@ public final class ImpairedLink extends ForwardingLink {
     @Override
     public int receive(long nowNs, Receiver receiver, int maxPackets) throws IOException {
         this.nowNs = nowNs;
-        int n = inner.receive(nowNs, p -> inbound.offer(p, nowNs, holdForHost), maxPackets);
+        int n = inner.receive(nowNs, this::arrived, maxPackets);
         int delivered = 0;
         while (delivered < maxPackets && !toHost.isEmpty() && toHost.peek().dueNs() - nowNs <= 0) {
             receiver.onPacket(ByteBuffer.wrap(toHost.poll().bytes()));
@@ -105,6 +106,30 @@ public final class ImpairedLink extends ForwardingLink {
         }
         inner.flush(nowNs);
     }
+
+    /**
+     * A packet from the inner link: a TCP super-packet (the kernel's GSO through a device with
+     * offloads, longer than the MTU) is first cut as the wire would carry it, so each piece meets
+     * the impairments on its own; anything else is offered as it is.
+     */
+    private void arrived(ByteBuffer p) {
+        int at = p.position();
+        int length = p.remaining();
+        int version = length > 0 ? (p.get(at) & 0xF0) >>> 4 : 0;
+        int ipLength = version == 4 ? (p.get(at) & 0x0F) * 4 : 40;
+        boolean tcp = version == 4 && length >= 20 ? p.get(at + 9) == 6 : version == 6 && length >= 40 && p.get(at + 6) == 6;
+        if (length <= mtu() || !tcp || length < ipLength + 20) {
+            inbound.offer(p, nowNs, holdForHost);
+            return;
+        }
+        int headers = ipLength + ((p.get(at + ipLength + 12) & 0xFF) >>> 4) * 4;
+        // The link completed the checksum; the segmenter takes the partial one and completes each piece.
+        TcpSegmenter.setPartialChecksum(p);
+        TcpSegmenter.forThisThread().segment(p, mtu() - headers, cutPieces);
+    }
+
+    /** Where {@link #arrived} puts the pieces of a super-packet: into the inbound injector. */
+    private final PacketSink cutPieces = piece -> inbound().offer(piece, nowNs, holdForHost);
 
     @Override
     public long nextDeadlineNs() {

@@ -14,7 +14,8 @@ import java.nio.ByteBuffer;
  * the wake-up it was given in {@link #onAttach}.
  *
  * <p>Offloads: a link may hand {@link Receiver#onPacket} TCP super-packets larger than the MTU (up
- * to 64 KiB, with complete, verifiable checksums: a TUN device with {@code IFF_VNET_HDR} does), and
+ * to 64 KiB, with complete, verifiable checksums, or through {@link Receiver#onVerifiedTcp} with
+ * checksums the device vouches for: a TUN device with {@code IFF_VNET_HDR} does), and
  * every link takes super-packets through {@link #transmitGso}, which a device with segmentation
  * offload cuts and any other link cuts in software ({@link TcpSegmenter}); {@link
  * #offloadsSegmentation} says which. A multi-queue device would be several links, one per queue.
@@ -26,6 +27,26 @@ public interface Link extends PacketSink, AutoCloseable {
     @FunctionalInterface
     interface Receiver {
         void onPacket(ByteBuffer packet);
+
+        /**
+         * Whether this receiver takes {@link #onVerifiedTcp}: TCP packets whose checksum the device
+         * vouches for and that it may therefore leave unsummed. A receiver that says no (the
+         * default, and every decorator, which may corrupt or record the bytes) gets only complete,
+         * verifiable packets through {@link #onPacket}.
+         */
+        default boolean takesVerifiedTcp() {
+            return false;
+        }
+
+        /**
+         * A TCP packet whose checksum needs no verification: the device marked it valid or it was
+         * made on this machine and never crossed a wire (the kernel's partial checksum, which the
+         * checksum field then holds instead of the complete one). Only called when {@link
+         * #takesVerifiedTcp} says so.
+         */
+        default void onVerifiedTcp(ByteBuffer packet) {
+            onPacket(packet);
+        }
     }
 
     /** A short name for messages and traces, e.g. the interface name. */

@@ -422,7 +422,8 @@ public final class Host implements TcpContext {
         if (held == null) {
             return false;
         }
-        input(nowNs, ByteBuffer.wrap(held));
+        // Its checksum was checked (or vouched for by the link) before it was held.
+        input(nowNs, ByteBuffer.wrap(held), true);
         return true;
     }
 
@@ -487,10 +488,21 @@ public final class Host implements TcpContext {
     /** An IP packet arrived from the link (bytes position..limit; valid only during the call). */
     public void onPacket(long nowNs, ByteBuffer packet) {
         packetsReceived++;
-        input(nowNs, packet);
+        input(nowNs, packet, false);
     }
 
-    private void input(long nowNs, ByteBuffer packet) {
+    /**
+     * As {@link #onPacket}, for a TCP packet whose checksum the link vouches for ({@code
+     * Link.Receiver#onVerifiedTcp}): TCP input does not sum it (the field may hold only the
+     * pseudo-header sum, as a locally made packet with a partial checksum does). Anything that
+     * turns out not to be TCP is treated as {@link #onPacket} treats it.
+     */
+    public void onVerifiedTcp(long nowNs, ByteBuffer packet) {
+        packetsReceived++;
+        input(nowNs, packet, true);
+    }
+
+    private void input(long nowNs, ByteBuffer packet, boolean tcpVerified) {
         // Timers due before this packet run first; this also keeps the wheel's clock current, so
         // connections rescheduling their timers on this packet land in the wheel, not its overflow.
         wheel.advance(nowNs, EXPIRY);
@@ -510,7 +522,7 @@ public final class Host implements TcpContext {
         }
         this.nowNs = nowNs;
         switch (ip.protocol()) {
-            case IpProtocol.TCP -> demux.onSegment(nowNs, ip);
+            case IpProtocol.TCP -> demux.onSegment(nowNs, ip, tcpVerified);
             case IpProtocol.UDP -> udp.onDatagram(nowNs, ip, interfaces.isLocal(ip.dstHi(), ip.dstLo()));
             case IpProtocol.ICMP, IpProtocol.ICMPV6 ->
                     icmp.onIcmp(nowNs, ip, interfaces.isUnusableSource(ip.srcHi(), ip.srcLo()));
@@ -637,6 +649,11 @@ public final class Host implements TcpContext {
     @Override
     public void transmit(long nowNs, IpAddress local, IpAddress remote, TcpSegment seg, String note) {
         output.transmit(nowNs, local, remote, seg, note);
+    }
+
+    @Override
+    public boolean offloadsSegmentation(IpAddress remote) {
+        return output.offloadsSegmentation(remote);
     }
 
     @Override

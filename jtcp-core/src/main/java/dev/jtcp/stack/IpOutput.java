@@ -74,7 +74,30 @@ final class IpOutput {
             tracer.onEvent(new TraceEvent.SegmentEvent(nowNs, hostName, TraceEvent.Direction.SENT, local, remote, h,
                     seg.payloadLength, null, note));
         }
-        send(nowNs, remote, n, null);
+        if (seg.gsoSize > 0) {
+            sendGso(remote, n, seg.gsoSize);
+        } else {
+            send(nowNs, remote, n, null);
+        }
+    }
+
+    /** Whether the interface towards {@code remote} cuts super-packets itself. */
+    boolean offloadsSegmentation(IpAddress remote) {
+        NetInterface via = routes.interfaceFor(remote);
+        return via != null && via.sink().offloadsSegmentation();
+    }
+
+    /** Hands the super-packet in the transmit buffer to the sink towards {@code remote} to cut at {@code gsoSize}. */
+    private void sendGso(IpAddress remote, int length, int gsoSize) {
+        NetInterface via = routes.interfaceFor(remote);
+        if (via == null) {
+            unroutable++;
+            return;
+        }
+        txBuffer.limit(length).position(0);
+        packetsSent++;
+        via.sink().transmitGso(txBuffer, gsoSize);
+        txBuffer.clear();
     }
 
     /**

@@ -147,12 +147,13 @@ final class TcpDemux {
     /**
      * A TCP segment arrived in {@code ip}, addressed to us: the header, checksum (MUST-3), options
      * and ports are checked, then {@link #dispatch} finds who takes it. Counted if dropped; traced
-     * (when tracing) before the events it caused.
+     * (when tracing) before the events it caused. With {@code verified} the link vouched for the
+     * checksum and it is not summed again.
      */
-    void onSegment(long nowNs, IpPacket ip) {
+    void onSegment(long nowNs, IpPacket ip, boolean verified) {
         ByteBuffer buf = ip.buffer();
         DropReason r = tcp.wrap(buf, ip.payloadOffset(), ip.payloadLength()).check();
-        if (r == null && !tcp.verifyChecksum(ip.pseudoHeaderSum())) {
+        if (r == null && !verified && !tcp.verifyChecksum(ip.pseudoHeaderSum())) {
             r = DropReason.TCP_BAD_CHECKSUM;
         }
         if (r == null) {

@@ -31,6 +31,8 @@ final class Sender {
     /** The ECN field: the low two bits of the TOS / traffic-class octet (RFC 3168 §5). */
     static final int ECN_MASK = 0b11;
     private static final int ECN_ECT0 = 0b10;
+    /** The most TCP payload in one IPv4 packet of 65,535 bytes with the longest TCP header. */
+    private static final int GSO_MAX_PAYLOAD = 65535 - 20 - 60;
 
     private final TcpContext ctx;
     private final TcpConfig cfg;
@@ -166,6 +168,7 @@ final class Sender {
         int dupAcks = recovery.duplicateAcks();
         boolean afterDupAck = dupAcks != dupAcksSeen;
         dupAcksSeen = dupAcks;
+        int segmentMax = segmentLimit();
         while (true) {
             if (t.finQueued && SeqNum.gt(t.sndNxt, t.finSeq)) {
                 break;
@@ -184,7 +187,12 @@ final class Sender {
             int synInFlight = t.fastOpenChild && t.sndUna == t.iss ? 1 : 0;
             int cwndRoom = t.cc.cwnd() + recovery.limitedTransmitBytes() - recovery.inFlight() + synInFlight;
             int usable = Math.min(t.sndWnd - inFlight + synInFlight, cwndRoom);
-            int len = Math.min(unsent, Math.min(t.effMss, Math.max(usable, 0)));
+            int len = Math.min(unsent, Math.min(segmentMax, Math.max(usable, 0)));
+            if (len > t.effMss) {
+                // A super-packet of whole MSS pieces; a shorter rest goes on its own below, where
+                // Nagle, SWS avoidance and the FIN treat it exactly as without offload.
+                len -= len % t.effMss;
+            }
             boolean fin = t.finQueued && len == unsent && usable > len;
             if (len == 0 && !fin) {
                 break;
@@ -269,6 +277,23 @@ final class Sender {
         return cfg.pushEachBurst() && len > 0 && end == tcb.sndBufEnd ? TcpFlags.PSH : 0;
     }
 
+    /**
+     * The most payload one data segment of {@link #outputData} may carry: the MSS, or, when the
+     * link cuts super-packets (TSO/GSO, {@link TcpContext#offloadsSegmentation}), as many whole MSS
+     * as fit a 64 KiB IP packet, as Linux's {@code tcp_tso_autosize} at full rate. Not while pacing
+     * (each segment's departure is timed) or while urgent data is pending (its pointer is per segment).
+     */
+    private int segmentLimit() {
+        Tcb t = tcb;
+        int mss = t.effMss;
+        if (mss <= 0 || mss >= GSO_MAX_PAYLOAD / 2 || t.sndUrgent
+                || (t.cc != null && t.cc.pacingRateBytesPerSec() > 0)
+                || !ctx.offloadsSegmentation(key.remoteAddress())) {
+            return mss;
+        }
+        return GSO_MAX_PAYLOAD / mss * mss;
+    }
+
     /** One segment of new data (and the FIN after the last), if the peer's window has room. */
     boolean sendNew(long nowNs) {
         Tcb t = tcb;
@@ -323,8 +348,25 @@ final class Sender {
         }
         lastDataSendNs = nowNs;
         paced(nowNs, len);
+        if (len > t.effMss) {
+            out.gsoSize = t.effMss;
+        }
         transmit(nowNs, retransmission ? "retransmission" : null);
-        if (log != null && (len > 0 || fin)) {
+        if (len > t.effMss) {
+            // A super-packet: the wire sees, and the books keep, one segment per MSS (as Linux's TSO
+            // skbs are counted in MSS and split on partial ACKs), so RACK, SACK and the rate
+            // samples work as if each had been sent on its own.
+            int pieces = (len + t.effMss - 1) / t.effMss;
+            segmentsSent += pieces - 1;
+            if (log != null) {
+                int end = seq + len;
+                for (int s = seq; s != end; ) {
+                    int next = SeqNum.diff(end, s) > t.effMss ? s + t.effMss : end;
+                    log.onSent(nowNs, s, next == end && fin ? end + 1 : next, retransmission);
+                    s = next;
+                }
+            }
+        } else if (log != null && (len > 0 || fin)) {
             log.onSent(nowNs, seq, seq + len + (fin ? 1 : 0), retransmission);
         }
     }

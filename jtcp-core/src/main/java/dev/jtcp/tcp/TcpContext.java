@@ -57,6 +57,15 @@ public interface TcpContext {
      */
     void transmit(long nowNs, IpAddress local, IpAddress remote, TcpSegment seg, String note);
 
+    /**
+     * Whether the way towards {@code remote} cuts TCP super-packets itself (a device with segmentation
+     * offload, as Linux's TSO/GSO): then the sender may hand over one segment of several MSS with
+     * {@link TcpSegment#gsoSize} set to the MSS, and keeps its accounting per MSS.
+     */
+    default boolean offloadsSegmentation(IpAddress remote) {
+        return false;
+    }
+
     /** The connection's earliest timer moved; the host re-arms its timer for it. */
     void schedule(TcpConnection connection, long deadlineNs);
 

@@ -31,7 +31,9 @@ public final class PacketWriter {
     }
 
     /**
-     * Writes an IP packet carrying {@code seg} at index {@code at} of {@code dst}.
+     * Writes an IP packet carrying {@code seg} at index {@code at} of {@code dst}; with {@link
+     * TcpSegment#gsoSize} set, the checksum field holds the partial checksum of a super-packet
+     * (as {@code link.TcpSegmenter.setPartialChecksum} leaves it).
      *
      * @return the packet's total length
      */
@@ -53,8 +55,14 @@ public final class PacketWriter {
         if (seg.payloadLength > 0) {
             seg.copyPayloadTo(0, dst, t + TcpPacket.HEADER_LENGTH + optionsLength, seg.payloadLength);
         }
-        long sum = Checksum.pseudoHeader(src, dstAddr, IpProtocol.TCP, tcpLength) + Checksum.sum(dst, t, tcpLength);
-        dst.putShort(t + TcpPacket.CHECKSUM, (short) Checksum.finish(sum));
+        long pseudo = Checksum.pseudoHeader(src, dstAddr, IpProtocol.TCP, tcpLength);
+        if (seg.gsoSize > 0) {
+            // A super-packet: the partial checksum (Linux's CHECKSUM_PARTIAL), completed per piece
+            // by whoever cuts it.
+            dst.putShort(t + TcpPacket.CHECKSUM, (short) Checksum.fold(pseudo));
+        } else {
+            dst.putShort(t + TcpPacket.CHECKSUM, (short) Checksum.finish(pseudo + Checksum.sum(dst, t, tcpLength)));
+        }
         return t - at + tcpLength;
     }
 

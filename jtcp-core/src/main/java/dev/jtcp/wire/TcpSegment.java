@@ -35,6 +35,12 @@ public final class TcpSegment {
     public ByteBuffer payloadBuffer;
     public int payloadOffset;
     public int payloadLength;
+    /**
+     * For sending: 0 for one packet; otherwise the payload bytes per packet the link cuts this
+     * segment into (a TCP super-packet, Linux's {@code gso_size}); the writer then leaves the
+     * checksum partial (the pseudo-header sum only) for the link to complete per piece.
+     */
+    public int gsoSize;
 
     /** Resets every field to zero, no options, no payload. */
     public TcpSegment clear() {
@@ -50,6 +56,7 @@ public final class TcpSegment {
         payloadBuffer = null;
         payloadOffset = 0;
         payloadLength = 0;
+        gsoSize = 0;
         return this;
     }
 
@@ -144,6 +151,7 @@ public final class TcpSegment {
         c.window = window;
         c.urgentPointer = urgentPointer;
         c.tos = tos;
+        c.gsoSize = gsoSize;
         c.options.copyFrom(options);
         byte[] p = payloadBytes();
         c.payload(ByteBuffer.wrap(p), 0, p.length);
