@@ -40,9 +40,20 @@ class LinuxDifferentialTest {
                 .map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
         return names.stream().map(n -> DynamicTest.dynamicTest(n, () -> {
             ScriptResult r = runner.run(ConformanceScriptsTest.SCRIPTS.resolve(n));
-            if (r.outcome() != ScriptResult.Outcome.PASSED && r.outcome() != ScriptResult.Outcome.XFAILED) {
+            if (!passed(r)) {
+                // The kernel runs in real time beside the whole build: one late packet (a timer that
+                // fired late, a descheduled reader) is not a difference in behaviour. A script gets
+                // a second run; a real difference fails both.
+                System.err.println("against Linux, retrying once: " + ScriptReport.line(r));
+                r = runner.run(ConformanceScriptsTest.SCRIPTS.resolve(n));
+            }
+            if (!passed(r)) {
                 fail("against Linux: " + ScriptReport.line(r));
             }
         }));
+    }
+
+    private static boolean passed(ScriptResult r) {
+        return r.outcome() == ScriptResult.Outcome.PASSED || r.outcome() == ScriptResult.Outcome.XFAILED;
     }
 }
