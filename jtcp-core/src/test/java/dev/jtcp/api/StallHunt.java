@@ -102,8 +102,10 @@ public final class StallHunt {
                     }
                 }
                 c.close();
+                System.out.println("run " + run + " " + (System.nanoTime() - t0) / 1_000_000 + " ms stalls=" + stalls
+                        + " link drops " + ((MemoryLink) p.client.link()).dropped() + "/"
+                        + ((MemoryLink) p.server.link()).dropped() + " retransmissions " + c.status().retransmissions());
             }
-            System.out.println("run " + run + " " + (System.nanoTime() - t0) / 1_000_000 + " ms stalls=" + stalls);
         }
         System.exit(0);
     }
