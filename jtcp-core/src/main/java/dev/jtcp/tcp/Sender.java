@@ -743,10 +743,28 @@ final class Sender {
         }
     }
 
+    /**
+     * Leaves out the SACK blocks that would push {@link #out} past the segment size: Eff.snd.MSS
+     * leaves room only for the options every segment carries (MUST-16), so a full-sized data segment
+     * has none for SACK blocks, and the link would drop it (on a path whose MTU is exact, every time:
+     * two hosts retransmitting full segments to each other while both have holes never get through).
+     * The most recent blocks (and a D-SACK) come first and are the ones kept (RFC 2018 §4).
+     * Deviation: Linux instead shrinks the data so that the blocks fit (tcp_current_mss); here a pure
+     * ACK or a shorter segment carries them.
+     */
+    private void fitSackBlocks() {
+        int room = tcb.effMss - out.payloadLength; // option bytes beyond the ones every segment carries
+        int fit = room >= 4 + 8 ? (room - 4) / 8 : 0; // nop, nop, kind, length, then 8 bytes a block
+        out.options.sackBlocks = Math.min(out.options.sackBlocks, fit);
+    }
+
     /** Hands {@link #out} to the host, with a fresh TSval, and does the bookkeeping of any sent segment. */
     private void transmit(long nowNs, String note) {
         if (out.options.hasTimestamps && !out.isSyn()) {
             out.options.tsVal = tcb.tsNow(nowNs);
+        }
+        if (out.options.sackBlocks > 0 && !out.isSyn()) {
+            fitSackBlocks();
         }
         if (out.isAck()) {
             ackPolicy.onAckSent(ackNow);

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jtcp.testutil.Requirement;
 import dev.jtcp.testutil.ScriptedPeer;
+import dev.jtcp.wire.TcpOption;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -101,5 +102,35 @@ class SackRecoveryTest {
         // retransmission's (RFC 3522), so the reduction is undone (RFC 4015).
         p.inject(seg(ACK).seq(IRS + 1).ack(at[5]).window(65535).ts(1002, originalTsVal));
         assertThat(c.status().cwnd()).isGreaterThanOrEqualTo(cwndBefore);
+    }
+
+    @Test
+    @Requirement("MUST-16")
+    void aFullSizedSegmentLeavesOutTheSackBlocksThatWouldPassTheSegmentSize() {
+        // Both directions carry data and both receivers have a hole (seen between two stacks on a
+        // link with an exact MTU): a full segment with timestamps and a SACK block was 12 bytes past
+        // the peer's MSS, and the link dropped every retransmission of it.
+        TcpConfig ts = TcpConfig.builder().timestamps(true).sack(true).windowScaling(false).build();
+        ScriptedPeer p = Scripted.peer(ts);
+        TcpConnection c = Scripted.accept(p, s -> s.sackOk().ts(1000, 0), a -> a);
+        int effMss = c.status().effectiveSendMss();
+        assertThat(effMss).isEqualTo(MSS - 12);
+        // The peer's first 100 bytes are lost; the next 100 arrive out of order.
+        p.inject(seg(ACK).seq(IRS + 1 + 100).ack(ISS + 1).window(65535).ts(1001, 0).data(100));
+        ScriptedPeer.Sent dupAck = Scripted.drain(p).getLast();
+        assertThat(dupAck.h().option(TcpOption.Sack.class)).as("the duplicate ACK's SACK block").isNotNull();
+        c.send(p.now(), Scripted.bytes(3 * effMss));
+        List<ScriptedPeer.Sent> data = Scripted.drain(p);
+        assertThat(data).hasSize(3).allMatch(s -> s.payload().length == effMss);
+        // RFC 9293 §3.7.1: the options and data of a segment stay within the peer's MSS.
+        assertThat(data).allSatisfy(s -> assertThat(optionBytes(s) + s.payload().length).isLessThanOrEqualTo(MSS));
+        // A pure ACK still reports the hole.
+        p.inject(seg(ACK).seq(IRS + 1 + 200).ack(ISS + 1).window(65535).ts(1002, 0).data(100));
+        assertThat(Scripted.drain(p).getLast().h().option(TcpOption.Sack.class).edges()).hasSize(2);
+    }
+
+    /** The option bytes of a sent segment as parsed from the wire (its NOPs included). */
+    private static int optionBytes(ScriptedPeer.Sent s) {
+        return s.h().options().stream().mapToInt(TcpOption::wireLength).sum();
     }
 }
