@@ -43,6 +43,9 @@ final class JtcpSocket {
     boolean errorReported;
     boolean readShutdown;
     boolean writeShutdown;
+    /** SO_ZEROCOPY as set: MSG_ZEROCOPY sends are then reported on the error queue. */
+    boolean zeroCopyEnabled;
+    final ZeroCopy zeroCopy = new ZeroCopy();
 
     JtcpSocket(int fd) {
         this.fd = fd;

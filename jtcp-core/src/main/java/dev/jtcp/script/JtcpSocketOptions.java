@@ -69,6 +69,8 @@ final class JtcpSocketOptions {
                         s.conn.keepAlive(nowNs, s.keepAlive);
                     }
                 }
+                case 60 -> s.zeroCopyEnabled = v != 0; // SO_ZEROCOPY, emulated by ZeroCopy
+                case 36 -> { } // SO_MARK: a firewall and routing mark, nothing to jtcp
                 default -> throw unsupportedOption(c, level, name);
             }
             return SocketCall.Result.ok(0);
@@ -141,6 +143,7 @@ final class JtcpSocketOptions {
                 case 8 -> SocketCall.Result.ok(0, s.receiveBuffer > 0 ? (long) factor * s.receiveBuffer
                         : (long) (conn != null ? conn.receiveBufferSize() : config.receiveBufferBytes()));
                 case 9 -> SocketCall.Result.ok(0, (long) (s.keepAlive ? 1 : 0));
+                case 60 -> SocketCall.Result.ok(0, (long) (s.zeroCopyEnabled ? 1 : 0));
                 case 13 -> {
                     Map<String, Object> m = new LinkedHashMap<>();
                     m.put("onoff", (long) (s.lingerOn ? 1 : 0));

@@ -69,7 +69,14 @@ final class JtcpSockets {
             case "connect" -> connect(c);
             case "read", "recv", "recvfrom" -> () -> read(c);
             case "write", "send", "sendto" -> write(c);
-            case "readv", "recvmsg" -> {
+            case "recvmsg" -> {
+                if (c.argCount() > 2 && (c.integer(2) & ZeroCopy.MSG_ERRQUEUE) != 0) {
+                    yield () -> errorQueue(c);
+                }
+                SocketCall plain = vectored(c, "read");
+                yield () -> read(plain);
+            }
+            case "readv" -> {
                 SocketCall plain = vectored(c, "read");
                 yield () -> read(plain);
             }
@@ -226,6 +233,7 @@ final class JtcpSockets {
             child.conn = conn;
             child.connectReported = true;
             child.noDelay = s.noDelay;
+            child.zeroCopyEnabled = s.zeroCopyEnabled;
             child.keepAlive = s.keepAlive;
             child.userTimeoutMs = s.userTimeoutMs;
             child.maxSegment = s.maxSegment;
@@ -417,6 +425,16 @@ final class JtcpSockets {
                 c.scriptBlocking());
     }
 
+    /** recvmsg(MSG_ERRQUEUE): a zerocopy completion ({@link ZeroCopy}) in {@code msg_control}, or EAGAIN. */
+    private SocketCall.Result errorQueue(SocketCall c) {
+        return guarded(() -> {
+            JtcpSocket s = sock(c);
+            List<Object> control = s.conn == null ? null
+                    : s.zeroCopy.takeNotification(s.conn.status(), !s.conn.key().remoteAddress().isV4());
+            return control == null ? SocketCall.Result.error("EAGAIN") : SocketCall.Result.ok(0, control);
+        });
+    }
+
     // =============================================================================================
     // read, write, close, shutdown
     // =============================================================================================
@@ -452,14 +470,29 @@ final class JtcpSockets {
 
     /** write, send, sendto: n zero bytes; a blocking write returns once all are queued. */
     private Supplier<SocketCall.Result> write(SocketCall c) {
+        Supplier<SocketCall.Result> attempt = writeAttempt(c);
+        return () -> {
+            SocketCall.Result r = attempt.get();
+            if (r != null && r.value() > 0 && c.argCount() > 3 && (c.integer(3) & ZeroCopy.MSG_ZEROCOPY) != 0) {
+                JtcpSocket s = fds.get((int) c.integer(0));
+                if (s != null && s.zeroCopyEnabled && s.conn != null) {
+                    s.zeroCopy.sent(s.conn.status());
+                }
+            }
+            return r;
+        };
+    }
+
+    private Supplier<SocketCall.Result> writeAttempt(SocketCall c) {
         long[] written = {0};
         return () -> guarded(() -> {
             JtcpSocket s = sock(c);
             long total = c.integer(2);
             long flags = c.argCount() > 3 ? c.integer(3) : 0;
-            if ((flags & ~(0x1L | 0x40L | 0x4000L | MSG_FASTOPEN)) != 0) {
+            long supported = 0x1L | 0x40L | 0x4000L | MSG_FASTOPEN | ZeroCopy.MSG_ZEROCOPY;
+            if ((flags & ~supported) != 0) {
                 throw new ScriptUnsupportedException(c.line(), c.name() + " flag " + Symbols.messageFlags(
-                        flags & ~(0x1L | 0x40L | 0x4000L | MSG_FASTOPEN)) + " is not supported on jtcp");
+                        flags & ~supported) + " is not supported on jtcp");
             }
             boolean dontWait = s.nonBlocking || (flags & 0x40) != 0;
             boolean deferred = s.deferredAddress != null;
