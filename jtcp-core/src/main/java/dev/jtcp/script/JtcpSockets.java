@@ -34,6 +34,8 @@ import java.util.function.Supplier;
 final class JtcpSockets {
     static final int O_NONBLOCK = 04000;
     private static final long MSG_FASTOPEN = 0x20000000L;
+    /** MSG_EOR: the data ends a record, which no segment extends past ({@link TcpConnection#markRecordEnd}). */
+    private static final long MSG_EOR = 0x80L;
 
     /** A call that would block, retried after everything the stack does. */
     private record Blocked(PendingCall pending, Supplier<SocketCall.Result> retry, long deadlineNs,
@@ -473,9 +475,14 @@ final class JtcpSockets {
         Supplier<SocketCall.Result> attempt = writeAttempt(c);
         return () -> {
             SocketCall.Result r = attempt.get();
-            if (r != null && r.value() > 0 && c.argCount() > 3 && (c.integer(3) & ZeroCopy.MSG_ZEROCOPY) != 0) {
-                JtcpSocket s = fds.get((int) c.integer(0));
-                if (s != null && s.zeroCopyEnabled && s.conn != null) {
+            long flags = c.argCount() > 3 ? c.integer(3) : 0;
+            JtcpSocket s = r != null && r.value() > 0 ? fds.get((int) c.integer(0)) : null;
+            if (s != null && s.conn != null) {
+                if ((flags & MSG_EOR) != 0 && r.value() == c.integer(2)) {
+                    // Linux marks the record's last skb only once the whole message is queued.
+                    s.conn.markRecordEnd();
+                }
+                if ((flags & ZeroCopy.MSG_ZEROCOPY) != 0 && s.zeroCopyEnabled) {
                     s.zeroCopy.sent(s.conn.status());
                 }
             }
@@ -489,7 +496,7 @@ final class JtcpSockets {
             JtcpSocket s = sock(c);
             long total = c.integer(2);
             long flags = c.argCount() > 3 ? c.integer(3) : 0;
-            long supported = 0x1L | 0x40L | 0x4000L | MSG_FASTOPEN | ZeroCopy.MSG_ZEROCOPY;
+            long supported = 0x1L | 0x40L | 0x4000L | MSG_EOR | MSG_FASTOPEN | ZeroCopy.MSG_ZEROCOPY;
             if ((flags & ~supported) != 0) {
                 throw new ScriptUnsupportedException(c.line(), c.name() + " flag " + Symbols.messageFlags(
                         flags & ~supported) + " is not supported on jtcp");

@@ -641,6 +641,16 @@ public final class TcpConnection {
         return n;
     }
 
+    /**
+     * Ends a record where the bytes queued so far end (Linux's MSG_EOR): no segment, first
+     * transmission or retransmission, carries bytes from both sides of this point.
+     */
+    public void markRecordEnd() {
+        if (tcb.sendBuf.length() > 0 || SeqNum.gt(tcb.sndBufEnd, tcb.sndUna)) {
+            sender.records.add(tcb.sndBufEnd);
+        }
+    }
+
     /** {@link #send(long, ByteBuffer, boolean)} without urgent data. */
     public int send(long nowNs, ByteBuffer src) {
         return send(nowNs, src, false);
