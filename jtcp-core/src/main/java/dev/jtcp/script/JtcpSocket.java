@@ -46,6 +46,8 @@ final class JtcpSocket {
     /** SO_ZEROCOPY as set: MSG_ZEROCOPY sends are then reported on the error queue. */
     boolean zeroCopyEnabled;
     final ZeroCopy zeroCopy = new ZeroCopy();
+    /** Non-null when this descriptor is an epoll instance rather than a socket. */
+    EpollSet epoll;
 
     JtcpSocket(int fd) {
         this.fd = fd;
@@ -103,8 +105,9 @@ final class JtcpSocket {
             boolean closed = st == TcpState.CLOSED;
             boolean rcvShut = closed || c.isEndOfStream() || st.isReceiveClosed() || s.readShutdown;
             boolean sndShut = closed || st.isSendClosed() || s.writeShutdown;
-            if (c.error() != null && !s.errorReported && c.error() != TcpError.ABORTED) {
-                mask |= err;
+            if (c.error() != null && !s.errorReported && c.error() != TcpError.ABORTED
+                    || s.zeroCopy.completed(c.status()) > 0) {
+                mask |= err; // tcp_poll: an error, or anything on the error queue
             }
             if (closed || (rcvShut && sndShut)) {
                 mask |= hup;
@@ -123,6 +126,8 @@ final class JtcpSocket {
                     mask |= pri;
                 }
             }
+        } else if (s.deferredAddress != null) {
+            mask = out | wrnorm; // Linux's SYN-SENT with the connect deferred to the first write
         } else {
             mask = out | hup;
         }

@@ -93,6 +93,13 @@ final class JtcpSockets {
                     target.profile().doublesSocketBuffers()));
             case "ioctl" -> () -> guarded(() -> JtcpSocketOptions.ioctl(sock(c), c));
             case "poll" -> poll(c);
+            case "epoll_create", "epoll_create1" -> () -> {
+                JtcpSocket e = fds.get((int) socket(new SocketCall("socket", List.of(), c.line(), false)).value());
+                e.epoll = new EpollSet();
+                return SocketCall.Result.ok(e.fd);
+            };
+            case "epoll_ctl" -> () -> guarded(() -> epollControl(c));
+            case "epoll_wait" -> epollWait(c);
             default -> throw new ScriptUnsupportedException(c.line(), "system call " + c.name()
                     + "() is not supported on jtcp");
         };
@@ -101,7 +108,7 @@ final class JtcpSockets {
         if (r != null) {
             return PendingCall.done(c, r, nowUs);
         }
-        long deadline = c.name().equals("poll") ? pollDeadline(c) : Long.MAX_VALUE;
+        long deadline = c.name().equals("poll") || c.name().equals("epoll_wait") ? pollDeadline(c) : Long.MAX_VALUE;
         blocked = new Blocked(new PendingCall(c, nowUs), attempt, deadline, SocketCall.Result.ok(0, pollTimeoutRevents(c)));
         return blocked.pending();
     }
@@ -448,6 +455,10 @@ final class JtcpSockets {
             if ((flags & ~(0x40L | 0x100L)) != 0) {
                 throw new ScriptUnsupportedException(c.line(), c.name() + " flags " + flags + " (MSG_PEEK, MSG_OOB) are not supported");
             }
+            if (s.conn == null && s.deferredAddress != null) {
+                // Linux: SYN-SENT with the connect deferred (TCP_FASTOPEN_CONNECT); nothing to read yet.
+                return s.nonBlocking || (flags & 0x40) != 0 ? SocketCall.Result.error("EAGAIN") : null;
+            }
             if (s.conn == null) {
                 return SocketCall.Result.error("ENOTCONN");
             }
@@ -626,7 +637,54 @@ final class JtcpSockets {
         throw new ScriptUnsupportedException(c.line(), "poll: expected [{fd=N, events=...}, ...]");
     }
 
+    /** epoll_ctl(epfd, op, fd, {events=..., fd=N}) on an {@link EpollSet}. */
+    private SocketCall.Result epollControl(SocketCall c) {
+        JtcpSocket e = sock(c);
+        JtcpSocket s = fds.get((int) c.integer(2));
+        if (e.epoll == null) {
+            return SocketCall.Result.error("EINVAL");
+        }
+        if (s == null) {
+            return SocketCall.Result.error("EBADF");
+        }
+        long events = 0;
+        Object data = null;
+        if (c.arg(3) instanceof Map<?, ?> m) {
+            events = m.get("events") instanceof Long v ? v : 0;
+            data = m.containsKey("fd") ? m.get("fd") : m.containsKey("u64") ? m.get("u64") : m.get("ptr");
+        } else if (c.integer(1) != 2) {
+            throw new ScriptUnsupportedException(c.line(), "epoll_ctl: expected {events=..., fd=N}");
+        }
+        String err = e.epoll.control((int) c.integer(1), s, events, data);
+        return err == null ? SocketCall.Result.ok(0) : SocketCall.Result.error(err);
+    }
+
+    /** epoll_wait(epfd, {events=..., fd=N}, maxevents, timeout): the first event in {@code out}; blocks like poll. */
+    private Supplier<SocketCall.Result> epollWait(SocketCall c) {
+        return () -> guarded(() -> {
+            JtcpSocket e = sock(c);
+            if (e.epoll == null) {
+                return SocketCall.Result.error("EINVAL");
+            }
+            int[] count = new int[1];
+            Map<String, Object> first = e.epoll.take((int) Math.max(1, c.integer(2)), count);
+            if (first != null) {
+                return SocketCall.Result.ok(count[0], first);
+            }
+            if (c.integer(3) == 0) {
+                Map<String, Object> none = new java.util.LinkedHashMap<>();
+                none.put("events", 0L);
+                return SocketCall.Result.ok(0, none);
+            }
+            return null;
+        });
+    }
+
     private long pollDeadline(SocketCall c) {
+        if (c.name().equals("epoll_wait")) {
+            long timeoutMs = c.integer(3);
+            return timeoutMs < 0 ? Long.MAX_VALUE : now() + timeoutMs * 1_000_000L;
+        }
         long timeoutMs = c.integer(2);
         return timeoutMs < 0 ? Long.MAX_VALUE : now() + timeoutMs * 1_000_000L;
     }

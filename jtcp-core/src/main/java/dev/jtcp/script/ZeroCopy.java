@@ -35,6 +35,18 @@ final class ZeroCopy {
         pending.add(new Send(nextId++, status.sndNxt() + status.unsent()));
     }
 
+    /** How many sends the peer has acknowledged in full and recvmsg has not yet reported. */
+    int completed(ConnectionStatus status) {
+        int n = 0;
+        for (Send send : pending) {
+            if (SeqNum.diff(status.sndUna(), send.endSeq()) < 0) {
+                break;
+            }
+            n++;
+        }
+        return n;
+    }
+
     /**
      * recvmsg(MSG_ERRQUEUE): the {@code msg_control} list with one IP_RECVERR (or IPV6_RECVERR)
      * message for the completed sends, or null if none is complete.
