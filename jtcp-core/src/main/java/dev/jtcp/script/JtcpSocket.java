@@ -26,6 +26,8 @@ final class JtcpSocket {
     /** TCP_MAXSEG as set, or 0. */
     int maxSegment;
     long userTimeoutMs;
+    /** TCP_SYNCNT as set, or 0: the SYN's retransmissions before the connection gives up. */
+    int synCount;
     /** TCP_FASTOPEN's queue length on a listener (RFC 7413 §5.1), or 0. */
     int fastOpenQueue;
     /** TCP_FASTOPEN_CONNECT: connect() may defer the SYN to the first write, which it carries. */
@@ -74,12 +76,20 @@ final class JtcpSocket {
         if (userTimeoutMs > 0) {
             conn.userTimeout(userTimeoutMs * 1_000_000L);
         }
+        if (synCount > 0) {
+            conn.synRetransmitTimeout(synTimeoutNs(synCount));
+        }
         if (maxSegment > 0 && conn.state().isSynchronized()) {
             conn.maxSegmentSize(maxSegment);
         }
         if (sendBuffer > 0) {
             conn.sendBufferSize(sendBuffer);
         }
+    }
+
+    /** Linux gives up after N SYN retransmissions: at 1 + 2 + ... + 2^N seconds with a 1 s initial RTO. */
+    static long synTimeoutNs(int retries) {
+        return ((1L << (retries + 1)) - 1) * 1_000_000_000L;
     }
 
     /** Linux's tcp_poll, as far as jtcp's connection state shows it; {@code s} null is a closed fd. */

@@ -102,6 +102,16 @@ final class JtcpSocketOptions {
                     }
                 }
                 case 30 -> s.fastOpenConnect = v != 0; // TCP_FASTOPEN_CONNECT
+                case 7 -> {
+                    // TCP_SYNCNT: 1..127 SYN retransmissions (Linux's range), then ETIMEDOUT.
+                    if (v < 1 || v > 127) {
+                        return SocketCall.Result.error("EINVAL");
+                    }
+                    s.synCount = (int) Math.min(v, 30);
+                    if (s.conn != null) {
+                        s.conn.synRetransmitTimeout(JtcpSocket.synTimeoutNs(s.synCount));
+                    }
+                }
                 case 12 -> {
                     // TCP_QUICKACK: 0 keeps delayed ACKs on (Linux's ping-pong mode), 1 allows quick ACKs.
                     s.quickAck = v != 0 ? Boolean.TRUE : Boolean.FALSE;
@@ -159,6 +169,7 @@ final class JtcpSocketOptions {
                 case 2 -> SocketCall.Result.ok(0, (long) (conn != null && conn.state().isSynchronized()
                         ? conn.maxSegmentSize() : s.maxSegment > 0 ? s.maxSegment : 536));
                 case 18 -> SocketCall.Result.ok(0, s.userTimeoutMs);
+                case 7 -> SocketCall.Result.ok(0, (long) (s.synCount > 0 ? s.synCount : 6));
                 default -> throw unsupportedOption(c, level, name);
             };
         }

@@ -318,6 +318,17 @@ public final class TcpConnection {
         options.userTimeout(timeoutNs);
     }
 
+    /**
+     * R2 for this connection's SYN (MUST-23 keeps it at least 3 minutes by default; the
+     * application may shorten it, as Linux's TCP_SYNCNT does); 0 restores the configured one.
+     */
+    public void synRetransmitTimeout(long timeoutNs) {
+        if (timeoutNs < 0) {
+            throw new IllegalArgumentException("SYN timeout must not be negative");
+        }
+        options.synR2Ns = timeoutNs;
+    }
+
     public long userTimeoutNs() {
         return options.r2Ns;
     }
