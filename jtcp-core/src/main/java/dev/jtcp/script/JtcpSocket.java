@@ -23,6 +23,8 @@ final class JtcpSocket {
     /** TCP_QUICKACK as set before the connection existed, or null. */
     Boolean quickAck;
     boolean keepAlive;
+    /** TCP_KEEPIDLE as set (seconds), or 0. */
+    long keepAliveIdleSeconds;
     /** TCP_MAXSEG as set, or 0. */
     int maxSegment;
     long userTimeoutMs;
@@ -69,6 +71,9 @@ final class JtcpSocket {
         conn.noDelay(noDelay);
         if (quickAck != null) {
             conn.quickAck(quickAck);
+        }
+        if (keepAliveIdleSeconds > 0) {
+            conn.keepAliveIdle(keepAliveIdleSeconds * 1_000_000_000L);
         }
         if (keepAlive) {
             conn.keepAlive(nowNs, true);

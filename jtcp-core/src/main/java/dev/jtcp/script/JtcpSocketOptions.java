@@ -102,6 +102,19 @@ final class JtcpSocketOptions {
                     }
                 }
                 case 30 -> s.fastOpenConnect = v != 0; // TCP_FASTOPEN_CONNECT
+                case 4 -> {
+                    // TCP_KEEPIDLE: seconds, 1..32767 (Linux's MAX_TCP_KEEPIDLE).
+                    if (v < 1 || v > 32767) {
+                        return SocketCall.Result.error("EINVAL");
+                    }
+                    s.keepAliveIdleSeconds = v;
+                    if (s.conn != null) {
+                        s.conn.keepAliveIdle(v * 1_000_000_000L);
+                        if (s.keepAlive) {
+                            s.conn.keepAlive(nowNs, true); // re-arms the timer with the new idle time
+                        }
+                    }
+                }
                 case 7 -> {
                     // TCP_SYNCNT: 1..127 SYN retransmissions (Linux's range), then ETIMEDOUT.
                     if (v < 1 || v > 127) {
@@ -170,6 +183,8 @@ final class JtcpSocketOptions {
                         ? conn.maxSegmentSize() : s.maxSegment > 0 ? s.maxSegment : 536));
                 case 18 -> SocketCall.Result.ok(0, s.userTimeoutMs);
                 case 7 -> SocketCall.Result.ok(0, (long) (s.synCount > 0 ? s.synCount : 6));
+                case 4 -> SocketCall.Result.ok(0, s.keepAliveIdleSeconds > 0 ? s.keepAliveIdleSeconds
+                        : config.keepAliveIdleNs() / 1_000_000_000L);
                 default -> throw unsupportedOption(c, level, name);
             };
         }

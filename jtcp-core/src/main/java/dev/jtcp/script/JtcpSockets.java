@@ -244,6 +244,7 @@ final class JtcpSockets {
             child.noDelay = s.noDelay;
             child.zeroCopyEnabled = s.zeroCopyEnabled;
             child.keepAlive = s.keepAlive;
+            child.keepAliveIdleSeconds = s.keepAliveIdleSeconds;
             child.userTimeoutMs = s.userTimeoutMs;
             child.maxSegment = s.maxSegment;
             child.sendBuffer = s.sendBuffer;

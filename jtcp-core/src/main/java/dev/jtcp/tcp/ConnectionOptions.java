@@ -28,6 +28,8 @@ final class ConnectionOptions {
     int userMss;
     /** R2 for the SYN of this connection (MUST-23; Linux's TCP_SYNCNT), ≥ 0; 0 = the configured default. */
     long synR2Ns;
+    /** TCP_KEEPIDLE for this connection, > 0; 0 = the configured idle time. */
+    long keepAliveIdleNs;
 
     void tos(int tos) {
         if (tos < 0 || tos > 255) {

@@ -295,11 +295,26 @@ public final class TcpConnection {
         }
     }
 
+    /**
+     * The idle time before this connection's first keep-alive probe (Linux's TCP_KEEPIDLE); 0
+     * restores the configured one. Takes effect when the keep-alive timer is next armed.
+     */
+    public void keepAliveIdle(long idleNs) {
+        if (idleNs < 0) {
+            throw new IllegalArgumentException("keep-alive idle time must not be negative");
+        }
+        options.keepAliveIdleNs = idleNs;
+    }
+
+    private long keepAliveIdleNs() {
+        return options.keepAliveIdleNs > 0 ? options.keepAliveIdleNs : cfg.keepAliveIdleNs();
+    }
+
     private void keepAliveImpl(long nowNs, boolean on) {
         this.nowNs = nowNs;
         options.keepAlive = on;
         if (on && (tcb.state == ESTABLISHED || tcb.state == CLOSE_WAIT)) {
-            timers.arm(nowNs, TimerKind.KEEPALIVE, lastReceiveNs + cfg.keepAliveIdleNs());
+            timers.arm(nowNs, TimerKind.KEEPALIVE, lastReceiveNs + keepAliveIdleNs());
         } else if (!on) {
             timers.disarm(nowNs, TimerKind.KEEPALIVE);
         }
@@ -1648,10 +1663,10 @@ public final class TcpConnection {
             return;
         }
         long idleSince = lastReceiveNs;
-        if (nowNs - idleSince < cfg.keepAliveIdleNs() || SeqNum.lt(tcb.sndUna, tcb.sndMax)) {
+        if (nowNs - idleSince < keepAliveIdleNs() || SeqNum.lt(tcb.sndUna, tcb.sndMax)) {
             // MUST-26: only when idle and nothing is outstanding. Check again later.
             timers.arm(nowNs, TimerKind.KEEPALIVE,
-                    Math.max(idleSince + cfg.keepAliveIdleNs(), nowNs + cfg.keepAliveIntervalNs()));
+                    Math.max(idleSince + keepAliveIdleNs(), nowNs + cfg.keepAliveIntervalNs()));
             return;
         }
         if (keepAliveProbes >= cfg.keepAliveProbes()) {
@@ -1666,7 +1681,7 @@ public final class TcpConnection {
 
     private void armKeepAlive(long nowNs) {
         if (options.keepAlive) {
-            timers.arm(nowNs, TimerKind.KEEPALIVE, nowNs + cfg.keepAliveIdleNs());
+            timers.arm(nowNs, TimerKind.KEEPALIVE, nowNs + keepAliveIdleNs());
         }
     }
 
