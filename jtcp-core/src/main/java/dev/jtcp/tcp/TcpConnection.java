@@ -924,7 +924,8 @@ public final class TcpConnection {
                 t.ecnOk, receiver.ceReceived, ecnReductions, t.cc == null ? "" : t.cc.algorithm().linuxName(),
                 recovery.timeouts(), recovery.spuriousRetransmissions(),
                 recovery instanceof RackRecovery ? "rack" : "dupack", recovery.isInRecovery(), t.localMss,
-                sender.ackPolicy.receiveMss(), sender.ackPolicy.lastTextNs());
+                sender.ackPolicy.receiveMss(), sender.ackPolicy.lastTextNs(), recovery.sackedSegments(),
+                recovery.lostSegments());
     }
 
     // =================================================================================================
