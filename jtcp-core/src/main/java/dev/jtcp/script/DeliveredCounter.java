@@ -6,6 +6,7 @@ import dev.jtcp.wire.TcpFlags;
 import dev.jtcp.wire.TcpOption;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -19,16 +20,21 @@ import java.util.Map;
 final class DeliveredCounter {
     /** One connection, keyed from the stack's side. */
     private static final class Conn {
+        /** The stack sent a SYN or SYN,ACK (at {@link #synSeq}). */
         boolean synSent;
+        /** The SYN's sequence number. */
         int synSeq;
+        /** The SYN has been acknowledged (and counted). */
         boolean synDelivered;
         /** Just past the highest sequence number sent as data so far (retransmissions stay below). */
         int sentEnd;
         /** Data packets not yet delivered: start, end and whether SACKed, in send order. */
         final List<int[]> outstanding = new ArrayList<>();
+        /** tcpi_delivered so far. */
         long delivered;
     }
 
+    /** Connections by their key from the stack's side. */
     private final Map<ConnectionKey, Conn> conns = new HashMap<>();
 
     /** A segment the stack sent. */
@@ -72,7 +78,7 @@ final class DeliveredCounter {
                 sack = s.edges();
             }
         }
-        for (var it = c.outstanding.iterator(); it.hasNext(); ) {
+        for (Iterator<int[]> it = c.outstanding.iterator(); it.hasNext(); ) {
             int[] seg = it.next();
             if (SeqNum.le(seg[1], ack)) {
                 c.delivered += seg[2] == 0 ? 1 : 0;

@@ -19,10 +19,15 @@ final class EpollSet {
     static final long EPOLLONESHOT = 1L << 30;
 
     private static final class Item {
+        /** The registered socket. */
         final JtcpSocket sock;
+        /** The events asked for, with EPOLLET and EPOLLONESHOT. */
         long events;
+        /** epoll_event's data as registered (the fd the script wrote). */
         Object data;
+        /** On Linux's ready list. */
         boolean ready;
+        /** An EPOLLONESHOT registration that has reported, until EPOLL_CTL_MOD. */
         boolean disabled;
         /** What the socket showed at the last look: received up to, state, writable, completions, error, accept queue. */
         final long[] seen = new long[6];
@@ -32,6 +37,7 @@ final class EpollSet {
         }
     }
 
+    /** Registrations by fd, in the order they were added. */
     private final Map<Integer, Item> items = new LinkedHashMap<>();
 
     /** epoll_ctl: ADD (1), DEL (2) or MOD (3); an errno name, or null on success. */

@@ -27,7 +27,9 @@ final class ZeroCopy {
     /** A send not yet reported: its id and the sequence number just past its last byte. */
     private record Send(int id, int endSeq) {}
 
+    /** Sends not yet reported, oldest first, ids consecutive. */
     private final ArrayDeque<Send> pending = new ArrayDeque<>();
+    /** The id the next zerocopy send takes (Linux's 32-bit counter, from 0). */
     private int nextId;
 
     /** A zerocopy send whose bytes now end the send queue ({@code status} taken after queueing). */

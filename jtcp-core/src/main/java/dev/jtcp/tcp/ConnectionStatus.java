@@ -124,6 +124,7 @@ public record ConnectionStatus(
                 + ", congestionControl=" + congestionControl + ", timeouts=" + timeouts
                 + ", spuriousRetransmissions=" + spuriousRetransmissions + ", lossRecovery=" + lossRecovery
                 + ", inRecovery=" + inRecovery + ", advertisedMss=" + advertisedMss + ", receiveMss=" + receiveMss
-                + ", lastTextNs=" + (lastTextNs == Long.MIN_VALUE ? "none" : String.valueOf(lastTextNs)) + "]";
+                + ", lastTextNs=" + (lastTextNs == Long.MIN_VALUE ? "none" : String.valueOf(lastTextNs))
+                + ", sackedSegments=" + sackedSegments + ", lostSegments=" + lostSegments + "]";
     }
 }

@@ -11,8 +11,11 @@ import dev.jtcp.wire.SeqNum;
  */
 final class RecordBoundaries {
     private static final int CAPACITY = 64;
+    /** Record ends in sequence order, {@link #size} of them from {@link #head}. */
     private final int[] ends = new int[CAPACITY];
+    /** Index of the oldest end; 0..CAPACITY-1. */
     private int head;
+    /** Ends held; 0..CAPACITY. */
     private int size;
 
     /** Marks {@code seq} (the sequence number just after a record's last byte) as a record end. */
