@@ -456,6 +456,7 @@ final class Interpreter {
             case "ioctl" -> checkOut(line, call, s.args().size() > 2 ? s.args().get(2) : null, r.out());
             case "poll" -> checkRevents(line, s, r);
             case "epoll_wait" -> checkEpollEvents(line, s, r);
+            case "recvmsg" -> checkControl(line, s, r);
             default -> {
             }
         }
@@ -492,6 +493,40 @@ final class Interpreter {
 
     private static boolean expectedIsErrno(Object want) {
         return want instanceof Long n && n > 0 && !Symbols.errnoName(n.intValue()).startsWith("errno");
+    }
+
+    /**
+     * recvmsg's {@code msg_control} as the script writes it: each control message's fields, and of
+     * {@code cmsg_data} each field the script names, equal to what the call returned.
+     */
+    private void checkControl(int line, Script.Syscall s, SocketCall.Result r) {
+        if (s.args().size() < 2 || !(s.args().get(1) instanceof Expr.Struct msg)
+                || !(msg.fields().get("msg_control") instanceof Expr.Array want) || !(r.out() instanceof List<?> got)) {
+            return;
+        }
+        Object expected = value(line, want);
+        if (!sameFields(expected, got)) {
+            throw fail(line, "recvmsg() msg_control: expected " + expected + ", got " + got);
+        }
+    }
+
+    /** {@code want} and {@code got} equal, where a struct in {@code want} may leave fields out. */
+    private static boolean sameFields(Object want, Object got) {
+        if (want instanceof Map<?, ?> wm) {
+            return got instanceof Map<?, ?> gm && wm.entrySet().stream().allMatch(e -> sameFields(e.getValue(), gm.get(e.getKey())));
+        }
+        if (want instanceof List<?> wl) {
+            if (!(got instanceof List<?> gl) || wl.size() != gl.size()) {
+                return false;
+            }
+            for (int i = 0; i < wl.size(); i++) {
+                if (!sameFields(wl.get(i), gl.get(i))) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        return want == SocketCall.DEFAULT || want.equals(got);
     }
 
     /** epoll_wait's first event: the script's {@code {events=..., fd=N}} (the fd is the script's, not compared). */

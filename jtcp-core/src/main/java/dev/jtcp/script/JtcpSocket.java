@@ -23,9 +23,13 @@ final class JtcpSocket {
     /** TCP_QUICKACK as set before the connection existed, or null. */
     Boolean quickAck;
     boolean keepAlive;
+    /** TCP_KEEPIDLE as set (seconds), or 0. */
+    long keepAliveIdleSeconds;
     /** TCP_MAXSEG as set, or 0. */
     int maxSegment;
     long userTimeoutMs;
+    /** TCP_SYNCNT as set, or 0: the SYN's retransmissions before the connection gives up. */
+    int synCount;
     /** TCP_FASTOPEN's queue length on a listener (RFC 7413 §5.1), or 0. */
     int fastOpenQueue;
     /** TCP_FASTOPEN_CONNECT: connect() may defer the SYN to the first write, which it carries. */
@@ -43,6 +47,11 @@ final class JtcpSocket {
     boolean errorReported;
     boolean readShutdown;
     boolean writeShutdown;
+    /** SO_ZEROCOPY as set: MSG_ZEROCOPY sends are then reported on the error queue. */
+    boolean zeroCopyEnabled;
+    final ZeroCopy zeroCopy = new ZeroCopy();
+    /** Non-null when this descriptor is an epoll instance rather than a socket. */
+    EpollSet epoll;
 
     JtcpSocket(int fd) {
         this.fd = fd;
@@ -63,11 +72,17 @@ final class JtcpSocket {
         if (quickAck != null) {
             conn.quickAck(quickAck);
         }
+        if (keepAliveIdleSeconds > 0) {
+            conn.keepAliveIdle(keepAliveIdleSeconds * 1_000_000_000L);
+        }
         if (keepAlive) {
             conn.keepAlive(nowNs, true);
         }
         if (userTimeoutMs > 0) {
             conn.userTimeout(userTimeoutMs * 1_000_000L);
+        }
+        if (synCount > 0) {
+            conn.synRetransmitTimeout(synTimeoutNs(synCount));
         }
         if (maxSegment > 0 && conn.state().isSynchronized()) {
             conn.maxSegmentSize(maxSegment);
@@ -75,6 +90,11 @@ final class JtcpSocket {
         if (sendBuffer > 0) {
             conn.sendBufferSize(sendBuffer);
         }
+    }
+
+    /** Linux gives up after N SYN retransmissions: at 1 + 2 + ... + 2^N seconds with a 1 s initial RTO. */
+    static long synTimeoutNs(int retries) {
+        return ((1L << (retries + 1)) - 1) * 1_000_000_000L;
     }
 
     /** Linux's tcp_poll, as far as jtcp's connection state shows it; {@code s} null is a closed fd. */
@@ -100,8 +120,9 @@ final class JtcpSocket {
             boolean closed = st == TcpState.CLOSED;
             boolean rcvShut = closed || c.isEndOfStream() || st.isReceiveClosed() || s.readShutdown;
             boolean sndShut = closed || st.isSendClosed() || s.writeShutdown;
-            if (c.error() != null && !s.errorReported && c.error() != TcpError.ABORTED) {
-                mask |= err;
+            if (c.error() != null && !s.errorReported && c.error() != TcpError.ABORTED
+                    || s.zeroCopy.completed(c.status()) > 0) {
+                mask |= err; // tcp_poll: an error, or anything on the error queue
             }
             if (closed || (rcvShut && sndShut)) {
                 mask |= hup;
@@ -120,6 +141,8 @@ final class JtcpSocket {
                     mask |= pri;
                 }
             }
+        } else if (s.deferredAddress != null) {
+            mask = out | wrnorm; // Linux's SYN-SENT with the connect deferred to the first write
         } else {
             mask = out | hup;
         }

@@ -69,6 +69,8 @@ final class JtcpSocketOptions {
                         s.conn.keepAlive(nowNs, s.keepAlive);
                     }
                 }
+                case 60 -> s.zeroCopyEnabled = v != 0; // SO_ZEROCOPY, emulated by ZeroCopy
+                case 36 -> { } // SO_MARK: a firewall and routing mark, nothing to jtcp
                 default -> throw unsupportedOption(c, level, name);
             }
             return SocketCall.Result.ok(0);
@@ -100,6 +102,29 @@ final class JtcpSocketOptions {
                     }
                 }
                 case 30 -> s.fastOpenConnect = v != 0; // TCP_FASTOPEN_CONNECT
+                case 4 -> {
+                    // TCP_KEEPIDLE: seconds, 1..32767 (Linux's MAX_TCP_KEEPIDLE).
+                    if (v < 1 || v > 32767) {
+                        return SocketCall.Result.error("EINVAL");
+                    }
+                    s.keepAliveIdleSeconds = v;
+                    if (s.conn != null) {
+                        s.conn.keepAliveIdle(v * 1_000_000_000L);
+                        if (s.keepAlive) {
+                            s.conn.keepAlive(nowNs, true); // re-arms the timer with the new idle time
+                        }
+                    }
+                }
+                case 7 -> {
+                    // TCP_SYNCNT: 1..127 SYN retransmissions (Linux's range), then ETIMEDOUT.
+                    if (v < 1 || v > 127) {
+                        return SocketCall.Result.error("EINVAL");
+                    }
+                    s.synCount = (int) Math.min(v, 30);
+                    if (s.conn != null) {
+                        s.conn.synRetransmitTimeout(JtcpSocket.synTimeoutNs(s.synCount));
+                    }
+                }
                 case 12 -> {
                     // TCP_QUICKACK: 0 keeps delayed ACKs on (Linux's ping-pong mode), 1 allows quick ACKs.
                     s.quickAck = v != 0 ? Boolean.TRUE : Boolean.FALSE;
@@ -141,6 +166,7 @@ final class JtcpSocketOptions {
                 case 8 -> SocketCall.Result.ok(0, s.receiveBuffer > 0 ? (long) factor * s.receiveBuffer
                         : (long) (conn != null ? conn.receiveBufferSize() : config.receiveBufferBytes()));
                 case 9 -> SocketCall.Result.ok(0, (long) (s.keepAlive ? 1 : 0));
+                case 60 -> SocketCall.Result.ok(0, (long) (s.zeroCopyEnabled ? 1 : 0));
                 case 13 -> {
                     Map<String, Object> m = new LinkedHashMap<>();
                     m.put("onoff", (long) (s.lingerOn ? 1 : 0));
@@ -156,6 +182,9 @@ final class JtcpSocketOptions {
                 case 2 -> SocketCall.Result.ok(0, (long) (conn != null && conn.state().isSynchronized()
                         ? conn.maxSegmentSize() : s.maxSegment > 0 ? s.maxSegment : 536));
                 case 18 -> SocketCall.Result.ok(0, s.userTimeoutMs);
+                case 7 -> SocketCall.Result.ok(0, (long) (s.synCount > 0 ? s.synCount : 6));
+                case 4 -> SocketCall.Result.ok(0, s.keepAliveIdleSeconds > 0 ? s.keepAliveIdleSeconds
+                        : config.keepAliveIdleNs() / 1_000_000_000L);
                 default -> throw unsupportedOption(c, level, name);
             };
         }

@@ -34,6 +34,8 @@ import java.util.function.Supplier;
 final class JtcpSockets {
     static final int O_NONBLOCK = 04000;
     private static final long MSG_FASTOPEN = 0x20000000L;
+    /** MSG_EOR: the data ends a record, which no segment extends past ({@link TcpConnection#markRecordEnd}). */
+    private static final long MSG_EOR = 0x80L;
 
     /** A call that would block, retried after everything the stack does. */
     private record Blocked(PendingCall pending, Supplier<SocketCall.Result> retry, long deadlineNs,
@@ -69,7 +71,14 @@ final class JtcpSockets {
             case "connect" -> connect(c);
             case "read", "recv", "recvfrom" -> () -> read(c);
             case "write", "send", "sendto" -> write(c);
-            case "readv", "recvmsg" -> {
+            case "recvmsg" -> {
+                if (c.argCount() > 2 && (c.integer(2) & ZeroCopy.MSG_ERRQUEUE) != 0) {
+                    yield () -> errorQueue(c);
+                }
+                SocketCall plain = vectored(c, "read");
+                yield () -> read(plain);
+            }
+            case "readv" -> {
                 SocketCall plain = vectored(c, "read");
                 yield () -> read(plain);
             }
@@ -84,6 +93,13 @@ final class JtcpSockets {
                     target.profile().doublesSocketBuffers()));
             case "ioctl" -> () -> guarded(() -> JtcpSocketOptions.ioctl(sock(c), c));
             case "poll" -> poll(c);
+            case "epoll_create", "epoll_create1" -> () -> {
+                JtcpSocket e = fds.get((int) socket(new SocketCall("socket", List.of(), c.line(), false)).value());
+                e.epoll = new EpollSet();
+                return SocketCall.Result.ok(e.fd);
+            };
+            case "epoll_ctl" -> () -> guarded(() -> epollControl(c));
+            case "epoll_wait" -> epollWait(c);
             default -> throw new ScriptUnsupportedException(c.line(), "system call " + c.name()
                     + "() is not supported on jtcp");
         };
@@ -92,7 +108,7 @@ final class JtcpSockets {
         if (r != null) {
             return PendingCall.done(c, r, nowUs);
         }
-        long deadline = c.name().equals("poll") ? pollDeadline(c) : Long.MAX_VALUE;
+        long deadline = c.name().equals("poll") || c.name().equals("epoll_wait") ? pollDeadline(c) : Long.MAX_VALUE;
         blocked = new Blocked(new PendingCall(c, nowUs), attempt, deadline, SocketCall.Result.ok(0, pollTimeoutRevents(c)));
         return blocked.pending();
     }
@@ -226,7 +242,9 @@ final class JtcpSockets {
             child.conn = conn;
             child.connectReported = true;
             child.noDelay = s.noDelay;
+            child.zeroCopyEnabled = s.zeroCopyEnabled;
             child.keepAlive = s.keepAlive;
+            child.keepAliveIdleSeconds = s.keepAliveIdleSeconds;
             child.userTimeoutMs = s.userTimeoutMs;
             child.maxSegment = s.maxSegment;
             child.sendBuffer = s.sendBuffer;
@@ -417,6 +435,16 @@ final class JtcpSockets {
                 c.scriptBlocking());
     }
 
+    /** recvmsg(MSG_ERRQUEUE): a zerocopy completion ({@link ZeroCopy}) in {@code msg_control}, or EAGAIN. */
+    private SocketCall.Result errorQueue(SocketCall c) {
+        return guarded(() -> {
+            JtcpSocket s = sock(c);
+            List<Object> control = s.conn == null ? null
+                    : s.zeroCopy.takeNotification(s.conn.status(), !s.conn.key().remoteAddress().isV4());
+            return control == null ? SocketCall.Result.error("EAGAIN") : SocketCall.Result.ok(0, control);
+        });
+    }
+
     // =============================================================================================
     // read, write, close, shutdown
     // =============================================================================================
@@ -427,6 +455,10 @@ final class JtcpSockets {
             long flags = c.argCount() > 3 ? c.integer(3) : 0;
             if ((flags & ~(0x40L | 0x100L)) != 0) {
                 throw new ScriptUnsupportedException(c.line(), c.name() + " flags " + flags + " (MSG_PEEK, MSG_OOB) are not supported");
+            }
+            if (s.conn == null && s.deferredAddress != null) {
+                // Linux: SYN-SENT with the connect deferred (TCP_FASTOPEN_CONNECT); nothing to read yet.
+                return s.nonBlocking || (flags & 0x40) != 0 ? SocketCall.Result.error("EAGAIN") : null;
             }
             if (s.conn == null) {
                 return SocketCall.Result.error("ENOTCONN");
@@ -452,14 +484,34 @@ final class JtcpSockets {
 
     /** write, send, sendto: n zero bytes; a blocking write returns once all are queued. */
     private Supplier<SocketCall.Result> write(SocketCall c) {
+        Supplier<SocketCall.Result> attempt = writeAttempt(c);
+        return () -> {
+            SocketCall.Result r = attempt.get();
+            long flags = c.argCount() > 3 ? c.integer(3) : 0;
+            JtcpSocket s = r != null && r.value() > 0 ? fds.get((int) c.integer(0)) : null;
+            if (s != null && s.conn != null) {
+                if ((flags & MSG_EOR) != 0 && r.value() == c.integer(2)) {
+                    // Linux marks the record's last skb only once the whole message is queued.
+                    s.conn.markRecordEnd();
+                }
+                if ((flags & ZeroCopy.MSG_ZEROCOPY) != 0 && s.zeroCopyEnabled) {
+                    s.zeroCopy.sent(s.conn.status());
+                }
+            }
+            return r;
+        };
+    }
+
+    private Supplier<SocketCall.Result> writeAttempt(SocketCall c) {
         long[] written = {0};
         return () -> guarded(() -> {
             JtcpSocket s = sock(c);
             long total = c.integer(2);
             long flags = c.argCount() > 3 ? c.integer(3) : 0;
-            if ((flags & ~(0x1L | 0x40L | 0x4000L | MSG_FASTOPEN)) != 0) {
+            long supported = 0x1L | 0x40L | 0x4000L | MSG_EOR | MSG_FASTOPEN | ZeroCopy.MSG_ZEROCOPY;
+            if ((flags & ~supported) != 0) {
                 throw new ScriptUnsupportedException(c.line(), c.name() + " flag " + Symbols.messageFlags(
-                        flags & ~(0x1L | 0x40L | 0x4000L | MSG_FASTOPEN)) + " is not supported on jtcp");
+                        flags & ~supported) + " is not supported on jtcp");
             }
             boolean dontWait = s.nonBlocking || (flags & 0x40) != 0;
             boolean deferred = s.deferredAddress != null;
@@ -586,7 +638,54 @@ final class JtcpSockets {
         throw new ScriptUnsupportedException(c.line(), "poll: expected [{fd=N, events=...}, ...]");
     }
 
+    /** epoll_ctl(epfd, op, fd, {events=..., fd=N}) on an {@link EpollSet}. */
+    private SocketCall.Result epollControl(SocketCall c) {
+        JtcpSocket e = sock(c);
+        JtcpSocket s = fds.get((int) c.integer(2));
+        if (e.epoll == null) {
+            return SocketCall.Result.error("EINVAL");
+        }
+        if (s == null) {
+            return SocketCall.Result.error("EBADF");
+        }
+        long events = 0;
+        Object data = null;
+        if (c.arg(3) instanceof Map<?, ?> m) {
+            events = m.get("events") instanceof Long v ? v : 0;
+            data = m.containsKey("fd") ? m.get("fd") : m.containsKey("u64") ? m.get("u64") : m.get("ptr");
+        } else if (c.integer(1) != 2) {
+            throw new ScriptUnsupportedException(c.line(), "epoll_ctl: expected {events=..., fd=N}");
+        }
+        String err = e.epoll.control((int) c.integer(1), s, events, data);
+        return err == null ? SocketCall.Result.ok(0) : SocketCall.Result.error(err);
+    }
+
+    /** epoll_wait(epfd, {events=..., fd=N}, maxevents, timeout): the first event in {@code out}; blocks like poll. */
+    private Supplier<SocketCall.Result> epollWait(SocketCall c) {
+        return () -> guarded(() -> {
+            JtcpSocket e = sock(c);
+            if (e.epoll == null) {
+                return SocketCall.Result.error("EINVAL");
+            }
+            int[] count = new int[1];
+            Map<String, Object> first = e.epoll.take((int) Math.max(1, c.integer(2)), count);
+            if (first != null) {
+                return SocketCall.Result.ok(count[0], first);
+            }
+            if (c.integer(3) == 0) {
+                Map<String, Object> none = new java.util.LinkedHashMap<>();
+                none.put("events", 0L);
+                return SocketCall.Result.ok(0, none);
+            }
+            return null;
+        });
+    }
+
     private long pollDeadline(SocketCall c) {
+        if (c.name().equals("epoll_wait")) {
+            long timeoutMs = c.integer(3);
+            return timeoutMs < 0 ? Long.MAX_VALUE : now() + timeoutMs * 1_000_000L;
+        }
         long timeoutMs = c.integer(2);
         return timeoutMs < 0 ? Long.MAX_VALUE : now() + timeoutMs * 1_000_000L;
     }

@@ -49,6 +49,8 @@ final class JtcpTarget implements Target {
     private final ArrayDeque<LivePacket> sent = new ArrayDeque<>();
     private final ArrayDeque<String> trace = new ArrayDeque<>();
     private final JtcpSockets sockets;
+    /** tcpi_delivered, counted from the captured and injected segments. */
+    private final DeliveredCounter delivered = new DeliveredCounter();
     /** The profile the run uses (for socket API conventions such as Linux's buffer doubling). */
     private final Profile profile;
 
@@ -139,6 +141,7 @@ final class JtcpTarget implements Target {
         LivePacket p = LivePacket.parse(nowUs(), packet);
         if (p != null) {
             sent.add(p);
+            delivered.onSent(p);
         }
     }
 
@@ -175,6 +178,10 @@ final class JtcpTarget implements Target {
 
     @Override
     public void inject(byte[] packet) {
+        LivePacket p = LivePacket.parse(nowUs(), ByteBuffer.wrap(packet));
+        if (p != null) {
+            delivered.onReceived(p);
+        }
         host().onPacket(nowNs, ByteBuffer.wrap(packet));
         sockets.poll();
     }
@@ -223,6 +230,7 @@ final class JtcpTarget implements Target {
         TcpState state = st.state() == TcpState.TIME_WAIT ? TcpState.CLOSED : st.state();
         info.put("tcpi_state", TcpInfo.stateNumber(state));
         TcpInfo.fill(info, st, nowNs);
+        info.put("tcpi_delivered", delivered.delivered(key));
         if (profile == Profile.FREEBSD) {
             // FreeBSD's struct tcp_info counts the windows in bytes, Linux's in segments.
             info.put("tcpi_snd_cwnd", (long) st.cwnd());

@@ -89,6 +89,11 @@ final class TcpInfo {
         // Recovery (3) while loss recovery runs, else Open (0). jtcp has no Disorder/CWR/Loss distinction
         // here: an assertion on those fails rather than skips (documented in docs/public-suites.md).
         info.put("tcpi_ca_state", st.inRecovery() ? 3L : 0L);
+        if (st.lossRecovery().equals("rack")) {
+            // Linux's sacked_out and lost_out, in segments (jtcp's are at most one MSS here).
+            info.put("tcpi_sacked", (long) st.sackedSegments());
+            info.put("tcpi_lost", (long) st.lostSegments());
+        }
         info.put("tcpi_snd_mss", (long) st.effectiveSendMss());
         info.put("tcpi_rto", st.rtoNs() / 1000);
         if (st.srttNs() >= 0) {

@@ -26,6 +26,10 @@ final class ConnectionOptions {
     long r2Ns;
     /** TCP_MAXSEG: 0 when unset, else 88..65495; caps the MSS sent and advertised. */
     int userMss;
+    /** R2 for the SYN of this connection (MUST-23; Linux's TCP_SYNCNT), ≥ 0; 0 = the configured default. */
+    long synR2Ns;
+    /** TCP_KEEPIDLE for this connection, > 0; 0 = the configured idle time. */
+    long keepAliveIdleNs;
 
     void tos(int tos) {
         if (tos < 0 || tos > 255) {
@@ -78,7 +82,7 @@ final class ConnectionOptions {
         if (r2Ns > 0) {
             return r2Ns;
         }
-        return state == TcpState.SYN_SENT || state == TcpState.SYN_RECEIVED ? cfg.synRetransmitTimeoutNs()
-                : cfg.r2TimeoutNs();
+        return state == TcpState.SYN_SENT || state == TcpState.SYN_RECEIVED
+                ? (synR2Ns > 0 ? synR2Ns : cfg.synRetransmitTimeoutNs()) : cfg.r2TimeoutNs();
     }
 }

@@ -51,6 +51,9 @@ import dev.jtcp.event.TcpState;
  * @param receiveMss        the largest payload received, up to our MSS: the peer's full-sized segment (Linux's
  *                          {@code tcpi_rcv_mss})
  * @param lastTextNs        when in-order text last arrived, or {@link Long#MIN_VALUE} before any
+ * @param sackedSegments    segments in flight the peer has SACKed (Linux's {@code tcpi_sacked}); 0 without RACK
+ * @param lostSegments      segments in flight loss recovery has marked lost and not since SACKed (Linux's
+ *                          {@code tcpi_lost}); 0 without RACK
  */
 public record ConnectionStatus(
         TcpState state,
@@ -94,7 +97,9 @@ public record ConnectionStatus(
         boolean inRecovery,
         int advertisedMss,
         int receiveMss,
-        long lastTextNs) {
+        long lastTextNs,
+        int sackedSegments,
+        int lostSegments) {
 
     /**
      * The record's usual form, but with the sequence numbers (iss, irs, sndUna, sndNxt, rcvNxt)
@@ -119,6 +124,7 @@ public record ConnectionStatus(
                 + ", congestionControl=" + congestionControl + ", timeouts=" + timeouts
                 + ", spuriousRetransmissions=" + spuriousRetransmissions + ", lossRecovery=" + lossRecovery
                 + ", inRecovery=" + inRecovery + ", advertisedMss=" + advertisedMss + ", receiveMss=" + receiveMss
-                + ", lastTextNs=" + (lastTextNs == Long.MIN_VALUE ? "none" : String.valueOf(lastTextNs)) + "]";
+                + ", lastTextNs=" + (lastTextNs == Long.MIN_VALUE ? "none" : String.valueOf(lastTextNs))
+                + ", sackedSegments=" + sackedSegments + ", lostSegments=" + lostSegments + "]";
     }
 }

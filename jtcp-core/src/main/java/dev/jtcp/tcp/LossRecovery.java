@@ -87,6 +87,16 @@ interface LossRecovery {
         return 0;
     }
 
+    /** Segments in flight the peer has SACKed (STATUS, Linux's sacked_out). */
+    default int sackedSegments() {
+        return 0;
+    }
+
+    /** Segments in flight marked lost and not SACKed since (STATUS, Linux's lost_out). */
+    default int lostSegments() {
+        return 0;
+    }
+
     /** Retransmissions found spurious so far, by D-SACK or timestamps (STATUS). */
     default long spuriousRetransmissions() {
         return 0;

@@ -679,6 +679,26 @@ final class RackRecovery implements LossRecovery, Sender.TransmitLog, Flight.Del
         return spuriousCount;
     }
 
+    @Override
+    public int sackedSegments() {
+        return countFlight(Flight.SACKED, Flight.SACKED);
+    }
+
+    @Override
+    public int lostSegments() {
+        return countFlight(Flight.LOST | Flight.SACKED, Flight.LOST);
+    }
+
+    /** Records in flight whose flags under {@code mask} are {@code value} (STATUS only). */
+    private int countFlight(int mask, int value) {
+        Flight f = flight;
+        int n = 0;
+        for (int p = 0; f != null && p < f.size(); p++) {
+            n += (f.flags(p) & mask) == value ? 1 : 0;
+        }
+        return n;
+    }
+
     long probesSent() {
         return probesSent;
     }

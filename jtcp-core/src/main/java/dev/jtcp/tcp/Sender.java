@@ -81,6 +81,9 @@ final class Sender {
     /** Segments sent again: data, SYN, SYN,ACK and probes of old data. */
     long retransmissionsTotal;
 
+    /** Record ends from MSG_EOR: no segment spans one. */
+    final RecordBoundaries records = new RecordBoundaries();
+
     Sender(TcpContext ctx, ConnectionKey key, Tcb tcb, TimerSet timers, ConnectionOptions options, RttEstimator rtt) {
         this.ctx = ctx;
         this.cfg = ctx.config();
@@ -188,7 +191,14 @@ final class Sender {
             int cwndRoom = t.cc.cwnd() + recovery.limitedTransmitBytes() - recovery.inFlight() + synInFlight;
             int usable = Math.min(t.sndWnd - inFlight + synInFlight, cwndRoom);
             int len = Math.min(unsent, Math.min(segmentMax, Math.max(usable, 0)));
-            if (len > t.effMss) {
+            if (!records.isEmpty()) {
+                records.acknowledged(t.sndUna);
+                len = records.cap(t.sndNxt, len);
+            }
+            // A piece cut short by a record end with more data after it goes as if pushed (Linux
+            // holds only the last skb of the queue for Nagle).
+            boolean recordEnd = len > 0 && len < unsent && records.endsAt(t.sndNxt + len);
+            if (len > t.effMss && !recordEnd) {
                 // A super-packet of whole MSS pieces; a shorter rest goes on its own below, where
                 // Nagle, SWS avoidance and the FIN treat it exactly as without offload.
                 len -= len % t.effMss;
@@ -197,7 +207,7 @@ final class Sender {
             if (len == 0 && !fin) {
                 break;
             }
-            if (len > 0 && len < t.effMss && !fin) {
+            if (len > 0 && len < t.effMss && !fin && !recordEnd) {
                 // Nagle (§3.7.4): hold the last small piece while data is unacknowledged, unless no-delay.
                 // Sender SWS (§3.8.6.2.1): a window-limited piece goes only if it is at least half the
                 // largest window offered, or nothing is in flight to bring a window update (deviation:
@@ -218,7 +228,7 @@ final class Sender {
             if (t.sndUna == t.sndMax) {
                 t.streakStartNs = nowNs;
             }
-            boolean push = len == unsent;
+            boolean push = len == unsent || recordEnd;
             if (!push && cfg.pushEachBurst()) {
                 sincePush += len;
                 push = !afterDupAck && (endsBurst(len, unsent, usable, recovery) || sincePush >= tsoSizeGoal());
@@ -274,7 +284,7 @@ final class Sender {
 
     /** PSH for a retransmission that ends where the written data ends ({@link TcpConfig#pushEachBurst()}). */
     private int pushIfLast(int end, int len) {
-        return cfg.pushEachBurst() && len > 0 && end == tcb.sndBufEnd ? TcpFlags.PSH : 0;
+        return cfg.pushEachBurst() && len > 0 && (end == tcb.sndBufEnd || records.endsAt(end)) ? TcpFlags.PSH : 0;
     }
 
     /**
@@ -299,13 +309,13 @@ final class Sender {
         Tcb t = tcb;
         int unsent = SeqNum.diff(t.sndBufEnd, t.sndNxt);
         int room = SeqNum.diff(t.sndUna + t.sndWnd, t.sndNxt);
-        int len = Math.min(t.effMss, Math.min(unsent, room));
+        int len = records.cap(t.sndNxt, Math.min(t.effMss, Math.min(unsent, room)));
         boolean fin = t.finQueued && len == unsent && room > len && !SeqNum.gt(t.sndNxt, t.finSeq);
         if (len <= 0 && !fin) {
             return false;
         }
         len = Math.max(len, 0);
-        sendData(nowNs, t.sndNxt, len, fin, len == unsent);
+        sendData(nowNs, t.sndNxt, len, fin, len == unsent || records.endsAt(t.sndNxt + len));
         t.sndNxt += len + (fin ? 1 : 0);
         t.sndMax = SeqNum.max(t.sndMax, t.sndNxt);
         return true;
@@ -406,7 +416,7 @@ final class Sender {
 
     /** Resends up to one segment of the hole [seq, holeEnd); returns the sequence number after it. */
     int retransmitRange(long nowNs, int seq, int holeEnd, String note) {
-        int len = Math.min(tcb.effMss, SeqNum.diff(holeEnd, seq));
+        int len = records.cap(seq, Math.min(tcb.effMss, SeqNum.diff(holeEnd, seq)));
         resend(nowNs, seq, len, note);
         return seq + len;
     }
@@ -415,7 +425,7 @@ final class Sender {
     void retransmitHead(long nowNs, String note) {
         Tcb t = tcb;
         int avail = SeqNum.diff(t.sndBufEnd, t.sndUna);
-        int len = Math.max(0, Math.min(t.effMss, avail));
+        int len = records.cap(t.sndUna, Math.max(0, Math.min(t.effMss, avail)));
         boolean fin = t.finQueued && SeqNum.lt(t.finSeq, t.sndMax) && t.sndUna + len == t.finSeq;
         prepare(TcpFlags.ACK | (fin ? TcpFlags.FIN : 0));
         out.seq = t.sndUna;

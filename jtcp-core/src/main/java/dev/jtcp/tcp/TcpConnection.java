@@ -295,11 +295,26 @@ public final class TcpConnection {
         }
     }
 
+    /**
+     * The idle time before this connection's first keep-alive probe (Linux's TCP_KEEPIDLE); 0
+     * restores the configured one. Takes effect when the keep-alive timer is next armed.
+     */
+    public void keepAliveIdle(long idleNs) {
+        if (idleNs < 0) {
+            throw new IllegalArgumentException("keep-alive idle time must not be negative");
+        }
+        options.keepAliveIdleNs = idleNs;
+    }
+
+    private long keepAliveIdleNs() {
+        return options.keepAliveIdleNs > 0 ? options.keepAliveIdleNs : cfg.keepAliveIdleNs();
+    }
+
     private void keepAliveImpl(long nowNs, boolean on) {
         this.nowNs = nowNs;
         options.keepAlive = on;
         if (on && (tcb.state == ESTABLISHED || tcb.state == CLOSE_WAIT)) {
-            timers.arm(nowNs, TimerKind.KEEPALIVE, lastReceiveNs + cfg.keepAliveIdleNs());
+            timers.arm(nowNs, TimerKind.KEEPALIVE, lastReceiveNs + keepAliveIdleNs());
         } else if (!on) {
             timers.disarm(nowNs, TimerKind.KEEPALIVE);
         }
@@ -316,6 +331,17 @@ public final class TcpConnection {
      */
     public void userTimeout(long timeoutNs) {
         options.userTimeout(timeoutNs);
+    }
+
+    /**
+     * R2 for this connection's SYN (MUST-23 keeps it at least 3 minutes by default; the
+     * application may shorten it, as Linux's TCP_SYNCNT does); 0 restores the configured one.
+     */
+    public void synRetransmitTimeout(long timeoutNs) {
+        if (timeoutNs < 0) {
+            throw new IllegalArgumentException("SYN timeout must not be negative");
+        }
+        options.synR2Ns = timeoutNs;
     }
 
     public long userTimeoutNs() {
@@ -641,6 +667,16 @@ public final class TcpConnection {
         return n;
     }
 
+    /**
+     * Ends a record where the bytes queued so far end (Linux's MSG_EOR): no segment, first
+     * transmission or retransmission, carries bytes from both sides of this point.
+     */
+    public void markRecordEnd() {
+        if (tcb.sendBuf.length() > 0 || SeqNum.gt(tcb.sndBufEnd, tcb.sndUna)) {
+            sender.records.add(tcb.sndBufEnd);
+        }
+    }
+
     /** {@link #send(long, ByteBuffer, boolean)} without urgent data. */
     public int send(long nowNs, ByteBuffer src) {
         return send(nowNs, src, false);
@@ -888,7 +924,8 @@ public final class TcpConnection {
                 t.ecnOk, receiver.ceReceived, ecnReductions, t.cc == null ? "" : t.cc.algorithm().linuxName(),
                 recovery.timeouts(), recovery.spuriousRetransmissions(),
                 recovery instanceof RackRecovery ? "rack" : "dupack", recovery.isInRecovery(), t.localMss,
-                sender.ackPolicy.receiveMss(), sender.ackPolicy.lastTextNs());
+                sender.ackPolicy.receiveMss(), sender.ackPolicy.lastTextNs(), recovery.sackedSegments(),
+                recovery.lostSegments());
     }
 
     // =================================================================================================
@@ -1627,10 +1664,10 @@ public final class TcpConnection {
             return;
         }
         long idleSince = lastReceiveNs;
-        if (nowNs - idleSince < cfg.keepAliveIdleNs() || SeqNum.lt(tcb.sndUna, tcb.sndMax)) {
+        if (nowNs - idleSince < keepAliveIdleNs() || SeqNum.lt(tcb.sndUna, tcb.sndMax)) {
             // MUST-26: only when idle and nothing is outstanding. Check again later.
             timers.arm(nowNs, TimerKind.KEEPALIVE,
-                    Math.max(idleSince + cfg.keepAliveIdleNs(), nowNs + cfg.keepAliveIntervalNs()));
+                    Math.max(idleSince + keepAliveIdleNs(), nowNs + cfg.keepAliveIntervalNs()));
             return;
         }
         if (keepAliveProbes >= cfg.keepAliveProbes()) {
@@ -1645,7 +1682,7 @@ public final class TcpConnection {
 
     private void armKeepAlive(long nowNs) {
         if (options.keepAlive) {
-            timers.arm(nowNs, TimerKind.KEEPALIVE, nowNs + cfg.keepAliveIdleNs());
+            timers.arm(nowNs, TimerKind.KEEPALIVE, nowNs + keepAliveIdleNs());
         }
     }
 
