@@ -42,6 +42,12 @@ final class AckSample {
     /** Rate sample: taken while the application limited sending. */
     boolean rateAppLimited;
 
+    /**
+     * The flight used the window enough for this ACK to grow it ({@link CwndUse#isCwndLimited}; always
+     * true with {@link TcpConfig#cwndValidation()} off). The loss-based controllers grow only then.
+     */
+    boolean cwndLimited = true;
+
     /** rs.delivery_rate in bytes per second, or 0 without a valid sample. */
     double rateBytesPerSec() {
         return rateDelivered < 0 || rateIntervalNs <= 0 ? 0 : rateDelivered * 1e9 / rateIntervalNs;

@@ -70,6 +70,17 @@ final class Cubic implements CongestionControl {
 
     @Override
     public void onAck(AckSample s) {
+        if (!s.cwndLimited) {
+            // The flight did not use the window (Linux's tcp_is_cwnd_limited): it does not grow, but
+            // HyStart++ still watches the round's RTTs (Linux's hystart_update runs on every ACK).
+            if (cwnd < ssthresh) {
+                hystart.onAck(s.ack, s.sndNxt, s.deliveredBytes, s.rttNs, s.smss);
+                if (hystart.shouldEnterCongestionAvoidance()) {
+                    ssthresh = (int) cwnd;
+                }
+            }
+            return;
+        }
         onAck(s.nowNs, s.ack, s.sndNxt, s.deliveredBytes, s.rttNs, s.srttNs, s.smss);
     }
 

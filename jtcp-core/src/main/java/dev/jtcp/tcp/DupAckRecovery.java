@@ -118,6 +118,7 @@ final class DupAckRecovery implements LossRecovery {
             a.srttNs = rtt.srttNs();
             a.minRttNs = rtt.minRttNs();
             a.inFlight = t.flightSize();
+            a.cwndLimited = !cfg.cwndValidation() || t.cwndUse.isCwndLimited(t.cc.cwnd(), t.cc.ssthresh());
             t.cc.onAck(a);
         }
         dupAcks = 0;

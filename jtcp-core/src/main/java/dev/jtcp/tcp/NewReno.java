@@ -31,6 +31,10 @@ final class NewReno implements CongestionControl {
 
     @Override
     public void onAck(AckSample s) {
+        if (!s.cwndLimited) {
+            // The flight did not use the window (Linux's tcp_is_cwnd_limited): it does not grow.
+            return;
+        }
         int bytesAcked = s.deliveredBytes;
         int smss = s.smss;
         if (cwnd < ssthresh) {

@@ -345,6 +345,7 @@ final class RackRecovery implements LossRecovery, Sender.TransmitLog, Flight.Del
         s.rateIntervalNs = rate.sampleIntervalNs();
         s.ratePriorDelivered = rate.priorDelivered();
         s.rateAppLimited = rate.sampleAppLimited();
+        s.cwndLimited = !cfg.cwndValidation() || t.cwndUse.isCwndLimited(t.cc.cwnd(), t.cc.ssthresh());
         if (inRecovery && !t.cc.modelsThePath()) {
             // RFC 6937: cwnd = pipe + sndcnt, as Linux's tcp_cwnd_reduction sets it.
             int sndcnt = prr.onAck(s.deliveredBytes, s.inFlight, smss);

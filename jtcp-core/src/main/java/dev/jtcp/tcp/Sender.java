@@ -157,9 +157,24 @@ final class Sender {
         boolean sent = false;
         if (state != SYN_SENT && (state != SYN_RECEIVED || tcb.fastOpenChild) && state != LISTEN) {
             sent = recovery.drivesOutput() ? recovery.sendNext(nowNs) : outputData(nowNs, recovery);
+            if (cfg.cwndValidation() && tcb.cc != null) {
+                noteCwndUse(sent, recovery);
+            }
         }
         if (!sent && ackNow && state != SYN_SENT && state != LISTEN) {
             sendAck(nowNs, null);
+        }
+    }
+
+    /**
+     * Linux's {@code tcp_cwnd_validate} after a send loop that sent something or was stopped by the
+     * window ({@link CwndUse}): cwnd-limited when less than a segment of it is left.
+     */
+    private void noteCwndUse(boolean sent, LossRecovery recovery) {
+        Tcb t = tcb;
+        boolean limited = recovery.inFlight() + Math.max(t.effMss, 1) > t.cc.cwnd();
+        if (sent || limited) {
+            t.cwndUse.onSendLoop(t.sndUna, t.sndNxt, SeqNum.diff(t.sndNxt, t.sndUna), limited);
         }
     }
 

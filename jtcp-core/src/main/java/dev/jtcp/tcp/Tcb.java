@@ -129,6 +129,8 @@ final class Tcb {
     boolean ecnEcho;
     /** The congestion controller (RFC 5681, MUST-19), chosen when the handshake fixes the MSS; null before. */
     CongestionControl cc;
+    /** How much of cwnd the flight used ({@link TcpConfig#cwndValidation()}). */
+    final CwndUse cwndUse = new CwndUse();
 
     // ---- retransmission bookkeeping (RFC 9293 §3.8.1, §3.8.3) ----
     /** Consecutive retransmission timeouts of the current oldest segment; 0 after any new ACK. */

@@ -64,6 +64,10 @@ import java.time.Duration;
  * @param resetCarriesAck       a RST sent by ABORT (close with unread data, a queued child of a closed listener) also
  *                              carries ACK=RCV.NXT, as Linux's {@code tcp_send_active_reset}; RFC 9293 §3.10.4 shows
  *                              {@code <SEQ=SND.NXT><CTL=RST>}, and a receiver takes either
+ * @param cwndValidation        congestion-window validation as Linux's {@code tcp_is_cwnd_limited} (RFC 7661's idea):
+ *                              cwnd grows only while the flight used it, the send loop stopped by cwnd, or in slow
+ *                              start while cwnd is below twice the most bytes outstanding in the last window
+ *                              ({@link CwndUse}); off: every ACK of new data grows cwnd (RFC 5681)
  */
 public record TcpConfig(
         int defaultMssV4,
@@ -102,7 +106,8 @@ public record TcpConfig(
         boolean frto,
         boolean pingPongAck,
         boolean pushEachBurst,
-        boolean resetCarriesAck) {
+        boolean resetCarriesAck,
+        boolean cwndValidation) {
 
     /** When a listener answers with SYN cookies instead of keeping state. */
     public enum SynCookieMode {
@@ -201,19 +206,19 @@ public record TcpConfig(
         return new TcpConfig(536, 1220, true, true, true, 256 * 1024, 256 * 1024,
                 1 * S, 200 * MS, 120 * S, 180 * S, 3, 100 * S, 60 * S, 40 * MS, 10,
                 7200 * S, 75 * S, 9, 60 * S, 1000, SynCookieMode.ON_OVERFLOW, true, 1000, 3, EcnMode.ACCEPT,
-                CongestionAlgorithm.CUBIC, true, 500 * MS, 5, true, 6 << 20, 4 << 20, true, false, false, false);
+                CongestionAlgorithm.CUBIC, true, 500 * MS, 5, true, 6 << 20, 4 << 20, true, false, false, false, true);
     }
 
     /**
      * The RFCs' own numbers: minimum RTO 1 s (RFC 6298), MSL 2 minutes (RFC 9293 §3.4.2), IW 3 (RFC
      * 5681), delayed ACK 200 ms (RFC 1122 §4.2.3.2), RFC 5681's Reno, and the RFCs' mechanisms alone: no quick-ACK
-     * mode (the delayed-ACK rules of §3.8.6.3 only) and fixed 256 KiB buffers (no autotuning, so the
-     * window scale is 3).
+     * mode (the delayed-ACK rules of §3.8.6.3 only), fixed 256 KiB buffers (no autotuning, so the
+     * window scale is 3), and no congestion-window validation (RFC 5681 grows cwnd on every ACK).
      */
     public static TcpConfig rfc() {
         return defaults().toBuilder().minRto(Duration.ofSeconds(1)).msl(Duration.ofMinutes(2)).initialWindowSegments(3)
                 .delayedAck(Duration.ofMillis(200)).quickAck(false).receiveBufferMaxBytes(256 * 1024)
-                .sendBufferMaxBytes(256 * 1024).congestionControl(CongestionAlgorithm.RENO).build();
+                .sendBufferMaxBytes(256 * 1024).congestionControl(CongestionAlgorithm.RENO).cwndValidation(false).build();
     }
 
     /**
@@ -279,6 +284,7 @@ public record TcpConfig(
         private boolean pingPongAck;
         private boolean pushEachBurst;
         private boolean resetCarriesAck;
+        private boolean cwndValidation;
 
         private Builder(TcpConfig c) {
             defaultMssV4 = c.defaultMssV4;
@@ -318,6 +324,7 @@ public record TcpConfig(
             pingPongAck = c.pingPongAck;
             pushEachBurst = c.pushEachBurst;
             resetCarriesAck = c.resetCarriesAck;
+            cwndValidation = c.cwndValidation;
         }
 
         public Builder defaultMss(int v4, int v6) { defaultMssV4 = v4; defaultMssV6 = v6; return this; }
@@ -359,6 +366,7 @@ public record TcpConfig(
         public Builder pingPongAck(boolean on) { pingPongAck = on; return this; }
         public Builder pushEachBurst(boolean on) { pushEachBurst = on; return this; }
         public Builder resetCarriesAck(boolean on) { resetCarriesAck = on; return this; }
+        public Builder cwndValidation(boolean on) { cwndValidation = on; return this; }
 
         public TcpConfig build() {
             return new TcpConfig(defaultMssV4, defaultMssV6, windowScaling, timestamps, sack, sendBufferBytes,
@@ -366,7 +374,8 @@ public record TcpConfig(
                     r2TimeoutNs, mslNs, delayedAckNs, initialWindowSegments, keepAliveIdleNs, keepAliveIntervalNs,
                     keepAliveProbes, finWait2TimeoutNs, challengeAckPerSecond, synCookies, timeWaitReuse, timestampHz,
                     dupAckThreshold, ecn, congestionControl, rack, invalidRateLimitNs, synAckRetries, quickAck,
-                    receiveBufferMaxBytes, sendBufferMaxBytes, frto, pingPongAck, pushEachBurst, resetCarriesAck);
+                    receiveBufferMaxBytes, sendBufferMaxBytes, frto, pingPongAck, pushEachBurst, resetCarriesAck,
+                    cwndValidation);
         }
     }
 }
