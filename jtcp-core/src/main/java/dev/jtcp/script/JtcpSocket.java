@@ -50,6 +50,8 @@ final class JtcpSocket {
     /** SO_ZEROCOPY as set: MSG_ZEROCOPY sends are then reported on the error queue. */
     boolean zeroCopyEnabled;
     final ZeroCopy zeroCopy = new ZeroCopy();
+    /** TCP_INQ as set: recvmsg reports the bytes still queued after the read in a TCP_CM_INQ message. */
+    boolean inq;
     /** Non-null when this descriptor is an epoll instance rather than a socket. */
     EpollSet epoll;
 

@@ -10,6 +10,7 @@ import dev.jtcp.tcp.TcpListener;
 import dev.jtcp.wire.IpAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -76,7 +77,7 @@ final class JtcpSockets {
                     yield () -> errorQueue(c);
                 }
                 SocketCall plain = vectored(c, "read");
-                yield () -> read(plain);
+                yield () -> withInq(plain, read(plain));
             }
             case "readv" -> {
                 SocketCall plain = vectored(c, "read");
@@ -413,7 +414,8 @@ final class JtcpSockets {
             for (Map.Entry<?, ?> e : m.entrySet()) {
                 boolean empty = e.getValue() == SocketCall.DEFAULT || Long.valueOf(0).equals(e.getValue())
                         || e.getValue() instanceof List<?> l && l.isEmpty();
-                if (!e.getKey().equals("msg_iov") && !e.getKey().equals("msg_flags") && !empty) {
+                boolean inqControl = e.getKey().equals("msg_control") && plain.equals("read");
+                if (!e.getKey().equals("msg_iov") && !e.getKey().equals("msg_flags") && !inqControl && !empty) {
                     throw new ScriptUnsupportedException(c.line(), c.name() + " with " + e.getKey()
                             + " (addresses, control messages) is not supported on jtcp");
                 }
@@ -433,6 +435,30 @@ final class JtcpSockets {
         }
         return new SocketCall(plain, List.of(c.arg(0), SocketCall.DEFAULT, total, flags), c.line(),
                 c.scriptBlocking());
+    }
+
+    /**
+     * recvmsg's {@code msg_control} after a read: with TCP_INQ on, one TCP_CM_INQ message with the
+     * bytes still queued, as Linux's tcp_inq_hint counts them (1 once the peer's FIN is in and
+     * nothing is left, so that the reader knows to read the end); with it off, no message.
+     */
+    private SocketCall.Result withInq(SocketCall c, SocketCall.Result r) {
+        if (r == null || r.errno() != null) {
+            return r;
+        }
+        JtcpSocket s = fds.get((int) c.integer(0));
+        if (s == null || !s.inq || s.conn == null) {
+            return SocketCall.Result.ok(r.value(), List.of());
+        }
+        long queued = s.conn.readable();
+        if (queued == 0 && s.conn.isEndOfStream()) {
+            queued = 1;
+        }
+        Map<String, Object> cmsg = new LinkedHashMap<>();
+        cmsg.put("cmsg_level", 6L);
+        cmsg.put("cmsg_type", 36L);
+        cmsg.put("cmsg_data", queued);
+        return SocketCall.Result.ok(r.value(), List.of(cmsg));
     }
 
     /** recvmsg(MSG_ERRQUEUE): a zerocopy completion ({@link ZeroCopy}) in {@code msg_control}, or EAGAIN. */
