@@ -20,6 +20,8 @@ final class JtcpSocket {
     int sendBuffer = -1;
     int receiveBuffer = -1;
     boolean noDelay;
+    /** TCP_CORK as set. */
+    boolean cork;
     /** TCP_QUICKACK as set before the connection existed, or null. */
     Boolean quickAck;
     boolean keepAlive;
@@ -71,6 +73,9 @@ final class JtcpSocket {
     /** Applies the options set so far to a connection just opened or accepted. */
     void applyOptions(long nowNs) {
         conn.noDelay(noDelay);
+        if (cork) {
+            conn.cork(nowNs, true);
+        }
         if (quickAck != null) {
             conn.quickAck(quickAck);
         }

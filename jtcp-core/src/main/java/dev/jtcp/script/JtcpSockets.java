@@ -37,6 +37,7 @@ final class JtcpSockets {
     private static final long MSG_FASTOPEN = 0x20000000L;
     /** MSG_EOR: the data ends a record, which no segment extends past ({@link TcpConnection#markRecordEnd}). */
     private static final long MSG_EOR = 0x80L;
+    private static final long MSG_MORE = 0x8000L;
 
     /** A call that would block, retried after everything the stack does. */
     private record Blocked(PendingCall pending, Supplier<SocketCall.Result> retry, long deadlineNs,
@@ -243,6 +244,7 @@ final class JtcpSockets {
             child.conn = conn;
             child.connectReported = true;
             child.noDelay = s.noDelay;
+            child.cork = s.cork;
             child.zeroCopyEnabled = s.zeroCopyEnabled;
             child.keepAlive = s.keepAlive;
             child.keepAliveIdleSeconds = s.keepAliveIdleSeconds;
@@ -493,13 +495,15 @@ final class JtcpSockets {
             if (err != null) {
                 return err;
             }
-            if (s.readShutdown) {
-                return SocketCall.Result.ok(0);
-            }
             TcpConnection conn = s.conn;
             if (conn.readable() > 0) {
+                // Linux reads what is queued even after shutdown(SHUT_RD), and queues data that
+                // arrives later (tcp_recvmsg checks RCV_SHUTDOWN only once the queue is empty).
                 int n = (int) Math.min(c.integer(2), conn.readable());
                 return SocketCall.Result.ok(conn.receive(now(), ByteBuffer.allocate(n)));
+            }
+            if (s.readShutdown) {
+                return SocketCall.Result.ok(0);
             }
             if (conn.isEndOfStream() || conn.state() == TcpState.CLOSED || conn.state() == TcpState.TIME_WAIT) {
                 return SocketCall.Result.ok(0);
@@ -534,7 +538,7 @@ final class JtcpSockets {
             JtcpSocket s = sock(c);
             long total = c.integer(2);
             long flags = c.argCount() > 3 ? c.integer(3) : 0;
-            long supported = 0x1L | 0x40L | 0x4000L | MSG_EOR | MSG_FASTOPEN | ZeroCopy.MSG_ZEROCOPY;
+            long supported = 0x1L | 0x40L | 0x4000L | MSG_MORE | MSG_EOR | MSG_FASTOPEN | ZeroCopy.MSG_ZEROCOPY;
             if ((flags & ~supported) != 0) {
                 throw new ScriptUnsupportedException(c.line(), c.name() + " flag " + Symbols.messageFlags(
                         flags & ~supported) + " is not supported on jtcp");
@@ -581,7 +585,9 @@ final class JtcpSockets {
             if (conn.state() != TcpState.ESTABLISHED && conn.state() != TcpState.CLOSE_WAIT && !fastOpen) {
                 return SocketCall.Result.error("EPIPE");
             }
-            int n = conn.send(now(), ByteBuffer.allocate((int) (total - written[0])), (flags & 0x1) != 0);
+            ByteBuffer data = ByteBuffer.allocate((int) (total - written[0]));
+            int n = (flags & MSG_MORE) != 0 && (flags & 0x1) == 0 ? conn.sendMore(now(), data)
+                    : conn.send(now(), data, (flags & 0x1) != 0);
             written[0] += n;
             if (written[0] == total) {
                 return SocketCall.Result.ok(total);
