@@ -20,6 +20,8 @@ final class JtcpSocket {
     int sendBuffer = -1;
     int receiveBuffer = -1;
     boolean noDelay;
+    /** TCP_CORK as set. */
+    boolean cork;
     /** TCP_QUICKACK as set before the connection existed, or null. */
     Boolean quickAck;
     boolean keepAlive;
@@ -50,6 +52,8 @@ final class JtcpSocket {
     /** SO_ZEROCOPY as set: MSG_ZEROCOPY sends are then reported on the error queue. */
     boolean zeroCopyEnabled;
     final ZeroCopy zeroCopy = new ZeroCopy();
+    /** TCP_INQ as set: recvmsg reports the bytes still queued after the read in a TCP_CM_INQ message. */
+    boolean inq;
     /** Non-null when this descriptor is an epoll instance rather than a socket. */
     EpollSet epoll;
 
@@ -69,6 +73,9 @@ final class JtcpSocket {
     /** Applies the options set so far to a connection just opened or accepted. */
     void applyOptions(long nowNs) {
         conn.noDelay(noDelay);
+        if (cork) {
+            conn.cork(nowNs, true);
+        }
         if (quickAck != null) {
             conn.quickAck(quickAck);
         }

@@ -8,8 +8,8 @@ import java.util.Map;
 
 /**
  * fcntl, setsockopt, getsockopt and ioctl on an emulated socket ({@link JtcpSocket}): the options a
- * jtcp connection has per connection (TCP_NODELAY, TCP_QUICKACK, TCP_MAXSEG, TCP_USER_TIMEOUT, SO_KEEPALIVE,
- * SO_SNDBUF, SO_RCVBUF before the handshake, SO_LINGER off or zero, SO_REUSEADDR), SO_ERROR, and
+ * jtcp connection has per connection (TCP_NODELAY, TCP_CORK, TCP_QUICKACK, TCP_MAXSEG, TCP_USER_TIMEOUT, SO_KEEPALIVE,
+ * SO_SNDBUF, SO_RCVBUF before the handshake, SO_LINGER off or zero, SO_REUSEADDR, TCP_INQ), SO_ERROR, and
  * SIOCINQ/SIOCOUTQ. Anything else raises {@link ScriptUnsupportedException}. Calls throw
  * {@link dev.jtcp.tcp.TcpException} or {@link IllegalArgumentException} for the caller to turn into
  * errno values.
@@ -80,7 +80,13 @@ final class JtcpSocketOptions {
                 case 1 -> {
                     s.noDelay = v != 0;
                     if (s.conn != null) {
-                        s.conn.noDelay(s.noDelay);
+                        s.conn.noDelay(nowNs, s.noDelay);
+                    }
+                }
+                case 3 -> {
+                    s.cork = v != 0; // TCP_CORK
+                    if (s.conn != null) {
+                        s.conn.cork(nowNs, s.cork);
                     }
                 }
                 case 2 -> {
@@ -102,6 +108,7 @@ final class JtcpSocketOptions {
                     }
                 }
                 case 30 -> s.fastOpenConnect = v != 0; // TCP_FASTOPEN_CONNECT
+                case 36 -> s.inq = v != 0; // TCP_INQ, reported by recvmsg (JtcpSockets.inqMessage)
                 case 4 -> {
                     // TCP_KEEPIDLE: seconds, 1..32767 (Linux's MAX_TCP_KEEPIDLE).
                     if (v < 1 || v > 32767) {
@@ -182,6 +189,8 @@ final class JtcpSocketOptions {
                 case 2 -> SocketCall.Result.ok(0, (long) (conn != null && conn.state().isSynchronized()
                         ? conn.maxSegmentSize() : s.maxSegment > 0 ? s.maxSegment : 536));
                 case 18 -> SocketCall.Result.ok(0, s.userTimeoutMs);
+                case 36 -> SocketCall.Result.ok(0, (long) (s.inq ? 1 : 0));
+                case 3 -> SocketCall.Result.ok(0, (long) (s.cork ? 1 : 0));
                 case 7 -> SocketCall.Result.ok(0, (long) (s.synCount > 0 ? s.synCount : 6));
                 case 4 -> SocketCall.Result.ok(0, s.keepAliveIdleSeconds > 0 ? s.keepAliveIdleSeconds
                         : config.keepAliveIdleNs() / 1_000_000_000L);

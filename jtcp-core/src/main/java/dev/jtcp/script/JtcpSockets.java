@@ -10,6 +10,7 @@ import dev.jtcp.tcp.TcpListener;
 import dev.jtcp.wire.IpAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -36,6 +37,7 @@ final class JtcpSockets {
     private static final long MSG_FASTOPEN = 0x20000000L;
     /** MSG_EOR: the data ends a record, which no segment extends past ({@link TcpConnection#markRecordEnd}). */
     private static final long MSG_EOR = 0x80L;
+    private static final long MSG_MORE = 0x8000L;
 
     /** A call that would block, retried after everything the stack does. */
     private record Blocked(PendingCall pending, Supplier<SocketCall.Result> retry, long deadlineNs,
@@ -76,7 +78,7 @@ final class JtcpSockets {
                     yield () -> errorQueue(c);
                 }
                 SocketCall plain = vectored(c, "read");
-                yield () -> read(plain);
+                yield () -> withInq(plain, read(plain));
             }
             case "readv" -> {
                 SocketCall plain = vectored(c, "read");
@@ -242,6 +244,7 @@ final class JtcpSockets {
             child.conn = conn;
             child.connectReported = true;
             child.noDelay = s.noDelay;
+            child.cork = s.cork;
             child.zeroCopyEnabled = s.zeroCopyEnabled;
             child.keepAlive = s.keepAlive;
             child.keepAliveIdleSeconds = s.keepAliveIdleSeconds;
@@ -413,7 +416,8 @@ final class JtcpSockets {
             for (Map.Entry<?, ?> e : m.entrySet()) {
                 boolean empty = e.getValue() == SocketCall.DEFAULT || Long.valueOf(0).equals(e.getValue())
                         || e.getValue() instanceof List<?> l && l.isEmpty();
-                if (!e.getKey().equals("msg_iov") && !e.getKey().equals("msg_flags") && !empty) {
+                boolean inqControl = e.getKey().equals("msg_control") && plain.equals("read");
+                if (!e.getKey().equals("msg_iov") && !e.getKey().equals("msg_flags") && !inqControl && !empty) {
                     throw new ScriptUnsupportedException(c.line(), c.name() + " with " + e.getKey()
                             + " (addresses, control messages) is not supported on jtcp");
                 }
@@ -433,6 +437,30 @@ final class JtcpSockets {
         }
         return new SocketCall(plain, List.of(c.arg(0), SocketCall.DEFAULT, total, flags), c.line(),
                 c.scriptBlocking());
+    }
+
+    /**
+     * recvmsg's {@code msg_control} after a read: with TCP_INQ on, one TCP_CM_INQ message with the
+     * bytes still queued, as Linux's tcp_inq_hint counts them (1 once the peer's FIN is in and
+     * nothing is left, so that the reader knows to read the end); with it off, no message.
+     */
+    private SocketCall.Result withInq(SocketCall c, SocketCall.Result r) {
+        if (r == null || r.errno() != null) {
+            return r;
+        }
+        JtcpSocket s = fds.get((int) c.integer(0));
+        if (s == null || !s.inq || s.conn == null) {
+            return SocketCall.Result.ok(r.value(), List.of());
+        }
+        long queued = s.conn.readable();
+        if (queued == 0 && s.conn.isEndOfStream()) {
+            queued = 1;
+        }
+        Map<String, Object> cmsg = new LinkedHashMap<>();
+        cmsg.put("cmsg_level", 6L);
+        cmsg.put("cmsg_type", 36L);
+        cmsg.put("cmsg_data", queued);
+        return SocketCall.Result.ok(r.value(), List.of(cmsg));
     }
 
     /** recvmsg(MSG_ERRQUEUE): a zerocopy completion ({@link ZeroCopy}) in {@code msg_control}, or EAGAIN. */
@@ -467,13 +495,15 @@ final class JtcpSockets {
             if (err != null) {
                 return err;
             }
-            if (s.readShutdown) {
-                return SocketCall.Result.ok(0);
-            }
             TcpConnection conn = s.conn;
             if (conn.readable() > 0) {
+                // Linux reads what is queued even after shutdown(SHUT_RD), and queues data that
+                // arrives later (tcp_recvmsg checks RCV_SHUTDOWN only once the queue is empty).
                 int n = (int) Math.min(c.integer(2), conn.readable());
                 return SocketCall.Result.ok(conn.receive(now(), ByteBuffer.allocate(n)));
+            }
+            if (s.readShutdown) {
+                return SocketCall.Result.ok(0);
             }
             if (conn.isEndOfStream() || conn.state() == TcpState.CLOSED || conn.state() == TcpState.TIME_WAIT) {
                 return SocketCall.Result.ok(0);
@@ -508,7 +538,7 @@ final class JtcpSockets {
             JtcpSocket s = sock(c);
             long total = c.integer(2);
             long flags = c.argCount() > 3 ? c.integer(3) : 0;
-            long supported = 0x1L | 0x40L | 0x4000L | MSG_EOR | MSG_FASTOPEN | ZeroCopy.MSG_ZEROCOPY;
+            long supported = 0x1L | 0x40L | 0x4000L | MSG_MORE | MSG_EOR | MSG_FASTOPEN | ZeroCopy.MSG_ZEROCOPY;
             if ((flags & ~supported) != 0) {
                 throw new ScriptUnsupportedException(c.line(), c.name() + " flag " + Symbols.messageFlags(
                         flags & ~supported) + " is not supported on jtcp");
@@ -555,7 +585,9 @@ final class JtcpSockets {
             if (conn.state() != TcpState.ESTABLISHED && conn.state() != TcpState.CLOSE_WAIT && !fastOpen) {
                 return SocketCall.Result.error("EPIPE");
             }
-            int n = conn.send(now(), ByteBuffer.allocate((int) (total - written[0])), (flags & 0x1) != 0);
+            ByteBuffer data = ByteBuffer.allocate((int) (total - written[0]));
+            int n = (flags & MSG_MORE) != 0 && (flags & 0x1) == 0 ? conn.sendMore(now(), data)
+                    : conn.send(now(), data, (flags & 0x1) != 0);
             written[0] += n;
             if (written[0] == total) {
                 return SocketCall.Result.ok(total);

@@ -14,6 +14,15 @@ import dev.jtcp.event.TcpState;
 final class ConnectionOptions {
     /** Nagle's algorithm is off (RFC 9293 §3.7.4, SHLD-7 lets the application turn it off). */
     boolean noDelay;
+    /** TCP_CORK (Linux): a last piece shorter than the MSS waits until uncorked, even with nothing in flight. */
+    boolean cork;
+    /** Set while one send runs with MSG_MORE (Linux): its last short piece waits as under {@link #cork}. */
+    boolean moreThisSend;
+    /** The latest send had MSG_MORE: a segment ending at {@link #noPushEnd} carries no PSH. */
+    boolean noPush;
+    int noPushEnd;
+    /** One send-loop run ignores {@link #cork} (Linux's TCP_NAGLE_PUSH, after TCP_NODELAY is set). */
+    boolean pushOnce;
     /** Keep-alive probes are on (MUST-24; off by default, MUST-25). */
     boolean keepAlive;
     /** Linux's quick-ACK mode may run ({@link TcpConfig#quickAck()}; TCP_QUICKACK 0 turns it off). */

@@ -65,6 +65,8 @@ final class Sender {
     private long lastDataSendNs;
     /** Zero-window probes sent since the window closed; the persist interval doubles with each (SHLD-29). */
     private int persistBackoff;
+    /** Set while {@link #sendHeld} runs the send loop: a corked piece goes, with PSH. */
+    private boolean wakeup;
     /** When the last zero-window probe left: an ACK since then means the peer answers its probes. */
     long lastProbeNs;
 
@@ -161,6 +163,7 @@ final class Sender {
                 noteCwndUse(sent, recovery);
             }
         }
+        options.pushOnce = false;
         if (!sent && ackNow && state != SYN_SENT && state != LISTEN) {
             sendAck(nowNs, null);
         }
@@ -230,9 +233,16 @@ final class Sender {
                 boolean allQueued = len == unsent;
                 // A Fast Open server's unacknowledged SYN is not data in flight (Linux sends at once).
                 int dataInFlight = inFlight - synInFlight;
-                boolean hold = allQueued ? !options.noDelay && dataInFlight > 0
+                // TCP_CORK and MSG_MORE (Linux) hold the last short piece whatever is in flight.
+                boolean corked = (options.cork || options.moreThisSend) && !options.pushOnce && !wakeup;
+                boolean hold = allQueued ? corked || !options.noDelay && dataInFlight > 0
                         : len < t.maxSndWnd / 2 && dataInFlight > 0;
                 if (hold) {
+                    if (corked && dataInFlight == 0 && !timers.isArmed(TimerKind.PERSIST)) {
+                        // Linux: nothing in flight will bring an ACK, so its probe timer (one RTO,
+                        // at least 200 ms) sends the corked piece (sendHeld).
+                        armPersist(nowNs);
+                    }
                     break;
                 }
             }
@@ -243,7 +253,8 @@ final class Sender {
             if (t.sndUna == t.sndMax) {
                 t.streakStartNs = nowNs;
             }
-            boolean push = len == unsent || recordEnd;
+            boolean push = (len == unsent && (wakeup || !(options.noPush && t.sndNxt + len == options.noPushEnd)))
+                    || recordEnd;
             if (!push && cfg.pushEachBurst()) {
                 sincePush += len;
                 push = !afterDupAck && (endsBurst(len, unsent, usable, recovery) || sincePush >= tsoSizeGoal());
@@ -261,6 +272,10 @@ final class Sender {
                 recovery.armRetransmitTimer(nowNs);
             } else if (isNew) {
                 recovery.onNewDataSent(nowNs);
+            }
+            if (t.sndWnd > 0) {
+                // Linux: data in flight brings ACKs, so the probe timer for a corked piece stops.
+                timers.disarm(nowNs, TimerKind.PERSIST);
             }
             sentAny = true;
         }
@@ -578,6 +593,23 @@ final class Sender {
     // =================================================================================================
     // Zero-window probes (§3.8.6.1, MUST-35/36, SHLD-29/30)
     // =================================================================================================
+
+    /**
+     * The persist timer with the window open: a piece that TCP_CORK or MSG_MORE held with nothing in
+     * flight goes now, with PSH (Linux's tcp_write_wakeup from its probe timer). False if none waits.
+     */
+    boolean sendHeld(long nowNs, LossRecovery recovery) {
+        if (tcb.sndNxt != tcb.sndUna || !SeqNum.lt(tcb.sndNxt, tcb.sndBufEnd)) {
+            return false;
+        }
+        wakeup = true;
+        try {
+            output(nowNs, recovery);
+        } finally {
+            wakeup = false;
+        }
+        return true;
+    }
 
     /** The first zero-window probe after the window closed with data in flight (SHLD-29). */
     void startZeroWindowProbing(long nowNs) {

@@ -237,6 +237,52 @@ public final class TcpConnection {
     }
 
     /**
+     * Linux's TCP_NODELAY with its side effect: turning it on also sends what is held, once even a
+     * corked piece ({@link #cork}).
+     */
+    public void noDelay(long nowNs, boolean on) {
+        enter();
+        try {
+            options.noDelay = on;
+            if (on) {
+                options.pushOnce = true;
+                pushHeld(nowNs);
+            }
+        } finally {
+            leave();
+        }
+    }
+
+    /**
+     * Linux's TCP_CORK: while on, a last piece shorter than the MSS is not sent even with nothing in
+     * flight (full segments still go); turning it off sends what was held.
+     */
+    public void cork(long nowNs, boolean on) {
+        enter();
+        try {
+            options.cork = on;
+            if (!on) {
+                pushHeld(nowNs);
+            }
+        } finally {
+            leave();
+        }
+    }
+
+    public boolean cork() {
+        return options.cork;
+    }
+
+    private void pushHeld(long nowNs) {
+        this.nowNs = nowNs;
+        if (tcb.state == ESTABLISHED || tcb.state == CLOSE_WAIT) {
+            output(nowNs);
+        }
+        options.pushOnce = false;
+        timers.reschedule(this);
+    }
+
+    /**
      * TCP_QUICKACK: whether quick-ACK mode ({@link TcpConfig#quickAck()}, {@link Sender}) may
      * acknowledge segments at once at the start of the connection and after idle periods; off, the
      * delayed-ACK rules of RFC 9293 §3.8.6.3 alone apply (as Linux's TCP_QUICKACK 0, which keeps its
@@ -652,6 +698,8 @@ public final class TcpConnection {
         }
         int n = tcb.sendBuf.write(src, src.remaining());
         tcb.sndBufEnd += n;
+        options.noPush = options.moreThisSend;
+        options.noPushEnd = tcb.sndBufEnd;
         if (urgent && n > 0) {
             tcb.sndUp = tcb.sndBufEnd;
             tcb.sndUrgent = true;
@@ -674,6 +722,20 @@ public final class TcpConnection {
     public void markRecordEnd() {
         if (tcb.sendBuf.length() > 0 || SeqNum.gt(tcb.sndBufEnd, tcb.sndUna)) {
             sender.records.add(tcb.sndBufEnd);
+        }
+    }
+
+    /**
+     * {@link #send(long, ByteBuffer)} with Linux's MSG_MORE: more data follows, so this send leaves
+     * its last short piece queued (as under {@link #cork}) and marks no PSH where it ends; the next
+     * event that sends (an ACK, a later send) treats the piece as usual.
+     */
+    public int sendMore(long nowNs, ByteBuffer src) {
+        options.moreThisSend = true;
+        try {
+            return send(nowNs, src, false);
+        } finally {
+            options.moreThisSend = false;
         }
     }
 
@@ -1645,6 +1707,10 @@ public final class TcpConnection {
      * or repeat it, with exponential backoff; never give up while the peer answers (MUST-37).
      */
     private void onPersistTimeout(long nowNs) {
+        if (tcb.sndWnd != 0 && (tcb.state == ESTABLISHED || tcb.state == CLOSE_WAIT)) {
+            sender.sendHeld(nowNs, recovery); // a corked piece (TCP_CORK, MSG_MORE)
+            return;
+        }
         if (tcb.sndWnd != 0 || !tcb.state.isSynchronized()) {
             return;
         }
