@@ -84,6 +84,8 @@ public final class DemoCommand implements Callable<Integer> {
         Scenario chosen = scenario == null ? Scenarios.standard() : Scenarios.find(scenario).orElseThrow(() ->
                 new CommandLine.ParameterException(spec.commandLine(), "no scenario called '" + scenario
                         + "'; 'jtcp demo --list' lists them"));
+        diagram.checkOutputs();
+        Failures.requireDirectoryOf("--pcap", pcap);
         ScenarioRun run = chosen.run(options());
         if (json) {
             for (ScenarioRun.Part p : run.parts()) {

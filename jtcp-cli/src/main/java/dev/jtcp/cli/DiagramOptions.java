@@ -103,6 +103,12 @@ final class DiagramOptions {
         }
     }
 
+    /** Refuses, before anything is drawn, an SVG or HTML file whose directory does not exist. */
+    void checkOutputs() {
+        Failures.requireDirectoryOf("--svg", svg);
+        Failures.requireDirectoryOf("--html", html);
+    }
+
     /** Writes the SVG and HTML files asked for; returns a line per file written. */
     List<String> writeFiles(String title, List<HtmlLadder.Section> sections) throws IOException {
         List<String> written = new java.util.ArrayList<>();

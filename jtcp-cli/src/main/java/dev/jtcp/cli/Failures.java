@@ -31,6 +31,24 @@ final class Failures {
         }
     }
 
+    /**
+     * Refuses an output file whose directory does not exist, before any work is done, so that a
+     * long run does not end in "no such file".
+     *
+     * @param option the option that named the file, for the message (e.g. {@code --svg})
+     * @param file the file, or null when the option was not given
+     */
+    static void requireDirectoryOf(String option, java.nio.file.Path file) {
+        if (file == null) {
+            return;
+        }
+        java.nio.file.Path parent = file.toAbsolutePath().getParent();
+        if (parent != null && !java.nio.file.Files.isDirectory(parent)) {
+            throw new UsageException(option + " " + file + ": " + (java.nio.file.Files.exists(parent)
+                    ? parent + " is not a directory" : "directory " + parent + " does not exist"));
+        }
+    }
+
     /** Installs the handlers on {@code cl} (and so on every subcommand added before). */
     static void install(CommandLine cl) {
         cl.setParameterExceptionHandler(Failures::onBadArguments);

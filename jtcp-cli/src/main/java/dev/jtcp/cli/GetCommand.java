@@ -56,12 +56,7 @@ public final class GetCommand implements Callable<Integer> {
         if (upload != null && !Files.isReadable(upload)) {
             throw new Failures.UsageException("-T " + upload + ": " + (Files.exists(upload) ? "not readable" : "no such file"));
         }
-        if (output != null) {
-            Path parent = output.toAbsolutePath().getParent();
-            if (parent != null && !Files.isDirectory(parent)) {
-                throw new Failures.UsageException("-o " + output + ": directory " + parent + " does not exist");
-            }
-        }
+        Failures.requireDirectoryOf("-o", output);
         String host = url.getHost().startsWith("[") ? url.getHost().substring(1, url.getHost().length() - 1) : url.getHost();
         InetAddress address;
         try {

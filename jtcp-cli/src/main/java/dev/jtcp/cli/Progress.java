@@ -206,8 +206,8 @@ final class Progress implements AutoCloseable {
     }
 
     /**
-     * The progress line: e.g. {@code 512.0 MiB of 1.0 GiB (50%), 120.5 MB/s, ETA 4 s} for a known
-     * size, {@code received 3.2 MiB, sent 1.0 KiB, 1.1 MB/s} otherwise.
+     * The progress line: e.g. {@code 512.0 MB of 1.0 GB (50%), 120.5 MB/s, ETA 4 s} for a known
+     * size, {@code received 3.2 MB, sent 1.0 kB, 1.1 MB/s} otherwise.
      */
     static String line(long receivedBytes, long sentBytes, long expectedBytes, boolean expectSending, long elapsedNs) {
         double seconds = Math.max(elapsedNs, 1) / 1e9;
@@ -250,16 +250,19 @@ final class Progress implements AutoCloseable {
         return String.format(Locale.ROOT, "%d bytes in %.3f s (%s)", bytes, seconds, rate(bytes / Math.max(seconds, 1e-9)));
     }
 
-    /** Binary units: {@code 512 B}, {@code 1.5 KiB}, {@code 1.0 GiB}. */
+    /**
+     * Decimal units, the same as the rate's MB/s so that size and speed read together: {@code 512 B},
+     * {@code 1.5 kB}, {@code 200.0 MB}, {@code 1.1 GB}.
+     */
     static String bytes(long n) {
-        if (n < 1024) {
+        if (n < 1000) {
             return n + " B";
         }
-        String[] units = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+        String[] units = {"kB", "MB", "GB", "TB", "PB", "EB"};
         double v = n;
         int u = -1;
-        while (v >= 1024 && u < units.length - 1) {
-            v /= 1024;
+        while (v >= 1000 && u < units.length - 1) {
+            v /= 1000;
             u++;
         }
         return String.format(Locale.ROOT, "%.1f %s", v, units[u]);

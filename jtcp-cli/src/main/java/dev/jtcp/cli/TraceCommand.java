@@ -92,6 +92,7 @@ public final class TraceCommand implements Callable<Integer> {
                 return usage(err, "--filter: " + e.getMessage());
             }
         }
+        diagram.checkOutputs();
         if (!Files.exists(file)) {
             return usage(err, "no such file: " + file);
         }

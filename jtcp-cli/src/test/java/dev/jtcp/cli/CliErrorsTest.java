@@ -91,8 +91,14 @@ class CliErrorsTest {
                 .assertOneLineError(2, "-o " + missing.resolve("f"), "directory " + missing + " does not exist");
         jtcp("get", "--netns", NO_NS, "-T", missing.resolve("up").toString(), "http://198.18.0.1/x")
                 .assertOneLineError(2, "no such file");
-        jtcp("demo", "handshake", "--svg", missing.resolve("d.svg").toString())
-                .assertOneLineError(1, missing.resolve("d.svg") + ": directory " + missing + " does not exist");
+        // Refused before anything is drawn: nothing on stdout.
+        Run demo = jtcp("demo", "handshake", "--svg", missing.resolve("d.svg").toString())
+                .assertOneLineError(2, "--svg " + missing.resolve("d.svg") + ": directory " + missing + " does not exist");
+        assertThat(demo.out()).isEmpty();
+        jtcp("demo", "handshake", "--html", missing.resolve("d.html").toString())
+                .assertOneLineError(2, "--html " + missing.resolve("d.html"), "does not exist");
+        jtcp("demo", "handshake", "--pcap", missing.resolve("d.pcap").toString())
+                .assertOneLineError(2, "--pcap " + missing.resolve("d.pcap"), "does not exist");
     }
 
     @Test
@@ -141,6 +147,6 @@ class CliErrorsTest {
     void anExistingFileInTheWayIsReportedWithItsReason() throws Exception {
         Path file = Files.writeString(dir.resolve("plain"), "x");
         jtcp("demo", "handshake", "--html", file.resolve("page.html").toString())
-                .assertOneLineError(1, file.resolve("page.html").toString());
+                .assertOneLineError(2, file.resolve("page.html").toString(), file + " is not a directory");
     }
 }

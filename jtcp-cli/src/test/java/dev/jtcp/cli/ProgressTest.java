@@ -11,17 +11,17 @@ import org.junit.jupiter.api.Test;
 class ProgressTest {
     @Test
     void progressLineWithAKnownSizeHasPercentRateAndEta() {
-        assertThat(Progress.line(512L << 20, 0, 1L << 30, false, 4_000_000_000L))
-                .isEqualTo("received 512.0 MiB of 1.0 GiB (50%), 134.2 MB/s, ETA 4 s");
-        assertThat(Progress.line(0, 3 << 20, 6 << 20, true, 2_000_000_000L))
-                .isEqualTo("sent 3.0 MiB of 6.0 MiB (50%), 1.6 MB/s, ETA 2 s");
+        assertThat(Progress.line(500_000_000L, 0, 1_000_000_000L, false, 4_000_000_000L))
+                .isEqualTo("received 500.0 MB of 1.0 GB (50%), 125.0 MB/s, ETA 4 s");
+        assertThat(Progress.line(0, 3_000_000, 6_000_000, true, 2_000_000_000L))
+                .isEqualTo("sent 3.0 MB of 6.0 MB (50%), 1.5 MB/s, ETA 2 s");
         assertThat(Progress.line(100, 0, 100, false, 1_000_000_000L)).isEqualTo("received 100 B of 100 B (100%), 0.0 MB/s");
     }
 
     @Test
     void progressLineWithoutASizeCountsBothWays() {
-        assertThat(Progress.line(3 << 20, 1024, -1, false, 1_000_000_000L))
-                .isEqualTo("received 3.0 MiB, sent 1.0 KiB, 3.1 MB/s");
+        assertThat(Progress.line(3_000_000, 1000, -1, false, 1_000_000_000L))
+                .isEqualTo("received 3.0 MB, sent 1.0 kB, 3.0 MB/s");
     }
 
     @Test
@@ -35,9 +35,10 @@ class ProgressTest {
 
     @Test
     void unitsAndEtas() {
-        assertThat(Progress.bytes(1023)).isEqualTo("1023 B");
-        assertThat(Progress.bytes(1536)).isEqualTo("1.5 KiB");
-        assertThat(Progress.bytes(Long.MAX_VALUE)).isEqualTo("8.0 EiB");
+        assertThat(Progress.bytes(999)).isEqualTo("999 B");
+        assertThat(Progress.bytes(1500)).isEqualTo("1.5 kB");
+        assertThat(Progress.bytes(200_000_000)).isEqualTo("200.0 MB");
+        assertThat(Progress.bytes(Long.MAX_VALUE)).isEqualTo("9.2 EB");
         assertThat(Progress.duration(59_000_000_000L)).isEqualTo("59 s");
         assertThat(Progress.duration(125_000_000_000L)).isEqualTo("2 min 5 s");
         assertThat(Progress.duration(3_780_000_000_000L)).isEqualTo("1 h 3 min");
@@ -77,7 +78,7 @@ class ProgressTest {
         p.finish("");
 
         String text = err.toString(StandardCharsets.UTF_8);
-        assertThat(text).startsWith("\rreceived 500 B of 1000 B (50%), 0.0 MB/s, ETA 1 s")
+        assertThat(text).startsWith("\rreceived 500 B of 1.0 kB (50%), 0.0 MB/s, ETA 1 s")
                 .endsWith("\rjtcp: 500 bytes received in 1.000 s (0.0 MB/s)" + System.lineSeparator());
     }
 }

@@ -4,7 +4,7 @@ import java.io.IOException;
 
 /**
  * A system call failed: carries the {@code errno} and a message that says what was attempted and,
- * where there is one, what to do about it ("/dev/net/tun: operation not permitted (EPERM) — run as
+ * where there is one, what to do about it ("/dev/net/tun: operation not permitted (EPERM); run as
  * root or grant CAP_NET_ADMIN").
  */
 public final class ErrnoException extends IOException {
@@ -39,7 +39,7 @@ public final class ErrnoException extends IOException {
      * @param advice what the user can do, or null
      */
     public ErrnoException(String what, int errno, String advice) {
-        super(what + ": " + describe(errno) + (advice == null ? "" : " — " + advice));
+        super(what + ": " + describe(errno) + (advice == null ? "" : "; " + advice));
         this.errno = errno;
     }
 
