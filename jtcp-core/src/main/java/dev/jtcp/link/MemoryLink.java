@@ -21,6 +21,7 @@ public final class MemoryLink implements Link {
     private final int mtu;
     private final Queue<byte[]> inbox = new ConcurrentLinkedQueue<>();
     private final AtomicLong dropped = new AtomicLong();
+    private final AtomicLong oversized = new AtomicLong();
     private MemoryLink peer;
     private volatile Runnable wakeup = () -> {};
     private boolean sentSinceFlush;
@@ -72,7 +73,14 @@ public final class MemoryLink implements Link {
 
     @Override
     public void transmit(ByteBuffer packet) {
-        if (packet.remaining() > mtu || peer.queued.get() >= peer.queueLimit) {
+        if (packet.remaining() > mtu) {
+            // A stack that sends more than the MTU has a bug (options not fitted, a wrong MSS): count
+            // it apart from congestion, so that a stall it causes has a name.
+            oversized.incrementAndGet();
+            dropped.incrementAndGet();
+            return;
+        }
+        if (peer.queued.get() >= peer.queueLimit) {
             dropped.incrementAndGet();
             return;
         }
@@ -94,6 +102,11 @@ public final class MemoryLink implements Link {
     /** Packets this end could not send (too big, or the peer's queue was full). */
     public long dropped() {
         return dropped.get();
+    }
+
+    /** Of {@link #dropped()}, the packets larger than the MTU. */
+    public long oversized() {
+        return oversized.get();
     }
 
     @Override

@@ -257,6 +257,9 @@ class NetStackTest {
             writer.join();
             assertThat(sha256(clientGot)).isEqualTo(sha256(down));
             assertThat(sha256(serverGot.get(30, TimeUnit.SECONDS))).isEqualTo(sha256(up));
+            // Full segments with SACK blocks once went over the MTU here, and the cable dropped them.
+            assertThat(p.ends[0].oversized()).as("client packets over the MTU").isZero();
+            assertThat(p.ends[1].oversized()).as("server packets over the MTU").isZero();
             c.close();
         }
     }

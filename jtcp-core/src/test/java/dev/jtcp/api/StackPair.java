@@ -16,6 +16,8 @@ import java.util.function.UnaryOperator;
 final class StackPair implements AutoCloseable {
     final NetStack client;
     final NetStack server;
+    /** The two ends of the cable, client's first; their drop counters name a stall's cause. */
+    final MemoryLink[] ends;
 
     StackPair(TcpConfig config) throws IOException {
         this(config, UnaryOperator.identity());
@@ -23,7 +25,7 @@ final class StackPair implements AutoCloseable {
 
     /** {@code wrapServerLink} can decorate the server's end (impairments, capture). */
     StackPair(TcpConfig config, UnaryOperator<Link> wrapServerLink) throws IOException {
-        MemoryLink[] ends = MemoryLink.pair("client", "server", 1500);
+        ends = MemoryLink.pair("client", "server", 1500);
         SplittableRandom r = new SplittableRandom(42);
         client = NetStack.builder().name("client").config(config).address("198.18.0.1/24").address("fd00::1/64")
                 .link(ends[0]).random(r.split()).start();
