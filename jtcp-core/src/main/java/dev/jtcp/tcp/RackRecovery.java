@@ -52,6 +52,10 @@ final class RackRecovery implements LossRecovery, Sender.TransmitLog, Flight.Del
     private Prr prr;
     private DeliveryRate rate;
     private AckSample sample;
+    /** The degree of reordering seen (Linux's tp->reordering); allocated with the first data segment. */
+    private Reordering reordering;
+    /** The deliveries being visited come from SACK blocks, not the cumulative ACK. */
+    private boolean visitingSack;
 
     /** What the retransmission timer stands for now. */
     private TimerMode mode = TimerMode.RTO;
@@ -119,6 +123,7 @@ final class RackRecovery implements LossRecovery, Sender.TransmitLog, Flight.Del
             prr = new Prr();
             rate = new DeliveryRate();
             sample = new AckSample();
+            reordering = new Reordering(cfg.dupAckThreshold());
         }
     }
 
@@ -250,6 +255,7 @@ final class RackRecovery implements LossRecovery, Sender.TransmitLog, Flight.Del
         long xmit = f.xmitNs(p);
         long nowNs = sample.nowNs;
         rack.onDelivered(f.end(p), xmit, retransmitted, false, nowNs);
+        reordering.onDelivered(f.start(p), f.end(p), retransmitted, visitingSack);
         rate.onDelivered(f.length(p), nowNs, xmit, f.deliveredAtSend(p), f.deliveredNsAtSend(p),
                 f.firstTxNsAtSend(p), (flags & Flight.APP_LIMITED) != 0);
         sample.deliveredBytes += f.length(p);
@@ -268,10 +274,13 @@ final class RackRecovery implements LossRecovery, Sender.TransmitLog, Flight.Del
         Flight f = flight;
         int smss = t.effMss;
         int sackedBefore = f.sackedBytes();
+        visitingSack = true;
         for (int b = 0; b < blockCount; b++) {
             f.sack(blocks[2 * b], blocks[2 * b + 1], this);
         }
+        visitingSack = false;
         blockCount = 0;
+        reordering.endAck(smss);
         boolean newlySacked = f.sackedBytes() > sackedBefore;
         long rttSample = rtt.takeLatest();
         if (rttSample >= 0) {
@@ -348,9 +357,14 @@ final class RackRecovery implements LossRecovery, Sender.TransmitLog, Flight.Del
         s.cwndLimited = !cfg.cwndValidation() || t.cwndUse.isCwndLimited(t.cc.cwnd(), t.cc.ssthresh());
         if (inRecovery && !t.cc.modelsThePath()) {
             // RFC 6937: cwnd = pipe + sndcnt, as Linux's tcp_cwnd_reduction sets it.
-            int sndcnt = prr.onAck(s.deliveredBytes, s.inFlight, smss);
+            int sndcnt = prr.onAck(s.deliveredBytes, s.inFlight, smss, cfg.linuxRecovery(), newAck && newlyLost == 0);
             t.cc.setCwnd(s.inFlight + sndcnt);
-        } else if (!synAcked && (s.deliveredBytes > 0 || t.cc.modelsThePath())) {
+        } else if (!synAcked && (t.cc.modelsThePath()
+                || (s.deliveredBytes > 0 && (newAck || cfg.sackGrowsWindow() || reordering.isHigh())))) {
+            // Without TcpConfig.sackGrowsWindow, RFC 5681 §3.1: the window grows on ACKs that
+            // cumulatively acknowledge new data; an ACK that only SACKs is a duplicate ACK (Linux's
+            // tcp_may_raise_cwnd, which lets it grow the window once the path has shown more
+            // reordering than the threshold).
             t.cc.onAck(s);
         }
     }
@@ -388,7 +402,9 @@ final class RackRecovery implements LossRecovery, Sender.TransmitLog, Flight.Del
         sender.windowReduced();
         resendFrom = t.sndUna;
         int p = nextToResend();
-        if (p >= 0) {
+        if (p >= 0 && (t.cc.modelsThePath() || !cfg.linuxRecovery())) {
+            // RFC 6675 §5 step (4.3): the first lost segment goes at once, whatever the window. With
+            // TcpConfig.linuxRecovery PRR's first allowance covers it instead (Linux counts it in prr_out).
             resend(nowNs, p, "fast retransmit (RACK)");
         }
     }
@@ -557,7 +573,7 @@ final class RackRecovery implements LossRecovery, Sender.TransmitLog, Flight.Del
                 resendFrom = tcb.sndUna;
                 if (!inRecovery && !inLoss && flight.lostBytes() > 0) {
                     enterRecovery(nowNs);
-                    prr.onAck(0, flight.pipe(), tcb.effMss);
+                    prr.onAck(0, flight.pipe(), tcb.effMss, cfg.linuxRecovery(), false);
                 }
                 sender.output(nowNs, this);
                 armRetransmitTimer(nowNs);
@@ -688,6 +704,38 @@ final class RackRecovery implements LossRecovery, Sender.TransmitLog, Flight.Del
     @Override
     public int lostSegments() {
         return countFlight(Flight.LOST | Flight.SACKED, Flight.LOST);
+    }
+
+    @Override
+    public int retransmittedOutSegments() {
+        return countFlight(Flight.RETRANS_OUT | Flight.SACKED, Flight.RETRANS_OUT);
+    }
+
+    @Override
+    public int reordering() {
+        return reordering == null ? cfg.dupAckThreshold() : reordering.degree();
+    }
+
+    @Override
+    public long reorderingSeen() {
+        return reordering == null ? 0 : reordering.seen();
+    }
+
+    /**
+     * Linux's tcp_try_to_open: Disorder while anything in flight is SACKed, lost or was ever resent
+     * (its tcp_left_out and tcp_any_retrans_done), else Open.
+     */
+    @Override
+    public int caState() {
+        if (inLoss) {
+            return CA_LOSS;
+        }
+        if (inRecovery) {
+            return CA_RECOVERY;
+        }
+        Flight f = flight;
+        return f != null && !f.isEmpty() && (f.sackedBytes() > 0 || f.lostBytes() > 0
+                || countFlight(Flight.RETRANSMITTED, Flight.RETRANSMITTED) > 0) ? CA_DISORDER : CA_OPEN;
     }
 
     /** Records in flight whose flags under {@code mask} are {@code value} (STATUS only). */
