@@ -81,6 +81,9 @@ import java.time.Duration;
  *                              delivered); off: only ACKs that advance SND.UNA do (RFC 5681 §3.1; Linux's {@code
  *                              tcp_may_raise_cwnd}, which lets SACKs grow it too once the path has reordered more
  *                              segments than the duplicate-ACK threshold, {@code tcpi_reordering})
+ * @param hyStartDetect         how CUBIC's slow start ends early: 0, HyStart++ (RFC 9406, jtcp's default); 1, 2 or 3,
+ *                              Linux's classic HyStart ({@link HyStart}) with its {@code hystart_detect} bits, 1 the ACK
+ *                              train and 2 the delay increase (Linux's default is 3)
  */
 public record TcpConfig(
         int defaultMssV4,
@@ -122,7 +125,8 @@ public record TcpConfig(
         boolean resetCarriesAck,
         boolean cwndValidation,
         boolean linuxRecovery,
-        boolean sackGrowsWindow) {
+        boolean sackGrowsWindow,
+        int hyStartDetect) {
 
     /** When a listener answers with SYN cookies instead of keeping state. */
     public enum SynCookieMode {
@@ -189,6 +193,7 @@ public record TcpConfig(
         require(synAckRetries >= 0, "synAckRetries must not be negative");
         require(receiveBufferMaxBytes >= 1024, "receiveBufferMaxBytes must be at least 1024");
         require(sendBufferMaxBytes >= 1024, "sendBufferMaxBytes must be at least 1024");
+        require(hyStartDetect >= 0 && hyStartDetect <= 3, "hyStartDetect must be 0..3");
     }
 
     /** Whether the receive buffer grows with the delivery rate (its maximum lies above its start). */
@@ -222,7 +227,7 @@ public record TcpConfig(
                 1 * S, 200 * MS, 120 * S, 180 * S, 3, 100 * S, 60 * S, 40 * MS, 10,
                 7200 * S, 75 * S, 9, 60 * S, 1000, SynCookieMode.ON_OVERFLOW, true, 1000, 3, EcnMode.ACCEPT,
                 CongestionAlgorithm.CUBIC, true, 500 * MS, 5, true, 6 << 20, 4 << 20, true, false, false, false, true,
-                false, true);
+                false, true, 0);
     }
 
     /**
@@ -243,11 +248,13 @@ public record TcpConfig(
      * Linux 6.x: minimum RTO 200 ms, delayed ACK 40 ms (Linux adapts it between 40 and 200 ms), IW
      * 10, TIME-WAIT 60 s (so MSL 30 s), SYN retries giving up after about 127 s, FIN-WAIT-2 timeout
      * 60 s; its interactive ACK mode, PSH on every burst and ACK on active resets (the segments its packetdrill
-     * suite expects), and its proportional rate reduction's arithmetic.
+     * suite expects), its loss-recovery arithmetic ({@code linuxRecovery}: PRR, duplicate ACKs without SACK,
+     * the RTO's variance floor), no window growth on ACKs that only SACK, and CUBIC's classic HyStart
+     * (hystart_detect 3).
      */
     public static TcpConfig linux() {
         return defaults().toBuilder().synRetransmitTimeout(Duration.ofSeconds(127)).msl(Duration.ofSeconds(30))
-                .pingPongAck(true).pushEachBurst(true).resetCarriesAck(true).linuxRecovery(true)
+                .pingPongAck(true).pushEachBurst(true).resetCarriesAck(true).linuxRecovery(true).hyStartDetect(3)
                 .sackGrowsWindow(false).build();
     }
 
@@ -306,6 +313,7 @@ public record TcpConfig(
         private boolean cwndValidation;
         private boolean linuxRecovery;
         private boolean sackGrowsWindow;
+        private int hyStartDetect;
 
         private Builder(TcpConfig c) {
             defaultMssV4 = c.defaultMssV4;
@@ -348,6 +356,7 @@ public record TcpConfig(
             cwndValidation = c.cwndValidation;
             linuxRecovery = c.linuxRecovery;
             sackGrowsWindow = c.sackGrowsWindow;
+            hyStartDetect = c.hyStartDetect;
         }
 
         public Builder defaultMss(int v4, int v6) { defaultMssV4 = v4; defaultMssV6 = v6; return this; }
@@ -392,6 +401,7 @@ public record TcpConfig(
         public Builder cwndValidation(boolean on) { cwndValidation = on; return this; }
         public Builder linuxRecovery(boolean on) { linuxRecovery = on; return this; }
         public Builder sackGrowsWindow(boolean on) { sackGrowsWindow = on; return this; }
+        public Builder hyStartDetect(int bits) { hyStartDetect = bits; return this; }
 
         public TcpConfig build() {
             return new TcpConfig(defaultMssV4, defaultMssV6, windowScaling, timestamps, sack, sendBufferBytes,
@@ -400,7 +410,7 @@ public record TcpConfig(
                     keepAliveProbes, finWait2TimeoutNs, challengeAckPerSecond, synCookies, timeWaitReuse, timestampHz,
                     dupAckThreshold, ecn, congestionControl, rack, invalidRateLimitNs, synAckRetries, quickAck,
                     receiveBufferMaxBytes, sendBufferMaxBytes, frto, pingPongAck, pushEachBurst, resetCarriesAck,
-                    cwndValidation, linuxRecovery, sackGrowsWindow);
+                    cwndValidation, linuxRecovery, sackGrowsWindow, hyStartDetect);
         }
     }
 }
