@@ -1522,7 +1522,12 @@ public final class TcpConnection {
         }
         if (receiveShutdown) {
             // SHLD-3: the application closed and will never read this; tell the peer data was lost.
-            sender.sendAbortRst(nowNs, "data after close");
+            if (cfg.resetCarriesAck()) {
+                // Linux answers the segment itself here (tcp_v4_send_reset): <SEQ=SEG.ACK><CTL=RST>.
+                sender.sendRst(nowNs, seg.ack, "data after close");
+            } else {
+                sender.sendAbortRst(nowNs, "data after close");
+            }
             fail(TcpError.ABORTED, "rcv data after close()");
             return;
         }
