@@ -34,6 +34,11 @@ import dev.jtcp.wire.TcpSegment;
 final class RackRecovery implements LossRecovery, Sender.TransmitLog, Flight.DeliveryVisitor {
     /** RFC 8985 §7.2: the PTO is never below 10 ms. */
     private static final long MIN_PTO_NS = 10_000_000L;
+    /**
+     * Linux's PTO with several segments in flight (TcpConfig.linuxRecovery): 2 × SRTT plus two
+     * ticks (TCP_TIMEOUT_MIN), without RFC 8985's 10 ms floor.
+     */
+    private static final long LINUX_PTO_SLACK_NS = 2_000_000L;
     /** RFC 8985 §7.2: WCDelAckT, the worst-case delayed ACK, added when one segment is in flight. */
     private static final long WORST_CASE_DELAYED_ACK_NS = 200_000_000L;
     /** SACK blocks an ACK can carry (RFC 2018 §3 with timestamps: 3; without: 4). */
@@ -548,8 +553,12 @@ final class RackRecovery implements LossRecovery, Sender.TransmitLog, Flight.Del
         long pto = 2 * rtt.srttNs();
         if (flight.size() == 1) {
             pto += WORST_CASE_DELAYED_ACK_NS;
+        } else if (cfg.linuxRecovery()) {
+            pto += LINUX_PTO_SLACK_NS;
         }
-        pto = Math.max(pto, MIN_PTO_NS);
+        if (!cfg.linuxRecovery()) {
+            pto = Math.max(pto, MIN_PTO_NS);
+        }
         return Math.min(pto, rtt.rtoNs());
     }
 
