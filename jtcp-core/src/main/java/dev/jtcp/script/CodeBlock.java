@@ -10,11 +10,15 @@ import java.util.function.Function;
  * {@code assert EXPR[, MESSAGE]} statements (one per line or separated by {@code ;}), where EXPR is
  * built from integers, {@code tcpi_*} fields, {@code TCPI_*} state names, arithmetic ({@code + - * /
  * // %}), comparisons (chainable, as in Python), {@code and}, {@code or}, {@code not} and
- * parentheses. Anything else is unsupported: the script is skipped, never passed.
+ * parentheses; and {@code NAME = EXPR} assignments of integers. Anything else is unsupported: the
+ * script is skipped, never passed.
  *
  * <p>Each {@code assert} is evaluated against the snapshot taken when the block's event runs.
  */
 final class CodeBlock {
+    /** {@code NAME = EXPR}: a Python name other than tcpi_*, a single '='. */
+    private static final java.util.regex.Pattern ASSIGNMENT =
+            java.util.regex.Pattern.compile("(?!tcpi_)([A-Za-z_][A-Za-z0-9_]*)\\s*=(?!=)\\s*(.+)");
     private final String text;
     private final int line;
     private final Function<String, Long> names;
@@ -33,15 +37,36 @@ final class CodeBlock {
      * @param names resolves {@code tcpi_*} and constant names; null means unknown (unsupported)
      */
     static String check(String code, int line, Function<String, Long> names) {
+        return check(code, line, names, new java.util.HashMap<>());
+    }
+
+    /**
+     * As {@link #check(String, int, Function)}, with Python's simple assignment too: {@code NAME =
+     * EXPR} stores an integer in {@code variables}, which later expressions (of this block and, when
+     * the caller keeps the map, of the script's later blocks) read before any other name.
+     */
+    static String check(String code, int line, Function<String, Long> names, Map<String, Long> variables) {
+        Function<String, Long> scoped = n -> variables.containsKey(n) ? variables.get(n) : names.apply(n);
         for (String raw : code.split("[\n;]")) {
             String stmt = raw.strip();
             if (stmt.isEmpty() || stmt.startsWith("#")) {
                 continue;
             }
+            java.util.regex.Matcher m = ASSIGNMENT.matcher(stmt);
+            if (m.matches()) {
+                CodeBlock b = new CodeBlock(m.group(2), line, scoped);
+                b.tokens = tokenize(m.group(2));
+                long v = b.or();
+                if (b.i != b.tokens.size()) {
+                    throw b.unsupported("unexpected '" + b.tokens.get(b.i) + "'");
+                }
+                variables.put(m.group(1), v);
+                continue;
+            }
             if (!stmt.startsWith("assert ")) {
                 throw new ScriptUnsupportedException(line, "code '" + stmt + "' is not supported (only 'assert EXPR' is)");
             }
-            CodeBlock b = new CodeBlock(stmt.substring(7), line, names);
+            CodeBlock b = new CodeBlock(stmt.substring(7), line, scoped);
             String failed = b.assertion();
             if (failed != null) {
                 return failed;

@@ -45,6 +45,8 @@ final class Interpreter {
     private final SequenceMap seqs = new SequenceMap();
     private final PacketMatcher matcher;
     private final Map<Long, Long> fds = new HashMap<>();
+    /** Names assigned in the script's code blocks ({@code NAME = EXPR}), for its later blocks. */
+    private final Map<String, Long> codeVariables = new HashMap<>();
     /** Relative times count from here. */
     private long baseUs;
     private long lastScheduledUs;
@@ -618,7 +620,7 @@ final class Interpreter {
         long t = reach(e, "code");
         checkNothingUnexpected(e.line());
         Map<String, Long> info = target.tcpInfo(ends);
-        String failed = CodeBlock.check(c.text(), e.line(), CodeBlock.names(info));
+        String failed = CodeBlock.check(c.text(), e.line(), CodeBlock.names(info), codeVariables);
         if (failed != null) {
             throw fail(e.line(), failed);
         }

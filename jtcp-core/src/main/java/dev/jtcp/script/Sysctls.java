@@ -169,6 +169,14 @@ final class Sysctls {
             }
             case "net.core.rmem_max", "net.core.wmem_max", "net.core.rmem_default", "net.core.wmem_default",
                  "net.core.default_qdisc" -> null;
+            case "module.tcp_cubic.hystart_detect" -> {
+                int bits = (int) number(s, line);
+                if (bits < 1 || bits > 3) {
+                    yield "jtcp's CUBIC has HyStart++ (RFC 9406) or Linux's HyStart with hystart_detect 1 to 3";
+                }
+                b.hyStartDetect(bits);
+                yield null;
+            }
             default -> {
                 if (name.startsWith("module.tcp_cubic.")) {
                     yield "jtcp's CUBIC keeps RFC 9438's constants and HyStart++ (RFC 9406)";

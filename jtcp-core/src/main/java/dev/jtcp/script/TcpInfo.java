@@ -86,13 +86,16 @@ final class TcpInfo {
         }
         // Linux's packets_out: the segments sent and not yet acknowledged.
         info.put("tcpi_unacked", (st.unacknowledged() + mss - 1) / mss);
-        // Recovery (3) while loss recovery runs, else Open (0). jtcp has no Disorder/CWR/Loss distinction
-        // here: an assertion on those fails rather than skips (documented in docs/public-suites.md).
-        info.put("tcpi_ca_state", st.inRecovery() ? 3L : 0L);
+        // Open, Disorder, CWR, Recovery or Loss, in Linux's numbering.
+        info.put("tcpi_ca_state", (long) st.caState());
+        info.put("tcpi_reordering", (long) st.reordering());
         if (st.lossRecovery().equals("rack")) {
-            // Linux's sacked_out and lost_out, in segments (jtcp's are at most one MSS here).
+            // Linux's sacked_out, lost_out, retrans_out, in segments (jtcp's are at most one MSS here),
+            // and reord_seen.
             info.put("tcpi_sacked", (long) st.sackedSegments());
             info.put("tcpi_lost", (long) st.lostSegments());
+            info.put("tcpi_retrans", (long) st.retransmittedOut());
+            info.put("tcpi_reord_seen", st.reorderingSeen());
         }
         info.put("tcpi_snd_mss", (long) st.effectiveSendMss());
         info.put("tcpi_rto", st.rtoNs() / 1000);

@@ -28,6 +28,9 @@ interface CongestionControl {
      * (BBR's ProbeBW cycle start); the connection's ISS serves, keeping runs repeatable.
      */
     static CongestionControl forConnection(TcpConfig cfg, int initialWindow, long seed) {
+        if (cfg.congestionControl() == TcpConfig.CongestionAlgorithm.CUBIC && cfg.hyStartDetect() != 0) {
+            return new Cubic(initialWindow, false, true, cfg.hyStartDetect());
+        }
         return forConnection(cfg.congestionControl(), initialWindow, seed);
     }
 

@@ -54,6 +54,14 @@ import dev.jtcp.event.TcpState;
  * @param sackedSegments    segments in flight the peer has SACKed (Linux's {@code tcpi_sacked}); 0 without RACK
  * @param lostSegments      segments in flight loss recovery has marked lost and not since SACKed (Linux's
  *                          {@code tcpi_lost}); 0 without RACK
+ * @param retransmittedOut  segments resent and neither acknowledged nor deemed lost again (Linux's
+ *                          {@code tcpi_retrans}); 0 without RACK
+ * @param reordering        the degree of reordering seen, segments, from the duplicate-ACK threshold up (Linux's
+ *                          {@code tcpi_reordering})
+ * @param reorderingSeen    times reordering was seen (Linux's {@code tcpi_reord_seen}); 0 without RACK
+ * @param caState           the sender's congestion-avoidance state in Linux's numbering ({@code tcpi_ca_state}):
+ *                          0 Open, 1 Disorder (duplicate ACKs or SACKs, no recovery yet), 2 CWR (reducing for an
+ *                          ECN-Echo), 3 Recovery, 4 Loss (after a retransmission timeout)
  */
 public record ConnectionStatus(
         TcpState state,
@@ -99,7 +107,11 @@ public record ConnectionStatus(
         int receiveMss,
         long lastTextNs,
         int sackedSegments,
-        int lostSegments) {
+        int lostSegments,
+        int retransmittedOut,
+        int reordering,
+        long reorderingSeen,
+        int caState) {
 
     /**
      * The record's usual form, but with the sequence numbers (iss, irs, sndUna, sndNxt, rcvNxt)
@@ -125,6 +137,8 @@ public record ConnectionStatus(
                 + ", spuriousRetransmissions=" + spuriousRetransmissions + ", lossRecovery=" + lossRecovery
                 + ", inRecovery=" + inRecovery + ", advertisedMss=" + advertisedMss + ", receiveMss=" + receiveMss
                 + ", lastTextNs=" + (lastTextNs == Long.MIN_VALUE ? "none" : String.valueOf(lastTextNs))
-                + ", sackedSegments=" + sackedSegments + ", lostSegments=" + lostSegments + "]";
+                + ", sackedSegments=" + sackedSegments + ", lostSegments=" + lostSegments
+                + ", retransmittedOut=" + retransmittedOut + ", reordering=" + reordering
+                + ", reorderingSeen=" + reorderingSeen + ", caState=" + caState + "]";
     }
 }

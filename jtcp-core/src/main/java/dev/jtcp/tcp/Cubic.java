@@ -23,7 +23,7 @@ final class Cubic implements CongestionControl {
     /** RFC 9438 §4.3: α_cubic while W_est is below cwnd_prior. */
     static final double ALPHA_AIMD = 3 * (1 - BETA) / (1 + BETA);
 
-    private final HyStartPlusPlus hystart;
+    private final SlowStartExit hystart;
     private final boolean fastConvergence;
     /** cwnd, bytes (real: fractional growth accumulates). */
     private double cwnd;
@@ -48,8 +48,16 @@ final class Cubic implements CongestionControl {
     private double savedCwndPrior;
 
     Cubic(int initialWindow, boolean paced, boolean fastConvergence) {
+        this(initialWindow, paced, fastConvergence, 0);
+    }
+
+    /**
+     * @param hyStartDetect 0: HyStart++ (RFC 9406); else Linux's classic {@link HyStart} with these
+     *                      detection bits ({@link TcpConfig#hyStartDetect()})
+     */
+    Cubic(int initialWindow, boolean paced, boolean fastConvergence, int hyStartDetect) {
         this.cwnd = initialWindow;
-        this.hystart = new HyStartPlusPlus(paced);
+        this.hystart = hyStartDetect == 0 ? new HyStartPlusPlus(paced) : new HyStart(hyStartDetect);
         this.fastConvergence = fastConvergence;
     }
 
@@ -74,7 +82,7 @@ final class Cubic implements CongestionControl {
             // The flight did not use the window (Linux's tcp_is_cwnd_limited): it does not grow, but
             // HyStart++ still watches the round's RTTs (Linux's hystart_update runs on every ACK).
             if (cwnd < ssthresh) {
-                hystart.onAck(s.ack, s.sndNxt, s.deliveredBytes, s.rttNs, s.smss);
+                hystart.onAck(s.nowNs, s.ack, s.sndNxt, s.deliveredBytes, s.rttNs, cwnd(), s.smss);
                 if (hystart.shouldEnterCongestionAvoidance()) {
                     ssthresh = (int) cwnd;
                 }
@@ -170,7 +178,7 @@ final class Cubic implements CongestionControl {
      */
     void onAck(long nowNs, int ack, int sndNxt, int acked, long rttNs, long srttNs, int smss) {
         if (cwnd < ssthresh) {
-            cwnd += hystart.onAck(ack, sndNxt, acked, rttNs, smss);
+            cwnd += hystart.onAck(nowNs, ack, sndNxt, acked, rttNs, cwnd(), smss);
             if (hystart.shouldEnterCongestionAvoidance()) {
                 // RFC 9406 §4.2: CSS ran its rounds; congestion avoidance from here.
                 ssthresh = (int) cwnd;

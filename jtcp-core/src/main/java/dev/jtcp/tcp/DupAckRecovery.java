@@ -114,6 +114,11 @@ final class DupAckRecovery implements LossRecovery {
             a.reset(nowNs, ack, smss);
             a.sndNxt = t.sndNxt;
             a.deliveredBytes = dataAcked;
+            if (cfg.linuxRecovery() && !t.sackOk && dupAcks > 0) {
+                // Linux counts each duplicate ACK as one segment delivered (tcp_add_reno_sack), so the
+                // ACK that ends them delivers the rest, and at least one segment (tcp_remove_reno_sacks).
+                a.deliveredBytes = Math.max(dataAcked - dupAcks * smss, Math.min(dataAcked, smss));
+            }
             a.rttNs = rtt.takeLatest();
             a.srttNs = rtt.srttNs();
             a.minRttNs = rtt.minRttNs();
@@ -297,6 +302,20 @@ final class DupAckRecovery implements LossRecovery {
     @Override
     public long timeouts() {
         return timeoutCount;
+    }
+
+    @Override
+    public int reordering() {
+        return cfg.dupAckThreshold();
+    }
+
+    /** Recovery, Disorder while duplicate ACKs or SACKs are counted towards the threshold, else Open. */
+    @Override
+    public int caState() {
+        if (inRecovery) {
+            return CA_RECOVERY;
+        }
+        return dupAcks > 0 || (tcb.sackOk && !sacked.isEmpty()) ? CA_DISORDER : CA_OPEN;
     }
 
     @Override

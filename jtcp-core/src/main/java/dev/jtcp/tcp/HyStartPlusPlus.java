@@ -15,7 +15,7 @@ import dev.jtcp.wire.SeqNum;
  *
  * <p>Not thread-safe; one per connection.
  */
-final class HyStartPlusPlus {
+final class HyStartPlusPlus implements SlowStartExit {
     static final long MIN_RTT_THRESH_NS = 4_000_000L;
     static final long MAX_RTT_THRESH_NS = 16_000_000L;
     static final int MIN_RTT_DIVISOR = 8;
@@ -48,7 +48,8 @@ final class HyStartPlusPlus {
     }
 
     /** CSS has run {@link #CSS_ROUNDS} rounds: set ssthresh to cwnd and enter congestion avoidance. */
-    boolean shouldEnterCongestionAvoidance() {
+    @Override
+    public boolean shouldEnterCongestionAvoidance() {
         return done;
     }
 
@@ -91,8 +92,14 @@ final class HyStartPlusPlus {
         return growth / CSS_GROWTH_DIVISOR;
     }
 
+    @Override
+    public int onAck(long nowNs, int ack, int sndNxt, int acked, long rttNs, int cwndBytes, int smss) {
+        return onAck(ack, sndNxt, acked, rttNs, smss);
+    }
+
     /** Starts over after a loss or an idle restart: the next slow start is watched from scratch. */
-    void reset() {
+    @Override
+    public void reset() {
         roundStarted = false;
         lastRoundMinRttNs = NONE;
         currentRoundMinRttNs = NONE;

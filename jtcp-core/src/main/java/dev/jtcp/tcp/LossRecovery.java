@@ -101,4 +101,36 @@ interface LossRecovery {
     default long spuriousRetransmissions() {
         return 0;
     }
+
+    /** Segments retransmitted and neither acknowledged nor deemed lost again (STATUS, Linux's retrans_out). */
+    default int retransmittedOutSegments() {
+        return 0;
+    }
+
+    /** The degree of reordering seen, segments (STATUS, Linux's tp->reordering, {@link Reordering}). */
+    int reordering();
+
+    /** Times reordering was seen (STATUS, Linux's reord_seen). */
+    default long reorderingSeen() {
+        return 0;
+    }
+
+    /**
+     * Where the sender stands, in Linux's congestion-avoidance states (STATUS, {@code tcpi_ca_state}):
+     * {@link #CA_OPEN}, {@link #CA_DISORDER} (duplicate ACKs or SACKs seen, nothing deemed lost yet),
+     * {@link #CA_RECOVERY} or {@link #CA_LOSS} (after a retransmission timeout). The connection
+     * reports {@link #CA_CWR} itself (an ECN-Echo's reduction).
+     */
+    int caState();
+
+    /** Linux's TCP_CA_Open: no loss or reordering pending. */
+    int CA_OPEN = 0;
+    /** Linux's TCP_CA_Disorder: duplicate ACKs or SACKs seen, no recovery yet. */
+    int CA_DISORDER = 1;
+    /** Linux's TCP_CA_CWR: the window is being reduced for an ECN-Echo. */
+    int CA_CWR = 2;
+    /** Linux's TCP_CA_Recovery: fast recovery. */
+    int CA_RECOVERY = 3;
+    /** Linux's TCP_CA_Loss: recovery after a retransmission timeout. */
+    int CA_LOSS = 4;
 }

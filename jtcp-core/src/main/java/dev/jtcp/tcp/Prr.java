@@ -36,9 +36,13 @@ final class Prr {
 
     /**
      * The per-ACK step: {@code deliveredData} bytes newly delivered (cumulatively or by SACK),
-     * {@code pipe} after this ACK. Sets and returns the bytes that may be sent now (sndcnt).
+     * {@code pipe} after this ACK, before anything is sent for it. Sets and returns the bytes that
+     * may be sent now (sndcnt).
+     *
+     * @param safeAckOnly PRR-SSRB's extra segment only when {@code safeAck} (Linux, {@link TcpConfig#linuxRecovery()})
+     * @param safeAck     this ACK advanced SND.UNA and revealed no new loss
      */
-    int onAck(int deliveredData, int pipe, int smss) {
+    int onAck(int deliveredData, int pipe, int smss, boolean safeAckOnly, boolean safeAck) {
         delivered += deliveredData;
         long sndcnt;
         if (pipe > ssthresh) {
@@ -48,9 +52,15 @@ final class Prr {
             long target = ceilDiv(delivered * ssthresh, recoverFs);
             sndcnt = ceilDiv(target, smss) * smss - out;
         } else {
-            // PRR-SSRB: grow back towards ssthresh, at most one segment beyond what was delivered.
-            long limit = Math.max(delivered - out, deliveredData) + smss;
+            // PRR-SSRB: grow back towards ssthresh, at most one segment beyond what was delivered
+            // (Linux: the extra segment only for an ACK that shows the repair is progressing).
+            long limit = Math.max(delivered - out, deliveredData) + (!safeAckOnly || safeAck ? smss : 0);
             sndcnt = Math.min((long) ssthresh - pipe, limit);
+        }
+        if (out == 0) {
+            // The fast retransmit goes on entering recovery whatever the pipe (RFC 6675 §5 step
+            // (4.3); Linux's tcp_cwnd_reduction forces one segment while prr_out is 0).
+            sndcnt = Math.max(sndcnt, smss);
         }
         allowance = (int) Math.max(0, Math.min(sndcnt, Integer.MAX_VALUE));
         return allowance;

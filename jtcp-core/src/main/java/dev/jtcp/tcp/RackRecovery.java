@@ -1,7 +1,10 @@
 package dev.jtcp.tcp;
 
 import static dev.jtcp.event.TcpState.CLOSE_WAIT;
+import static dev.jtcp.event.TcpState.CLOSING;
 import static dev.jtcp.event.TcpState.ESTABLISHED;
+import static dev.jtcp.event.TcpState.FIN_WAIT_1;
+import static dev.jtcp.event.TcpState.LAST_ACK;
 
 import dev.jtcp.event.TimerKind;
 import dev.jtcp.wire.SeqNum;
@@ -31,6 +34,11 @@ import dev.jtcp.wire.TcpSegment;
 final class RackRecovery implements LossRecovery, Sender.TransmitLog, Flight.DeliveryVisitor {
     /** RFC 8985 §7.2: the PTO is never below 10 ms. */
     private static final long MIN_PTO_NS = 10_000_000L;
+    /**
+     * Linux's PTO with several segments in flight (TcpConfig.linuxRecovery): 2 × SRTT plus two
+     * ticks (TCP_TIMEOUT_MIN), without RFC 8985's 10 ms floor.
+     */
+    private static final long LINUX_PTO_SLACK_NS = 2_000_000L;
     /** RFC 8985 §7.2: WCDelAckT, the worst-case delayed ACK, added when one segment is in flight. */
     private static final long WORST_CASE_DELAYED_ACK_NS = 200_000_000L;
     /** SACK blocks an ACK can carry (RFC 2018 §3 with timestamps: 3; without: 4). */
@@ -52,6 +60,10 @@ final class RackRecovery implements LossRecovery, Sender.TransmitLog, Flight.Del
     private Prr prr;
     private DeliveryRate rate;
     private AckSample sample;
+    /** The degree of reordering seen (Linux's tp->reordering); allocated with the first data segment. */
+    private Reordering reordering;
+    /** The deliveries being visited come from SACK blocks, not the cumulative ACK. */
+    private boolean visitingSack;
 
     /** What the retransmission timer stands for now. */
     private TimerMode mode = TimerMode.RTO;
@@ -119,6 +131,7 @@ final class RackRecovery implements LossRecovery, Sender.TransmitLog, Flight.Del
             prr = new Prr();
             rate = new DeliveryRate();
             sample = new AckSample();
+            reordering = new Reordering(cfg.dupAckThreshold());
         }
     }
 
@@ -250,6 +263,7 @@ final class RackRecovery implements LossRecovery, Sender.TransmitLog, Flight.Del
         long xmit = f.xmitNs(p);
         long nowNs = sample.nowNs;
         rack.onDelivered(f.end(p), xmit, retransmitted, false, nowNs);
+        reordering.onDelivered(f.start(p), f.end(p), retransmitted, visitingSack);
         rate.onDelivered(f.length(p), nowNs, xmit, f.deliveredAtSend(p), f.deliveredNsAtSend(p),
                 f.firstTxNsAtSend(p), (flags & Flight.APP_LIMITED) != 0);
         sample.deliveredBytes += f.length(p);
@@ -268,10 +282,13 @@ final class RackRecovery implements LossRecovery, Sender.TransmitLog, Flight.Del
         Flight f = flight;
         int smss = t.effMss;
         int sackedBefore = f.sackedBytes();
+        visitingSack = true;
         for (int b = 0; b < blockCount; b++) {
             f.sack(blocks[2 * b], blocks[2 * b + 1], this);
         }
+        visitingSack = false;
         blockCount = 0;
+        reordering.endAck(smss);
         boolean newlySacked = f.sackedBytes() > sackedBefore;
         long rttSample = rtt.takeLatest();
         if (rttSample >= 0) {
@@ -348,9 +365,14 @@ final class RackRecovery implements LossRecovery, Sender.TransmitLog, Flight.Del
         s.cwndLimited = !cfg.cwndValidation() || t.cwndUse.isCwndLimited(t.cc.cwnd(), t.cc.ssthresh());
         if (inRecovery && !t.cc.modelsThePath()) {
             // RFC 6937: cwnd = pipe + sndcnt, as Linux's tcp_cwnd_reduction sets it.
-            int sndcnt = prr.onAck(s.deliveredBytes, s.inFlight, smss);
+            int sndcnt = prr.onAck(s.deliveredBytes, s.inFlight, smss, cfg.linuxRecovery(), newAck && newlyLost == 0);
             t.cc.setCwnd(s.inFlight + sndcnt);
-        } else if (!synAcked && (s.deliveredBytes > 0 || t.cc.modelsThePath())) {
+        } else if (!synAcked && (t.cc.modelsThePath()
+                || (s.deliveredBytes > 0 && (newAck || cfg.sackGrowsWindow() || reordering.isHigh())))) {
+            // Without TcpConfig.sackGrowsWindow, RFC 5681 §3.1: the window grows on ACKs that
+            // cumulatively acknowledge new data; an ACK that only SACKs is a duplicate ACK (Linux's
+            // tcp_may_raise_cwnd, which lets it grow the window once the path has shown more
+            // reordering than the threshold).
             t.cc.onAck(s);
         }
     }
@@ -388,7 +410,9 @@ final class RackRecovery implements LossRecovery, Sender.TransmitLog, Flight.Del
         sender.windowReduced();
         resendFrom = t.sndUna;
         int p = nextToResend();
-        if (p >= 0) {
+        if (p >= 0 && (t.cc.modelsThePath() || !cfg.linuxRecovery())) {
+            // RFC 6675 §5 step (4.3): the first lost segment goes at once, whatever the window. With
+            // TcpConfig.linuxRecovery PRR's first allowance covers it instead (Linux counts it in prr_out).
             resend(nowNs, p, "fast retransmit (RACK)");
         }
     }
@@ -518,7 +542,10 @@ final class RackRecovery implements LossRecovery, Sender.TransmitLog, Flight.Del
      */
     private long probeTimeout() {
         Tcb t = tcb;
-        boolean dataState = t.state == ESTABLISHED || t.state == CLOSE_WAIT;
+        // Every state in which data or our FIN can be outstanding: a lost FIN is a tail loss too
+        // (RFC 8985 §7 probes any tail; Linux sends a TLP for a FIN).
+        boolean dataState = t.state == ESTABLISHED || t.state == CLOSE_WAIT || t.state == FIN_WAIT_1
+                || t.state == CLOSING || t.state == LAST_ACK;
         if (!dataState || inRecovery || inLoss || probePending || !rtt.hasSample() || t.retransmits > 0
                 || flight == null || flight.isEmpty()) {
             return 0;
@@ -526,8 +553,12 @@ final class RackRecovery implements LossRecovery, Sender.TransmitLog, Flight.Del
         long pto = 2 * rtt.srttNs();
         if (flight.size() == 1) {
             pto += WORST_CASE_DELAYED_ACK_NS;
+        } else if (cfg.linuxRecovery()) {
+            pto += LINUX_PTO_SLACK_NS;
         }
-        pto = Math.max(pto, MIN_PTO_NS);
+        if (!cfg.linuxRecovery()) {
+            pto = Math.max(pto, MIN_PTO_NS);
+        }
         return Math.min(pto, rtt.rtoNs());
     }
 
@@ -557,7 +588,7 @@ final class RackRecovery implements LossRecovery, Sender.TransmitLog, Flight.Del
                 resendFrom = tcb.sndUna;
                 if (!inRecovery && !inLoss && flight.lostBytes() > 0) {
                     enterRecovery(nowNs);
-                    prr.onAck(0, flight.pipe(), tcb.effMss);
+                    prr.onAck(0, flight.pipe(), tcb.effMss, cfg.linuxRecovery(), false);
                 }
                 sender.output(nowNs, this);
                 armRetransmitTimer(nowNs);
@@ -688,6 +719,38 @@ final class RackRecovery implements LossRecovery, Sender.TransmitLog, Flight.Del
     @Override
     public int lostSegments() {
         return countFlight(Flight.LOST | Flight.SACKED, Flight.LOST);
+    }
+
+    @Override
+    public int retransmittedOutSegments() {
+        return countFlight(Flight.RETRANS_OUT | Flight.SACKED, Flight.RETRANS_OUT);
+    }
+
+    @Override
+    public int reordering() {
+        return reordering == null ? cfg.dupAckThreshold() : reordering.degree();
+    }
+
+    @Override
+    public long reorderingSeen() {
+        return reordering == null ? 0 : reordering.seen();
+    }
+
+    /**
+     * Linux's tcp_try_to_open: Disorder while anything in flight is SACKed, lost or was ever resent
+     * (its tcp_left_out and tcp_any_retrans_done), else Open.
+     */
+    @Override
+    public int caState() {
+        if (inLoss) {
+            return CA_LOSS;
+        }
+        if (inRecovery) {
+            return CA_RECOVERY;
+        }
+        Flight f = flight;
+        return f != null && !f.isEmpty() && (f.sackedBytes() > 0 || f.lostBytes() > 0
+                || countFlight(Flight.RETRANSMITTED, Flight.RETRANSMITTED) > 0) ? CA_DISORDER : CA_OPEN;
     }
 
     /** Records in flight whose flags under {@code mask} are {@code value} (STATUS only). */

@@ -17,6 +17,8 @@ final class RttEstimator {
 
     private final long minRtoNs;
     private final long maxRtoNs;
+    /** The floor of the variance term K × RTTVAR: RFC 6298's G, or the minimum RTO as Linux has it. */
+    private final long varianceFloorNs;
     /** Smoothed RTT, or -1 before the first sample. */
     private long srttNs = -1;
     private long rttvarNs;
@@ -32,9 +34,19 @@ final class RttEstimator {
     private long timingStartNs;
 
     RttEstimator(long initialRtoNs, long minRtoNs, long maxRtoNs) {
+        this(initialRtoNs, minRtoNs, maxRtoNs, false);
+    }
+
+    /**
+     * @param minBoundsVariance the minimum RTO bounds the variance term, not the sum: RTO = SRTT +
+     *                          max(4 × RTTVAR, minimum), as Linux's {@code tcp_set_rto} (its rttvar is at
+     *                          least {@code tcp_rto_min}); RFC 6298 §2.4 bounds SRTT + 4 × RTTVAR
+     */
+    RttEstimator(long initialRtoNs, long minRtoNs, long maxRtoNs, boolean minBoundsVariance) {
         this.minRtoNs = minRtoNs;
         this.maxRtoNs = maxRtoNs;
         this.rtoNs = initialRtoNs;
+        this.varianceFloorNs = minBoundsVariance ? minRtoNs : GRANULARITY_NS;
     }
 
     /** The latest measurement not yet taken by {@link #takeLatest}, ns, or -1. */
@@ -56,7 +68,7 @@ final class RttEstimator {
             rttvarNs = (3 * rttvarNs + Math.abs(srttNs - r)) / 4;
             srttNs = (7 * srttNs + r) / 8;
         }
-        rtoNs = clamp(srttNs + Math.max(GRANULARITY_NS, 4 * rttvarNs));
+        rtoNs = clamp(srttNs + Math.max(varianceFloorNs, 4 * rttvarNs));
         backoff = 0;
     }
 

@@ -68,6 +68,22 @@ import java.time.Duration;
  *                              cwnd grows only while the flight used it, the send loop stopped by cwnd, or in slow
  *                              start while cwnd is below twice the most bytes outstanding in the last window
  *                              ({@link CwndUse}); off: every ACK of new data grows cwnd (RFC 5681)
+ * @param linuxRecovery         loss recovery's arithmetic as Linux's {@code tcp_input.c} does it where the RFCs differ:
+ *                              Proportional Rate Reduction (RFC 6937) as {@code tcp_cwnd_reduction}, the fast retransmit
+ *                              part of the first ACK's allowance (not sent before it is computed) and the slow-start
+ *                              reduction bound's extra segment only on an ACK that advances SND.UNA and reveals no new
+ *                              loss (the "SafeACK" of RFC 6937's revision); and without SACK, each duplicate ACK counts
+ *                              one segment delivered ({@code tcp_add_reno_sack}), so the ACK that ends them grows the
+ *                              window by the rest only. Off: the fast retransmit first, RFC 6937 §3 as written, and
+ *                              the cumulative ACK counts all it acknowledges
+ * @param sackGrowsWindow       an ACK that only SACKs new data (SND.UNA stays) grows the congestion window by what it
+ *                              delivered, as an ACK of new data would (jtcp's default: RFC 6675 counts SACKed data as
+ *                              delivered); off: only ACKs that advance SND.UNA do (RFC 5681 §3.1; Linux's {@code
+ *                              tcp_may_raise_cwnd}, which lets SACKs grow it too once the path has reordered more
+ *                              segments than the duplicate-ACK threshold, {@code tcpi_reordering})
+ * @param hyStartDetect         how CUBIC's slow start ends early: 0, HyStart++ (RFC 9406, jtcp's default); 1, 2 or 3,
+ *                              Linux's classic HyStart ({@link HyStart}) with its {@code hystart_detect} bits, 1 the ACK
+ *                              train and 2 the delay increase (Linux's default is 3)
  */
 public record TcpConfig(
         int defaultMssV4,
@@ -107,7 +123,10 @@ public record TcpConfig(
         boolean pingPongAck,
         boolean pushEachBurst,
         boolean resetCarriesAck,
-        boolean cwndValidation) {
+        boolean cwndValidation,
+        boolean linuxRecovery,
+        boolean sackGrowsWindow,
+        int hyStartDetect) {
 
     /** When a listener answers with SYN cookies instead of keeping state. */
     public enum SynCookieMode {
@@ -174,6 +193,7 @@ public record TcpConfig(
         require(synAckRetries >= 0, "synAckRetries must not be negative");
         require(receiveBufferMaxBytes >= 1024, "receiveBufferMaxBytes must be at least 1024");
         require(sendBufferMaxBytes >= 1024, "sendBufferMaxBytes must be at least 1024");
+        require(hyStartDetect >= 0 && hyStartDetect <= 3, "hyStartDetect must be 0..3");
     }
 
     /** Whether the receive buffer grows with the delivery rate (its maximum lies above its start). */
@@ -206,30 +226,36 @@ public record TcpConfig(
         return new TcpConfig(536, 1220, true, true, true, 256 * 1024, 256 * 1024,
                 1 * S, 200 * MS, 120 * S, 180 * S, 3, 100 * S, 60 * S, 40 * MS, 10,
                 7200 * S, 75 * S, 9, 60 * S, 1000, SynCookieMode.ON_OVERFLOW, true, 1000, 3, EcnMode.ACCEPT,
-                CongestionAlgorithm.CUBIC, true, 500 * MS, 5, true, 6 << 20, 4 << 20, true, false, false, false, true);
+                CongestionAlgorithm.CUBIC, true, 500 * MS, 5, true, 6 << 20, 4 << 20, true, false, false, false, true,
+                false, true, 0);
     }
 
     /**
      * The RFCs' own numbers: minimum RTO 1 s (RFC 6298), MSL 2 minutes (RFC 9293 §3.4.2), IW 3 (RFC
      * 5681), delayed ACK 200 ms (RFC 1122 §4.2.3.2), RFC 5681's Reno, and the RFCs' mechanisms alone: no quick-ACK
      * mode (the delayed-ACK rules of §3.8.6.3 only), fixed 256 KiB buffers (no autotuning, so the
-     * window scale is 3), and no congestion-window validation (RFC 5681 grows cwnd on every ACK).
+     * window scale is 3), no congestion-window validation (RFC 5681 grows cwnd on every ACK of new
+     * data), and no growth on ACKs that only SACK (RFC 5681 §3.1 counts cumulative ACKs).
      */
     public static TcpConfig rfc() {
         return defaults().toBuilder().minRto(Duration.ofSeconds(1)).msl(Duration.ofMinutes(2)).initialWindowSegments(3)
                 .delayedAck(Duration.ofMillis(200)).quickAck(false).receiveBufferMaxBytes(256 * 1024)
-                .sendBufferMaxBytes(256 * 1024).congestionControl(CongestionAlgorithm.RENO).cwndValidation(false).build();
+                .sendBufferMaxBytes(256 * 1024).congestionControl(CongestionAlgorithm.RENO).cwndValidation(false)
+                .sackGrowsWindow(false).build();
     }
 
     /**
      * Linux 6.x: minimum RTO 200 ms, delayed ACK 40 ms (Linux adapts it between 40 and 200 ms), IW
      * 10, TIME-WAIT 60 s (so MSL 30 s), SYN retries giving up after about 127 s, FIN-WAIT-2 timeout
      * 60 s; its interactive ACK mode, PSH on every burst and ACK on active resets (the segments its packetdrill
-     * suite expects).
+     * suite expects), its loss-recovery arithmetic ({@code linuxRecovery}: PRR, duplicate ACKs without SACK,
+     * the RTO's variance floor), no window growth on ACKs that only SACK, and CUBIC's classic HyStart
+     * (hystart_detect 3).
      */
     public static TcpConfig linux() {
         return defaults().toBuilder().synRetransmitTimeout(Duration.ofSeconds(127)).msl(Duration.ofSeconds(30))
-                .pingPongAck(true).pushEachBurst(true).resetCarriesAck(true).build();
+                .pingPongAck(true).pushEachBurst(true).resetCarriesAck(true).linuxRecovery(true).hyStartDetect(3)
+                .sackGrowsWindow(false).build();
     }
 
     /** 2×MSL, how long TIME-WAIT lasts. */
@@ -285,6 +311,9 @@ public record TcpConfig(
         private boolean pushEachBurst;
         private boolean resetCarriesAck;
         private boolean cwndValidation;
+        private boolean linuxRecovery;
+        private boolean sackGrowsWindow;
+        private int hyStartDetect;
 
         private Builder(TcpConfig c) {
             defaultMssV4 = c.defaultMssV4;
@@ -325,6 +354,9 @@ public record TcpConfig(
             pushEachBurst = c.pushEachBurst;
             resetCarriesAck = c.resetCarriesAck;
             cwndValidation = c.cwndValidation;
+            linuxRecovery = c.linuxRecovery;
+            sackGrowsWindow = c.sackGrowsWindow;
+            hyStartDetect = c.hyStartDetect;
         }
 
         public Builder defaultMss(int v4, int v6) { defaultMssV4 = v4; defaultMssV6 = v6; return this; }
@@ -367,6 +399,9 @@ public record TcpConfig(
         public Builder pushEachBurst(boolean on) { pushEachBurst = on; return this; }
         public Builder resetCarriesAck(boolean on) { resetCarriesAck = on; return this; }
         public Builder cwndValidation(boolean on) { cwndValidation = on; return this; }
+        public Builder linuxRecovery(boolean on) { linuxRecovery = on; return this; }
+        public Builder sackGrowsWindow(boolean on) { sackGrowsWindow = on; return this; }
+        public Builder hyStartDetect(int bits) { hyStartDetect = bits; return this; }
 
         public TcpConfig build() {
             return new TcpConfig(defaultMssV4, defaultMssV6, windowScaling, timestamps, sack, sendBufferBytes,
@@ -375,7 +410,7 @@ public record TcpConfig(
                     keepAliveProbes, finWait2TimeoutNs, challengeAckPerSecond, synCookies, timeWaitReuse, timestampHz,
                     dupAckThreshold, ecn, congestionControl, rack, invalidRateLimitNs, synAckRetries, quickAck,
                     receiveBufferMaxBytes, sendBufferMaxBytes, frto, pingPongAck, pushEachBurst, resetCarriesAck,
-                    cwndValidation);
+                    cwndValidation, linuxRecovery, sackGrowsWindow, hyStartDetect);
         }
     }
 }

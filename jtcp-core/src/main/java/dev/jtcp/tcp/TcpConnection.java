@@ -136,7 +136,7 @@ public final class TcpConnection {
         this.timers = new TimerSet(ctx, key);
         this.options = new ConnectionOptions();
         options.quickAck = cfg.quickAck();
-        this.rtt = new RttEstimator(cfg.initialRtoNs(), cfg.minRtoNs(), cfg.maxRtoNs());
+        this.rtt = new RttEstimator(cfg.initialRtoNs(), cfg.minRtoNs(), cfg.maxRtoNs(), cfg.linuxRecovery());
         this.sender = new Sender(ctx, key, tcb, timers, options, rtt);
         this.tlp = new TailLossProbe(tcb, timers, rtt, sender);
         this.recovery = new DupAckRecovery(cfg, tcb, sender, tlp, rtt);
@@ -987,7 +987,15 @@ public final class TcpConnection {
                 recovery.timeouts(), recovery.spuriousRetransmissions(),
                 recovery instanceof RackRecovery ? "rack" : "dupack", recovery.isInRecovery(), t.localMss,
                 sender.ackPolicy.receiveMss(), sender.ackPolicy.lastTextNs(), recovery.sackedSegments(),
-                recovery.lostSegments());
+                recovery.lostSegments(), recovery.retransmittedOutSegments(), recovery.reordering(),
+                recovery.reorderingSeen(), caState());
+    }
+
+    /** Linux's congestion-avoidance state: the recovery's, or CWR while an ECN-Echo's reduction is under way. */
+    private int caState() {
+        int s = recovery.caState();
+        boolean ecnReducing = ecnReductions > 0 && SeqNum.lt(tcb.sndUna, sender.ecnRecover);
+        return s < LossRecovery.CA_RECOVERY && ecnReducing ? LossRecovery.CA_CWR : s;
     }
 
     // =================================================================================================
@@ -1514,7 +1522,12 @@ public final class TcpConnection {
         }
         if (receiveShutdown) {
             // SHLD-3: the application closed and will never read this; tell the peer data was lost.
-            sender.sendAbortRst(nowNs, "data after close");
+            if (cfg.resetCarriesAck()) {
+                // Linux answers the segment itself here (tcp_v4_send_reset): <SEQ=SEG.ACK><CTL=RST>.
+                sender.sendRst(nowNs, seg.ack, "data after close");
+            } else {
+                sender.sendAbortRst(nowNs, "data after close");
+            }
             fail(TcpError.ABORTED, "rcv data after close()");
             return;
         }

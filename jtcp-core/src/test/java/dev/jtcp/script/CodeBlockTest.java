@@ -48,4 +48,16 @@ class CodeBlockTest {
         assertThatThrownBy(() -> check("assert tcpi_unacked == 1")).hasMessageContaining("'tcpi_unacked' is not available");
         assertThatThrownBy(() -> check("assert tcpi_state in (1, 2)")).isInstanceOf(ScriptUnsupportedException.class);
     }
+
+    @Test
+    void assignmentsAreRememberedForLaterStatementsAndBlocks() {
+        java.util.Map<String, Long> vars = new java.util.HashMap<>();
+        assertThat(CodeBlock.check("TCP_INFINITE_SSTHRESH = 0x7fffffff", 1, CodeBlock.names(INFO), vars)).isNull();
+        assertThat(vars).containsEntry("TCP_INFINITE_SSTHRESH", 2147483647L);
+        assertThat(CodeBlock.check("x = 2 * 3; assert x == 6", 2, CodeBlock.names(INFO), vars)).isNull();
+        assertThat(CodeBlock.check("assert TCP_INFINITE_SSTHRESH == 5", 3, CodeBlock.names(INFO), vars))
+                .startsWith("assert TCP_INFINITE_SSTHRESH == 5 failed");
+        assertThatThrownBy(() -> CodeBlock.check("tcpi_snd_cwnd = 3", 4, CodeBlock.names(INFO), vars))
+                .isInstanceOf(ScriptUnsupportedException.class);
+    }
 }

@@ -122,8 +122,8 @@ class ScriptRunnerTest {
         ScriptResult cmd = run("0 `ip link set dev lo up`\n");
         assertThat(cmd.outcome()).isEqualTo(ScriptResult.Outcome.SKIPPED);
         assertThat(cmd.message()).contains("line 1").contains("`ip link set dev lo up` is not supported");
-        assertThat(run(HANDSHAKE + "+0 %{ assert tcpi_reordering == 3 }%\n").message())
-                .contains("'tcpi_reordering' is not available on this stack");
+        assertThat(run(HANDSHAKE + "+0 %{ assert tcpi_rcv_ooopack == 0 }%\n").message())
+                .contains("'tcpi_rcv_ooopack' is not available on this stack");
         assertThat(run(HANDSHAKE + "+0 %{ import os }%\n").outcome()).isEqualTo(ScriptResult.Outcome.SKIPPED);
         assertThat(run("0 socket(..., SOCK_DGRAM, IPPROTO_UDP) = 3\n").message())
                 .contains("only SOCK_STREAM sockets are supported");

@@ -77,6 +77,9 @@ class ShellTest {
         assertThatThrownBy(() -> Shell.parse("nstat | grep TcpExtOutOfWindowIcmps", 3))
                 .hasMessageContaining("only ss, netstat and sockstat");
         assertThatThrownBy(() -> Shell.parse("echo $HOME", 3)).hasMessageContaining("variables");
+        // A queue of no packets emulates local congestion (the kernel's sends fail): no equivalent here.
+        assertThatThrownBy(() -> Shell.parse("tc qdisc replace dev tun0 root pfifo limit 0", 3))
+                .isInstanceOf(ScriptUnsupportedException.class).hasMessageContaining("no local queue");
     }
 
     @Test
