@@ -491,16 +491,17 @@ final class JtcpSockets {
             if (s.conn == null) {
                 return SocketCall.Result.error("ENOTCONN");
             }
-            SocketCall.Result err = s.takeError();
-            if (err != null) {
-                return err;
-            }
             TcpConnection conn = s.conn;
             if (conn.readable() > 0) {
                 // Linux reads what is queued even after shutdown(SHUT_RD), and queues data that
-                // arrives later (tcp_recvmsg checks RCV_SHUTDOWN only once the queue is empty).
+                // arrives later (tcp_recvmsg checks RCV_SHUTDOWN only once the queue is empty); data
+                // a reset left (TcpConfig.failureKeepsReceived) comes before the error too.
                 int n = (int) Math.min(c.integer(2), conn.readable());
                 return SocketCall.Result.ok(conn.receive(now(), ByteBuffer.allocate(n)));
+            }
+            SocketCall.Result err = s.takeError();
+            if (err != null) {
+                return err;
             }
             if (s.readShutdown) {
                 return SocketCall.Result.ok(0);

@@ -68,6 +68,11 @@ import java.time.Duration;
  *                              cwnd grows only while the flight used it, the send loop stopped by cwnd, or in slow
  *                              start while cwnd is below twice the most bytes outstanding in the last window
  *                              ({@link CwndUse}); off: every ACK of new data grows cwnd (RFC 5681)
+ * @param failureKeepsReceived  a connection that fails (RST, ICMP hard error, timeout) keeps the data it received
+ *                              readable before the error is reported, and a child that fails before it is accepted
+ *                              stays in the accept queue (its data and error for the application), as Linux's {@code
+ *                              tcp_done}; a hard ICMP error in SYN-RECEIVED ends the child without a RST. Off: RFC 9293
+ *                              §3.10.7.4, "all segment queues should be flushed"; the child is forgotten
  */
 public record TcpConfig(
         int defaultMssV4,
@@ -107,7 +112,8 @@ public record TcpConfig(
         boolean pingPongAck,
         boolean pushEachBurst,
         boolean resetCarriesAck,
-        boolean cwndValidation) {
+        boolean cwndValidation,
+        boolean failureKeepsReceived) {
 
     /** When a listener answers with SYN cookies instead of keeping state. */
     public enum SynCookieMode {
@@ -206,7 +212,7 @@ public record TcpConfig(
         return new TcpConfig(536, 1220, true, true, true, 256 * 1024, 256 * 1024,
                 1 * S, 200 * MS, 120 * S, 180 * S, 3, 100 * S, 60 * S, 40 * MS, 10,
                 7200 * S, 75 * S, 9, 60 * S, 1000, SynCookieMode.ON_OVERFLOW, true, 1000, 3, EcnMode.ACCEPT,
-                CongestionAlgorithm.CUBIC, true, 500 * MS, 5, true, 6 << 20, 4 << 20, true, false, false, false, true);
+                CongestionAlgorithm.CUBIC, true, 500 * MS, 5, true, 6 << 20, 4 << 20, true, false, false, false, true, false);
     }
 
     /**
@@ -225,11 +231,11 @@ public record TcpConfig(
      * Linux 6.x: minimum RTO 200 ms, delayed ACK 40 ms (Linux adapts it between 40 and 200 ms), IW
      * 10, TIME-WAIT 60 s (so MSL 30 s), SYN retries giving up after about 127 s, FIN-WAIT-2 timeout
      * 60 s; its interactive ACK mode, PSH on every burst and ACK on active resets (the segments its packetdrill
-     * suite expects).
+     * suite expects), and received data that outlives a reset.
      */
     public static TcpConfig linux() {
         return defaults().toBuilder().synRetransmitTimeout(Duration.ofSeconds(127)).msl(Duration.ofSeconds(30))
-                .pingPongAck(true).pushEachBurst(true).resetCarriesAck(true).build();
+                .pingPongAck(true).pushEachBurst(true).resetCarriesAck(true).failureKeepsReceived(true).build();
     }
 
     /** 2×MSL, how long TIME-WAIT lasts. */
@@ -285,6 +291,7 @@ public record TcpConfig(
         private boolean pushEachBurst;
         private boolean resetCarriesAck;
         private boolean cwndValidation;
+        private boolean failureKeepsReceived;
 
         private Builder(TcpConfig c) {
             defaultMssV4 = c.defaultMssV4;
@@ -325,6 +332,7 @@ public record TcpConfig(
             pushEachBurst = c.pushEachBurst;
             resetCarriesAck = c.resetCarriesAck;
             cwndValidation = c.cwndValidation;
+            failureKeepsReceived = c.failureKeepsReceived;
         }
 
         public Builder defaultMss(int v4, int v6) { defaultMssV4 = v4; defaultMssV6 = v6; return this; }
@@ -367,6 +375,7 @@ public record TcpConfig(
         public Builder pushEachBurst(boolean on) { pushEachBurst = on; return this; }
         public Builder resetCarriesAck(boolean on) { resetCarriesAck = on; return this; }
         public Builder cwndValidation(boolean on) { cwndValidation = on; return this; }
+        public Builder failureKeepsReceived(boolean on) { failureKeepsReceived = on; return this; }
 
         public TcpConfig build() {
             return new TcpConfig(defaultMssV4, defaultMssV6, windowScaling, timestamps, sack, sendBufferBytes,
@@ -375,7 +384,7 @@ public record TcpConfig(
                     keepAliveProbes, finWait2TimeoutNs, challengeAckPerSecond, synCookies, timeWaitReuse, timestampHz,
                     dupAckThreshold, ecn, congestionControl, rack, invalidRateLimitNs, synAckRetries, quickAck,
                     receiveBufferMaxBytes, sendBufferMaxBytes, frto, pingPongAck, pushEachBurst, resetCarriesAck,
-                    cwndValidation);
+                    cwndValidation, failureKeepsReceived);
         }
     }
 }

@@ -767,10 +767,14 @@ public final class TcpConnection {
 
     private int receiveImpl(long nowNs, ByteBuffer dst) {
         this.nowNs = nowNs;
-        if (error != null) {
+        if (error != null && tcb.rcvBuf.readable() == 0) {
+            // Data left by a failure (TcpConfig.failureKeepsReceived) is read before the error.
             throw call(nowNs, "receive", new TcpException(error));
         }
         int n = receiver.read(nowNs, dst);
+        if (error != null) {
+            return n;
+        }
         if (n == 0) {
             if (tcb.finReceived) {
                 return -1;
@@ -957,7 +961,12 @@ public final class TcpConnection {
     private void onIcmpErrorImpl(long nowNs, TcpError error, boolean hard) {
         this.nowNs = nowNs;
         if (hard && (tcb.state == SYN_SENT || tcb.state == SYN_RECEIVED)) {
-            if (tcb.state == SYN_RECEIVED) {
+            if (tcb.state == SYN_RECEIVED && cfg.failureKeepsReceived() && passiveOpen && !tcb.fastOpenChild) {
+                // Linux (tcp_req_err): the request is dropped silently, the peer learns nothing.
+                returnToListen("rcv ICMP error (" + error.message() + ")");
+                return;
+            }
+            if (tcb.state == SYN_RECEIVED && !cfg.failureKeepsReceived()) {
                 // As ABORT (§3.10.5): the peer's side holds state from our SYN,ACK.
                 sender.sendRst(nowNs, tcb.sndMax, null);
             }
@@ -1262,8 +1271,8 @@ public final class TcpConnection {
             case SYN_RECEIVED -> {
                 if (tcb.fastOpenChild) {
                     // A Fast Open connection already belongs to the application: it is reset, not
-                    // returned to LISTEN. Deviation: Linux keeps an unaccepted one acceptable, its
-                    // SYN data readable before ECONNRESET; jtcp drops it from the accept queue.
+                    // returned to LISTEN. With failureKeepsReceived (Linux) an unaccepted one stays
+                    // acceptable, its SYN data readable before ECONNRESET; else it is forgotten.
                     fail(TcpError.RESET, "rcv RST");
                 } else if (passiveOpen) {
                     returnToListen("rcv RST");
@@ -1777,7 +1786,7 @@ public final class TcpConnection {
         if (next == CLOSED) {
             timers.clear();
             tcb.sendBuf.release();
-            if (listener != null) {
+            if (listener != null && !(cfg.failureKeepsReceived() && error != null && listener.keepsFailed(this))) {
                 listener.forget(this);
             }
             ctx.onClosed(this);
@@ -1818,7 +1827,10 @@ public final class TcpConnection {
         tcb.sendBuf.consume(tcb.sendBuf.length());
         tcb.sendBuf.release();
         // §3.10.7.4 on RST: "All segment queues should be flushed"; the same for aborts and timeouts.
-        tcb.rcvBuf.clear();
+        // Linux (tcp_done) keeps what the application may still read, until it closes the socket.
+        if (!cfg.failureKeepsReceived() || err == TcpError.ABORTED) {
+            tcb.rcvBuf.clear();
+        }
         setState(CLOSED, cause);
     }
 

@@ -188,6 +188,15 @@ public final class TcpListener {
         }
     }
 
+    /**
+     * Whether a child that failed stays acceptable ({@link TcpConfig#failureKeepsReceived}): one in
+     * the accept queue (established, or Fast Open) does, with its data and error for the application.
+     */
+    boolean keepsFailed(TcpConnection child) {
+        fastOpenPending.remove(child);
+        return acceptQueue.contains(child);
+    }
+
     /** A child died or went back to LISTEN before being accepted. */
     void forget(TcpConnection child) {
         fastOpenPending.remove(child);
