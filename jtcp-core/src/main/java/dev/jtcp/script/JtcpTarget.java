@@ -262,7 +262,25 @@ final class JtcpTarget implements Target {
 
     @Override
     public boolean stateCheck(StateChecks.Check check, int line) {
+        if (check.tool() == StateChecks.Tool.NSTAT) {
+            return StateChecks.grep(check, nstat());
+        }
         return StateChecks.evaluate(check, sockets.rows(host));
+    }
+
+    /** Out-of-window ICMP errors when {@code nstat} last ran. */
+    private long nstatOutOfWindowIcmps;
+
+    /**
+     * {@code nstat}: the counters that grew since it last ran, one {@code NAME VALUE} line each, and
+     * the history reset. jtcp keeps the one counter the suites grep for, TcpExtOutOfWindowIcmps.
+     */
+    @Override
+    public List<String> nstat() {
+        long now = host == null ? 0 : host.drops().get(dev.jtcp.wire.DropReason.ICMP_OUT_OF_WINDOW);
+        long delta = now - nstatOutOfWindowIcmps;
+        nstatOutOfWindowIcmps = now;
+        return delta > 0 ? List.of("TcpExtOutOfWindowIcmps          " + delta + "                  0.0") : List.of();
     }
 
     /**

@@ -485,6 +485,22 @@ final class LinuxTarget implements Target {
         }
     }
 
+    /** Runs the kernel's own {@code nstat} in the namespace (it keeps the history). */
+    @Override
+    public List<String> nstat() {
+        try {
+            Process p = new ProcessBuilder("ip", "netns", "exec", namespace, "nstat").redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            p.waitFor();
+            return out.lines().toList();
+        } catch (IOException e) {
+            return List.of();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
     /** Waits for the reply to a synchronous request, handling packets and call returns meanwhile. */
     private String awaitReply(String kind) {
         long deadline = System.nanoTime() + REPLY_TIMEOUT_MS * 1_000_000;

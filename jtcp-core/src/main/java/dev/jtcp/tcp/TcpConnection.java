@@ -960,6 +960,12 @@ public final class TcpConnection {
 
     private void onIcmpErrorImpl(long nowNs, TcpError error, boolean hard) {
         this.nowNs = nowNs;
+        if (cfg.failureKeepsReceived() && (tcb.state == SYN_SENT || tcb.state == SYN_RECEIVED)
+                && !(tcb.fastOpenChild && listener == null)) {
+            // Linux (tcp_v4_err): any error ends a connection still opening, unless it is a Fast
+            // Open child the application already accepted, which counts as connected.
+            hard = true;
+        }
         if (hard && (tcb.state == SYN_SENT || tcb.state == SYN_RECEIVED)) {
             if (tcb.state == SYN_RECEIVED && cfg.failureKeepsReceived() && passiveOpen && !tcb.fastOpenChild) {
                 // Linux (tcp_req_err): the request is dropped silently, the peer learns nothing.
