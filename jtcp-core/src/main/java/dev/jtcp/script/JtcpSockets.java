@@ -223,6 +223,9 @@ final class JtcpSockets {
             IpAddress addr = s.boundAddress == null || s.boundAddress.isUnspecified() ? IpAddress.ANY_V4 : s.boundAddress;
             s.listener = host.listen(now(), addr, s.boundPort, backlog);
             s.listener.fastOpen(s.fastOpenQueue);
+            if (s.fastOpenKey != null) {
+                s.listener.fastOpenKey(s.fastOpenKey);
+            }
             ends.localPort = s.boundPort;
             ends.remotePort = Endpoints.DEFAULT_REMOTE_PORT;
             return SocketCall.Result.ok(0);

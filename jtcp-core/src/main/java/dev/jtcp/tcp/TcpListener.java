@@ -55,6 +55,8 @@ public final class TcpListener {
     private final ConnectionKey key;
     private final Set<TcpConnection> synQueue = Collections.newSetFromMap(new IdentityHashMap<>());
     private final ArrayDeque<TcpConnection> acceptQueue = new ArrayDeque<>();
+    /** The listener's own Fast Open key ({@link #fastOpenKey}), or null for the host's. */
+    private FastOpen ownKey;
     private final TcpSegment reply = new TcpSegment();
     private Handler handler = Handler.NONE;
     private TcpState state = TcpState.LISTEN;
@@ -140,6 +142,22 @@ public final class TcpListener {
             throw new IllegalArgumentException("Fast Open queue length must not be negative, got " + qlen);
         }
         fastOpenQueue = qlen;
+    }
+
+    /**
+     * Gives this listener a Fast Open server key of its own, 16 bytes ({@code setsockopt(TCP_FASTOPEN_KEY)}
+     * on the socket, as Linux keeps one per listener): its cookies are made and checked with it
+     * instead of the host's key.
+     */
+    public void fastOpenKey(byte[] sixteen) {
+        FastOpen own = new FastOpen(0, 0);
+        own.key(sixteen);
+        ownKey = own;
+    }
+
+    /** The keys of this listener's cookies: its own, or the host's. */
+    private FastOpen cookieKeys(FastOpen host) {
+        return ownKey != null ? ownKey : host;
     }
 
     /**
@@ -310,10 +328,10 @@ public final class TcpListener {
         if (asked < 0) {
             return FO_NONE;
         }
-        if (asked > 0 && fo.isValid(remote, local, syn.options.fastOpenCookie, asked)) {
+        if (asked > 0 && cookieKeys(fo).isValid(remote, local, syn.options.fastOpenCookie, asked)) {
             return FO_ACCEPT;
         }
-        fo.cookie(remote, local, cookieScratch);
+        cookieKeys(fo).cookie(remote, local, cookieScratch);
         return FO_OFFER;
     }
 
