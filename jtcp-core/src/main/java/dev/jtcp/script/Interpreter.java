@@ -620,8 +620,9 @@ final class Interpreter {
                 }
                 case Shell.StateCheck c -> {
                     if (!target.stateCheck(c.check(), line)) {
-                        throw fail(line, "command `" + c.check().command() + "` failed: no socket of the stack "
-                                + "matches");
+                        throw fail(line, "command `" + c.check().command() + "` failed: no "
+                                + (c.check().tool() == StateChecks.Tool.NSTAT ? "counter" : "socket of the stack")
+                                + " matches");
                     }
                 }
             }

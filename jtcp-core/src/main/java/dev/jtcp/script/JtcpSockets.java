@@ -227,7 +227,7 @@ final class JtcpSockets {
                 s.listener.fastOpenKey(s.fastOpenKey);
             }
             ends.localPort = s.boundPort;
-            ends.remotePort = Endpoints.DEFAULT_REMOTE_PORT;
+            ends.remotePort = ends.remotePortForListen();
             return SocketCall.Result.ok(0);
         });
     }

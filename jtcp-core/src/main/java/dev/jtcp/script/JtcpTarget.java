@@ -121,6 +121,14 @@ final class JtcpTarget implements Target {
      * skipped with a reason naming {@code what}.
      */
     void configureBeforeStart(int line, String what, Consumer<TcpConfig.Builder> change) {
+        if (host != null && what.startsWith("sysctl ")) {
+            // A sysctl on a running host: later connections take it, open ones keep theirs (Linux
+            // reads these settings when a connection starts).
+            TcpConfig.Builder b = host.config().toBuilder();
+            change.accept(b);
+            host.reconfigure(b.build());
+            return;
+        }
         if (host != null) {
             throw new ScriptUnsupportedException(line, what + " after the first socket or packet is not supported: "
                     + "jtcp's host configuration is fixed once the host starts");

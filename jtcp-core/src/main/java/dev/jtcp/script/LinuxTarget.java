@@ -356,7 +356,7 @@ final class LinuxTarget implements Target {
             }
         }
         if (call.name().equals("listen") && r.value() == 0) {
-            ends.remotePort = Endpoints.DEFAULT_REMOTE_PORT;
+            ends.remotePort = ends.remotePortForListen();
         }
     }
 

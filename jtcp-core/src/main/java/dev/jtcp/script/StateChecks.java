@@ -59,7 +59,7 @@ final class StateChecks {
             case "netstat" -> Tool.NETSTAT;
             case "sockstat" -> Tool.SOCKSTAT;
             case "nstat" -> Tool.NSTAT;
-            default -> throw Shell.unsupported(command, line, "only ss, netstat and sockstat listings can be checked");
+            default -> throw Shell.unsupported(command, line, "only ss, netstat, sockstat and nstat listings can be checked");
         };
         String state = null;
         int family = 0;
