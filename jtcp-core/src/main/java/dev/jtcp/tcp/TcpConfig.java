@@ -73,6 +73,9 @@ import java.time.Duration;
  *                              stays in the accept queue (its data and error for the application), as Linux's {@code
  *                              tcp_done}; a hard ICMP error in SYN-RECEIVED ends the child without a RST. Off: RFC 9293
  *                              §3.10.7.4, "all segment queues should be flushed"; the child is forgotten
+ * @param synAckEchoCheck       in SYN-SENT, an ACK whose TSecr echoes no TSval of ours (none between the first
+ *                              SYN's and now) is answered with a RST and dropped, the connection staying in SYN-SENT,
+ *                              as Linux ({@code PAWSActiveRejected}); RFC 7323 has no such check (off: accepted)
  */
 public record TcpConfig(
         int defaultMssV4,
@@ -113,7 +116,8 @@ public record TcpConfig(
         boolean pushEachBurst,
         boolean resetCarriesAck,
         boolean cwndValidation,
-        boolean failureKeepsReceived) {
+        boolean failureKeepsReceived,
+        boolean synAckEchoCheck) {
 
     /** When a listener answers with SYN cookies instead of keeping state. */
     public enum SynCookieMode {
@@ -212,7 +216,7 @@ public record TcpConfig(
         return new TcpConfig(536, 1220, true, true, true, 256 * 1024, 256 * 1024,
                 1 * S, 200 * MS, 120 * S, 180 * S, 3, 100 * S, 60 * S, 40 * MS, 10,
                 7200 * S, 75 * S, 9, 60 * S, 1000, SynCookieMode.ON_OVERFLOW, true, 1000, 3, EcnMode.ACCEPT,
-                CongestionAlgorithm.CUBIC, true, 500 * MS, 5, true, 6 << 20, 4 << 20, true, false, false, false, true, false);
+                CongestionAlgorithm.CUBIC, true, 500 * MS, 5, true, 6 << 20, 4 << 20, true, false, false, false, true, false, false);
     }
 
     /**
@@ -235,7 +239,8 @@ public record TcpConfig(
      */
     public static TcpConfig linux() {
         return defaults().toBuilder().synRetransmitTimeout(Duration.ofSeconds(127)).msl(Duration.ofSeconds(30))
-                .pingPongAck(true).pushEachBurst(true).resetCarriesAck(true).failureKeepsReceived(true).build();
+                .pingPongAck(true).pushEachBurst(true).resetCarriesAck(true).failureKeepsReceived(true)
+                .synAckEchoCheck(true).build();
     }
 
     /** 2×MSL, how long TIME-WAIT lasts. */
@@ -292,6 +297,7 @@ public record TcpConfig(
         private boolean resetCarriesAck;
         private boolean cwndValidation;
         private boolean failureKeepsReceived;
+        private boolean synAckEchoCheck;
 
         private Builder(TcpConfig c) {
             defaultMssV4 = c.defaultMssV4;
@@ -333,6 +339,7 @@ public record TcpConfig(
             resetCarriesAck = c.resetCarriesAck;
             cwndValidation = c.cwndValidation;
             failureKeepsReceived = c.failureKeepsReceived;
+            synAckEchoCheck = c.synAckEchoCheck;
         }
 
         public Builder defaultMss(int v4, int v6) { defaultMssV4 = v4; defaultMssV6 = v6; return this; }
@@ -376,6 +383,7 @@ public record TcpConfig(
         public Builder resetCarriesAck(boolean on) { resetCarriesAck = on; return this; }
         public Builder cwndValidation(boolean on) { cwndValidation = on; return this; }
         public Builder failureKeepsReceived(boolean on) { failureKeepsReceived = on; return this; }
+        public Builder synAckEchoCheck(boolean on) { synAckEchoCheck = on; return this; }
 
         public TcpConfig build() {
             return new TcpConfig(defaultMssV4, defaultMssV6, windowScaling, timestamps, sack, sendBufferBytes,
@@ -384,7 +392,7 @@ public record TcpConfig(
                     keepAliveProbes, finWait2TimeoutNs, challengeAckPerSecond, synCookies, timeWaitReuse, timestampHz,
                     dupAckThreshold, ecn, congestionControl, rack, invalidRateLimitNs, synAckRetries, quickAck,
                     receiveBufferMaxBytes, sendBufferMaxBytes, frto, pingPongAck, pushEachBurst, resetCarriesAck,
-                    cwndValidation, failureKeepsReceived);
+                    cwndValidation, failureKeepsReceived, synAckEchoCheck);
         }
     }
 }

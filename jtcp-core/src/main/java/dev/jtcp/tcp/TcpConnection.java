@@ -545,6 +545,13 @@ public final class TcpConnection {
             if (SeqNum.lt(tcb.sndNxt, tcb.sndMax) || !tcb.synData) {
                 tcb.sndNxt = tcb.sndUna;
             }
+        } else if (SeqNum.gt(tcb.sndUna, tcb.iss + 1)) {
+            // The SYN with data timed out and went again without it, yet the server had the first
+            // one: its SYN,ACK acknowledges the data, which is not sent again.
+            tcb.sendBuf.consume(Math.min(SeqNum.diff(tcb.sndUna, tcb.iss + 1), tcb.sendBuf.length()));
+            if (SeqNum.lt(tcb.sndNxt, tcb.sndUna)) {
+                tcb.sndNxt = tcb.sndUna;
+            }
         }
         tcb.synDataLength = 0;
         tcb.fastOpenCookie = null;
@@ -1063,6 +1070,15 @@ public final class TcpConnection {
             }
             return DropReason.TCP_ACK_NOT_ACCEPTABLE;
         }
+        if (cfg.synAckEchoCheck() && seg.isAck() && cfg.timestamps() && seg.options.hasTimestamps
+                && seg.options.tsEcr != 0 && tcb.synSentNs >= 0
+                && !(SeqNum.ge(seg.options.tsEcr, tcb.tsNow(tcb.synSentNs)) && SeqNum.le(seg.options.tsEcr, tcb.tsNow(nowNs)))) {
+            // Linux: an echo of no TSval we sent is a stale or forged ACK; reset it, stay in SYN-SENT.
+            if (!seg.isRst()) {
+                sender.sendRst(nowNs, seg.ack, "TSecr echoes no TSval of ours in SYN-SENT");
+            }
+            return DropReason.TCP_ACK_NOT_ACCEPTABLE;
+        }
         // Second, the RST bit: with an acceptable ACK the connection was refused.
         if (seg.isRst()) {
             if (seg.isAck()) {
@@ -1082,7 +1098,8 @@ public final class TcpConnection {
             tcb.sndUna = seg.ack;
             tcb.sndWl2 = seg.ack;
         }
-        if (SeqNum.gt(tcb.sndUna, tcb.iss) && (tcb.fastOpenCookie != null || tcb.synDataLength > 0)) {
+        if (SeqNum.gt(tcb.sndUna, tcb.iss) && (tcb.fastOpenCookie != null || tcb.synDataLength > 0
+                || SeqNum.gt(tcb.sndUna, tcb.iss + 1))) {
             onFastOpenSynAck(seg);
         }
         if (SeqNum.gt(tcb.sndUna, tcb.iss)) {
