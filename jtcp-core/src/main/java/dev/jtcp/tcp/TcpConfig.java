@@ -76,6 +76,10 @@ import java.time.Duration;
  * @param synAckEchoCheck       in SYN-SENT, an ACK whose TSecr echoes no TSval of ours (none between the first
  *                              SYN's and now) is answered with a RST and dropped, the connection staying in SYN-SENT,
  *                              as Linux ({@code PAWSActiveRejected}); RFC 7323 has no such check (off: accepted)
+ * @param synDataOnlyFastOpen   the data on a peer's SYN is kept only when Fast Open accepts it (a valid cookie, or a
+ *                              SYN,ACK answering ours); a plain SYN's data, passive or in a simultaneous open, is
+ *                              dropped for the peer to send again, as Linux. Off: RFC 9293 §3.10.7.2 and §3.10.7.3
+ *                              queue it for delivery once the connection is established
  */
 public record TcpConfig(
         int defaultMssV4,
@@ -117,7 +121,8 @@ public record TcpConfig(
         boolean resetCarriesAck,
         boolean cwndValidation,
         boolean failureKeepsReceived,
-        boolean synAckEchoCheck) {
+        boolean synAckEchoCheck,
+        boolean synDataOnlyFastOpen) {
 
     /** When a listener answers with SYN cookies instead of keeping state. */
     public enum SynCookieMode {
@@ -216,7 +221,7 @@ public record TcpConfig(
         return new TcpConfig(536, 1220, true, true, true, 256 * 1024, 256 * 1024,
                 1 * S, 200 * MS, 120 * S, 180 * S, 3, 100 * S, 60 * S, 40 * MS, 10,
                 7200 * S, 75 * S, 9, 60 * S, 1000, SynCookieMode.ON_OVERFLOW, true, 1000, 3, EcnMode.ACCEPT,
-                CongestionAlgorithm.CUBIC, true, 500 * MS, 5, true, 6 << 20, 4 << 20, true, false, false, false, true, false, false);
+                CongestionAlgorithm.CUBIC, true, 500 * MS, 5, true, 6 << 20, 4 << 20, true, false, false, false, true, false, false, false);
     }
 
     /**
@@ -240,7 +245,7 @@ public record TcpConfig(
     public static TcpConfig linux() {
         return defaults().toBuilder().synRetransmitTimeout(Duration.ofSeconds(127)).msl(Duration.ofSeconds(30))
                 .pingPongAck(true).pushEachBurst(true).resetCarriesAck(true).failureKeepsReceived(true)
-                .synAckEchoCheck(true).build();
+                .synAckEchoCheck(true).synDataOnlyFastOpen(true).build();
     }
 
     /** 2×MSL, how long TIME-WAIT lasts. */
@@ -298,6 +303,7 @@ public record TcpConfig(
         private boolean cwndValidation;
         private boolean failureKeepsReceived;
         private boolean synAckEchoCheck;
+        private boolean synDataOnlyFastOpen;
 
         private Builder(TcpConfig c) {
             defaultMssV4 = c.defaultMssV4;
@@ -340,6 +346,7 @@ public record TcpConfig(
             cwndValidation = c.cwndValidation;
             failureKeepsReceived = c.failureKeepsReceived;
             synAckEchoCheck = c.synAckEchoCheck;
+            synDataOnlyFastOpen = c.synDataOnlyFastOpen;
         }
 
         public Builder defaultMss(int v4, int v6) { defaultMssV4 = v4; defaultMssV6 = v6; return this; }
@@ -384,6 +391,7 @@ public record TcpConfig(
         public Builder cwndValidation(boolean on) { cwndValidation = on; return this; }
         public Builder failureKeepsReceived(boolean on) { failureKeepsReceived = on; return this; }
         public Builder synAckEchoCheck(boolean on) { synAckEchoCheck = on; return this; }
+        public Builder synDataOnlyFastOpen(boolean on) { synDataOnlyFastOpen = on; return this; }
 
         public TcpConfig build() {
             return new TcpConfig(defaultMssV4, defaultMssV6, windowScaling, timestamps, sack, sendBufferBytes,
@@ -392,7 +400,7 @@ public record TcpConfig(
                     keepAliveProbes, finWait2TimeoutNs, challengeAckPerSecond, synCookies, timeWaitReuse, timestampHz,
                     dupAckThreshold, ecn, congestionControl, rack, invalidRateLimitNs, synAckRetries, quickAck,
                     receiveBufferMaxBytes, sendBufferMaxBytes, frto, pingPongAck, pushEachBurst, resetCarriesAck,
-                    cwndValidation, failureKeepsReceived, synAckEchoCheck);
+                    cwndValidation, failureKeepsReceived, synAckEchoCheck, synDataOnlyFastOpen);
         }
     }
 }

@@ -615,7 +615,7 @@ public final class TcpConnection {
                 notify(EV_READABLE);
             }
             synFin = syn.isFin();
-        } else if (offerCookie == null) {
+        } else if (offerCookie == null && !cfg.synDataOnlyFastOpen()) {
             holdSynPayload(syn);
         }
         // else RFC 7413 §4.2.2: a Fast Open SYN without a valid cookie has its data dropped, not held
@@ -1128,7 +1128,9 @@ public final class TcpConnection {
             return null;
         }
         // Simultaneous open (MUST-10): SYN without ACK of ours.
-        holdSynPayload(seg);
+        if (!cfg.synDataOnlyFastOpen()) {
+            holdSynPayload(seg);
+        }
         setState(SYN_RECEIVED, "rcv SYN (simultaneous open)");
         // RFC 7413 §4.2.1: a client's cookie belongs on its SYN only; the SYN,ACK goes without it (as Linux's).
         tcb.fastOpenCookie = null;
@@ -1155,7 +1157,14 @@ public final class TcpConnection {
                 sender.sendSyn(nowNs, true, "retransmission (duplicate SYN)");
                 return null;
             }
-            // Simultaneous open (Figure 8, line 6): drop the old SYN and process the ACK.
+            // Simultaneous open (Figure 8, line 6): drop the old SYN and process the ACK. With SACK
+            // the duplicate SYN is reported at once as a D-SACK (RFC 2883), as Linux does.
+            if (tcb.sackOk) {
+                tcb.dsackPending = true;
+                tcb.dsackStart = seg.seq;
+                tcb.dsackEnd = seg.seq + 1;
+                sender.ackNow = true;
+            }
             seg.flags &= ~TcpFlags.SYN;
             seg.seq += 1;
         }
