@@ -499,9 +499,7 @@ public final class TcpConnection {
         byte[] cookie = fo.cachedCookie(remoteAddress);
         tcb.fastOpenExperimental = fo.useExperimental(remoteAddress);
         if (cookie == null && !fo.has(FastOpen.CLIENT_NO_COOKIE)) {
-            if (!fo.stopAsking(remoteAddress)) {
-                tcb.fastOpenCookie = new byte[0];
-            }
+            tcb.fastOpenCookie = new byte[0];
             return 0;
         }
         tcb.fastOpenCookie = cookie;
