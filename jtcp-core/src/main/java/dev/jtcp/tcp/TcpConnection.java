@@ -1831,7 +1831,9 @@ public final class TcpConnection {
             chooseRecovery();
         }
         if (next == ESTABLISHED) {
-            sender.ackPolicy.onEstablished(nowNs, prev == SYN_SENT && SeqNum.gt(tcb.sndBufEnd, tcb.sndNxt));
+            // Data written while connecting, not Fast Open data the SYN,ACK left to send again.
+            sender.ackPolicy.onEstablished(nowNs, prev == SYN_SENT && SeqNum.gt(tcb.sndBufEnd, tcb.sndNxt)
+                    && tcb.sndNxt == tcb.sndMax);
         }
         if (ctx.tracer().isEnabled()) {
             trace(new TraceEvent.StateEvent(nowNs, ctx.hostName(), key, prev, next, cause));
