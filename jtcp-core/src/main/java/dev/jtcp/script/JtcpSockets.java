@@ -271,7 +271,8 @@ final class JtcpSockets {
             boolean starting = first[0];
             first[0] = false;
             if (starting && s.conn == null) {
-                if (s.listener != null) {
+                if (s.listener != null || s.deferredAddress != null) {
+                    // Linux: a deferred TCP_FASTOPEN_CONNECT left the socket SS_CONNECTED.
                     return SocketCall.Result.error("EISCONN");
                 }
                 Addr a = address(c, 1, ends.remote);
