@@ -561,6 +561,11 @@ final class JtcpSockets {
                 if (!deferred && !target.host().fastOpen().has(FastOpen.CLIENT)) {
                     return SocketCall.Result.error("EOPNOTSUPP"); // Linux, with the client bit off
                 }
+                if (!deferred && c.name().equals("sendto") && c.arg(4) instanceof Long family && family == 0) {
+                    // packetdrill passes a bare family as a zeroed sockaddr; Linux refuses AF_UNSPEC
+                    // for Fast Open (tcp_sendmsg_fastopen).
+                    return SocketCall.Result.error("EOPNOTSUPP");
+                }
                 Addr a = deferred ? new Addr(s.deferredAddress, s.deferredPort)
                         : c.name().equals("sendto") ? address(c, 4, ends.remote) : new Addr(ends.remote, Endpoints.DEFAULT_PORT);
                 s.deferredAddress = null;
