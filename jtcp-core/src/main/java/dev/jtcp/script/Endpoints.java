@@ -18,6 +18,19 @@ final class Endpoints {
     int localPort = DEFAULT_PORT;
     int remotePort = DEFAULT_REMOTE_PORT;
 
+    /** listen() calls so far. */
+    private int listens;
+
+    /**
+     * The script side's port for the connections of a new listener: 40000, then 40001, ... As
+     * packetdrill (a fresh ephemeral port for the first SYN to each listening socket under test), so
+     * a script that listens again after an earlier connection starts a new 4-tuple rather than
+     * hitting the old connection.
+     */
+    int remotePortForListen() {
+        return DEFAULT_REMOTE_PORT + listens++;
+    }
+
     Endpoints(IpAddress local, IpAddress remote) {
         this.local = local;
         this.remote = remote;

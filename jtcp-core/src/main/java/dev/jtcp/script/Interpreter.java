@@ -94,6 +94,7 @@ final class Interpreter {
                 case Script.Syscall s -> syscall(e, s);
                 case Script.Command c -> command(e, c);
                 case Script.Code c -> code(e, c);
+                case Script.OtherPacket o when o.inbound() && o.protocol().equals("icmp") -> icmpInbound(e, o);
                 case Script.OtherPacket o -> throw new ScriptUnsupportedException(e.line(), o.protocol()
                         + " packet lines are parsed but not yet run (" + (o.inbound() ? "< " : "> ") + o.text() + ")");
             }
@@ -159,6 +160,17 @@ final class Interpreter {
                     + "can carry (65535); split it");
         }
         target.inject(PacketBuilder.build(f));
+        lastScheduledUs = t;
+        baseUs = target.nowUs();
+        lastWasInbound = true;
+    }
+
+    /** An inbound ICMP error quoting a segment of the connection under test ({@link IcmpLine}). */
+    private void icmpInbound(Script.Event e, Script.OtherPacket o) {
+        IcmpLine icmp = IcmpLine.parse(e.line(), o.text(), ends.isV4());
+        long t = reach(e, "inbound packet");
+        checkNothingUnexpected(e.line());
+        target.inject(icmp.build(ends, seqs.local(icmp.start(), false)));
         lastScheduledUs = t;
         baseUs = target.nowUs();
         lastWasInbound = true;
@@ -603,13 +615,16 @@ final class Interpreter {
                 case Shell.NoOp n -> {
                     if (n.command().strip().startsWith("ip tcp_metrics flush")) {
                         target.flushTcpMetrics();
+                    } else if (n.command().strip().startsWith("nstat")) {
+                        target.nstat();
                     }
                     notes.add("line " + line + ": no-op `" + n.command() + "`: " + n.why());
                 }
                 case Shell.StateCheck c -> {
                     if (!target.stateCheck(c.check(), line)) {
-                        throw fail(line, "command `" + c.check().command() + "` failed: no socket of the stack "
-                                + "matches");
+                        throw fail(line, "command `" + c.check().command() + "` failed: no "
+                                + (c.check().tool() == StateChecks.Tool.NSTAT ? "counter" : "socket of the stack")
+                                + " matches");
                     }
                 }
             }

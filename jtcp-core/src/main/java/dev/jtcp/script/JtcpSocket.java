@@ -34,6 +34,8 @@ final class JtcpSocket {
     int synCount;
     /** TCP_FASTOPEN's queue length on a listener (RFC 7413 §5.1), or 0. */
     int fastOpenQueue;
+    /** TCP_FASTOPEN_KEY as set: the listener's own 16-byte cookie key, or null for the host's. */
+    byte[] fastOpenKey;
     /** TCP_FASTOPEN_CONNECT: connect() may defer the SYN to the first write, which it carries. */
     boolean fastOpenConnect;
     /** A connect() deferred by TCP_FASTOPEN_CONNECT: the peer the first write opens to, or null. */

@@ -34,6 +34,34 @@ final class JtcpSocketOptions {
         throw new ScriptUnsupportedException(c.line(), "fcntl command " + cmd + " is not supported (only F_GETFL, F_SETFL)");
     }
 
+    /**
+     * TCP_FASTOPEN_KEY: the socket's own server key, a byte string of 16 bytes (or 32: Linux's
+     * primary and backup key; jtcp keeps the primary), else EINVAL. The listener uses it for its
+     * cookies ({@link dev.jtcp.tcp.TcpListener#fastOpenKey}).
+     */
+    private static SocketCall.Result fastOpenKey(JtcpSocket s, SocketCall c) {
+        long length = c.integer(4);
+        if (!(c.arg(3) instanceof String text)) {
+            throw new ScriptUnsupportedException(c.line(), "TCP_FASTOPEN_KEY takes a byte string such as \"\\x01...\"");
+        }
+        if (length != 16 && length != 32) {
+            return SocketCall.Result.error("EINVAL");
+        }
+        if (text.length() < 16) {
+            throw new ScriptUnsupportedException(c.line(), "TCP_FASTOPEN_KEY: the string has " + text.length()
+                    + " bytes, fewer than the length " + length + " says");
+        }
+        byte[] key = new byte[16];
+        for (int i = 0; i < 16; i++) {
+            key[i] = (byte) text.charAt(i);
+        }
+        s.fastOpenKey = key;
+        if (s.listener != null) {
+            s.listener.fastOpenKey(key);
+        }
+        return SocketCall.Result.ok(0);
+    }
+
     static SocketCall.Result setsockopt(JtcpSocket s, SocketCall c, long nowNs) {
         long level = c.integer(1);
         long name = c.integer(2);
@@ -45,6 +73,9 @@ final class JtcpSocketOptions {
                 throw new ScriptUnsupportedException(c.line(), "SO_LINGER with a non-zero time (a blocking close) is not supported");
             }
             return SocketCall.Result.ok(0);
+        }
+        if (level == IPPROTO_TCP && name == 33) {
+            return fastOpenKey(s, c);
         }
         long v = c.integer(3);
         if (level == SOL_SOCKET) {

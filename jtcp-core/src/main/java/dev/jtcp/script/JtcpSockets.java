@@ -223,8 +223,11 @@ final class JtcpSockets {
             IpAddress addr = s.boundAddress == null || s.boundAddress.isUnspecified() ? IpAddress.ANY_V4 : s.boundAddress;
             s.listener = host.listen(now(), addr, s.boundPort, backlog);
             s.listener.fastOpen(s.fastOpenQueue);
+            if (s.fastOpenKey != null) {
+                s.listener.fastOpenKey(s.fastOpenKey);
+            }
             ends.localPort = s.boundPort;
-            ends.remotePort = Endpoints.DEFAULT_REMOTE_PORT;
+            ends.remotePort = ends.remotePortForListen();
             return SocketCall.Result.ok(0);
         });
     }
@@ -268,7 +271,8 @@ final class JtcpSockets {
             boolean starting = first[0];
             first[0] = false;
             if (starting && s.conn == null) {
-                if (s.listener != null) {
+                if (s.listener != null || s.deferredAddress != null) {
+                    // Linux: a deferred TCP_FASTOPEN_CONNECT left the socket SS_CONNECTED.
                     return SocketCall.Result.error("EISCONN");
                 }
                 Addr a = address(c, 1, ends.remote);
@@ -491,16 +495,17 @@ final class JtcpSockets {
             if (s.conn == null) {
                 return SocketCall.Result.error("ENOTCONN");
             }
-            SocketCall.Result err = s.takeError();
-            if (err != null) {
-                return err;
-            }
             TcpConnection conn = s.conn;
             if (conn.readable() > 0) {
                 // Linux reads what is queued even after shutdown(SHUT_RD), and queues data that
-                // arrives later (tcp_recvmsg checks RCV_SHUTDOWN only once the queue is empty).
+                // arrives later (tcp_recvmsg checks RCV_SHUTDOWN only once the queue is empty); data
+                // a reset left (TcpConfig.failureKeepsReceived) comes before the error too.
                 int n = (int) Math.min(c.integer(2), conn.readable());
                 return SocketCall.Result.ok(conn.receive(now(), ByteBuffer.allocate(n)));
+            }
+            SocketCall.Result err = s.takeError();
+            if (err != null) {
+                return err;
             }
             if (s.readShutdown) {
                 return SocketCall.Result.ok(0);
@@ -555,6 +560,11 @@ final class JtcpSockets {
                 }
                 if (!deferred && !target.host().fastOpen().has(FastOpen.CLIENT)) {
                     return SocketCall.Result.error("EOPNOTSUPP"); // Linux, with the client bit off
+                }
+                if (!deferred && c.name().equals("sendto") && c.arg(4) instanceof Long family && family == 0) {
+                    // packetdrill passes a bare family as a zeroed sockaddr; Linux refuses AF_UNSPEC
+                    // for Fast Open (tcp_sendmsg_fastopen).
+                    return SocketCall.Result.error("EOPNOTSUPP");
                 }
                 Addr a = deferred ? new Addr(s.deferredAddress, s.deferredPort)
                         : c.name().equals("sendto") ? address(c, 4, ends.remote) : new Addr(ends.remote, Endpoints.DEFAULT_PORT);

@@ -121,6 +121,14 @@ final class JtcpTarget implements Target {
      * skipped with a reason naming {@code what}.
      */
     void configureBeforeStart(int line, String what, Consumer<TcpConfig.Builder> change) {
+        if (host != null && what.startsWith("sysctl ")) {
+            // A sysctl on a running host: later connections take it, open ones keep theirs (Linux
+            // reads these settings when a connection starts).
+            TcpConfig.Builder b = host.config().toBuilder();
+            change.accept(b);
+            host.reconfigure(b.build());
+            return;
+        }
         if (host != null) {
             throw new ScriptUnsupportedException(line, what + " after the first socket or packet is not supported: "
                     + "jtcp's host configuration is fixed once the host starts");
@@ -262,7 +270,25 @@ final class JtcpTarget implements Target {
 
     @Override
     public boolean stateCheck(StateChecks.Check check, int line) {
+        if (check.tool() == StateChecks.Tool.NSTAT) {
+            return StateChecks.grep(check, nstat());
+        }
         return StateChecks.evaluate(check, sockets.rows(host));
+    }
+
+    /** Out-of-window ICMP errors when {@code nstat} last ran. */
+    private long nstatOutOfWindowIcmps;
+
+    /**
+     * {@code nstat}: the counters that grew since it last ran, one {@code NAME VALUE} line each, and
+     * the history reset. jtcp keeps the one counter the suites grep for, TcpExtOutOfWindowIcmps.
+     */
+    @Override
+    public List<String> nstat() {
+        long now = host == null ? 0 : host.drops().get(dev.jtcp.wire.DropReason.ICMP_OUT_OF_WINDOW);
+        long delta = now - nstatOutOfWindowIcmps;
+        nstatOutOfWindowIcmps = now;
+        return delta > 0 ? List.of("TcpExtOutOfWindowIcmps          " + delta + "                  0.0") : List.of();
     }
 
     /**

@@ -261,6 +261,18 @@ final class Lexer {
             char ch = src.charAt(pos);
             if (q == '"' && ch == '\\' && pos + 1 < src.length()) {
                 char e = src.charAt(pos + 1);
+                if (e == 'x' && pos + 2 < src.length() && Character.digit(src.charAt(pos + 2), 16) >= 0) {
+                    // \xHH: one byte (packetdrill's byte strings, e.g. a TCP_FASTOPEN_KEY).
+                    int end = pos + 2;
+                    int v = 0;
+                    while (end < src.length() && end < pos + 4 && Character.digit(src.charAt(end), 16) >= 0) {
+                        v = v * 16 + Character.digit(src.charAt(end), 16);
+                        end++;
+                    }
+                    sb.append((char) v);
+                    pos = end;
+                    continue;
+                }
                 sb.append(switch (e) {
                     case 'n' -> '\n';
                     case 't' -> '\t';

@@ -356,7 +356,7 @@ final class LinuxTarget implements Target {
             }
         }
         if (call.name().equals("listen") && r.value() == 0) {
-            ends.remotePort = Endpoints.DEFAULT_REMOTE_PORT;
+            ends.remotePort = ends.remotePortForListen();
         }
     }
 
@@ -479,6 +479,22 @@ final class LinuxTarget implements Target {
             return p.waitFor() == 0;
         } catch (IOException e) {
             throw new ScriptUnsupportedException(line, "cannot run `" + check.command() + "`: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    /** Runs the kernel's own {@code nstat} in the namespace (it keeps the history). */
+    @Override
+    public List<String> nstat() {
+        try {
+            Process p = new ProcessBuilder("ip", "netns", "exec", namespace, "nstat").redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            p.waitFor();
+            return out.lines().toList();
+        } catch (IOException e) {
+            return List.of();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);

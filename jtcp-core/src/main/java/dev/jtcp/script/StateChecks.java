@@ -11,7 +11,8 @@ import java.util.Locale;
  * SYN-RECV | grep 192.168.0.1:8080}, {@code netstat -n | grep ESTABLISHED}, FreeBSD's {@code sockstat
  * -4 -P tcp -s | grep -c LISTEN}), answered from the stack under test: the listing is rendered from
  * its sockets in the tool's format, the {@code grep}s filter it, and the check passes when lines
- * remain (grep's exit status; {@code -v} inverts per line as grep does).
+ * remain (grep's exit status; {@code -v} inverts per line as grep does). {@code nstat | grep NAME}
+ * greps the counters that grew since the last {@code nstat} instead ({@link #grep}).
  *
  * <p>Stateless; thread-safe.
  */
@@ -26,7 +27,7 @@ final class StateChecks {
     record Grep(String pattern, boolean invert) {}
 
     /** The listing tool. */
-    enum Tool { SS, NETSTAT, SOCKSTAT }
+    enum Tool { SS, NETSTAT, SOCKSTAT, NSTAT }
 
     private StateChecks() {
     }
@@ -57,11 +58,15 @@ final class StateChecks {
             case "ss" -> Tool.SS;
             case "netstat" -> Tool.NETSTAT;
             case "sockstat" -> Tool.SOCKSTAT;
-            default -> throw Shell.unsupported(command, line, "only ss, netstat and sockstat listings can be checked");
+            case "nstat" -> Tool.NSTAT;
+            default -> throw Shell.unsupported(command, line, "only ss, netstat, sockstat and nstat listings can be checked");
         };
         String state = null;
         int family = 0;
         int sport = -1;
+        if (tool == Tool.NSTAT && head.size() > 1) {
+            throw Shell.unsupported(command, line, "nstat arguments are not supported");
+        }
         for (int k = 1; k < head.size(); k++) {
             String w = head.get(k);
             switch (w) {
@@ -135,6 +140,12 @@ final class StateChecks {
             }
             lines.add(render(c.tool(), r));
         }
+        return grep(c, lines);
+    }
+
+    /** Whether the pipeline's greps leave a line of {@code lines} (nstat's counter lines, say). */
+    static boolean grep(Check c, List<String> lines) {
+        lines = new ArrayList<>(lines);
         for (Grep g : c.greps()) {
             lines.removeIf(l -> l.contains(g.pattern()) == g.invert());
         }
@@ -150,7 +161,7 @@ final class StateChecks {
             case SS -> String.format("%-10s 0      0      %s %s", ssName(r.state()), local, remote);
             case NETSTAT -> String.format("tcp%s       0      0 %s %s %s", r.local().isV4() ? "" : "6", local, remote,
                     r.state() == TcpState.LISTEN ? "LISTEN" : r.state().name().replace("RECEIVED", "RECV"));
-            case SOCKSTAT -> String.format("?        ?          ?     ?  tcp%s %s %s %s", r.local().isV4() ? "4" : "6",
+            case SOCKSTAT, NSTAT -> String.format("?        ?          ?     ?  tcp%s %s %s %s", r.local().isV4() ? "4" : "6",
                     local, remote, r.state().name().replace("-", "_"));
         };
     }

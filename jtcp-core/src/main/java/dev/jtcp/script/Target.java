@@ -49,6 +49,11 @@ interface Target extends AutoCloseable {
     }
 
     /** {@code ip tcp_metrics flush}: forget what the stack cached per destination (Fast Open cookies). */
+    /** Runs {@code nstat}: the lines of the counters that grew since it last ran; resets the history. */
+    default java.util.List<String> nstat() {
+        return java.util.List.of();
+    }
+
     default void flushTcpMetrics() {
     }
 

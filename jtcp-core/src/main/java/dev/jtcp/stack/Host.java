@@ -64,7 +64,7 @@ public final class Host implements TcpContext {
     public static final int DEFAULT_TTL = IpOutput.DEFAULT_TTL;
 
     private final String name;
-    private final TcpConfig config;
+    private TcpConfig config;
     private final RandomGenerator random;
     private IsnSource isn;
     private final SynCookies cookies;
@@ -591,6 +591,16 @@ public final class Host implements TcpContext {
     @Override
     public TcpConfig config() {
         return config;
+    }
+
+    /**
+     * Changes the settings for what starts from now on, as a sysctl does on a running Linux host:
+     * connections opened and SYNs answered later take {@code next}; connections already open keep
+     * the settings they started with. The host-wide limits made when the host was built (the
+     * challenge-ACK budget) stay as they were.
+     */
+    public void reconfigure(TcpConfig next) {
+        config = Objects.requireNonNull(next);
     }
 
     @Override

@@ -119,7 +119,7 @@ final class IcmpInput {
         ConnectionStatus st = c.status();
         int offset = SeqNum.diff(e.seq, st.sndUna());
         if (offset < 0 || offset >= Math.max(st.unacknowledged(), 1)) {
-            drop(nowNs, DropReason.ICMP_ERROR_REJECTED, length, e.description + " quoting seq "
+            drop(nowNs, DropReason.ICMP_OUT_OF_WINDOW, length, e.description + " quoting seq "
                     + Integer.toUnsignedString(e.seq) + " outside SND.UNA..SND.MAX of " + c.key());
             return;
         }

@@ -185,23 +185,20 @@ public final class FastOpen {
 
     /**
      * A SYN,ACK answered our cookie request without a cookie: the server may not know the form we
-     * used. Ask in the experimental form next time, and after that not at all (Linux's try_exp).
+     * used. Ask in the experimental form next time; if that is ignored too, in the RFC form again
+     * for good (Linux's try_exp, which only grows: 0 RFC form, 1 experimental, 2 RFC form).
      */
     void onCookieRequestIgnored(IpAddress server, boolean askedExperimental) {
         Server s = servers.computeIfAbsent(server, k -> new Server());
-        s.tryExperimental = askedExperimental ? 2 : 1;
+        if (s.cookie == null) {
+            s.tryExperimental = Math.max(s.tryExperimental, askedExperimental ? 2 : 1);
+        }
     }
 
     /** Whether the cookie or the request for {@code server} goes in the experimental form. */
     boolean useExperimental(IpAddress server) {
         Server s = servers.get(server);
         return s != null && (s.cookie != null ? s.experimental : s.tryExperimental == 1);
-    }
-
-    /** Whether asking {@code server} for a cookie is pointless: it ignored both forms. */
-    boolean stopAsking(IpAddress server) {
-        Server s = servers.get(server);
-        return s != null && s.cookie == null && s.tryExperimental >= 2;
     }
 
     /** The MSS {@code server} announced last, or -1 (sizes the data of the next SYN). */

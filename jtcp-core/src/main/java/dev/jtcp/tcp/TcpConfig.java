@@ -84,6 +84,18 @@ import java.time.Duration;
  * @param hyStartDetect         how CUBIC's slow start ends early: 0, HyStart++ (RFC 9406, jtcp's default); 1, 2 or 3,
  *                              Linux's classic HyStart ({@link HyStart}) with its {@code hystart_detect} bits, 1 the ACK
  *                              train and 2 the delay increase (Linux's default is 3)
+ * @param failureKeepsReceived  a connection that fails (RST, ICMP hard error, timeout) keeps the data it received
+ *                              readable before the error is reported, and a child that fails before it is accepted
+ *                              stays in the accept queue (its data and error for the application), as Linux's {@code
+ *                              tcp_done}; a hard ICMP error in SYN-RECEIVED ends the child without a RST. Off: RFC 9293
+ *                              §3.10.7.4, "all segment queues should be flushed"; the child is forgotten
+ * @param synAckEchoCheck       in SYN-SENT, an ACK whose TSecr echoes no TSval of ours (none between the first
+ *                              SYN's and now) is answered with a RST and dropped, the connection staying in SYN-SENT,
+ *                              as Linux ({@code PAWSActiveRejected}); RFC 7323 has no such check (off: accepted)
+ * @param synDataOnlyFastOpen   the data on a peer's SYN is kept only when Fast Open accepts it (a valid cookie, or a
+ *                              SYN,ACK answering ours); a plain SYN's data, passive or in a simultaneous open, is
+ *                              dropped for the peer to send again, as Linux. Off: RFC 9293 §3.10.7.2 and §3.10.7.3
+ *                              queue it for delivery once the connection is established
  */
 public record TcpConfig(
         int defaultMssV4,
@@ -126,7 +138,10 @@ public record TcpConfig(
         boolean cwndValidation,
         boolean linuxRecovery,
         boolean sackGrowsWindow,
-        int hyStartDetect) {
+        int hyStartDetect,
+        boolean failureKeepsReceived,
+        boolean synAckEchoCheck,
+        boolean synDataOnlyFastOpen) {
 
     /** When a listener answers with SYN cookies instead of keeping state. */
     public enum SynCookieMode {
@@ -227,7 +242,8 @@ public record TcpConfig(
                 1 * S, 200 * MS, 120 * S, 180 * S, 3, 100 * S, 60 * S, 40 * MS, 10,
                 7200 * S, 75 * S, 9, 60 * S, 1000, SynCookieMode.ON_OVERFLOW, true, 1000, 3, EcnMode.ACCEPT,
                 CongestionAlgorithm.CUBIC, true, 500 * MS, 5, true, 6 << 20, 4 << 20, true, false, false, false, true,
-                false, true, 0);
+                false, true, 0,
+                false, false, false);
     }
 
     /**
@@ -250,12 +266,12 @@ public record TcpConfig(
      * 60 s; its interactive ACK mode, PSH on every burst and ACK on active resets (the segments its packetdrill
      * suite expects), its loss-recovery arithmetic ({@code linuxRecovery}: PRR, duplicate ACKs without SACK,
      * the RTO's variance floor), no window growth on ACKs that only SACK, and CUBIC's classic HyStart
-     * (hystart_detect 3).
+     * (hystart_detect 3), and received data that outlives a reset.
      */
     public static TcpConfig linux() {
         return defaults().toBuilder().synRetransmitTimeout(Duration.ofSeconds(127)).msl(Duration.ofSeconds(30))
                 .pingPongAck(true).pushEachBurst(true).resetCarriesAck(true).linuxRecovery(true).hyStartDetect(3)
-                .sackGrowsWindow(false).build();
+                .sackGrowsWindow(false).failureKeepsReceived(true).synAckEchoCheck(true).synDataOnlyFastOpen(true).build();
     }
 
     /** 2×MSL, how long TIME-WAIT lasts. */
@@ -314,6 +330,9 @@ public record TcpConfig(
         private boolean linuxRecovery;
         private boolean sackGrowsWindow;
         private int hyStartDetect;
+        private boolean failureKeepsReceived;
+        private boolean synAckEchoCheck;
+        private boolean synDataOnlyFastOpen;
 
         private Builder(TcpConfig c) {
             defaultMssV4 = c.defaultMssV4;
@@ -357,6 +376,9 @@ public record TcpConfig(
             linuxRecovery = c.linuxRecovery;
             sackGrowsWindow = c.sackGrowsWindow;
             hyStartDetect = c.hyStartDetect;
+            failureKeepsReceived = c.failureKeepsReceived;
+            synAckEchoCheck = c.synAckEchoCheck;
+            synDataOnlyFastOpen = c.synDataOnlyFastOpen;
         }
 
         public Builder defaultMss(int v4, int v6) { defaultMssV4 = v4; defaultMssV6 = v6; return this; }
@@ -402,6 +424,9 @@ public record TcpConfig(
         public Builder linuxRecovery(boolean on) { linuxRecovery = on; return this; }
         public Builder sackGrowsWindow(boolean on) { sackGrowsWindow = on; return this; }
         public Builder hyStartDetect(int bits) { hyStartDetect = bits; return this; }
+        public Builder failureKeepsReceived(boolean on) { failureKeepsReceived = on; return this; }
+        public Builder synAckEchoCheck(boolean on) { synAckEchoCheck = on; return this; }
+        public Builder synDataOnlyFastOpen(boolean on) { synDataOnlyFastOpen = on; return this; }
 
         public TcpConfig build() {
             return new TcpConfig(defaultMssV4, defaultMssV6, windowScaling, timestamps, sack, sendBufferBytes,
@@ -410,7 +435,8 @@ public record TcpConfig(
                     keepAliveProbes, finWait2TimeoutNs, challengeAckPerSecond, synCookies, timeWaitReuse, timestampHz,
                     dupAckThreshold, ecn, congestionControl, rack, invalidRateLimitNs, synAckRetries, quickAck,
                     receiveBufferMaxBytes, sendBufferMaxBytes, frto, pingPongAck, pushEachBurst, resetCarriesAck,
-                    cwndValidation, linuxRecovery, sackGrowsWindow, hyStartDetect);
+                    cwndValidation, linuxRecovery, sackGrowsWindow, hyStartDetect,
+                    failureKeepsReceived, synAckEchoCheck, synDataOnlyFastOpen);
         }
     }
 }

@@ -499,9 +499,7 @@ public final class TcpConnection {
         byte[] cookie = fo.cachedCookie(remoteAddress);
         tcb.fastOpenExperimental = fo.useExperimental(remoteAddress);
         if (cookie == null && !fo.has(FastOpen.CLIENT_NO_COOKIE)) {
-            if (!fo.stopAsking(remoteAddress)) {
-                tcb.fastOpenCookie = new byte[0];
-            }
+            tcb.fastOpenCookie = new byte[0];
             return 0;
         }
         tcb.fastOpenCookie = cookie;
@@ -543,6 +541,13 @@ public final class TcpConnection {
             int acked = Math.max(0, Math.min(SeqNum.diff(tcb.sndUna, tcb.iss + 1), tcb.sendBuf.length()));
             tcb.sendBuf.consume(acked);
             if (SeqNum.lt(tcb.sndNxt, tcb.sndMax) || !tcb.synData) {
+                tcb.sndNxt = tcb.sndUna;
+            }
+        } else if (SeqNum.gt(tcb.sndUna, tcb.iss + 1)) {
+            // The SYN with data timed out and went again without it, yet the server had the first
+            // one: its SYN,ACK acknowledges the data, which is not sent again.
+            tcb.sendBuf.consume(Math.min(SeqNum.diff(tcb.sndUna, tcb.iss + 1), tcb.sendBuf.length()));
+            if (SeqNum.lt(tcb.sndNxt, tcb.sndUna)) {
                 tcb.sndNxt = tcb.sndUna;
             }
         }
@@ -608,7 +613,7 @@ public final class TcpConnection {
                 notify(EV_READABLE);
             }
             synFin = syn.isFin();
-        } else if (offerCookie == null) {
+        } else if (offerCookie == null && !cfg.synDataOnlyFastOpen()) {
             holdSynPayload(syn);
         }
         // else RFC 7413 §4.2.2: a Fast Open SYN without a valid cookie has its data dropped, not held
@@ -767,10 +772,14 @@ public final class TcpConnection {
 
     private int receiveImpl(long nowNs, ByteBuffer dst) {
         this.nowNs = nowNs;
-        if (error != null) {
+        if (error != null && tcb.rcvBuf.readable() == 0) {
+            // Data left by a failure (TcpConfig.failureKeepsReceived) is read before the error.
             throw call(nowNs, "receive", new TcpException(error));
         }
         int n = receiver.read(nowNs, dst);
+        if (error != null) {
+            return n;
+        }
         if (n == 0) {
             if (tcb.finReceived) {
                 return -1;
@@ -956,8 +965,19 @@ public final class TcpConnection {
 
     private void onIcmpErrorImpl(long nowNs, TcpError error, boolean hard) {
         this.nowNs = nowNs;
+        if (cfg.failureKeepsReceived() && (tcb.state == SYN_SENT || tcb.state == SYN_RECEIVED)
+                && !(tcb.fastOpenChild && listener == null)) {
+            // Linux (tcp_v4_err): any error ends a connection still opening, unless it is a Fast
+            // Open child the application already accepted, which counts as connected.
+            hard = true;
+        }
         if (hard && (tcb.state == SYN_SENT || tcb.state == SYN_RECEIVED)) {
-            if (tcb.state == SYN_RECEIVED) {
+            if (tcb.state == SYN_RECEIVED && cfg.failureKeepsReceived() && passiveOpen && !tcb.fastOpenChild) {
+                // Linux (tcp_req_err): the request is dropped silently, the peer learns nothing.
+                returnToListen("rcv ICMP error (" + error.message() + ")");
+                return;
+            }
+            if (tcb.state == SYN_RECEIVED && !cfg.failureKeepsReceived()) {
                 // As ABORT (§3.10.5): the peer's side holds state from our SYN,ACK.
                 sender.sendRst(nowNs, tcb.sndMax, null);
             }
@@ -1056,6 +1076,15 @@ public final class TcpConnection {
             }
             return DropReason.TCP_ACK_NOT_ACCEPTABLE;
         }
+        if (cfg.synAckEchoCheck() && seg.isAck() && cfg.timestamps() && seg.options.hasTimestamps
+                && seg.options.tsEcr != 0 && tcb.synSentNs >= 0
+                && !(SeqNum.ge(seg.options.tsEcr, tcb.tsNow(tcb.synSentNs)) && SeqNum.le(seg.options.tsEcr, tcb.tsNow(nowNs)))) {
+            // Linux: an echo of no TSval we sent is a stale or forged ACK; reset it, stay in SYN-SENT.
+            if (!seg.isRst()) {
+                sender.sendRst(nowNs, seg.ack, "TSecr echoes no TSval of ours in SYN-SENT");
+            }
+            return DropReason.TCP_ACK_NOT_ACCEPTABLE;
+        }
         // Second, the RST bit: with an acceptable ACK the connection was refused.
         if (seg.isRst()) {
             if (seg.isAck()) {
@@ -1075,7 +1104,8 @@ public final class TcpConnection {
             tcb.sndUna = seg.ack;
             tcb.sndWl2 = seg.ack;
         }
-        if (SeqNum.gt(tcb.sndUna, tcb.iss) && (tcb.fastOpenCookie != null || tcb.synDataLength > 0)) {
+        if (SeqNum.gt(tcb.sndUna, tcb.iss) && (tcb.fastOpenCookie != null || tcb.synDataLength > 0
+                || SeqNum.gt(tcb.sndUna, tcb.iss + 1))) {
             onFastOpenSynAck(seg);
         }
         if (SeqNum.gt(tcb.sndUna, tcb.iss)) {
@@ -1104,7 +1134,9 @@ public final class TcpConnection {
             return null;
         }
         // Simultaneous open (MUST-10): SYN without ACK of ours.
-        holdSynPayload(seg);
+        if (!cfg.synDataOnlyFastOpen()) {
+            holdSynPayload(seg);
+        }
         setState(SYN_RECEIVED, "rcv SYN (simultaneous open)");
         // RFC 7413 §4.2.1: a client's cookie belongs on its SYN only; the SYN,ACK goes without it (as Linux's).
         tcb.fastOpenCookie = null;
@@ -1131,7 +1163,14 @@ public final class TcpConnection {
                 sender.sendSyn(nowNs, true, "retransmission (duplicate SYN)");
                 return null;
             }
-            // Simultaneous open (Figure 8, line 6): drop the old SYN and process the ACK.
+            // Simultaneous open (Figure 8, line 6): drop the old SYN and process the ACK. With SACK
+            // the duplicate SYN is reported at once as a D-SACK (RFC 2883), as Linux does.
+            if (tcb.sackOk) {
+                tcb.dsackPending = true;
+                tcb.dsackStart = seg.seq;
+                tcb.dsackEnd = seg.seq + 1;
+                sender.ackNow = true;
+            }
             seg.flags &= ~TcpFlags.SYN;
             seg.seq += 1;
         }
@@ -1270,8 +1309,8 @@ public final class TcpConnection {
             case SYN_RECEIVED -> {
                 if (tcb.fastOpenChild) {
                     // A Fast Open connection already belongs to the application: it is reset, not
-                    // returned to LISTEN. Deviation: Linux keeps an unaccepted one acceptable, its
-                    // SYN data readable before ECONNRESET; jtcp drops it from the accept queue.
+                    // returned to LISTEN. With failureKeepsReceived (Linux) an unaccepted one stays
+                    // acceptable, its SYN data readable before ECONNRESET; else it is forgotten.
                     fail(TcpError.RESET, "rcv RST");
                 } else if (passiveOpen) {
                     returnToListen("rcv RST");
@@ -1790,7 +1829,7 @@ public final class TcpConnection {
         if (next == CLOSED) {
             timers.clear();
             tcb.sendBuf.release();
-            if (listener != null) {
+            if (listener != null && !(cfg.failureKeepsReceived() && error != null && listener.keepsFailed(this))) {
                 listener.forget(this);
             }
             ctx.onClosed(this);
@@ -1805,7 +1844,9 @@ public final class TcpConnection {
             chooseRecovery();
         }
         if (next == ESTABLISHED) {
-            sender.ackPolicy.onEstablished(nowNs, prev == SYN_SENT && SeqNum.gt(tcb.sndBufEnd, tcb.sndNxt));
+            // Data written while connecting, not Fast Open data the SYN,ACK left to send again.
+            sender.ackPolicy.onEstablished(nowNs, prev == SYN_SENT && SeqNum.gt(tcb.sndBufEnd, tcb.sndNxt)
+                    && tcb.sndNxt == tcb.sndMax);
         }
         if (ctx.tracer().isEnabled()) {
             trace(new TraceEvent.StateEvent(nowNs, ctx.hostName(), key, prev, next, cause));
@@ -1831,7 +1872,10 @@ public final class TcpConnection {
         tcb.sendBuf.consume(tcb.sendBuf.length());
         tcb.sendBuf.release();
         // §3.10.7.4 on RST: "All segment queues should be flushed"; the same for aborts and timeouts.
-        tcb.rcvBuf.clear();
+        // Linux (tcp_done) keeps what the application may still read, until it closes the socket.
+        if (!cfg.failureKeepsReceived() || err == TcpError.ABORTED) {
+            tcb.rcvBuf.clear();
+        }
         setState(CLOSED, cause);
     }
 

@@ -55,6 +55,8 @@ public final class TcpListener {
     private final ConnectionKey key;
     private final Set<TcpConnection> synQueue = Collections.newSetFromMap(new IdentityHashMap<>());
     private final ArrayDeque<TcpConnection> acceptQueue = new ArrayDeque<>();
+    /** The listener's own Fast Open key ({@link #fastOpenKey}), or null for the host's. */
+    private FastOpen ownKey;
     private final TcpSegment reply = new TcpSegment();
     private Handler handler = Handler.NONE;
     private TcpState state = TcpState.LISTEN;
@@ -143,6 +145,22 @@ public final class TcpListener {
     }
 
     /**
+     * Gives this listener a Fast Open server key of its own, 16 bytes ({@code setsockopt(TCP_FASTOPEN_KEY)}
+     * on the socket, as Linux keeps one per listener): its cookies are made and checked with it
+     * instead of the host's key.
+     */
+    public void fastOpenKey(byte[] sixteen) {
+        FastOpen own = new FastOpen(0, 0);
+        own.key(sixteen);
+        ownKey = own;
+    }
+
+    /** The keys of this listener's cookies: its own, or the host's. */
+    private FastOpen cookieKeys(FastOpen host) {
+        return ownKey != null ? ownKey : host;
+    }
+
+    /**
      * The Fast Open queue limit in force: the one set, or the backlog when the host does Fast Open
      * on every listener ({@link FastOpen#SERVER_ALL_LISTENERS}); 0 when Fast Open is off here.
      */
@@ -186,6 +204,15 @@ public final class TcpListener {
         if (!acceptQueue.isEmpty()) {
             handler.onAcceptable(this);
         }
+    }
+
+    /**
+     * Whether a child that failed stays acceptable ({@link TcpConfig#failureKeepsReceived}): one in
+     * the accept queue (established, or Fast Open) does, with its data and error for the application.
+     */
+    boolean keepsFailed(TcpConnection child) {
+        fastOpenPending.remove(child);
+        return acceptQueue.contains(child);
     }
 
     /** A child died or went back to LISTEN before being accepted. */
@@ -301,10 +328,10 @@ public final class TcpListener {
         if (asked < 0) {
             return FO_NONE;
         }
-        if (asked > 0 && fo.isValid(remote, local, syn.options.fastOpenCookie, asked)) {
+        if (asked > 0 && cookieKeys(fo).isValid(remote, local, syn.options.fastOpenCookie, asked)) {
             return FO_ACCEPT;
         }
-        fo.cookie(remote, local, cookieScratch);
+        cookieKeys(fo).cookie(remote, local, cookieScratch);
         return FO_OFFER;
     }
 

@@ -52,6 +52,8 @@ public enum DropReason {
     ICMP_UNHANDLED_TYPE("ICMP type not handled"),
     /** ICMP error quoting a packet that matches no connection or fails RFC 5927 checks. */
     ICMP_ERROR_REJECTED("ICMP error does not match a connection"),
+    /** ICMP error quoting a sequence number outside the connection's send window (Linux's TcpExtOutOfWindowIcmps). */
+    ICMP_OUT_OF_WINDOW("ICMP error quotes a sequence number outside SND.UNA..SND.MAX"),
 
     // ---- TCP header (RFC 9293 §3.1) ----
     /** Fewer than 20 bytes of TCP header. */

@@ -74,8 +74,12 @@ class ShellTest {
         assertThatThrownBy(() -> Shell.parse("ip route change 192.0.2.1 via 192.168.0.2 dev tun0 advmss 600", 3))
                 .isInstanceOf(ScriptUnsupportedException.class).hasMessageContaining("ip route change");
         assertThatThrownBy(() -> Shell.parse("/bin/rm -f /tmp/testfile", 3)).isInstanceOf(ScriptUnsupportedException.class);
-        assertThatThrownBy(() -> Shell.parse("nstat | grep TcpExtOutOfWindowIcmps", 3))
-                .hasMessageContaining("only ss, netstat and sockstat");
+        assertThatThrownBy(() -> Shell.parse("ps aux | grep packetdrill", 3))
+                .hasMessageContaining("only ss, netstat, sockstat and nstat");
+        assertThatThrownBy(() -> Shell.parse("nstat -a | grep TcpExtOutOfWindowIcmps", 3))
+                .hasMessageContaining("nstat arguments");
+        assertThat(Shell.parse("nstat | grep TcpExtOutOfWindowIcmps > /dev/null", 3)).singleElement()
+                .isInstanceOf(Shell.StateCheck.class);
         assertThatThrownBy(() -> Shell.parse("echo $HOME", 3)).hasMessageContaining("variables");
         // A queue of no packets emulates local congestion (the kernel's sends fail): no equivalent here.
         assertThatThrownBy(() -> Shell.parse("tc qdisc replace dev tun0 root pfifo limit 0", 3))
