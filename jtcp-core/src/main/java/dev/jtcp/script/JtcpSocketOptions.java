@@ -90,12 +90,10 @@ final class JtcpSocketOptions {
                     }
                 }
                 case 2 -> {
-                    if (s.listener != null) {
-                        throw new ScriptUnsupportedException(c.line(), "TCP_MAXSEG on a socket already listening is not "
-                                + "supported: jtcp's listener offers the interface MSS (a per-listener MSS needs an "
-                                + "engine hook); set it before listen()");
-                    }
                     s.maxSegment = (int) v;
+                    if (s.listener != null) {
+                        s.listener.maxSegmentSize(s.maxSegment); // children created from now on inherit it
+                    }
                     if (s.conn != null) {
                         s.conn.maxSegmentSize(s.maxSegment);
                     }

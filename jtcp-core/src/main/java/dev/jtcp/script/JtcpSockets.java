@@ -214,15 +214,13 @@ final class JtcpSockets {
                 target.configureBeforeStart(c.line(), "SO_RCVBUF on a listener", b -> b.receiveBufferBytes(s.receiveBuffer)
                         .receiveBufferMaxBytes(s.receiveBuffer)); // explicit: no autotuning, as Linux
             }
-            if (s.maxSegment > 0) {
-                // TCP_MAXSEG on a listener: its SYN,ACK offers that MSS and its children send no larger
-                // segments, which the host's MTU gives jtcp (one listener per script).
-                target.clampMssBeforeStart(c.line(), s.maxSegment);
-            }
             Host host = target.host();
             IpAddress addr = s.boundAddress == null || s.boundAddress.isUnspecified() ? IpAddress.ANY_V4 : s.boundAddress;
             s.listener = host.listen(now(), addr, s.boundPort, backlog);
             s.listener.fastOpen(s.fastOpenQueue);
+            if (s.maxSegment > 0) {
+                s.listener.maxSegmentSize(s.maxSegment); // TCP_MAXSEG set before listen()
+            }
             ends.localPort = s.boundPort;
             ends.remotePort = Endpoints.DEFAULT_REMOTE_PORT;
             return SocketCall.Result.ok(0);
