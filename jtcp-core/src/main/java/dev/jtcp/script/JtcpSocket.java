@@ -52,6 +52,8 @@ final class JtcpSocket {
     /** SO_ZEROCOPY as set: MSG_ZEROCOPY sends are then reported on the error queue. */
     boolean zeroCopyEnabled;
     final ZeroCopy zeroCopy = new ZeroCopy();
+    /** SO_TIMESTAMPING's transmit reports for this socket's sends. */
+    final TxTimestamps timestamps = new TxTimestamps();
     /** TCP_INQ as set: recvmsg reports the bytes still queued after the read in a TCP_CM_INQ message. */
     boolean inq;
     /** Non-null when this descriptor is an epoll instance rather than a socket. */
@@ -128,7 +130,7 @@ final class JtcpSocket {
             boolean rcvShut = closed || c.isEndOfStream() || st.isReceiveClosed() || s.readShutdown;
             boolean sndShut = closed || st.isSendClosed() || s.writeShutdown;
             if (c.error() != null && !s.errorReported && c.error() != TcpError.ABORTED
-                    || s.zeroCopy.completed(c.status()) > 0) {
+                    || s.zeroCopy.completed(c.status()) > 0 || s.timestamps.waiting() > 0) {
                 mask |= err; // tcp_poll: an error, or anything on the error queue
             }
             if (closed || (rcvShut && sndShut)) {

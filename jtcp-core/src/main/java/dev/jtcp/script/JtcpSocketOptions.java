@@ -1,5 +1,6 @@
 package dev.jtcp.script;
 
+import dev.jtcp.event.TcpState;
 import dev.jtcp.tcp.ConnectionStatus;
 import dev.jtcp.tcp.TcpConfig;
 import dev.jtcp.tcp.TcpConnection;
@@ -70,6 +71,21 @@ final class JtcpSocketOptions {
                     }
                 }
                 case 60 -> s.zeroCopyEnabled = v != 0; // SO_ZEROCOPY, emulated by ZeroCopy
+                case 37 -> {
+                    // SO_TIMESTAMPING, emulated by TxTimestamps. Linux refuses it on a TCP socket
+                    // that is closed or listening (there is no sequence to count keys from).
+                    long supported = TxTimestamps.TX_SOFTWARE | TxTimestamps.SOFTWARE | TxTimestamps.OPT_ID
+                            | TxTimestamps.TX_SCHED | TxTimestamps.TX_ACK | TxTimestamps.OPT_ID_TCP;
+                    if ((v & ~supported) != 0) {
+                        throw new ScriptUnsupportedException(c.line(), "SO_TIMESTAMPING flags 0x"
+                                + Long.toHexString(v & ~supported) + " are not supported on jtcp (only software "
+                                + "transmit timestamps: TX_SCHED, TX_SOFTWARE, TX_ACK, SOFTWARE, OPT_ID, OPT_ID_TCP)");
+                    }
+                    if (s.conn == null || s.conn.state() == TcpState.CLOSED) {
+                        return SocketCall.Result.error("EINVAL");
+                    }
+                    s.timestamps.enable(v, s.conn.status());
+                }
                 case 36 -> { } // SO_MARK: a firewall and routing mark, nothing to jtcp
                 default -> throw unsupportedOption(c, level, name);
             }
@@ -172,6 +188,7 @@ final class JtcpSocketOptions {
                         : (long) (conn != null ? conn.receiveBufferSize() : config.receiveBufferBytes()));
                 case 9 -> SocketCall.Result.ok(0, (long) (s.keepAlive ? 1 : 0));
                 case 60 -> SocketCall.Result.ok(0, (long) (s.zeroCopyEnabled ? 1 : 0));
+                case 37 -> SocketCall.Result.ok(0, s.timestamps.flags());
                 case 13 -> {
                     Map<String, Object> m = new LinkedHashMap<>();
                     m.put("onoff", (long) (s.lingerOn ? 1 : 0));

@@ -117,6 +117,11 @@ final class JtcpSockets {
 
     /** Retries a blocked call after the stack did something; completes it if it can now. */
     void poll() {
+        for (JtcpSocket s : fds.values()) {
+            if (s.conn != null && s.timestamps.isActive()) {
+                s.timestamps.onAcknowledged(s.conn.status().sndUna(), now());
+            }
+        }
         if (blocked == null) {
             return;
         }
@@ -461,12 +466,18 @@ final class JtcpSockets {
         return SocketCall.Result.ok(r.value(), List.of(cmsg));
     }
 
-    /** recvmsg(MSG_ERRQUEUE): a zerocopy completion ({@link ZeroCopy}) in {@code msg_control}, or EAGAIN. */
+    /**
+     * recvmsg(MSG_ERRQUEUE): a zerocopy completion ({@link ZeroCopy}) or else a transmit timestamp
+     * ({@link TxTimestamps}) in {@code msg_control}, or EAGAIN.
+     */
     private SocketCall.Result errorQueue(SocketCall c) {
         return guarded(() -> {
             JtcpSocket s = sock(c);
-            List<Object> control = s.conn == null ? null
-                    : s.zeroCopy.takeNotification(s.conn.status(), !s.conn.key().remoteAddress().isV4());
+            boolean v6 = s.conn != null && !s.conn.key().remoteAddress().isV4();
+            List<Object> control = s.conn == null ? null : s.zeroCopy.takeNotification(s.conn.status(), v6);
+            if (control == null && s.conn != null) {
+                control = s.timestamps.take(v6);
+            }
             return control == null ? SocketCall.Result.error("EAGAIN") : SocketCall.Result.ok(0, control);
         });
     }
@@ -525,6 +536,7 @@ final class JtcpSockets {
                 if ((flags & ZeroCopy.MSG_ZEROCOPY) != 0 && s.zeroCopyEnabled) {
                     s.zeroCopy.sent(s.conn.status());
                 }
+                s.timestamps.onSend(s.conn.status(), now());
             }
             return r;
         };
@@ -743,6 +755,16 @@ final class JtcpSockets {
             }
         }
         return null;
+    }
+
+    /** The stack sent a segment: a socket timestamping its sends learns which bytes left when. */
+    void onSegmentSent(LivePacket p) {
+        for (JtcpSocket s : fds.values()) {
+            if (s.conn != null && s.timestamps.isActive() && s.conn.key().localPort() == p.srcPort()
+                    && s.conn.key().remotePort() == p.dstPort()) {
+                s.timestamps.onSegmentSent(p.seq(), p.payloadLength(), now());
+            }
+        }
     }
 
     /** Whether a listener is open on {@code port}. */

@@ -133,6 +133,7 @@ final class JtcpTarget implements Target {
         if (p != null) {
             sent.add(p);
             delivered.onSent(p);
+            sockets.onSegmentSent(p);
         }
     }
 
