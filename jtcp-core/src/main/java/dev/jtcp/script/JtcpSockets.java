@@ -505,6 +505,9 @@ final class JtcpSockets {
                 return err;
             }
             TcpConnection conn = s.conn;
+            if (conn.readable() > 0 && isNullBuffer(c) && c.integer(2) > 0) {
+                return SocketCall.Result.error("EFAULT"); // Linux: the copy to a NULL buffer faults
+            }
             if (conn.readable() > 0) {
                 // Linux reads what is queued even after shutdown(SHUT_RD), and queues data that
                 // arrives later (tcp_recvmsg checks RCV_SHUTDOWN only once the queue is empty).
@@ -563,6 +566,11 @@ final class JtcpSockets {
                 if (s.listener != null) {
                     return SocketCall.Result.error("EISCONN");
                 }
+                if (isNullBuffer(c) && total > 0) {
+                    // The SYN's data cannot be copied. Linux then sends a SYN without data; the
+                    // emulation fails before opening (the error is what the application sees).
+                    return SocketCall.Result.error("EFAULT");
+                }
                 if (!deferred && !target.host().fastOpen().has(FastOpen.CLIENT)) {
                     return SocketCall.Result.error("EOPNOTSUPP"); // Linux, with the client bit off
                 }
@@ -595,6 +603,10 @@ final class JtcpSockets {
             if (conn.state() != TcpState.ESTABLISHED && conn.state() != TcpState.CLOSE_WAIT && !fastOpen) {
                 return SocketCall.Result.error("EPIPE");
             }
+            if (isNullBuffer(c) && total > written[0]) {
+                // Linux: nothing can be copied from a NULL buffer; EFAULT unless some bytes were sent.
+                return written[0] > 0 ? SocketCall.Result.ok(written[0]) : SocketCall.Result.error("EFAULT");
+            }
             ByteBuffer data = ByteBuffer.allocate((int) (total - written[0]));
             int n = (flags & MSG_MORE) != 0 && (flags & 0x1) == 0 ? conn.sendMore(now(), data)
                     : conn.send(now(), data, (flags & 0x1) != 0);
@@ -607,6 +619,14 @@ final class JtcpSockets {
             }
             return null;
         });
+    }
+
+    /**
+     * Whether the call names NULL (0) as its buffer: the emulation moves byte counts, not memory, so
+     * only this one invalid address is known to fault.
+     */
+    private static boolean isNullBuffer(SocketCall c) {
+        return c.arg(1) instanceof Long address && address == 0;
     }
 
     private SocketCall.Result close(SocketCall c) {
