@@ -30,6 +30,10 @@ final class JtcpSocket {
     /** TCP_MAXSEG as set, or 0. */
     int maxSegment;
     long userTimeoutMs;
+    /** IP_TOS / IPV6_TCLASS as set (its Diffserv bits), or 0. */
+    int tos;
+    /** IP_MTU_DISCOVER as set, read back only (Linux's default IP_PMTUDISC_WANT). */
+    int mtuDiscover = 1;
     /** TCP_SYNCNT as set, or 0: the SYN's retransmissions before the connection gives up. */
     int synCount;
     /** TCP_FASTOPEN's queue length on a listener (RFC 7413 §5.1), or 0. */
@@ -98,6 +102,9 @@ final class JtcpSocket {
         }
         if (sendBuffer > 0) {
             conn.sendBufferSize(sendBuffer);
+        }
+        if (tos != 0) {
+            conn.tos(tos);
         }
     }
 

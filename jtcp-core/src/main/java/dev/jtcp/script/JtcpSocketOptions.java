@@ -10,7 +10,8 @@ import java.util.Map;
 /**
  * fcntl, setsockopt, getsockopt and ioctl on an emulated socket ({@link JtcpSocket}): the options a
  * jtcp connection has per connection (TCP_NODELAY, TCP_CORK, TCP_QUICKACK, TCP_MAXSEG, TCP_USER_TIMEOUT, SO_KEEPALIVE,
- * SO_SNDBUF, SO_RCVBUF before the handshake, SO_LINGER off or zero, SO_REUSEADDR, TCP_INQ), SO_ERROR, and
+ * SO_SNDBUF, SO_RCVBUF before the handshake, SO_LINGER off or zero, SO_REUSEADDR, TCP_INQ, IP_TOS,
+ * SO_TIMESTAMPING's transmit reports), IP_MTU_DISCOVER recorded only, SO_ERROR, and
  * SIOCINQ/SIOCOUTQ. Anything else raises {@link ScriptUnsupportedException}. Calls throw
  * {@link dev.jtcp.tcp.TcpException} or {@link IllegalArgumentException} for the caller to turn into
  * errno values.
@@ -19,6 +20,13 @@ final class JtcpSocketOptions {
     private static final int O_RDWR = 2;
     private static final int SOL_SOCKET = 1;
     private static final int IPPROTO_TCP = 6;
+    private static final int SOL_IP = 0;
+    private static final int SOL_IPV6 = 41;
+    private static final int IP_TOS = 1;
+    private static final int IP_MTU_DISCOVER = 10;
+    private static final int IPV6_MTU_DISCOVER = 23;
+    private static final int IPV6_TCLASS = 67;
+    private static final int ECN_MASK = 3;
 
     private JtcpSocketOptions() {
     }
@@ -163,6 +171,27 @@ final class JtcpSocketOptions {
             }
             return SocketCall.Result.ok(0);
         }
+        if (level == SOL_IP && name == IP_TOS || level == SOL_IPV6 && name == IPV6_TCLASS) {
+            // The Diffserv bits of this socket's packets; TCP keeps the ECN bits its own (Linux
+            // masks them out of the value, ip(7)).
+            if (v < 0 || v > 255) {
+                return SocketCall.Result.error("EINVAL");
+            }
+            s.tos = (int) v & ~ECN_MASK;
+            if (s.conn != null) {
+                s.conn.tos(s.tos);
+            }
+            return SocketCall.Result.ok(0);
+        }
+        if (level == SOL_IP && name == IP_MTU_DISCOVER || level == SOL_IPV6 && name == IPV6_MTU_DISCOVER) {
+            // Recorded and read back only: jtcp always does path MTU discovery (DF set), whatever
+            // the mode, so IP_PMTUDISC_DONT's packets still carry DF (packet lines do not check DF).
+            if (v < 0 || v > 5) {
+                return SocketCall.Result.error("EINVAL");
+            }
+            s.mtuDiscover = (int) v;
+            return SocketCall.Result.ok(0);
+        }
         throw unsupportedOption(c, level, name);
     }
 
@@ -197,6 +226,12 @@ final class JtcpSocketOptions {
                 }
                 default -> throw unsupportedOption(c, level, name);
             };
+        }
+        if (level == SOL_IP && name == IP_TOS || level == SOL_IPV6 && name == IPV6_TCLASS) {
+            return SocketCall.Result.ok(0, (long) s.tos);
+        }
+        if (level == SOL_IP && name == IP_MTU_DISCOVER || level == SOL_IPV6 && name == IPV6_MTU_DISCOVER) {
+            return SocketCall.Result.ok(0, (long) s.mtuDiscover);
         }
         if (level == IPPROTO_TCP) {
             return switch ((int) name) {

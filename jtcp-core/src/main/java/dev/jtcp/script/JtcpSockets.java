@@ -252,6 +252,7 @@ final class JtcpSockets {
             child.keepAlive = s.keepAlive;
             child.keepAliveIdleSeconds = s.keepAliveIdleSeconds;
             child.userTimeoutMs = s.userTimeoutMs;
+            child.tos = s.tos;
             child.maxSegment = s.maxSegment;
             child.sendBuffer = s.sendBuffer;
             child.lingerOn = s.lingerOn;
@@ -335,8 +336,8 @@ final class JtcpSockets {
         Host host = target.host();
         TcpConnection conn;
         int taken = 0;
-        if (s.maxSegment > 0 || s.receiveBuffer > 0 || fastOpenData != null) {
-            // Options that shape the SYN (its MSS option, its window and scale) must be set before
+        if (s.maxSegment > 0 || s.receiveBuffer > 0 || s.tos != 0 || fastOpenData != null) {
+            // Options that shape the SYN (its MSS option, its window and scale, its TOS) must be set before
             // OPEN, which Host.connect does at once; so build the connection the way it does.
             IpAddress local = s.boundAddress != null && !s.boundAddress.isUnspecified() ? s.boundAddress : ends.local;
             int port = s.boundPort > 0 ? s.boundPort : ephemeralPort(host);
@@ -347,6 +348,7 @@ final class JtcpSockets {
             if (s.receiveBuffer > 0) {
                 conn.receiveBufferSize(s.receiveBuffer);
             }
+            conn.tos(s.tos);
             host.register(conn);
             if (fastOpenData != null) {
                 taken = conn.openFastOpen(now(), fastOpenData);
