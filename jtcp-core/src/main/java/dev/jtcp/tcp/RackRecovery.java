@@ -1,7 +1,10 @@
 package dev.jtcp.tcp;
 
 import static dev.jtcp.event.TcpState.CLOSE_WAIT;
+import static dev.jtcp.event.TcpState.CLOSING;
 import static dev.jtcp.event.TcpState.ESTABLISHED;
+import static dev.jtcp.event.TcpState.FIN_WAIT_1;
+import static dev.jtcp.event.TcpState.LAST_ACK;
 
 import dev.jtcp.event.TimerKind;
 import dev.jtcp.wire.SeqNum;
@@ -518,7 +521,10 @@ final class RackRecovery implements LossRecovery, Sender.TransmitLog, Flight.Del
      */
     private long probeTimeout() {
         Tcb t = tcb;
-        boolean dataState = t.state == ESTABLISHED || t.state == CLOSE_WAIT;
+        // Any tail can be lost, our FIN's too: Linux probes in FIN-WAIT-1, CLOSING and LAST-ACK as well
+        // (tcp_schedule_loss_probe checks no state), resending the last segment, the FIN with it.
+        boolean dataState = t.state == ESTABLISHED || t.state == CLOSE_WAIT || t.state == FIN_WAIT_1
+                || t.state == CLOSING || t.state == LAST_ACK;
         if (!dataState || inRecovery || inLoss || probePending || !rtt.hasSample() || t.retransmits > 0
                 || flight == null || flight.isEmpty()) {
             return 0;
