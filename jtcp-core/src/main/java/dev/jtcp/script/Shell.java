@@ -201,6 +201,7 @@ final class Shell {
                 }
             }
             case "true", ":" -> out.add(new NoOp(command, "does nothing"));
+            case "grep", "cat" -> out.add(StateChecks.parse(command, words, line)); // over /proc/net/tcp
             case "tc", "ethtool" -> out.add(new NoOp(command, "configures a real network device; the stack under "
                     + "test has none (its packets reach the runner directly, without qdisc or offloads)"));
             case "nstat" -> {

@@ -75,8 +75,24 @@ class ShellTest {
                 .isInstanceOf(ScriptUnsupportedException.class).hasMessageContaining("ip route change");
         assertThatThrownBy(() -> Shell.parse("/bin/rm -f /tmp/testfile", 3)).isInstanceOf(ScriptUnsupportedException.class);
         assertThatThrownBy(() -> Shell.parse("nstat | grep TcpExtOutOfWindowIcmps", 3))
-                .hasMessageContaining("only ss, netstat and sockstat");
+                .hasMessageContaining("only ss, netstat, sockstat and /proc/net/tcp");
         assertThatThrownBy(() -> Shell.parse("echo $HOME", 3)).hasMessageContaining("variables");
+    }
+
+    @Test
+    void procNetTcpIsRenderedAsTheKernelWritesIt() {
+        IpAddress local = IpAddress.parse("192.168.0.1");
+        IpAddress remote = IpAddress.parse("192.0.2.1");
+        StateChecks.Row listener = new StateChecks.Row(local, 8080, null, 0, TcpState.LISTEN);
+        StateChecks.Row child = new StateChecks.Row(local, 8080, remote, 40000, TcpState.ESTABLISHED);
+        assertThat(StateChecks.render(StateChecks.Tool.PROC, listener))
+                .startsWith("   0: 0100A8C0:1F90 00000000:0000 0A ");
+        assertThat(StateChecks.render(StateChecks.Tool.PROC_NAMED, child))
+                .startsWith("/proc/net/tcp:   0: 0100A8C0:1F90 010200C0:9C40 01 ");
+        assertThat(check("grep \" 0A \" /proc/net/tcp /proc/net/tcp6 | grep \":1F90\"", List.of(listener))).isTrue();
+        assertThat(check("grep \" 0A \" /proc/net/tcp6", List.of(listener))).isFalse();
+        assertThat(check("cat /proc/net/tcp | grep -v 0A", List.of(listener, child))).isTrue();
+        assertThatThrownBy(() -> Shell.parse("grep x /etc/passwd", 3)).hasMessageContaining("/proc/net/tcp");
     }
 
     @Test
