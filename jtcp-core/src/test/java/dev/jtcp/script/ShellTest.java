@@ -91,7 +91,7 @@ class ShellTest {
                 .startsWith("/proc/net/tcp:   0: 0100A8C0:1F90 010200C0:9C40 01 ");
         assertThat(check("grep \" 0A \" /proc/net/tcp /proc/net/tcp6 | grep \":1F90\"", List.of(listener))).isTrue();
         assertThat(check("grep \" 0A \" /proc/net/tcp6", List.of(listener))).isFalse();
-        assertThat(check("cat /proc/net/tcp | grep -v 0A", List.of(listener, child))).isTrue();
+        assertThat(check("cat /proc/net/tcp | grep -v \" 0A \"", List.of(listener, child))).isTrue();
         assertThatThrownBy(() -> Shell.parse("grep x /etc/passwd", 3)).hasMessageContaining("/proc/net/tcp");
     }
 
