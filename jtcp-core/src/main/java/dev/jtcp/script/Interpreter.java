@@ -613,6 +613,7 @@ final class Interpreter {
                     }
                     notes.add("line " + line + ": no-op `" + n.command() + "`: " + n.why());
                 }
+                case Shell.FileWrite f -> target.writeFile(f.path(), f.bytes(), line);
                 case Shell.StateCheck c -> {
                     if (!target.stateCheck(c.check(), line)) {
                         throw fail(line, "command `" + c.check().command() + "` failed: no socket of the stack "

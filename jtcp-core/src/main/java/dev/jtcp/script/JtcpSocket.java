@@ -60,6 +60,8 @@ final class JtcpSocket {
     final TxTimestamps timestamps = new TxTimestamps();
     /** TCP_INQ as set: recvmsg reports the bytes still queued after the read in a TCP_CM_INQ message. */
     boolean inq;
+    /** The size of the emulated file this descriptor reads (open()), or -1 for a socket. */
+    long fileBytes = -1;
     /** Non-null when this descriptor is an epoll instance rather than a socket. */
     EpollSet epoll;
 

@@ -46,6 +46,8 @@ final class JtcpSockets {
     private final JtcpTarget target;
     private final Endpoints ends;
     private final TreeMap<Integer, JtcpSocket> fds = new TreeMap<>();
+    /** The emulated files (path to size in zero bytes) that {@code open} and {@code sendfile} use. */
+    private final Map<String, Long> files = new java.util.HashMap<>();
     /** Every connection a socket has had, so STATUS still answers after close(). */
     private final List<TcpConnection> known = new ArrayList<>();
     private Blocked blocked;
@@ -101,6 +103,8 @@ final class JtcpSockets {
                 return SocketCall.Result.ok(e.fd);
             };
             case "epoll_ctl" -> () -> guarded(() -> epollControl(c));
+            case "open" -> () -> openFile(c);
+            case "sendfile" -> sendfile(c);
             case "epoll_wait" -> epollWait(c);
             default -> throw new ScriptUnsupportedException(c.line(), "system call " + c.name()
                     + "() is not supported on jtcp");
@@ -621,6 +625,50 @@ final class JtcpSockets {
             }
             return null;
         });
+    }
+
+    /** A file the script made ({@code bytes} zero bytes) or removed ({@code bytes} -1). */
+    void writeFile(String path, long bytes) {
+        if (bytes < 0) {
+            files.remove(path);
+        } else {
+            files.put(path, bytes);
+        }
+    }
+
+    /** open(path, O_RDONLY) of an emulated file: the lowest free descriptor, or ENOENT. */
+    private SocketCall.Result openFile(SocketCall c) {
+        if (!(c.arg(0) instanceof String path) || (c.integer(1) & 3) != 0) {
+            throw new ScriptUnsupportedException(c.line(), "open() is supported for reading a file the script made");
+        }
+        Long size = files.get(path);
+        if (size == null) {
+            return SocketCall.Result.error("ENOENT");
+        }
+        int fd = (int) socket(new SocketCall("socket", List.of(), c.line(), false)).value();
+        fds.get(fd).fileBytes = size;
+        return SocketCall.Result.ok(fd);
+    }
+
+    /**
+     * sendfile(out, in, [offset], count): the file's zero bytes from the offset, at most {@code
+     * count}, written to the socket as write() would (blocking alike).
+     */
+    private Supplier<SocketCall.Result> sendfile(SocketCall c) {
+        JtcpSocket in = fds.get((int) c.integer(1));
+        if (in == null || in.fileBytes < 0) {
+            return () -> SocketCall.Result.error("EBADF");
+        }
+        long offset = c.arg(2) instanceof List<?> l && l.size() == 1 && l.getFirst() instanceof Long o ? o
+                : c.isDefault(2) || c.arg(2) instanceof Long ? 0 : -1;
+        if (offset < 0) {
+            throw new ScriptUnsupportedException(c.line(), "sendfile: expected [offset], NULL or ...");
+        }
+        long n = Math.max(0, Math.min(c.integer(3), in.fileBytes - offset));
+        if (n == 0) {
+            return () -> SocketCall.Result.ok(0);
+        }
+        return write(new SocketCall("write", List.of(c.arg(0), SocketCall.DEFAULT, n), c.line(), false));
     }
 
     /**

@@ -179,6 +179,11 @@ final class JtcpTarget implements Target {
     }
 
     @Override
+    public void writeFile(String path, long bytes, int line) {
+        sockets.writeFile(path, bytes);
+    }
+
+    @Override
     public ArrayDeque<LivePacket> sent() {
         return sent;
     }

@@ -73,10 +73,18 @@ class ShellTest {
     void otherCommandsAreUnsupportedWithTheCommandAsReason() {
         assertThatThrownBy(() -> Shell.parse("ip route change 192.0.2.1 via 192.168.0.2 dev tun0 advmss 600", 3))
                 .isInstanceOf(ScriptUnsupportedException.class).hasMessageContaining("ip route change");
-        assertThatThrownBy(() -> Shell.parse("/bin/rm -f /tmp/testfile", 3)).isInstanceOf(ScriptUnsupportedException.class);
+        assertThatThrownBy(() -> Shell.parse("/bin/rm -rf /tmp", 3)).isInstanceOf(ScriptUnsupportedException.class);
+        assertThatThrownBy(() -> Shell.parse("dd if=/dev/urandom of=/tmp/f bs=1 count=5", 3))
+                .hasMessageContaining("if=/dev/zero");
         assertThatThrownBy(() -> Shell.parse("nstat | grep TcpExtOutOfWindowIcmps", 3))
                 .hasMessageContaining("only ss, netstat, sockstat and /proc/net/tcp");
         assertThatThrownBy(() -> Shell.parse("echo $HOME", 3)).hasMessageContaining("variables");
+    }
+
+    @Test
+    void filesForSendfileAreEmulatedNotWritten() {
+        assertThat(Shell.parse("/bin/rm -f /tmp/testfile\n/bin/dd bs=1 count=5 if=/dev/zero of=/tmp/testfile status=none", 3))
+                .containsExactly(new Shell.FileWrite("/tmp/testfile", -1), new Shell.FileWrite("/tmp/testfile", 5));
     }
 
     @Test
