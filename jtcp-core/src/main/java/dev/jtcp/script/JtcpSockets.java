@@ -86,7 +86,7 @@ final class JtcpSockets {
                 SocketCall plain = vectored(c, "read");
                 yield () -> read(plain);
             }
-            case "writev", "sendmsg" -> write(vectored(c, "write"));
+            case "writev", "sendmsg" -> write(vectored(c, "write"), zeroCopySkbEnds(c));
             case "close" -> () -> close(c);
             case "shutdown" -> () -> shutdown(c);
             case "fcntl" -> () -> guarded(() -> JtcpSocketOptions.fcntl(sock(c), c));
@@ -532,7 +532,15 @@ final class JtcpSockets {
 
     /** write, send, sendto: n zero bytes; a blocking write returns once all are queued. */
     private Supplier<SocketCall.Result> write(SocketCall c) {
-        Supplier<SocketCall.Result> attempt = writeAttempt(c);
+        return write(c, null);
+    }
+
+    /**
+     * The same, with {@code skbEnds} (offsets into the data, ascending, or null) where the data is
+     * cut into records ({@link TcpConnection#markRecordEnd}), as Linux's zerocopy skbs are.
+     */
+    private Supplier<SocketCall.Result> write(SocketCall c, long[] skbEnds) {
+        Supplier<SocketCall.Result> attempt = writeAttempt(c, skbEnds);
         return () -> {
             SocketCall.Result r = attempt.get();
             long flags = c.argCount() > 3 ? c.integer(3) : 0;
@@ -551,7 +559,58 @@ final class JtcpSockets {
         };
     }
 
-    private Supplier<SocketCall.Result> writeAttempt(SocketCall c) {
+    /** Linux's MAX_SKB_FRAGS: the page fragments one skb holds. */
+    private static final int MAX_SKB_FRAGS = 17;
+    private static final int PAGE_BYTES = 4096;
+
+    /**
+     * A zerocopy sendmsg (MSG_ZEROCOPY on a socket with SO_ZEROCOPY) pins the application's pages:
+     * each iovec takes at least one page fragment of an skb, an skb holds at most {@link
+     * #MAX_SKB_FRAGS}, and a full skb is pushed and closed (Linux's tcp_sendmsg). Returns the
+     * offsets where full skbs end, or null when the iovecs fit in one (or the send copies).
+     */
+    private long[] zeroCopySkbEnds(SocketCall c) {
+        if (!c.name().equals("sendmsg") || c.argCount() <= 2 || (c.integer(2) & ZeroCopy.MSG_ZEROCOPY) == 0
+                || !(c.arg(1) instanceof Map<?, ?> m) || !(m.get("msg_iov") instanceof List<?> iov)) {
+            return null;
+        }
+        JtcpSocket s = fds.get((int) c.integer(0));
+        if (s == null || !s.zeroCopyEnabled) {
+            return null;
+        }
+        List<Long> ends = new ArrayList<>();
+        long offset = 0;
+        int frags = 0;
+        for (Object o : iov) {
+            long len = o instanceof Map<?, ?> v && v.get("iov_len") instanceof Long l ? l : 0;
+            long left = len;
+            while (left > 0) {
+                if (frags == MAX_SKB_FRAGS) {
+                    ends.add(offset);
+                    frags = 0;
+                }
+                long piece = Math.min(left, PAGE_BYTES);
+                frags++;
+                offset += piece;
+                left -= piece;
+            }
+        }
+        return ends.isEmpty() ? null : ends.stream().mapToLong(Long::longValue).toArray();
+    }
+
+    /** The first of {@code skbEnds} past {@code written}, or {@code total}. */
+    private static long nextSkbEnd(long[] skbEnds, long written, long total) {
+        if (skbEnds != null) {
+            for (long end : skbEnds) {
+                if (end > written) {
+                    return end;
+                }
+            }
+        }
+        return total;
+    }
+
+    private Supplier<SocketCall.Result> writeAttempt(SocketCall c, long[] skbEnds) {
         long[] written = {0};
         return () -> guarded(() -> {
             JtcpSocket s = sock(c);
@@ -613,10 +672,17 @@ final class JtcpSockets {
                 // Linux: nothing can be copied from a NULL buffer; EFAULT unless some bytes were sent.
                 return written[0] > 0 ? SocketCall.Result.ok(written[0]) : SocketCall.Result.error("EFAULT");
             }
-            ByteBuffer data = ByteBuffer.allocate((int) (total - written[0]));
-            int n = (flags & MSG_MORE) != 0 && (flags & 0x1) == 0 ? conn.sendMore(now(), data)
-                    : conn.send(now(), data, (flags & 0x1) != 0);
-            written[0] += n;
+            while (true) {
+                long upTo = nextSkbEnd(skbEnds, written[0], total);
+                ByteBuffer data = ByteBuffer.allocate((int) (upTo - written[0]));
+                int n = (flags & MSG_MORE) != 0 && (flags & 0x1) == 0 ? conn.sendMore(now(), data)
+                        : conn.send(now(), data, (flags & 0x1) != 0);
+                written[0] += n;
+                if (written[0] < upTo || upTo == total) {
+                    break;
+                }
+                conn.markRecordEnd(); // a full zerocopy skb: closed and pushed
+            }
             if (written[0] == total) {
                 return SocketCall.Result.ok(total);
             }
