@@ -122,7 +122,7 @@ final class EpollSet {
             now[0] = st.rcvNxt() + (s.conn.isEndOfStream() ? 1L << 40 : 0);
             now[1] = st.state().ordinal();
             now[2] = s.conn.writable() > 0 ? 1 : 0;
-            now[3] = s.zeroCopy.completed(st);
+            now[3] = s.zeroCopy.completed(st) + s.timestamps.reported();
             now[4] = s.conn.error() != null ? 1 : 0;
         }
         if (s.listener != null) {

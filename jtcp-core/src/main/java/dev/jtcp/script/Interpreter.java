@@ -519,22 +519,31 @@ final class Interpreter {
             return;
         }
         Object expected = value(line, want);
-        if (!sameFields(expected, got)) {
+        if (!sameFields(expected, got, settings.toleranceUs() * 1000)) {
             throw fail(line, "recvmsg() msg_control: expected " + expected + ", got " + got);
         }
     }
 
-    /** {@code want} and {@code got} equal, where a struct in {@code want} may leave fields out. */
-    private static boolean sameFields(Object want, Object got) {
+    /**
+     * {@code want} and {@code got} equal, where a struct in {@code want} may leave fields out; a
+     * timestamp ({@code {scm_sec=..., scm_nsec=...}}, script-relative as packetdrill writes it)
+     * within {@code toleranceNs}.
+     */
+    private static boolean sameFields(Object want, Object got, long toleranceNs) {
+        if (want instanceof Map<?, ?> wm && wm.get("scm_sec") instanceof Long ws && wm.get("scm_nsec") instanceof Long wns
+                && got instanceof Map<?, ?> gm && gm.get("scm_sec") instanceof Long gs && gm.get("scm_nsec") instanceof Long gns) {
+            return Math.abs((ws - gs) * 1_000_000_000L + wns - gns) <= toleranceNs;
+        }
         if (want instanceof Map<?, ?> wm) {
-            return got instanceof Map<?, ?> gm && wm.entrySet().stream().allMatch(e -> sameFields(e.getValue(), gm.get(e.getKey())));
+            return got instanceof Map<?, ?> gm && wm.entrySet().stream()
+                    .allMatch(e -> sameFields(e.getValue(), gm.get(e.getKey()), toleranceNs));
         }
         if (want instanceof List<?> wl) {
             if (!(got instanceof List<?> gl) || wl.size() != gl.size()) {
                 return false;
             }
             for (int i = 0; i < wl.size(); i++) {
-                if (!sameFields(wl.get(i), gl.get(i))) {
+                if (!sameFields(wl.get(i), gl.get(i), toleranceNs)) {
                     return false;
                 }
             }
@@ -620,6 +629,7 @@ final class Interpreter {
                     }
                     notes.add("line " + line + ": no-op `" + n.command() + "`: " + n.why());
                 }
+                case Shell.FileWrite f -> target.writeFile(f.path(), f.bytes(), line);
                 case Shell.StateCheck c -> {
                     if (!target.stateCheck(c.check(), line)) {
                         throw fail(line, "command `" + c.check().command() + "` failed: no "

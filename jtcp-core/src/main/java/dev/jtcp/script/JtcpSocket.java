@@ -30,6 +30,10 @@ final class JtcpSocket {
     /** TCP_MAXSEG as set, or 0. */
     int maxSegment;
     long userTimeoutMs;
+    /** IP_TOS / IPV6_TCLASS as set (its Diffserv bits), or 0. */
+    int tos;
+    /** IP_MTU_DISCOVER as set, read back only (Linux's default IP_PMTUDISC_WANT). */
+    int mtuDiscover = 1;
     /** TCP_SYNCNT as set, or 0: the SYN's retransmissions before the connection gives up. */
     int synCount;
     /** TCP_FASTOPEN's queue length on a listener (RFC 7413 §5.1), or 0. */
@@ -54,8 +58,12 @@ final class JtcpSocket {
     /** SO_ZEROCOPY as set: MSG_ZEROCOPY sends are then reported on the error queue. */
     boolean zeroCopyEnabled;
     final ZeroCopy zeroCopy = new ZeroCopy();
+    /** SO_TIMESTAMPING's transmit reports for this socket's sends. */
+    final TxTimestamps timestamps = new TxTimestamps();
     /** TCP_INQ as set: recvmsg reports the bytes still queued after the read in a TCP_CM_INQ message. */
     boolean inq;
+    /** The size of the emulated file this descriptor reads (open()), or -1 for a socket. */
+    long fileBytes = -1;
     /** Non-null when this descriptor is an epoll instance rather than a socket. */
     EpollSet epoll;
 
@@ -99,6 +107,9 @@ final class JtcpSocket {
         if (sendBuffer > 0) {
             conn.sendBufferSize(sendBuffer);
         }
+        if (tos != 0) {
+            conn.tos(tos);
+        }
     }
 
     /** Linux gives up after N SYN retransmissions: at 1 + 2 + ... + 2^N seconds with a 1 s initial RTO. */
@@ -130,7 +141,7 @@ final class JtcpSocket {
             boolean rcvShut = closed || c.isEndOfStream() || st.isReceiveClosed() || s.readShutdown;
             boolean sndShut = closed || st.isSendClosed() || s.writeShutdown;
             if (c.error() != null && !s.errorReported && c.error() != TcpError.ABORTED
-                    || s.zeroCopy.completed(c.status()) > 0) {
+                    || s.zeroCopy.completed(c.status()) > 0 || s.timestamps.waiting() > 0) {
                 mask |= err; // tcp_poll: an error, or anything on the error queue
             }
             if (closed || (rcvShut && sndShut)) {

@@ -1,5 +1,6 @@
 package dev.jtcp.script;
 
+import dev.jtcp.event.TcpState;
 import dev.jtcp.tcp.ConnectionStatus;
 import dev.jtcp.tcp.TcpConfig;
 import dev.jtcp.tcp.TcpConnection;
@@ -9,7 +10,8 @@ import java.util.Map;
 /**
  * fcntl, setsockopt, getsockopt and ioctl on an emulated socket ({@link JtcpSocket}): the options a
  * jtcp connection has per connection (TCP_NODELAY, TCP_CORK, TCP_QUICKACK, TCP_MAXSEG, TCP_USER_TIMEOUT, SO_KEEPALIVE,
- * SO_SNDBUF, SO_RCVBUF before the handshake, SO_LINGER off or zero, SO_REUSEADDR, TCP_INQ), SO_ERROR, and
+ * SO_SNDBUF, SO_RCVBUF before the handshake, SO_LINGER off or zero, SO_REUSEADDR, TCP_INQ, IP_TOS,
+ * SO_TIMESTAMPING's transmit reports), IP_MTU_DISCOVER recorded only, SO_ERROR, and
  * SIOCINQ/SIOCOUTQ. Anything else raises {@link ScriptUnsupportedException}. Calls throw
  * {@link dev.jtcp.tcp.TcpException} or {@link IllegalArgumentException} for the caller to turn into
  * errno values.
@@ -18,6 +20,13 @@ final class JtcpSocketOptions {
     private static final int O_RDWR = 2;
     private static final int SOL_SOCKET = 1;
     private static final int IPPROTO_TCP = 6;
+    private static final int SOL_IP = 0;
+    private static final int SOL_IPV6 = 41;
+    private static final int IP_TOS = 1;
+    private static final int IP_MTU_DISCOVER = 10;
+    private static final int IPV6_MTU_DISCOVER = 23;
+    private static final int IPV6_TCLASS = 67;
+    private static final int ECN_MASK = 3;
 
     private JtcpSocketOptions() {
     }
@@ -101,6 +110,21 @@ final class JtcpSocketOptions {
                     }
                 }
                 case 60 -> s.zeroCopyEnabled = v != 0; // SO_ZEROCOPY, emulated by ZeroCopy
+                case 37 -> {
+                    // SO_TIMESTAMPING, emulated by TxTimestamps. Linux refuses it on a TCP socket
+                    // that is closed or listening (there is no sequence to count keys from).
+                    long supported = TxTimestamps.TX_SOFTWARE | TxTimestamps.SOFTWARE | TxTimestamps.OPT_ID
+                            | TxTimestamps.TX_SCHED | TxTimestamps.TX_ACK | TxTimestamps.OPT_ID_TCP;
+                    if ((v & ~supported) != 0) {
+                        throw new ScriptUnsupportedException(c.line(), "SO_TIMESTAMPING flags 0x"
+                                + Long.toHexString(v & ~supported) + " are not supported on jtcp (only software "
+                                + "transmit timestamps: TX_SCHED, TX_SOFTWARE, TX_ACK, SOFTWARE, OPT_ID, OPT_ID_TCP)");
+                    }
+                    if (s.conn == null || s.conn.state() == TcpState.CLOSED) {
+                        return SocketCall.Result.error("EINVAL");
+                    }
+                    s.timestamps.enable(v, s.conn.status());
+                }
                 case 36 -> { } // SO_MARK: a firewall and routing mark, nothing to jtcp
                 default -> throw unsupportedOption(c, level, name);
             }
@@ -121,12 +145,10 @@ final class JtcpSocketOptions {
                     }
                 }
                 case 2 -> {
-                    if (s.listener != null) {
-                        throw new ScriptUnsupportedException(c.line(), "TCP_MAXSEG on a socket already listening is not "
-                                + "supported: jtcp's listener offers the interface MSS (a per-listener MSS needs an "
-                                + "engine hook); set it before listen()");
-                    }
                     s.maxSegment = (int) v;
+                    if (s.listener != null) {
+                        s.listener.maxSegmentSize(s.maxSegment); // children created from now on inherit it
+                    }
                     if (s.conn != null) {
                         s.conn.maxSegmentSize(s.maxSegment);
                     }
@@ -180,6 +202,27 @@ final class JtcpSocketOptions {
             }
             return SocketCall.Result.ok(0);
         }
+        if (level == SOL_IP && name == IP_TOS || level == SOL_IPV6 && name == IPV6_TCLASS) {
+            // The Diffserv bits of this socket's packets; TCP keeps the ECN bits its own (Linux
+            // masks them out of the value, ip(7)).
+            if (v < 0 || v > 255) {
+                return SocketCall.Result.error("EINVAL");
+            }
+            s.tos = (int) v & ~ECN_MASK;
+            if (s.conn != null) {
+                s.conn.tos(s.tos);
+            }
+            return SocketCall.Result.ok(0);
+        }
+        if (level == SOL_IP && name == IP_MTU_DISCOVER || level == SOL_IPV6 && name == IPV6_MTU_DISCOVER) {
+            // Recorded and read back only: jtcp always does path MTU discovery (DF set), whatever
+            // the mode, so IP_PMTUDISC_DONT's packets still carry DF (packet lines do not check DF).
+            if (v < 0 || v > 5) {
+                return SocketCall.Result.error("EINVAL");
+            }
+            s.mtuDiscover = (int) v;
+            return SocketCall.Result.ok(0);
+        }
         throw unsupportedOption(c, level, name);
     }
 
@@ -205,6 +248,7 @@ final class JtcpSocketOptions {
                         : (long) (conn != null ? conn.receiveBufferSize() : config.receiveBufferBytes()));
                 case 9 -> SocketCall.Result.ok(0, (long) (s.keepAlive ? 1 : 0));
                 case 60 -> SocketCall.Result.ok(0, (long) (s.zeroCopyEnabled ? 1 : 0));
+                case 37 -> SocketCall.Result.ok(0, s.timestamps.flags());
                 case 13 -> {
                     Map<String, Object> m = new LinkedHashMap<>();
                     m.put("onoff", (long) (s.lingerOn ? 1 : 0));
@@ -213,6 +257,12 @@ final class JtcpSocketOptions {
                 }
                 default -> throw unsupportedOption(c, level, name);
             };
+        }
+        if (level == SOL_IP && name == IP_TOS || level == SOL_IPV6 && name == IPV6_TCLASS) {
+            return SocketCall.Result.ok(0, (long) s.tos);
+        }
+        if (level == SOL_IP && name == IP_MTU_DISCOVER || level == SOL_IPV6 && name == IPV6_MTU_DISCOVER) {
+            return SocketCall.Result.ok(0, (long) s.mtuDiscover);
         }
         if (level == IPPROTO_TCP) {
             return switch ((int) name) {

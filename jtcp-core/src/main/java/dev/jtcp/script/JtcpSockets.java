@@ -46,6 +46,8 @@ final class JtcpSockets {
     private final JtcpTarget target;
     private final Endpoints ends;
     private final TreeMap<Integer, JtcpSocket> fds = new TreeMap<>();
+    /** The emulated files (path to size in zero bytes) that {@code open} and {@code sendfile} use. */
+    private final Map<String, Long> files = new java.util.HashMap<>();
     /** Every connection a socket has had, so STATUS still answers after close(). */
     private final List<TcpConnection> known = new ArrayList<>();
     private Blocked blocked;
@@ -84,7 +86,7 @@ final class JtcpSockets {
                 SocketCall plain = vectored(c, "read");
                 yield () -> read(plain);
             }
-            case "writev", "sendmsg" -> write(vectored(c, "write"));
+            case "writev", "sendmsg" -> write(vectored(c, "write"), zeroCopySkbEnds(c));
             case "close" -> () -> close(c);
             case "shutdown" -> () -> shutdown(c);
             case "fcntl" -> () -> guarded(() -> JtcpSocketOptions.fcntl(sock(c), c));
@@ -101,6 +103,8 @@ final class JtcpSockets {
                 return SocketCall.Result.ok(e.fd);
             };
             case "epoll_ctl" -> () -> guarded(() -> epollControl(c));
+            case "open" -> () -> openFile(c);
+            case "sendfile" -> sendfile(c);
             case "epoll_wait" -> epollWait(c);
             default -> throw new ScriptUnsupportedException(c.line(), "system call " + c.name()
                     + "() is not supported on jtcp");
@@ -117,6 +121,11 @@ final class JtcpSockets {
 
     /** Retries a blocked call after the stack did something; completes it if it can now. */
     void poll() {
+        for (JtcpSocket s : fds.values()) {
+            if (s.conn != null && s.timestamps.isActive()) {
+                s.timestamps.onAcknowledged(s.conn.status().sndUna(), now());
+            }
+        }
         if (blocked == null) {
             return;
         }
@@ -214,17 +223,15 @@ final class JtcpSockets {
                 target.configureBeforeStart(c.line(), "SO_RCVBUF on a listener", b -> b.receiveBufferBytes(s.receiveBuffer)
                         .receiveBufferMaxBytes(s.receiveBuffer)); // explicit: no autotuning, as Linux
             }
-            if (s.maxSegment > 0) {
-                // TCP_MAXSEG on a listener: its SYN,ACK offers that MSS and its children send no larger
-                // segments, which the host's MTU gives jtcp (one listener per script).
-                target.clampMssBeforeStart(c.line(), s.maxSegment);
-            }
             Host host = target.host();
             IpAddress addr = s.boundAddress == null || s.boundAddress.isUnspecified() ? IpAddress.ANY_V4 : s.boundAddress;
             s.listener = host.listen(now(), addr, s.boundPort, backlog);
             s.listener.fastOpen(s.fastOpenQueue);
             if (s.fastOpenKey != null) {
                 s.listener.fastOpenKey(s.fastOpenKey);
+            }
+            if (s.maxSegment > 0) {
+                s.listener.maxSegmentSize(s.maxSegment); // TCP_MAXSEG set before listen()
             }
             ends.localPort = s.boundPort;
             ends.remotePort = ends.remotePortForListen();
@@ -252,6 +259,7 @@ final class JtcpSockets {
             child.keepAlive = s.keepAlive;
             child.keepAliveIdleSeconds = s.keepAliveIdleSeconds;
             child.userTimeoutMs = s.userTimeoutMs;
+            child.tos = s.tos;
             child.maxSegment = s.maxSegment;
             child.sendBuffer = s.sendBuffer;
             child.lingerOn = s.lingerOn;
@@ -336,8 +344,8 @@ final class JtcpSockets {
         Host host = target.host();
         TcpConnection conn;
         int taken = 0;
-        if (s.maxSegment > 0 || s.receiveBuffer > 0 || fastOpenData != null) {
-            // Options that shape the SYN (its MSS option, its window and scale) must be set before
+        if (s.maxSegment > 0 || s.receiveBuffer > 0 || s.tos != 0 || fastOpenData != null) {
+            // Options that shape the SYN (its MSS option, its window and scale, its TOS) must be set before
             // OPEN, which Host.connect does at once; so build the connection the way it does.
             IpAddress local = s.boundAddress != null && !s.boundAddress.isUnspecified() ? s.boundAddress : ends.local;
             int port = s.boundPort > 0 ? s.boundPort : ephemeralPort(host);
@@ -348,6 +356,7 @@ final class JtcpSockets {
             if (s.receiveBuffer > 0) {
                 conn.receiveBufferSize(s.receiveBuffer);
             }
+            conn.tos(s.tos);
             host.register(conn);
             if (fastOpenData != null) {
                 taken = conn.openFastOpen(now(), fastOpenData);
@@ -467,12 +476,18 @@ final class JtcpSockets {
         return SocketCall.Result.ok(r.value(), List.of(cmsg));
     }
 
-    /** recvmsg(MSG_ERRQUEUE): a zerocopy completion ({@link ZeroCopy}) in {@code msg_control}, or EAGAIN. */
+    /**
+     * recvmsg(MSG_ERRQUEUE): a zerocopy completion ({@link ZeroCopy}) or else a transmit timestamp
+     * ({@link TxTimestamps}) in {@code msg_control}, or EAGAIN.
+     */
     private SocketCall.Result errorQueue(SocketCall c) {
         return guarded(() -> {
             JtcpSocket s = sock(c);
-            List<Object> control = s.conn == null ? null
-                    : s.zeroCopy.takeNotification(s.conn.status(), !s.conn.key().remoteAddress().isV4());
+            boolean v6 = s.conn != null && !s.conn.key().remoteAddress().isV4();
+            List<Object> control = s.conn == null ? null : s.zeroCopy.takeNotification(s.conn.status(), v6);
+            if (control == null && s.conn != null) {
+                control = s.timestamps.take(v6);
+            }
             return control == null ? SocketCall.Result.error("EAGAIN") : SocketCall.Result.ok(0, control);
         });
     }
@@ -496,6 +511,9 @@ final class JtcpSockets {
                 return SocketCall.Result.error("ENOTCONN");
             }
             TcpConnection conn = s.conn;
+            if (conn.readable() > 0 && isNullBuffer(c) && c.integer(2) > 0) {
+                return SocketCall.Result.error("EFAULT"); // Linux: the copy to a NULL buffer faults
+            }
             if (conn.readable() > 0) {
                 // Linux reads what is queued even after shutdown(SHUT_RD), and queues data that
                 // arrives later (tcp_recvmsg checks RCV_SHUTDOWN only once the queue is empty); data
@@ -519,7 +537,15 @@ final class JtcpSockets {
 
     /** write, send, sendto: n zero bytes; a blocking write returns once all are queued. */
     private Supplier<SocketCall.Result> write(SocketCall c) {
-        Supplier<SocketCall.Result> attempt = writeAttempt(c);
+        return write(c, null);
+    }
+
+    /**
+     * The same, with {@code skbEnds} (offsets into the data, ascending, or null) where the data is
+     * cut into records ({@link TcpConnection#markRecordEnd}), as Linux's zerocopy skbs are.
+     */
+    private Supplier<SocketCall.Result> write(SocketCall c, long[] skbEnds) {
+        Supplier<SocketCall.Result> attempt = writeAttempt(c, skbEnds);
         return () -> {
             SocketCall.Result r = attempt.get();
             long flags = c.argCount() > 3 ? c.integer(3) : 0;
@@ -532,12 +558,64 @@ final class JtcpSockets {
                 if ((flags & ZeroCopy.MSG_ZEROCOPY) != 0 && s.zeroCopyEnabled) {
                     s.zeroCopy.sent(s.conn.status());
                 }
+                s.timestamps.onSend(s.conn.status(), now());
             }
             return r;
         };
     }
 
-    private Supplier<SocketCall.Result> writeAttempt(SocketCall c) {
+    /** Linux's MAX_SKB_FRAGS: the page fragments one skb holds. */
+    private static final int MAX_SKB_FRAGS = 17;
+    private static final int PAGE_BYTES = 4096;
+
+    /**
+     * A zerocopy sendmsg (MSG_ZEROCOPY on a socket with SO_ZEROCOPY) pins the application's pages:
+     * each iovec takes at least one page fragment of an skb, an skb holds at most {@link
+     * #MAX_SKB_FRAGS}, and a full skb is pushed and closed (Linux's tcp_sendmsg). Returns the
+     * offsets where full skbs end, or null when the iovecs fit in one (or the send copies).
+     */
+    private long[] zeroCopySkbEnds(SocketCall c) {
+        if (!c.name().equals("sendmsg") || c.argCount() <= 2 || (c.integer(2) & ZeroCopy.MSG_ZEROCOPY) == 0
+                || !(c.arg(1) instanceof Map<?, ?> m) || !(m.get("msg_iov") instanceof List<?> iov)) {
+            return null;
+        }
+        JtcpSocket s = fds.get((int) c.integer(0));
+        if (s == null || !s.zeroCopyEnabled) {
+            return null;
+        }
+        List<Long> ends = new ArrayList<>();
+        long offset = 0;
+        int frags = 0;
+        for (Object o : iov) {
+            long len = o instanceof Map<?, ?> v && v.get("iov_len") instanceof Long l ? l : 0;
+            long left = len;
+            while (left > 0) {
+                if (frags == MAX_SKB_FRAGS) {
+                    ends.add(offset);
+                    frags = 0;
+                }
+                long piece = Math.min(left, PAGE_BYTES);
+                frags++;
+                offset += piece;
+                left -= piece;
+            }
+        }
+        return ends.isEmpty() ? null : ends.stream().mapToLong(Long::longValue).toArray();
+    }
+
+    /** The first of {@code skbEnds} past {@code written}, or {@code total}. */
+    private static long nextSkbEnd(long[] skbEnds, long written, long total) {
+        if (skbEnds != null) {
+            for (long end : skbEnds) {
+                if (end > written) {
+                    return end;
+                }
+            }
+        }
+        return total;
+    }
+
+    private Supplier<SocketCall.Result> writeAttempt(SocketCall c, long[] skbEnds) {
         long[] written = {0};
         return () -> guarded(() -> {
             JtcpSocket s = sock(c);
@@ -557,6 +635,11 @@ final class JtcpSockets {
                 // RFC 7413 §4.2.1, Linux's sendto(MSG_FASTOPEN): OPEN with the data in the SYN.
                 if (s.listener != null) {
                     return SocketCall.Result.error("EISCONN");
+                }
+                if (isNullBuffer(c) && total > 0) {
+                    // The SYN's data cannot be copied. Linux then sends a SYN without data; the
+                    // emulation fails before opening (the error is what the application sees).
+                    return SocketCall.Result.error("EFAULT");
                 }
                 if (!deferred && !target.host().fastOpen().has(FastOpen.CLIENT)) {
                     return SocketCall.Result.error("EOPNOTSUPP"); // Linux, with the client bit off
@@ -595,10 +678,21 @@ final class JtcpSockets {
             if (conn.state() != TcpState.ESTABLISHED && conn.state() != TcpState.CLOSE_WAIT && !fastOpen) {
                 return SocketCall.Result.error("EPIPE");
             }
-            ByteBuffer data = ByteBuffer.allocate((int) (total - written[0]));
-            int n = (flags & MSG_MORE) != 0 && (flags & 0x1) == 0 ? conn.sendMore(now(), data)
-                    : conn.send(now(), data, (flags & 0x1) != 0);
-            written[0] += n;
+            if (isNullBuffer(c) && total > written[0]) {
+                // Linux: nothing can be copied from a NULL buffer; EFAULT unless some bytes were sent.
+                return written[0] > 0 ? SocketCall.Result.ok(written[0]) : SocketCall.Result.error("EFAULT");
+            }
+            while (true) {
+                long upTo = nextSkbEnd(skbEnds, written[0], total);
+                ByteBuffer data = ByteBuffer.allocate((int) (upTo - written[0]));
+                int n = (flags & MSG_MORE) != 0 && (flags & 0x1) == 0 ? conn.sendMore(now(), data)
+                        : conn.send(now(), data, (flags & 0x1) != 0);
+                written[0] += n;
+                if (written[0] < upTo || upTo == total) {
+                    break;
+                }
+                conn.markRecordEnd(); // a full zerocopy skb: closed and pushed
+            }
             if (written[0] == total) {
                 return SocketCall.Result.ok(total);
             }
@@ -607,6 +701,58 @@ final class JtcpSockets {
             }
             return null;
         });
+    }
+
+    /** A file the script made ({@code bytes} zero bytes) or removed ({@code bytes} -1). */
+    void writeFile(String path, long bytes) {
+        if (bytes < 0) {
+            files.remove(path);
+        } else {
+            files.put(path, bytes);
+        }
+    }
+
+    /** open(path, O_RDONLY) of an emulated file: the lowest free descriptor, or ENOENT. */
+    private SocketCall.Result openFile(SocketCall c) {
+        if (!(c.arg(0) instanceof String path) || (c.integer(1) & 3) != 0) {
+            throw new ScriptUnsupportedException(c.line(), "open() is supported for reading a file the script made");
+        }
+        Long size = files.get(path);
+        if (size == null) {
+            return SocketCall.Result.error("ENOENT");
+        }
+        int fd = (int) socket(new SocketCall("socket", List.of(), c.line(), false)).value();
+        fds.get(fd).fileBytes = size;
+        return SocketCall.Result.ok(fd);
+    }
+
+    /**
+     * sendfile(out, in, [offset], count): the file's zero bytes from the offset, at most {@code
+     * count}, written to the socket as write() would (blocking alike).
+     */
+    private Supplier<SocketCall.Result> sendfile(SocketCall c) {
+        JtcpSocket in = fds.get((int) c.integer(1));
+        if (in == null || in.fileBytes < 0) {
+            return () -> SocketCall.Result.error("EBADF");
+        }
+        long offset = c.arg(2) instanceof List<?> l && l.size() == 1 && l.getFirst() instanceof Long o ? o
+                : c.isDefault(2) || c.arg(2) instanceof Long ? 0 : -1;
+        if (offset < 0) {
+            throw new ScriptUnsupportedException(c.line(), "sendfile: expected [offset], NULL or ...");
+        }
+        long n = Math.max(0, Math.min(c.integer(3), in.fileBytes - offset));
+        if (n == 0) {
+            return () -> SocketCall.Result.ok(0);
+        }
+        return write(new SocketCall("write", List.of(c.arg(0), SocketCall.DEFAULT, n), c.line(), false));
+    }
+
+    /**
+     * Whether the call names NULL (0) as its buffer: the emulation moves byte counts, not memory, so
+     * only this one invalid address is known to fault.
+     */
+    private static boolean isNullBuffer(SocketCall c) {
+        return c.arg(1) instanceof Long address && address == 0;
     }
 
     private SocketCall.Result close(SocketCall c) {
@@ -755,6 +901,16 @@ final class JtcpSockets {
             }
         }
         return null;
+    }
+
+    /** The stack sent a segment: a socket timestamping its sends learns which bytes left when. */
+    void onSegmentSent(LivePacket p) {
+        for (JtcpSocket s : fds.values()) {
+            if (s.conn != null && s.timestamps.isActive() && s.conn.key().localPort() == p.srcPort()
+                    && s.conn.key().remotePort() == p.dstPort()) {
+                s.timestamps.onSegmentSent(p.seq(), p.payloadLength(), now());
+            }
+        }
     }
 
     /** Whether a listener is open on {@code port}. */

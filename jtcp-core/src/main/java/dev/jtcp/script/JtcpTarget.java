@@ -37,8 +37,8 @@ final class JtcpTarget implements Target {
 
     private final IpAddress localAddress;
     private final int prefixLength;
-    /** The interface MTU; lowered before the host starts by TCP_MAXSEG on a listener. */
-    private int mtu;
+    /** The interface MTU. */
+    private final int mtu;
     private final long seed;
     private TcpConfig.Builder config;
     /** net.ipv4.tcp_fastopen and tcp_fastopen_key as set before the host starts (null: not set). */
@@ -136,20 +136,12 @@ final class JtcpTarget implements Target {
         change.accept(config);
     }
 
-    /** Makes the host's MSS at most {@code mss} through its MTU; only before the host starts. */
-    void clampMssBeforeStart(int line, int mss) {
-        if (host != null) {
-            throw new ScriptUnsupportedException(line, "TCP_MAXSEG on a listener after the first socket or packet is "
-                    + "not supported: jtcp's MSS comes from the interface MTU, fixed once the host starts");
-        }
-        mtu = Math.min(mtu, mss + (localAddress.isV4() ? 20 : 40) + 20);
-    }
-
     private void onTransmit(ByteBuffer packet) {
         LivePacket p = LivePacket.parse(nowUs(), packet);
         if (p != null) {
             sent.add(p);
             delivered.onSent(p);
+            sockets.onSegmentSent(p);
         }
     }
 
@@ -192,6 +184,11 @@ final class JtcpTarget implements Target {
         }
         host().onPacket(nowNs, ByteBuffer.wrap(packet));
         sockets.poll();
+    }
+
+    @Override
+    public void writeFile(String path, long bytes, int line) {
+        sockets.writeFile(path, bytes);
     }
 
     @Override

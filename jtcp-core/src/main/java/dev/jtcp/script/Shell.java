@@ -35,7 +35,7 @@ import java.util.Locale;
  */
 final class Shell {
     /** What one command means. */
-    sealed interface Step permits Setting, NoOp, StateCheck {}
+    sealed interface Step permits Setting, NoOp, StateCheck, FileWrite {}
 
     /**
      * A sysctl setting.
@@ -57,6 +57,13 @@ final class Shell {
 
     /** A pipeline over the OS's socket listing that succeeds when a socket matches ({@link StateChecks}). */
     record StateCheck(StateChecks.Check check) implements Step {}
+
+    /**
+     * A file the script prepares for sendfile(): {@code rm -f PATH} ({@code bytes} -1) or {@code dd
+     * if=/dev/zero of=PATH bs=N count=M} ({@code bytes} N × M zero bytes). The target emulates it;
+     * no real file is touched.
+     */
+    record FileWrite(String path, long bytes) implements Step {}
 
     /** The nesting limit for settings files that run settings files. */
     private static final int MAX_DEPTH = 4;
@@ -201,6 +208,19 @@ final class Shell {
                 }
             }
             case "true", ":" -> out.add(new NoOp(command, "does nothing"));
+            case "grep", "cat" -> out.add(StateChecks.parse(command, words, line)); // over /proc/net/tcp
+            case "rm" -> {
+                for (String w : words.subList(1, words.size())) {
+                    if (w.equals("-f")) {
+                        continue;
+                    }
+                    if (w.startsWith("-")) {
+                        throw unsupported(command, line, "rm option " + w + " is not supported");
+                    }
+                    out.add(new FileWrite(w, -1));
+                }
+            }
+            case "dd" -> out.add(dd(command, words, line));
             case "tc", "ethtool" -> {
                 int limit = words.indexOf("limit");
                 if (name.equals("tc") && limit > 0 && limit + 1 < words.size() && words.get(limit + 1).equals("0")) {
@@ -235,6 +255,36 @@ final class Shell {
                 }
             }
         }
+    }
+
+    /** {@code dd bs=N count=M if=/dev/zero of=PATH [status=none]}: a file of zero bytes. */
+    private static FileWrite dd(String command, List<String> words, int line) {
+        long bs = 512;
+        long count = -1;
+        String in = null;
+        String of = null;
+        for (String w : words.subList(1, words.size())) {
+            int eq = w.indexOf('=');
+            String key = eq < 0 ? w : w.substring(0, eq);
+            String value = eq < 0 ? "" : w.substring(eq + 1);
+            try {
+                switch (key) {
+                    case "bs" -> bs = Long.parseLong(value);
+                    case "count" -> count = Long.parseLong(value);
+                    case "if" -> in = value;
+                    case "of" -> of = value;
+                    case "status" -> { }
+                    default -> throw unsupported(command, line, "dd operand " + w + " is not supported");
+                }
+            } catch (NumberFormatException e) {
+                throw unsupported(command, line, "dd sizes must be plain numbers");
+            }
+        }
+        if (!"/dev/zero".equals(in) || of == null || count < 0 || bs < 0) {
+            throw unsupported(command, line, "only dd if=/dev/zero of=FILE bs=N count=M (zero bytes, as packetdrill's "
+                    + "payloads) is supported");
+        }
+        return new FileWrite(of, bs * count);
     }
 
     /** The words of a pipeline if it has a {@code |}, else null. */

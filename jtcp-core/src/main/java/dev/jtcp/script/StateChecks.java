@@ -26,8 +26,8 @@ final class StateChecks {
     /** One {@code grep [-v] [-c] [-q] [-F] [-w] pattern}. */
     record Grep(String pattern, boolean invert) {}
 
-    /** The listing tool. */
-    enum Tool { SS, NETSTAT, SOCKSTAT, NSTAT }
+    /** The listing tool; PROC is {@code /proc/net/tcp[6]}, PROC_NAMED the same with grep's file-name prefix. */
+    enum Tool { SS, NETSTAT, SOCKSTAT, NSTAT, PROC, PROC_NAMED }
 
     private StateChecks() {
     }
@@ -54,12 +54,16 @@ final class StateChecks {
         if (head.isEmpty()) {
             throw Shell.unsupported(command, line, "empty pipeline");
         }
+        if (head.getFirst().equals("grep") || head.getFirst().equals("cat")) {
+            return procCheck(command, stages, line);
+        }
         Tool tool = switch (head.getFirst()) {
             case "ss" -> Tool.SS;
             case "netstat" -> Tool.NETSTAT;
             case "sockstat" -> Tool.SOCKSTAT;
             case "nstat" -> Tool.NSTAT;
-            default -> throw Shell.unsupported(command, line, "only ss, netstat, sockstat and nstat listings can be checked");
+            default -> throw Shell.unsupported(command, line, "only ss, netstat, sockstat, nstat and /proc/net/tcp "
+                    + "listings can be checked");
         };
         String state = null;
         int family = 0;
@@ -100,29 +104,70 @@ final class StateChecks {
         }
         List<Grep> greps = new ArrayList<>();
         for (List<String> stage : stages.subList(1, stages.size())) {
-            if (stage.isEmpty() || !stage.getFirst().equals("grep")) {
-                throw Shell.unsupported(command, line, "only grep may follow the listing");
-            }
-            boolean invert = false;
-            String pattern = null;
-            for (String w : stage.subList(1, stage.size())) {
-                if (w.startsWith("-") && pattern == null && w.length() > 1) {
-                    if (!w.matches("-[vcqFw]+")) {
-                        throw Shell.unsupported(command, line, "grep option " + w + " is not supported");
-                    }
-                    invert |= w.contains("v");
-                } else if (pattern == null) {
-                    pattern = w;
-                } else if (!w.equals(">") && !w.equals("/dev/null") && !w.equals("2>&1")) {
-                    throw Shell.unsupported(command, line, "grep reads the listing, not files");
-                }
-            }
-            if (pattern == null) {
-                throw Shell.unsupported(command, line, "grep needs a pattern");
-            }
-            greps.add(new Grep(pattern, invert));
+            greps.add(grep(command, stage, line, null));
         }
         return new Check(command, tool, state, family, sport, greps);
+    }
+
+    /**
+     * One {@code grep [-vcqFw] pattern} stage; with {@code files} non-null, the files it names (each
+     * must be {@code /proc/net/tcp} or {@code /proc/net/tcp6}) are added there, else it may name none.
+     */
+    private static Grep grep(String command, List<String> stage, int line, List<String> files) {
+        if (stage.isEmpty() || !stage.getFirst().equals("grep")) {
+            throw Shell.unsupported(command, line, "only grep may follow the listing");
+        }
+        boolean invert = false;
+        String pattern = null;
+        for (String w : stage.subList(1, stage.size())) {
+            if (w.startsWith("-") && pattern == null && w.length() > 1) {
+                if (!w.matches("-[vcqFw]+")) {
+                    throw Shell.unsupported(command, line, "grep option " + w + " is not supported");
+                }
+                invert |= w.contains("v");
+            } else if (pattern == null) {
+                pattern = w;
+            } else if (files != null && (w.equals(PROC_TCP) || w.equals(PROC_TCP6))) {
+                files.add(w);
+            } else if (!w.equals(">") && !w.equals("/dev/null") && !w.equals("2>&1")) {
+                throw Shell.unsupported(command, line, files != null ? "grep reads only /proc/net/tcp and /proc/net/tcp6"
+                        : "grep reads the listing, not files");
+            }
+        }
+        if (pattern == null) {
+            throw Shell.unsupported(command, line, "grep needs a pattern");
+        }
+        return new Grep(pattern, invert);
+    }
+
+    private static final String PROC_TCP = "/proc/net/tcp";
+    private static final String PROC_TCP6 = "/proc/net/tcp6";
+
+    /** {@code grep PATTERN /proc/net/tcp [/proc/net/tcp6] | grep ...} or {@code cat /proc/net/tcp | grep ...}. */
+    private static Check procCheck(String command, List<List<String>> stages, int line) {
+        List<String> head = stages.getFirst();
+        List<String> files = new ArrayList<>();
+        List<Grep> greps = new ArrayList<>();
+        if (head.getFirst().equals("cat")) {
+            for (String w : head.subList(1, head.size())) {
+                if (!w.equals(PROC_TCP) && !w.equals(PROC_TCP6)) {
+                    throw Shell.unsupported(command, line, "cat reads only /proc/net/tcp and /proc/net/tcp6 here");
+                }
+                files.add(w);
+            }
+        } else {
+            greps.add(grep(command, head, line, files));
+        }
+        if (files.isEmpty()) {
+            throw Shell.unsupported(command, line, "only ss, netstat, sockstat and /proc/net/tcp listings can be checked");
+        }
+        for (List<String> stage : stages.subList(1, stages.size())) {
+            greps.add(grep(command, stage, line, null));
+        }
+        // grep prefixes each line with its file's name when it reads more than one.
+        Tool tool = head.getFirst().equals("grep") && files.size() > 1 ? Tool.PROC_NAMED : Tool.PROC;
+        int family = files.contains(PROC_TCP) && files.contains(PROC_TCP6) ? 0 : files.contains(PROC_TCP) ? 4 : 6;
+        return new Check(command, tool, null, family, -1, greps);
     }
 
     /** Runs a check over the stack's sockets: whether the last grep selects a line. */
@@ -163,7 +208,32 @@ final class StateChecks {
                     r.state() == TcpState.LISTEN ? "LISTEN" : r.state().name().replace("RECEIVED", "RECV"));
             case SOCKSTAT, NSTAT -> String.format("?        ?          ?     ?  tcp%s %s %s %s", r.local().isV4() ? "4" : "6",
                     local, remote, r.state().name().replace("-", "_"));
+            case PROC, PROC_NAMED -> proc(r, tool == Tool.PROC_NAMED);
         };
+    }
+
+    /**
+     * A {@code /proc/net/tcp} (or {@code tcp6}) line as Linux writes it: slot, local and remote
+     * address as the kernel's 32-bit words in a little-endian host's order and the port, both in
+     * hex, and the state number in hex ({@code 0A} LISTEN); the queue, timer, uid and inode columns
+     * are zeros.
+     */
+    private static String proc(Row r, boolean named) {
+        boolean v4 = r.local().isV4();
+        IpAddress remote = r.remote() != null ? r.remote() : v4 ? IpAddress.ANY_V4 : IpAddress.ANY_V6;
+        String line = String.format("   0: %s:%04X %s:%04X %02X 00000000:00000000 00:00000000 00000000     0        0 0 1"
+                + " 0000000000000000 100 0 0 10 0", procAddress(r.local(), v4), r.localPort(), procAddress(remote, v4),
+                r.remote() != null ? r.remotePort() : 0, TcpInfo.stateNumber(r.state()));
+        return named ? (v4 ? PROC_TCP : PROC_TCP6) + ":" + line : line;
+    }
+
+    private static String procAddress(IpAddress a, boolean v4) {
+        if (v4) {
+            return String.format("%08X", Integer.reverseBytes(a.v4()));
+        }
+        return String.format("%08X%08X%08X%08X", Integer.reverseBytes((int) (a.hi() >>> 32)),
+                Integer.reverseBytes((int) a.hi()), Integer.reverseBytes((int) (a.lo() >>> 32)),
+                Integer.reverseBytes((int) a.lo()));
     }
 
     private static String endpoint(IpAddress a, int port, Tool tool) {

@@ -72,6 +72,15 @@ interface Target extends AutoCloseable {
      */
     String apply(Shell.Setting setting, int line);
 
+    /**
+     * Creates ({@code bytes} zero bytes) or removes ({@code bytes} -1) a file the script's
+     * {@code open}/{@code sendfile} calls use; by default files are not supported.
+     */
+    default void writeFile(String path, long bytes, int line) {
+        throw new ScriptUnsupportedException(line, "files for sendfile() are emulated on jtcp only (`rm`, `dd` of "
+                + path + ")");
+    }
+
     /** Whether the socket listing of the pipeline selects a line (see {@link StateChecks}). */
     boolean stateCheck(StateChecks.Check check, int line);
 

@@ -50,7 +50,8 @@ import dev.jtcp.event.TcpState;
  * @param advertisedMss     the MSS we offered (Linux's {@code tcpi_advmss})
  * @param receiveMss        the largest payload received, up to our MSS: the peer's full-sized segment (Linux's
  *                          {@code tcpi_rcv_mss})
- * @param lastTextNs        when in-order text last arrived, or {@link Long#MIN_VALUE} before any
+ * @param lastTextNs        when in-order text last arrived or, before any, the connection was established
+ *                          (Linux's {@code lrcvtime}); {@link Long#MIN_VALUE} before both
  * @param sackedSegments    segments in flight the peer has SACKed (Linux's {@code tcpi_sacked}); 0 without RACK
  * @param lostSegments      segments in flight loss recovery has marked lost and not since SACKed (Linux's
  *                          {@code tcpi_lost}); 0 without RACK

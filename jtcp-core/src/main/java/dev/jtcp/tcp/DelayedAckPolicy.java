@@ -59,7 +59,11 @@ final class DelayedAckPolicy {
     private long lastTextNs = Long.MIN_VALUE;
     /** Whether any text arrived yet (the first enters quick-ACK mode). */
     private boolean textSeen;
-    /** When in-order text last arrived, or {@link Long#MIN_VALUE} before any (TCP_INFO's last_data_recv). */
+    /**
+     * When in-order text last arrived, or the connection was established before any (Linux starts
+     * TCP_INFO's last_data_recv clock, {@code icsk_ack.lrcvtime}, at the handshake); {@link
+     * Long#MIN_VALUE} before either.
+     */
     private long lastDataNs = Long.MIN_VALUE;
 
     DelayedAckPolicy(TcpConfig cfg, Tcb tcb, TimerSet timers, ConnectionOptions options, RttEstimator rtt) {
@@ -110,6 +114,9 @@ final class DelayedAckPolicy {
      * sent right away counts as a reply; otherwise the clock starts with the first text.
      */
     void onEstablished(long nowNs, boolean writePending) {
+        if (lastDataNs == Long.MIN_VALUE) {
+            lastDataNs = nowNs;
+        }
         if (writePending && lastTextNs == Long.MIN_VALUE) {
             lastTextNs = nowNs;
         }
@@ -145,7 +152,7 @@ final class DelayedAckPolicy {
         return rcvMssEstimate;
     }
 
-    /** When in-order text last arrived, or {@link Long#MIN_VALUE} before any. */
+    /** When in-order text last arrived or, before any, the connection was established; {@link Long#MIN_VALUE} before both. */
     long lastTextNs() {
         return lastDataNs;
     }

@@ -221,7 +221,11 @@ final class Sender {
                 // Nagle, SWS avoidance and the FIN treat it exactly as without offload.
                 len -= len % t.effMss;
             }
-            boolean fin = t.finQueued && len == unsent && usable > len;
+            // A lone FIN carries no data, so the congestion window (RFC 5681 §3.1: "the amount of data
+            // a TCP can send") does not hold it back; the peer's window must still take its sequence
+            // number. Linux does the same (tcp_cwnd_test exempts the final FIN).
+            boolean loneFin = unsent == 0 && t.sndWnd - inFlight + synInFlight > 0;
+            boolean fin = t.finQueued && len == unsent && (usable > len || loneFin);
             if (len == 0 && !fin) {
                 break;
             }

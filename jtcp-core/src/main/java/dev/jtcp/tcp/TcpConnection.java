@@ -1561,12 +1561,9 @@ public final class TcpConnection {
         }
         if (receiveShutdown) {
             // SHLD-3: the application closed and will never read this; tell the peer data was lost.
-            if (cfg.resetCarriesAck()) {
-                // Linux answers the segment itself here (tcp_v4_send_reset): <SEQ=SEG.ACK><CTL=RST>.
-                sender.sendRst(nowNs, seg.ack, "data after close");
-            } else {
-                sender.sendAbortRst(nowNs, "data after close");
-            }
+            // The reset answers this segment, <SEQ=SEG.ACK><CTL=RST> (§3.10.7.1's form, and Linux's
+            // tcp_v4_send_reset): exactly the peer's RCV.NXT even while our FIN is unacknowledged.
+            sender.sendRst(nowNs, seg.ack, "data after close");
             fail(TcpError.ABORTED, "rcv data after close()");
             return;
         }

@@ -70,6 +70,8 @@ public final class TcpListener {
     /** Fast Open connections still in SYN-RECEIVED and not yet accepted (RFC 7413 §5.1). */
     private final Set<TcpConnection> fastOpenPending = Collections.newSetFromMap(new IdentityHashMap<>());
     private long fastOpenAccepted;
+    /** TCP_MAXSEG set on this listener, which every child inherits before its SYN,ACK (0: none). */
+    private int userMss;
     private final byte[] cookieScratch = new byte[FastOpen.COOKIE_BYTES];
 
     /**
@@ -134,6 +136,23 @@ public final class TcpListener {
     /** SYNs dropped because a queue was full and cookies were off (or the accept queue was full). */
     public long synsDropped() {
         return synsDropped;
+    }
+
+    /**
+     * TCP_MAXSEG on a listener (Linux's {@code user_mss}, which children inherit): connections it
+     * creates from now on advertise at most {@code mss} in their SYN,ACK and send no larger
+     * segments; 0 removes the cap. SYN-cookie connections keep the MSS their cookie encodes.
+     */
+    public void maxSegmentSize(int mss) {
+        if (mss != 0 && (mss < 88 || mss > 65495)) {
+            throw new IllegalArgumentException("MSS must be 0 or between 88 and 65495, got " + mss);
+        }
+        userMss = mss;
+    }
+
+    /** The TCP_MAXSEG cap children inherit, or 0. */
+    public int maxSegmentSize() {
+        return userMss;
     }
 
     /** Enables TCP Fast Open on this listener with at most {@code qlen} pending connections (0: off). */
@@ -285,6 +304,9 @@ public final class TcpListener {
         }
         ConnectionKey childKey = new ConnectionKey(local, port, remote, seg.srcPort);
         TcpConnection child = new TcpConnection(ctx, childKey);
+        if (userMss > 0) {
+            child.maxSegmentSize(userMss);
+        }
         int iss = ctx.isnGenerator().isn(nowNs, local.hi(), local.lo(), port, remote.hi(), remote.lo(), seg.srcPort);
         if (reopen && SeqNum.lt(iss, isnFloor)) {
             iss = isnFloor;

@@ -73,9 +73,11 @@ class ShellTest {
     void otherCommandsAreUnsupportedWithTheCommandAsReason() {
         assertThatThrownBy(() -> Shell.parse("ip route change 192.0.2.1 via 192.168.0.2 dev tun0 advmss 600", 3))
                 .isInstanceOf(ScriptUnsupportedException.class).hasMessageContaining("ip route change");
-        assertThatThrownBy(() -> Shell.parse("/bin/rm -f /tmp/testfile", 3)).isInstanceOf(ScriptUnsupportedException.class);
+        assertThatThrownBy(() -> Shell.parse("/bin/rm -rf /tmp", 3)).isInstanceOf(ScriptUnsupportedException.class);
+        assertThatThrownBy(() -> Shell.parse("dd if=/dev/urandom of=/tmp/f bs=1 count=5", 3))
+                .hasMessageContaining("if=/dev/zero");
         assertThatThrownBy(() -> Shell.parse("ps aux | grep packetdrill", 3))
-                .hasMessageContaining("only ss, netstat, sockstat and nstat");
+                .hasMessageContaining("only ss, netstat, sockstat, nstat and /proc/net/tcp");
         assertThatThrownBy(() -> Shell.parse("nstat -a | grep TcpExtOutOfWindowIcmps", 3))
                 .hasMessageContaining("nstat arguments");
         assertThat(Shell.parse("nstat | grep TcpExtOutOfWindowIcmps > /dev/null", 3)).singleElement()
@@ -84,6 +86,28 @@ class ShellTest {
         // A queue of no packets emulates local congestion (the kernel's sends fail): no equivalent here.
         assertThatThrownBy(() -> Shell.parse("tc qdisc replace dev tun0 root pfifo limit 0", 3))
                 .isInstanceOf(ScriptUnsupportedException.class).hasMessageContaining("no local queue");
+    }
+
+    @Test
+    void filesForSendfileAreEmulatedNotWritten() {
+        assertThat(Shell.parse("/bin/rm -f /tmp/testfile\n/bin/dd bs=1 count=5 if=/dev/zero of=/tmp/testfile status=none", 3))
+                .containsExactly(new Shell.FileWrite("/tmp/testfile", -1), new Shell.FileWrite("/tmp/testfile", 5));
+    }
+
+    @Test
+    void procNetTcpIsRenderedAsTheKernelWritesIt() {
+        IpAddress local = IpAddress.parse("192.168.0.1");
+        IpAddress remote = IpAddress.parse("192.0.2.1");
+        StateChecks.Row listener = new StateChecks.Row(local, 8080, null, 0, TcpState.LISTEN);
+        StateChecks.Row child = new StateChecks.Row(local, 8080, remote, 40000, TcpState.ESTABLISHED);
+        assertThat(StateChecks.render(StateChecks.Tool.PROC, listener))
+                .startsWith("   0: 0100A8C0:1F90 00000000:0000 0A ");
+        assertThat(StateChecks.render(StateChecks.Tool.PROC_NAMED, child))
+                .startsWith("/proc/net/tcp:   0: 0100A8C0:1F90 010200C0:9C40 01 ");
+        assertThat(check("grep \" 0A \" /proc/net/tcp /proc/net/tcp6 | grep \":1F90\"", List.of(listener))).isTrue();
+        assertThat(check("grep \" 0A \" /proc/net/tcp6", List.of(listener))).isFalse();
+        assertThat(check("cat /proc/net/tcp | grep -v \" 0A \"", List.of(listener, child))).isTrue();
+        assertThatThrownBy(() -> Shell.parse("grep x /etc/passwd", 3)).hasMessageContaining("/proc/net/tcp");
     }
 
     @Test
