@@ -157,8 +157,13 @@ final class Sysctls {
                  "net.ipv4.tcp_ecn_option_beacon", "net.ipv4.tcp_base_mss", "net.ipv4.tcp_pacing_ss_ratio",
                  "net.ipv4.tcp_pacing_ca_ratio", "net.ipv4.tcp_tso_win_divisor", "net.ipv4.tcp_autocorking",
                  "net.ipv4.tcp_moderate_rcvbuf", "net.ipv4.tcp_no_metrics_save", "net.ipv4.tcp_adv_win_scale" -> null;
-            case "net.ipv4.tcp_min_tso_segs", "net.ipv4.tcp_tso_rtt_log" -> "jtcp does no TSO: every segment is at most "
-                    + "one MSS on the wire, where Linux may emit (and the script expect) larger TSO packets";
+            case "net.ipv4.tcp_min_tso_segs" -> {
+                // Linux's TSO packet sizes (TsoSizing): at least this many segments per packet.
+                b.tsoMinSegs((int) Math.clamp(number(s, line), 1, 255));
+                yield null;
+            }
+            case "net.ipv4.tcp_tso_rtt_log" -> number(s, line) == 9 ? null
+                    : "jtcp's TSO packet sizes use Linux's default tcp_tso_rtt_log of 9";
             case "net.ipv4.tcp_synack_retries" -> {
                 b.synAckRetries((int) Math.clamp(number(s, line), 0, 255));
                 yield null;

@@ -28,6 +28,11 @@ interface CongestionControl {
      * (BBR's ProbeBW cycle start); the connection's ISS serves, keeping runs repeatable.
      */
     static CongestionControl forConnection(TcpConfig cfg, int initialWindow, long seed) {
+        if (cfg.congestionControl() == TcpConfig.CongestionAlgorithm.CUBIC && cfg.tsoMinSegs() > 0) {
+            // Linux's slow start grows cwnd by all that an ACK acknowledges; RFC 9406's limit of 8
+            // segments per ACK without pacing would cut the growth from the ACK of a whole TSO packet.
+            return new Cubic(initialWindow, true, true);
+        }
         return forConnection(cfg.congestionControl(), initialWindow, seed);
     }
 

@@ -208,7 +208,8 @@ final class Sender {
             int synInFlight = t.fastOpenChild && t.sndUna == t.iss ? 1 : 0;
             int cwndRoom = t.cc.cwnd() + recovery.limitedTransmitBytes() - recovery.inFlight() + synInFlight;
             int usable = Math.min(t.sndWnd - inFlight + synInFlight, cwndRoom);
-            int len = Math.min(unsent, Math.min(segmentMax, Math.max(usable, 0)));
+            int tsoBytes = tsoPacketBytes(recovery);
+            int len = Math.min(unsent, Math.min(tsoBytes > 0 ? tsoBytes : segmentMax, Math.max(usable, 0)));
             if (!records.isEmpty()) {
                 records.acknowledged(t.sndUna);
                 len = records.cap(t.sndNxt, len);
@@ -255,7 +256,11 @@ final class Sender {
             }
             boolean push = (len == unsent && (wakeup || !(options.noPush && t.sndNxt + len == options.noPushEnd)))
                     || recordEnd;
-            if (!push && cfg.pushEachBurst()) {
+            if (tsoBytes > 0 && !push) {
+                // Linux 6.x sets PSH on every TSO packet it sends (TsoSizing), unless the data was
+                // written with MSG_MORE (or under TCP_CORK), whose skbs carry no PSH.
+                push = !(options.noPush && SeqNum.ge(options.noPushEnd, t.sndNxt + len)) && !options.cork;
+            } else if (!push && cfg.pushEachBurst()) {
                 sincePush += len;
                 push = !afterDupAck && (endsBurst(len, unsent, usable, recovery) || sincePush >= tsoSizeGoal());
                 sincePush = push ? 0 : sincePush;
@@ -332,6 +337,25 @@ final class Sender {
             return mss;
         }
         return GSO_MAX_PAYLOAD / mss * mss;
+    }
+
+    /**
+     * With {@link TcpConfig#tsoMinSegs()}: the most bytes of the next packet as Linux sizes its TSO
+     * packets ({@link TsoSizing}), sent as one super-packet whatever the link (a link without
+     * offload cuts it); 0 when the model is off or does not apply (urgent data, pacing, loss
+     * recovery and Limited Transmit, whose segments go one MSS at a time), or the window is full.
+     */
+    private int tsoPacketBytes(LossRecovery recovery) {
+        Tcb t = tcb;
+        int mss = t.effMss;
+        if (cfg.tsoMinSegs() == 0 || mss <= 0 || mss >= GSO_MAX_PAYLOAD / 2 || t.sndUrgent || t.cc == null
+                || t.cc.pacingRateBytesPerSec() > 0 || recovery.isInRecovery() || recovery.limitedTransmitBytes() > 0) {
+            return 0;
+        }
+        int packetsOut = (SeqNum.diff(t.sndNxt, t.sndUna) + mss - 1) / mss;
+        int bytes = TsoSizing.packetBytes(mss, cfg.tsoMinSegs(), t.cc.cwnd(), t.cc.ssthresh(), recovery.inFlight(),
+                packetsOut, rtt.srttNs(), rtt.minRttNs());
+        return Math.min(bytes, GSO_MAX_PAYLOAD / mss * mss);
     }
 
     /** One segment of new data (and the FIN after the last), if the peer's window has room. */

@@ -68,6 +68,17 @@ import java.time.Duration;
  *                              cwnd grows only while the flight used it, the send loop stopped by cwnd, or in slow
  *                              start while cwnd is below twice the most bytes outstanding in the last window
  *                              ({@link CwndUse}); off: every ACK of new data grows cwnd (RFC 5681)
+ * @param tsoMinSegs            Linux's TSO packet model ({@link TsoSizing}), 0: off. When on, the send loop builds its
+ *                              segments as Linux's {@code tcp_write_xmit} sizes TSO packets ({@code tcp_tso_autosize}:
+ *                              about 1 ms of the pacing rate, at least this many segments, {@code net.ipv4.tcp_min_tso_segs};
+ *                              at most half the congestion window, {@code tcp_cwnd_test}), sends each as one super-packet
+ *                              (cut by links without offload) and sets PSH on each, as Linux 6.x does
+ * @param notSentLowatBytes     the host's TCP_NOTSENT_LOWAT (Linux's {@code net.ipv4.tcp_notsent_lowat}): a socket is
+ *                              writable only while fewer bytes than this are unsent; {@link Integer#MAX_VALUE}: no limit
+ * @param writeAccounting       Linux's send-buffer accounting ({@link WriteAccounting}): a write takes what Linux's {@code
+ *                              tcp_sendmsg} would, skb by skb of the size goal, while the queued bytes with their skb
+ *                              overhead stay below SO_SNDBUF and the unsent bytes below the not-sent low-water mark;
+ *                              off: the send buffer's free space
  */
 public record TcpConfig(
         int defaultMssV4,
@@ -107,7 +118,10 @@ public record TcpConfig(
         boolean pingPongAck,
         boolean pushEachBurst,
         boolean resetCarriesAck,
-        boolean cwndValidation) {
+        boolean cwndValidation,
+        int tsoMinSegs,
+        int notSentLowatBytes,
+        boolean writeAccounting) {
 
     /** When a listener answers with SYN cookies instead of keeping state. */
     public enum SynCookieMode {
@@ -174,6 +188,8 @@ public record TcpConfig(
         require(synAckRetries >= 0, "synAckRetries must not be negative");
         require(receiveBufferMaxBytes >= 1024, "receiveBufferMaxBytes must be at least 1024");
         require(sendBufferMaxBytes >= 1024, "sendBufferMaxBytes must be at least 1024");
+        require(tsoMinSegs >= 0 && tsoMinSegs <= 255, "tsoMinSegs must be 0 (off) to 255");
+        require(notSentLowatBytes > 0, "notSentLowatBytes must be positive");
     }
 
     /** Whether the receive buffer grows with the delivery rate (its maximum lies above its start). */
@@ -206,7 +222,8 @@ public record TcpConfig(
         return new TcpConfig(536, 1220, true, true, true, 256 * 1024, 256 * 1024,
                 1 * S, 200 * MS, 120 * S, 180 * S, 3, 100 * S, 60 * S, 40 * MS, 10,
                 7200 * S, 75 * S, 9, 60 * S, 1000, SynCookieMode.ON_OVERFLOW, true, 1000, 3, EcnMode.ACCEPT,
-                CongestionAlgorithm.CUBIC, true, 500 * MS, 5, true, 6 << 20, 4 << 20, true, false, false, false, true);
+                CongestionAlgorithm.CUBIC, true, 500 * MS, 5, true, 6 << 20, 4 << 20, true, false, false, false, true, 0,
+                Integer.MAX_VALUE, false);
     }
 
     /**
@@ -229,7 +246,7 @@ public record TcpConfig(
      */
     public static TcpConfig linux() {
         return defaults().toBuilder().synRetransmitTimeout(Duration.ofSeconds(127)).msl(Duration.ofSeconds(30))
-                .pingPongAck(true).pushEachBurst(true).resetCarriesAck(true).build();
+                .pingPongAck(true).pushEachBurst(true).resetCarriesAck(true).tsoMinSegs(2).writeAccounting(true).build();
     }
 
     /** 2×MSL, how long TIME-WAIT lasts. */
@@ -285,6 +302,9 @@ public record TcpConfig(
         private boolean pushEachBurst;
         private boolean resetCarriesAck;
         private boolean cwndValidation;
+        private int tsoMinSegs;
+        private int notSentLowatBytes;
+        private boolean writeAccounting;
 
         private Builder(TcpConfig c) {
             defaultMssV4 = c.defaultMssV4;
@@ -325,6 +345,9 @@ public record TcpConfig(
             pushEachBurst = c.pushEachBurst;
             resetCarriesAck = c.resetCarriesAck;
             cwndValidation = c.cwndValidation;
+            tsoMinSegs = c.tsoMinSegs;
+            notSentLowatBytes = c.notSentLowatBytes;
+            writeAccounting = c.writeAccounting;
         }
 
         public Builder defaultMss(int v4, int v6) { defaultMssV4 = v4; defaultMssV6 = v6; return this; }
@@ -367,6 +390,9 @@ public record TcpConfig(
         public Builder pushEachBurst(boolean on) { pushEachBurst = on; return this; }
         public Builder resetCarriesAck(boolean on) { resetCarriesAck = on; return this; }
         public Builder cwndValidation(boolean on) { cwndValidation = on; return this; }
+        public Builder tsoMinSegs(int segs) { tsoMinSegs = segs; return this; }
+        public Builder notSentLowatBytes(int bytes) { notSentLowatBytes = bytes; return this; }
+        public Builder writeAccounting(boolean on) { writeAccounting = on; return this; }
 
         public TcpConfig build() {
             return new TcpConfig(defaultMssV4, defaultMssV6, windowScaling, timestamps, sack, sendBufferBytes,
@@ -375,7 +401,7 @@ public record TcpConfig(
                     keepAliveProbes, finWait2TimeoutNs, challengeAckPerSecond, synCookies, timeWaitReuse, timestampHz,
                     dupAckThreshold, ecn, congestionControl, rack, invalidRateLimitNs, synAckRetries, quickAck,
                     receiveBufferMaxBytes, sendBufferMaxBytes, frto, pingPongAck, pushEachBurst, resetCarriesAck,
-                    cwndValidation);
+                    cwndValidation, tsoMinSegs, notSentLowatBytes, writeAccounting);
         }
     }
 }
