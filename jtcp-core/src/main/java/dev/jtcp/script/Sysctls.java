@@ -145,8 +145,11 @@ final class Sysctls {
                     : "jtcp always restarts from the initial window after an idle RTO (RFC 5681 §4.1)";
             case "net.ipv4.tcp_mtu_probing" -> number(s, line) == 0 ? null
                     : "jtcp has no packetization-layer path MTU discovery (RFC 4821)";
-            case "net.ipv4.tcp_notsent_lowat" -> number(s, line) >= 0xffffffffL ? null
-                    : "jtcp has no per-host TCP_NOTSENT_LOWAT";
+            case "net.ipv4.tcp_notsent_lowat" -> {
+                long v = number(s, line);
+                b.notSentLowatBytes(v <= 0 || v >= Integer.MAX_VALUE ? Integer.MAX_VALUE : (int) v);
+                yield null;
+            }
             case "net.ipv4.tcp_fastopen" -> {
                 number(s, line);
                 // Only matters once a script uses Fast Open (an FO option, MSG_FASTOPEN, TCP_FASTOPEN*);

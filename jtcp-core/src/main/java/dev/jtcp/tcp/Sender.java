@@ -311,6 +311,10 @@ final class Sender {
      * The largest TSO packet Linux would build ({@code tcp_xmit_size_goal}): 64 KiB, bounded by half
      * the largest window the peer offered ({@code tcp_bound_to_half_wnd}), in whole segments.
      */
+    int sizeGoal() {
+        return tsoSizeGoal();
+    }
+
     private int tsoSizeGoal() {
         int mss = Math.max(tcb.effMss, 1);
         int cutoff = tcb.maxSndWnd > 536 ? tcb.maxSndWnd >> 1 : tcb.maxSndWnd;
