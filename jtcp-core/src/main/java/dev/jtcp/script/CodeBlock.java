@@ -33,7 +33,8 @@ final class CodeBlock {
      * @param names resolves {@code tcpi_*} and constant names; null means unknown (unsupported)
      */
     static String check(String code, int line, Function<String, Long> names) {
-        for (String raw : code.split("[\n;]")) {
+        // Python's explicit line joining: a backslash at the end of a line continues it.
+        for (String raw : code.replaceAll("\\\\(\\s|$)", " ").split("[\n;]")) {
             String stmt = raw.strip();
             if (stmt.isEmpty() || stmt.startsWith("#")) {
                 continue;

@@ -54,6 +54,13 @@ import dev.jtcp.event.TcpState;
  * @param sackedSegments    segments in flight the peer has SACKed (Linux's {@code tcpi_sacked}); 0 without RACK
  * @param lostSegments      segments in flight loss recovery has marked lost and not since SACKed (Linux's
  *                          {@code tcpi_lost}); 0 without RACK
+ * @param busyNs            Linux's send chronographs ({@code tcpi_busy_time}) up to {@code chronoAtNs}: time with data
+ *                          queued, ns
+ * @param rwndLimitedNs     of which the peer's window held the send loop back ({@code tcpi_rwnd_limited}), ns
+ * @param sndbufLimitedNs   of which a write found the send buffer full ({@code tcpi_sndbuf_limited}), ns
+ * @param chronoType        the chronograph running at {@code chronoAtNs}: 0 none, 1 busy, 2 window-limited, 3
+ *                          send-buffer-limited ({@link #busyNs(long)} and the others count on from there)
+ * @param chronoAtNs        when the connection last saw the time
  */
 public record ConnectionStatus(
         TcpState state,
@@ -99,7 +106,27 @@ public record ConnectionStatus(
         int receiveMss,
         long lastTextNs,
         int sackedSegments,
-        int lostSegments) {
+        int lostSegments,
+        long busyNs,
+        long rwndLimitedNs,
+        long sndbufLimitedNs,
+        int chronoType,
+        long chronoAtNs) {
+
+    /** {@code tcpi_busy_time} at {@code nowNs}, ns. */
+    public long busyNs(long nowNs) {
+        return busyNs + (chronoType != 0 ? Math.max(0, nowNs - chronoAtNs) : 0);
+    }
+
+    /** {@code tcpi_rwnd_limited} at {@code nowNs}, ns. */
+    public long rwndLimitedNs(long nowNs) {
+        return rwndLimitedNs + (chronoType == 2 ? Math.max(0, nowNs - chronoAtNs) : 0);
+    }
+
+    /** {@code tcpi_sndbuf_limited} at {@code nowNs}, ns. */
+    public long sndbufLimitedNs(long nowNs) {
+        return sndbufLimitedNs + (chronoType == 3 ? Math.max(0, nowNs - chronoAtNs) : 0);
+    }
 
     /**
      * The record's usual form, but with the sequence numbers (iss, irs, sndUna, sndNxt, rcvNxt)
@@ -125,6 +152,8 @@ public record ConnectionStatus(
                 + ", spuriousRetransmissions=" + spuriousRetransmissions + ", lossRecovery=" + lossRecovery
                 + ", inRecovery=" + inRecovery + ", advertisedMss=" + advertisedMss + ", receiveMss=" + receiveMss
                 + ", lastTextNs=" + (lastTextNs == Long.MIN_VALUE ? "none" : String.valueOf(lastTextNs))
-                + ", sackedSegments=" + sackedSegments + ", lostSegments=" + lostSegments + "]";
+                + ", sackedSegments=" + sackedSegments + ", lostSegments=" + lostSegments
+                + ", busyNs=" + busyNs + ", rwndLimitedNs=" + rwndLimitedNs + ", sndbufLimitedNs=" + sndbufLimitedNs
+                + ", chronoType=" + chronoType + ", chronoAtNs=" + chronoAtNs + "]";
     }
 }

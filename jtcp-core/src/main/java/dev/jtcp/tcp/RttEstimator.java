@@ -17,6 +17,8 @@ final class RttEstimator {
 
     private final long minRtoNs;
     private final long maxRtoNs;
+    /** Linux's form ({@link TcpConfig#rtoVarianceFloor()}): the minimum bounds the variance term, not the sum. */
+    private boolean varianceFloor;
     /** Smoothed RTT, or -1 before the first sample. */
     private long srttNs = -1;
     private long rttvarNs;
@@ -35,6 +37,11 @@ final class RttEstimator {
         this.minRtoNs = minRtoNs;
         this.maxRtoNs = maxRtoNs;
         this.rtoNs = initialRtoNs;
+    }
+
+    /** Bounds the variance term by the minimum RTO, as Linux does ({@link TcpConfig#rtoVarianceFloor()}). */
+    void varianceFloor(boolean on) {
+        varianceFloor = on;
     }
 
     /** The latest measurement not yet taken by {@link #takeLatest}, ns, or -1. */
@@ -56,7 +63,9 @@ final class RttEstimator {
             rttvarNs = (3 * rttvarNs + Math.abs(srttNs - r)) / 4;
             srttNs = (7 * srttNs + r) / 8;
         }
-        rtoNs = clamp(srttNs + Math.max(GRANULARITY_NS, 4 * rttvarNs));
+        // Linux (tcp_set_rto): RTO = SRTT + RTTVAR with RTTVAR at least tcp_rto_min, so a 10 ms path
+        // gets 210 ms where RFC 6298 §2.4 gives max(200 ms, SRTT + 4 RTTVAR) = 200 ms.
+        rtoNs = clamp(srttNs + Math.max(varianceFloor ? minRtoNs : GRANULARITY_NS, 4 * rttvarNs));
         backoff = 0;
     }
 

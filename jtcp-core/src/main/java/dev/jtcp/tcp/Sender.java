@@ -83,6 +83,9 @@ final class Sender {
     /** Segments sent again: data, SYN, SYN,ACK and probes of old data. */
     long retransmissionsTotal;
 
+    /** Linux's busy, window-limited and buffer-limited time (TCP_INFO), updated per send loop and write. */
+    final SendChrono chrono = new SendChrono();
+
     /** Record ends from MSG_EOR: no segment spans one. */
     final RecordBoundaries records = new RecordBoundaries();
 
@@ -236,10 +239,12 @@ final class Sender {
                 int dataInFlight = inFlight - synInFlight;
                 // TCP_CORK and MSG_MORE (Linux) hold the last short piece whatever is in flight.
                 boolean corked = (options.cork || options.moreThisSend) && !options.pushOnce && !wakeup;
+                // Linux sends no piece the window cuts below a segment until its probe timer fires.
+                boolean windowHeld = !allQueued && cfg.linuxWindowProbes() && !wakeup;
                 boolean hold = allQueued ? corked || !options.noDelay && dataInFlight > 0
-                        : len < t.maxSndWnd / 2 && dataInFlight > 0;
+                        : windowHeld || len < t.maxSndWnd / 2 && dataInFlight > 0;
                 if (hold) {
-                    if (corked && dataInFlight == 0 && !timers.isArmed(TimerKind.PERSIST)) {
+                    if ((corked || windowHeld) && dataInFlight == 0 && !timers.isArmed(TimerKind.PERSIST)) {
                         // Linux: nothing in flight will bring an ACK, so its probe timer (one RTO,
                         // at least 200 ms) sends the corked piece (sendHeld).
                         armPersist(nowNs);
@@ -284,12 +289,32 @@ final class Sender {
             }
             sentAny = true;
         }
+        noteWindowLimited(nowNs, recovery);
         // §3.8.6.1: data waiting, window closed, nothing in flight to elicit an ACK: probe it.
         boolean waiting = SeqNum.lt(t.sndNxt, t.sndBufEnd) || (t.finQueued && SeqNum.le(t.sndNxt, t.finSeq));
         if (waiting && t.sndWnd == 0 && t.sndNxt == t.sndUna && !timers.isArmed(TimerKind.PERSIST)) {
             armPersist(nowNs);
         }
         return sentAny;
+    }
+
+    /**
+     * Linux's {@code tcp_write_xmit} ends: the window-limited chronograph runs if the congestion
+     * window had room but the peer's window had none for the next segment ({@code tcp_snd_wnd_test}),
+     * else it stops.
+     */
+    private void noteWindowLimited(long nowNs, LossRecovery recovery) {
+        Tcb t = tcb;
+        int unsent = SeqNum.diff(t.sndBufEnd, t.sndNxt);
+        int mss = Math.max(t.effMss, 1);
+        boolean cwndRoom = t.cc == null || recovery.inFlight() < t.cc.cwnd();
+        int wndRoom = SeqNum.diff(t.sndUna + t.sndWnd, t.sndNxt);
+        boolean queued = unsent > 0 || SeqNum.lt(t.sndUna, t.sndMax);
+        if (unsent > 0 && cwndRoom && wndRoom < Math.min(unsent, mss)) {
+            chrono.start(nowNs, SendChrono.RWND_LIMITED);
+        } else {
+            chrono.stop(nowNs, SendChrono.RWND_LIMITED, queued);
+        }
     }
 
     /**
@@ -651,7 +676,13 @@ final class Sender {
         timers.disarm(nowNs, TimerKind.RETRANSMISSION);
         int unsent = SeqNum.diff(t.sndBufEnd, t.sndNxt);
         prepare(TcpFlags.ACK);
-        if (t.sndNxt == t.sndUna && unsent > 0) {
+        boolean finOnly = t.finQueued && t.sndUna == t.finSeq && unsent <= 0;
+        if (cfg.linuxWindowProbes() && !finOnly && SeqNum.lt(t.sndUna, t.sndBufEnd)) {
+            // Linux's tcp_xmit_probe_skb: SEQ=SND.UNA-1 and no data, which the peer answers with an
+            // ACK carrying its window, as it does a keep-alive.
+            out.seq = t.sndUna - 1;
+            transmit(nowNs, "zero-window probe");
+        } else if (t.sndNxt == t.sndUna && unsent > 0) {
             out.seq = t.sndNxt;
             t.sendBuf.lend(SeqNum.diff(t.sndNxt, t.sndBufEnd - t.sendBuf.length()), 1, out);
             transmit(nowNs, "zero-window probe");

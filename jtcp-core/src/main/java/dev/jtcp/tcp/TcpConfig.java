@@ -79,6 +79,13 @@ import java.time.Duration;
  *                              tcp_sendmsg} would, skb by skb of the size goal, while the queued bytes with their skb
  *                              overhead stay below SO_SNDBUF and the unsent bytes below the not-sent low-water mark;
  *                              off: the send buffer's free space
+ * @param rtoVarianceFloor      Linux's RTO ({@code tcp_set_rto}): SRTT plus the variance term, which is at least {@code
+ *                              minRtoNs} (210 ms on a 10 ms path); off: RFC 6298 §2.4, the whole RTO at least {@code minRtoNs}
+ * @param linuxWindowProbes     Linux's probe timer ({@code tcp_probe_timer}): zero-window probes carry no data ({@code
+ *                              tcp_xmit_probe_skb}: SEQ=SND.UNA-1, as a keep-alive), and a piece the peer's window cuts
+ *                              below a full segment waits for the timer even with nothing in flight, which then sends what
+ *                              fits ({@code tcp_write_wakeup}); off: RFC 9293 §3.8.6.1's one octet of new data, and the
+ *                              piece goes at once when nothing is in flight (an SWS override timeout of zero)
  */
 public record TcpConfig(
         int defaultMssV4,
@@ -121,7 +128,9 @@ public record TcpConfig(
         boolean cwndValidation,
         int tsoMinSegs,
         int notSentLowatBytes,
-        boolean writeAccounting) {
+        boolean writeAccounting,
+        boolean rtoVarianceFloor,
+        boolean linuxWindowProbes) {
 
     /** When a listener answers with SYN cookies instead of keeping state. */
     public enum SynCookieMode {
@@ -223,7 +232,7 @@ public record TcpConfig(
                 1 * S, 200 * MS, 120 * S, 180 * S, 3, 100 * S, 60 * S, 40 * MS, 10,
                 7200 * S, 75 * S, 9, 60 * S, 1000, SynCookieMode.ON_OVERFLOW, true, 1000, 3, EcnMode.ACCEPT,
                 CongestionAlgorithm.CUBIC, true, 500 * MS, 5, true, 6 << 20, 4 << 20, true, false, false, false, true, 0,
-                Integer.MAX_VALUE, false);
+                Integer.MAX_VALUE, false, false, false);
     }
 
     /**
@@ -246,7 +255,7 @@ public record TcpConfig(
      */
     public static TcpConfig linux() {
         return defaults().toBuilder().synRetransmitTimeout(Duration.ofSeconds(127)).msl(Duration.ofSeconds(30))
-                .pingPongAck(true).pushEachBurst(true).resetCarriesAck(true).tsoMinSegs(2).writeAccounting(true).build();
+                .pingPongAck(true).pushEachBurst(true).resetCarriesAck(true).tsoMinSegs(2).writeAccounting(true).rtoVarianceFloor(true).linuxWindowProbes(true).build();
     }
 
     /** 2×MSL, how long TIME-WAIT lasts. */
@@ -305,6 +314,8 @@ public record TcpConfig(
         private int tsoMinSegs;
         private int notSentLowatBytes;
         private boolean writeAccounting;
+        private boolean rtoVarianceFloor;
+        private boolean linuxWindowProbes;
 
         private Builder(TcpConfig c) {
             defaultMssV4 = c.defaultMssV4;
@@ -348,6 +359,8 @@ public record TcpConfig(
             tsoMinSegs = c.tsoMinSegs;
             notSentLowatBytes = c.notSentLowatBytes;
             writeAccounting = c.writeAccounting;
+            rtoVarianceFloor = c.rtoVarianceFloor;
+            linuxWindowProbes = c.linuxWindowProbes;
         }
 
         public Builder defaultMss(int v4, int v6) { defaultMssV4 = v4; defaultMssV6 = v6; return this; }
@@ -393,6 +406,8 @@ public record TcpConfig(
         public Builder tsoMinSegs(int segs) { tsoMinSegs = segs; return this; }
         public Builder notSentLowatBytes(int bytes) { notSentLowatBytes = bytes; return this; }
         public Builder writeAccounting(boolean on) { writeAccounting = on; return this; }
+        public Builder rtoVarianceFloor(boolean on) { rtoVarianceFloor = on; return this; }
+        public Builder linuxWindowProbes(boolean on) { linuxWindowProbes = on; return this; }
 
         public TcpConfig build() {
             return new TcpConfig(defaultMssV4, defaultMssV6, windowScaling, timestamps, sack, sendBufferBytes,
@@ -401,7 +416,7 @@ public record TcpConfig(
                     keepAliveProbes, finWait2TimeoutNs, challengeAckPerSecond, synCookies, timeWaitReuse, timestampHz,
                     dupAckThreshold, ecn, congestionControl, rack, invalidRateLimitNs, synAckRetries, quickAck,
                     receiveBufferMaxBytes, sendBufferMaxBytes, frto, pingPongAck, pushEachBurst, resetCarriesAck,
-                    cwndValidation, tsoMinSegs, notSentLowatBytes, writeAccounting);
+                    cwndValidation, tsoMinSegs, notSentLowatBytes, writeAccounting, rtoVarianceFloor, linuxWindowProbes);
         }
     }
 }

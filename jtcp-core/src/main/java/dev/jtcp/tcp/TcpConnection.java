@@ -139,6 +139,7 @@ public final class TcpConnection {
         this.options = new ConnectionOptions();
         options.quickAck = cfg.quickAck();
         this.rtt = new RttEstimator(cfg.initialRtoNs(), cfg.minRtoNs(), cfg.maxRtoNs());
+        rtt.varianceFloor(cfg.rtoVarianceFloor());
         this.sender = new Sender(ctx, key, tcb, timers, options, rtt);
         this.tlp = new TailLossProbe(tcb, timers, rtt, sender);
         this.recovery = new DupAckRecovery(cfg, tcb, sender, tlp, rtt);
@@ -719,8 +720,16 @@ public final class TcpConnection {
                 }
             }
         }
+        boolean queuesEmpty = tcb.sendBuf.isEmpty() && !SeqNum.lt(tcb.sndUna, tcb.sndMax);
+        int asked = src.remaining();
         int n = notSentLowat() != Integer.MAX_VALUE && cfg.writeAccounting() ? queueLowat(nowNs, src)
                 : queue(src, src.remaining());
+        if (n > 0 && queuesEmpty) {
+            sender.chrono.start(nowNs, SendChrono.BUSY); // tcp_skb_entail into empty queues
+        }
+        if (n < asked && tcb.sendBuf.free() == 0) {
+            sender.chrono.start(nowNs, SendChrono.SNDBUF_LIMITED);
+        }
         options.noPush = options.moreThisSend;
         options.noPushEnd = tcb.sndBufEnd;
         if (urgent && n > 0) {
@@ -1042,7 +1051,9 @@ public final class TcpConnection {
                 recovery.timeouts(), recovery.spuriousRetransmissions(),
                 recovery instanceof RackRecovery ? "rack" : "dupack", recovery.isInRecovery(), t.localMss,
                 sender.ackPolicy.receiveMss(), sender.ackPolicy.lastTextNs(), recovery.sackedSegments(),
-                recovery.lostSegments());
+                recovery.lostSegments(), sender.chrono.busyNs(nowNs),
+                sender.chrono.timeNs(SendChrono.RWND_LIMITED, nowNs), sender.chrono.timeNs(SendChrono.SNDBUF_LIMITED, nowNs),
+                sender.chrono.type(), nowNs);
     }
 
     // =================================================================================================
@@ -1477,6 +1488,13 @@ public final class TcpConnection {
             tcb.sendBuf.consume(dataAcked);
         }
         int flightBefore = SeqNum.diff(tcb.sndMax, tcb.sndUna);
+        if (dataAcked > 0) {
+            boolean queued = !tcb.sendBuf.isEmpty();
+            if (!queued || tcb.sendBuf.free() > 0) {
+                // tcp_check_space: the buffer has room again (or the queues are empty: the clock stops).
+                sender.chrono.stop(nowNs, SendChrono.SNDBUF_LIMITED, queued);
+            }
+        }
 
         // RTT sample (RFC 7323 §4 with timestamps, else Karn's rule on the one timed segment). A
         // connection rebuilt from a SYN cookie did not time its handshake, and the cookie's TSecr
