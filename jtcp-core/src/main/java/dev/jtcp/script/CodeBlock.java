@@ -47,7 +47,8 @@ final class CodeBlock {
      */
     static String check(String code, int line, Function<String, Long> names, Map<String, Long> variables) {
         Function<String, Long> scoped = n -> variables.containsKey(n) ? variables.get(n) : names.apply(n);
-        for (String raw : code.split("[\n;]")) {
+        // Python's explicit line joining: a backslash at the end of a line continues it.
+        for (String raw : code.replaceAll("\\\\(\\s|$)", " ").split("[\n;]")) {
             String stmt = raw.strip();
             if (stmt.isEmpty() || stmt.startsWith("#")) {
                 continue;

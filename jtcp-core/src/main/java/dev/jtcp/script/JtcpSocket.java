@@ -22,6 +22,8 @@ final class JtcpSocket {
     boolean noDelay;
     /** TCP_CORK as set. */
     boolean cork;
+    /** TCP_NOTSENT_LOWAT as set (a u32); 0: the host's. */
+    long notSentLowat;
     /** TCP_QUICKACK as set before the connection existed, or null. */
     Boolean quickAck;
     boolean keepAlive;
@@ -85,6 +87,9 @@ final class JtcpSocket {
         conn.noDelay(noDelay);
         if (cork) {
             conn.cork(nowNs, true);
+        }
+        if (notSentLowat > 0) {
+            conn.notSentLowat((int) Math.min(notSentLowat, Integer.MAX_VALUE));
         }
         if (quickAck != null) {
             conn.quickAck(quickAck);

@@ -138,6 +138,12 @@ final class JtcpSocketOptions {
                         s.conn.noDelay(nowNs, s.noDelay);
                     }
                 }
+                case 25 -> {
+                    s.notSentLowat = v & 0xFFFFFFFFL; // TCP_NOTSENT_LOWAT, a u32
+                    if (s.conn != null) {
+                        s.conn.notSentLowat((int) Math.min(s.notSentLowat, Integer.MAX_VALUE));
+                    }
+                }
                 case 3 -> {
                     s.cork = v != 0; // TCP_CORK
                     if (s.conn != null) {
@@ -272,6 +278,7 @@ final class JtcpSocketOptions {
                 case 18 -> SocketCall.Result.ok(0, s.userTimeoutMs);
                 case 36 -> SocketCall.Result.ok(0, (long) (s.inq ? 1 : 0));
                 case 3 -> SocketCall.Result.ok(0, (long) (s.cork ? 1 : 0));
+                case 25 -> SocketCall.Result.ok(0, s.notSentLowat); // 0: the host's net.ipv4.tcp_notsent_lowat
                 case 7 -> SocketCall.Result.ok(0, (long) (s.synCount > 0 ? s.synCount : 6));
                 case 4 -> SocketCall.Result.ok(0, s.keepAliveIdleSeconds > 0 ? s.keepAliveIdleSeconds
                         : config.keepAliveIdleNs() / 1_000_000_000L);

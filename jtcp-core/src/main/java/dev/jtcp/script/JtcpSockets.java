@@ -255,6 +255,7 @@ final class JtcpSockets {
             child.connectReported = true;
             child.noDelay = s.noDelay;
             child.cork = s.cork;
+            child.notSentLowat = s.notSentLowat;
             child.zeroCopyEnabled = s.zeroCopyEnabled;
             child.keepAlive = s.keepAlive;
             child.keepAliveIdleSeconds = s.keepAliveIdleSeconds;

@@ -145,8 +145,11 @@ final class Sysctls {
                     : "jtcp always restarts from the initial window after an idle RTO (RFC 5681 §4.1)";
             case "net.ipv4.tcp_mtu_probing" -> number(s, line) == 0 ? null
                     : "jtcp has no packetization-layer path MTU discovery (RFC 4821)";
-            case "net.ipv4.tcp_notsent_lowat" -> number(s, line) >= 0xffffffffL ? null
-                    : "jtcp has no per-host TCP_NOTSENT_LOWAT";
+            case "net.ipv4.tcp_notsent_lowat" -> {
+                long v = number(s, line);
+                b.notSentLowatBytes(v <= 0 || v >= Integer.MAX_VALUE ? Integer.MAX_VALUE : (int) v);
+                yield null;
+            }
             case "net.ipv4.tcp_fastopen" -> {
                 number(s, line);
                 // Only matters once a script uses Fast Open (an FO option, MSG_FASTOPEN, TCP_FASTOPEN*);
@@ -157,8 +160,13 @@ final class Sysctls {
                  "net.ipv4.tcp_ecn_option_beacon", "net.ipv4.tcp_base_mss", "net.ipv4.tcp_pacing_ss_ratio",
                  "net.ipv4.tcp_pacing_ca_ratio", "net.ipv4.tcp_tso_win_divisor", "net.ipv4.tcp_autocorking",
                  "net.ipv4.tcp_moderate_rcvbuf", "net.ipv4.tcp_no_metrics_save", "net.ipv4.tcp_adv_win_scale" -> null;
-            case "net.ipv4.tcp_min_tso_segs", "net.ipv4.tcp_tso_rtt_log" -> "jtcp does no TSO: every segment is at most "
-                    + "one MSS on the wire, where Linux may emit (and the script expect) larger TSO packets";
+            case "net.ipv4.tcp_min_tso_segs" -> {
+                // Linux's TSO packet sizes (TsoSizing): at least this many segments per packet.
+                b.tsoMinSegs((int) Math.clamp(number(s, line), 1, 255));
+                yield null;
+            }
+            case "net.ipv4.tcp_tso_rtt_log" -> number(s, line) == 9 ? null
+                    : "jtcp's TSO packet sizes use Linux's default tcp_tso_rtt_log of 9";
             case "net.ipv4.tcp_synack_retries" -> {
                 b.synAckRetries((int) Math.clamp(number(s, line), 0, 255));
                 yield null;

@@ -98,6 +98,10 @@ final class TcpInfo {
             info.put("tcpi_reord_seen", st.reorderingSeen());
         }
         info.put("tcpi_snd_mss", (long) st.effectiveSendMss());
+        // Linux's chronographs (tcp_get_info_chrono_stats), in microseconds.
+        info.put("tcpi_busy_time", st.busyNs(nowNs) / 1000);
+        info.put("tcpi_rwnd_limited", st.rwndLimitedNs(nowNs) / 1000);
+        info.put("tcpi_sndbuf_limited", st.sndbufLimitedNs(nowNs) / 1000);
         info.put("tcpi_rto", st.rtoNs() / 1000);
         if (st.srttNs() >= 0) {
             info.put("tcpi_rtt", st.srttNs() / 1000);

@@ -28,8 +28,11 @@ interface CongestionControl {
      * (BBR's ProbeBW cycle start); the connection's ISS serves, keeping runs repeatable.
      */
     static CongestionControl forConnection(TcpConfig cfg, int initialWindow, long seed) {
-        if (cfg.congestionControl() == TcpConfig.CongestionAlgorithm.CUBIC && cfg.hyStartDetect() != 0) {
-            return new Cubic(initialWindow, false, true, cfg.hyStartDetect());
+        if (cfg.congestionControl() == TcpConfig.CongestionAlgorithm.CUBIC
+                && (cfg.hyStartDetect() != 0 || cfg.tsoMinSegs() > 0)) {
+            // With Linux's TSO packets, slow start grows cwnd by all that an ACK acknowledges; RFC 9406's
+            // limit of 8 segments per ACK without pacing would cut the growth from the ACK of a whole TSO packet.
+            return new Cubic(initialWindow, cfg.tsoMinSegs() > 0, true, cfg.hyStartDetect());
         }
         return forConnection(cfg.congestionControl(), initialWindow, seed);
     }

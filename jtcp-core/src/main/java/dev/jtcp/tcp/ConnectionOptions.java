@@ -23,6 +23,8 @@ final class ConnectionOptions {
     int noPushEnd;
     /** One send-loop run ignores {@link #cork} (Linux's TCP_NAGLE_PUSH, after TCP_NODELAY is set). */
     boolean pushOnce;
+    /** TCP_NOTSENT_LOWAT (Linux) for this connection, > 0; 0 = the host's {@link TcpConfig#notSentLowatBytes()}. */
+    int notSentLowat;
     /** Keep-alive probes are on (MUST-24; off by default, MUST-25). */
     boolean keepAlive;
     /** Linux's quick-ACK mode may run ({@link TcpConfig#quickAck()}; TCP_QUICKACK 0 turns it off). */

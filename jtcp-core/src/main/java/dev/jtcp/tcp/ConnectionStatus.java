@@ -63,6 +63,13 @@ import dev.jtcp.event.TcpState;
  * @param caState           the sender's congestion-avoidance state in Linux's numbering ({@code tcpi_ca_state}):
  *                          0 Open, 1 Disorder (duplicate ACKs or SACKs, no recovery yet), 2 CWR (reducing for an
  *                          ECN-Echo), 3 Recovery, 4 Loss (after a retransmission timeout)
+ * @param busyNs            Linux's send chronographs ({@code tcpi_busy_time}) up to {@code chronoAtNs}: time with data
+ *                          queued, ns
+ * @param rwndLimitedNs     of which the peer's window held the send loop back ({@code tcpi_rwnd_limited}), ns
+ * @param sndbufLimitedNs   of which a write found the send buffer full ({@code tcpi_sndbuf_limited}), ns
+ * @param chronoType        the chronograph running at {@code chronoAtNs}: 0 none, 1 busy, 2 window-limited, 3
+ *                          send-buffer-limited ({@link #busyNs(long)} and the others count on from there)
+ * @param chronoAtNs        when the connection last saw the time
  */
 public record ConnectionStatus(
         TcpState state,
@@ -112,7 +119,27 @@ public record ConnectionStatus(
         int retransmittedOut,
         int reordering,
         long reorderingSeen,
-        int caState) {
+        int caState,
+        long busyNs,
+        long rwndLimitedNs,
+        long sndbufLimitedNs,
+        int chronoType,
+        long chronoAtNs) {
+
+    /** {@code tcpi_busy_time} at {@code nowNs}, ns. */
+    public long busyNs(long nowNs) {
+        return busyNs + (chronoType != 0 ? Math.max(0, nowNs - chronoAtNs) : 0);
+    }
+
+    /** {@code tcpi_rwnd_limited} at {@code nowNs}, ns. */
+    public long rwndLimitedNs(long nowNs) {
+        return rwndLimitedNs + (chronoType == 2 ? Math.max(0, nowNs - chronoAtNs) : 0);
+    }
+
+    /** {@code tcpi_sndbuf_limited} at {@code nowNs}, ns. */
+    public long sndbufLimitedNs(long nowNs) {
+        return sndbufLimitedNs + (chronoType == 3 ? Math.max(0, nowNs - chronoAtNs) : 0);
+    }
 
     /**
      * The record's usual form, but with the sequence numbers (iss, irs, sndUna, sndNxt, rcvNxt)
@@ -140,6 +167,8 @@ public record ConnectionStatus(
                 + ", lastTextNs=" + (lastTextNs == Long.MIN_VALUE ? "none" : String.valueOf(lastTextNs))
                 + ", sackedSegments=" + sackedSegments + ", lostSegments=" + lostSegments
                 + ", retransmittedOut=" + retransmittedOut + ", reordering=" + reordering
-                + ", reorderingSeen=" + reorderingSeen + ", caState=" + caState + "]";
+                + ", reorderingSeen=" + reorderingSeen + ", caState=" + caState
+                + ", busyNs=" + busyNs + ", rwndLimitedNs=" + rwndLimitedNs + ", sndbufLimitedNs=" + sndbufLimitedNs
+                + ", chronoType=" + chronoType + ", chronoAtNs=" + chronoAtNs + "]";
     }
 }

@@ -83,6 +83,9 @@ final class Sender {
     /** Segments sent again: data, SYN, SYN,ACK and probes of old data. */
     long retransmissionsTotal;
 
+    /** Linux's busy, window-limited and buffer-limited time (TCP_INFO), updated per send loop and write. */
+    final SendChrono chrono = new SendChrono();
+
     /** Record ends from MSG_EOR: no segment spans one. */
     final RecordBoundaries records = new RecordBoundaries();
 
@@ -208,7 +211,8 @@ final class Sender {
             int synInFlight = t.fastOpenChild && t.sndUna == t.iss ? 1 : 0;
             int cwndRoom = t.cc.cwnd() + recovery.limitedTransmitBytes() - recovery.inFlight() + synInFlight;
             int usable = Math.min(t.sndWnd - inFlight + synInFlight, cwndRoom);
-            int len = Math.min(unsent, Math.min(segmentMax, Math.max(usable, 0)));
+            int tsoBytes = tsoPacketBytes(recovery);
+            int len = Math.min(unsent, Math.min(tsoBytes > 0 ? tsoBytes : segmentMax, Math.max(usable, 0)));
             if (!records.isEmpty()) {
                 records.acknowledged(t.sndUna);
                 len = records.cap(t.sndNxt, len);
@@ -239,10 +243,12 @@ final class Sender {
                 int dataInFlight = inFlight - synInFlight;
                 // TCP_CORK and MSG_MORE (Linux) hold the last short piece whatever is in flight.
                 boolean corked = (options.cork || options.moreThisSend) && !options.pushOnce && !wakeup;
+                // Linux sends no piece the window cuts below a segment until its probe timer fires.
+                boolean windowHeld = !allQueued && cfg.linuxWindowProbes() && !wakeup;
                 boolean hold = allQueued ? corked || !options.noDelay && dataInFlight > 0
-                        : len < t.maxSndWnd / 2 && dataInFlight > 0;
+                        : windowHeld || len < t.maxSndWnd / 2 && dataInFlight > 0;
                 if (hold) {
-                    if (corked && dataInFlight == 0 && !timers.isArmed(TimerKind.PERSIST)) {
+                    if ((corked || windowHeld) && dataInFlight == 0 && !timers.isArmed(TimerKind.PERSIST)) {
                         // Linux: nothing in flight will bring an ACK, so its probe timer (one RTO,
                         // at least 200 ms) sends the corked piece (sendHeld).
                         armPersist(nowNs);
@@ -259,7 +265,11 @@ final class Sender {
             }
             boolean push = (len == unsent && (wakeup || !(options.noPush && t.sndNxt + len == options.noPushEnd)))
                     || recordEnd;
-            if (!push && cfg.pushEachBurst()) {
+            if (tsoBytes > 0 && !push) {
+                // Linux 6.x sets PSH on every TSO packet it sends (TsoSizing), unless the data was
+                // written with MSG_MORE (or under TCP_CORK), whose skbs carry no PSH.
+                push = !(options.noPush && SeqNum.ge(options.noPushEnd, t.sndNxt + len)) && !options.cork;
+            } else if (!push && cfg.pushEachBurst()) {
                 sincePush += len;
                 push = !afterDupAck && (endsBurst(len, unsent, usable, recovery) || sincePush >= tsoSizeGoal());
                 sincePush = push ? 0 : sincePush;
@@ -283,12 +293,32 @@ final class Sender {
             }
             sentAny = true;
         }
+        noteWindowLimited(nowNs, recovery);
         // §3.8.6.1: data waiting, window closed, nothing in flight to elicit an ACK: probe it.
         boolean waiting = SeqNum.lt(t.sndNxt, t.sndBufEnd) || (t.finQueued && SeqNum.le(t.sndNxt, t.finSeq));
         if (waiting && t.sndWnd == 0 && t.sndNxt == t.sndUna && !timers.isArmed(TimerKind.PERSIST)) {
             armPersist(nowNs);
         }
         return sentAny;
+    }
+
+    /**
+     * Linux's {@code tcp_write_xmit} ends: the window-limited chronograph runs if the congestion
+     * window had room but the peer's window had none for the next segment ({@code tcp_snd_wnd_test}),
+     * else it stops.
+     */
+    private void noteWindowLimited(long nowNs, LossRecovery recovery) {
+        Tcb t = tcb;
+        int unsent = SeqNum.diff(t.sndBufEnd, t.sndNxt);
+        int mss = Math.max(t.effMss, 1);
+        boolean cwndRoom = t.cc == null || recovery.inFlight() < t.cc.cwnd();
+        int wndRoom = SeqNum.diff(t.sndUna + t.sndWnd, t.sndNxt);
+        boolean queued = unsent > 0 || SeqNum.lt(t.sndUna, t.sndMax);
+        if (unsent > 0 && cwndRoom && wndRoom < Math.min(unsent, mss)) {
+            chrono.start(nowNs, SendChrono.RWND_LIMITED);
+        } else {
+            chrono.stop(nowNs, SendChrono.RWND_LIMITED, queued);
+        }
     }
 
     /**
@@ -310,6 +340,10 @@ final class Sender {
      * The largest TSO packet Linux would build ({@code tcp_xmit_size_goal}): 64 KiB, bounded by half
      * the largest window the peer offered ({@code tcp_bound_to_half_wnd}), in whole segments.
      */
+    int sizeGoal() {
+        return tsoSizeGoal();
+    }
+
     private int tsoSizeGoal() {
         int mss = Math.max(tcb.effMss, 1);
         int cutoff = tcb.maxSndWnd > 536 ? tcb.maxSndWnd >> 1 : tcb.maxSndWnd;
@@ -336,6 +370,25 @@ final class Sender {
             return mss;
         }
         return GSO_MAX_PAYLOAD / mss * mss;
+    }
+
+    /**
+     * With {@link TcpConfig#tsoMinSegs()}: the most bytes of the next packet as Linux sizes its TSO
+     * packets ({@link TsoSizing}), sent as one super-packet whatever the link (a link without
+     * offload cuts it); 0 when the model is off or does not apply (urgent data, pacing, loss
+     * recovery and Limited Transmit, whose segments go one MSS at a time), or the window is full.
+     */
+    private int tsoPacketBytes(LossRecovery recovery) {
+        Tcb t = tcb;
+        int mss = t.effMss;
+        if (cfg.tsoMinSegs() == 0 || mss <= 0 || mss >= GSO_MAX_PAYLOAD / 2 || t.sndUrgent || t.cc == null
+                || t.cc.pacingRateBytesPerSec() > 0 || recovery.isInRecovery() || recovery.limitedTransmitBytes() > 0) {
+            return 0;
+        }
+        int packetsOut = (SeqNum.diff(t.sndNxt, t.sndUna) + mss - 1) / mss;
+        int bytes = TsoSizing.packetBytes(mss, cfg.tsoMinSegs(), t.cc.cwnd(), t.cc.ssthresh(), recovery.inFlight(),
+                packetsOut, rtt.srttNs(), rtt.minRttNs());
+        return Math.min(bytes, GSO_MAX_PAYLOAD / mss * mss);
     }
 
     /** One segment of new data (and the FIN after the last), if the peer's window has room. */
@@ -627,7 +680,13 @@ final class Sender {
         timers.disarm(nowNs, TimerKind.RETRANSMISSION);
         int unsent = SeqNum.diff(t.sndBufEnd, t.sndNxt);
         prepare(TcpFlags.ACK);
-        if (t.sndNxt == t.sndUna && unsent > 0) {
+        boolean finOnly = t.finQueued && t.sndUna == t.finSeq && unsent <= 0;
+        if (cfg.linuxWindowProbes() && !finOnly && SeqNum.lt(t.sndUna, t.sndBufEnd)) {
+            // Linux's tcp_xmit_probe_skb: SEQ=SND.UNA-1 and no data, which the peer answers with an
+            // ACK carrying its window, as it does a keep-alive.
+            out.seq = t.sndUna - 1;
+            transmit(nowNs, "zero-window probe");
+        } else if (t.sndNxt == t.sndUna && unsent > 0) {
             out.seq = t.sndNxt;
             t.sendBuf.lend(SeqNum.diff(t.sndNxt, t.sndBufEnd - t.sendBuf.length()), 1, out);
             transmit(nowNs, "zero-window probe");

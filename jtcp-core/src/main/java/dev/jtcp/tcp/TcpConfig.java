@@ -96,6 +96,24 @@ import java.time.Duration;
  *                              SYN,ACK answering ours); a plain SYN's data, passive or in a simultaneous open, is
  *                              dropped for the peer to send again, as Linux. Off: RFC 9293 §3.10.7.2 and §3.10.7.3
  *                              queue it for delivery once the connection is established
+ * @param tsoMinSegs            Linux's TSO packet model ({@link TsoSizing}), 0: off. When on, the send loop builds its
+ *                              segments as Linux's {@code tcp_write_xmit} sizes TSO packets ({@code tcp_tso_autosize}:
+ *                              about 1 ms of the pacing rate, at least this many segments, {@code net.ipv4.tcp_min_tso_segs};
+ *                              at most half the congestion window, {@code tcp_cwnd_test}), sends each as one super-packet
+ *                              (cut by links without offload) and sets PSH on each, as Linux 6.x does
+ * @param notSentLowatBytes     the host's TCP_NOTSENT_LOWAT (Linux's {@code net.ipv4.tcp_notsent_lowat}): a socket is
+ *                              writable only while fewer bytes than this are unsent; {@link Integer#MAX_VALUE}: no limit
+ * @param writeAccounting       Linux's send-buffer accounting ({@link WriteAccounting}): a write takes what Linux's {@code
+ *                              tcp_sendmsg} would, skb by skb of the size goal, while the queued bytes with their skb
+ *                              overhead stay below SO_SNDBUF and the unsent bytes below the not-sent low-water mark;
+ *                              off: the send buffer's free space
+ * @param rtoVarianceFloor      Linux's RTO ({@code tcp_set_rto}): SRTT plus the variance term, which is at least {@code
+ *                              minRtoNs} (210 ms on a 10 ms path); off: RFC 6298 §2.4, the whole RTO at least {@code minRtoNs}
+ * @param linuxWindowProbes     Linux's probe timer ({@code tcp_probe_timer}): zero-window probes carry no data ({@code
+ *                              tcp_xmit_probe_skb}: SEQ=SND.UNA-1, as a keep-alive), and a piece the peer's window cuts
+ *                              below a full segment waits for the timer even with nothing in flight, which then sends what
+ *                              fits ({@code tcp_write_wakeup}); off: RFC 9293 §3.8.6.1's one octet of new data, and the
+ *                              piece goes at once when nothing is in flight (an SWS override timeout of zero)
  */
 public record TcpConfig(
         int defaultMssV4,
@@ -141,7 +159,12 @@ public record TcpConfig(
         int hyStartDetect,
         boolean failureKeepsReceived,
         boolean synAckEchoCheck,
-        boolean synDataOnlyFastOpen) {
+        boolean synDataOnlyFastOpen,
+        int tsoMinSegs,
+        int notSentLowatBytes,
+        boolean writeAccounting,
+        boolean rtoVarianceFloor,
+        boolean linuxWindowProbes) {
 
     /** When a listener answers with SYN cookies instead of keeping state. */
     public enum SynCookieMode {
@@ -209,6 +232,8 @@ public record TcpConfig(
         require(receiveBufferMaxBytes >= 1024, "receiveBufferMaxBytes must be at least 1024");
         require(sendBufferMaxBytes >= 1024, "sendBufferMaxBytes must be at least 1024");
         require(hyStartDetect >= 0 && hyStartDetect <= 3, "hyStartDetect must be 0..3");
+        require(tsoMinSegs >= 0 && tsoMinSegs <= 255, "tsoMinSegs must be 0 (off) to 255");
+        require(notSentLowatBytes > 0, "notSentLowatBytes must be positive");
     }
 
     /** Whether the receive buffer grows with the delivery rate (its maximum lies above its start). */
@@ -243,7 +268,8 @@ public record TcpConfig(
                 7200 * S, 75 * S, 9, 60 * S, 1000, SynCookieMode.ON_OVERFLOW, true, 1000, 3, EcnMode.ACCEPT,
                 CongestionAlgorithm.CUBIC, true, 500 * MS, 5, true, 6 << 20, 4 << 20, true, false, false, false, true,
                 false, true, 0,
-                false, false, false);
+                false, false, false,
+                0, Integer.MAX_VALUE, false, false, false);
     }
 
     /**
@@ -266,12 +292,14 @@ public record TcpConfig(
      * 60 s; its interactive ACK mode, PSH on every burst and ACK on active resets (the segments its packetdrill
      * suite expects), its loss-recovery arithmetic ({@code linuxRecovery}: PRR, duplicate ACKs without SACK,
      * the RTO's variance floor), no window growth on ACKs that only SACK, and CUBIC's classic HyStart
-     * (hystart_detect 3), and received data that outlives a reset.
+     * (hystart_detect 3), received data that outlives a reset, its TSO packet sizes (tcp_min_tso_segs 2), its
+     * send-buffer accounting for writes, and its window probes.
      */
     public static TcpConfig linux() {
         return defaults().toBuilder().synRetransmitTimeout(Duration.ofSeconds(127)).msl(Duration.ofSeconds(30))
                 .pingPongAck(true).pushEachBurst(true).resetCarriesAck(true).linuxRecovery(true).hyStartDetect(3)
-                .sackGrowsWindow(false).failureKeepsReceived(true).synAckEchoCheck(true).synDataOnlyFastOpen(true).build();
+                .sackGrowsWindow(false).failureKeepsReceived(true).synAckEchoCheck(true).synDataOnlyFastOpen(true)
+                .tsoMinSegs(2).writeAccounting(true).rtoVarianceFloor(true).linuxWindowProbes(true).build();
     }
 
     /** 2×MSL, how long TIME-WAIT lasts. */
@@ -333,6 +361,11 @@ public record TcpConfig(
         private boolean failureKeepsReceived;
         private boolean synAckEchoCheck;
         private boolean synDataOnlyFastOpen;
+        private int tsoMinSegs;
+        private int notSentLowatBytes;
+        private boolean writeAccounting;
+        private boolean rtoVarianceFloor;
+        private boolean linuxWindowProbes;
 
         private Builder(TcpConfig c) {
             defaultMssV4 = c.defaultMssV4;
@@ -379,6 +412,11 @@ public record TcpConfig(
             failureKeepsReceived = c.failureKeepsReceived;
             synAckEchoCheck = c.synAckEchoCheck;
             synDataOnlyFastOpen = c.synDataOnlyFastOpen;
+            tsoMinSegs = c.tsoMinSegs;
+            notSentLowatBytes = c.notSentLowatBytes;
+            writeAccounting = c.writeAccounting;
+            rtoVarianceFloor = c.rtoVarianceFloor;
+            linuxWindowProbes = c.linuxWindowProbes;
         }
 
         public Builder defaultMss(int v4, int v6) { defaultMssV4 = v4; defaultMssV6 = v6; return this; }
@@ -427,6 +465,11 @@ public record TcpConfig(
         public Builder failureKeepsReceived(boolean on) { failureKeepsReceived = on; return this; }
         public Builder synAckEchoCheck(boolean on) { synAckEchoCheck = on; return this; }
         public Builder synDataOnlyFastOpen(boolean on) { synDataOnlyFastOpen = on; return this; }
+        public Builder tsoMinSegs(int segs) { tsoMinSegs = segs; return this; }
+        public Builder notSentLowatBytes(int bytes) { notSentLowatBytes = bytes; return this; }
+        public Builder writeAccounting(boolean on) { writeAccounting = on; return this; }
+        public Builder rtoVarianceFloor(boolean on) { rtoVarianceFloor = on; return this; }
+        public Builder linuxWindowProbes(boolean on) { linuxWindowProbes = on; return this; }
 
         public TcpConfig build() {
             return new TcpConfig(defaultMssV4, defaultMssV6, windowScaling, timestamps, sack, sendBufferBytes,
@@ -436,7 +479,8 @@ public record TcpConfig(
                     dupAckThreshold, ecn, congestionControl, rack, invalidRateLimitNs, synAckRetries, quickAck,
                     receiveBufferMaxBytes, sendBufferMaxBytes, frto, pingPongAck, pushEachBurst, resetCarriesAck,
                     cwndValidation, linuxRecovery, sackGrowsWindow, hyStartDetect,
-                    failureKeepsReceived, synAckEchoCheck, synDataOnlyFastOpen);
+                    failureKeepsReceived, synAckEchoCheck, synDataOnlyFastOpen,
+                    tsoMinSegs, notSentLowatBytes, writeAccounting, rtoVarianceFloor, linuxWindowProbes);
         }
     }
 }

@@ -93,6 +93,8 @@ public final class TcpConnection {
     private final RttEstimator rtt;
     /** Everything that leaves: the send loop, the segments, the advertised window, the ACK policy. */
     private final Sender sender;
+    /** Linux's write accounting under a not-sent low-water mark; null until a write needs it. */
+    private WriteAccounting writeAccounting;
     /** RFC 8985 §7 probes; shares the retransmission timer. */
     private final TailLossProbe tlp;
     /**
@@ -136,7 +138,8 @@ public final class TcpConnection {
         this.timers = new TimerSet(ctx, key);
         this.options = new ConnectionOptions();
         options.quickAck = cfg.quickAck();
-        this.rtt = new RttEstimator(cfg.initialRtoNs(), cfg.minRtoNs(), cfg.maxRtoNs(), cfg.linuxRecovery());
+        this.rtt = new RttEstimator(cfg.initialRtoNs(), cfg.minRtoNs(), cfg.maxRtoNs(),
+                cfg.linuxRecovery() || cfg.rtoVarianceFloor());
         this.sender = new Sender(ctx, key, tcb, timers, options, rtt);
         this.tlp = new TailLossProbe(tcb, timers, rtt, sender);
         this.recovery = new DupAckRecovery(cfg, tcb, sender, tlp, rtt);
@@ -181,7 +184,28 @@ public final class TcpConnection {
 
     /** Bytes the application can write now without blocking. */
     public int writable() {
-        return tcb.finQueued || error != null ? 0 : tcb.sendBuf.free();
+        if (tcb.finQueued || error != null
+                || !WriteAccounting.belowLowat(SeqNum.diff(tcb.sndBufEnd, tcb.sndNxt), notSentLowat())) {
+            return 0;
+        }
+        return tcb.sendBuf.free();
+    }
+
+    /**
+     * Sets TCP_NOTSENT_LOWAT (Linux): the socket is writable only while twice the unsent bytes are
+     * below it, and (with {@link TcpConfig#writeAccounting()}) a write stops once they reach it
+     * ({@link WriteAccounting}); 0 returns to the host's {@link TcpConfig#notSentLowatBytes()}.
+     */
+    public void notSentLowat(int bytes) {
+        if (bytes < 0) {
+            throw new IllegalArgumentException("TCP_NOTSENT_LOWAT must not be negative: " + bytes);
+        }
+        options.notSentLowat = bytes;
+    }
+
+    /** The not-sent low-water mark in force, bytes ({@link Integer#MAX_VALUE}: none). */
+    public int notSentLowat() {
+        return options.notSentLowat > 0 ? options.notSentLowat : cfg.notSentLowatBytes();
     }
 
     /** The peer's FIN has arrived and every byte before it has been read. */
@@ -701,8 +725,16 @@ public final class TcpConnection {
                 }
             }
         }
-        int n = tcb.sendBuf.write(src, src.remaining());
-        tcb.sndBufEnd += n;
+        boolean queuesEmpty = tcb.sendBuf.isEmpty() && !SeqNum.lt(tcb.sndUna, tcb.sndMax);
+        int asked = src.remaining();
+        int n = notSentLowat() != Integer.MAX_VALUE && cfg.writeAccounting() ? queueLowat(nowNs, src)
+                : queue(src, src.remaining());
+        if (n > 0 && queuesEmpty) {
+            sender.chrono.start(nowNs, SendChrono.BUSY); // tcp_skb_entail into empty queues
+        }
+        if (n < asked && tcb.sendBuf.free() == 0) {
+            sender.chrono.start(nowNs, SendChrono.SNDBUF_LIMITED);
+        }
         options.noPush = options.moreThisSend;
         options.noPushEnd = tcb.sndBufEnd;
         if (urgent && n > 0) {
@@ -717,6 +749,38 @@ public final class TcpConnection {
             output(nowNs);
         }
         timers.reschedule(this);
+        return n;
+    }
+
+    /** Copies up to {@code len} bytes of {@code src} into the send buffer; returns how many. */
+    private int queue(ByteBuffer src, int len) {
+        int n = tcb.sendBuf.write(src, len);
+        tcb.sndBufEnd += n;
+        return n;
+    }
+
+    /**
+     * A write under a not-sent low-water mark, as Linux's {@code tcp_sendmsg} takes it ({@link
+     * WriteAccounting}): skb by skb of the size goal, each full one pushed at once, until a new skb
+     * is due while the unsent bytes reach the mark.
+     */
+    private int queueLowat(long nowNs, ByteBuffer src) {
+        if (writeAccounting == null) {
+            writeAccounting = new WriteAccounting();
+        }
+        int n = 0;
+        while (src.hasRemaining()) {
+            int piece = writeAccounting.nextPiece(tcb.sndNxt, tcb.sndBufEnd, sender.sizeGoal(), notSentLowat(),
+                    src.remaining());
+            int w = piece == 0 ? 0 : queue(src, piece);
+            n += w;
+            if (w == 0 || w < piece || !src.hasRemaining()) {
+                break;
+            }
+            if (tcb.state == ESTABLISHED || tcb.state == CLOSE_WAIT) {
+                output(nowNs); // tcp_push_one: a full skb leaves at once
+            }
+        }
         return n;
     }
 
@@ -1008,7 +1072,9 @@ public final class TcpConnection {
                 recovery instanceof RackRecovery ? "rack" : "dupack", recovery.isInRecovery(), t.localMss,
                 sender.ackPolicy.receiveMss(), sender.ackPolicy.lastTextNs(), recovery.sackedSegments(),
                 recovery.lostSegments(), recovery.retransmittedOutSegments(), recovery.reordering(),
-                recovery.reorderingSeen(), caState());
+                recovery.reorderingSeen(), caState(), sender.chrono.busyNs(nowNs),
+                sender.chrono.timeNs(SendChrono.RWND_LIMITED, nowNs), sender.chrono.timeNs(SendChrono.SNDBUF_LIMITED, nowNs),
+                sender.chrono.type(), nowNs);
     }
 
     /** Linux's congestion-avoidance state: the recovery's, or CWR while an ECN-Echo's reduction is under way. */
@@ -1469,6 +1535,13 @@ public final class TcpConnection {
             tcb.sendBuf.consume(dataAcked);
         }
         int flightBefore = SeqNum.diff(tcb.sndMax, tcb.sndUna);
+        if (dataAcked > 0) {
+            boolean queued = !tcb.sendBuf.isEmpty();
+            if (!queued || tcb.sendBuf.free() > 0) {
+                // tcp_check_space: the buffer has room again (or the queues are empty: the clock stops).
+                sender.chrono.stop(nowNs, SendChrono.SNDBUF_LIMITED, queued);
+            }
+        }
 
         // RTT sample (RFC 7323 §4 with timestamps, else Karn's rule on the one timed segment). A
         // connection rebuilt from a SYN cookie did not time its handshake, and the cookie's TSecr

@@ -14,7 +14,7 @@ class ConnectionStatusTest {
         return new ConnectionStatus(TcpState.ESTABLISHED, key, iss, irs, sndUna, sndNxt, 65535, rcvNxt, 65535, 7, 7,
                 1460, 1460, true, true, 20_000_000, 10_000_000, 200_000_000, 14600, Integer.MAX_VALUE, 0, 0, 0, 0,
                 10, 9, 1000, 2000, 0, 0, true, false, 0, 0, "cubic", 0, 0, "rack", false,
-                1460, 1460, Long.MIN_VALUE, 0, 0, 0, 3, 0, 0);
+                1460, 1460, Long.MIN_VALUE, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0);
     }
 
     @Test
