@@ -43,7 +43,13 @@ import picocli.CommandLine.Spec;
  * each way, close). The table gives medians over the runs and the jtcp/kernel ratio per figure,
  * with the load average seen, because this is usually run on a shared machine; and what jtcp's
  * event-loop thread did per second of its own CPU time (MB pushed or pulled, lifecycles), which
- * other processes on the machine disturb far less than the wall-clock rates.
+ * other processes on the machine disturb far less than the wall-clock rates; and the heap bytes this
+ * process allocated per MB and per lifecycle.
+ *
+ * <p>Between runs, while the client waits, the engine's in-process bulk transfer ({@code jtcp
+ * bench}'s MSS 1460 over a veth-like simulated link, both ends on one thread) is measured too, and
+ * shown beside the kernel's veth push of the same runs. {@code bench/futex.sh} counts this
+ * process's futex calls per MB and per lifecycle with perf.
  *
  * <p>The namespaces are deleted at the end whatever happens (a finally block, and a shutdown hook
  * for Ctrl-C); the TUN device goes with this process. Needs root: without it the command says so and
@@ -62,6 +68,12 @@ public final class BenchTunCommand implements Callable<Integer> {
     private static final String[] FIGURES = {"push", "pull", "lifecycles"};
     /** The results key for the work jtcp's loop thread did per second of its CPU time. */
     private static final String LOOP_CPU = "jtcp-loop-cpu";
+    /** The results key for the heap bytes this process allocated per MB or per lifecycle. */
+    private static final String ALLOCATED = "jtcp-allocated";
+    /** The results key for the in-process bulk run (MSS 1460, veth-like link) between client runs. */
+    private static final String IN_PROCESS = "in-process";
+    /** Seconds of each in-process bulk run, after one second unmeasured. */
+    private static final double IN_PROCESS_SECONDS = 1.5;
 
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -91,6 +103,15 @@ public final class BenchTunCommand implements Callable<Integer> {
                     "both ways (default ${DEFAULT-VALUE}); off: one plain packet per read and write."})
     Switch offload;
 
+    @Option(names = "--figures", defaultValue = "push,pull,lifecycles", split = ",", paramLabel = "FIGURE",
+            description = "Which figures to measure: push, pull, lifecycles (default ${DEFAULT-VALUE}); e.g. to profile one.")
+    List<String> figures;
+
+    @Option(names = "--in-process", defaultValue = "on", paramLabel = "on|off",
+            description = {"Between runs, also measure the engine in-process (jtcp bench's bulk at MSS 1460 over a",
+                    "veth-like simulated link, both ends on one thread) beside the kernel's veth push (default ${DEFAULT-VALUE})."})
+    Switch inProcess;
+
     private final List<String> namespaces = new ArrayList<>();
     private final List<Process> children = new ArrayList<>();
 
@@ -98,6 +119,12 @@ public final class BenchTunCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        for (String f : figures) {
+            if (!List.of(FIGURES).contains(f)) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                        "--figures takes push, pull and lifecycles, got '" + f + "'");
+            }
+        }
         if (!isRoot()) {
             err.println("jtcp: bench tun needs root (network namespaces, a veth pair, a TUN device): run it with sudo");
             err.flush();
@@ -198,9 +225,9 @@ public final class BenchTunCommand implements Callable<Integer> {
             InterruptedException {
         Process p = start(ns, "client", "kernel=" + ip(KERNEL_SERVER) + ":" + PORT, "jtcp=" + ip(TUN_JTCP) + ":" + PORT,
                 "--mb", Long.toString(mb), "--runs", Integer.toString(runs), "--lifecycle-ms", Long.toString(lifecycleMs),
-                "--warmup-mb", Long.toString(warmupMb));
+                "--warmup-mb", Long.toString(warmupMb), "--figures", String.join(",", figures), "--pause");
         Map<String, Map<String, List<Double>>> results = new LinkedHashMap<>();
-        for (String target : List.of("kernel", "jtcp", LOOP_CPU)) {
+        for (String target : List.of("kernel", "jtcp", LOOP_CPU, ALLOCATED, IN_PROCESS)) {
             Map<String, List<Double>> m = new LinkedHashMap<>();
             for (String f : FIGURES) {
                 m.put(f, new ArrayList<>());
@@ -214,6 +241,10 @@ public final class BenchTunCommand implements Callable<Integer> {
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         long loop = loopThreadId();
         long cpuBefore = loop < 0 ? -1 : threads.getThreadCpuTime(loop);
+        // Heap bytes allocated by every thread of this process (the loop, the server's threads), as
+        // the loop's CPU: what a figure cost is the difference since the previous result.
+        long allocatedBefore = allocatedBytes();
+        PrintWriter toClient = new PrintWriter(p.getOutputStream(), true, StandardCharsets.UTF_8);
         String line;
         while ((line = r.readLine()) != null) {
             String[] f = line.split(" ");
@@ -221,19 +252,47 @@ public final class BenchTunCommand implements Callable<Integer> {
                 double value = Double.parseDouble(f[4]);
                 results.get(f[1]).get(f[3]).add(value);
                 long cpu = loop < 0 ? -1 : threads.getThreadCpuTime(loop);
-                if (f[1].equals("jtcp") && cpu > cpuBefore && cpuBefore >= 0) {
+                long allocated = allocatedBytes();
+                if (f[1].equals("jtcp")) {
                     double work = f[3].equals("lifecycles") ? value * lifecycleMs / 1000.0 : mb;
-                    results.get(LOOP_CPU).get(f[3]).add(work / ((cpu - cpuBefore) / 1e9));
+                    if (cpu > cpuBefore && cpuBefore >= 0) {
+                        results.get(LOOP_CPU).get(f[3]).add(work / ((cpu - cpuBefore) / 1e9));
+                    }
+                    if (allocated >= 0 && allocatedBefore >= 0) {
+                        results.get(ALLOCATED).get(f[3]).add((allocated - allocatedBefore) / work);
+                    }
                 }
                 cpuBefore = cpu;
+                allocatedBefore = allocated;
                 err.printf("  run %s %-6s %-10s %s%n", f[2], f[1], f[3], f[4]);
                 err.flush();
+            } else if (f.length == 2 && f[0].equals("PAUSE")) {
+                if (inProcess == Switch.on) {
+                    double mbPerSecond = BenchCommand.bulk(1500, true, 1.0, IN_PROCESS_SECONDS)[0];
+                    results.get(IN_PROCESS).get("push").add(mbPerSecond);
+                    err.printf(Locale.ROOT, "  run %s %-6s %-10s %.1f%n", f[1], "engine", "in-process", mbPerSecond);
+                    err.flush();
+                }
+                cpuBefore = loop < 0 ? -1 : threads.getThreadCpuTime(loop);
+                allocatedBefore = allocatedBytes();
+                toClient.println("go");
             }
         }
         if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
             throw new IOException("the kernel-side client failed (exit " + (p.isAlive() ? "?" : p.exitValue()) + ")");
         }
         return results;
+    }
+
+    /** Heap bytes allocated by this process's threads so far, or -1 where the JVM cannot say. */
+    private static long allocatedBytes() {
+        // HotSpot's com.sun.management attribute, read by name (the CLI's module needs only java.management).
+        try {
+            return (Long) ManagementFactory.getPlatformMBeanServer().getAttribute(
+                    new javax.management.ObjectName(ManagementFactory.THREAD_MXBEAN_NAME), "TotalThreadAllocatedBytes");
+        } catch (javax.management.JMException | RuntimeException e) {
+            return -1;
+        }
     }
 
     private static long loopThreadId() {
@@ -267,18 +326,32 @@ public final class BenchTunCommand implements Callable<Integer> {
         String[] labels = {"push (client sends " + mb + " MB, server discards)",
                 "pull (server sends " + mb + " MB)", "lifecycles (connect, 100 B each way, close)"};
         for (int i = 0; i < FIGURES.length; i++) {
+            if (!figures.contains(FIGURES[i])) {
+                continue;
+            }
             double k = median(results.get("kernel").get(FIGURES[i]));
             double j = median(results.get("jtcp").get(FIGURES[i]));
             String unit = i < 2 ? " MB/s" : " /s";
-            out.printf(Locale.ROOT, "%-44s %16s %16s %12s%n", labels[i], String.format(Locale.ROOT, "%,.1f", k) + unit,
-                    String.format(Locale.ROOT, "%,.1f", j) + unit, String.format(Locale.ROOT, "ratio %.3f", j / k));
+            row(out, labels[i], k, j, unit);
+        }
+        if (figures.contains("push") && inProcess == Switch.on) {
+            row(out, "in-process bulk, MSS 1460, vs the veth push", median(results.get("kernel").get("push")),
+                    median(results.get(IN_PROCESS).get("push")), " MB/s");
         }
         out.printf(Locale.ROOT, "jtcp's event-loop thread per second of its CPU time: push %,.0f MB, pull %,.0f MB,"
                         + " %,.0f lifecycles%n", median(results.get(LOOP_CPU).get("push")),
                 median(results.get(LOOP_CPU).get("pull")), median(results.get(LOOP_CPU).get("lifecycles")));
+        out.printf(Locale.ROOT, "heap allocated by this process: %,.0f B per MB pushed, %,.0f B per MB pulled,"
+                        + " %,.0f B per lifecycle%n", median(results.get(ALLOCATED).get("push")),
+                median(results.get(ALLOCATED).get("pull")), median(results.get(ALLOCATED).get("lifecycles")));
         out.printf("load average (1, 5, 15 min): before %s, after %s; %d cores%n", loadBefore, loadAfter,
                 Runtime.getRuntime().availableProcessors());
         out.flush();
+    }
+
+    private static void row(PrintWriter out, String label, double kernel, double jtcp, String unit) {
+        out.printf(Locale.ROOT, "%-44s %16s %16s %12s%n", label, String.format(Locale.ROOT, "%,.1f", kernel) + unit,
+                String.format(Locale.ROOT, "%,.1f", jtcp) + unit, String.format(Locale.ROOT, "ratio %.3f", jtcp / kernel));
     }
 
     static double median(List<Double> values) {
