@@ -38,7 +38,10 @@ import picocli.CommandLine.Spec;
  * </pre>
  *
  * <p>The same kernel client (the JDK's sockets in a child JVM, {@link BenchPeer}) measures both
- * servers, alternating which goes first each run: push (the client sends N MB, the server
+ * servers, alternating which goes first each run. jtcp serves with handlers on its event loop
+ * ({@link BenchLoopServer}, as {@code jtcp serve} does); its lifecycles are also measured against a
+ * second jtcp server with one virtual thread per connection (as the kernel server has), to show
+ * what the hand-offs between threads cost. The figures: push (the client sends N MB, the server
  * discards), pull (the server sends N MB) and sequential connection lifecycles (connect, 100 bytes
  * each way, close). The table gives medians over the runs and the jtcp/kernel ratio per figure,
  * with the load average seen, because this is usually run on a shared machine; and what jtcp's
@@ -61,6 +64,9 @@ import picocli.CommandLine.Spec;
                 "Creates namespaces jtcp-bench-PID-c/-s (addresses in 198.18.10.0/23) and always deletes them."})
 public final class BenchTunCommand implements Callable<Integer> {
     private static final int PORT = 9000;
+    /** jtcp's thread-per-connection server, for the lifecycles it costs beside the loop's handlers. */
+    private static final int THREADS_PORT = 9001;
+    private static final String THREADS = "jtcp-threads";
     private static final String KERNEL_CLIENT = "198.18.10.1/24";
     private static final String KERNEL_SERVER = "198.18.10.2/24";
     private static final String TUN_KERNEL = "198.18.11.1/24";
@@ -189,9 +195,15 @@ public final class BenchTunCommand implements Callable<Integer> {
         InterfaceConfig.ip(server, "link", "set", "jtbv1", "mtu", Integer.toString(mtu), "up");
     }
 
-    /** The jtcp server: the same protocol as the kernel's, one virtual thread per connection. */
+    /**
+     * The jtcp servers, the same protocol as the kernel's: on {@link #PORT} with handlers on the event
+     * loop ({@link BenchLoopServer}), and on {@link #THREADS_PORT} with one virtual thread per connection
+     * over blocking sockets, as the kernel server does.
+     */
     private static void serveJtcp(NetStack stack) throws IOException {
-        TcpServerSocket listener = stack.listen(new InetSocketAddress(PORT), 1024);
+        BenchLoopServer.Buffers buffers = new BenchLoopServer.Buffers();
+        stack.listen(new InetSocketAddress(PORT), 1024, () -> new BenchLoopServer(buffers));
+        TcpServerSocket listener = stack.listen(new InetSocketAddress(THREADS_PORT), 1024);
         Thread.ofVirtual().name("bench-accept").start(() -> {
             while (true) {
                 TcpSocket c;
@@ -223,11 +235,17 @@ public final class BenchTunCommand implements Callable<Integer> {
     /** Runs the kernel client against both servers; returns target → figure → values. */
     private Map<String, Map<String, List<Double>>> runClient(String ns, PrintWriter err) throws IOException,
             InterruptedException {
-        Process p = start(ns, "client", "kernel=" + ip(KERNEL_SERVER) + ":" + PORT, "jtcp=" + ip(TUN_JTCP) + ":" + PORT,
-                "--mb", Long.toString(mb), "--runs", Integer.toString(runs), "--lifecycle-ms", Long.toString(lifecycleMs),
-                "--warmup-mb", Long.toString(warmupMb), "--figures", String.join(",", figures), "--pause");
+        List<String> args = new ArrayList<>(List.of("client", "kernel=" + ip(KERNEL_SERVER) + ":" + PORT,
+                "jtcp=" + ip(TUN_JTCP) + ":" + PORT));
+        if (figures.contains("lifecycles")) {
+            args.add(THREADS + "=" + ip(TUN_JTCP) + ":" + THREADS_PORT + "/lifecycles");
+        }
+        args.addAll(List.of("--mb", Long.toString(mb), "--runs", Integer.toString(runs), "--lifecycle-ms", Long.toString(lifecycleMs),
+                "--warmup-mb", Long.toString(warmupMb), "--figures", String.join(",", figures), "--pause"));
+        Process p = start(ns, args.toArray(String[]::new));
         Map<String, Map<String, List<Double>>> results = new LinkedHashMap<>();
-        for (String target : List.of("kernel", "jtcp", LOOP_CPU, ALLOCATED, IN_PROCESS)) {
+        for (String target : List.of("kernel", "jtcp", THREADS, LOOP_CPU, ALLOCATED, LOOP_CPU + THREADS,
+                ALLOCATED + THREADS, IN_PROCESS)) {
             Map<String, List<Double>> m = new LinkedHashMap<>();
             for (String f : FIGURES) {
                 m.put(f, new ArrayList<>());
@@ -253,24 +271,25 @@ public final class BenchTunCommand implements Callable<Integer> {
                 results.get(f[1]).get(f[3]).add(value);
                 long cpu = loop < 0 ? -1 : threads.getThreadCpuTime(loop);
                 long allocated = allocatedBytes();
-                if (f[1].equals("jtcp")) {
+                if (!f[1].equals("kernel")) {
+                    String suffix = f[1].equals(THREADS) ? THREADS : "";
                     double work = f[3].equals("lifecycles") ? value * lifecycleMs / 1000.0 : mb;
                     if (cpu > cpuBefore && cpuBefore >= 0) {
-                        results.get(LOOP_CPU).get(f[3]).add(work / ((cpu - cpuBefore) / 1e9));
+                        results.get(LOOP_CPU + suffix).get(f[3]).add(work / ((cpu - cpuBefore) / 1e9));
                     }
                     if (allocated >= 0 && allocatedBefore >= 0) {
-                        results.get(ALLOCATED).get(f[3]).add((allocated - allocatedBefore) / work);
+                        results.get(ALLOCATED + suffix).get(f[3]).add((allocated - allocatedBefore) / work);
                     }
                 }
                 cpuBefore = cpu;
                 allocatedBefore = allocated;
-                err.printf("  run %s %-6s %-10s %s%n", f[2], f[1], f[3], f[4]);
+                err.printf("  run %s %-12s %-10s %s%n", f[2], f[1], f[3], f[4]);
                 err.flush();
             } else if (f.length == 2 && f[0].equals("PAUSE")) {
                 if (inProcess == Switch.on) {
                     double mbPerSecond = BenchCommand.bulk(1500, true, 1.0, IN_PROCESS_SECONDS)[0];
                     results.get(IN_PROCESS).get("push").add(mbPerSecond);
-                    err.printf(Locale.ROOT, "  run %s %-6s %-10s %.1f%n", f[1], "engine", "in-process", mbPerSecond);
+                    err.printf(Locale.ROOT, "  run %s %-12s %-10s %.1f%n", f[1], "engine", "in-process", mbPerSecond);
                     err.flush();
                 }
                 cpuBefore = loop < 0 ? -1 : threads.getThreadCpuTime(loop);
@@ -334,6 +353,10 @@ public final class BenchTunCommand implements Callable<Integer> {
             String unit = i < 2 ? " MB/s" : " /s";
             row(out, labels[i], k, j, unit);
         }
+        if (figures.contains("lifecycles")) {
+            row(out, "  the same, jtcp thread-per-connection server", median(results.get("kernel").get("lifecycles")),
+                    median(results.get(THREADS).get("lifecycles")), " /s");
+        }
         if (figures.contains("push") && inProcess == Switch.on) {
             row(out, "in-process bulk, MSS 1460, vs the veth push", median(results.get("kernel").get("push")),
                     median(results.get(IN_PROCESS).get("push")), " MB/s");
@@ -342,8 +365,10 @@ public final class BenchTunCommand implements Callable<Integer> {
                         + " %,.0f lifecycles%n", median(results.get(LOOP_CPU).get("push")),
                 median(results.get(LOOP_CPU).get("pull")), median(results.get(LOOP_CPU).get("lifecycles")));
         out.printf(Locale.ROOT, "heap allocated by this process: %,.0f B per MB pushed, %,.0f B per MB pulled,"
-                        + " %,.0f B per lifecycle%n", median(results.get(ALLOCATED).get("push")),
-                median(results.get(ALLOCATED).get("pull")), median(results.get(ALLOCATED).get("lifecycles")));
+                        + " %,.0f B per lifecycle (thread-per-connection server: %,.0f B, its loop %,.0f lifecycles per CPU-second)%n",
+                median(results.get(ALLOCATED).get("push")), median(results.get(ALLOCATED).get("pull")),
+                median(results.get(ALLOCATED).get("lifecycles")), median(results.get(ALLOCATED + THREADS).get("lifecycles")),
+                median(results.get(LOOP_CPU + THREADS).get("lifecycles")));
         out.printf("load average (1, 5, 15 min): before %s, after %s; %d cores%n", loadBefore, loadAfter,
                 Runtime.getRuntime().availableProcessors());
         out.flush();
