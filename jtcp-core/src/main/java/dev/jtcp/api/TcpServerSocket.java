@@ -241,6 +241,21 @@ public final class TcpServerSocket implements Closeable {
         return loop.call(engine::state);
     }
 
+    /**
+     * Whether the listener is closed (by {@link #close()}, or with its stack), as {@link
+     * java.net.ServerSocket#isClosed()}.
+     *
+     * @return true once closed
+     */
+    public boolean isClosed() {
+        lock.lock();
+        try {
+            return closed;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Runs {@code action} once the listener is closed (the stack forgets it). */
     void onClose(java.util.function.Consumer<TcpServerSocket> action) {
         this.onClose = action;
