@@ -6,6 +6,9 @@
 #
 #   sudo bench/futex.sh lifecycles|push|pull [EXTRA runs, default 2] [more bench tun options]
 #
+# e.g. `bench/futex.sh lifecycles 2 --jtcp-server threads` for the thread-per-connection server
+# (the default is jtcp's handlers on its event loop). LIFECYCLE_MS and MB set the sizes.
+#
 # Needs root and perf (linux-tools) with the syscalls tracepoints.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,7 +25,7 @@ trap 'rm -rf "$tmp"' EXIT
 measure() {
   local runs=$1
   shift
-  ./jtcp bench tun --figures "$figure" --runs "$runs" --in-process off "$@" >"$tmp/out" 2>"$tmp/err" &
+  ./jtcp bench tun --figures "$figure" --runs "$runs" --in-process off --jtcp-server loop "$@" >"$tmp/out" 2>"$tmp/err" &
   local pid=$!
   perf record -q -a -e syscalls:sys_enter_futex -o "$tmp/perf.data" >/dev/null 2>&1 &
   local perf=$!

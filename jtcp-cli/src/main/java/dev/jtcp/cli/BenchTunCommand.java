@@ -118,6 +118,14 @@ public final class BenchTunCommand implements Callable<Integer> {
                     "veth-like simulated link, both ends on one thread) beside the kernel's veth push (default ${DEFAULT-VALUE})."})
     Switch inProcess;
 
+    /** The --jtcp-server values. */
+    enum Server { loop, threads, both }
+
+    @Option(names = "--jtcp-server", defaultValue = "both", paramLabel = "loop|threads|both",
+            description = {"Which jtcp server the figures use: handlers on the event loop, or a virtual thread per",
+                    "connection; both (default): the loop's, and lifecycles also against the threaded one."})
+    Server jtcpServer;
+
     private final List<String> namespaces = new ArrayList<>();
     private final List<Process> children = new ArrayList<>();
 
@@ -236,8 +244,8 @@ public final class BenchTunCommand implements Callable<Integer> {
     private Map<String, Map<String, List<Double>>> runClient(String ns, PrintWriter err) throws IOException,
             InterruptedException {
         List<String> args = new ArrayList<>(List.of("client", "kernel=" + ip(KERNEL_SERVER) + ":" + PORT,
-                "jtcp=" + ip(TUN_JTCP) + ":" + PORT));
-        if (figures.contains("lifecycles")) {
+                "jtcp=" + ip(TUN_JTCP) + ":" + (jtcpServer == Server.threads ? THREADS_PORT : PORT)));
+        if (figures.contains("lifecycles") && jtcpServer == Server.both) {
             args.add(THREADS + "=" + ip(TUN_JTCP) + ":" + THREADS_PORT + "/lifecycles");
         }
         args.addAll(List.of("--mb", Long.toString(mb), "--runs", Integer.toString(runs), "--lifecycle-ms", Long.toString(lifecycleMs),
@@ -341,6 +349,8 @@ public final class BenchTunCommand implements Callable<Integer> {
                        String loadBefore, String loadAfter) {
         out.printf("jtcp bench tun: the same kernel client (JDK sockets, child JVM) against a kernel server over veth%n");
         out.printf("and against jtcp over TUN; MTU %d, %d run(s), medians; TUN offloads: %s%n", mtu, runs, offloads);
+        out.printf("jtcp's server: %s%n", jtcpServer == Server.threads ? "a virtual thread per connection (blocking sockets)"
+                : "handlers on the event loop" + (jtcpServer == Server.both ? " (lifecycles also with a thread per connection)" : ""));
         out.printf("%-44s %16s %16s %12s%n", "figure", "kernel (veth)", "jtcp (TUN)", "jtcp/kernel");
         String[] labels = {"push (client sends " + mb + " MB, server discards)",
                 "pull (server sends " + mb + " MB)", "lifecycles (connect, 100 B each way, close)"};
@@ -353,7 +363,7 @@ public final class BenchTunCommand implements Callable<Integer> {
             String unit = i < 2 ? " MB/s" : " /s";
             row(out, labels[i], k, j, unit);
         }
-        if (figures.contains("lifecycles")) {
+        if (figures.contains("lifecycles") && jtcpServer == Server.both) {
             row(out, "  the same, jtcp thread-per-connection server", median(results.get("kernel").get("lifecycles")),
                     median(results.get(THREADS).get("lifecycles")), " /s");
         }
@@ -365,10 +375,13 @@ public final class BenchTunCommand implements Callable<Integer> {
                         + " %,.0f lifecycles%n", median(results.get(LOOP_CPU).get("push")),
                 median(results.get(LOOP_CPU).get("pull")), median(results.get(LOOP_CPU).get("lifecycles")));
         out.printf(Locale.ROOT, "heap allocated by this process: %,.0f B per MB pushed, %,.0f B per MB pulled,"
-                        + " %,.0f B per lifecycle (thread-per-connection server: %,.0f B, its loop %,.0f lifecycles per CPU-second)%n",
-                median(results.get(ALLOCATED).get("push")), median(results.get(ALLOCATED).get("pull")),
-                median(results.get(ALLOCATED).get("lifecycles")), median(results.get(ALLOCATED + THREADS).get("lifecycles")),
-                median(results.get(LOOP_CPU + THREADS).get("lifecycles")));
+                        + " %,.0f B per lifecycle%n", median(results.get(ALLOCATED).get("push")),
+                median(results.get(ALLOCATED).get("pull")), median(results.get(ALLOCATED).get("lifecycles")));
+        if (figures.contains("lifecycles") && jtcpServer == Server.both) {
+            out.printf(Locale.ROOT, "with the thread-per-connection server: %,.0f B per lifecycle, %,.0f lifecycles per"
+                            + " second of the loop's CPU time%n", median(results.get(ALLOCATED + THREADS).get("lifecycles")),
+                    median(results.get(LOOP_CPU + THREADS).get("lifecycles")));
+        }
         out.printf("load average (1, 5, 15 min): before %s, after %s; %d cores%n", loadBefore, loadAfter,
                 Runtime.getRuntime().availableProcessors());
         out.flush();

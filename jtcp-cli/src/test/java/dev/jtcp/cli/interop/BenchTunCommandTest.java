@@ -37,7 +37,7 @@ class BenchTunCommandTest {
         assertThat(text).contains("push (client sends 3 MB", "pull (server sends 3 MB", "lifecycles (connect",
                 "load average", "TUN offloads: virtio-net header", "TUN link:",
                 "event-loop thread per second of its CPU time", "in-process bulk, MSS 1460, vs the veth push",
-                "B per MB pushed", "B per lifecycle", "thread-per-connection server");
+                "B per MB pushed", "B per lifecycle", "with the thread-per-connection server:");
         assertThat(ExternalTools.run("ip", "netns", "list").stdout()).doesNotContain("jtcp-bench-"
                 + ProcessHandle.current().pid());
     }
