@@ -25,7 +25,7 @@ trap 'rm -rf "$tmp"' EXIT
 measure() {
   local runs=$1
   shift
-  ./jtcp bench tun --figures "$figure" --runs "$runs" --in-process off --jtcp-server loop "$@" >"$tmp/out" 2>"$tmp/err" &
+  ./jtcp bench tun --figures "$figure" --runs "$runs" --in-process off "$@" >"$tmp/out" 2>"$tmp/err" &
   local pid=$!
   perf record -q -a -e syscalls:sys_enter_futex -o "$tmp/perf.data" >/dev/null 2>&1 &
   local perf=$!
@@ -39,6 +39,10 @@ measure() {
     '$1 == "run" && $3 == "jtcp" && $4 == f { w += (f == "lifecycles") ? $5 * ms / 1000 : mb } END { print w + 0 }' "$tmp/err")
   echo "$calls $work"
 }
+case " $* " in
+  *" --jtcp-server "*) ;;
+  *) set -- --jtcp-server loop "$@" ;;
+esac
 read -r c1 w1 < <(measure 1 --lifecycle-ms "${LIFECYCLE_MS:-2000}" --mb "${MB:-100}" "$@")
 read -r c2 w2 < <(measure $((1 + extra)) --lifecycle-ms "${LIFECYCLE_MS:-2000}" --mb "${MB:-100}" "$@")
 awk -v c1="$c1" -v w1="$w1" -v c2="$c2" -v w2="$w2" -v f="$figure" 'BEGIN {
