@@ -193,6 +193,54 @@ class LoopHandlerTest {
     }
 
     @Test
+    void aHalfClosedHandlerGoesOnReadingUntilThePeersFin() throws Exception {
+        AtomicInteger counted = new AtomicInteger();
+        CompletableFuture<IOException> closed = new CompletableFuture<>();
+        try (StackPair p = new StackPair()) {
+            p.server.listen(StackPair.server(9), 16, () -> new LoopHandler() {
+                @Override
+                public void onOpen(LoopConnection c) {
+                    try {
+                        c.write(ByteBuffer.wrap("greeting".getBytes(StandardCharsets.US_ASCII)));
+                        c.shutdownOutput();
+                        assertThatThrownBy(() -> c.write(ByteBuffer.allocate(1))).isInstanceOf(SocketException.class);
+                    } catch (IOException e) {
+                        c.abort();
+                    }
+                }
+
+                @Override
+                public void onReadable(LoopConnection c) {
+                    try {
+                        int n;
+                        while ((n = c.read(ByteBuffer.allocate(4096))) > 0) {
+                            counted.addAndGet(n);
+                        }
+                        if (n < 0) {
+                            c.close();
+                        }
+                    } catch (IOException e) {
+                        c.abort();
+                    }
+                }
+
+                @Override
+                public void onClosed(LoopConnection c, IOException error) {
+                    closed.complete(error);
+                }
+            });
+            try (TcpSocket c = p.client.connect(StackPair.server(9), Duration.ofSeconds(5))) {
+                assertThat(new String(c.getInputStream().readAllBytes(), StandardCharsets.US_ASCII)).isEqualTo("greeting");
+                c.getOutputStream().write(new byte[100_000]);
+                c.shutdownOutput();
+                assertThat(c.onClose()).succeedsWithin(Duration.ofSeconds(10));
+            }
+            assertThat(closed).succeedsWithin(Duration.ofSeconds(10)).isNull();
+            assertThat(counted).hasValue(100_000);
+        }
+    }
+
+    @Test
     void aPeersResetReachesOnClosed() throws Exception {
         Echo echo = new Echo();
         try (StackPair p = new StackPair()) {
