@@ -161,7 +161,7 @@ public final class BenchCommand implements Callable<Integer> {
      * time unmeasured, then {@code seconds} measured. Also what {@code jtcp bench tun} runs beside
      * the kernel's veth push (MTU 1500 with super-packets: the veth-like link).
      *
-     * @return {MB/s delivered, segments/s sent by both ends}
+     * @return {MB/s delivered, segments/s sent by both ends, MB delivered per second of this thread's CPU time}
      */
     static double[] bulk(int mtu, boolean superPackets, double warmupSeconds, double seconds) {
         TcpConfig cfg = TcpConfig.builder().sendBufferBytes(4 << 20).receiveBufferBytes(4 << 20).build();
@@ -199,12 +199,15 @@ public final class BenchCommand implements Callable<Integer> {
         runWall(p.net, warmupSeconds);
         long bytes0 = received[0];
         long segs0 = client.status().segmentsSent() + server.status().segmentsSent();
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        long cpu0 = threads.getCurrentThreadCpuTime();
         long t0 = System.nanoTime();
         runWall(p.net, seconds);
         double wall = (System.nanoTime() - t0) / 1e9;
+        double cpu = (threads.getCurrentThreadCpuTime() - cpu0) / 1e9;
         long bytes = received[0] - bytes0;
         long segs = client.status().segmentsSent() + server.status().segmentsSent() - segs0;
-        return new double[] {bytes / wall / 1e6, segs / wall};
+        return new double[] {bytes / wall / 1e6, segs / wall, cpu > 0 ? bytes / cpu / 1e6 : Double.NaN};
     }
 
     private static void runWall(SimNetwork net, double seconds) {

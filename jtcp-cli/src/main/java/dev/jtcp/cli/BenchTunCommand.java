@@ -76,7 +76,10 @@ public final class BenchTunCommand implements Callable<Integer> {
     private static final String LOOP_CPU = "jtcp-loop-cpu";
     /** The results key for the heap bytes this process allocated per MB or per lifecycle. */
     private static final String ALLOCATED = "jtcp-allocated";
-    /** The results key for the in-process bulk run (MSS 1460, veth-like link) between client runs. */
+    /**
+     * The results key for the in-process bulk run (MSS 1460, veth-like link) between client runs:
+     * "push" holds its MB/s, "pull" its MB per second of its thread's CPU time.
+     */
     private static final String IN_PROCESS = "in-process";
     /** Seconds of each in-process bulk run, after one second unmeasured. */
     private static final double IN_PROCESS_SECONDS = 1.5;
@@ -295,8 +298,10 @@ public final class BenchTunCommand implements Callable<Integer> {
                 err.flush();
             } else if (f.length == 2 && f[0].equals("PAUSE")) {
                 if (inProcess == Switch.on) {
-                    double mbPerSecond = BenchCommand.bulk(1500, true, 1.0, IN_PROCESS_SECONDS)[0];
+                    double[] bulk = BenchCommand.bulk(1500, true, 1.0, IN_PROCESS_SECONDS);
+                    double mbPerSecond = bulk[0];
                     results.get(IN_PROCESS).get("push").add(mbPerSecond);
+                    results.get(IN_PROCESS).get("pull").add(bulk[2]);
                     err.printf(Locale.ROOT, "  run %s %-12s %-10s %.1f%n", f[1], "engine", "in-process", mbPerSecond);
                     err.flush();
                 }
@@ -370,6 +375,8 @@ public final class BenchTunCommand implements Callable<Integer> {
         if (figures.contains("push") && inProcess == Switch.on) {
             row(out, "in-process bulk, MSS 1460, vs the veth push", median(results.get("kernel").get("push")),
                     median(results.get(IN_PROCESS).get("push")), " MB/s");
+            out.printf(Locale.ROOT, "in-process bulk per second of its thread's CPU time (both ends, one thread): %,.0f MB%n",
+                    median(results.get(IN_PROCESS).get("pull")));
         }
         out.printf(Locale.ROOT, "jtcp's event-loop thread per second of its CPU time: push %,.0f MB, pull %,.0f MB,"
                         + " %,.0f lifecycles%n", median(results.get(LOOP_CPU).get("push")),
