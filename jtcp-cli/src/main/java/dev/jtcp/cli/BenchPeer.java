@@ -1,12 +1,15 @@
 package dev.jtcp.cli;
 
+import java.io.BufferedReader;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -26,10 +29,14 @@ import java.util.List;
  *       closes first (TIME-WAIT stays on the server, as with a web server).
  * </ul>
  *
- * <p>{@code BenchPeer client TARGET... --mb N --runs R --lifecycle-ms MS --warmup-mb W}, with each
- * TARGET {@code NAME=HOST:PORT}, runs, per run and per target (the order alternates between runs
- * so neither target always goes first), push, pull and lifecycles, and prints one line per figure:
- * {@code RESULT NAME RUN push|pull MB/s} or {@code RESULT NAME RUN lifecycles PER_SECOND}.
+ * <p>{@code BenchPeer client TARGET... --mb N --runs R --lifecycle-ms MS --warmup-mb W [--figures
+ * F,...] [--pause]}, with each TARGET {@code NAME=HOST:PORT} or {@code NAME=HOST:PORT/FIGURE,...}
+ * (that target only for those figures), runs, per run and per target (the order alternates between
+ * runs so neither target always goes first), push, pull and lifecycles (or the {@code --figures}
+ * given), and prints one line per figure: {@code RESULT NAME RUN push|pull MB/s} or {@code RESULT
+ * NAME RUN lifecycles PER_SECOND}. With {@code --pause} it prints {@code PAUSE RUN} after each run
+ * and waits for a line on its standard input, so the parent can measure something else between
+ * runs while this client is quiet.
  *
  * <p>Thread-safety: a command-line program; {@link #serve} is safe on any number of threads.
  */
@@ -107,7 +114,7 @@ public final class BenchPeer {
         }
     }
 
-    private record Target(String name, InetSocketAddress address) {}
+    private record Target(String name, InetSocketAddress address, List<String> figures) {}
 
     private static void client(String[] args) throws Exception {
         List<Target> targets = new ArrayList<>();
@@ -115,35 +122,63 @@ public final class BenchPeer {
         int runs = 3;
         long lifecycleMs = 2000;
         long warmupMb = 30;
+        List<String> figures = List.of("push", "pull", "lifecycles");
+        boolean pause = false;
         for (int i = 1; i < args.length; i++) {
             switch (args[i]) {
+                case "--figures" -> figures = List.of(args[++i].split(","));
+                case "--pause" -> pause = true;
                 case "--mb" -> mb = Long.parseLong(args[++i]);
                 case "--runs" -> runs = Integer.parseInt(args[++i]);
                 case "--lifecycle-ms" -> lifecycleMs = Long.parseLong(args[++i]);
                 case "--warmup-mb" -> warmupMb = Long.parseLong(args[++i]);
                 default -> {
                     String[] nameAndAddress = args[i].split("=", 2);
-                    int colon = nameAndAddress[1].lastIndexOf(':');
+                    String[] addressAndFigures = nameAndAddress[1].split("/", 2);
+                    int colon = addressAndFigures[0].lastIndexOf(':');
                     targets.add(new Target(nameAndAddress[0], new InetSocketAddress(
-                            nameAndAddress[1].substring(0, colon), Integer.parseInt(nameAndAddress[1].substring(colon + 1)))));
+                            addressAndFigures[0].substring(0, colon), Integer.parseInt(addressAndFigures[0].substring(colon + 1))),
+                            addressAndFigures.length > 1 ? List.of(addressAndFigures[1].split(",")) : null));
                 }
             }
         }
         long bytes = mb * 1_000_000;
         // Warm-up: the JIT compiles both ends' hot paths during the first megabytes.
         for (Target t : targets) {
+            List<String> wanted = t.figures != null ? t.figures : figures;
             if (warmupMb > 0) {
-                push(t.address, warmupMb * 1_000_000);
-                pull(t.address, warmupMb * 1_000_000);
-                lifecycles(t.address, Math.min(500, lifecycleMs));
+                if (wanted.contains("push")) {
+                    push(t.address, warmupMb * 1_000_000);
+                }
+                if (wanted.contains("pull")) {
+                    pull(t.address, warmupMb * 1_000_000);
+                }
+                if (wanted.contains("lifecycles")) {
+                    lifecycles(t.address, Math.min(500, lifecycleMs));
+                }
             }
         }
+        BufferedReader parent = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         for (int run = 1; run <= runs; run++) {
             for (int k = 0; k < targets.size(); k++) {
                 Target t = targets.get(run % 2 == 1 ? k : targets.size() - 1 - k);
-                report(t, run, "push", push(t.address, bytes));
-                report(t, run, "pull", pull(t.address, bytes));
-                report(t, run, "lifecycles", lifecycles(t.address, lifecycleMs));
+                List<String> wanted = t.figures != null ? t.figures : figures;
+                if (wanted.contains("push")) {
+                    report(t, run, "push", push(t.address, bytes));
+                }
+                if (wanted.contains("pull")) {
+                    report(t, run, "pull", pull(t.address, bytes));
+                }
+                if (wanted.contains("lifecycles")) {
+                    report(t, run, "lifecycles", lifecycles(t.address, lifecycleMs));
+                }
+            }
+            if (pause) {
+                System.out.println("PAUSE " + run);
+                System.out.flush();
+                if (parent.readLine() == null) {
+                    return;
+                }
             }
         }
     }

@@ -38,12 +38,21 @@ import picocli.CommandLine.Spec;
  * </pre>
  *
  * <p>The same kernel client (the JDK's sockets in a child JVM, {@link BenchPeer}) measures both
- * servers, alternating which goes first each run: push (the client sends N MB, the server
+ * servers, alternating which goes first each run. jtcp serves with handlers on its event loop
+ * ({@link BenchLoopServer}, as {@code jtcp serve} does); its lifecycles are also measured against a
+ * second jtcp server with one virtual thread per connection (as the kernel server has), to show
+ * what the hand-offs between threads cost. The figures: push (the client sends N MB, the server
  * discards), pull (the server sends N MB) and sequential connection lifecycles (connect, 100 bytes
  * each way, close). The table gives medians over the runs and the jtcp/kernel ratio per figure,
  * with the load average seen, because this is usually run on a shared machine; and what jtcp's
  * event-loop thread did per second of its own CPU time (MB pushed or pulled, lifecycles), which
- * other processes on the machine disturb far less than the wall-clock rates.
+ * other processes on the machine disturb far less than the wall-clock rates; and the heap bytes this
+ * process allocated per MB and per lifecycle.
+ *
+ * <p>Between runs, while the client waits, the engine's in-process bulk transfer ({@code jtcp
+ * bench}'s MSS 1460 over a veth-like simulated link, both ends on one thread) is measured too, and
+ * shown beside the kernel's veth push of the same runs. {@code bench/futex.sh} counts this
+ * process's futex calls per MB and per lifecycle with perf.
  *
  * <p>The namespaces are deleted at the end whatever happens (a finally block, and a shutdown hook
  * for Ctrl-C); the TUN device goes with this process. Needs root: without it the command says so and
@@ -55,6 +64,9 @@ import picocli.CommandLine.Spec;
                 "Creates namespaces jtcp-bench-PID-c/-s (addresses in 198.18.10.0/23) and always deletes them."})
 public final class BenchTunCommand implements Callable<Integer> {
     private static final int PORT = 9000;
+    /** jtcp's thread-per-connection server, for the lifecycles it costs beside the loop's handlers. */
+    private static final int THREADS_PORT = 9001;
+    private static final String THREADS = "jtcp-threads";
     private static final String KERNEL_CLIENT = "198.18.10.1/24";
     private static final String KERNEL_SERVER = "198.18.10.2/24";
     private static final String TUN_KERNEL = "198.18.11.1/24";
@@ -62,6 +74,15 @@ public final class BenchTunCommand implements Callable<Integer> {
     private static final String[] FIGURES = {"push", "pull", "lifecycles"};
     /** The results key for the work jtcp's loop thread did per second of its CPU time. */
     private static final String LOOP_CPU = "jtcp-loop-cpu";
+    /** The results key for the heap bytes this process allocated per MB or per lifecycle. */
+    private static final String ALLOCATED = "jtcp-allocated";
+    /**
+     * The results key for the in-process bulk run (MSS 1460, veth-like link) between client runs:
+     * "push" holds its MB/s, "pull" its MB per second of its thread's CPU time.
+     */
+    private static final String IN_PROCESS = "in-process";
+    /** Seconds of each in-process bulk run, after one second unmeasured. */
+    private static final double IN_PROCESS_SECONDS = 1.5;
 
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -91,6 +112,23 @@ public final class BenchTunCommand implements Callable<Integer> {
                     "both ways (default ${DEFAULT-VALUE}); off: one plain packet per read and write."})
     Switch offload;
 
+    @Option(names = "--figures", defaultValue = "push,pull,lifecycles", split = ",", paramLabel = "FIGURE",
+            description = "Which figures to measure: push, pull, lifecycles (default ${DEFAULT-VALUE}); e.g. to profile one.")
+    List<String> figures;
+
+    @Option(names = "--in-process", defaultValue = "on", paramLabel = "on|off",
+            description = {"Between runs, also measure the engine in-process (jtcp bench's bulk at MSS 1460 over a",
+                    "veth-like simulated link, both ends on one thread) beside the kernel's veth push (default ${DEFAULT-VALUE})."})
+    Switch inProcess;
+
+    /** The --jtcp-server values. */
+    enum Server { loop, threads, both }
+
+    @Option(names = "--jtcp-server", defaultValue = "both", paramLabel = "loop|threads|both",
+            description = {"Which jtcp server the figures use: handlers on the event loop, or a virtual thread per",
+                    "connection; both (default): the loop's, and lifecycles also against the threaded one."})
+    Server jtcpServer;
+
     private final List<String> namespaces = new ArrayList<>();
     private final List<Process> children = new ArrayList<>();
 
@@ -98,6 +136,12 @@ public final class BenchTunCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        for (String f : figures) {
+            if (!List.of(FIGURES).contains(f)) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                        "--figures takes push, pull and lifecycles, got '" + f + "'");
+            }
+        }
         if (!isRoot()) {
             err.println("jtcp: bench tun needs root (network namespaces, a veth pair, a TUN device): run it with sudo");
             err.flush();
@@ -162,9 +206,15 @@ public final class BenchTunCommand implements Callable<Integer> {
         InterfaceConfig.ip(server, "link", "set", "jtbv1", "mtu", Integer.toString(mtu), "up");
     }
 
-    /** The jtcp server: the same protocol as the kernel's, one virtual thread per connection. */
+    /**
+     * The jtcp servers, the same protocol as the kernel's: on {@link #PORT} with handlers on the event
+     * loop ({@link BenchLoopServer}), and on {@link #THREADS_PORT} with one virtual thread per connection
+     * over blocking sockets, as the kernel server does.
+     */
     private static void serveJtcp(NetStack stack) throws IOException {
-        TcpServerSocket listener = stack.listen(new InetSocketAddress(PORT), 1024);
+        BenchLoopServer.Buffers buffers = new BenchLoopServer.Buffers();
+        stack.listen(new InetSocketAddress(PORT), 1024, () -> new BenchLoopServer(buffers));
+        TcpServerSocket listener = stack.listen(new InetSocketAddress(THREADS_PORT), 1024);
         Thread.ofVirtual().name("bench-accept").start(() -> {
             while (true) {
                 TcpSocket c;
@@ -196,11 +246,17 @@ public final class BenchTunCommand implements Callable<Integer> {
     /** Runs the kernel client against both servers; returns target → figure → values. */
     private Map<String, Map<String, List<Double>>> runClient(String ns, PrintWriter err) throws IOException,
             InterruptedException {
-        Process p = start(ns, "client", "kernel=" + ip(KERNEL_SERVER) + ":" + PORT, "jtcp=" + ip(TUN_JTCP) + ":" + PORT,
-                "--mb", Long.toString(mb), "--runs", Integer.toString(runs), "--lifecycle-ms", Long.toString(lifecycleMs),
-                "--warmup-mb", Long.toString(warmupMb));
+        List<String> args = new ArrayList<>(List.of("client", "kernel=" + ip(KERNEL_SERVER) + ":" + PORT,
+                "jtcp=" + ip(TUN_JTCP) + ":" + (jtcpServer == Server.threads ? THREADS_PORT : PORT)));
+        if (figures.contains("lifecycles") && jtcpServer == Server.both) {
+            args.add(THREADS + "=" + ip(TUN_JTCP) + ":" + THREADS_PORT + "/lifecycles");
+        }
+        args.addAll(List.of("--mb", Long.toString(mb), "--runs", Integer.toString(runs), "--lifecycle-ms", Long.toString(lifecycleMs),
+                "--warmup-mb", Long.toString(warmupMb), "--figures", String.join(",", figures), "--pause"));
+        Process p = start(ns, args.toArray(String[]::new));
         Map<String, Map<String, List<Double>>> results = new LinkedHashMap<>();
-        for (String target : List.of("kernel", "jtcp", LOOP_CPU)) {
+        for (String target : List.of("kernel", "jtcp", THREADS, LOOP_CPU, ALLOCATED, LOOP_CPU + THREADS,
+                ALLOCATED + THREADS, IN_PROCESS)) {
             Map<String, List<Double>> m = new LinkedHashMap<>();
             for (String f : FIGURES) {
                 m.put(f, new ArrayList<>());
@@ -214,6 +270,10 @@ public final class BenchTunCommand implements Callable<Integer> {
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         long loop = loopThreadId();
         long cpuBefore = loop < 0 ? -1 : threads.getThreadCpuTime(loop);
+        // Heap bytes allocated by every thread of this process (the loop, the server's threads), as
+        // the loop's CPU: what a figure cost is the difference since the previous result.
+        long allocatedBefore = allocatedBytes();
+        PrintWriter toClient = new PrintWriter(p.getOutputStream(), true, StandardCharsets.UTF_8);
         String line;
         while ((line = r.readLine()) != null) {
             String[] f = line.split(" ");
@@ -221,19 +281,50 @@ public final class BenchTunCommand implements Callable<Integer> {
                 double value = Double.parseDouble(f[4]);
                 results.get(f[1]).get(f[3]).add(value);
                 long cpu = loop < 0 ? -1 : threads.getThreadCpuTime(loop);
-                if (f[1].equals("jtcp") && cpu > cpuBefore && cpuBefore >= 0) {
+                long allocated = allocatedBytes();
+                if (!f[1].equals("kernel")) {
+                    String suffix = f[1].equals(THREADS) ? THREADS : "";
                     double work = f[3].equals("lifecycles") ? value * lifecycleMs / 1000.0 : mb;
-                    results.get(LOOP_CPU).get(f[3]).add(work / ((cpu - cpuBefore) / 1e9));
+                    if (cpu > cpuBefore && cpuBefore >= 0) {
+                        results.get(LOOP_CPU + suffix).get(f[3]).add(work / ((cpu - cpuBefore) / 1e9));
+                    }
+                    if (allocated >= 0 && allocatedBefore >= 0) {
+                        results.get(ALLOCATED + suffix).get(f[3]).add((allocated - allocatedBefore) / work);
+                    }
                 }
                 cpuBefore = cpu;
-                err.printf("  run %s %-6s %-10s %s%n", f[2], f[1], f[3], f[4]);
+                allocatedBefore = allocated;
+                err.printf("  run %s %-12s %-10s %s%n", f[2], f[1], f[3], f[4]);
                 err.flush();
+            } else if (f.length == 2 && f[0].equals("PAUSE")) {
+                if (inProcess == Switch.on) {
+                    double[] bulk = BenchCommand.bulk(1500, true, 1.0, IN_PROCESS_SECONDS);
+                    double mbPerSecond = bulk[0];
+                    results.get(IN_PROCESS).get("push").add(mbPerSecond);
+                    results.get(IN_PROCESS).get("pull").add(bulk[2]);
+                    err.printf(Locale.ROOT, "  run %s %-12s %-10s %.1f%n", f[1], "engine", "in-process", mbPerSecond);
+                    err.flush();
+                }
+                cpuBefore = loop < 0 ? -1 : threads.getThreadCpuTime(loop);
+                allocatedBefore = allocatedBytes();
+                toClient.println("go");
             }
         }
         if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
             throw new IOException("the kernel-side client failed (exit " + (p.isAlive() ? "?" : p.exitValue()) + ")");
         }
         return results;
+    }
+
+    /** Heap bytes allocated by this process's threads so far, or -1 where the JVM cannot say. */
+    private static long allocatedBytes() {
+        // HotSpot's com.sun.management attribute, read by name (the CLI's module needs only java.management).
+        try {
+            return (Long) ManagementFactory.getPlatformMBeanServer().getAttribute(
+                    new javax.management.ObjectName(ManagementFactory.THREAD_MXBEAN_NAME), "TotalThreadAllocatedBytes");
+        } catch (javax.management.JMException | RuntimeException e) {
+            return -1;
+        }
     }
 
     private static long loopThreadId() {
@@ -263,22 +354,49 @@ public final class BenchTunCommand implements Callable<Integer> {
                        String loadBefore, String loadAfter) {
         out.printf("jtcp bench tun: the same kernel client (JDK sockets, child JVM) against a kernel server over veth%n");
         out.printf("and against jtcp over TUN; MTU %d, %d run(s), medians; TUN offloads: %s%n", mtu, runs, offloads);
+        out.printf("jtcp's server: %s%n", jtcpServer == Server.threads ? "a virtual thread per connection (blocking sockets)"
+                : "handlers on the event loop" + (jtcpServer == Server.both ? " (lifecycles also with a thread per connection)" : ""));
         out.printf("%-44s %16s %16s %12s%n", "figure", "kernel (veth)", "jtcp (TUN)", "jtcp/kernel");
         String[] labels = {"push (client sends " + mb + " MB, server discards)",
                 "pull (server sends " + mb + " MB)", "lifecycles (connect, 100 B each way, close)"};
         for (int i = 0; i < FIGURES.length; i++) {
+            if (!figures.contains(FIGURES[i])) {
+                continue;
+            }
             double k = median(results.get("kernel").get(FIGURES[i]));
             double j = median(results.get("jtcp").get(FIGURES[i]));
             String unit = i < 2 ? " MB/s" : " /s";
-            out.printf(Locale.ROOT, "%-44s %16s %16s %12s%n", labels[i], String.format(Locale.ROOT, "%,.1f", k) + unit,
-                    String.format(Locale.ROOT, "%,.1f", j) + unit, String.format(Locale.ROOT, "ratio %.3f", j / k));
+            row(out, labels[i], k, j, unit);
+        }
+        if (figures.contains("lifecycles") && jtcpServer == Server.both) {
+            row(out, "  the same, jtcp thread-per-connection server", median(results.get("kernel").get("lifecycles")),
+                    median(results.get(THREADS).get("lifecycles")), " /s");
+        }
+        if (figures.contains("push") && inProcess == Switch.on) {
+            row(out, "in-process bulk, MSS 1460, vs the veth push", median(results.get("kernel").get("push")),
+                    median(results.get(IN_PROCESS).get("push")), " MB/s");
+            out.printf(Locale.ROOT, "in-process bulk per second of its thread's CPU time (both ends, one thread): %,.0f MB%n",
+                    median(results.get(IN_PROCESS).get("pull")));
         }
         out.printf(Locale.ROOT, "jtcp's event-loop thread per second of its CPU time: push %,.0f MB, pull %,.0f MB,"
                         + " %,.0f lifecycles%n", median(results.get(LOOP_CPU).get("push")),
                 median(results.get(LOOP_CPU).get("pull")), median(results.get(LOOP_CPU).get("lifecycles")));
+        out.printf(Locale.ROOT, "heap allocated by this process: %,.0f B per MB pushed, %,.0f B per MB pulled,"
+                        + " %,.0f B per lifecycle%n", median(results.get(ALLOCATED).get("push")),
+                median(results.get(ALLOCATED).get("pull")), median(results.get(ALLOCATED).get("lifecycles")));
+        if (figures.contains("lifecycles") && jtcpServer == Server.both) {
+            out.printf(Locale.ROOT, "with the thread-per-connection server: %,.0f B per lifecycle, %,.0f lifecycles per"
+                            + " second of the loop's CPU time%n", median(results.get(ALLOCATED + THREADS).get("lifecycles")),
+                    median(results.get(LOOP_CPU + THREADS).get("lifecycles")));
+        }
         out.printf("load average (1, 5, 15 min): before %s, after %s; %d cores%n", loadBefore, loadAfter,
                 Runtime.getRuntime().availableProcessors());
         out.flush();
+    }
+
+    private static void row(PrintWriter out, String label, double kernel, double jtcp, String unit) {
+        out.printf(Locale.ROOT, "%-44s %16s %16s %12s%n", label, String.format(Locale.ROOT, "%,.1f", kernel) + unit,
+                String.format(Locale.ROOT, "%,.1f", jtcp) + unit, String.format(Locale.ROOT, "ratio %.3f", jtcp / kernel));
     }
 
     static double median(List<Double> values) {

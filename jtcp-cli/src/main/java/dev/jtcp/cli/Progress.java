@@ -83,6 +83,16 @@ final class Progress implements AutoCloseable {
         open.decrementAndGet();
     }
 
+    /** Counts {@code n} bytes received (a server's handler on the event loop reads them itself). */
+    void received(long n) {
+        received.addAndGet(n);
+    }
+
+    /** Counts {@code n} bytes sent. */
+    void sent(long n) {
+        sent.addAndGet(n);
+    }
+
     long receivedBytes() {
         return received.get();
     }

@@ -15,9 +15,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code jtcp serve echo|discard|http}: a server on jtcp's own address, one virtual thread per
- * connection, until interrupted. Reached from the kernel side, e.g. {@code curl
- * http://198.18.0.2:8080/bytes/1000000}.
+ * {@code jtcp serve echo|discard|http}: a server on jtcp's own address, until interrupted. Echo and
+ * discard run on jtcp's event loop ({@link LoopServices}: no thread per connection, no hand-off);
+ * http, which reads files, has one virtual thread per connection, as echo and discard have with
+ * {@code --threads}. Reached from the kernel side, e.g. {@code curl http://198.18.0.2:8080/bytes/1000000}.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = {"Serve echo, discard or HTTP on jtcp's address through a TUN device (needs root).",
@@ -41,6 +42,10 @@ public final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--quiet", description = "Do not log each request or connection.")
     boolean quiet;
+
+    @Option(names = "--threads", description = {"Serve echo and discard with one virtual thread per connection over",
+            "blocking sockets, instead of handlers on jtcp's event loop (http always has threads)."})
+    boolean threads;
 
     @Mixin
     TunOptions tun;
@@ -66,11 +71,22 @@ public final class ServeCommand implements Callable<Integer> {
         }
         Progress progress = Progress.onStandardError().server();
         HttpServer http = new HttpServer(root, quiet, progress);
-        TcpServerSocket listener = stack.listen(new InetSocketAddress(p), backlog);
+        boolean onLoop = service != Service.http && !threads;
+        TcpServerSocket listener;
+        if (onLoop) {
+            java.nio.ByteBuffer scratch = LoopServices.scratch();
+            listener = stack.listen(new InetSocketAddress(p), backlog, () -> service == Service.echo
+                    ? new LoopServices.Echo(scratch, progress, quiet) : new LoopServices.Discard(scratch, progress, quiet));
+        } else {
+            listener = stack.listen(new InetSocketAddress(p), backlog);
+        }
         System.err.println("jtcp: serving " + service + " on " + String.join(", ", tun.addresses.stream()
                 .map(a -> Addresses.format(a, p)).toList())
                 + (service == Service.http ? " from " + root.toAbsolutePath().normalize() : ""));
         progress.start();
+        if (onLoop) {
+            return serveOnLoop(listener, progress);
+        }
         while (true) {
             TcpSocket c;
             try {
@@ -85,6 +101,15 @@ public final class ServeCommand implements Callable<Integer> {
             Thread.ofVirtual().name("conn " + Addresses.format(c.getRemoteSocketAddress()))
                     .start(() -> handle(c, http, progress));
         }
+    }
+
+    /** The loop serves every connection; this thread only waits for the end (Ctrl-C, SIGTERM). */
+    private static int serveOnLoop(TcpServerSocket listener, Progress progress) throws InterruptedException {
+        while (!listener.isClosed()) {
+            Thread.sleep(200);
+        }
+        progress.close();
+        return Shutdown.inProgress() ? ExitCodes.INTERRUPTED : ExitCodes.FAILURE;
     }
 
     private void handle(TcpSocket c, HttpServer http, Progress progress) {

@@ -127,6 +127,11 @@ final class EventLoop {
         endOfCycle.add(task);
     }
 
+    /** Reports a failure of application code the loop ran (a {@link LoopHandler}); the loop goes on. */
+    void reportFailure(RuntimeException e) {
+        commandFailed.accept(e);
+    }
+
     /** Queues {@code command} to run on the loop thread, soon. */
     void execute(Runnable command) {
         if (!running) {

@@ -388,6 +388,29 @@ public final class NetStack implements AutoCloseable {
      * @throws java.net.BindException "Address already in use"
      */
     public TcpServerSocket listen(InetSocketAddress local, int backlog) throws IOException {
+        return listenWith(local, backlog, null);
+    }
+
+    /**
+     * Listens on {@code local} and serves every accepted connection on the event loop itself, with a
+     * new handler from {@code handlers} (see {@link LoopHandler}): no thread per connection and no
+     * hand-off between threads, for servers whose work per event never blocks.
+     *
+     * @param local    the address and port to listen on (wildcard address: every address of both families)
+     * @param backlog  bound on the engine's SYN and accept queues; below 1: the default, 128
+     * @param handlers makes one handler per accepted connection; called on the loop thread
+     * @return the listening socket (close it to stop listening; it has nothing to accept)
+     * @throws SocketException "Socket closed" when the stack is closed
+     * @throws java.net.BindException "Address already in use"
+     */
+    public TcpServerSocket listen(InetSocketAddress local, int backlog,
+                                  java.util.function.Supplier<? extends LoopHandler> handlers) throws IOException {
+        return listenWith(local, backlog, Objects.requireNonNull(handlers, "handlers"));
+    }
+
+    /** Listens; {@code handlers} null: connections go to {@link TcpServerSocket#accept()}. */
+    private TcpServerSocket listenWith(InetSocketAddress local, int backlog,
+                                       java.util.function.Supplier<? extends LoopHandler> handlers) throws IOException {
         Objects.requireNonNull(local, "local");
         if (local.isUnresolved()) {
             throw new IllegalArgumentException("unresolved address " + local);
@@ -403,7 +426,7 @@ public final class NetStack implements AutoCloseable {
                 ? IpAddress.ANY_V4 : IpAddress.of(local.getAddress());
         try {
             TcpServerSocket l = loop.call(() -> new TcpServerSocket(loop, host.listen(loop.nowNs(), address, local.getPort(),
-                    queue)));
+                    queue), handlers));
             listeners.add(l);
             l.onClose(listeners::remove);
             return l;

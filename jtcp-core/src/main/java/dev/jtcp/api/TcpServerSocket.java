@@ -17,6 +17,7 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 
 /**
  * A listening socket of a {@link NetStack}, shaped like {@link java.net.ServerSocket}: {@link
@@ -26,6 +27,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Established connections wait in the engine listener's accept queue (bounded by the backlog;
  * beyond it SYNs are dropped, as Linux does). The loop moves them into this object's ready queue,
  * also bounded by the backlog, and moves more whenever an accept makes room.
+ *
+ * <p>A listener made with a {@link LoopHandler} factory ({@link NetStack#listen(InetSocketAddress,
+ * int, Supplier)}) has no accept queue of its own: the loop gives each established connection to a
+ * new handler as a {@link LoopConnection}, and {@link #accept()} is refused.
  *
  * <p>Thread-safety: safe from any threads. Futures may complete on the event loop thread.
  */
@@ -40,17 +45,29 @@ public final class TcpServerSocket implements Closeable {
     private final ArrayDeque<CompletableFuture<TcpSocket>> waiting = new ArrayDeque<>();
     private boolean closed;
     private volatile java.util.function.Consumer<TcpServerSocket> onClose = l -> {};
+    /** Makes the loop-side handler of each accepted connection; null: connections go to {@link #accept()}. */
+    private final Supplier<? extends LoopHandler> handlers;
 
     /** On the loop thread. */
     TcpServerSocket(EventLoop loop, TcpListener engine) {
+        this(loop, engine, null);
+    }
+
+    /** On the loop thread; with {@code handlers}, every accepted connection is served on the loop. */
+    TcpServerSocket(EventLoop loop, TcpListener engine, Supplier<? extends LoopHandler> handlers) {
         this.loop = loop;
         this.engine = engine;
+        this.handlers = handlers;
         this.local = new InetSocketAddress(engine.localAddress().toInetAddress(), engine.port());
         engine.handler(l -> pull());
     }
 
     /** Moves established connections from the engine to the ready queue (or to waiting futures); on the loop. */
     private void pull() {
+        if (handlers != null) {
+            pullToHandlers();
+            return;
+        }
         List<Runnable> completions = new ArrayList<>();
         lock.lock();
         try {
@@ -76,6 +93,29 @@ public final class TcpServerSocket implements Closeable {
     }
 
     /**
+     * Hands every established connection to a new loop-side handler, on the loop: no application
+     * thread is woken, nothing waits in a queue. Connections are taken as they establish, so the
+     * backlog bounds only the engine's SYN and accept queues.
+     */
+    private void pullToHandlers() {
+        if (closed) {
+            return;
+        }
+        TcpConnection c;
+        while ((c = engine.accept()) != null) {
+            LoopHandler h;
+            try {
+                h = Objects.requireNonNull(handlers.get(), "the handler factory returned null");
+            } catch (RuntimeException e) {
+                loop.reportFailure(e);
+                c.abort(loop.nowNs());
+                continue;
+            }
+            LoopConnection.adopt(loop, c, h);
+        }
+    }
+
+    /**
      * Waits for the next connection.
      *
      * @return the accepted connection, ESTABLISHED
@@ -92,9 +132,11 @@ public final class TcpServerSocket implements Closeable {
      * @return the accepted connection, ESTABLISHED
      * @throws SocketTimeoutException "Accept timed out"
      * @throws SocketException "Socket closed" once the listener is closed
+     * @throws IllegalStateException when the listener serves its connections with a {@link LoopHandler}
      */
     public TcpSocket accept(Duration timeout) throws IOException {
         Objects.requireNonNull(timeout, "timeout");
+        checkNotOnLoop();
         if (timeout.isNegative()) {
             throw new IllegalArgumentException("timeout must not be negative, got " + timeout);
         }
@@ -136,6 +178,7 @@ public final class TcpServerSocket implements Closeable {
      *     "Socket closed" once the listener is closed
      */
     public CompletableFuture<TcpSocket> acceptAsync() {
+        checkNotOnLoop();
         CompletableFuture<TcpSocket> f = new CompletableFuture<>();
         lock.lock();
         try {
@@ -152,6 +195,12 @@ public final class TcpServerSocket implements Closeable {
             lock.unlock();
         }
         return f;
+    }
+
+    private void checkNotOnLoop() {
+        if (handlers != null) {
+            throw new IllegalStateException(this + " hands its connections to a LoopHandler; there is nothing to accept");
+        }
     }
 
     /** Asks the loop to move accepted connections here; nothing once the stack is closed. */
@@ -190,6 +239,21 @@ public final class TcpServerSocket implements Closeable {
      */
     public TcpState state() {
         return loop.call(engine::state);
+    }
+
+    /**
+     * Whether the listener is closed (by {@link #close()}, or with its stack), as {@link
+     * java.net.ServerSocket#isClosed()}.
+     *
+     * @return true once closed
+     */
+    public boolean isClosed() {
+        lock.lock();
+        try {
+            return closed;
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Runs {@code action} once the listener is closed (the stack forgets it). */

@@ -12,11 +12,14 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
-/** {@code jtcp bench tun} with tiny sizes: it runs, prints three ratios, and leaves no namespace behind. */
+/**
+ * {@code jtcp bench tun} with tiny sizes: it runs, prints five ratios (push, pull, lifecycles with
+ * handlers on the loop and with a thread per connection, and the in-process bulk beside the veth push), and leaves no namespace behind.
+ */
 @NeedsTools("ip")
 class BenchTunCommandTest {
     @Test
-    void measuresKernelAndJtcpInOneRunAndPrintsTheThreeRatios() throws Exception {
+    void measuresKernelAndJtcpInOneRunAndPrintsTheFiveRatios() throws Exception {
         NetnsFixture.requireRoot();
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
@@ -30,10 +33,11 @@ class BenchTunCommandTest {
             assertThat(Double.parseDouble(m.group(1))).as(text).isPositive();
             ratios++;
         }
-        assertThat(ratios).as(text).isEqualTo(3);
+        assertThat(ratios).as(text).isEqualTo(5);
         assertThat(text).contains("push (client sends 3 MB", "pull (server sends 3 MB", "lifecycles (connect",
                 "load average", "TUN offloads: virtio-net header", "TUN link:",
-                "event-loop thread per second of its CPU time");
+                "event-loop thread per second of its CPU time", "in-process bulk, MSS 1460, vs the veth push",
+                "B per MB pushed", "B per lifecycle", "with the thread-per-connection server:");
         assertThat(ExternalTools.run("ip", "netns", "list").stdout()).doesNotContain("jtcp-bench-"
                 + ProcessHandle.current().pid());
     }
