@@ -91,6 +91,10 @@ public final class BenchTunCommand implements Callable<Integer> {
                     "both ways (default ${DEFAULT-VALUE}); off: one plain packet per read and write."})
     Switch offload;
 
+    @Option(names = "--loops", defaultValue = "1", paramLabel = "N",
+            description = "jtcp's event loops, one TUN queue each (IFF_MULTI_QUEUE when more than one; default ${DEFAULT-VALUE}).")
+    int loops;
+
     private final List<String> namespaces = new ArrayList<>();
     private final List<Process> children = new ArrayList<>();
 
@@ -103,6 +107,9 @@ public final class BenchTunCommand implements Callable<Integer> {
             err.flush();
             return ExitCodes.NO_PERMISSION;
         }
+        if (loops < 1 || loops > 256) {
+            throw new Failures.UsageException("--loops " + loops + ": use 1 to 256");
+        }
         String prefix = "jtcp-bench-" + ProcessHandle.current().pid();
         String client = prefix + "-c";
         String server = prefix + "-s";
@@ -114,8 +121,9 @@ public final class BenchTunCommand implements Callable<Integer> {
             Map<String, Map<String, List<Double>>> results;
             String offloads;
             String linkStats;
-            try (TunLink link = TunLink.create("jtbt0", client, mtu, List.of(TUN_KERNEL), offload == Switch.on);
-                 NetStack stack = NetStack.builder().name("bench").link(link).config(TcpConfig.defaults())
+            try (TunLink link = TunLink.create("jtbt0", client, mtu, List.of(TUN_KERNEL), offload == Switch.on,
+                         loops > 1);
+                 NetStack stack = NetStack.builder().name("bench").link(link).loops(loops).config(TcpConfig.defaults())
                          .address(TUN_JTCP).start()) {
                 offloads = link.offloads();
                 serveJtcp(stack);
@@ -126,7 +134,9 @@ public final class BenchTunCommand implements Callable<Integer> {
                                 + " %,d out (%,d super-packets, %,d segments joined into them), %,d refused by the kernel",
                         link.packetsIn(), link.superPacketsIn(), link.largestPacketIn(), link.checksumsTrusted(),
                         link.checksumsCompleted(),
-                        link.packetsOut(), link.superPacketsOut(), link.segmentsCoalesced(), link.txDropped());
+                        link.packetsOut(), link.superPacketsOut(), link.segmentsCoalesced(), link.txDropped())
+                        + (loops == 1 ? "" : String.format(Locale.ROOT,
+                                " (first queue of %d); %,d packets handed between loops", loops, stack.handOffs()[0]));
             }
             String loadAfter = loadAverage();
             print(out, results, offloads, loadBefore, loadAfter);
@@ -212,15 +222,15 @@ public final class BenchTunCommand implements Callable<Integer> {
         // while the kernel server is measured): a figure that a busy machine disturbs far less
         // than wall-clock rates.
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-        long loop = loopThreadId();
-        long cpuBefore = loop < 0 ? -1 : threads.getThreadCpuTime(loop);
+        long[] loop = loopThreadIds();
+        long cpuBefore = cpuTime(threads, loop);
         String line;
         while ((line = r.readLine()) != null) {
             String[] f = line.split(" ");
             if (f.length == 5 && f[0].equals("RESULT")) {
                 double value = Double.parseDouble(f[4]);
                 results.get(f[1]).get(f[3]).add(value);
-                long cpu = loop < 0 ? -1 : threads.getThreadCpuTime(loop);
+                long cpu = cpuTime(threads, loop);
                 if (f[1].equals("jtcp") && cpu > cpuBefore && cpuBefore >= 0) {
                     double work = f[3].equals("lifecycles") ? value * lifecycleMs / 1000.0 : mb;
                     results.get(LOOP_CPU).get(f[3]).add(work / ((cpu - cpuBefore) / 1e9));
@@ -236,13 +246,24 @@ public final class BenchTunCommand implements Callable<Integer> {
         return results;
     }
 
-    private static long loopThreadId() {
-        for (Thread t : Thread.getAllStackTraces().keySet()) {
-            if (t.getName().equals("jtcp-loop-bench")) {
-                return t.threadId();
+    /** The ids of jtcp's event-loop threads ("jtcp-loop-bench", "jtcp-loop-bench-1", ...). */
+    private static long[] loopThreadIds() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().equals("jtcp-loop-bench") || t.getName().startsWith("jtcp-loop-bench-"))
+                .mapToLong(Thread::threadId).toArray();
+    }
+
+    /** The CPU time of those threads together, or -1 if there are none or one cannot be read. */
+    private static long cpuTime(ThreadMXBean threads, long[] ids) {
+        long total = 0;
+        for (long id : ids) {
+            long t = threads.getThreadCpuTime(id);
+            if (t < 0) {
+                return -1;
             }
+            total += t;
         }
-        return -1;
+        return ids.length == 0 ? -1 : total;
     }
 
     /** Starts {@code BenchPeer ARGS} in {@code ns} with this JVM and class path; output piped, errors shown. */
@@ -262,7 +283,8 @@ public final class BenchTunCommand implements Callable<Integer> {
     private void print(PrintWriter out, Map<String, Map<String, List<Double>>> results, String offloads,
                        String loadBefore, String loadAfter) {
         out.printf("jtcp bench tun: the same kernel client (JDK sockets, child JVM) against a kernel server over veth%n");
-        out.printf("and against jtcp over TUN; MTU %d, %d run(s), medians; TUN offloads: %s%n", mtu, runs, offloads);
+        out.printf("and against jtcp over TUN; MTU %d, %d run(s), medians; TUN offloads: %s%s%n", mtu, runs, offloads,
+                loops == 1 ? "" : "; " + loops + " event loops on " + loops + " TUN queues");
         out.printf("%-44s %16s %16s %12s%n", "figure", "kernel (veth)", "jtcp (TUN)", "jtcp/kernel");
         String[] labels = {"push (client sends " + mb + " MB, server discards)",
                 "pull (server sends " + mb + " MB)", "lifecycles (connect, 100 B each way, close)"};
@@ -273,8 +295,9 @@ public final class BenchTunCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "%-44s %16s %16s %12s%n", labels[i], String.format(Locale.ROOT, "%,.1f", k) + unit,
                     String.format(Locale.ROOT, "%,.1f", j) + unit, String.format(Locale.ROOT, "ratio %.3f", j / k));
         }
-        out.printf(Locale.ROOT, "jtcp's event-loop thread per second of its CPU time: push %,.0f MB, pull %,.0f MB,"
-                        + " %,.0f lifecycles%n", median(results.get(LOOP_CPU).get("push")),
+        out.printf(Locale.ROOT, "jtcp's event-loop thread%s per second of %s CPU time: push %,.0f MB, pull %,.0f MB,"
+                        + " %,.0f lifecycles%n", loops == 1 ? "" : "s", loops == 1 ? "its" : "their",
+                median(results.get(LOOP_CPU).get("push")),
                 median(results.get(LOOP_CPU).get("pull")), median(results.get(LOOP_CPU).get("lifecycles")));
         out.printf("load average (1, 5, 15 min): before %s, after %s; %d cores%n", loadBefore, loadAfter,
                 Runtime.getRuntime().availableProcessors());
