@@ -29,7 +29,9 @@ import java.util.List;
  * <p>{@code BenchPeer client TARGET... --mb N --runs R --lifecycle-ms MS --warmup-mb W}, with each
  * TARGET {@code NAME=HOST:PORT}, runs, per run and per target (the order alternates between runs
  * so neither target always goes first), push, pull and lifecycles, and prints one line per figure:
- * {@code RESULT NAME RUN push|pull MB/s} or {@code RESULT NAME RUN lifecycles PER_SECOND}.
+ * {@code RESULT NAME RUN push|pull MB/s} or {@code RESULT NAME RUN lifecycles PER_SECOND}. With
+ * {@code --streams S} each figure runs on S connections at once: push and pull split the megabytes
+ * and report the total over the time until the last ended, lifecycles add up S client threads.
  *
  * <p>Thread-safety: a command-line program; {@link #serve} is safe on any number of threads.
  */
@@ -50,7 +52,7 @@ public final class BenchPeer {
             client(args);
         } else {
             System.err.println("usage: BenchPeer server PORT | client NAME=HOST:PORT... [--mb N] [--runs R]"
-                    + " [--lifecycle-ms MS] [--warmup-mb W]");
+                    + " [--lifecycle-ms MS] [--warmup-mb W] [--streams S]");
             System.exit(2);
         }
     }
@@ -115,8 +117,10 @@ public final class BenchPeer {
         int runs = 3;
         long lifecycleMs = 2000;
         long warmupMb = 30;
+        int streams = 1;
         for (int i = 1; i < args.length; i++) {
             switch (args[i]) {
+                case "--streams" -> streams = Integer.parseInt(args[++i]);
                 case "--mb" -> mb = Long.parseLong(args[++i]);
                 case "--runs" -> runs = Integer.parseInt(args[++i]);
                 case "--lifecycle-ms" -> lifecycleMs = Long.parseLong(args[++i]);
@@ -141,11 +145,51 @@ public final class BenchPeer {
         for (int run = 1; run <= runs; run++) {
             for (int k = 0; k < targets.size(); k++) {
                 Target t = targets.get(run % 2 == 1 ? k : targets.size() - 1 - k);
-                report(t, run, "push", push(t.address, bytes));
-                report(t, run, "pull", pull(t.address, bytes));
-                report(t, run, "lifecycles", lifecycles(t.address, lifecycleMs));
+                if (streams == 1) {
+                    report(t, run, "push", push(t.address, bytes));
+                    report(t, run, "pull", pull(t.address, bytes));
+                    report(t, run, "lifecycles", lifecycles(t.address, lifecycleMs));
+                } else {
+                    long part = bytes / streams;
+                    long ms = lifecycleMs;
+                    report(t, run, "push", part * streams / 1e6 / parallel(streams, () -> push(t.address, part)));
+                    report(t, run, "pull", part * streams / 1e6 / parallel(streams, () -> pull(t.address, part)));
+                    report(t, run, "lifecycles", parallelSum(streams, () -> lifecycles(t.address, ms)));
+                }
             }
         }
+    }
+
+    /** A figure measured by {@code streams} connections at once. */
+    private interface Figure {
+        double run() throws IOException;
+    }
+
+    /** Runs {@code task} on {@code streams} threads at once; returns the seconds until the last ended. */
+    private static double parallel(int streams, Figure task) throws Exception {
+        long t0 = System.nanoTime();
+        parallelSum(streams, task);
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    /** Runs {@code task} on {@code streams} threads at once; returns the sum of their figures. */
+    private static double parallelSum(int streams, Figure task) throws Exception {
+        java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+        List<java.util.concurrent.FutureTask<Double>> tasks = new ArrayList<>();
+        for (int i = 0; i < streams; i++) {
+            java.util.concurrent.FutureTask<Double> f = new java.util.concurrent.FutureTask<>(() -> {
+                start.await();
+                return task.run();
+            });
+            tasks.add(f);
+            Thread.ofPlatform().daemon(true).start(f);
+        }
+        start.countDown();
+        double sum = 0;
+        for (java.util.concurrent.FutureTask<Double> f : tasks) {
+            sum += f.get();
+        }
+        return sum;
     }
 
     private static void report(Target t, int run, String figure, double value) {

@@ -95,6 +95,11 @@ public final class BenchTunCommand implements Callable<Integer> {
             description = "jtcp's event loops, one TUN queue each (IFF_MULTI_QUEUE when more than one; default ${DEFAULT-VALUE}).")
     int loops;
 
+    @Option(names = "--streams", defaultValue = "1", paramLabel = "S",
+            description = "Connections at once per figure: push and pull split the megabytes over S connections,"
+                    + " lifecycles run on S client threads (default ${DEFAULT-VALUE}).")
+    int streams;
+
     private final List<String> namespaces = new ArrayList<>();
     private final List<Process> children = new ArrayList<>();
 
@@ -109,6 +114,9 @@ public final class BenchTunCommand implements Callable<Integer> {
         }
         if (loops < 1 || loops > 256) {
             throw new Failures.UsageException("--loops " + loops + ": use 1 to 256");
+        }
+        if (streams < 1 || streams > 64) {
+            throw new Failures.UsageException("--streams " + streams + ": use 1 to 64");
         }
         String prefix = "jtcp-bench-" + ProcessHandle.current().pid();
         String client = prefix + "-c";
@@ -208,7 +216,7 @@ public final class BenchTunCommand implements Callable<Integer> {
             InterruptedException {
         Process p = start(ns, "client", "kernel=" + ip(KERNEL_SERVER) + ":" + PORT, "jtcp=" + ip(TUN_JTCP) + ":" + PORT,
                 "--mb", Long.toString(mb), "--runs", Integer.toString(runs), "--lifecycle-ms", Long.toString(lifecycleMs),
-                "--warmup-mb", Long.toString(warmupMb));
+                "--warmup-mb", Long.toString(warmupMb), "--streams", Integer.toString(streams));
         Map<String, Map<String, List<Double>>> results = new LinkedHashMap<>();
         for (String target : List.of("kernel", "jtcp", LOOP_CPU)) {
             Map<String, List<Double>> m = new LinkedHashMap<>();
@@ -284,7 +292,8 @@ public final class BenchTunCommand implements Callable<Integer> {
                        String loadBefore, String loadAfter) {
         out.printf("jtcp bench tun: the same kernel client (JDK sockets, child JVM) against a kernel server over veth%n");
         out.printf("and against jtcp over TUN; MTU %d, %d run(s), medians; TUN offloads: %s%s%n", mtu, runs, offloads,
-                loops == 1 ? "" : "; " + loops + " event loops on " + loops + " TUN queues");
+                (loops == 1 ? "" : "; " + loops + " event loops on " + loops + " TUN queues")
+                        + (streams == 1 ? "" : "; " + streams + " connections at once"));
         out.printf("%-44s %16s %16s %12s%n", "figure", "kernel (veth)", "jtcp (TUN)", "jtcp/kernel");
         String[] labels = {"push (client sends " + mb + " MB, server discards)",
                 "pull (server sends " + mb + " MB)", "lifecycles (connect, 100 B each way, close)"};
