@@ -76,6 +76,7 @@ public final class BenchFlowsCommand implements Callable<Integer> {
         if (flows < 1 || synFlood < 0 || maxFlows < 1) {
             throw new Failures.UsageException("--flows and --max-flows must be at least 1, --syn-flood at least 0");
         }
+        tun.requireOneLoop("jtcp bench flows");
         Path script = Files.createTempFile("jtcp-flows-", ".py");
         try (InputStream in = BenchFlowsCommand.class.getResourceAsStream("/bench/flows_peer.py")) {
             Files.copy(in, script, java.nio.file.StandardCopyOption.REPLACE_EXISTING);

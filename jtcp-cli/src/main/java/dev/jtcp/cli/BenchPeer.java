@@ -37,6 +37,9 @@ import java.util.List;
  * NAME RUN lifecycles PER_SECOND}. With {@code --pause} it prints {@code PAUSE RUN} after each run
  * and waits for a line on its standard input, so the parent can measure something else between
  * runs while this client is quiet.
+ * With {@code --streams S} each figure runs on S connections at once: push and pull split the
+ * megabytes and report the total over the time until the last ended, lifecycles add up S client
+ * threads.
  *
  * <p>Thread-safety: a command-line program; {@link #serve} is safe on any number of threads.
  */
@@ -57,7 +60,7 @@ public final class BenchPeer {
             client(args);
         } else {
             System.err.println("usage: BenchPeer server PORT | client NAME=HOST:PORT... [--mb N] [--runs R]"
-                    + " [--lifecycle-ms MS] [--warmup-mb W]");
+                    + " [--lifecycle-ms MS] [--warmup-mb W] [--streams S]");
             System.exit(2);
         }
     }
@@ -124,10 +127,12 @@ public final class BenchPeer {
         long warmupMb = 30;
         List<String> figures = List.of("push", "pull", "lifecycles");
         boolean pause = false;
+        int streams = 1;
         for (int i = 1; i < args.length; i++) {
             switch (args[i]) {
                 case "--figures" -> figures = List.of(args[++i].split(","));
                 case "--pause" -> pause = true;
+                case "--streams" -> streams = Integer.parseInt(args[++i]);
                 case "--mb" -> mb = Long.parseLong(args[++i]);
                 case "--runs" -> runs = Integer.parseInt(args[++i]);
                 case "--lifecycle-ms" -> lifecycleMs = Long.parseLong(args[++i]);
@@ -163,14 +168,19 @@ public final class BenchPeer {
             for (int k = 0; k < targets.size(); k++) {
                 Target t = targets.get(run % 2 == 1 ? k : targets.size() - 1 - k);
                 List<String> wanted = t.figures != null ? t.figures : figures;
+                long part = bytes / streams;
+                long ms = lifecycleMs;
                 if (wanted.contains("push")) {
-                    report(t, run, "push", push(t.address, bytes));
+                    report(t, run, "push", streams == 1 ? push(t.address, bytes)
+                            : part * streams / 1e6 / parallel(streams, () -> push(t.address, part)));
                 }
                 if (wanted.contains("pull")) {
-                    report(t, run, "pull", pull(t.address, bytes));
+                    report(t, run, "pull", streams == 1 ? pull(t.address, bytes)
+                            : part * streams / 1e6 / parallel(streams, () -> pull(t.address, part)));
                 }
                 if (wanted.contains("lifecycles")) {
-                    report(t, run, "lifecycles", lifecycles(t.address, lifecycleMs));
+                    report(t, run, "lifecycles", streams == 1 ? lifecycles(t.address, lifecycleMs)
+                            : parallelSum(streams, () -> lifecycles(t.address, ms)));
                 }
             }
             if (pause) {
@@ -181,6 +191,38 @@ public final class BenchPeer {
                 }
             }
         }
+    }
+
+    /** A figure measured by {@code streams} connections at once. */
+    private interface Figure {
+        double run() throws IOException;
+    }
+
+    /** Runs {@code task} on {@code streams} threads at once; returns the seconds until the last ended. */
+    private static double parallel(int streams, Figure task) throws Exception {
+        long t0 = System.nanoTime();
+        parallelSum(streams, task);
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    /** Runs {@code task} on {@code streams} threads at once; returns the sum of their figures. */
+    private static double parallelSum(int streams, Figure task) throws Exception {
+        java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+        List<java.util.concurrent.FutureTask<Double>> tasks = new ArrayList<>();
+        for (int i = 0; i < streams; i++) {
+            java.util.concurrent.FutureTask<Double> f = new java.util.concurrent.FutureTask<>(() -> {
+                start.await();
+                return task.run();
+            });
+            tasks.add(f);
+            Thread.ofPlatform().daemon(true).start(f);
+        }
+        start.countDown();
+        double sum = 0;
+        for (java.util.concurrent.FutureTask<Double> f : tasks) {
+            sum += f.get();
+        }
+        return sum;
     }
 
     private static void report(Target t, int run, String figure, double value) {

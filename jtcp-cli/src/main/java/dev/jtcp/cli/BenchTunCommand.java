@@ -129,6 +129,15 @@ public final class BenchTunCommand implements Callable<Integer> {
                     "connection; both (default): the loop's, and lifecycles also against the threaded one."})
     Server jtcpServer;
 
+    @Option(names = "--loops", defaultValue = "1", paramLabel = "N",
+            description = "jtcp's event loops, one TUN queue each (IFF_MULTI_QUEUE when more than one; default ${DEFAULT-VALUE}).")
+    int loops;
+
+    @Option(names = "--streams", defaultValue = "1", paramLabel = "S",
+            description = "Connections at once per figure: push and pull split the megabytes over S connections,"
+                    + " lifecycles run on S client threads (default ${DEFAULT-VALUE}).")
+    int streams;
+
     private final List<String> namespaces = new ArrayList<>();
     private final List<Process> children = new ArrayList<>();
 
@@ -147,6 +156,12 @@ public final class BenchTunCommand implements Callable<Integer> {
             err.flush();
             return ExitCodes.NO_PERMISSION;
         }
+        if (loops < 1 || loops > 256) {
+            throw new Failures.UsageException("--loops " + loops + ": use 1 to 256");
+        }
+        if (streams < 1 || streams > 64) {
+            throw new Failures.UsageException("--streams " + streams + ": use 1 to 64");
+        }
         String prefix = "jtcp-bench-" + ProcessHandle.current().pid();
         String client = prefix + "-c";
         String server = prefix + "-s";
@@ -158,8 +173,9 @@ public final class BenchTunCommand implements Callable<Integer> {
             Map<String, Map<String, List<Double>>> results;
             String offloads;
             String linkStats;
-            try (TunLink link = TunLink.create("jtbt0", client, mtu, List.of(TUN_KERNEL), offload == Switch.on);
-                 NetStack stack = NetStack.builder().name("bench").link(link).config(TcpConfig.defaults())
+            try (TunLink link = TunLink.create("jtbt0", client, mtu, List.of(TUN_KERNEL), offload == Switch.on,
+                         loops > 1);
+                 NetStack stack = NetStack.builder().name("bench").link(link).loops(loops).config(TcpConfig.defaults())
                          .address(TUN_JTCP).start()) {
                 offloads = link.offloads();
                 serveJtcp(stack);
@@ -170,7 +186,9 @@ public final class BenchTunCommand implements Callable<Integer> {
                                 + " %,d out (%,d super-packets, %,d segments joined into them), %,d refused by the kernel",
                         link.packetsIn(), link.superPacketsIn(), link.largestPacketIn(), link.checksumsTrusted(),
                         link.checksumsCompleted(),
-                        link.packetsOut(), link.superPacketsOut(), link.segmentsCoalesced(), link.txDropped());
+                        link.packetsOut(), link.superPacketsOut(), link.segmentsCoalesced(), link.txDropped())
+                        + (loops == 1 ? "" : String.format(Locale.ROOT,
+                                " (first queue of %d); %,d packets handed between loops", loops, stack.handOffs()[0]));
             }
             String loadAfter = loadAverage();
             print(out, results, offloads, loadBefore, loadAfter);
@@ -252,7 +270,8 @@ public final class BenchTunCommand implements Callable<Integer> {
             args.add(THREADS + "=" + ip(TUN_JTCP) + ":" + THREADS_PORT + "/lifecycles");
         }
         args.addAll(List.of("--mb", Long.toString(mb), "--runs", Integer.toString(runs), "--lifecycle-ms", Long.toString(lifecycleMs),
-                "--warmup-mb", Long.toString(warmupMb), "--figures", String.join(",", figures), "--pause"));
+                "--warmup-mb", Long.toString(warmupMb), "--figures", String.join(",", figures), "--pause",
+                "--streams", Integer.toString(streams)));
         Process p = start(ns, args.toArray(String[]::new));
         Map<String, Map<String, List<Double>>> results = new LinkedHashMap<>();
         for (String target : List.of("kernel", "jtcp", THREADS, LOOP_CPU, ALLOCATED, LOOP_CPU + THREADS,
@@ -268,8 +287,8 @@ public final class BenchTunCommand implements Callable<Integer> {
         // while the kernel server is measured): a figure that a busy machine disturbs far less
         // than wall-clock rates.
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-        long loop = loopThreadId();
-        long cpuBefore = loop < 0 ? -1 : threads.getThreadCpuTime(loop);
+        long[] loop = loopThreadIds();
+        long cpuBefore = cpuTime(threads, loop);
         // Heap bytes allocated by every thread of this process (the loop, the server's threads), as
         // the loop's CPU: what a figure cost is the difference since the previous result.
         long allocatedBefore = allocatedBytes();
@@ -280,7 +299,7 @@ public final class BenchTunCommand implements Callable<Integer> {
             if (f.length == 5 && f[0].equals("RESULT")) {
                 double value = Double.parseDouble(f[4]);
                 results.get(f[1]).get(f[3]).add(value);
-                long cpu = loop < 0 ? -1 : threads.getThreadCpuTime(loop);
+                long cpu = cpuTime(threads, loop);
                 long allocated = allocatedBytes();
                 if (!f[1].equals("kernel")) {
                     String suffix = f[1].equals(THREADS) ? THREADS : "";
@@ -305,7 +324,7 @@ public final class BenchTunCommand implements Callable<Integer> {
                     err.printf(Locale.ROOT, "  run %s %-12s %-10s %.1f%n", f[1], "engine", "in-process", mbPerSecond);
                     err.flush();
                 }
-                cpuBefore = loop < 0 ? -1 : threads.getThreadCpuTime(loop);
+                cpuBefore = cpuTime(threads, loop);
                 allocatedBefore = allocatedBytes();
                 toClient.println("go");
             }
@@ -327,13 +346,24 @@ public final class BenchTunCommand implements Callable<Integer> {
         }
     }
 
-    private static long loopThreadId() {
-        for (Thread t : Thread.getAllStackTraces().keySet()) {
-            if (t.getName().equals("jtcp-loop-bench")) {
-                return t.threadId();
+    /** The ids of jtcp's event-loop threads ("jtcp-loop-bench", "jtcp-loop-bench-1", ...). */
+    private static long[] loopThreadIds() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().equals("jtcp-loop-bench") || t.getName().startsWith("jtcp-loop-bench-"))
+                .mapToLong(Thread::threadId).toArray();
+    }
+
+    /** The CPU time of those threads together, or -1 if there are none or one cannot be read. */
+    private static long cpuTime(ThreadMXBean threads, long[] ids) {
+        long total = 0;
+        for (long id : ids) {
+            long t = threads.getThreadCpuTime(id);
+            if (t < 0) {
+                return -1;
             }
+            total += t;
         }
-        return -1;
+        return ids.length == 0 ? -1 : total;
     }
 
     /** Starts {@code BenchPeer ARGS} in {@code ns} with this JVM and class path; output piped, errors shown. */
@@ -353,7 +383,9 @@ public final class BenchTunCommand implements Callable<Integer> {
     private void print(PrintWriter out, Map<String, Map<String, List<Double>>> results, String offloads,
                        String loadBefore, String loadAfter) {
         out.printf("jtcp bench tun: the same kernel client (JDK sockets, child JVM) against a kernel server over veth%n");
-        out.printf("and against jtcp over TUN; MTU %d, %d run(s), medians; TUN offloads: %s%n", mtu, runs, offloads);
+        out.printf("and against jtcp over TUN; MTU %d, %d run(s), medians; TUN offloads: %s%s%n", mtu, runs, offloads,
+                (loops == 1 ? "" : "; " + loops + " event loops on " + loops + " TUN queues")
+                        + (streams == 1 ? "" : "; " + streams + " connections at once"));
         out.printf("jtcp's server: %s%n", jtcpServer == Server.threads ? "a virtual thread per connection (blocking sockets)"
                 : "handlers on the event loop" + (jtcpServer == Server.both ? " (lifecycles also with a thread per connection)" : ""));
         out.printf("%-44s %16s %16s %12s%n", "figure", "kernel (veth)", "jtcp (TUN)", "jtcp/kernel");
@@ -378,8 +410,9 @@ public final class BenchTunCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "in-process bulk per second of its thread's CPU time (both ends, one thread): %,.0f MB%n",
                     median(results.get(IN_PROCESS).get("pull")));
         }
-        out.printf(Locale.ROOT, "jtcp's event-loop thread per second of its CPU time: push %,.0f MB, pull %,.0f MB,"
-                        + " %,.0f lifecycles%n", median(results.get(LOOP_CPU).get("push")),
+        out.printf(Locale.ROOT, "jtcp's event-loop thread%s per second of %s CPU time: push %,.0f MB, pull %,.0f MB,"
+                        + " %,.0f lifecycles%n", loops == 1 ? "" : "s", loops == 1 ? "its" : "their",
+                median(results.get(LOOP_CPU).get("push")),
                 median(results.get(LOOP_CPU).get("pull")), median(results.get(LOOP_CPU).get("lifecycles")));
         out.printf(Locale.ROOT, "heap allocated by this process: %,.0f B per MB pushed, %,.0f B per MB pulled,"
                         + " %,.0f B per lifecycle%n", median(results.get(ALLOCATED).get("push")),

@@ -79,6 +79,7 @@ public final class ForwardCommand implements Callable<Integer> {
             throw new Failures.UsageException("--max-flows " + maxFlows + ": use at least 1");
         }
         tun.validate();
+        tun.requireOneLoop("jtcp forward");
         NetStack stack;
         try {
             stack = tun.start("jtcp");

@@ -53,6 +53,12 @@ final class TunOptions {
                     + " 64 KiB TCP super-packets both ways, cut by the kernel; off: one plain packet per read and write."})
     Switch offload;
 
+    @Option(names = "--loops", paramLabel = "N", defaultValue = "1",
+            description = {"Event loops (threads), one per core (default ${DEFAULT-VALUE}): more than one opens the TUN"
+                    + " with one queue per loop (IFF_MULTI_QUEUE); each loop owns the connections whose packets"
+                    + " the kernel steers to its queue."})
+    int loops;
+
     @Option(names = "--impair", paramLabel = "SPEC",
             description = "Impair both directions, e.g. loss=5%%,delay=10ms,jitter=2ms,reorder=1%%,duplicate=1%%.")
     String impair;
@@ -140,6 +146,13 @@ final class TunOptions {
         if (!isNone()) {
             kernelAddresses.forEach(a -> checkCidr("--kernel-addr", a));
         }
+        if (loops < 1 || loops > 256) {
+            throw new Failures.UsageException("--loops " + loops + ": use 1 to 256");
+        }
+        if (loops > 1 && (pcap != null || impair != null)) {
+            throw new Failures.UsageException("--loops " + loops + ": --pcap and --impair wrap a TUN of one queue;"
+                    + " use them with --loops 1");
+        }
         if (msl.isZero()) {
             throw new Failures.UsageException("--msl must be more than 0");
         }
@@ -151,6 +164,18 @@ final class TunOptions {
             if (parent != null && !java.nio.file.Files.isDirectory(parent)) {
                 throw new Failures.UsageException("--pcap " + pcap + ": directory " + parent + " does not exist");
             }
+        }
+    }
+
+    /**
+     * For commands whose work needs one loop (the forwarder's any-address hook sees every flow on
+     * the first loop only).
+     *
+     * @throws Failures.UsageException when {@code --loops} asks for more
+     */
+    void requireOneLoop(String command) {
+        if (loops != 1) {
+            throw new Failures.UsageException("--loops " + loops + ": " + command + " runs on one loop");
         }
     }
 
@@ -177,7 +202,7 @@ final class TunOptions {
     NetStack start(String name) throws IOException {
         validate();
         List<String> kernel = isNone() ? List.of() : kernelAddresses;
-        TunLink tunLink = TunLink.create(tun, netns, mtu, kernel, offload == Switch.on);
+        TunLink tunLink = TunLink.create(tun, netns, mtu, kernel, offload == Switch.on, loops > 1);
         Link link = tunLink;
         try {
             if (pcap != null) {
@@ -186,7 +211,7 @@ final class TunOptions {
             if (impair != null) {
                 link = new ImpairedLink(link, impairments, seed);
             }
-            NetStack.Builder b = NetStack.builder().name(name).link(link)
+            NetStack.Builder b = NetStack.builder().name(name).link(link).loops(loops)
                     .config(TcpConfig.defaults().toBuilder().msl(msl).ecn(ecn).congestionControl(cc).build())
                     .tracer(trace ? new LiveLadder(System.err, true) : Tracer.NONE);
             addresses.forEach(b::address);
@@ -197,7 +222,8 @@ final class TunOptions {
             }
             System.err.println("jtcp: " + tunLink.name() + " up, jtcp at " + String.join(", ", addresses)
                     + (kernel.isEmpty() ? "" : ", kernel at " + String.join(", ", kernel))
-                    + (impair == null ? "" : ", impaired: " + impair + " (seed " + seed + ")"));
+                    + (impair == null ? "" : ", impaired: " + impair + " (seed " + seed + ")")
+                    + (loops == 1 ? "" : ", " + loops + " loops on " + loops + " queues"));
             return stack;
         } catch (IOException | RuntimeException e) {
             link.close();

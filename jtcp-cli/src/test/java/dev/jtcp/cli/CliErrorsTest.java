@@ -85,6 +85,14 @@ class CliErrorsTest {
     }
 
     @Test
+    void loopsOutOfRangeOrWithOneQueueDecoratorsAreUsageErrors() {
+        jtcp("serve", "echo", "--netns", NO_NS, "--loops", "0").assertOneLineError(2, "--loops 0");
+        jtcp("serve", "echo", "--netns", NO_NS, "--loops", "2", "--impair", "loss=1%")
+                .assertOneLineError(2, "--loops 2");
+        jtcp("forward", "--netns", NO_NS, "--loops", "2").assertOneLineError(2, "runs on one loop");
+    }
+
+    @Test
     void writingIntoAMissingDirectorySaysWhy() {
         Path missing = dir.resolve("missing");
         jtcp("get", "--netns", NO_NS, "-o", missing.resolve("f").toString(), "http://198.18.0.1/x")

@@ -180,6 +180,10 @@ public final class AnyAddressListener implements Closeable {
         if (udpIdle.isNegative() || udpIdle.isZero()) {
             throw new IllegalArgumentException("udpIdle must be positive, got " + udpIdle);
         }
+        if (stack.loopCount() > 1) {
+            // Flows to other addresses would be steered to loops whose hosts know no acceptor.
+            throw new IllegalStateException("the any-address hook needs a stack of one loop, not " + stack.loopCount());
+        }
         AnyAddressListener l = new AnyAddressListener(stack.loop(), handler);
         l.loop.call(() -> l.host.acceptAnyAddress(l.new Acceptor(), maxFlows, maxUdpSessions, udpIdle.toNanos()));
         return l;

@@ -1,6 +1,7 @@
 package dev.jtcp.api;
 
 import dev.jtcp.link.Link;
+import dev.jtcp.stack.FlowShards;
 import dev.jtcp.stack.Host;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -36,7 +37,13 @@ import java.util.function.Supplier;
  * signalled only if the loop said it is about to sleep (a volatile flag, checked again by the loop
  * after it is set, so no wake-up is lost).
  *
- * <p>Thread-safety: {@link #execute}, {@link #call} and {@link #shutdown} are safe from any thread;
+ * <p>A stack of several loops ({@link NetStack.Builder#loops}) gives each its own host and its own
+ * queue of a multi-queue link, and {@link #joinGroup} tells each of its siblings: a TCP packet
+ * whose flow another loop owns ({@link FlowShards#ownerOfPacket}) is copied into the owner's
+ * {@link HandOffQueue} and the owner woken, and each cycle takes what the siblings handed over
+ * right after its own link's packets.
+ *
+ * <p>Thread-safety: {@link #execute}, {@link #call}, {@link #handOff} and {@link #shutdown} are safe from any thread;
  * everything a command does runs on the loop thread.
  */
 final class EventLoop {
@@ -63,6 +70,14 @@ final class EventLoop {
     /** The time of the current cycle; read by commands on the loop thread. */
     private long nowNs;
     private final Link.Receiver receiver;
+    /** The stack's loops, this one at {@link #index}; null for a loop alone. Set before {@link #start}. */
+    private EventLoop[] group;
+    private int index;
+    private FlowShards shards = FlowShards.ONE;
+    /** Packets other loops received for flows this loop owns; null for a loop alone. */
+    private HandOffQueue inbox;
+    /** Takes the handed-over packets into the host (loop thread). */
+    private final HandOffQueue.Sink fromSiblings;
 
     EventLoop(String name, Host host, Link link, LongSupplier clock, Consumer<Throwable> onFailure,
               Consumer<RuntimeException> commandFailed) throws IOException {
@@ -76,7 +91,9 @@ final class EventLoop {
         this.receiver = new Link.Receiver() {
             @Override
             public void onPacket(ByteBuffer packet) {
-                host.onPacket(nowNs, packet);
+                if (group == null || !handedToOwner(packet, false)) {
+                    host.onPacket(nowNs, packet);
+                }
             }
 
             @Override
@@ -86,7 +103,16 @@ final class EventLoop {
 
             @Override
             public void onVerifiedTcp(ByteBuffer packet) {
+                if (group == null || !handedToOwner(packet, true)) {
+                    host.onVerifiedTcp(nowNs, packet);
+                }
+            }
+        };
+        this.fromSiblings = (packet, verified) -> {
+            if (verified) {
                 host.onVerifiedTcp(nowNs, packet);
+            } else {
+                host.onPacket(nowNs, packet);
             }
         };
         host.attach(link);
@@ -99,6 +125,42 @@ final class EventLoop {
 
     void start() {
         thread.start();
+    }
+
+    /**
+     * Makes this loop number {@code index} of {@code group}, whose flows {@code shards} divides;
+     * before {@link #start}.
+     */
+    void joinGroup(EventLoop[] group, int index, FlowShards shards, int inboxCapacity) {
+        this.group = group;
+        this.index = index;
+        this.shards = shards;
+        this.inbox = new HandOffQueue(inboxCapacity);
+    }
+
+    /** If another loop owns {@code packet}'s flow, hands it over and says so (loop thread). */
+    private boolean handedToOwner(ByteBuffer packet, boolean verified) {
+        int owner = shards.ownerOfPacket(packet);
+        if (owner == index) {
+            return false;
+        }
+        group[owner].handOff(packet, verified);
+        return true;
+    }
+
+    /**
+     * Queues a copy of a packet of a flow this loop owns, received by a sibling, and wakes this
+     * loop; a full queue drops it. Safe from any thread.
+     */
+    void handOff(ByteBuffer packet, boolean verified) {
+        if (inbox.offer(packet, verified)) {
+            wakeup();
+        }
+    }
+
+    /** Packets siblings handed to this loop, and those its full queue dropped: {0, 0} for a loop alone. */
+    long[] handOffCounts() {
+        return inbox == null ? new long[2] : new long[] {inbox.handedOver(), inbox.dropped()};
     }
 
     Host host() {
@@ -237,6 +299,9 @@ final class EventLoop {
     private void cycle() throws IOException {
         nowNs = clock.getAsLong();
         boolean busy = link.receive(nowNs, receiver, RX_BATCH) == RX_BATCH;
+        if (inbox != null) {
+            busy |= inbox.drain(RX_BATCH, fromSiblings) == RX_BATCH;
+        }
         Runnable command;
         int n = 0;
         while (n < COMMAND_BATCH && (command = commands.poll()) != null) {
@@ -256,7 +321,7 @@ final class EventLoop {
             return;
         }
         sleeping.set(true);
-        if (commands.isEmpty()) {
+        if (commands.isEmpty() && (inbox == null || inbox.isEmpty())) {
             long deadline = Math.min(host.nextDeadlineNs(), link.nextDeadlineNs());
             long timeout = deadline == Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(0, deadline - clock.getAsLong());
             if (timeout > 0) {

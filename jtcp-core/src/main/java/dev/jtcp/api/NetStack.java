@@ -2,11 +2,13 @@ package dev.jtcp.api;
 
 import dev.jtcp.event.Tracer;
 import dev.jtcp.link.Link;
+import dev.jtcp.stack.FlowShards;
 import dev.jtcp.stack.Host;
 import dev.jtcp.tcp.TcpConfig;
 import dev.jtcp.tcp.TcpConnection;
 import dev.jtcp.tcp.TcpError;
 import dev.jtcp.tcp.TcpException;
+import dev.jtcp.tcp.TcpListener;
 import dev.jtcp.wire.IpAddress;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -46,30 +48,68 @@ import java.util.random.RandomGenerator;
  * signals. Data crosses through per-connection bounded queues, so a read that finds data never
  * involves the loop.
  *
+ * <p>Several loops ({@link Builder#loops}, one per core over a multi-queue link such as a TUN
+ * created with {@code IFF_MULTI_QUEUE}): each loop has its own {@link Host} (its own tables of
+ * connections, listeners, TIME-WAIT records and timers) and its own queue of the link, and owns
+ * the TCP flows {@link FlowShards} gives it: the ones it opened (from the ephemeral ports of its
+ * slice) and the children its copy of every listener makes for the flows that hash to it. A packet
+ * that arrives on another loop's queue is handed to the owner ({@link EventLoop#handOff}). A
+ * connect runs on the next loop in turn (or the owner of an explicit local port); {@link #listen}
+ * opens a listener on every loop and one {@link TcpServerSocket} accepts from all. UDP, ICMP and
+ * the any-address hook stay on the first loop.
+ *
  * <p>Thread-safety: safe from any threads.
  */
 public final class NetStack implements AutoCloseable {
+    /** The first loop's host and link, and the first loop (UDP, ICMP and the any-address hook live there). */
     private final Host host;
     private final Link link;
     private final EventLoop loop;
+    /** Every loop, its host and its queue of the link, by loop index. */
+    private final Host[] hosts;
+    private final Link[] links;
+    private final EventLoop[] loops;
+    /** Which loop owns which TCP flow. */
+    private final FlowShards shards;
+    /** The loop the next connect from an ephemeral port runs on, modulo the loops. */
+    private final java.util.concurrent.atomic.AtomicInteger nextLoop = new java.util.concurrent.atomic.AtomicInteger();
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     /** Listeners not yet closed, so that closing the stack wakes threads blocked in accept. */
     private final java.util.Set<TcpServerSocket> listeners = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-    private NetStack(Host host, Link link, LongSupplier clock) throws IOException {
-        this.host = host;
-        this.link = link;
-        this.loop = new EventLoop(host.name(), host, link, clock, this::onLoopFailure, this::onCommandFailure);
-        loop.start();
+    private NetStack(Host[] hosts, Link[] links, FlowShards shards, LongSupplier clock) throws IOException {
+        this.hosts = hosts;
+        this.links = links;
+        this.shards = shards;
+        this.host = hosts[0];
+        this.link = links[0];
+        this.loops = new EventLoop[hosts.length];
+        for (int i = 0; i < hosts.length; i++) {
+            Host h = hosts[i];
+            loops[i] = new EventLoop(i == 0 ? h.name() : h.name() + "-" + i, h, links[i], clock,
+                    t -> onLoopFailure(h, t), this::onCommandFailure);
+        }
+        if (loops.length > 1) {
+            for (int i = 0; i < loops.length; i++) {
+                loops[i].joinGroup(loops, i, shards, HAND_OFF_QUEUE);
+            }
+        }
+        this.loop = loops[0];
+        for (EventLoop l : loops) {
+            l.start();
+        }
     }
 
+    /** Cells of each loop's queue of packets handed over by its siblings. */
+    private static final int HAND_OFF_QUEUE = 1024;
+
     /**
-     * The loop thread died (a bug, or the link failed): report it, and on that thread tell every
-     * connection it is over, so no application thread waits for ever. Later calls fail with "the
-     * stack is closed".
+     * A loop thread died (a bug, or the link failed): report it, and on that thread tell every
+     * connection of its host it is over, so no application thread waits for ever. Later calls fail
+     * with "the stack is closed".
      */
-    private void onLoopFailure(Throwable t) {
+    private void onLoopFailure(Host host, Throwable t) {
         System.err.println("jtcp: event loop of " + host.name() + " failed: " + t);
         t.printStackTrace();
         for (TcpConnection c : host.connections()) {
@@ -105,8 +145,25 @@ public final class NetStack implements AutoCloseable {
         private Tracer tracer = Tracer.NONE;
         private RandomGenerator random;
         private int ttl = Host.DEFAULT_TTL;
+        private int loops = 1;
 
         private Builder() {
+        }
+
+        /**
+         * How many event loops (threads) run the stack, each with its own host tables and its own
+         * queue of the link: one per core over a multi-queue TUN. More than one needs a link that
+         * has more queues ({@link Link#newQueue}); the stack opens them.
+         *
+         * @param loops 1 to 256; 1 by default (one loop, one queue)
+         * @return this builder
+         */
+        public Builder loops(int loops) {
+            if (loops < 1 || loops > 256) {
+                throw new IllegalArgumentException("loops must be 1..256, got " + loops);
+            }
+            this.loops = loops;
+            return this;
         }
 
         /**
@@ -202,14 +259,38 @@ public final class NetStack implements AutoCloseable {
             if (addresses.isEmpty()) {
                 throw new IllegalStateException("at least one address is needed");
             }
-            Host host = new Host(name, config, random != null ? random : new SecureRandom());
-            addresses.forEach(host::addAddress);
-            host.mtu(link.mtu());
-            host.tracer(tracer);
-            host.ttl(ttl);
+            RandomGenerator first = random != null ? random : new SecureRandom();
+            Host[] hosts = new Host[loops];
+            Link[] links = new Link[loops];
+            links[0] = link;
+            try {
+                for (int i = 1; i < loops; i++) {
+                    links[i] = link.newQueue();
+                }
+            } catch (IOException | RuntimeException e) {
+                for (int i = 1; i < loops && links[i] != null; i++) {
+                    links[i].close();
+                }
+                throw e;
+            }
+            for (int i = 0; i < loops; i++) {
+                // Each host draws its own secrets; one loop's host draws them as a stack alone did.
+                RandomGenerator r = i == 0 ? first
+                        : random != null ? new java.util.SplittableRandom(first.nextLong()) : new SecureRandom();
+                Host host = new Host(name, config, r);
+                addresses.forEach(host::addAddress);
+                host.mtu(link.mtu());
+                host.tracer(tracer);
+                host.ttl(ttl);
+                hosts[i] = host;
+            }
+            FlowShards shards = loops == 1 ? FlowShards.ONE : new FlowShards(loops, first.nextLong(), first.nextLong());
+            for (int i = 0; i < loops; i++) {
+                hosts[i].shard(shards, i);
+            }
             long origin = System.nanoTime();
             // The loop's clock starts near zero, so deadlines never come near overflow.
-            return new NetStack(host, link, () -> System.nanoTime() - origin);
+            return new NetStack(hosts, links, shards, () -> System.nanoTime() - origin);
         }
     }
 
@@ -325,8 +406,14 @@ public final class NetStack implements AutoCloseable {
         IpAddress localAddress = local.getAddress() == null || local.getAddress().isAnyLocalAddress()
                 ? null : IpAddress.of(local.getAddress());
         int localPort = local.getPort();
+        // An ephemeral port: the next loop in turn, which takes one from its slice; a given port:
+        // the loop that owns the flow.
+        int index = loops.length == 1 ? 0 : localPort == 0 ? Math.floorMod(nextLoop.getAndIncrement(), loops.length)
+                : localPort > 65535 || localPort < 0 ? 0 : shards.ownerOf(address, remote.getPort(), localPort);
+        EventLoop loop = loops[index];
+        Host host = hosts[index];
         CompletableFuture<TcpSocket> result = new CompletableFuture<>();
-        boolean queued = runOnLoop(() -> {
+        boolean queued = runOnLoop(loop, () -> {
             if (result.isDone()) {
                 return;
             }
@@ -424,15 +511,25 @@ public final class NetStack implements AutoCloseable {
         }
         IpAddress address = local.getAddress() == null || local.getAddress().isAnyLocalAddress()
                 ? IpAddress.ANY_V4 : IpAddress.of(local.getAddress());
+        // Every loop listens, in loop order, so of two listens on one port the one that wins the
+        // first loop wins them all; a refusal closes what the earlier loops opened.
+        TcpListener[] engines = new TcpListener[loops.length];
         try {
-            TcpServerSocket l = loop.call(() -> new TcpServerSocket(loop, host.listen(loop.nowNs(), address, local.getPort(),
-                    queue), handlers));
+            for (int i = 0; i < loops.length; i++) {
+                EventLoop l = loops[i];
+                Host h = hosts[i];
+                engines[i] = l.call(() -> h.listen(l.nowNs(), address, local.getPort(), queue));
+            }
+            TcpServerSocket l = new TcpServerSocket(loops, engines, handlers);
             listeners.add(l);
             l.onClose(listeners::remove);
+            l.start();
             return l;
         } catch (TcpException e) {
+            closeListeners(engines);
             throw Errors.of(e, false);
         } catch (IllegalStateException e) {
+            closeListeners(engines);
             if (!isOpen()) {
                 throw new SocketException("Socket closed");
             }
@@ -440,13 +537,33 @@ public final class NetStack implements AutoCloseable {
         }
     }
 
-    /** Whether the stack runs: not closed, its loop alive. */
-    private boolean isOpen() {
-        return !closed.get() && loop.isRunning();
+    /** Closes the engine listeners a failed {@link #listen} opened. */
+    private void closeListeners(TcpListener[] engines) {
+        for (int i = 0; i < engines.length; i++) {
+            TcpListener e = engines[i];
+            Host h = hosts[i];
+            EventLoop l = loops[i];
+            if (e != null) {
+                runOnLoop(l, () -> h.closeListener(l.nowNs(), e));
+            }
+        }
     }
 
-    /** Queues {@code command} on the loop; false when the stack is closed. */
-    private boolean runOnLoop(Runnable command) {
+    /** Whether the stack runs: not closed, its loops alive. */
+    private boolean isOpen() {
+        if (closed.get()) {
+            return false;
+        }
+        for (EventLoop l : loops) {
+            if (!l.isRunning()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Queues {@code command} on {@code loop}; false when the stack is closed. */
+    private boolean runOnLoop(EventLoop loop, Runnable command) {
         if (!isOpen()) {
             return false;
         }
@@ -470,7 +587,8 @@ public final class NetStack implements AutoCloseable {
     // =================================================================================================
 
     /**
-     * Runs {@code query} on the loop thread with the host (counters, tables) and returns its result.
+     * Runs {@code query} on the (first) loop thread with its host (counters, tables) and returns its
+     * result; with several loops, see {@link #inspectEach}.
      *
      * @param <T>   the result's type
      * @param query what to read from the host; it must not keep the host
@@ -482,13 +600,55 @@ public final class NetStack implements AutoCloseable {
     }
 
     /**
+     * Runs {@code query} on every loop thread with that loop's host, in loop order.
+     *
+     * @param <T>   the result's type
+     * @param query what to read from a host; it must not keep the host
+     * @return the results, one per loop
+     */
+    public <T> List<T> inspectEach(Function<Host, T> query) {
+        Objects.requireNonNull(query, "query");
+        List<T> results = new ArrayList<>(loops.length);
+        for (int i = 0; i < loops.length; i++) {
+            Host h = hosts[i];
+            results.add(loops[i].call(() -> query.apply(h)));
+        }
+        return results;
+    }
+
+    /**
+     * How many event loops run the stack.
+     *
+     * @return the number given to {@link Builder#loops}
+     */
+    public int loopCount() {
+        return loops.length;
+    }
+
+    /**
+     * Packets a loop received for a flow another loop owns and handed to it, over every loop, and
+     * of those the ones dropped because the owner's queue was full.
+     *
+     * @return {handed over, dropped}; {0, 0} with one loop
+     */
+    public long[] handOffs() {
+        long[] total = new long[2];
+        for (EventLoop l : loops) {
+            long[] c = l.handOffCounts();
+            total[0] += c[0];
+            total[1] += c[1];
+        }
+        return total;
+    }
+
+    /**
      * The stack's counters now (connections by state, queues, cookies, TIME-WAIT records, drops),
-     * read on the loop thread; after {@link #close()}, the last ones.
+     * read on the loop threads and summed over the loops; after {@link #close()}, the last ones.
      *
      * @return a snapshot of the counters
      */
     public StackStats stats() {
-        return loop.call(() -> StackStats.of(host));
+        return StackStats.sum(inspectEach(StackStats::of));
     }
 
     /** The loop, for the api's other facades ({@link UdpSocket}, {@link AnyAddressListener}). */
@@ -523,7 +683,8 @@ public final class NetStack implements AutoCloseable {
     public void close(Duration grace) {
         checkTimeout(grace);
         long deadline = System.nanoTime() + grace.toNanos();
-        while (loop.isRunning() && System.nanoTime() - deadline < 0 && inspect(Host::connectionCount) > 0) {
+        while (isOpen() && System.nanoTime() - deadline < 0
+                && inspectEach(Host::connectionCount).stream().mapToInt(Integer::intValue).sum() > 0) {
             try {
                 Thread.sleep(10);
             } catch (InterruptedException e) {
@@ -544,23 +705,32 @@ public final class NetStack implements AutoCloseable {
             return;
         }
         listeners.forEach(TcpServerSocket::close);
-        try {
-            loop.shutdown(() -> {
-                long now = loop.nowNs();
-                host.connections().forEach(c -> c.abort(now));
-                host.listeners().forEach(l -> host.closeListener(now, l));
+        List<CompletableFuture<Void>> stopped = new ArrayList<>();
+        for (int i = 0; i < loops.length; i++) {
+            EventLoop l = loops[i];
+            Host h = hosts[i];
+            Link k = links[i];
+            stopped.add(l.shutdown(() -> {
+                long now = l.nowNs();
+                h.connections().forEach(c -> c.abort(now));
+                h.listeners().forEach(x -> h.closeListener(now, x));
                 try {
-                    link.flush(now);
+                    k.flush(now);
                 } catch (IOException e) {
                     // Closing anyway.
                 }
-            }).get(5, TimeUnit.SECONDS);
+            }));
+        }
+        try {
+            CompletableFuture.allOf(stopped.toArray(CompletableFuture[]::new)).get(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException e) {
-            // The loop is gone or stuck; close the link regardless.
+            // A loop is gone or stuck; close the links regardless.
         }
-        link.close();
+        for (int i = links.length - 1; i >= 0; i--) {
+            links[i].close();
+        }
     }
 
     private static IpAddress ipOf(InetSocketAddress remote) {
@@ -584,6 +754,6 @@ public final class NetStack implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "stack " + host.name() + " on " + link.name();
+        return "stack " + host.name() + " on " + link.name() + (loops.length == 1 ? "" : " (" + loops.length + " loops)");
     }
 }

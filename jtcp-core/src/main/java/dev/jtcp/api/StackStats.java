@@ -68,6 +68,36 @@ public record StackStats(
                 dropped, host.challengeAcks().suppressed(), host.drops().nonZero());
     }
 
+    /** The counters of several hosts (one stack's loops) added up. */
+    static StackStats sum(java.util.List<StackStats> parts) {
+        if (parts.size() == 1) {
+            return parts.getFirst();
+        }
+        Map<TcpState, Integer> byState = new EnumMap<>(TcpState.class);
+        Map<DropReason, Long> drops = new LinkedHashMap<>();
+        int timeWait = 0;
+        // Every loop has a copy of every listener: count them once.
+        int listeners = parts.getFirst().listeners;
+        int syn = 0;
+        int accept = 0;
+        long sent = 0;
+        long accepted = 0;
+        long dropped = 0;
+        long held = 0;
+        for (StackStats p : parts) {
+            p.connections.forEach((state, n) -> byState.merge(state, n, Integer::sum));
+            p.drops.forEach((reason, n) -> drops.merge(reason, n, Long::sum));
+            timeWait += p.timeWaitRecords;
+            syn += p.synQueue;
+            accept += p.acceptQueue;
+            sent += p.cookiesSent;
+            accepted += p.cookiesAccepted;
+            dropped += p.synsDropped;
+            held += p.challengeAcksHeld;
+        }
+        return new StackStats(byState, timeWait, listeners, syn, accept, sent, accepted, dropped, held, drops);
+    }
+
     /**
      * Live connections in every state.
      *

@@ -26,7 +26,9 @@ import java.util.function.Supplier;
  *
  * <p>Established connections wait in the engine listener's accept queue (bounded by the backlog;
  * beyond it SYNs are dropped, as Linux does). The loop moves them into this object's ready queue,
- * also bounded by the backlog, and moves more whenever an accept makes room.
+ * also bounded by the backlog, and moves more whenever an accept makes room. A stack of several
+ * loops has an engine listener on each (each makes the children of the flows its loop owns); this
+ * one socket accepts from all of them, each connection staying on its loop.
  *
  * <p>A listener made with a {@link LoopHandler} factory ({@link NetStack#listen(InetSocketAddress,
  * int, Supplier)}) has no accept queue of its own: the loop gives each established connection to a
@@ -35,7 +37,10 @@ import java.util.function.Supplier;
  * <p>Thread-safety: safe from any threads. Futures may complete on the event loop thread.
  */
 public final class TcpServerSocket implements Closeable {
-    private final EventLoop loop;
+    /** The engine listener of each loop, by loop index ({@link #loops}[i] runs {@link #engines}[i]). */
+    private final EventLoop[] loops;
+    private final TcpListener[] engines;
+    /** The first loop's listener (every copy has the same address, port and backlog). */
     private final TcpListener engine;
     private final InetSocketAddress local;
     private final ReentrantLock lock = new ReentrantLock();
@@ -48,24 +53,44 @@ public final class TcpServerSocket implements Closeable {
     /** Makes the loop-side handler of each accepted connection; null: connections go to {@link #accept()}. */
     private final Supplier<? extends LoopHandler> handlers;
 
-    /** On the loop thread. */
-    TcpServerSocket(EventLoop loop, TcpListener engine) {
-        this(loop, engine, null);
+    /** Over {@code engines[i]}, each on {@code loops[i]}; {@link #start} hooks them up. */
+    TcpServerSocket(EventLoop[] loops, TcpListener[] engines) {
+        this(loops, engines, null);
     }
 
-    /** On the loop thread; with {@code handlers}, every accepted connection is served on the loop. */
-    TcpServerSocket(EventLoop loop, TcpListener engine, Supplier<? extends LoopHandler> handlers) {
-        this.loop = loop;
-        this.engine = engine;
+    /**
+     * Over {@code engines[i]}, each on {@code loops[i]}; with {@code handlers}, every accepted
+     * connection is served on its loop. {@link #start} hooks them up.
+     */
+    TcpServerSocket(EventLoop[] loops, TcpListener[] engines, Supplier<? extends LoopHandler> handlers) {
+        this.loops = loops.clone();
+        this.engines = engines.clone();
+        this.engine = engines[0];
         this.handlers = handlers;
         this.local = new InetSocketAddress(engine.localAddress().toInetAddress(), engine.port());
-        engine.handler(l -> pull());
     }
 
-    /** Moves established connections from the engine to the ready queue (or to waiting futures); on the loop. */
-    private void pull() {
+    /** Has each engine listener tell this socket of its connections, and takes those already there. */
+    void start() {
+        for (int i = 0; i < loops.length; i++) {
+            int shard = i;
+            loops[i].call(() -> {
+                engines[shard].handler(l -> pull(shard));
+                pull(shard);
+                return null;
+            });
+        }
+    }
+
+    /**
+     * Moves established connections from loop {@code shard}'s engine listener to the ready queue
+     * (or to waiting futures); on that loop.
+     */
+    private void pull(int shard) {
+        EventLoop loop = loops[shard];
+        TcpListener engine = engines[shard];
         if (handlers != null) {
-            pullToHandlers();
+            pullToHandlers(loop, engine);
             return;
         }
         List<Runnable> completions = new ArrayList<>();
@@ -97,7 +122,7 @@ public final class TcpServerSocket implements Closeable {
      * thread is woken, nothing waits in a queue. Connections are taken as they establish, so the
      * backlog bounds only the engine's SYN and accept queues.
      */
-    private void pullToHandlers() {
+    private void pullToHandlers(EventLoop loop, TcpListener engine) {
         if (closed) {
             return;
         }
@@ -203,13 +228,16 @@ public final class TcpServerSocket implements Closeable {
         }
     }
 
-    /** Asks the loop to move accepted connections here; nothing once the stack is closed. */
+    /** Asks the loops to move accepted connections here; nothing once the stack is closed. */
     private void pullSoon() {
-        if (loop.isRunning()) {
-            try {
-                loop.execute(this::pull);
-            } catch (IllegalStateException e) {
-                // The stack closed meanwhile; its shutdown closes this listener.
+        for (int i = 0; i < loops.length; i++) {
+            int shard = i;
+            if (loops[i].isRunning()) {
+                try {
+                    loops[i].execute(() -> pull(shard));
+                } catch (IllegalStateException e) {
+                    // The stack closed meanwhile; its shutdown closes this listener.
+                }
             }
         }
     }
@@ -238,7 +266,7 @@ public final class TcpServerSocket implements Closeable {
      * @return LISTEN while open, CLOSED after
      */
     public TcpState state() {
-        return loop.call(engine::state);
+        return loops[0].call(engine::state);
     }
 
     /**
@@ -283,11 +311,15 @@ public final class TcpServerSocket implements Closeable {
         unaccepted.forEach(TcpSocket::abort);
         futures.forEach(f -> f.completeExceptionally(new SocketException("Socket closed")));
         onClose.accept(this);
-        if (loop.isRunning()) {
-            try {
-                loop.execute(() -> loop.host().closeListener(loop.nowNs(), engine));
-            } catch (IllegalStateException e) {
-                // The stack is closing; its shutdown closes the engine listener.
+        for (int i = 0; i < loops.length; i++) {
+            EventLoop loop = loops[i];
+            TcpListener engine = engines[i];
+            if (loop.isRunning()) {
+                try {
+                    loop.execute(() -> loop.host().closeListener(loop.nowNs(), engine));
+                } catch (IllegalStateException e) {
+                    // The stack is closing; its shutdown closes the engine listener.
+                }
             }
         }
     }

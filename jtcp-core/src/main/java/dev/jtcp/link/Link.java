@@ -18,7 +18,7 @@ import java.nio.ByteBuffer;
  * checksums the device vouches for: a TUN device with {@code IFF_VNET_HDR} does), and
  * every link takes super-packets through {@link #transmitGso}, which a device with segmentation
  * offload cuts and any other link cuts in software ({@link TcpSegmenter}); {@link
- * #offloadsSegmentation} says which. A multi-queue device would be several links, one per queue.
+ * #offloadsSegmentation} says which. A multi-queue device is several links, one per queue ({@link #newQueue}).
  *
  * <p>Thread-safety: driven by one event-loop thread; {@link #close} after the loop stopped.
  */
@@ -85,6 +85,18 @@ public interface Link extends PacketSink, AutoCloseable {
     /** When the link next needs {@link #receive} or {@link #flush} without any packet arriving, or {@link Long#MAX_VALUE}. */
     default long nextDeadlineNs() {
         return Long.MAX_VALUE;
+    }
+
+    /**
+     * Another queue of the same device, as a link of its own for another event loop (a multi-queue
+     * TUN: {@code TunLink.create(..., multiQueue)}); the device decides which queue each packet
+     * arrives on, and a packet may leave through any queue.
+     *
+     * @throws UnsupportedOperationException for links with one queue (the default)
+     * @throws IOException when the device refuses another queue
+     */
+    default Link newQueue() throws IOException {
+        throw new UnsupportedOperationException(name() + " has one queue");
     }
 
     /** Releases the link; a TUN device disappears. */

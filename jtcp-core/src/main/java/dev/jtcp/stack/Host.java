@@ -204,6 +204,17 @@ public final class Host implements TcpContext {
         return this;
     }
 
+    /**
+     * Makes this host shard {@code shard} of a stack of {@code shards.count()} hosts, one per event
+     * loop: it opens connections only from the ephemeral ports of its slice and from ports whose
+     * flows {@link FlowShards#ownerOf} gives it, so that the flows it owns are the ones the stack
+     * steers to it. A host alone is shard 0 of {@link FlowShards#ONE}.
+     */
+    public Host shard(FlowShards shards, int shard) {
+        ports.shard(Objects.requireNonNull(shards), shard);
+        return this;
+    }
+
     /** Replaces the RFC 6528 generator, e.g. with fixed ISNs so segments match a textbook figure. */
     public Host isnSource(IsnSource source) {
         this.isn = Objects.requireNonNull(source);

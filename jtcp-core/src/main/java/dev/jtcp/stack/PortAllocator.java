@@ -39,12 +39,30 @@ final class PortAllocator {
     private final SipHash hash;
     /** The algorithm's counter "next_ephemeral", advanced past each port handed out. */
     private int nextEphemeral;
+    /** The stack's shards (one per event loop); this host takes ephemeral ports from its slice only. */
+    private FlowShards shards = FlowShards.ONE;
+    /** This host's shard, {@code 0 <= shard < shards.count()}. */
+    private int shard;
 
     /** {@code start} is the counter's initial value, random in 0..{@link #RANGE}-1. */
     PortAllocator(TcpDemux demux, SipHash hash, int start) {
         this.demux = Objects.requireNonNull(demux);
         this.hash = Objects.requireNonNull(hash);
         this.nextEphemeral = start;
+    }
+
+    /**
+     * Makes this allocator shard {@code shard} of {@code shards}: it hands out only the ephemeral
+     * ports of its slice, so the hosts of one stack never pick the same port (the slices are the
+     * shared allocator: disjoint by construction, no lock), and every flow it opens is its own
+     * ({@link FlowShards#ownerOf}).
+     */
+    void shard(FlowShards shards, int shard) {
+        if (shard < 0 || shard >= shards.count()) {
+            throw new IllegalArgumentException("shard " + shard + " of " + shards);
+        }
+        this.shards = shards;
+        this.shard = shard;
     }
 
     /** A random start for the counter, drawn from {@code random}. */
@@ -69,6 +87,10 @@ final class PortAllocator {
             if (l != null) {
                 throw new TcpException(TcpError.ADDRESS_IN_USE, "port " + lport + " is in use by " + l);
             }
+        }
+        if (shards.ownerOf(remote, remotePort, lport) != shard) {
+            throw new IllegalArgumentException("the flow from port " + lport + " to " + remote + ":" + remotePort
+                    + " belongs to shard " + shards.ownerOf(remote, remotePort, lport) + ", not " + shard);
         }
         ConnectionKey key = new ConnectionKey(local, lport, remote, remotePort);
         boolean inTimeWait = demux.timeWait(key) != null;
@@ -113,8 +135,9 @@ final class PortAllocator {
      */
     private int allocate(IpAddress local, IpAddress remote, int remotePort) {
         int offset = (int) (hash.hash(local.hi(), local.lo(), remote.hi(), remote.lo(), remotePort, 0) >>> 33);
-        for (int i = 0; i < RANGE; i++) {
-            int port = EPHEMERAL_LOW + Math.floorMod(offset + nextEphemeral + i, RANGE);
+        int range = shards.ephemeralPorts(shard);
+        for (int i = 0; i < range; i++) {
+            int port = shards.ephemeralPort(shard, Math.floorMod(offset + nextEphemeral + i, range));
             ConnectionKey k = new ConnectionKey(local, port, remote, remotePort);
             if (!demux.hasConnection(k) && demux.timeWait(k) == null && listenerOn(local, port) == null) {
                 nextEphemeral += i + 1;

@@ -28,8 +28,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * VirtioNetHeader#LENGTH} bytes); {@link #enableOffloads} then tells the kernel with {@code
  * TUNSETOFFLOAD} what this reader accepts: packets with only a partial checksum ({@link
  * #OFFLOAD_CSUM}) and TCP super-packets up to 64 KiB ({@link #OFFLOAD_TSO4}, {@link #OFFLOAD_TSO6}).
- * Writing super-packets needs nothing but the header. {@code IFF_MULTI_QUEUE} (one descriptor per
- * queue) would be another open flag; it is not used.
+ * Writing super-packets needs nothing but the header.
+ *
+ * <p>Multi-queue: {@link #open(String, boolean, boolean)} with {@code multiQueue} adds {@code
+ * IFF_MULTI_QUEUE}; every further {@code open} of the same name with the same flags attaches one
+ * more queue (descriptor) to the interface, up to 256. The kernel picks a queue for each packet it
+ * sends to the device (tun's "automq", {@code tun_automq_select_queue}): the queue a packet of the
+ * same flow (by the symmetric flow hash) was last written from, while that record is younger than
+ * three seconds ({@code TUN_FLOW_EXPIRE}) and the table has room (4,096 flows, {@code
+ * MAX_TAP_FLOWS}), else the hash scaled to the number of queues.
  *
  * <p>Thread-safety: reads may run on one thread and writes on another (each direction has its own
  * errno capture); {@link #close} is idempotent and safe from any thread, but must not race with
@@ -56,6 +63,8 @@ public final class TunDevice implements AutoCloseable {
     private final String name;
     /** Bytes of virtio-net header before every packet: 0 without {@code IFF_VNET_HDR}. */
     private final int vnetHeaderLength;
+    /** Whether the device was opened with {@code IFF_MULTI_QUEUE} (this descriptor is one of its queues). */
+    private final boolean multiQueue;
     /** The {@code OFFLOAD_} flags the kernel accepted (0 until {@link #enableOffloads}). */
     private volatile int offloads;
     private final Arena arena = Arena.ofAuto();
@@ -63,8 +72,9 @@ public final class TunDevice implements AutoCloseable {
     private final MemorySegment writeErrno = LibC.newCapture(arena);
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private TunDevice(int fd, String name, int vnetHeaderLength) {
+    private TunDevice(int fd, String name, int vnetHeaderLength, boolean multiQueue) {
         this.fd = fd;
+        this.multiQueue = multiQueue;
         this.name = name;
         this.vnetHeaderLength = vnetHeaderLength;
     }
@@ -91,7 +101,7 @@ public final class TunDevice implements AutoCloseable {
         } catch (Throwable t) {
             throw rethrow(t);
         }
-        return new TunDevice(fd, Objects.requireNonNull(name), 0);
+        return new TunDevice(fd, Objects.requireNonNull(name), 0, false);
     }
 
     /** As {@link #open(String, boolean)} without the virtio-net header: plain IP packets, no offloads. */
@@ -110,6 +120,14 @@ public final class TunDevice implements AutoCloseable {
      *                   needed for offloads)
      */
     public static TunDevice open(String name, boolean vnetHeader) throws IOException {
+        return open(name, vnetHeader, false);
+    }
+
+    /**
+     * As {@link #open(String, boolean)}; with {@code multiQueue} the device is (or joins, when it
+     * exists) a multi-queue TUN and this descriptor is one of its queues ({@code IFF_MULTI_QUEUE}).
+     */
+    public static TunDevice open(String name, boolean vnetHeader, boolean multiQueue) throws IOException {
         checkName(name);
         try (Arena a = Arena.ofConfined()) {
             MemorySegment capture = LibC.newCapture(a);
@@ -127,7 +145,7 @@ public final class TunDevice implements AutoCloseable {
             MemorySegment ifr = a.allocate(LibC.IFREQ_SIZE);
             ifr.asSlice(0, LibC.IFNAMSIZ).copyFrom(MemorySegment.ofArray(nameBytes(name)));
             ifr.set(JAVA_SHORT, LibC.IFREQ_FLAGS, (short) (LibC.IFF_TUN | LibC.IFF_NO_PI
-                    | (vnetHeader ? LibC.IFF_VNET_HDR : 0)));
+                    | (vnetHeader ? LibC.IFF_VNET_HDR : 0) | (multiQueue ? LibC.IFF_MULTI_QUEUE : 0)));
             int r = (int) LibC.IOCTL.invokeExact(capture, fd, LibC.TUNSETIFF, ifr);
             if (r < 0) {
                 int errno = LibC.errno(capture);
@@ -141,7 +159,7 @@ public final class TunDevice implements AutoCloseable {
                 });
             }
             return new TunDevice(fd, ifr.getString(0, StandardCharsets.US_ASCII),
-                    vnetHeader ? VirtioNetHeader.LENGTH : 0);
+                    vnetHeader ? VirtioNetHeader.LENGTH : 0, multiQueue);
         } catch (IOException | RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
@@ -168,6 +186,11 @@ public final class TunDevice implements AutoCloseable {
     /** The interface name the kernel gave (differs from the requested one only if that had {@code %d}). */
     public String name() {
         return name;
+    }
+
+    /** Whether this descriptor is one queue of a multi-queue device. */
+    public boolean isMultiQueue() {
+        return multiQueue;
     }
 
     /** Bytes of {@link VirtioNetHeader} before each packet read or written; 0 when opened without it. */

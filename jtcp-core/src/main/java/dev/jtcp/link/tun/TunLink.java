@@ -84,6 +84,8 @@ public final class TunLink implements Link {
     private long segmentsCoalesced;
     private int largestIn;
     private volatile IOException lastError;
+    /** The namespace the device was created in (null: the process's), where {@link #newQueue} opens more queues. */
+    private String netns;
 
     /** A link over {@code device} carrying packets of up to {@code mtu} bytes. */
     public TunLink(TunDevice device, int mtu) {
@@ -122,7 +124,17 @@ public final class TunLink implements Link {
      */
     public static TunLink create(String name, String netns, int mtu, List<String> kernelAddresses, boolean offload)
             throws IOException {
-        TunDevice device = Netns.call(netns, () -> TunDevice.open(name, offload));
+        return create(name, netns, mtu, kernelAddresses, offload, false);
+    }
+
+    /**
+     * As {@link #create(String, String, int, List, boolean)}; with {@code multiQueue} the device is a
+     * multi-queue TUN ({@code IFF_MULTI_QUEUE}) and this link its first queue: {@link #newQueue}
+     * adds more, one per event loop.
+     */
+    public static TunLink create(String name, String netns, int mtu, List<String> kernelAddresses, boolean offload,
+                                 boolean multiQueue) throws IOException {
+        TunDevice device = Netns.call(netns, () -> TunDevice.open(name, offload, multiQueue));
         try {
             if (offload) {
                 device.enableOffloads(TunDevice.OFFLOAD_ALL);
@@ -132,7 +144,36 @@ public final class TunLink implements Link {
             device.close();
             throw e;
         }
-        return new TunLink(device, mtu);
+        TunLink link = new TunLink(device, mtu);
+        link.netns = netns;
+        return link;
+    }
+
+    /**
+     * Another queue of this multi-queue device (opened in the same namespace, with the same header
+     * and offloads), as a link of its own for another event loop. Closing it detaches the queue;
+     * the interface lives until its last queue is closed.
+     *
+     * @throws IllegalStateException if the device was not created multi-queue
+     */
+    @Override
+    public TunLink newQueue() throws IOException {
+        if (!device.isMultiQueue()) {
+            throw new IllegalStateException(device.name() + " was not created with IFF_MULTI_QUEUE; it has one queue");
+        }
+        boolean offload = vnet > 0;
+        TunDevice queue = Netns.call(netns, () -> TunDevice.open(device.name(), offload, true));
+        try {
+            if (offload) {
+                queue.enableOffloads(device.offloads());
+            }
+        } catch (IOException | RuntimeException e) {
+            queue.close();
+            throw e;
+        }
+        TunLink link = new TunLink(queue, mtu);
+        link.netns = netns;
+        return link;
     }
 
     /**
