@@ -45,7 +45,8 @@ import picocli.CommandLine.Spec;
  * network namespace may only make the controllers of {@code tcp_allowed_congestion_control} its
  * default, which often excludes cubic, but a privileged socket may choose any the kernel has). Each
  * run moves N MB twice through the same impairment: jtcp sending to the kernel (the kernel
- * acknowledges the last byte) and the kernel sending to jtcp, in alternating order. Goodput counts
+ * acknowledges the last byte) and the kernel sending to jtcp, in alternating order, after
+ * {@code --warmup} unmeasured transfers each way (jtcp runs interpreted at first). Goodput counts
  * from the connection's start to the last byte. The table gives the medians and jtcp/kernel.
  *
  * <p>The faults are applied in this process ({@link ImpairedLink}, the same as {@code --impair}:
@@ -133,6 +134,15 @@ public final class BenchTunLossCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "Seed of the fault injector (default ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--warmup", defaultValue = "1",
+            description = "Unmeasured transfers each way before the first cell, so the JIT has compiled jtcp's paths "
+                    + "for both directions (default ${DEFAULT-VALUE}).")
+    int warmup;
+
+    @Option(names = "--bbr-draft", description = "jtcp's BBR with draft-ietf-ccwg-bbr's loss bounds (BBRv3) instead of the "
+            + "loss-tolerant default (TcpConfig.bbrLossTolerant off).")
+    boolean bbrDraft;
+
     private String namespace;
     private Process peer;
 
@@ -144,8 +154,8 @@ public final class BenchTunLossCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        if (runs < 1 || mb <= 0 || losses.isEmpty() || controllers.isEmpty()) {
-            throw new Failures.UsageException("--runs, --mb, --loss and --cc need positive values");
+        if (runs < 1 || warmup < 0 || mb <= 0 || losses.isEmpty() || controllers.isEmpty()) {
+            throw new Failures.UsageException("--runs, --mb, --loss and --cc need positive values, --warmup at least 0");
         }
         List<TcpConfig.CongestionAlgorithm> algorithms = new ArrayList<>();
         for (String c : controllers) {
@@ -183,7 +193,15 @@ public final class BenchTunLossCommand implements Callable<Integer> {
                     Impairments imp = Impairments.parse(String.format(Locale.ROOT, "loss=%s%%,delay=%s",
                             trim(loss), delay));
                     try (NetStack stack = NetStack.builder().name("tunloss").link(link(imp, runSeed++))
-                            .config(TcpConfig.defaults().toBuilder().congestionControl(a).build()).address(JTCP).start()) {
+                            .config(TcpConfig.defaults().toBuilder().congestionControl(a).bbrLossTolerant(!bbrDraft)
+                                    .build()).address(JTCP).start()) {
+                        // The first cell would otherwise also measure the JIT compiling jtcp (both ways).
+                        Cell discard = new Cell(loss, a.linuxName(), new ArrayList<>(), new ArrayList<>(),
+                                new ArrayList<>(), new ArrayList<>());
+                        for (int w = 0; cells.isEmpty() && w < warmup; w++) {
+                            transfer(stack, true, bytes, a.linuxName(), discard);
+                            transfer(stack, false, bytes, a.linuxName(), discard);
+                        }
                         for (int r = 0; r < runs; r++) {
                             boolean jtcpFirst = r % 2 == 0;
                             for (int k = 0; k < 2; k++) {

@@ -95,6 +95,11 @@ final class Bbr implements CongestionControl {
 
     private final SplittableRandom random;
     private final int initialWindow;
+    /**
+     * Loss does not lower the model ({@link TcpConfig#bbrLossTolerant()}): no bw_lo, inflight_lo or
+     * inflight_hi from loss, no Startup exit on loss; only recovery's packet conservation.
+     */
+    private final boolean lossTolerant;
 
     /** The current state. */
     private Mode mode = Mode.STARTUP;
@@ -211,7 +216,17 @@ final class Bbr implements CongestionControl {
      * @param seed          seeds the random choices (the connection's ISS will do: it is already secret)
      */
     Bbr(int initialWindow, long seed) {
+        this(initialWindow, seed, false);
+    }
+
+    /**
+     * @param initialWindow the initial window, bytes
+     * @param seed          seeds the random choices
+     * @param lossTolerant  loss-tolerant (as Linux's mainline bbr) rather than the draft's loss bounds
+     */
+    Bbr(int initialWindow, long seed, boolean lossTolerant) {
         this.initialWindow = initialWindow;
+        this.lossTolerant = lossTolerant;
         this.cwnd = initialWindow;
         this.random = new SplittableRandom(seed);
         initPacingRate(-1);
@@ -406,7 +421,7 @@ final class Bbr implements CongestionControl {
 
     /** §4.5.10.3: outside a bandwidth probe, a round with loss cuts the short-term bounds. */
     private void adaptLowerBoundsFromCongestion() {
-        if (isProbingBw()) {
+        if (isProbingBw() || lossTolerant) {
             return;
         }
         if (lossInRound) {
@@ -672,7 +687,7 @@ final class Bbr implements CongestionControl {
      * the losses of the current loss round with what was in flight when it began (one RTT either way).
      */
     private boolean isInflightTooHigh() {
-        return lostInRound > 0 && lostInRound > LOSS_THRESH * txInFlightAtRoundStart;
+        return !lossTolerant && lostInRound > 0 && lostInRound > LOSS_THRESH * txInFlightAtRoundStart;
     }
 
     private boolean checkInflightTooHigh(AckSample s) {

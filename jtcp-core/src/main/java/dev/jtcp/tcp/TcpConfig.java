@@ -68,6 +68,13 @@ import java.time.Duration;
  *                              cwnd grows only while the flight used it, the send loop stopped by cwnd, or in slow
  *                              start while cwnd is below twice the most bytes outstanding in the last window
  *                              ({@link CwndUse}); off: every ACK of new data grows cwnd (RFC 5681)
+ * @param bbrLossTolerant       how {@link CongestionAlgorithm#BBR} reads loss. On (the default), as Linux's mainline
+ *                              {@code bbr} (BBRv1): loss does not lower the path model; recovery conserves packets for
+ *                              a round and takes the lost bytes off cwnd, which then grows back to the model's target,
+ *                              so random (non-congestive) loss costs little. Off: draft-ietf-ccwg-bbr (BBRv3): a round
+ *                              with loss outside a bandwidth probe cuts bw_lo and inflight_lo by 30%, loss above 2% per
+ *                              round caps inflight_hi and ends Startup; fairer to other flows at a shallow-buffered
+ *                              bottleneck, but it reads random loss of 1% or more as congestion
  */
 public record TcpConfig(
         int defaultMssV4,
@@ -107,7 +114,8 @@ public record TcpConfig(
         boolean pingPongAck,
         boolean pushEachBurst,
         boolean resetCarriesAck,
-        boolean cwndValidation) {
+        boolean cwndValidation,
+        boolean bbrLossTolerant) {
 
     /** When a listener answers with SYN cookies instead of keeping state. */
     public enum SynCookieMode {
@@ -206,7 +214,8 @@ public record TcpConfig(
         return new TcpConfig(536, 1220, true, true, true, 256 * 1024, 256 * 1024,
                 1 * S, 200 * MS, 120 * S, 180 * S, 3, 100 * S, 60 * S, 40 * MS, 10,
                 7200 * S, 75 * S, 9, 60 * S, 1000, SynCookieMode.ON_OVERFLOW, true, 1000, 3, EcnMode.ACCEPT,
-                CongestionAlgorithm.CUBIC, true, 500 * MS, 5, true, 6 << 20, 4 << 20, true, false, false, false, true);
+                CongestionAlgorithm.CUBIC, true, 500 * MS, 5, true, 6 << 20, 4 << 20, true, false, false, false, true,
+                true);
     }
 
     /**
@@ -285,6 +294,7 @@ public record TcpConfig(
         private boolean pushEachBurst;
         private boolean resetCarriesAck;
         private boolean cwndValidation;
+        private boolean bbrLossTolerant;
 
         private Builder(TcpConfig c) {
             defaultMssV4 = c.defaultMssV4;
@@ -325,6 +335,7 @@ public record TcpConfig(
             pushEachBurst = c.pushEachBurst;
             resetCarriesAck = c.resetCarriesAck;
             cwndValidation = c.cwndValidation;
+            bbrLossTolerant = c.bbrLossTolerant;
         }
 
         public Builder defaultMss(int v4, int v6) { defaultMssV4 = v4; defaultMssV6 = v6; return this; }
@@ -367,6 +378,7 @@ public record TcpConfig(
         public Builder pushEachBurst(boolean on) { pushEachBurst = on; return this; }
         public Builder resetCarriesAck(boolean on) { resetCarriesAck = on; return this; }
         public Builder cwndValidation(boolean on) { cwndValidation = on; return this; }
+        public Builder bbrLossTolerant(boolean on) { bbrLossTolerant = on; return this; }
 
         public TcpConfig build() {
             return new TcpConfig(defaultMssV4, defaultMssV6, windowScaling, timestamps, sack, sendBufferBytes,
@@ -375,7 +387,7 @@ public record TcpConfig(
                     keepAliveProbes, finWait2TimeoutNs, challengeAckPerSecond, synCookies, timeWaitReuse, timestampHz,
                     dupAckThreshold, ecn, congestionControl, rack, invalidRateLimitNs, synAckRetries, quickAck,
                     receiveBufferMaxBytes, sendBufferMaxBytes, frto, pingPongAck, pushEachBurst, resetCarriesAck,
-                    cwndValidation);
+                    cwndValidation, bbrLossTolerant);
         }
     }
 }

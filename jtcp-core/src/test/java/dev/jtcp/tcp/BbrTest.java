@@ -305,24 +305,31 @@ class BbrTest {
 
     /**
      * Random loss (as on the lossy TUN paths where the kernel's BBR was 15–27 times faster than
-     * CUBIC): at 1% BBR keeps its estimate at the bottleneck rate and its goodput near it; at 3%,
-     * above BBRv3's 2% loss threshold, its bounds cut in but it still moves several times what CUBIC
-     * moves over the same path.
+     * CUBIC). Loss-tolerant BBR (the default, as Linux's mainline bbr) keeps its estimate at the
+     * bottleneck rate and its goodput near it at 1%, 3% and 5%; the draft's loss bounds (BBRv3) read
+     * 3% random loss as congestion — every round has loss, so bw_lo and inflight_lo are cut round
+     * after round — and fall far below, though still above CUBIC.
      */
     @Test
     void randomLossLeavesTheBandwidthEstimateWhereLossBasedControlCollapses() {
-        double[] bbr1 = lossyRun(new Bbr(IW, 1), 0.01);
         double[] cubic1 = lossyRun(new Cubic(IW, false, true), 0.01);
-        assertThat(bbr1[1]).isCloseTo(RATE, within(RATE * 0.05));
-        assertThat(bbr1[0]).isGreaterThan(0.6 * RATE);
         assertThat(cubic1[0]).isLessThan(0.25 * RATE);
-        assertThat(bbr1[0]).isGreaterThan(4 * cubic1[0]);
+        for (double loss : new double[] {0.01, 0.03, 0.05}) {
+            double[] tolerant = lossyRun(new Bbr(IW, 1, true), loss);
+            assertThat(tolerant[1]).as("max_bw at %s loss", loss).isGreaterThan(0.9 * RATE);
+            assertThat(tolerant[0]).as("goodput at %s loss", loss).isGreaterThan(0.8 * RATE);
+            assertThat(tolerant[0]).isGreaterThan(4 * cubic1[0]);
+        }
 
-        double[] bbr3 = lossyRun(new Bbr(IW, 1), 0.03);
+        double[] draft1 = lossyRun(new Bbr(IW, 1, false), 0.01);
+        assertThat(draft1[0]).isGreaterThan(0.6 * RATE);
+        double[] draft3 = lossyRun(new Bbr(IW, 1, false), 0.03);
+        double[] tolerant3 = lossyRun(new Bbr(IW, 1, true), 0.03);
         double[] cubic3 = lossyRun(new Cubic(IW, false, true), 0.03);
         assertThat(cubic3[0]).isLessThan(0.1 * RATE);
-        assertThat(bbr3[0]).isGreaterThan(3 * cubic3[0]);
-        assertThat(bbr3[1]).isGreaterThan(0.3 * RATE);
+        assertThat(draft3[0]).isGreaterThan(2 * cubic3[0]);
+        assertThat(draft3[0]).as("the draft's bounds at 3%% loss").isLessThan(0.5 * RATE);
+        assertThat(tolerant3[0]).isGreaterThan(2 * draft3[0]);
     }
 
     /** 20 s over 10 MB/s, 10 ms, a 1-BDP buffer and random loss: {goodput, final max_bw (BBR)}. */
