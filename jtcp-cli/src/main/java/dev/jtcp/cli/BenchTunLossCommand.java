@@ -143,6 +143,9 @@ public final class BenchTunLossCommand implements Callable<Integer> {
             + "loss-tolerant default (TcpConfig.bbrLossTolerant off).")
     boolean bbrDraft;
 
+    /** The latest transfer's handshake, ms (a lost SYN or SYN,ACK costs a 1 s timeout). */
+    private double connectMs;
+
     private String namespace;
     private Process peer;
 
@@ -208,8 +211,9 @@ public final class BenchTunLossCommand implements Callable<Integer> {
                                 boolean jtcpSends = (k == 0) == jtcpFirst;
                                 double rate = transfer(stack, jtcpSends, bytes, a.linuxName(), cell);
                                 (jtcpSends ? cell.jtcpSends() : cell.kernelSends()).add(rate);
-                                err.printf(Locale.ROOT, "  loss %s%% %-5s run %d %-12s %8.3f MB/s%n", trim(loss),
-                                        a.linuxName(), r + 1, jtcpSends ? "jtcp sends" : "kernel sends", rate);
+                                err.printf(Locale.ROOT, "  loss %s%% %-5s run %d %-12s %8.3f MB/s  (handshake %.0f ms)%n",
+                                        trim(loss), a.linuxName(), r + 1, jtcpSends ? "jtcp sends" : "kernel sends", rate,
+                                        connectMs);
                                 err.flush();
                             }
                         }
@@ -239,12 +243,13 @@ public final class BenchTunLossCommand implements Callable<Integer> {
     }
 
     /** One transfer of {@code bytes}; returns MB/s from the connect to the last byte. */
-    private static double transfer(NetStack stack, boolean jtcpSends, long bytes, String cc, Cell cell)
+    private double transfer(NetStack stack, boolean jtcpSends, long bytes, String cc, Cell cell)
             throws IOException {
         InetSocketAddress kernel = new InetSocketAddress(BenchTunCommand.ip(KERNEL), PORT);
         byte[] buf = new byte[64 * 1024];
         long start = System.nanoTime();
         try (TcpSocket s = stack.connect(kernel, Duration.ofSeconds(10))) {
+            connectMs = (System.nanoTime() - start) / 1e6;
             s.setSoTimeout(300_000);
             OutputStream out = s.getOutputStream();
             InputStream in = s.getInputStream();

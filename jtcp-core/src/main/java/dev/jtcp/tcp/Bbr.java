@@ -80,6 +80,13 @@ final class Bbr implements CongestionControl {
     static final long PROBE_WAIT_RAND_NS = 1_000_000_000L;
     /** §4.3.3.6: the Reno-coexistence probe comes after at most this many rounds. */
     static final int MAX_RENO_ROUNDS = 63;
+    /**
+     * Loss-tolerant mode: a probe after this many rounds of DOWN and CRUISE, as Linux's mainline bbr
+     * cycles its gains (1.25, 0.75, then six rounds at 1). Without loss bounds nothing else corrects
+     * an estimate that came out low (a Startup ended by the peer's receive window or a busy CPU), so
+     * it probes as often as BBRv1 does.
+     */
+    static final int TOLERANT_PROBE_ROUNDS = 6;
 
     /** The states of §4.3, ProbeBW split into its phases. */
     enum Mode {
@@ -638,6 +645,9 @@ final class Bbr implements CongestionControl {
     }
 
     private boolean isRenoCoexistenceProbeTime() {
+        if (lossTolerant) {
+            return roundsSinceBwProbe >= TOLERANT_PROBE_ROUNDS;
+        }
         long renoRounds = targetInflight() / Math.max(smss, 1);
         return roundsSinceBwProbe >= Math.min(renoRounds, MAX_RENO_ROUNDS);
     }

@@ -268,6 +268,55 @@ class BbrTest {
         assertThat(changes.stream().map(Change::mode)).contains(Bbr.Mode.PROBE_BW_UP, Bbr.Mode.PROBE_BW_DOWN);
     }
 
+    /**
+     * Loss-tolerant BBR probes every few rounds, as Linux's mainline bbr cycles its gains: when the
+     * bottleneck doubles, the estimate follows within a fraction of a second; the draft's cycle waits
+     * up to 63 rounds or 2–3 s before it probes.
+     */
+    @Test
+    void lossTolerantModeProbesEveryFewRounds() {
+        Bbr b = new Bbr(IW, 1, true);
+        BottleneckModel m = clean(b, 10 * MS, 100 * MS);
+        m.runUntil(1 * S);
+        assertThat(b.maxBw()).isCloseTo(RATE, within(RATE * 0.02));
+        m.rate = 2 * RATE;
+        long t0 = m.nowNs;
+        long[] foundAt = {-1};
+        m.runUntil(t0 + 600 * MS, x -> {
+            if (foundAt[0] < 0 && b.maxBw() > 1.9 * RATE) {
+                foundAt[0] = x.nowNs - t0;
+            }
+        });
+        assertThat(foundAt[0]).as("found the doubled rate after (ns)").isBetween(0L, 400 * MS);
+
+        Bbr draft = new Bbr(IW, 1, false);
+        BottleneckModel d = clean(draft, 10 * MS, 100 * MS);
+        d.runUntil(1 * S);
+        d.rate = 2 * RATE;
+        d.runUntil(d.nowNs + 400 * MS);
+        assertThat(draft.maxBw()).isLessThan(1.9 * RATE);
+    }
+
+    /**
+     * Where the draft's loss bounds are the better choice: a shallow buffer with no random loss
+     * (loss is congestion there). The draft caps inflight_hi at what the path holds and loses
+     * little; the loss-tolerant mode keeps probing into the full buffer and loses several times more.
+     */
+    @Test
+    void atAShallowBufferTheDraftLosesLessThanTheLossTolerantMode() {
+        Bbr draft = new Bbr(IW, 1, false);
+        BottleneckModel d = clean(draft, 10 * MS, 2 * MS);
+        d.runUntil(8 * S);
+        Bbr tolerant = new Bbr(IW, 1, true);
+        BottleneckModel t = clean(tolerant, 10 * MS, 2 * MS);
+        t.runUntil(8 * S);
+        System.out.printf("shallow buffer: draft lost %d of %d, tolerant lost %d of %d%n", d.lostBytes, d.deliveredBytes,
+                t.lostBytes, t.deliveredBytes);
+        assertThat(tolerant.inflightHi()).isEqualTo(Long.MAX_VALUE);
+        assertThat(t.lostBytes).isGreaterThan(2 * d.lostBytes);
+        assertThat(t.goodputBytesPerSec(0, 0)).isGreaterThan(0.85 * RATE);
+    }
+
     @Test
     void recoveryConservesPacketsAndRestoresTheWindow() {
         Bbr b = new Bbr(IW, 1);
