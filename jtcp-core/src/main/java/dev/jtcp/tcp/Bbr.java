@@ -949,6 +949,13 @@ final class Bbr implements CongestionControl {
         }
         saveCwnd();
         inRecovery = true;
+        if (lossTolerant) {
+            // Random loss is not congestion: the model (pacing at bw, cwnd at 2 BDP) already bounds
+            // what is in flight. Conserving packets for a round at every episode would, at 1-5%
+            // random loss (an episode every round), stop Startup's growth and end it early at a low
+            // estimate. The lost bytes still come off cwnd on each ACK (setCwnd).
+            return;
+        }
         cwnd = Math.max(flightSize + smss, smss);
         packetConservation = true;
         recoveryRoundDelivered = delivered;

@@ -317,9 +317,31 @@ class BbrTest {
         assertThat(t.goodputBytesPerSec(0, 0)).isGreaterThan(0.85 * RATE);
     }
 
+    /**
+     * Loss-tolerant mode: a loss episode does not bring cwnd down to what is in flight (no round of
+     * packet conservation); an ACK that reveals loss takes the lost bytes off cwnd, and the next
+     * ACKs grow it back to the model's target. A timeout still sends one segment.
+     */
+    @Test
+    void lossTolerantRecoveryKeepsTheWindowAndTakesOnlyTheLostBytesOff() {
+        Bbr b = new Bbr(IW, 1, true);
+        BottleneckModel m = clean(b, 10 * MS, 100 * MS);
+        m.runUntil(1 * S);
+        int before = b.cwnd();
+        b.onCongestionEvent(m.nowNs, 50_000, 1000);
+        assertThat(b.inRecovery()).isTrue();
+        assertThat(b.cwnd()).isEqualTo(before);
+        b.onRecoveryEnd(50_000, 1000);
+        assertThat(b.cwnd()).isEqualTo(before);
+        b.onRetransmitTimeout(0, 1000);
+        assertThat(b.cwnd()).isEqualTo(1000);
+        b.undo(before, Integer.MAX_VALUE);
+        assertThat(b.cwnd()).isEqualTo(before);
+    }
+
     @Test
     void recoveryConservesPacketsAndRestoresTheWindow() {
-        Bbr b = new Bbr(IW, 1);
+        Bbr b = new Bbr(IW, 1, false);
         BottleneckModel m = clean(b, 10 * MS, 100 * MS);
         m.runUntil(1 * S);
         int before = b.cwnd();
