@@ -17,6 +17,19 @@ import java.util.SplittableRandom;
  * the control parameters (§4.6: pacing rate, send quantum, cwnd). {@link #onAck} runs
  * BBRUpdateModelAndState and BBRUpdateControlParameters in the draft's order.
  *
+ * <p>Two responses to loss ({@link TcpConfig#bbrLossTolerant()}). Loss-tolerant, the default, as
+ * Linux's mainline {@code bbr} (BBRv1, what {@code net.ipv4.tcp_congestion_control=bbr} runs on a
+ * stock kernel): loss never lowers the model — no bw_lo, inflight_lo or inflight_hi from loss, no
+ * Startup exit on loss, no round of packet conservation when a loss episode begins (the lost bytes
+ * come off cwnd on the ACK that reveals them, and the next ACKs grow it back toward the target) —
+ * and ProbeBW probes every {@link #TOLERANT_PROBE_ROUNDS} rounds, as BBRv1 cycles its gains, since
+ * no loss signal corrects a low estimate. Random loss of a few percent then costs only the
+ * retransmissions. The draft's response (BBRv3): a round with loss outside a probe cuts the
+ * short-term bounds by {@link #BETA}, loss above {@link #LOSS_THRESH} of a round's flight caps
+ * inflight_hi and ends Startup, recovery conserves packets for a round. It reads random loss of
+ * 1% or more as congestion (at 3% its goodput falls to a quarter of the tolerant mode's in {@code
+ * BbrTest}) but loses far less at a shallow-buffered bottleneck shared with other flows.
+ *
  * <p>Deviations, each said where it happens: RS.tx_in_flight and RS.lost (per segment in the draft)
  * are estimated per loss round from what the {@link AckSample} carries; there is no bw_hi (BBRv3
  * dropped it: max_bw is the upper bound); ProbeRTT does not mark the connection app-limited (the
