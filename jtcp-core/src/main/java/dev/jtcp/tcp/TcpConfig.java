@@ -69,12 +69,13 @@ import java.time.Duration;
  *                              start while cwnd is below twice the most bytes outstanding in the last window
  *                              ({@link CwndUse}); off: every ACK of new data grows cwnd (RFC 5681)
  * @param bbrLossTolerant       how {@link CongestionAlgorithm#BBR} reads loss. On (the default), as Linux's mainline
- *                              {@code bbr} (BBRv1): loss does not lower the path model; recovery conserves packets for
- *                              a round and takes the lost bytes off cwnd, which then grows back to the model's target,
- *                              so random (non-congestive) loss costs little. Off: draft-ietf-ccwg-bbr (BBRv3): a round
- *                              with loss outside a bandwidth probe cuts bw_lo and inflight_lo by 30%, loss above 2% per
- *                              round caps inflight_hi and ends Startup; fairer to other flows at a shallow-buffered
- *                              bottleneck, but it reads random loss of 1% or more as congestion
+ *                              {@code bbr} (BBRv1): loss does not lower the path model; a loss episode takes only the
+ *                              lost bytes off cwnd, which then grows back to the model's target (no round of packet
+ *                              conservation), and it probes for bandwidth every few rounds, so random (non-congestive)
+ *                              loss costs little. Off: draft-ietf-ccwg-bbr (BBRv3): a round with loss outside a
+ *                              bandwidth probe cuts bw_lo and inflight_lo by 30%, loss above 2% per round caps
+ *                              inflight_hi and ends Startup, recovery conserves packets for a round; it loses less at
+ *                              a shallow-buffered bottleneck, but reads random loss of 1% or more as congestion
  */
 public record TcpConfig(
         int defaultMssV4,
