@@ -45,7 +45,8 @@ import picocli.CommandLine.Spec;
  * network namespace may only make the controllers of {@code tcp_allowed_congestion_control} its
  * default, which often excludes cubic, but a privileged socket may choose any the kernel has). Each
  * run moves N MB twice through the same impairment: jtcp sending to the kernel (the kernel
- * acknowledges the last byte) and the kernel sending to jtcp, in alternating order. Goodput counts
+ * acknowledges the last byte) and the kernel sending to jtcp, in alternating order, after
+ * {@code --warmup} unmeasured transfers each way (jtcp runs interpreted at first). Goodput counts
  * from the connection's start to the last byte. The table gives the medians and jtcp/kernel.
  *
  * <p>The faults are applied in this process ({@link ImpairedLink}, the same as {@code --impair}:
@@ -133,6 +134,18 @@ public final class BenchTunLossCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "Seed of the fault injector (default ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--warmup", defaultValue = "1",
+            description = "Unmeasured transfers each way before the first cell, so the JIT has compiled jtcp's paths "
+                    + "for both directions (default ${DEFAULT-VALUE}).")
+    int warmup;
+
+    @Option(names = "--bbr-draft", description = "jtcp's BBR with draft-ietf-ccwg-bbr's loss bounds (BBRv3) instead of the "
+            + "loss-tolerant default (TcpConfig.bbrLossTolerant off).")
+    boolean bbrDraft;
+
+    /** The latest transfer's handshake, ms (a lost SYN or SYN,ACK costs a 1 s timeout). */
+    private double connectMs;
+
     private String namespace;
     private Process peer;
 
@@ -144,8 +157,8 @@ public final class BenchTunLossCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        if (runs < 1 || mb <= 0 || losses.isEmpty() || controllers.isEmpty()) {
-            throw new Failures.UsageException("--runs, --mb, --loss and --cc need positive values");
+        if (runs < 1 || warmup < 0 || mb <= 0 || losses.isEmpty() || controllers.isEmpty()) {
+            throw new Failures.UsageException("--runs, --mb, --loss and --cc need positive values, --warmup at least 0");
         }
         List<TcpConfig.CongestionAlgorithm> algorithms = new ArrayList<>();
         for (String c : controllers) {
@@ -183,15 +196,24 @@ public final class BenchTunLossCommand implements Callable<Integer> {
                     Impairments imp = Impairments.parse(String.format(Locale.ROOT, "loss=%s%%,delay=%s",
                             trim(loss), delay));
                     try (NetStack stack = NetStack.builder().name("tunloss").link(link(imp, runSeed++))
-                            .config(TcpConfig.defaults().toBuilder().congestionControl(a).build()).address(JTCP).start()) {
+                            .config(TcpConfig.defaults().toBuilder().congestionControl(a).bbrLossTolerant(!bbrDraft)
+                                    .build()).address(JTCP).start()) {
+                        // The first cell would otherwise also measure the JIT compiling jtcp (both ways).
+                        Cell discard = new Cell(loss, a.linuxName(), new ArrayList<>(), new ArrayList<>(),
+                                new ArrayList<>(), new ArrayList<>());
+                        for (int w = 0; cells.isEmpty() && w < warmup; w++) {
+                            transfer(stack, true, bytes, a.linuxName(), discard);
+                            transfer(stack, false, bytes, a.linuxName(), discard);
+                        }
                         for (int r = 0; r < runs; r++) {
                             boolean jtcpFirst = r % 2 == 0;
                             for (int k = 0; k < 2; k++) {
                                 boolean jtcpSends = (k == 0) == jtcpFirst;
                                 double rate = transfer(stack, jtcpSends, bytes, a.linuxName(), cell);
                                 (jtcpSends ? cell.jtcpSends() : cell.kernelSends()).add(rate);
-                                err.printf(Locale.ROOT, "  loss %s%% %-5s run %d %-12s %8.3f MB/s%n", trim(loss),
-                                        a.linuxName(), r + 1, jtcpSends ? "jtcp sends" : "kernel sends", rate);
+                                err.printf(Locale.ROOT, "  loss %s%% %-5s run %d %-12s %8.3f MB/s  (handshake %.0f ms)%n",
+                                        trim(loss), a.linuxName(), r + 1, jtcpSends ? "jtcp sends" : "kernel sends", rate,
+                                        connectMs);
                                 err.flush();
                             }
                         }
@@ -221,12 +243,13 @@ public final class BenchTunLossCommand implements Callable<Integer> {
     }
 
     /** One transfer of {@code bytes}; returns MB/s from the connect to the last byte. */
-    private static double transfer(NetStack stack, boolean jtcpSends, long bytes, String cc, Cell cell)
+    private double transfer(NetStack stack, boolean jtcpSends, long bytes, String cc, Cell cell)
             throws IOException {
         InetSocketAddress kernel = new InetSocketAddress(BenchTunCommand.ip(KERNEL), PORT);
         byte[] buf = new byte[64 * 1024];
         long start = System.nanoTime();
         try (TcpSocket s = stack.connect(kernel, Duration.ofSeconds(10))) {
+            connectMs = (System.nanoTime() - start) / 1e6;
             s.setSoTimeout(300_000);
             OutputStream out = s.getOutputStream();
             InputStream in = s.getInputStream();

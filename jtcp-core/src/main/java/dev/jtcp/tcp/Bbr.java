@@ -17,6 +17,19 @@ import java.util.SplittableRandom;
  * the control parameters (§4.6: pacing rate, send quantum, cwnd). {@link #onAck} runs
  * BBRUpdateModelAndState and BBRUpdateControlParameters in the draft's order.
  *
+ * <p>Two responses to loss ({@link TcpConfig#bbrLossTolerant()}). Loss-tolerant, the default, as
+ * Linux's mainline {@code bbr} (BBRv1, what {@code net.ipv4.tcp_congestion_control=bbr} runs on a
+ * stock kernel): loss never lowers the model — no bw_lo, inflight_lo or inflight_hi from loss, no
+ * Startup exit on loss, no round of packet conservation when a loss episode begins (the lost bytes
+ * come off cwnd on the ACK that reveals them, and the next ACKs grow it back toward the target) —
+ * and ProbeBW probes every {@link #TOLERANT_PROBE_ROUNDS} rounds, as BBRv1 cycles its gains, since
+ * no loss signal corrects a low estimate. Random loss of a few percent then costs only the
+ * retransmissions. The draft's response (BBRv3): a round with loss outside a probe cuts the
+ * short-term bounds by {@link #BETA}, loss above {@link #LOSS_THRESH} of a round's flight caps
+ * inflight_hi and ends Startup, recovery conserves packets for a round. It reads random loss of
+ * 1% or more as congestion (at 3% its goodput falls to a quarter of the tolerant mode's in {@code
+ * BbrTest}) but loses far less at a shallow-buffered bottleneck shared with other flows.
+ *
  * <p>Deviations, each said where it happens: RS.tx_in_flight and RS.lost (per segment in the draft)
  * are estimated per loss round from what the {@link AckSample} carries; there is no bw_hi (BBRv3
  * dropped it: max_bw is the upper bound); ProbeRTT does not mark the connection app-limited (the
@@ -80,6 +93,13 @@ final class Bbr implements CongestionControl {
     static final long PROBE_WAIT_RAND_NS = 1_000_000_000L;
     /** §4.3.3.6: the Reno-coexistence probe comes after at most this many rounds. */
     static final int MAX_RENO_ROUNDS = 63;
+    /**
+     * Loss-tolerant mode: a probe after this many rounds of DOWN and CRUISE, as Linux's mainline bbr
+     * cycles its gains (1.25, 0.75, then six rounds at 1). Without loss bounds nothing else corrects
+     * an estimate that came out low (a Startup ended by the peer's receive window or a busy CPU), so
+     * it probes as often as BBRv1 does.
+     */
+    static final int TOLERANT_PROBE_ROUNDS = 6;
 
     /** The states of §4.3, ProbeBW split into its phases. */
     enum Mode {
@@ -95,6 +115,11 @@ final class Bbr implements CongestionControl {
 
     private final SplittableRandom random;
     private final int initialWindow;
+    /**
+     * Loss does not lower the model ({@link TcpConfig#bbrLossTolerant()}): no bw_lo, inflight_lo or
+     * inflight_hi from loss, no Startup exit on loss; only recovery's packet conservation.
+     */
+    private final boolean lossTolerant;
 
     /** The current state. */
     private Mode mode = Mode.STARTUP;
@@ -211,7 +236,17 @@ final class Bbr implements CongestionControl {
      * @param seed          seeds the random choices (the connection's ISS will do: it is already secret)
      */
     Bbr(int initialWindow, long seed) {
+        this(initialWindow, seed, false);
+    }
+
+    /**
+     * @param initialWindow the initial window, bytes
+     * @param seed          seeds the random choices
+     * @param lossTolerant  loss-tolerant (as Linux's mainline bbr) rather than the draft's loss bounds
+     */
+    Bbr(int initialWindow, long seed, boolean lossTolerant) {
         this.initialWindow = initialWindow;
+        this.lossTolerant = lossTolerant;
         this.cwnd = initialWindow;
         this.random = new SplittableRandom(seed);
         initPacingRate(-1);
@@ -406,7 +441,7 @@ final class Bbr implements CongestionControl {
 
     /** §4.5.10.3: outside a bandwidth probe, a round with loss cuts the short-term bounds. */
     private void adaptLowerBoundsFromCongestion() {
-        if (isProbingBw()) {
+        if (isProbingBw() || lossTolerant) {
             return;
         }
         if (lossInRound) {
@@ -623,6 +658,9 @@ final class Bbr implements CongestionControl {
     }
 
     private boolean isRenoCoexistenceProbeTime() {
+        if (lossTolerant) {
+            return roundsSinceBwProbe >= TOLERANT_PROBE_ROUNDS;
+        }
         long renoRounds = targetInflight() / Math.max(smss, 1);
         return roundsSinceBwProbe >= Math.min(renoRounds, MAX_RENO_ROUNDS);
     }
@@ -672,7 +710,7 @@ final class Bbr implements CongestionControl {
      * the losses of the current loss round with what was in flight when it began (one RTT either way).
      */
     private boolean isInflightTooHigh() {
-        return lostInRound > 0 && lostInRound > LOSS_THRESH * txInFlightAtRoundStart;
+        return !lossTolerant && lostInRound > 0 && lostInRound > LOSS_THRESH * txInFlightAtRoundStart;
     }
 
     private boolean checkInflightTooHigh(AckSample s) {
@@ -924,6 +962,13 @@ final class Bbr implements CongestionControl {
         }
         saveCwnd();
         inRecovery = true;
+        if (lossTolerant) {
+            // Random loss is not congestion: the model (pacing at bw, cwnd at 2 BDP) already bounds
+            // what is in flight. Conserving packets for a round at every episode would, at 1-5%
+            // random loss (an episode every round), stop Startup's growth and end it early at a low
+            // estimate. The lost bytes still come off cwnd on each ACK (setCwnd).
+            return;
+        }
         cwnd = Math.max(flightSize + smss, smss);
         packetConservation = true;
         recoveryRoundDelivered = delivered;

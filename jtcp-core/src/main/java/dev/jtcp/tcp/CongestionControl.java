@@ -20,7 +20,7 @@ interface CongestionControl {
      * here.
      */
     static CongestionControl forConnection(TcpConfig cfg, int initialWindow) {
-        return forConnection(cfg.congestionControl(), initialWindow, 0);
+        return forConnection(cfg, initialWindow, 0);
     }
 
     /**
@@ -34,7 +34,7 @@ interface CongestionControl {
             // limit of 8 segments per ACK without pacing would cut the growth from the ACK of a whole TSO packet.
             return new Cubic(initialWindow, cfg.tsoMinSegs() > 0, true, cfg.hyStartDetect());
         }
-        return forConnection(cfg.congestionControl(), initialWindow, seed);
+        return forConnection(cfg.congestionControl(), initialWindow, seed, cfg.bbrLossTolerant());
     }
 
     /** The controller {@code algorithm} for a new connection with {@code initialWindow} bytes of initial window. */
@@ -44,10 +44,19 @@ interface CongestionControl {
 
     /** The controller {@code algorithm}, its random choices seeded with {@code seed}. */
     static CongestionControl forConnection(TcpConfig.CongestionAlgorithm algorithm, int initialWindow, long seed) {
+        return forConnection(algorithm, initialWindow, seed, TcpConfig.defaults().bbrLossTolerant());
+    }
+
+    /**
+     * The controller {@code algorithm}, seeded with {@code seed}; BBR loss-tolerant or with the
+     * draft's loss bounds ({@link TcpConfig#bbrLossTolerant()}).
+     */
+    static CongestionControl forConnection(TcpConfig.CongestionAlgorithm algorithm, int initialWindow, long seed,
+            boolean bbrLossTolerant) {
         return switch (algorithm) {
             case RENO -> new NewReno(initialWindow);
             case CUBIC -> new Cubic(initialWindow, false, true);
-            case BBR -> new Bbr(initialWindow, seed);
+            case BBR -> new Bbr(initialWindow, seed, bbrLossTolerant);
         };
     }
 

@@ -8,14 +8,28 @@ package dev.jtcp.tcp;
  * of data at the pacing rate, at least 2 segments, at most 64 KB) to leave back to back: the
  * departure clock may run up to one quantum's transmission time ahead of the real one.
  *
- * <p>Credit never accumulates over idle time: a sender that was quiet for a second does not get a
- * second's worth of segments at once, only the burst allowance. A rate of 0 means no pacing.
+ * <p>Credit accumulates over idle time only up to a bound: a sender that was quiet for a second
+ * does not get a second's worth of segments at once, only the burst allowance and the late-wake
+ * credit below. A rate of 0 means no pacing.
+ *
+ * <p>Late wake-ups: the event loop sleeps in whole milliseconds (epoll_wait) and may be scheduled
+ * later still on a busy machine, so the PACING timer for a segment due 70 µs from now fires a
+ * millisecond or more later. Were the departure clock brought up to the real one then, each wake
+ * would send one quantum (1 ms of data) per 1.1 ms or more, and BBR, which measures what it
+ * achieves, would lower its rate estimate round after round. So a clock that fell behind keeps up to
+ * {@link #lateCreditNs} of the lag (at least {@link #LATE_CREDIT_NS}, or one quantum's time): the
+ * segments the late timer owed leave at once, and the long-run rate is the pacing rate. Linux's
+ * internal pacing makes the same allowance for OS jitter (its departure stamp gives back up to half
+ * a segment's time); here the timer is coarser, so is the allowance.
  *
  * <p>Usage per segment: {@code if (!pacer.canSend(now, len)) arm a timer for pacer.nextSendNs(now, len)};
  * otherwise send and call {@link #onSend}. Times in ns, wrap-safe comparisons. Not thread-safe;
  * one per connection.
  */
 final class Pacer {
+    /** The least lag of the departure clock behind the real one that is kept as credit, ns. */
+    static final long LATE_CREDIT_NS = 2_000_000L;
+
     /** The pacing rate, bytes per second; 0 disables pacing. */
     private long rateBytesPerSec;
     /** The burst allowance, bytes. */
@@ -84,11 +98,18 @@ final class Pacer {
         if (rateBytesPerSec == 0) {
             return;
         }
-        if (!started || departureNs - nowNs < 0) {
+        if (!started) {
             departureNs = nowNs;
             started = true;
+        } else if (departureNs - nowNs < 0) {
+            departureNs = Math.max(departureNs, nowNs - lateCreditNs());
         }
         departureNs += transmitNs(len);
+    }
+
+    /** How far the departure clock may lag the real one and keep the lag as credit, ns. */
+    long lateCreditNs() {
+        return Math.max(LATE_CREDIT_NS, transmitNs(quantumBytes));
     }
 
     /** Forget the departure clock (a new flight after idle, or pacing turned off and on). */

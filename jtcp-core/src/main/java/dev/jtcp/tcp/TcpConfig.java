@@ -114,6 +114,14 @@ import java.time.Duration;
  *                              below a full segment waits for the timer even with nothing in flight, which then sends what
  *                              fits ({@code tcp_write_wakeup}); off: RFC 9293 §3.8.6.1's one octet of new data, and the
  *                              piece goes at once when nothing is in flight (an SWS override timeout of zero)
+ * @param bbrLossTolerant       how {@link CongestionAlgorithm#BBR} reads loss. On (the default), as Linux's mainline
+ *                              {@code bbr} (BBRv1): loss does not lower the path model; a loss episode takes only the
+ *                              lost bytes off cwnd, which then grows back to the model's target (no round of packet
+ *                              conservation), and it probes for bandwidth every few rounds, so random (non-congestive)
+ *                              loss costs little. Off: draft-ietf-ccwg-bbr (BBRv3): a round with loss outside a
+ *                              bandwidth probe cuts bw_lo and inflight_lo by 30%, loss above 2% per round caps
+ *                              inflight_hi and ends Startup, recovery conserves packets for a round; it loses less at
+ *                              a shallow-buffered bottleneck, but reads random loss of 1% or more as congestion
  */
 public record TcpConfig(
         int defaultMssV4,
@@ -164,7 +172,8 @@ public record TcpConfig(
         int notSentLowatBytes,
         boolean writeAccounting,
         boolean rtoVarianceFloor,
-        boolean linuxWindowProbes) {
+        boolean linuxWindowProbes,
+        boolean bbrLossTolerant) {
 
     /** When a listener answers with SYN cookies instead of keeping state. */
     public enum SynCookieMode {
@@ -270,6 +279,7 @@ public record TcpConfig(
                 false, true, 0,
                 false, false, false,
                 0, Integer.MAX_VALUE, false, false, false);
+                true);
     }
 
     /**
@@ -366,6 +376,7 @@ public record TcpConfig(
         private boolean writeAccounting;
         private boolean rtoVarianceFloor;
         private boolean linuxWindowProbes;
+        private boolean bbrLossTolerant;
 
         private Builder(TcpConfig c) {
             defaultMssV4 = c.defaultMssV4;
@@ -417,6 +428,7 @@ public record TcpConfig(
             writeAccounting = c.writeAccounting;
             rtoVarianceFloor = c.rtoVarianceFloor;
             linuxWindowProbes = c.linuxWindowProbes;
+            bbrLossTolerant = c.bbrLossTolerant;
         }
 
         public Builder defaultMss(int v4, int v6) { defaultMssV4 = v4; defaultMssV6 = v6; return this; }
@@ -470,6 +482,7 @@ public record TcpConfig(
         public Builder writeAccounting(boolean on) { writeAccounting = on; return this; }
         public Builder rtoVarianceFloor(boolean on) { rtoVarianceFloor = on; return this; }
         public Builder linuxWindowProbes(boolean on) { linuxWindowProbes = on; return this; }
+        public Builder bbrLossTolerant(boolean on) { bbrLossTolerant = on; return this; }
 
         public TcpConfig build() {
             return new TcpConfig(defaultMssV4, defaultMssV6, windowScaling, timestamps, sack, sendBufferBytes,
@@ -480,7 +493,8 @@ public record TcpConfig(
                     receiveBufferMaxBytes, sendBufferMaxBytes, frto, pingPongAck, pushEachBurst, resetCarriesAck,
                     cwndValidation, linuxRecovery, sackGrowsWindow, hyStartDetect,
                     failureKeepsReceived, synAckEchoCheck, synDataOnlyFastOpen,
-                    tsoMinSegs, notSentLowatBytes, writeAccounting, rtoVarianceFloor, linuxWindowProbes);
+                    tsoMinSegs, notSentLowatBytes, writeAccounting, rtoVarianceFloor, linuxWindowProbes,
+                    bbrLossTolerant);
         }
     }
 }
