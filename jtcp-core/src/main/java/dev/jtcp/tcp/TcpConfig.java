@@ -278,7 +278,7 @@ public record TcpConfig(
                 CongestionAlgorithm.CUBIC, true, 500 * MS, 5, true, 6 << 20, 4 << 20, true, false, false, false, true,
                 false, true, 0,
                 false, false, false,
-                0, Integer.MAX_VALUE, false, false, false);
+                0, Integer.MAX_VALUE, false, false, false,
                 true);
     }
 
