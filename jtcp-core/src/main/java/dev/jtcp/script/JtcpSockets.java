@@ -263,6 +263,11 @@ final class JtcpSockets {
         });
     }
 
+    /** The buffer argument is NULL (packetdrill passes it as given): a copy through it fails with EFAULT. */
+    private static boolean nullBuffer(SocketCall c) {
+        return c.arg(1) instanceof Long p && p == 0;
+    }
+
     /** Returns the first attempt's closure: it opens the connection once, later attempts wait for it. */
     private Supplier<SocketCall.Result> connect(SocketCall c) {
         boolean[] first = {true};
@@ -496,6 +501,9 @@ final class JtcpSockets {
                 return SocketCall.Result.error("ENOTCONN");
             }
             TcpConnection conn = s.conn;
+            if (conn.readable() > 0 && nullBuffer(c)) {
+                return SocketCall.Result.error("EFAULT"); // the copy to the user's buffer fails; data stays
+            }
             if (conn.readable() > 0) {
                 // Linux reads what is queued even after shutdown(SHUT_RD), and queues data that
                 // arrives later (tcp_recvmsg checks RCV_SHUTDOWN only once the queue is empty); data
@@ -550,6 +558,21 @@ final class JtcpSockets {
             }
             boolean dontWait = s.nonBlocking || (flags & 0x40) != 0;
             boolean deferred = s.deferredAddress != null;
+            if (nullBuffer(c) && total > 0 && written[0] == 0) {
+                if (((flags & MSG_FASTOPEN) != 0 || deferred) && s.conn == null && s.listener == null
+                        && (deferred || target.host().fastOpen().has(FastOpen.CLIENT))) {
+                    // Linux (tcp_send_syn_data): the copy into the SYN fails, a SYN without data goes.
+                    Addr a = deferred ? new Addr(s.deferredAddress, s.deferredPort)
+                            : c.name().equals("sendto") ? address(c, 4, ends.remote) : new Addr(ends.remote, Endpoints.DEFAULT_PORT);
+                    s.deferredAddress = null;
+                    open(s, a, c.line(), ByteBuffer.allocate(0));
+                    return SocketCall.Result.error(dontWait ? "EINPROGRESS" : "EFAULT");
+                }
+                if (s.conn != null && !s.writeShutdown) {
+                    SocketCall.Result err = s.takeError();
+                    return err != null ? err : SocketCall.Result.error("EFAULT"); // the copy from the buffer fails
+                }
+            }
             if ((flags & MSG_FASTOPEN) != 0 && s.conn != null && written[0] == 0 && isOpening(s.conn)) {
                 return SocketCall.Result.error("EALREADY");
             }
