@@ -78,8 +78,10 @@ import java.time.Duration;
  *                              as Linux ({@code PAWSActiveRejected}); RFC 7323 has no such check (off: accepted)
  * @param synDataOnlyFastOpen   the data on a peer's SYN is kept only when Fast Open accepts it (a valid cookie, or a
  *                              SYN,ACK answering ours); a plain SYN's data, passive or in a simultaneous open, is
- *                              dropped for the peer to send again, as Linux. Off: RFC 9293 §3.10.7.2 and §3.10.7.3
- *                              queue it for delivery once the connection is established
+ *                              dropped for the peer to send again, as Linux; and in a simultaneous open the peer's
+ *                              SYN,ACK, a duplicate of the SYN we have, is answered at once with a D-SACK of it (RFC
+ *                              2883), as Linux. Off: RFC 9293 §3.10.7.2 and §3.10.7.3 queue the data for delivery
+ *                              once the connection is established; the SYN,ACK completes the handshake silently
  */
 public record TcpConfig(
         int defaultMssV4,
