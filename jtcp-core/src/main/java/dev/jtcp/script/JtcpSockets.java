@@ -272,6 +272,15 @@ final class JtcpSockets {
         });
     }
 
+    /**
+     * The buffer argument is NULL (packetdrill passes it as given): a copy through it fails with
+     * EFAULT. The emulation moves byte counts, not memory, so only this one invalid address is known
+     * to fault.
+     */
+    private static boolean nullBuffer(SocketCall c) {
+        return c.arg(1) instanceof Long p && p == 0;
+    }
+
     /** Returns the first attempt's closure: it opens the connection once, later attempts wait for it. */
     private Supplier<SocketCall.Result> connect(SocketCall c) {
         boolean[] first = {true};
@@ -512,8 +521,8 @@ final class JtcpSockets {
                 return SocketCall.Result.error("ENOTCONN");
             }
             TcpConnection conn = s.conn;
-            if (conn.readable() > 0 && isNullBuffer(c) && c.integer(2) > 0) {
-                return SocketCall.Result.error("EFAULT"); // Linux: the copy to a NULL buffer faults
+            if (conn.readable() > 0 && nullBuffer(c) && c.integer(2) > 0) {
+                return SocketCall.Result.error("EFAULT"); // the copy to the user's buffer fails; data stays
             }
             if (conn.readable() > 0) {
                 // Linux reads what is queued even after shutdown(SHUT_RD), and queues data that
@@ -629,6 +638,21 @@ final class JtcpSockets {
             }
             boolean dontWait = s.nonBlocking || (flags & 0x40) != 0;
             boolean deferred = s.deferredAddress != null;
+            if (nullBuffer(c) && total > 0 && written[0] == 0) {
+                if (((flags & MSG_FASTOPEN) != 0 || deferred) && s.conn == null && s.listener == null
+                        && (deferred || target.host().fastOpen().has(FastOpen.CLIENT))) {
+                    // Linux (tcp_send_syn_data): the copy into the SYN fails, a SYN without data goes.
+                    Addr a = deferred ? new Addr(s.deferredAddress, s.deferredPort)
+                            : c.name().equals("sendto") ? address(c, 4, ends.remote) : new Addr(ends.remote, Endpoints.DEFAULT_PORT);
+                    s.deferredAddress = null;
+                    open(s, a, c.line(), ByteBuffer.allocate(0));
+                    return SocketCall.Result.error(dontWait ? "EINPROGRESS" : "EFAULT");
+                }
+                if (s.conn != null && !s.writeShutdown) {
+                    SocketCall.Result err = s.takeError();
+                    return err != null ? err : SocketCall.Result.error("EFAULT"); // the copy from the buffer fails
+                }
+            }
             if ((flags & MSG_FASTOPEN) != 0 && s.conn != null && written[0] == 0 && isOpening(s.conn)) {
                 return SocketCall.Result.error("EALREADY");
             }
@@ -636,11 +660,6 @@ final class JtcpSockets {
                 // RFC 7413 §4.2.1, Linux's sendto(MSG_FASTOPEN): OPEN with the data in the SYN.
                 if (s.listener != null) {
                     return SocketCall.Result.error("EISCONN");
-                }
-                if (isNullBuffer(c) && total > 0) {
-                    // The SYN's data cannot be copied. Linux then sends a SYN without data; the
-                    // emulation fails before opening (the error is what the application sees).
-                    return SocketCall.Result.error("EFAULT");
                 }
                 if (!deferred && !target.host().fastOpen().has(FastOpen.CLIENT)) {
                     return SocketCall.Result.error("EOPNOTSUPP"); // Linux, with the client bit off
@@ -679,7 +698,7 @@ final class JtcpSockets {
             if (conn.state() != TcpState.ESTABLISHED && conn.state() != TcpState.CLOSE_WAIT && !fastOpen) {
                 return SocketCall.Result.error("EPIPE");
             }
-            if (isNullBuffer(c) && total > written[0]) {
+            if (nullBuffer(c) && total > written[0]) {
                 // Linux: nothing can be copied from a NULL buffer; EFAULT unless some bytes were sent.
                 return written[0] > 0 ? SocketCall.Result.ok(written[0]) : SocketCall.Result.error("EFAULT");
             }
@@ -746,14 +765,6 @@ final class JtcpSockets {
             return () -> SocketCall.Result.ok(0);
         }
         return write(new SocketCall("write", List.of(c.arg(0), SocketCall.DEFAULT, n), c.line(), false));
-    }
-
-    /**
-     * Whether the call names NULL (0) as its buffer: the emulation moves byte counts, not memory, so
-     * only this one invalid address is known to fault.
-     */
-    private static boolean isNullBuffer(SocketCall c) {
-        return c.arg(1) instanceof Long address && address == 0;
     }
 
     private SocketCall.Result close(SocketCall c) {

@@ -128,7 +128,11 @@ final class IcmpInput {
                     e.description + " for " + c.key()));
         }
         switch (e.kind) {
-            case PACKET_TOO_BIG -> onPacketTooBig(nowNs, c.key().remoteAddress(), e.mtu);
+            case PACKET_TOO_BIG -> {
+                if (onPacketTooBig(nowNs, c.key().remoteAddress(), e.mtu)) {
+                    c.onPathMtuLowered(nowNs);
+                }
+            }
             case HARD, SOFT -> c.onIcmpError(nowNs, e.error, e.kind == IcmpErrorMessage.Kind.HARD);
             case IGNORED -> {
             }
@@ -136,16 +140,17 @@ final class IcmpInput {
     }
 
     /**
-     * Lowers the path MTU towards {@code remote} and, for each connection to it, the segment size.
+     * Lowers the path MTU towards {@code remote} and, for each connection to it, the segment size;
+     * whether it was lowered.
      * MTUs below the minimum (576 for IPv4, as for the interface; 1280 for IPv6, RFC 8201 §4) are
      * raised to it rather than believed.
      */
-    private void onPacketTooBig(long nowNs, IpAddress remote, int reportedMtu) {
+    private boolean onPacketTooBig(long nowNs, IpAddress remote, int reportedMtu) {
         int floor = remote.isV4() ? 576 : 1280;
         int mtu = Math.max(reportedMtu, floor);
         NetInterface via = routes.interfaceFor(remote);
         if (via == null || !pathMtus.lower(remote, mtu, via.mtu(), nowNs)) {
-            return;
+            return false;
         }
         int mss = mtu - PacketWriter.ipHeaderLength(remote) - 20;
         for (TcpConnection c : demux.connections()) {
@@ -155,6 +160,7 @@ final class IcmpInput {
                 c.maxSegmentSize(mss);
             }
         }
+        return true;
     }
 
     /**

@@ -233,7 +233,10 @@ final class Sender {
             if (len == 0 && !fin) {
                 break;
             }
-            if (len > 0 && len < t.effMss && !fin && !recordEnd) {
+            // A piece sent before (SND.NXT pulled back below SND.MAX) is sent again as it comes: Nagle
+            // and SWS avoidance concern new data (Linux's retransmission queue skips them too).
+            boolean resend = SeqNum.le(t.sndNxt + len, t.sndMax);
+            if (len > 0 && len < t.effMss && !fin && !recordEnd && !resend) {
                 // Nagle (§3.7.4): hold the last small piece while data is unacknowledged, unless no-delay.
                 // Sender SWS (§3.8.6.2.1): a window-limited piece goes only if it is at least half the
                 // largest window offered, or nothing is in flight to bring a window update (deviation:

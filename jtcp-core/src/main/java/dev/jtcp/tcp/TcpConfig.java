@@ -94,8 +94,10 @@ import java.time.Duration;
  *                              as Linux ({@code PAWSActiveRejected}); RFC 7323 has no such check (off: accepted)
  * @param synDataOnlyFastOpen   the data on a peer's SYN is kept only when Fast Open accepts it (a valid cookie, or a
  *                              SYN,ACK answering ours); a plain SYN's data, passive or in a simultaneous open, is
- *                              dropped for the peer to send again, as Linux. Off: RFC 9293 §3.10.7.2 and §3.10.7.3
- *                              queue it for delivery once the connection is established
+ *                              dropped for the peer to send again, as Linux; and in a simultaneous open the peer's
+ *                              SYN,ACK, a duplicate of the SYN we have, is answered at once with a D-SACK of it (RFC
+ *                              2883), as Linux. Off: RFC 9293 §3.10.7.2 and §3.10.7.3 queue the data for delivery
+ *                              once the connection is established; the SYN,ACK completes the handshake silently
  * @param tsoMinSegs            Linux's TSO packet model ({@link TsoSizing}), 0: off. When on, the send loop builds its
  *                              segments as Linux's {@code tcp_write_xmit} sizes TSO packets ({@code tcp_tso_autosize}:
  *                              about 1 ms of the pacing rate, at least this many segments, {@code net.ipv4.tcp_min_tso_segs};

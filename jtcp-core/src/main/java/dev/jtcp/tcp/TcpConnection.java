@@ -1054,6 +1054,32 @@ public final class TcpConnection {
         }
     }
 
+    /**
+     * The path MTU towards the peer was lowered by an ICMP error quoting this connection (RFC 1191,
+     * RFC 8201). In SYN-SENT the SYN (or the SYN with data) was too big: as Linux ({@code
+     * tcp_v4_mtu_reduced}, {@code tcp_simple_retransmit}) the SYN goes again at once, plain (its data
+     * and cookie wait for the handshake), announcing the MSS of the new path. Other states learn it
+     * through their segment size ({@link #maxSegmentSize(int)}).
+     */
+    public void onPathMtuLowered(long nowNs) {
+        enter();
+        try {
+            this.nowNs = nowNs;
+            if (tcb.state != SYN_SENT) {
+                return;
+            }
+            tcb.localMss = Math.min(tcb.localMss, ctx.maxSendSegmentSize(remoteAddress) - TcpPacket.HEADER_LENGTH);
+            if (tcb.synDataLength > 0) {
+                tcb.synDataLength = 0;
+                tcb.sndNxt = tcb.iss + 1;
+            }
+            tcb.retransmits++;
+            sender.sendSyn(nowNs, false, "retransmission (path MTU)");
+        } finally {
+            leave();
+        }
+    }
+
     // =================================================================================================
     // STATUS (RFC 9293 §3.10.6)
     // =================================================================================================
@@ -1229,9 +1255,9 @@ public final class TcpConnection {
                 sender.sendSyn(nowNs, true, "retransmission (duplicate SYN)");
                 return null;
             }
-            // Simultaneous open (Figure 8, line 6): drop the old SYN and process the ACK. With SACK
-            // the duplicate SYN is reported at once as a D-SACK (RFC 2883), as Linux does.
-            if (tcb.sackOk) {
+            // Simultaneous open (Figure 8, line 6): drop the old SYN and process the ACK. Linux
+            // (synDataOnlyFastOpen) reports the duplicate SYN at once in a D-SACK (RFC 2883).
+            if (tcb.sackOk && cfg.synDataOnlyFastOpen()) {
                 tcb.dsackPending = true;
                 tcb.dsackStart = seg.seq;
                 tcb.dsackEnd = seg.seq + 1;
