@@ -13,7 +13,7 @@ import java.util.Locale;
  *       timestamps, SACK, ECN, SYN cookies, timers, keep-alive, dupthresh, IW, MSL, ...);
  *   <li><b>matching</b>: its value is what jtcp does anyway (D-SACK when {@code tcp_dsack=1},
  *       NewReno, TLP without RACK when {@code tcp_early_retrans=4 tcp_recovery=0}, ...);
- *   <li><b>different</b>: jtcp has no such behaviour (TSO, MTU probing, FACK, Accurate ECN, ...). From a settings file (the suite's baseline, such as {@code
+ *   <li><b>different</b>: jtcp has no such behaviour (MTU probing, FACK, Accurate ECN, ...). From a settings file (the suite's baseline, such as {@code
  *       defaults.sh}) that is a caveat the run notes and prints beside a failure; written in the
  *       script itself (the script tests it) it skips the script with the reason.
  * </ul>

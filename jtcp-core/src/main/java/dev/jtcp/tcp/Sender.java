@@ -268,9 +268,10 @@ final class Sender {
             }
             boolean push = (len == unsent && (wakeup || !(options.noPush && t.sndNxt + len == options.noPushEnd)))
                     || recordEnd;
-            if (tsoBytes > 0 && !push) {
-                // Linux 6.x sets PSH on every TSO packet it sends (TsoSizing), unless the data was
-                // written with MSG_MORE (or under TCP_CORK), whose skbs carry no PSH.
+            if (tsoBytes > 0 && len > t.effMss && !push) {
+                // Linux 6.x sets PSH on every TSO packet of several segments it sends (TsoSizing),
+                // unless the data was written with MSG_MORE (or under TCP_CORK), whose skbs carry no
+                // PSH; a single segment cut from a larger skb carries none (limited transmit).
                 push = !(options.noPush && SeqNum.ge(options.noPushEnd, t.sndNxt + len)) && !options.cork;
             } else if (!push && cfg.pushEachBurst()) {
                 sincePush += len;
