@@ -115,7 +115,7 @@ final class RackRecovery implements LossRecovery, Sender.TransmitLog, Flight.Del
     private void ensureState() {
         if (flight == null) {
             flight = new Flight();
-            rack = new Rack();
+            rack = new Rack(cfg.rackFirstLossWait());
             prr = new Prr();
             rate = new DeliveryRate();
             sample = new AckSample();
@@ -135,17 +135,25 @@ final class RackRecovery implements LossRecovery, Sender.TransmitLog, Flight.Del
     public void onSent(long nowNs, int seq, int end, boolean retransmission) {
         ensureState();
         Flight f = flight;
-        if (!retransmission) {
-            if (f.isEmpty() || f.endSeq(seq) == seq) {
-                rate.onSend(nowNs, f.isEmpty() ? 0 : f.outstandingBytes());
-                f.append(seq, end, nowNs, rate.delivered(), rate.deliveredNs(), rate.firstSentNs(), rate.isAppLimited());
-            } else if (SeqNum.gt(seq, f.endSeq(seq))) {
-                return; // not contiguous with what is recorded: cannot be tracked
-            } else {
-                retransmission = true;
+        // The part beyond what is recorded is appended, as a first transmission or, when it lies below
+        // SND.MAX (sent before, never recorded: the window closed and SND.NXT went back to the probe
+        // byte, which alone was recorded), as a retransmission. Left out of the books, those bytes
+        // could never be found lost, and an RTO with the head of the flight missing resends nothing.
+        int recordedEnd = f.endSeq(seq);
+        if (SeqNum.gt(seq, recordedEnd)) {
+            return; // not contiguous with what is recorded: cannot be tracked
+        }
+        if (SeqNum.gt(end, recordedEnd)) {
+            if (f.isEmpty()) {
+                rate.onSend(nowNs, 0);
+            }
+            f.append(recordedEnd, end, nowNs, rate.delivered(), rate.deliveredNs(), rate.firstSentNs(),
+                    rate.isAppLimited());
+            if (retransmission) {
+                f.retransmitted(f.size() - 1, nowNs);
             }
         }
-        if (retransmission) {
+        if (SeqNum.lt(seq, recordedEnd)) {
             int p = f.find(seq);
             if (p < 0) {
                 return;
@@ -154,9 +162,10 @@ final class RackRecovery implements LossRecovery, Sender.TransmitLog, Flight.Del
                 f.split(p, seq);
                 p++;
             }
-            for (; p < f.size() && SeqNum.lt(f.start(p), end); p++) {
-                if (SeqNum.gt(f.end(p), end)) {
-                    f.split(p, end);
+            int upTo = SeqNum.min(end, recordedEnd);
+            for (; p < f.size() && SeqNum.lt(f.start(p), upTo); p++) {
+                if (SeqNum.gt(f.end(p), upTo)) {
+                    f.split(p, upTo);
                 }
                 if (f.has(p, Flight.SACKED)) {
                     continue;

@@ -68,6 +68,11 @@ import java.time.Duration;
  *                              cwnd grows only while the flight used it, the send loop stopped by cwnd, or in slow
  *                              start while cwnd is below twice the most bytes outstanding in the last window
  *                              ({@link CwndUse}); off: every ACK of new data grows cwnd (RFC 5681)
+ * @param rackFirstLossWait     RACK's first loss decision of a connection waits a reordering window of half the
+ *                              minimum RTT, also when DupThresh segments are SACKed ({@link Rack}; a deviation from
+ *                              RFC 8985 §6.2, so that the first reordering is not taken for loss); off: RFC 8985's
+ *                              window from the start, as Linux (the default: the conformance scripts of RFC 8985
+ *                              and Linux's own expect the first loss resent at once)
  */
 public record TcpConfig(
         int defaultMssV4,
@@ -107,7 +112,8 @@ public record TcpConfig(
         boolean pingPongAck,
         boolean pushEachBurst,
         boolean resetCarriesAck,
-        boolean cwndValidation) {
+        boolean cwndValidation,
+        boolean rackFirstLossWait) {
 
     /** When a listener answers with SYN cookies instead of keeping state. */
     public enum SynCookieMode {
@@ -206,7 +212,7 @@ public record TcpConfig(
         return new TcpConfig(536, 1220, true, true, true, 256 * 1024, 256 * 1024,
                 1 * S, 200 * MS, 120 * S, 180 * S, 3, 100 * S, 60 * S, 40 * MS, 10,
                 7200 * S, 75 * S, 9, 60 * S, 1000, SynCookieMode.ON_OVERFLOW, true, 1000, 3, EcnMode.ACCEPT,
-                CongestionAlgorithm.CUBIC, true, 500 * MS, 5, true, 6 << 20, 4 << 20, true, false, false, false, true);
+                CongestionAlgorithm.CUBIC, true, 500 * MS, 5, true, 6 << 20, 4 << 20, true, false, false, false, true, false);
     }
 
     /**
@@ -285,6 +291,7 @@ public record TcpConfig(
         private boolean pushEachBurst;
         private boolean resetCarriesAck;
         private boolean cwndValidation;
+        private boolean rackFirstLossWait;
 
         private Builder(TcpConfig c) {
             defaultMssV4 = c.defaultMssV4;
@@ -325,6 +332,7 @@ public record TcpConfig(
             pushEachBurst = c.pushEachBurst;
             resetCarriesAck = c.resetCarriesAck;
             cwndValidation = c.cwndValidation;
+            rackFirstLossWait = c.rackFirstLossWait;
         }
 
         public Builder defaultMss(int v4, int v6) { defaultMssV4 = v4; defaultMssV6 = v6; return this; }
@@ -367,6 +375,7 @@ public record TcpConfig(
         public Builder pushEachBurst(boolean on) { pushEachBurst = on; return this; }
         public Builder resetCarriesAck(boolean on) { resetCarriesAck = on; return this; }
         public Builder cwndValidation(boolean on) { cwndValidation = on; return this; }
+        public Builder rackFirstLossWait(boolean on) { rackFirstLossWait = on; return this; }
 
         public TcpConfig build() {
             return new TcpConfig(defaultMssV4, defaultMssV6, windowScaling, timestamps, sack, sendBufferBytes,
@@ -375,7 +384,7 @@ public record TcpConfig(
                     keepAliveProbes, finWait2TimeoutNs, challengeAckPerSecond, synCookies, timeWaitReuse, timestampHz,
                     dupAckThreshold, ecn, congestionControl, rack, invalidRateLimitNs, synAckRetries, quickAck,
                     receiveBufferMaxBytes, sendBufferMaxBytes, frto, pingPongAck, pushEachBurst, resetCarriesAck,
-                    cwndValidation);
+                    cwndValidation, rackFirstLossWait);
         }
     }
 }
