@@ -491,7 +491,7 @@ final class RackRecovery implements LossRecovery, Sender.TransmitLog, Flight.Del
     /** Resends record {@code p} whole, cut to the current segment size if that shrank. */
     private void resend(long nowNs, int p, String note) {
         Flight f = flight;
-        int smss = tcb.effMss;
+        int smss = sender.sendMss();
         if (f.length(p) > smss) {
             f.split(p, f.start(p) + smss);
         }
@@ -585,7 +585,7 @@ final class RackRecovery implements LossRecovery, Sender.TransmitLog, Flight.Del
         int room = SeqNum.diff(t.sndUna + t.sndWnd, t.sndNxt);
         probesSent++;
         if (unsent > 0 && room > 0) {
-            int len = Math.min(t.effMss, Math.min(unsent, room));
+            int len = Math.min(sender.sendMss(), Math.min(unsent, room));
             sender.sendData(nowNs, t.sndNxt, len, false, len == unsent);
             t.sndNxt += len;
             t.sndMax = SeqNum.max(t.sndMax, t.sndNxt);

@@ -117,6 +117,11 @@ final class ReceiveBuffer {
         return ranges > 0;
     }
 
+    /** Out-of-order runs held (each a SACK block). */
+    int runs() {
+        return ranges;
+    }
+
     /**
      * Stores {@code len} payload bytes of {@code seg}, starting {@code from} bytes into its payload,
      * whose first byte has sequence number {@code seq}. The caller has trimmed the bytes to lie in
