@@ -38,6 +38,9 @@ public final class BenchLossCommand implements Callable<Integer> {
     @Option(names = "--case", description = "Only the cases whose name contains this text.")
     String only;
 
+    @Option(names = "--first-loss-wait", description = "Under test: RACK's first loss decision waits half a min RTT (TcpConfig.rackFirstLossWait).")
+    boolean firstLossWait;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
@@ -51,7 +54,7 @@ public final class BenchLossCommand implements Callable<Integer> {
             throw new Failures.UsageException("--mb and --seeds must be at least 1");
         }
         TcpConfig base = TcpConfig.defaults().toBuilder().sendBufferBytes(4 << 20).build();
-        TcpConfig underTest = base.toBuilder().congestionControl(algorithm).rack(true).build();
+        TcpConfig underTest = base.toBuilder().congestionControl(algorithm).rack(true).rackFirstLossWait(firstLossWait).build();
         TcpConfig baseline = base.toBuilder().congestionControl(TcpConfig.CongestionAlgorithm.RENO).rack(false).build();
         out.printf("jtcp loss recovery benchmark (simulator, %d MB per run, median of %d seeds): %s+rack vs reno+dupack%n",
                 mb, seeds, algorithm.linuxName());
