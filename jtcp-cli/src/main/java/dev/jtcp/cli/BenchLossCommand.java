@@ -42,6 +42,9 @@ public final class BenchLossCommand implements Callable<Integer> {
             + "loss-tolerant default (TcpConfig.bbrLossTolerant off).")
     boolean bbrDraft;
 
+    @Option(names = "--first-loss-wait", description = "Under test: RACK's first loss decision waits half a min RTT (TcpConfig.rackFirstLossWait).")
+    boolean firstLossWait;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
@@ -55,7 +58,8 @@ public final class BenchLossCommand implements Callable<Integer> {
             throw new Failures.UsageException("--mb and --seeds must be at least 1");
         }
         TcpConfig base = TcpConfig.defaults().toBuilder().sendBufferBytes(4 << 20).build();
-        TcpConfig underTest = base.toBuilder().congestionControl(algorithm).rack(true).bbrLossTolerant(!bbrDraft).build();
+        TcpConfig underTest = base.toBuilder().congestionControl(algorithm).rack(true).bbrLossTolerant(!bbrDraft)
+                .rackFirstLossWait(firstLossWait).build();
         TcpConfig baseline = base.toBuilder().congestionControl(TcpConfig.CongestionAlgorithm.RENO).rack(false).build();
         out.printf("jtcp loss recovery benchmark (simulator, %d MB per run, median of %d seeds): %s+rack vs reno+dupack%n",
                 mb, seeds, algorithm.linuxName());

@@ -4,9 +4,17 @@ import dev.jtcp.wire.SeqNum;
 
 /**
  * RACK, the time-based loss detector of RFC 8985 (§6): a segment is lost when a segment sent
- * sufficiently later has been delivered. "Sufficiently" is the reordering window, which starts at
- * zero until reordering is seen, then at a quarter of the minimum RTT, and grows with each round
- * of D-SACKs (RFC 2883) that proves a retransmission spurious.
+ * sufficiently later has been delivered. "Sufficiently" is the reordering window: a quarter of the
+ * minimum RTT, zero once recovery is under way (or DupThresh segments are SACKed) while no
+ * reordering has been seen, and growing with each round of D-SACKs (RFC 2883) that proves a
+ * retransmission spurious.
+ *
+ * <p>Deviation, with {@link TcpConfig#rackFirstLossWait()} (the first loss decision): until RACK has deemed any segment lost, the window is
+ * that of one D-SACK round (half the minimum RTT), and the zero window of "no reordering seen" does
+ * not apply. The first hole of a connection tells loss from reordering no better than the RFC's
+ * DupThresh does, and a wrong guess costs a retransmission and a halved window in slow start
+ * (undone later, when timestamps or D-SACKs prove it); waiting half a round trip once per
+ * connection costs little. From the first loss decision on, RFC 8985's window applies.
  *
  * <p>Read RFC 8985 §6.2 alongside: {@link #onDelivered} is steps 2 and 3 for one newly acknowledged
  * segment, {@link #updateReorderingWindow} step 4, {@link #detectLoss} step 5 over the {@link
@@ -41,6 +49,18 @@ final class Rack {
     /** RACK.dsack_round: the round that raised the multiplier ends when SND.UNA passes this; valid when {@link #inDsackRound}. */
     private int dsackRound;
     private boolean inDsackRound;
+    /** No segment has been deemed lost yet: the first decision waits for a wider window (see the class comment). */
+    private boolean beforeFirstLoss;
+
+    /** RFC 8985's detector, as Linux has it. */
+    Rack() {
+        this(false);
+    }
+
+    /** With {@code firstLossWait}, the first loss decision waits a wider window (see the class comment). */
+    Rack(boolean firstLossWait) {
+        this.beforeFirstLoss = firstLossWait;
+    }
     /** RACK.reo_wnd as last computed, ns. */
     private long reoWndNs;
     /** Segments found reordered (a delivery below FACK), for statistics. */
@@ -142,7 +162,11 @@ final class Rack {
                 reoWndMult = 1;
             }
         }
-        if (!reorderingSeen && (inRecovery || sackedSegments >= dupThresh)) {
+        if (beforeFirstLoss && !inRecovery && minRttNs != Long.MAX_VALUE) {
+            // Deviation (class comment): the first loss decision waits as after one D-SACK round.
+            long wnd = Math.max(reoWndMult, 2) * (minRttNs / 4);
+            reoWndNs = srttNs > 0 ? Math.min(wnd, srttNs) : wnd;
+        } else if (!reorderingSeen && (inRecovery || sackedSegments >= dupThresh)) {
             // No reordering seen: once recovery is under way (or DupThresh segments are SACKed), a
             // hole is a loss at once, as with the duplicate-ACK threshold.
             reoWndNs = 0;
@@ -182,6 +206,7 @@ final class Rack {
             if (sentAfter(xmitNs, endSeq, segXmit, flight.end(p))) {
                 long remaining = segXmit + rttNs + reoWndNs - nowNs;
                 if (remaining <= 0) {
+                    beforeFirstLoss = false;
                     flight.markLost(p);
                 } else {
                     timeout = Math.max(timeout, remaining);
@@ -205,6 +230,7 @@ final class Rack {
                 continue;
             }
             if (p == 0 || !haveDelivery || flight.xmitNs(p) + rttNs + reoWndNs - nowNs <= 0) {
+                beforeFirstLoss = false;
                 flight.markLost(p);
             }
         }

@@ -127,7 +127,7 @@ final class RackRecovery implements LossRecovery, Sender.TransmitLog, Flight.Del
     private void ensureState() {
         if (flight == null) {
             flight = new Flight();
-            rack = new Rack();
+            rack = new Rack(cfg.rackFirstLossWait());
             prr = new Prr();
             rate = new DeliveryRate();
             sample = new AckSample();
@@ -148,17 +148,25 @@ final class RackRecovery implements LossRecovery, Sender.TransmitLog, Flight.Del
     public void onSent(long nowNs, int seq, int end, boolean retransmission) {
         ensureState();
         Flight f = flight;
-        if (!retransmission) {
-            if (f.isEmpty() || f.endSeq(seq) == seq) {
-                rate.onSend(nowNs, f.isEmpty() ? 0 : f.outstandingBytes());
-                f.append(seq, end, nowNs, rate.delivered(), rate.deliveredNs(), rate.firstSentNs(), rate.isAppLimited());
-            } else if (SeqNum.gt(seq, f.endSeq(seq))) {
-                return; // not contiguous with what is recorded: cannot be tracked
-            } else {
-                retransmission = true;
+        // The part beyond what is recorded is appended, as a first transmission or, when it lies below
+        // SND.MAX (sent before, never recorded: the window closed and SND.NXT went back to the probe
+        // byte, which alone was recorded), as a retransmission. Left out of the books, those bytes
+        // could never be found lost, and an RTO with the head of the flight missing resends nothing.
+        int recordedEnd = f.endSeq(seq);
+        if (SeqNum.gt(seq, recordedEnd)) {
+            return; // not contiguous with what is recorded: cannot be tracked
+        }
+        if (SeqNum.gt(end, recordedEnd)) {
+            if (f.isEmpty()) {
+                rate.onSend(nowNs, 0);
+            }
+            f.append(recordedEnd, end, nowNs, rate.delivered(), rate.deliveredNs(), rate.firstSentNs(),
+                    rate.isAppLimited());
+            if (retransmission) {
+                f.retransmitted(f.size() - 1, nowNs);
             }
         }
-        if (retransmission) {
+        if (SeqNum.lt(seq, recordedEnd)) {
             int p = f.find(seq);
             if (p < 0) {
                 return;
@@ -167,9 +175,10 @@ final class RackRecovery implements LossRecovery, Sender.TransmitLog, Flight.Del
                 f.split(p, seq);
                 p++;
             }
-            for (; p < f.size() && SeqNum.lt(f.start(p), end); p++) {
-                if (SeqNum.gt(f.end(p), end)) {
-                    f.split(p, end);
+            int upTo = SeqNum.min(end, recordedEnd);
+            for (; p < f.size() && SeqNum.lt(f.start(p), upTo); p++) {
+                if (SeqNum.gt(f.end(p), upTo)) {
+                    f.split(p, upTo);
                 }
                 if (f.has(p, Flight.SACKED)) {
                     continue;
@@ -506,7 +515,7 @@ final class RackRecovery implements LossRecovery, Sender.TransmitLog, Flight.Del
     /** Resends record {@code p} whole, cut to the current segment size if that shrank. */
     private void resend(long nowNs, int p, String note) {
         Flight f = flight;
-        int smss = tcb.effMss;
+        int smss = sender.sendMss();
         if (f.length(p) > smss) {
             f.split(p, f.start(p) + smss);
         }
@@ -607,7 +616,7 @@ final class RackRecovery implements LossRecovery, Sender.TransmitLog, Flight.Del
         int room = SeqNum.diff(t.sndUna + t.sndWnd, t.sndNxt);
         probesSent++;
         if (unsent > 0 && room > 0) {
-            int len = Math.min(t.effMss, Math.min(unsent, room));
+            int len = Math.min(sender.sendMss(), Math.min(unsent, room));
             sender.sendData(nowNs, t.sndNxt, len, false, len == unsent);
             t.sndNxt += len;
             t.sndMax = SeqNum.max(t.sndMax, t.sndNxt);

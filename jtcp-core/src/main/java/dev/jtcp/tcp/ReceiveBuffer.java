@@ -117,6 +117,11 @@ final class ReceiveBuffer {
         return ranges > 0;
     }
 
+    /** Out-of-order runs held (each a SACK block). */
+    int runs() {
+        return ranges;
+    }
+
     /**
      * Stores {@code len} payload bytes of {@code seg}, starting {@code from} bytes into its payload,
      * whose first byte has sequence number {@code seq}. The caller has trimmed the bytes to lie in
@@ -154,6 +159,25 @@ final class ReceiveBuffer {
         }
         readable += next - rcvNxt;
         return next;
+    }
+
+    /**
+     * The part of {@code [start, end)} already held out of order, for a D-SACK (RFC 2883 §4.2): the
+     * overlap with the first run it overlaps, as {@code (long) overlapStart << 32 | overlapEnd}
+     * (unsigned halves), or -1 when nothing of it is held.
+     */
+    long heldOutOfOrder(int start, int end) {
+        for (int i = 0; i < ranges; i++) {
+            if (SeqNum.lt(start, rangeEnd[i]) && SeqNum.gt(end, rangeStart[i])) {
+                int s = SeqNum.max(start, rangeStart[i]);
+                int e = SeqNum.min(end, rangeEnd[i]);
+                return ((long) s << 32) | (e & 0xFFFF_FFFFL);
+            }
+            if (SeqNum.ge(rangeStart[i], end)) {
+                break;
+            }
+        }
+        return -1;
     }
 
     /** Whether the last {@link #store} kept its bytes. */

@@ -54,6 +54,35 @@ final class Receiver {
         }
     }
 
+    /**
+     * RFC 2883 §4: a segment whose data arrived before is reported in the first SACK block of the
+     * next ACK, so the sender learns its retransmission was not needed (Linux's tcp_dsack=1): data
+     * below RCV.NXT (§4.1.1), and data above it already held out of order (§4.2; the block holding it
+     * follows, as the most recently changed run, when the segment is stored).
+     */
+    void noteDuplicate(TcpSegment seg) {
+        Tcb t = tcb;
+        if (!t.sackOk || seg.payloadLength == 0 || seg.isRst()) {
+            return;
+        }
+        int end = seg.seq + seg.payloadLength;
+        if (SeqNum.lt(seg.seq, t.rcvNxt)) {
+            t.dsackPending = true;
+            t.dsackStart = seg.seq;
+            t.dsackEnd = SeqNum.min(end, t.rcvNxt);
+            return;
+        }
+        if (!t.rcvBuf.hasOutOfOrder()) {
+            return;
+        }
+        long held = t.rcvBuf.heldOutOfOrder(seg.seq, end);
+        if (held != -1) {
+            t.dsackPending = true;
+            t.dsackStart = (int) (held >>> 32);
+            t.dsackEnd = (int) held;
+        }
+    }
+
     /** The four cases of §3.10.7.4's acceptability table. */
     boolean acceptable(int seq, int len, int wnd) {
         int rcvNxt = tcb.rcvNxt;

@@ -193,6 +193,7 @@ final class Sender {
         boolean afterDupAck = dupAcks != dupAcksSeen;
         dupAcksSeen = dupAcks;
         int segmentMax = segmentLimit();
+        int mss = sendMss();
         while (true) {
             if (t.finQueued && SeqNum.gt(t.sndNxt, t.finSeq)) {
                 break;
@@ -220,10 +221,10 @@ final class Sender {
             // A piece cut short by a record end with more data after it goes as if pushed (Linux
             // holds only the last skb of the queue for Nagle).
             boolean recordEnd = len > 0 && len < unsent && records.endsAt(t.sndNxt + len);
-            if (len > t.effMss && !recordEnd) {
+            if (len > mss && !recordEnd) {
                 // A super-packet of whole MSS pieces; a shorter rest goes on its own below, where
                 // Nagle, SWS avoidance and the FIN treat it exactly as without offload.
-                len -= len % t.effMss;
+                len -= len % mss;
             }
             // A lone FIN carries no data, so the congestion window (RFC 5681 §3.1: "the amount of data
             // a TCP can send") does not hold it back; the peer's window must still take its sequence
@@ -236,7 +237,7 @@ final class Sender {
             // A piece sent before (SND.NXT pulled back below SND.MAX) is sent again as it comes: Nagle
             // and SWS avoidance concern new data (Linux's retransmission queue skips them too).
             boolean resend = SeqNum.le(t.sndNxt + len, t.sndMax);
-            if (len > 0 && len < t.effMss && !fin && !recordEnd && !resend) {
+            if (len > 0 && len < mss && !fin && !recordEnd && !resend) {
                 // Nagle (§3.7.4): hold the last small piece while data is unacknowledged, unless no-delay.
                 // Sender SWS (§3.8.6.2.1): a window-limited piece goes only if it is at least half the
                 // largest window offered, or nothing is in flight to bring a window update (deviation:
@@ -367,7 +368,10 @@ final class Sender {
      */
     private int segmentLimit() {
         Tcb t = tcb;
-        int mss = t.effMss;
+        int mss = sendMss();
+        if (mss != t.effMss) {
+            return mss; // SACK blocks ride on every segment now: no super-packets
+        }
         if (mss <= 0 || mss >= GSO_MAX_PAYLOAD / 2 || t.sndUrgent
                 || (t.cc != null && t.cc.pacingRateBytesPerSec() > 0)
                 || !ctx.offloadsSegmentation(key.remoteAddress())) {
@@ -400,7 +404,7 @@ final class Sender {
         Tcb t = tcb;
         int unsent = SeqNum.diff(t.sndBufEnd, t.sndNxt);
         int room = SeqNum.diff(t.sndUna + t.sndWnd, t.sndNxt);
-        int len = records.cap(t.sndNxt, Math.min(t.effMss, Math.min(unsent, room)));
+        int len = records.cap(t.sndNxt, Math.min(sendMss(), Math.min(unsent, room)));
         boolean fin = t.finQueued && len == unsent && room > len && !SeqNum.gt(t.sndNxt, t.finSeq);
         if (len <= 0 && !fin) {
             return false;
@@ -507,7 +511,7 @@ final class Sender {
 
     /** Resends up to one segment of the hole [seq, holeEnd); returns the sequence number after it. */
     int retransmitRange(long nowNs, int seq, int holeEnd, String note) {
-        int len = records.cap(seq, Math.min(tcb.effMss, SeqNum.diff(holeEnd, seq)));
+        int len = records.cap(seq, Math.min(sendMss(), SeqNum.diff(holeEnd, seq)));
         resend(nowNs, seq, len, note);
         return seq + len;
     }
@@ -516,7 +520,7 @@ final class Sender {
     void retransmitHead(long nowNs, String note) {
         Tcb t = tcb;
         int avail = SeqNum.diff(t.sndBufEnd, t.sndUna);
-        int len = records.cap(t.sndUna, Math.max(0, Math.min(t.effMss, avail)));
+        int len = records.cap(t.sndUna, Math.max(0, Math.min(sendMss(), avail)));
         boolean fin = t.finQueued && SeqNum.lt(t.finSeq, t.sndMax) && t.sndUna + len == t.finSeq;
         prepare(TcpFlags.ACK | (fin ? TcpFlags.FIN : 0));
         out.seq = t.sndUna;
@@ -868,13 +872,37 @@ final class Sender {
     }
 
     /**
+     * The most payload a data segment carries now: Eff.snd.MSS less the room the SACK blocks the next
+     * segment reports take (RFC 2018 §3: 2 bytes of kind and length and 8 a block, padded with two
+     * NOPs), as Linux's tcp_current_mss. Eff.snd.MSS leaves room only for the options every segment
+     * carries (MUST-16), so while the receiver holds data out of order full-sized segments carry
+     * less data, and the SACK blocks travel with the data instead of being left out.
+     */
+    int sendMss() {
+        Tcb t = tcb;
+        int mss = t.effMss;
+        if (!t.sackOk || mss <= 0) {
+            return mss;
+        }
+        int blocks = t.rcvBuf.hasOutOfOrder() ? t.rcvBuf.runs() : 0;
+        if (t.dsackPending) {
+            blocks++;
+        }
+        if (blocks == 0) {
+            return mss;
+        }
+        blocks = Math.min(blocks, t.tsOk ? 3 : TcpOptions.MAX_SACK_BLOCKS);
+        return Math.max(mss - (4 + 8 * blocks), 1);
+    }
+
+    /**
      * Leaves out the SACK blocks that would push {@link #out} past the segment size: Eff.snd.MSS
      * leaves room only for the options every segment carries (MUST-16), so a full-sized data segment
      * has none for SACK blocks, and the link would drop it (on a path whose MTU is exact, every time:
      * two hosts retransmitting full segments to each other while both have holes never get through).
-     * The most recent blocks (and a D-SACK) come first and are the ones kept (RFC 2018 §4).
-     * Deviation: Linux instead shrinks the data so that the blocks fit (tcp_current_mss); here a pure
-     * ACK or a shorter segment carries them.
+     * The most recent blocks (and a D-SACK) come first and are the ones kept (RFC 2018 §4). Data
+     * segments are sized by {@link #sendMss} so the blocks fit; this catches a segment sized before
+     * the blocks appeared (a record resent whole).
      */
     private void fitSackBlocks() {
         int room = tcb.effMss - out.payloadLength; // option bytes beyond the ones every segment carries

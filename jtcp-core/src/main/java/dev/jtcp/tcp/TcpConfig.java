@@ -124,6 +124,11 @@ import java.time.Duration;
  *                              bandwidth probe cuts bw_lo and inflight_lo by 30%, loss above 2% per round caps
  *                              inflight_hi and ends Startup, recovery conserves packets for a round; it loses less at
  *                              a shallow-buffered bottleneck, but reads random loss of 1% or more as congestion
+ * @param rackFirstLossWait     RACK's first loss decision of a connection waits a reordering window of half the
+ *                              minimum RTT, also when DupThresh segments are SACKed ({@link Rack}; a deviation from
+ *                              RFC 8985 §6.2, so that the first reordering is not taken for loss); off: RFC 8985's
+ *                              window from the start, as Linux (the default: the conformance scripts of RFC 8985
+ *                              and Linux's own expect the first loss resent at once)
  */
 public record TcpConfig(
         int defaultMssV4,
@@ -175,7 +180,8 @@ public record TcpConfig(
         boolean writeAccounting,
         boolean rtoVarianceFloor,
         boolean linuxWindowProbes,
-        boolean bbrLossTolerant) {
+        boolean bbrLossTolerant,
+        boolean rackFirstLossWait) {
 
     /** When a listener answers with SYN cookies instead of keeping state. */
     public enum SynCookieMode {
@@ -281,7 +287,8 @@ public record TcpConfig(
                 false, true, 0,
                 false, false, false,
                 0, Integer.MAX_VALUE, false, false, false,
-                true);
+                true,
+                false);
     }
 
     /**
@@ -379,6 +386,7 @@ public record TcpConfig(
         private boolean rtoVarianceFloor;
         private boolean linuxWindowProbes;
         private boolean bbrLossTolerant;
+        private boolean rackFirstLossWait;
 
         private Builder(TcpConfig c) {
             defaultMssV4 = c.defaultMssV4;
@@ -431,6 +439,7 @@ public record TcpConfig(
             rtoVarianceFloor = c.rtoVarianceFloor;
             linuxWindowProbes = c.linuxWindowProbes;
             bbrLossTolerant = c.bbrLossTolerant;
+            rackFirstLossWait = c.rackFirstLossWait;
         }
 
         public Builder defaultMss(int v4, int v6) { defaultMssV4 = v4; defaultMssV6 = v6; return this; }
@@ -485,6 +494,7 @@ public record TcpConfig(
         public Builder rtoVarianceFloor(boolean on) { rtoVarianceFloor = on; return this; }
         public Builder linuxWindowProbes(boolean on) { linuxWindowProbes = on; return this; }
         public Builder bbrLossTolerant(boolean on) { bbrLossTolerant = on; return this; }
+        public Builder rackFirstLossWait(boolean on) { rackFirstLossWait = on; return this; }
 
         public TcpConfig build() {
             return new TcpConfig(defaultMssV4, defaultMssV6, windowScaling, timestamps, sack, sendBufferBytes,
@@ -496,7 +506,8 @@ public record TcpConfig(
                     cwndValidation, linuxRecovery, sackGrowsWindow, hyStartDetect,
                     failureKeepsReceived, synAckEchoCheck, synDataOnlyFastOpen,
                     tsoMinSegs, notSentLowatBytes, writeAccounting, rtoVarianceFloor, linuxWindowProbes,
-                    bbrLossTolerant);
+                    bbrLossTolerant,
+                    rackFirstLossWait);
         }
     }
 }

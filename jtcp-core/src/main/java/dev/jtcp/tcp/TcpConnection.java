@@ -1529,17 +1529,9 @@ public final class TcpConnection {
         return null;
     }
 
-    /**
-     * RFC 2883 §4: data that arrived before (below RCV.NXT) is reported in the first SACK block of
-     * the next ACK, so the sender learns its retransmission was not needed (Linux's tcp_dsack=1).
-     */
+    /** RFC 2883 §4: a duplicate is reported in the next ACK's first SACK block ({@link Receiver#noteDuplicate}). */
     private void noteDuplicate(TcpSegment seg) {
-        if (!tcb.sackOk || seg.payloadLength == 0 || seg.isRst() || !SeqNum.lt(seg.seq, tcb.rcvNxt)) {
-            return;
-        }
-        tcb.dsackPending = true;
-        tcb.dsackStart = seg.seq;
-        tcb.dsackEnd = SeqNum.min(seg.seq + seg.payloadLength, tcb.rcvNxt);
+        receiver.noteDuplicate(seg);
     }
 
     private boolean finAcked() {

@@ -61,6 +61,28 @@ class ReceiveBufferTest {
     }
 
     @Test
+    void aDuplicateOfDataHeldOutOfOrderIsFoundForADsackAndItsRunIsReportedFirst() {
+        // RFC 2883 §4.2: the duplicate's range for the D-SACK block, and the run holding it first among
+        // the SACK blocks once the duplicate is stored again.
+        ReceiveBuffer buf = new ReceiveBuffer(10_000);
+        byte[] data = new byte[10_000];
+        buf.store(1000, 2000, segment(data, 0, 1000), 0, 1000);
+        buf.store(1000, 4000, segment(data, 0, 1000), 0, 1000);
+        assertThat(buf.heldOutOfOrder(1000, 2000)).as("the hole itself").isEqualTo(-1);
+        assertThat(buf.heldOutOfOrder(3000, 4000)).as("between the runs").isEqualTo(-1);
+        long held = buf.heldOutOfOrder(2000, 3000);
+        assertThat((int) (held >>> 32)).isEqualTo(2000);
+        assertThat((int) held).isEqualTo(3000);
+        long partial = buf.heldOutOfOrder(3500, 4500);
+        assertThat((int) (partial >>> 32)).as("only the part held is a duplicate").isEqualTo(4000);
+        assertThat((int) partial).isEqualTo(4500);
+        buf.store(1000, 2000, segment(data, 0, 1000), 0, 1000);
+        TcpOptions o = new TcpOptions();
+        buf.fillSackBlocks(o, 4);
+        assertThat(o.sackEdges).startsWith(2000, 3000, 4000, 5000);
+    }
+
+    @Test
     void fillingTheHoleAdvancesOverEveryAdjacentRun() {
         ReceiveBuffer buf = new ReceiveBuffer(10_000);
         byte[] data = new byte[10_000];
