@@ -65,6 +65,12 @@ final class Sender {
     private long lastDataSendNs;
     /** Zero-window probes sent since the window closed; the persist interval doubles with each (SHLD-29). */
     private int persistBackoff;
+    /**
+     * The end of the last short segment (less than the MSS) the send loop sent, Linux's {@code
+     * snd_sml}: with {@link TcpConfig#minshallNagle()}, Nagle holds a short piece only while it is
+     * unacknowledged. Starts at ISS, which is never above SND.UNA.
+     */
+    private int shortEnd;
     /** Set while {@link #sendHeld} runs the send loop: a corked piece goes, with PSH. */
     private boolean wakeup;
     /** When the last zero-window probe left: an ACK since then means the peer answers its probes. */
@@ -103,6 +109,7 @@ final class Sender {
     /** The send sequence starts at ISS (OPEN, or a SYN handed over by a listener). */
     void start() {
         ecnRecover = tcb.iss;
+        shortEnd = tcb.iss;
     }
 
     // =================================================================================================
@@ -238,7 +245,8 @@ final class Sender {
             // and SWS avoidance concern new data (Linux's retransmission queue skips them too).
             boolean resend = SeqNum.le(t.sndNxt + len, t.sndMax);
             if (len > 0 && len < mss && !fin && !recordEnd && !resend) {
-                // Nagle (§3.7.4): hold the last small piece while data is unacknowledged, unless no-delay.
+                // Nagle (§3.7.4): hold the last small piece while data is unacknowledged, unless no-delay;
+                // Minshall's variant (Linux, TcpConfig.minshallNagle): only while a short segment is.
                 // Sender SWS (§3.8.6.2.1): a window-limited piece goes only if it is at least half the
                 // largest window offered, or nothing is in flight to bring a window update (deviation:
                 // the override timeout is zero then, as in Linux).
@@ -249,7 +257,7 @@ final class Sender {
                 boolean corked = (options.cork || options.moreThisSend) && !options.pushOnce && !wakeup;
                 // Linux sends no piece the window cuts below a segment until its probe timer fires.
                 boolean windowHeld = !allQueued && cfg.linuxWindowProbes() && !wakeup;
-                boolean hold = allQueued ? corked || !options.noDelay && dataInFlight > 0
+                boolean hold = allQueued ? corked || !options.noDelay && dataInFlight > 0 && nagleWaits()
                         : windowHeld || len < t.maxSndWnd / 2 && dataInFlight > 0;
                 if (hold) {
                     if ((corked || windowHeld) && dataInFlight == 0 && !timers.isArmed(TimerKind.PERSIST)) {
@@ -280,6 +288,9 @@ final class Sender {
                 sincePush = push ? 0 : sincePush;
             }
             sendData(nowNs, t.sndNxt, len, fin, push);
+            if (isNew) {
+                noteShort(len, mss, fin);
+            }
             if (isNew && !rtt.isTiming() && !t.tsOk) {
                 // Karn (MUST-18): time one new segment at a time, never a retransmission.
                 rtt.startTiming(t.sndNxt + len + (fin ? 1 : 0), nowNs);
@@ -338,7 +349,26 @@ final class Sender {
             return false;
         }
         int next = Math.min(unsent - len, tcb.effMss);
-        return next > usable - len || (next < tcb.effMss && !options.noDelay);
+        return next > usable - len || (next < tcb.effMss && !options.noDelay && nagleWaits());
+    }
+
+    /**
+     * Whether Nagle holds a short piece for the data in flight: always (RFC 9293 §3.7.4), or with
+     * {@link TcpConfig#minshallNagle()} only while the last short segment sent is unacknowledged
+     * (Linux's {@code tcp_minshall_check}: SND.UNA < snd_sml <= SND.NXT).
+     */
+    private boolean nagleWaits() {
+        return !cfg.minshallNagle() || SeqNum.gt(shortEnd, tcb.sndUna) && SeqNum.le(shortEnd, tcb.sndNxt);
+    }
+
+    /**
+     * A data segment of {@code len} bytes left from SND.NXT: if it was short (not whole segments of
+     * {@code mss}, Linux's {@code tcp_minshall_update}), its end is the new {@link #shortEnd}.
+     */
+    private void noteShort(int len, int mss, boolean fin) {
+        if (len % Math.max(mss, 1) != 0) {
+            shortEnd = tcb.sndNxt + len + (fin ? 1 : 0);
+        }
     }
 
     /**
@@ -411,6 +441,7 @@ final class Sender {
         }
         len = Math.max(len, 0);
         sendData(nowNs, t.sndNxt, len, fin, len == unsent || records.endsAt(t.sndNxt + len));
+        noteShort(len, sendMss(), fin);
         t.sndNxt += len + (fin ? 1 : 0);
         t.sndMax = SeqNum.max(t.sndMax, t.sndNxt);
         return true;

@@ -129,6 +129,11 @@ import java.time.Duration;
  *                              RFC 8985 §6.2, so that the first reordering is not taken for loss); off: RFC 8985's
  *                              window from the start, as Linux (the default: the conformance scripts of RFC 8985
  *                              and Linux's own expect the first loss resent at once)
+ * @param minshallNagle         Nagle's algorithm as Linux has it, Minshall's variant ({@code tcp_nagle_check},
+ *                              {@code tcp_minshall_check}): a short segment is held only while an earlier short
+ *                              segment (less than the MSS) is unacknowledged, so the short tail of a write goes at
+ *                              once behind full segments in flight; off: RFC 9293 §3.7.4 (RFC 896), held while any
+ *                              data is unacknowledged
  */
 public record TcpConfig(
         int defaultMssV4,
@@ -181,7 +186,8 @@ public record TcpConfig(
         boolean rtoVarianceFloor,
         boolean linuxWindowProbes,
         boolean bbrLossTolerant,
-        boolean rackFirstLossWait) {
+        boolean rackFirstLossWait,
+        boolean minshallNagle) {
 
     /** When a listener answers with SYN cookies instead of keeping state. */
     public enum SynCookieMode {
@@ -288,6 +294,7 @@ public record TcpConfig(
                 false, false, false,
                 0, Integer.MAX_VALUE, false, false, false,
                 true,
+                false,
                 false);
     }
 
@@ -312,13 +319,14 @@ public record TcpConfig(
      * suite expects), its loss-recovery arithmetic ({@code linuxRecovery}: PRR, duplicate ACKs without SACK,
      * the RTO's variance floor), no window growth on ACKs that only SACK, and CUBIC's classic HyStart
      * (hystart_detect 3), received data that outlives a reset, its TSO packet sizes (tcp_min_tso_segs 2), its
-     * send-buffer accounting for writes, and its window probes.
+     * send-buffer accounting for writes, its window probes, and Minshall's variant of Nagle.
      */
     public static TcpConfig linux() {
         return defaults().toBuilder().synRetransmitTimeout(Duration.ofSeconds(127)).msl(Duration.ofSeconds(30))
                 .pingPongAck(true).pushEachBurst(true).resetCarriesAck(true).linuxRecovery(true).hyStartDetect(3)
                 .sackGrowsWindow(false).failureKeepsReceived(true).synAckEchoCheck(true).synDataOnlyFastOpen(true)
-                .tsoMinSegs(2).writeAccounting(true).rtoVarianceFloor(true).linuxWindowProbes(true).build();
+                .tsoMinSegs(2).writeAccounting(true).rtoVarianceFloor(true).linuxWindowProbes(true)
+                .minshallNagle(true).build();
     }
 
     /** 2×MSL, how long TIME-WAIT lasts. */
@@ -387,6 +395,7 @@ public record TcpConfig(
         private boolean linuxWindowProbes;
         private boolean bbrLossTolerant;
         private boolean rackFirstLossWait;
+        private boolean minshallNagle;
 
         private Builder(TcpConfig c) {
             defaultMssV4 = c.defaultMssV4;
@@ -440,6 +449,7 @@ public record TcpConfig(
             linuxWindowProbes = c.linuxWindowProbes;
             bbrLossTolerant = c.bbrLossTolerant;
             rackFirstLossWait = c.rackFirstLossWait;
+            minshallNagle = c.minshallNagle;
         }
 
         public Builder defaultMss(int v4, int v6) { defaultMssV4 = v4; defaultMssV6 = v6; return this; }
@@ -495,6 +505,7 @@ public record TcpConfig(
         public Builder linuxWindowProbes(boolean on) { linuxWindowProbes = on; return this; }
         public Builder bbrLossTolerant(boolean on) { bbrLossTolerant = on; return this; }
         public Builder rackFirstLossWait(boolean on) { rackFirstLossWait = on; return this; }
+        public Builder minshallNagle(boolean on) { minshallNagle = on; return this; }
 
         public TcpConfig build() {
             return new TcpConfig(defaultMssV4, defaultMssV6, windowScaling, timestamps, sack, sendBufferBytes,
@@ -507,7 +518,8 @@ public record TcpConfig(
                     failureKeepsReceived, synAckEchoCheck, synDataOnlyFastOpen,
                     tsoMinSegs, notSentLowatBytes, writeAccounting, rtoVarianceFloor, linuxWindowProbes,
                     bbrLossTolerant,
-                    rackFirstLossWait);
+                    rackFirstLossWait,
+                    minshallNagle);
         }
     }
 }

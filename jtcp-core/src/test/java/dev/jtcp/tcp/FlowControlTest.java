@@ -386,6 +386,27 @@ class FlowControlTest {
     }
 
     @Test
+    @Requirement({"SHLD-7", "MUST-60"})
+    void minshallNagleHoldsASmallSegmentOnlyWhileAnEarlierSmallOneIsUnacknowledged() {
+        ScriptedPeer p = Scripted.peer(Scripted.PLAIN.toBuilder().minshallNagle(true).build());
+        TcpConnection c = Scripted.accept(p);
+        // The short tail of a write goes at once behind the full segments (no short one in flight).
+        c.send(p.now(), Scripted.bytes(2 * MSS + 100));
+        assertThat(Scripted.drain(p)).extracting(s -> s.payload().length).containsExactly(MSS, MSS, 100);
+        // Now a short segment is unacknowledged: the next short write waits, past the full ones' ACK.
+        c.send(p.now(), Scripted.bytes(100));
+        p.inject(ack(ISS + 1 + 2 * MSS, 65535));
+        p.expectNothingSent();
+        p.inject(ack(ISS + 1 + 2 * MSS + 100, 65535));
+        assertThat(p.next().payload()).as("sent by the ACK of the short segment").hasSize(100);
+        // A full segment in flight holds nothing back.
+        p.inject(ack(ISS + 1 + 2 * MSS + 200, 65535));
+        c.send(p.now(), Scripted.bytes(MSS));
+        c.send(p.now(), Scripted.bytes(100));
+        assertThat(Scripted.drain(p)).extracting(s -> s.payload().length).containsExactly(MSS, 100);
+    }
+
+    @Test
     @Requirement({"SHLD-28", "MUST-61", "SHLD-27", "MUST-60"})
     void sendsFullSizedSegmentsAndPushesTheLastOfAWrite() {
         ScriptedPeer p = Scripted.peer();
