@@ -74,6 +74,8 @@ final class RackRecovery implements LossRecovery, Sender.TransmitLog, Flight.Del
     private boolean inRecovery;
     /** Recovery after a retransmission timeout (Linux's Loss state), until SND.UNA passes {@link #recover}. */
     private boolean inLoss;
+    /** The Loss state began with a path MTU drop ({@link #onPathMtuLowered}), not a timeout (trace notes only). */
+    private boolean mtuLoss;
     /** SND.MAX when the current recovery began (RFC 6582's "recover", Linux's high_seq). */
     private int recover;
     /** Where the search for the next segment to resend starts (a hint; segments below are not lost). */
@@ -440,6 +442,46 @@ final class RackRecovery implements LossRecovery, Sender.TransmitLog, Flight.Del
         }
     }
 
+    /**
+     * Linux's {@code tcp_simple_retransmit}: the records longer than the new segment size are lost
+     * (each carries at most one old MSS, the super-packets being booked per segment), the Loss state
+     * begins without a congestion response (no ssthresh change, nothing to undo) and {@link #sendNext}
+     * resends them cut to the new size ({@link #resend}) as the window allows.
+     */
+    @Override
+    public void onPathMtuLowered(long nowNs, int oldMss, int newMss) {
+        Tcb t = tcb;
+        Flight f = flight;
+        if (f == null || f.isEmpty()) {
+            return;
+        }
+        boolean marked = false;
+        for (int p = 0; p < f.size(); p++) {
+            // A FIN takes a sequence number but no room in the packet.
+            int fin = t.finQueued && f.end(p) == t.finSeq + 1 ? 1 : 0;
+            if (f.length(p) - fin > newMss && !f.has(p, Flight.SACKED)) {
+                f.markLost(p);
+                marked = true;
+            }
+        }
+        if (!marked) {
+            return;
+        }
+        LossRecovery.keepSegmentCount(t, oldMss, newMss);
+        rtt.cancelTiming();
+        cancelProbe();
+        reorderDeadlineNs = 0;
+        if (!inLoss) {
+            inRecovery = false;
+            inLoss = true;
+            mtuLoss = true;
+            recover = t.sndMax;
+            undoPending = false;
+            frto.stop();
+        }
+        resendFrom = t.sndUna;
+    }
+
     // =================================================================================================
     // Sending during recovery
     // =================================================================================================
@@ -485,7 +527,8 @@ final class RackRecovery implements LossRecovery, Sender.TransmitLog, Flight.Del
             }
             int p = nextToResend();
             if (p >= 0) {
-                resend(nowNs, p, inLoss ? "retransmission (RTO: lost)" : "retransmission (RACK: lost)");
+                resend(nowNs, p, !inLoss ? "retransmission (RACK: lost)"
+                        : mtuLoss ? "retransmission (path MTU)" : "retransmission (RTO: lost)");
                 sentAny = true;
                 continue;
             }
@@ -662,7 +705,10 @@ final class RackRecovery implements LossRecovery, Sender.TransmitLog, Flight.Del
         cancelProbe();
         reorderDeadlineNs = 0;
         mode = TimerMode.RTO;
-        boolean firstOfEpisode = !inLoss;
+        // A Loss state a path MTU drop began took no congestion response: its first timeout does (as
+        // Linux's tcp_enter_loss, icsk_retransmits still 0).
+        boolean firstOfEpisode = !inLoss || mtuLoss;
+        mtuLoss = false;
         // F-RTO step 1 (RFC 5682 §3.1, §3.2): not for a timeout during a recovery, unless it recurs on the
         // same SND.UNA (the connection counted this timeout already).
         frto.onTimeout(inRecovery || inLoss, t.retransmits > 1);
