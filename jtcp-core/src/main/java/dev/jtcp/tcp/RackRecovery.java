@@ -555,14 +555,29 @@ final class RackRecovery implements LossRecovery, Sender.TransmitLog, Flight.Del
         return -1;
     }
 
-    /** Resends record {@code p} whole, cut to the current segment size if that shrank. */
+    /**
+     * Resends record {@code p} whole, cut to the current segment size if that shrank. After a path
+     * MTU drop the new segments are cut from the old data as it was sent together, as Linux cuts its
+     * queued buffers (one per burst, tcp_fragment): the rest of a record and the lost records that
+     * left with it at the same time fill the segment.
+     */
     private void resend(long nowNs, int p, String note) {
         Flight f = flight;
         int smss = sender.sendMss();
-        if (f.length(p) > smss) {
-            f.split(p, f.start(p) + smss);
+        int start = f.start(p);
+        if (mtuLoss && inLoss && f.length(p) < smss) {
+            int end = f.end(p);
+            for (int q = p + 1; q < f.size() && SeqNum.diff(end, start) < smss && f.start(q) == end
+                    && f.xmitNs(q) == f.xmitNs(p) && f.needsRetransmission(q); q++) {
+                end = SeqNum.min(f.end(q), start + smss);
+            }
+            sender.resendRange(nowNs, start, end, note);
+            return;
         }
-        sender.resendRange(nowNs, f.start(p), f.end(p), note);
+        if (f.length(p) > smss) {
+            f.split(p, start + smss);
+        }
+        sender.resendRange(nowNs, start, f.end(p), note);
     }
 
     // =================================================================================================
