@@ -129,8 +129,9 @@ final class IcmpInput {
         }
         switch (e.kind) {
             case PACKET_TOO_BIG -> {
+                int oldMss = c.maxSegmentSize();
                 if (onPacketTooBig(nowNs, c.key().remoteAddress(), e.mtu)) {
-                    c.onPathMtuLowered(nowNs);
+                    c.onPathMtuLowered(nowNs, oldMss);
                 }
             }
             case HARD, SOFT -> c.onIcmpError(nowNs, e.error, e.kind == IcmpErrorMessage.Kind.HARD);

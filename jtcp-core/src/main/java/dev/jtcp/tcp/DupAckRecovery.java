@@ -56,6 +56,13 @@ final class DupAckRecovery implements LossRecovery {
     private long spuriousRetransmits;
     /** Retransmission timeouts so far. */
     private long timeoutCount;
+    /**
+     * A path MTU drop sent SND.NXT back to SND.UNA ({@link #onPathMtuLowered}): until it reaches
+     * {@link #mtuResendEnd} (SND.MAX then), the old data goes again at the new size, one segment at a
+     * time as the window allows.
+     */
+    private boolean mtuResending;
+    private int mtuResendEnd;
     /** What each ACK of new data tells the congestion controller (reused). */
     private final AckSample sample = new AckSample();
 
@@ -206,6 +213,7 @@ final class DupAckRecovery implements LossRecovery {
         sacked.clear();
         recover = tcb.sndMax;
         dupAcks = 0;
+        mtuResending = false;
     }
 
     @Override
@@ -213,9 +221,60 @@ final class DupAckRecovery implements LossRecovery {
         return inRecovery;
     }
 
+    /**
+     * Linux's {@code tcp_simple_retransmit} without per-segment records: everything in flight is
+     * deemed lost (all but a short tail was cut to the old segment size) and SND.NXT goes back to
+     * SND.UNA, as after a timeout but without its congestion response; {@link #sendNext} resends it at
+     * the new size. A recovery in progress ends (Linux enters its Loss state); the SACK scoreboard is
+     * void as after a timeout (RFC 2018 §8).
+     */
+    @Override
+    public void onPathMtuLowered(long nowNs, int oldMss, int newMss) {
+        Tcb t = tcb;
+        if (t.sndUna == t.sndMax) {
+            return;
+        }
+        LossRecovery.keepSegmentCount(t, oldMss, newMss);
+        rtt.cancelTiming();
+        tlp.cancel();
+        inRecovery = false;
+        sackRecovery = false;
+        eifelPending = false;
+        sacked.clear();
+        dupAcks = 0;
+        limitedTransmit = 0;
+        recover = t.sndMax;
+        mtuResending = true;
+        mtuResendEnd = t.sndMax;
+        t.sndNxt = t.sndUna;
+    }
+
+    /** The resends {@link #onPathMtuLowered} owes, while cwnd − in flight has room; whether any went. */
+    private boolean resendAtNewSize(long nowNs) {
+        Tcb t = tcb;
+        boolean sentAny = false;
+        while (SeqNum.lt(t.sndNxt, mtuResendEnd)) {
+            if (t.cc.cwnd() - inFlight() <= 0 || sender.pacingHolds(nowNs, t.effMss)) {
+                return sentAny;
+            }
+            int end = SeqNum.min(t.sndNxt + Math.max(sender.sendMss(), 1), mtuResendEnd);
+            if (t.finQueued && end == t.finSeq && mtuResendEnd == t.finSeq + 1) {
+                end++; // the FIN rides on the last piece, as it did before
+            }
+            sender.resendRange(nowNs, t.sndNxt, end, "retransmission (path MTU)");
+            t.sndNxt = end;
+            sentAny = true;
+        }
+        mtuResending = false;
+        return sentAny;
+    }
+
     @Override
     public boolean drivesOutput() {
-        return sackRecovery;
+        if (mtuResending && SeqNum.ge(tcb.sndNxt, mtuResendEnd)) {
+            mtuResending = false; // ACKs passed what was owed
+        }
+        return sackRecovery || mtuResending;
     }
 
     /**
@@ -225,6 +284,9 @@ final class DupAckRecovery implements LossRecovery {
      */
     @Override
     public boolean sendNext(long nowNs) {
+        if (mtuResending) {
+            return resendAtNewSize(nowNs);
+        }
         Tcb t = tcb;
         boolean sentAny = false;
         int smss = t.effMss;

@@ -37,6 +37,26 @@ interface LossRecovery {
     /** The retransmission timer expired (not a probe): recovery ends and prior SACK information is void. */
     void onRetransmitTimeout(long nowNs);
 
+    /**
+     * The path MTU fell below the segments in flight (RFC 1191, RFC 8201; Linux's {@code
+     * tcp_simple_retransmit}): every segment in flight longer than {@code newMss} is deemed lost and
+     * resent at the new size as the window allows, at once, without waiting for the RTO. Not
+     * congestion: the window keeps its number of segments (Linux counts it in packets), so in bytes
+     * it shrinks with the segment size from {@code oldMss}; ssthresh is left alone and nothing is undone.
+     */
+    void onPathMtuLowered(long nowNs, int oldMss, int newMss);
+
+    /**
+     * {@link #onPathMtuLowered}'s window: as many segments of {@code newMss} as it held of {@code
+     * oldMss} (at least one), unless the controller models the path itself.
+     */
+    static void keepSegmentCount(Tcb t, int oldMss, int newMss) {
+        if (t.cc == null || t.cc.modelsThePath() || oldMss <= newMss || newMss <= 0) {
+            return;
+        }
+        t.cc.setCwnd((int) Math.max(newMss, (long) t.cc.cwnd() * newMss / oldMss));
+    }
+
     /** Whether fast recovery (RFC 6582, RFC 6675) is in progress. */
     boolean isInRecovery();
 

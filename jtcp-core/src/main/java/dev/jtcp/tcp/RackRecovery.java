@@ -74,6 +74,8 @@ final class RackRecovery implements LossRecovery, Sender.TransmitLog, Flight.Del
     private boolean inRecovery;
     /** Recovery after a retransmission timeout (Linux's Loss state), until SND.UNA passes {@link #recover}. */
     private boolean inLoss;
+    /** The Loss state began with a path MTU drop ({@link #onPathMtuLowered}), not a timeout (trace notes only). */
+    private boolean mtuLoss;
     /** SND.MAX when the current recovery began (RFC 6582's "recover", Linux's high_seq). */
     private int recover;
     /** Where the search for the next segment to resend starts (a hint; segments below are not lost). */
@@ -440,6 +442,46 @@ final class RackRecovery implements LossRecovery, Sender.TransmitLog, Flight.Del
         }
     }
 
+    /**
+     * Linux's {@code tcp_simple_retransmit}: the records longer than the new segment size are lost
+     * (each carries at most one old MSS, the super-packets being booked per segment), the Loss state
+     * begins without a congestion response (no ssthresh change, nothing to undo) and {@link #sendNext}
+     * resends them cut to the new size ({@link #resend}) as the window allows.
+     */
+    @Override
+    public void onPathMtuLowered(long nowNs, int oldMss, int newMss) {
+        Tcb t = tcb;
+        Flight f = flight;
+        if (f == null || f.isEmpty()) {
+            return;
+        }
+        boolean marked = false;
+        for (int p = 0; p < f.size(); p++) {
+            // A FIN takes a sequence number but no room in the packet.
+            int fin = t.finQueued && f.end(p) == t.finSeq + 1 ? 1 : 0;
+            if (f.length(p) - fin > newMss && !f.has(p, Flight.SACKED)) {
+                f.markLost(p);
+                marked = true;
+            }
+        }
+        if (!marked) {
+            return;
+        }
+        LossRecovery.keepSegmentCount(t, oldMss, newMss);
+        rtt.cancelTiming();
+        cancelProbe();
+        reorderDeadlineNs = 0;
+        if (!inLoss) {
+            inRecovery = false;
+            inLoss = true;
+            mtuLoss = true;
+            recover = t.sndMax;
+            undoPending = false;
+            frto.stop();
+        }
+        resendFrom = t.sndUna;
+    }
+
     // =================================================================================================
     // Sending during recovery
     // =================================================================================================
@@ -485,7 +527,8 @@ final class RackRecovery implements LossRecovery, Sender.TransmitLog, Flight.Del
             }
             int p = nextToResend();
             if (p >= 0) {
-                resend(nowNs, p, inLoss ? "retransmission (RTO: lost)" : "retransmission (RACK: lost)");
+                resend(nowNs, p, !inLoss ? "retransmission (RACK: lost)"
+                        : mtuLoss ? "retransmission (path MTU)" : "retransmission (RTO: lost)");
                 sentAny = true;
                 continue;
             }
@@ -512,14 +555,29 @@ final class RackRecovery implements LossRecovery, Sender.TransmitLog, Flight.Del
         return -1;
     }
 
-    /** Resends record {@code p} whole, cut to the current segment size if that shrank. */
+    /**
+     * Resends record {@code p} whole, cut to the current segment size if that shrank. After a path
+     * MTU drop the new segments are cut from the old data as it was sent together, as Linux cuts its
+     * queued buffers (one per burst, tcp_fragment): the rest of a record and the lost records that
+     * left with it at the same time fill the segment.
+     */
     private void resend(long nowNs, int p, String note) {
         Flight f = flight;
         int smss = sender.sendMss();
-        if (f.length(p) > smss) {
-            f.split(p, f.start(p) + smss);
+        int start = f.start(p);
+        if (mtuLoss && inLoss && f.length(p) < smss) {
+            int end = f.end(p);
+            for (int q = p + 1; q < f.size() && SeqNum.diff(end, start) < smss && f.start(q) == end
+                    && f.xmitNs(q) == f.xmitNs(p) && f.needsRetransmission(q); q++) {
+                end = SeqNum.min(f.end(q), start + smss);
+            }
+            sender.resendRange(nowNs, start, end, note);
+            return;
         }
-        sender.resendRange(nowNs, f.start(p), f.end(p), note);
+        if (f.length(p) > smss) {
+            f.split(p, start + smss);
+        }
+        sender.resendRange(nowNs, start, f.end(p), note);
     }
 
     // =================================================================================================
@@ -662,7 +720,10 @@ final class RackRecovery implements LossRecovery, Sender.TransmitLog, Flight.Del
         cancelProbe();
         reorderDeadlineNs = 0;
         mode = TimerMode.RTO;
-        boolean firstOfEpisode = !inLoss;
+        // A Loss state a path MTU drop began took no congestion response: its first timeout does (as
+        // Linux's tcp_enter_loss, icsk_retransmits still 0).
+        boolean firstOfEpisode = !inLoss || mtuLoss;
+        mtuLoss = false;
         // F-RTO step 1 (RFC 5682 §3.1, §3.2): not for a timeout during a recovery, unless it recurs on the
         // same SND.UNA (the connection counted this timeout already).
         frto.onTimeout(inRecovery || inLoss, t.retransmits > 1);

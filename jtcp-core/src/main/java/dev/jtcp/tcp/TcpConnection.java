@@ -1058,14 +1058,21 @@ public final class TcpConnection {
      * The path MTU towards the peer was lowered by an ICMP error quoting this connection (RFC 1191,
      * RFC 8201). In SYN-SENT the SYN (or the SYN with data) was too big: as Linux ({@code
      * tcp_v4_mtu_reduced}, {@code tcp_simple_retransmit}) the SYN goes again at once, plain (its data
-     * and cookie wait for the handshake), announcing the MSS of the new path. Other states learn it
-     * through their segment size ({@link #maxSegmentSize(int)}).
+     * and cookie wait for the handshake), announcing the MSS of the new path. In the other states the
+     * segment size is already lowered ({@link #maxSegmentSize(int)}, from {@code oldMss}): what is in
+     * flight at the old size is resent at once at the new one, as the window allows, without a
+     * congestion response ({@link LossRecovery#onPathMtuLowered}).
      */
-    public void onPathMtuLowered(long nowNs) {
+    public void onPathMtuLowered(long nowNs, int oldMss) {
         enter();
         try {
             this.nowNs = nowNs;
             if (tcb.state != SYN_SENT) {
+                if (tcb.state.isSynchronized() && SeqNum.lt(tcb.sndUna, tcb.sndMax) && tcb.effMss < oldMss) {
+                    recovery.onPathMtuLowered(nowNs, oldMss, tcb.effMss);
+                    output(nowNs);
+                    recovery.armRetransmitTimer(nowNs);
+                }
                 return;
             }
             tcb.localMss = Math.min(tcb.localMss, ctx.maxSendSegmentSize(remoteAddress) - TcpPacket.HEADER_LENGTH);
