@@ -102,6 +102,13 @@ interface LossRecovery {
         return false;
     }
 
+    /**
+     * The normal send loop stopped with {@code unsent} bytes not yet sent: if the application is the
+     * bottleneck, rate samples taken until what is in flight is delivered are marked app-limited.
+     */
+    default void checkAppLimited(int unsent) {
+    }
+
     /** Retransmission timeouts so far (STATUS). */
     default long timeouts() {
         return 0;

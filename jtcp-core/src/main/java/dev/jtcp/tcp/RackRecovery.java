@@ -541,6 +541,24 @@ final class RackRecovery implements LossRecovery, Sender.TransmitLog, Flight.Del
         return sentAny;
     }
 
+    /**
+     * Linux's {@code tcp_rate_check_app_limited} (draft-cheng-iccrg-delivery-rate-estimation §3.4):
+     * app-limited when less than a segment is waiting, cwnd is not full and every segment deemed
+     * lost has been resent; then samples until the present flight is delivered cannot lower the
+     * controller's bandwidth estimate.
+     */
+    @Override
+    public void checkAppLimited(int unsent) {
+        if (rate == null || tcb.cc == null) {
+            return;
+        }
+        int pipe = inFlight();
+        if (unsent < Math.max(tcb.effMss, 1) && pipe < tcb.cc.cwnd()
+                && flight.lostBytes() <= flight.retransOutBytes()) {
+            rate.onAppLimited(pipe);
+        }
+    }
+
     /** The position of the first segment that is lost and not being resent, or -1. */
     private int nextToResend() {
         Flight f = flight;

@@ -310,6 +310,7 @@ final class Sender {
             sentAny = true;
         }
         noteWindowLimited(nowNs, recovery);
+        recovery.checkAppLimited(SeqNum.diff(t.sndBufEnd, t.sndNxt));
         // §3.8.6.1: data waiting, window closed, nothing in flight to elicit an ACK: probe it.
         boolean waiting = SeqNum.lt(t.sndNxt, t.sndBufEnd) || (t.finQueued && SeqNum.le(t.sndNxt, t.finSeq));
         if (waiting && t.sndWnd == 0 && t.sndNxt == t.sndUna && !timers.isArmed(TimerKind.PERSIST)) {
