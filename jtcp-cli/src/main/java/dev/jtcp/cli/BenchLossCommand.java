@@ -42,8 +42,9 @@ public final class BenchLossCommand implements Callable<Integer> {
             + "loss-tolerant default (TcpConfig.bbrLossTolerant off).")
     boolean bbrDraft;
 
-    @Option(names = "--first-loss-wait", description = "Under test: RACK's first loss decision waits half a min RTT (TcpConfig.rackFirstLossWait).")
-    boolean firstLossWait;
+    @Option(names = "--rfc8985-window", description = "Under test: RFC 8985's reordering window from the first loss on, "
+            + "as Linux (TcpConfig.rackFirstLossWait off; by default the first loss decision waits half a min RTT).")
+    boolean rfc8985Window;
 
     @Override
     public Integer call() {
@@ -59,7 +60,7 @@ public final class BenchLossCommand implements Callable<Integer> {
         }
         TcpConfig base = TcpConfig.defaults().toBuilder().sendBufferBytes(4 << 20).build();
         TcpConfig underTest = base.toBuilder().congestionControl(algorithm).rack(true).bbrLossTolerant(!bbrDraft)
-                .rackFirstLossWait(firstLossWait).build();
+                .rackFirstLossWait(!rfc8985Window).build();
         TcpConfig baseline = base.toBuilder().congestionControl(TcpConfig.CongestionAlgorithm.RENO).rack(false).build();
         out.printf("jtcp loss recovery benchmark (simulator, %d MB per run, median of %d seeds): %s+rack vs reno+dupack%n",
                 mb, seeds, algorithm.linuxName());

@@ -130,7 +130,12 @@ final class Sysctls {
             }
             case "net.ipv4.tcp_recovery" -> {
                 // Bit 0: RACK loss detection (RFC 8985); without it, duplicate-ACK counting (RFC 6675).
-                b.rack((number(s, line) & 1) != 0);
+                // Bit 2 (Linux's RACK_NO_DUPTHRESH): DupThresh SACKed segments do not zero RACK's
+                // reordering window; jtcp reads it as its first-loss wait (TcpConfig.rackFirstLossWait),
+                // so that 1, Linux's default, gives RFC 8985's window from the first loss on.
+                long v = number(s, line);
+                b.rack((v & 1) != 0);
+                b.rackFirstLossWait((v & 4) != 0);
                 yield null;
             }
             case "net.ipv4.tcp_early_retrans" -> {

@@ -215,8 +215,17 @@ final class RackRecovery implements LossRecovery, Sender.TransmitLog, Flight.Del
             if (blocks == null) {
                 blocks = new int[2 * MAX_BLOCKS];
             }
-            blocks[2 * blockCount] = left;
-            blocks[2 * blockCount + 1] = right;
+            // Keep the blocks in ascending order (a receiver lists the newest first, RFC 2018 §4): RACK
+            // visits an ACK's newly delivered segments in sequence order, or the lower of two blocks
+            // newly SACKed by one ACK would look delivered below FACK, that is reordered.
+            int k = blockCount;
+            while (k > 0 && SeqNum.lt(left, blocks[2 * (k - 1)])) {
+                blocks[2 * k] = blocks[2 * (k - 1)];
+                blocks[2 * k + 1] = blocks[2 * (k - 1) + 1];
+                k--;
+            }
+            blocks[2 * k] = left;
+            blocks[2 * k + 1] = right;
             blockCount++;
         }
     }

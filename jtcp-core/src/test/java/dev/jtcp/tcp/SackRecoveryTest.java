@@ -18,7 +18,9 @@ class SackRecoveryTest {
     private static final int MSS = 1460;
     private static final int ISS = Scripted.ISS;
     private static final int IRS = Scripted.IRS;
-    private static final TcpConfig SACK = TcpConfig.builder().timestamps(false).sack(true).windowScaling(false).build();
+    /** RFC 8985's reordering window from the first loss on (the default first waits; see {@link TcpConfig#rackFirstLossWait()}). */
+    private static final TcpConfig SACK = TcpConfig.builder().timestamps(false).sack(true).windowScaling(false)
+            .rackFirstLossWait(false).build();
 
     private static int seq(int segment) {
         return ISS + 1 + segment * MSS;
@@ -61,6 +63,58 @@ class SackRecoveryTest {
         assertThat(c.status().unacknowledged()).isZero();
     }
 
+    /** jtcp's default (TcpConfig.rackFirstLossWait): the connection's first hole is not taken for loss at once. */
+    private static TcpConnection firstHoleWithThreeSacked(ScriptedPeer p) {
+        TcpConnection c = Scripted.accept(p, s -> s.sackOk(), a -> a);
+        c.send(p.now(), Scripted.bytes(10 * MSS));
+        assertThat(Scripted.drain(p)).hasSize(10);
+        // One round trip (100 ms, as the handshake's, so min RTT is 100 ms); segment 1 is missing and
+        // DupThresh segments after it are SACKed.
+        p.advance(Scripted.RTT);
+        p.inject(seg(ACK).seq(IRS + 1).ack(seq(1)).window(65535));
+        p.inject(dupAck(2, 3));
+        p.inject(dupAck(2, 4));
+        p.inject(dupAck(2, 5));
+        return c;
+    }
+
+    @Test
+    @Requirement({"MUST-19", "RFC8985-RACK"})
+    void aFirstHoleFilledWithinHalfAMinimumRttDrawsNoRetransmission() {
+        ScriptedPeer p = Scripted.peer(TcpConfig.builder().timestamps(false).sack(true).windowScaling(false).build());
+        TcpConnection c = firstHoleWithThreeSacked(p);
+        // RFC 8985 would resend segment 1 now (no reordering seen, DupThresh SACKed); jtcp waits half
+        // the minimum RTT, 50 ms, for the first loss decision of the connection.
+        assertThat(Scripted.drain(p)).noneMatch(x -> x.seq() == seq(1));
+        p.advance(45 * 1_000_000L);
+        assertThat(Scripted.drain(p)).noneMatch(x -> x.seq() == seq(1));
+        // Segment 1 was only late: it arrives, and nothing was sent twice.
+        p.inject(seg(ACK).seq(IRS + 1).ack(seq(5)).window(65535));
+        p.inject(seg(ACK).seq(IRS + 1).ack(seq(10)).window(65535));
+        p.advance(2_000 * 1_000_000L);
+        assertThat(Scripted.drain(p)).noneMatch(x -> x.seq() == seq(1));
+        assertThat(c.status().retransmissions()).isZero();
+        assertThat(c.status().unacknowledged()).isZero();
+    }
+
+    @Test
+    @Requirement({"MUST-19", "RFC8985-RACK"})
+    void aFirstHoleStillOpenAfterHalfAMinimumRttIsResentByTheReorderingTimerNotTheRto() {
+        ScriptedPeer p = Scripted.peer(TcpConfig.builder().timestamps(false).sack(true).windowScaling(false).build());
+        TcpConnection c = firstHoleWithThreeSacked(p);
+        assertThat(Scripted.drain(p)).noneMatch(x -> x.seq() == seq(1));
+        // Half the minimum RTT after segment 4 was delivered (both sent at once), segment 1 is lost.
+        p.advance(55 * 1_000_000L);
+        assertThat(Scripted.drain(p)).extracting(ScriptedPeer.Sent::seq).startsWith(seq(1));
+        assertThat(c.status().timeouts()).isZero();
+        // From the first loss decision on, RFC 8985's window applies: in recovery and with no
+        // reordering seen, the next hole (segment 6, with 7..9 SACKed) goes out on the same ACK.
+        p.inject(dupAck(7, 10, 2, 6));
+        assertThat(Scripted.drain(p)).extracting(ScriptedPeer.Sent::seq).contains(seq(6));
+        assertThat(c.status().reorderingSeen()).as("two blocks newly SACKed by one ACK are no reordering").isZero();
+        assertThat(c.status().timeouts()).isZero();
+    }
+
     @Test
     @Requirement("MUST-19")
     void limitedTransmitSendsNewSegmentsOnTheFirstTwoDuplicateAcks() {
@@ -81,7 +135,8 @@ class SackRecoveryTest {
     @Test
     @Requirement("MUST-19")
     void undoesTheWindowReductionWhenTimestampsShowTheRetransmitWasSpurious() {
-        TcpConfig ts = TcpConfig.builder().timestamps(true).sack(true).windowScaling(false).build();
+        TcpConfig ts = TcpConfig.builder().timestamps(true).sack(true).windowScaling(false).rackFirstLossWait(false)
+                .build();
         ScriptedPeer p = Scripted.peer(ts);
         TcpConnection c = Scripted.accept(p, s -> s.sackOk().ts(1000, 0), a -> a);
         p.advance(10 * 1_000_000L);
