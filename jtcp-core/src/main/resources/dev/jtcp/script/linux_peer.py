@@ -357,13 +357,16 @@ def tcpinfo(local, lport, remote, rport):
         s = sockets.get(fd)
         try:
             if s is not None and peer == (lport, remote, rport):
-                raw = s.getsockopt(socket.IPPROTO_TCP, TCP_INFO, 192)
+                raw = s.getsockopt(socket.IPPROTO_TCP, TCP_INFO, 232)
                 vals = struct.unpack("8B24I", raw[:104])
                 info = dict(zip(INFO_FIELDS, vals))
                 if len(raw) >= 192:
                     # The chronographs (Linux 4.10+): tcpi_busy_time, tcpi_rwnd_limited, tcpi_sndbuf_limited, usecs.
                     busy, rwnd, sndbuf = struct.unpack("3Q", raw[168:192])
                     info.update(tcpi_busy_time=busy, tcpi_rwnd_limited=rwnd, tcpi_sndbuf_limited=sndbuf)
+                if len(raw) >= 224:
+                    # Linux 5.4+: tcpi_reord_seen, how often reordering was detected.
+                    info["tcpi_reord_seen"] = struct.unpack("I", raw[220:224])[0]
                 info["tcpi_snd_wscale"] = info["wscale"] & 0xF
                 info["tcpi_rcv_wscale"] = info["wscale"] >> 4
                 del info["wscale"], info["flags"]
