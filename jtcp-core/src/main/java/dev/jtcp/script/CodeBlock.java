@@ -64,8 +64,25 @@ final class CodeBlock {
                 variables.put(m.group(1), v);
                 continue;
             }
+            if (stmt.startsWith("print(") && stmt.endsWith(")")) {
+                // Python's print: its arguments must evaluate (an unknown name skips the script, as in
+                // an assert); what it would print is not part of the script's result.
+                String args = stmt.substring(6, stmt.length() - 1);
+                CodeBlock b = new CodeBlock(args, line, scoped);
+                b.tokens = tokenize(args);
+                b.or();
+                while (b.i < b.tokens.size() && b.tokens.get(b.i).equals(",")) {
+                    b.i++;
+                    b.or();
+                }
+                if (b.i != b.tokens.size()) {
+                    throw b.unsupported("unexpected '" + b.tokens.get(b.i) + "'");
+                }
+                continue;
+            }
             if (!stmt.startsWith("assert ")) {
-                throw new ScriptUnsupportedException(line, "code '" + stmt + "' is not supported (only 'assert EXPR' is)");
+                throw new ScriptUnsupportedException(line,
+                        "code '" + stmt + "' is not supported (only 'assert EXPR', 'NAME = EXPR' and 'print(EXPR, ...)' are)");
             }
             CodeBlock b = new CodeBlock(stmt.substring(7), line, scoped);
             String failed = b.assertion();

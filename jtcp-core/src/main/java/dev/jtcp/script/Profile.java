@@ -22,7 +22,8 @@ public enum Profile {
      * 65536 and {@code sendspace} 32768, IW 10 ({@code initcwnd_segments}), delayed ACK 40 ms
      * ({@code delacktime}), MSL 30 s, initial RTO 1 s ({@code rexmit_initial}), minimum RTO 230 ms
      * (FreeBSD's {@code rexmit_min} 30 ms plus its {@code rexmit_slop} 200 ms, which jtcp has no
-     * separate term for), SACK, RFC 7323 and ECN accepted ({@code ecn.enable=2}). FreeBSD lays out
+     * separate term for), SACK, RFC 7323 and ECN accepted ({@code ecn.enable=2}), the first loss resent
+     * on DupThresh SACKs (no {@link TcpConfig#rackFirstLossWait()}). FreeBSD lays out
      * its SYN options differently ({@code mss,nop,wscale,sackOK,TS}), so outbound options are
      * compared as a set unless the script says otherwise.
      */
@@ -36,7 +37,7 @@ public enum Profile {
             case FREEBSD -> TcpConfig.defaults().toBuilder().receiveBufferBytes(65536).sendBufferBytes(32768)
                     .initialWindowSegments(10).delayedAck(java.time.Duration.ofMillis(40))
                     .msl(java.time.Duration.ofSeconds(30)).initialRto(java.time.Duration.ofSeconds(1))
-                    .minRto(java.time.Duration.ofMillis(230)).ecn(TcpConfig.EcnMode.ACCEPT).build();
+                    .minRto(java.time.Duration.ofMillis(230)).ecn(TcpConfig.EcnMode.ACCEPT).rackFirstLossWait(false).build();
         };
     }
 

@@ -139,15 +139,19 @@ final class Sysctls {
                 yield null;
             }
             case "net.ipv4.tcp_early_retrans" -> {
+                // Linux since 4.x: 3 and 4 send tail loss probes; 0, 1 and 2 send none (its early
+                // retransmit of RFC 5827 is gone, RACK took its place).
                 long v = number(s, line);
-                yield v == 3 || v == 4 ? null
-                        : "jtcp always sends tail loss probes (RFC 8985 §7) and has no early retransmit (RFC 5827)";
+                b.tailLossProbes(v == 3 || v == 4);
+                yield null;
             }
             case "net.ipv4.tcp_dsack" -> number(s, line) != 0 ? null
                     : "jtcp always reports duplicates with D-SACK blocks (RFC 2883) when SACK is on";
             case "net.ipv4.tcp_fack" -> number(s, line) == 0 ? null : "jtcp has no FACK";
-            case "net.ipv4.tcp_slow_start_after_idle" -> number(s, line) != 0 ? null
-                    : "jtcp always restarts from the initial window after an idle RTO (RFC 5681 §4.1)";
+            case "net.ipv4.tcp_slow_start_after_idle" -> {
+                b.slowStartAfterIdle(number(s, line) != 0);
+                yield null;
+            }
             case "net.ipv4.tcp_mtu_probing" -> number(s, line) == 0 ? null
                     : "jtcp has no packetization-layer path MTU discovery (RFC 4821)";
             case "net.ipv4.tcp_notsent_lowat" -> {

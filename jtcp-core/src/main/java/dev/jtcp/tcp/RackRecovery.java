@@ -640,7 +640,8 @@ final class RackRecovery implements LossRecovery, Sender.TransmitLog, Flight.Del
         // (RFC 8985 §7 probes any tail; Linux sends a TLP for a FIN).
         boolean dataState = t.state == ESTABLISHED || t.state == CLOSE_WAIT || t.state == FIN_WAIT_1
                 || t.state == CLOSING || t.state == LAST_ACK;
-        if (!dataState || inRecovery || inLoss || probePending || !rtt.hasSample() || t.retransmits > 0
+        if (!cfg.tailLossProbes() || !dataState || inRecovery || inLoss || probePending || !rtt.hasSample()
+                || t.retransmits > 0
                 || flight == null || flight.isEmpty()) {
             return 0;
         }

@@ -207,7 +207,8 @@ final class Sender {
             }
             int inFlight = SeqNum.diff(t.sndNxt, t.sndUna);
             int unsent = SeqNum.diff(t.sndBufEnd, t.sndNxt);
-            if (inFlight == 0 && unsent > 0 && nowNs - lastDataSendNs > rtt.rtoNs()) {
+            if (inFlight == 0 && unsent > 0 && nowNs - lastDataSendNs > rtt.rtoNs()
+                    && (cfg.slowStartAfterIdle() || cfg.congestionControl() == TcpConfig.CongestionAlgorithm.BBR)) {
                 // RFC 5681 §4.1: after an idle period longer than the RTO, restart from the initial window.
                 t.cc.onIdleRestart(t.effMss, SynOptions.initialWindow(cfg, t));
             }

@@ -136,6 +136,11 @@ import java.time.Duration;
  *                              segment (less than the MSS) is unacknowledged, so the short tail of a write goes at
  *                              once behind full segments in flight; off: RFC 9293 §3.7.4 (RFC 896), held while any
  *                              data is unacknowledged
+ * @param tailLossProbes        RACK-TLP's tail loss probes (RFC 8985 §7): a probe timeout of about 2 × SRTT when the
+ *                              tail of a flight may be lost; off: the RTO alone (Linux's {@code tcp_early_retrans=0})
+ * @param slowStartAfterIdle    after an idle period longer than the RTO the window restarts from the initial window
+ *                              (RFC 5681 §4.1, Linux's {@code tcp_slow_start_after_idle=1}); off: the window is kept
+ *                              (BBR still marks its idle restart)
  */
 public record TcpConfig(
         int defaultMssV4,
@@ -189,7 +194,9 @@ public record TcpConfig(
         boolean linuxWindowProbes,
         boolean bbrLossTolerant,
         boolean rackFirstLossWait,
-        boolean minshallNagle) {
+        boolean minshallNagle,
+        boolean tailLossProbes,
+        boolean slowStartAfterIdle) {
 
     /** When a listener answers with SYN cookies instead of keeping state. */
     public enum SynCookieMode {
@@ -297,7 +304,9 @@ public record TcpConfig(
                 0, Integer.MAX_VALUE, false, false, false,
                 true,
                 true,
-                false);
+                false,
+                true,
+                true);
     }
 
     /**
@@ -398,6 +407,8 @@ public record TcpConfig(
         private boolean bbrLossTolerant;
         private boolean rackFirstLossWait;
         private boolean minshallNagle;
+        private boolean tailLossProbes;
+        private boolean slowStartAfterIdle;
 
         private Builder(TcpConfig c) {
             defaultMssV4 = c.defaultMssV4;
@@ -452,6 +463,8 @@ public record TcpConfig(
             bbrLossTolerant = c.bbrLossTolerant;
             rackFirstLossWait = c.rackFirstLossWait;
             minshallNagle = c.minshallNagle;
+            tailLossProbes = c.tailLossProbes;
+            slowStartAfterIdle = c.slowStartAfterIdle;
         }
 
         public Builder defaultMss(int v4, int v6) { defaultMssV4 = v4; defaultMssV6 = v6; return this; }
@@ -508,6 +521,8 @@ public record TcpConfig(
         public Builder bbrLossTolerant(boolean on) { bbrLossTolerant = on; return this; }
         public Builder rackFirstLossWait(boolean on) { rackFirstLossWait = on; return this; }
         public Builder minshallNagle(boolean on) { minshallNagle = on; return this; }
+        public Builder tailLossProbes(boolean on) { tailLossProbes = on; return this; }
+        public Builder slowStartAfterIdle(boolean on) { slowStartAfterIdle = on; return this; }
 
         public TcpConfig build() {
             return new TcpConfig(defaultMssV4, defaultMssV6, windowScaling, timestamps, sack, sendBufferBytes,
@@ -521,7 +536,9 @@ public record TcpConfig(
                     tsoMinSegs, notSentLowatBytes, writeAccounting, rtoVarianceFloor, linuxWindowProbes,
                     bbrLossTolerant,
                     rackFirstLossWait,
-                    minshallNagle);
+                    minshallNagle,
+                    tailLossProbes,
+                    slowStartAfterIdle);
         }
     }
 }

@@ -43,10 +43,19 @@ class CodeBlockTest {
 
     @Test
     void anythingElseIsUnsupported() {
-        assertThatThrownBy(() -> check("print(tcpi_state)")).isInstanceOf(ScriptUnsupportedException.class)
+        assertThatThrownBy(() -> check("import os")).isInstanceOf(ScriptUnsupportedException.class)
                 .hasMessageContaining("only 'assert EXPR'");
+        assertThatThrownBy(() -> check("print(tcpi_unacked)")).hasMessageContaining("'tcpi_unacked' is not available");
         assertThatThrownBy(() -> check("assert tcpi_unacked == 1")).hasMessageContaining("'tcpi_unacked' is not available");
         assertThatThrownBy(() -> check("assert tcpi_state in (1, 2)")).isInstanceOf(ScriptUnsupportedException.class);
+    }
+
+    @Test
+    void printEvaluatesItsArgumentsAndChangesNoOutcome() {
+        assertThat(check("print(tcpi_snd_cwnd); assert tcpi_snd_cwnd == 10")).isNull();
+        assertThat(check("print(tcpi_snd_cwnd, tcpi_rto * 2)\nassert tcpi_snd_cwnd == 4"))
+                .startsWith("assert tcpi_snd_cwnd == 4 failed");
+        assertThatThrownBy(() -> check("print(tcpi_snd_cwnd tcpi_rto)")).isInstanceOf(ScriptUnsupportedException.class);
     }
 
     @Test
