@@ -129,7 +129,7 @@ final class RackRecovery implements LossRecovery, Sender.TransmitLog, Flight.Del
     private void ensureState() {
         if (flight == null) {
             flight = new Flight();
-            rack = new Rack(cfg.rackFirstLossWait());
+            rack = new Rack(cfg.rackFirstLossWait(), cfg.rackNoDupThresh());
             prr = new Prr();
             rate = new DeliveryRate();
             sample = new AckSample();
@@ -282,7 +282,7 @@ final class RackRecovery implements LossRecovery, Sender.TransmitLog, Flight.Del
         boolean retransmitted = (flags & Flight.RETRANSMITTED) != 0;
         long xmit = f.xmitNs(p);
         long nowNs = sample.nowNs;
-        rack.onDelivered(f.end(p), xmit, retransmitted, false, nowNs);
+        rack.onDelivered(f.end(p), xmit, f.sendOrder(p), retransmitted, false, nowNs);
         reordering.onDelivered(f.start(p), f.end(p), retransmitted, visitingSack);
         rate.onDelivered(f.length(p), nowNs, xmit, f.deliveredAtSend(p), f.deliveredNsAtSend(p),
                 f.firstTxNsAtSend(p), (flags & Flight.APP_LIMITED) != 0);

@@ -18,9 +18,12 @@ class SackRecoveryTest {
     private static final int MSS = 1460;
     private static final int ISS = Scripted.ISS;
     private static final int IRS = Scripted.IRS;
-    /** RFC 8985's reordering window from the first loss on (the default first waits; see {@link TcpConfig#rackFirstLossWait()}). */
+    /**
+     * RFC 8985's reordering window from the first loss on (the default waits; see {@link
+     * TcpConfig#rackFirstLossWait()} and {@link TcpConfig#rackNoDupThresh()}).
+     */
     private static final TcpConfig SACK = TcpConfig.builder().timestamps(false).sack(true).windowScaling(false)
-            .rackFirstLossWait(false).build();
+            .rackFirstLossWait(false).rackNoDupThresh(false).build();
 
     private static int seq(int segment) {
         return ISS + 1 + segment * MSS;
@@ -136,7 +139,7 @@ class SackRecoveryTest {
     @Requirement("MUST-19")
     void undoesTheWindowReductionWhenTimestampsShowTheRetransmitWasSpurious() {
         TcpConfig ts = TcpConfig.builder().timestamps(true).sack(true).windowScaling(false).rackFirstLossWait(false)
-                .build();
+                .rackNoDupThresh(false).build();
         ScriptedPeer p = Scripted.peer(ts);
         TcpConnection c = Scripted.accept(p, s -> s.sackOk().ts(1000, 0), a -> a);
         p.advance(10 * 1_000_000L);
