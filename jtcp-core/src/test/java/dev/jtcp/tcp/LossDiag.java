@@ -139,9 +139,10 @@ public final class LossDiag {
         TcpConnection s = l.accept();
         ByteBuffer src = ByteBuffer.allocate(256 * 1024);
         long[] sent = {0};
+        long[] writeEnd = {c.burstBytes() > 0 ? Math.min(c.burstBytes(), c.bytes()) : c.bytes()};
         Runnable fill = () -> {
-            while (sent[0] < c.bytes()) {
-                src.clear().limit((int) Math.min(src.capacity(), c.bytes() - sent[0]));
+            while (sent[0] < writeEnd[0]) {
+                src.clear().limit((int) Math.min(src.capacity(), writeEnd[0] - sent[0]));
                 int n = s.send(net.nowNs(), src);
                 if (n <= 0) {
                     return;
@@ -173,6 +174,10 @@ public final class LossDiag {
         int[] episodes = {0};
         boolean[] prevRec = {false};
         net.runWhile(() -> {
+            if (sent[0] == writeEnd[0] && writeEnd[0] < c.bytes() && s.status().unacknowledged() == 0) {
+                writeEnd[0] = Math.min(writeEnd[0] + c.burstBytes(), c.bytes());
+                fill.run();
+            }
             long now = net.nowNs();
             double dt = (now - last[0]) / 1e9;
             last[0] = now;
