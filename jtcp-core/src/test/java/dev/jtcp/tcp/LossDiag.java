@@ -19,7 +19,7 @@ import java.util.TreeMap;
  * [FROM_MS TO_MS]}, or {@code many CASE[,CASE...] SEEDS} for mean and median Mathis ratios over more
  * seeds than the bench's five ({@code -Dper.seed=true} prints each; {@code -Drfc8985=true} turns off
  * {@link TcpConfig#rackFirstLossWait()} and {@link TcpConfig#rackNoDupThresh()}; {@code -Dbytes=N} sets the
- * transfer size of {@code many}; {@code -Dtimeline=true} samples cwnd every 20 ms). Run it
+ * transfer size of {@code many}; {@code -Dcc=reno|cubic|bbr} the controller; {@code -Dtimeline=true} samples cwnd every 20 ms). Run it
  * from the test classpath after {@code ./mvnw -pl jtcp-core test-compile}.
  */
 public final class LossDiag {
@@ -49,7 +49,7 @@ public final class LossDiag {
             for (String cn : args[1].split(",")) {
                 LossBench.Case c = LossBench.standardCases(Long.getLong("bytes", 5_000_000L)).stream().filter(x -> x.name().contains(cn))
                         .findFirst().orElseThrow();
-                TcpConfig sender = TcpConfig.defaults().toBuilder().sendBufferBytes(4 << 20).rack(true).rackFirstLossWait(!Boolean.getBoolean("rfc8985")).rackNoDupThresh(!Boolean.getBoolean("rfc8985")).build();
+                TcpConfig sender = TcpConfig.defaults().toBuilder().sendBufferBytes(4 << 20).rack(true).congestionControl(TcpConfig.CongestionAlgorithm.parse(System.getProperty("cc", "cubic"))).rackFirstLossWait(!Boolean.getBoolean("rfc8985")).rackNoDupThresh(!Boolean.getBoolean("rfc8985")).build();
                 double[] v = new double[n];
                 long rtx = 0, rto = 0, spur = 0;
                 for (int i = 0; i < n; i++) {
@@ -75,7 +75,7 @@ public final class LossDiag {
         long mb = Long.parseLong(args[2]);
         LossBench.Case c = LossBench.standardCases(mb * 1_000_000L).stream().filter(x -> x.name().contains(name))
                 .findFirst().orElseThrow();
-        TcpConfig sender = TcpConfig.defaults().toBuilder().sendBufferBytes(4 << 20).rack(true).rackFirstLossWait(!Boolean.getBoolean("rfc8985")).rackNoDupThresh(!Boolean.getBoolean("rfc8985")).build();
+        TcpConfig sender = TcpConfig.defaults().toBuilder().sendBufferBytes(4 << 20).rack(true).congestionControl(TcpConfig.CongestionAlgorithm.parse(System.getProperty("cc", "cubic"))).rackFirstLossWait(!Boolean.getBoolean("rfc8985")).rackNoDupThresh(!Boolean.getBoolean("rfc8985")).build();
         SimNetwork net = new SimNetwork(seed);
         SplittableRandom r = new SplittableRandom(seed);
         TcpConfig receiver = TcpConfig.defaults().toBuilder().receiveBufferBytes(4 << 20).build();
