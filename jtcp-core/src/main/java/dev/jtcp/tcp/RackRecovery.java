@@ -640,8 +640,8 @@ final class RackRecovery implements LossRecovery, Sender.TransmitLog, Flight.Del
         // (RFC 8985 §7 probes any tail; Linux sends a TLP for a FIN).
         boolean dataState = t.state == ESTABLISHED || t.state == CLOSE_WAIT || t.state == FIN_WAIT_1
                 || t.state == CLOSING || t.state == LAST_ACK;
-        if (!dataState || inRecovery || inLoss || probePending || !rtt.hasSample() || t.retransmits > 0
-                || flight == null || flight.isEmpty()) {
+        if (!dataState || (inRecovery && !recoveryTailProbe()) || inLoss || probePending || !rtt.hasSample()
+                || t.retransmits > 0 || flight == null || flight.isEmpty()) {
             return 0;
         }
         long pto = 2 * rtt.srttNs();
@@ -654,6 +654,20 @@ final class RackRecovery implements LossRecovery, Sender.TransmitLog, Flight.Del
             pto = Math.max(pto, MIN_PTO_NS);
         }
         return Math.min(pto, rtt.rtoNs());
+    }
+
+    /**
+     * Deviation ({@link TcpConfig#rackRecoveryProbe()}; RFC 8985 §7.2 and Linux probe only outside
+     * recovery): in fast recovery a probe stands in for the RTO when retransmissions are out,
+     * nothing deemed lost waits to be resent and no data is left to send. Then nothing sent after
+     * those retransmissions can be delivered, so RACK cannot find them lost; the probe, sent later
+     * than all of them, can (its SACK makes each one older than RACK.rtt lost). One probe per
+     * episode of silence: a probe out stops the next ({@link #probePending}).
+     */
+    private boolean recoveryTailProbe() {
+        Tcb t = tcb;
+        return cfg.rackRecoveryProbe() && flight != null && flight.retransOutRecords() > 0
+                && SeqNum.diff(t.sndBufEnd, t.sndNxt) == 0 && nextToResend() < 0;
     }
 
     /** RFC 8985 §7.2: new data went out; the probe timeout restarts from now. */

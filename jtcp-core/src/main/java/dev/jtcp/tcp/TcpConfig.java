@@ -144,6 +144,12 @@ import java.time.Duration;
  *                              episodes halve the window under random loss (jtcp's default; `jtcp bench loss` measured
  *                              2-3% more goodput at 3-5% loss, {@code --rfc8985-window} turns it off there); off: RFC
  *                              8985's window, as Linux's default ({@link #linux()} and {@link #rfc()})
+ * @param rackRecoveryProbe     in fast recovery, when retransmissions are in the network, nothing deemed lost waits to be
+ *                              resent and no data is left to send, a tail loss probe (RFC 8985 §7.3, the last segment
+ *                              not SACKed) goes after the PTO instead of waiting for the RTO: nothing sent after those
+ *                              retransmissions can be delivered, so RACK cannot find them lost (jtcp's default; a
+ *                              deviation from RFC 8985 §7.2, which schedules no probe in recovery, as Linux; off in
+ *                              {@link #linux()} and {@link #rfc()})
  */
 public record TcpConfig(
         int defaultMssV4,
@@ -198,7 +204,8 @@ public record TcpConfig(
         boolean bbrLossTolerant,
         boolean rackFirstLossWait,
         boolean minshallNagle,
-        boolean rackNoDupThresh) {
+        boolean rackNoDupThresh,
+        boolean rackRecoveryProbe) {
 
     /** When a listener answers with SYN cookies instead of keeping state. */
     public enum SynCookieMode {
@@ -307,6 +314,7 @@ public record TcpConfig(
                 true,
                 true,
                 false,
+                true,
                 true);
     }
 
@@ -321,7 +329,7 @@ public record TcpConfig(
         return defaults().toBuilder().minRto(Duration.ofSeconds(1)).msl(Duration.ofMinutes(2)).initialWindowSegments(3)
                 .delayedAck(Duration.ofMillis(200)).quickAck(false).receiveBufferMaxBytes(256 * 1024)
                 .sendBufferMaxBytes(256 * 1024).congestionControl(CongestionAlgorithm.RENO).cwndValidation(false)
-                .sackGrowsWindow(false).rackFirstLossWait(false).rackNoDupThresh(false).build();
+                .sackGrowsWindow(false).rackFirstLossWait(false).rackNoDupThresh(false).rackRecoveryProbe(false).build();
     }
 
     /**
@@ -338,7 +346,8 @@ public record TcpConfig(
                 .pingPongAck(true).pushEachBurst(true).resetCarriesAck(true).linuxRecovery(true).hyStartDetect(3)
                 .sackGrowsWindow(false).failureKeepsReceived(true).synAckEchoCheck(true).synDataOnlyFastOpen(true)
                 .tsoMinSegs(2).writeAccounting(true).rtoVarianceFloor(true).linuxWindowProbes(true)
-                .minshallNagle(true).rackFirstLossWait(false).rackNoDupThresh(false).build();
+                .minshallNagle(true).rackFirstLossWait(false).rackNoDupThresh(false).rackRecoveryProbe(false)
+                .build();
     }
 
     /** 2×MSL, how long TIME-WAIT lasts. */
@@ -409,6 +418,7 @@ public record TcpConfig(
         private boolean rackFirstLossWait;
         private boolean minshallNagle;
         private boolean rackNoDupThresh;
+        private boolean rackRecoveryProbe;
 
         private Builder(TcpConfig c) {
             defaultMssV4 = c.defaultMssV4;
@@ -464,6 +474,7 @@ public record TcpConfig(
             rackFirstLossWait = c.rackFirstLossWait;
             minshallNagle = c.minshallNagle;
             rackNoDupThresh = c.rackNoDupThresh;
+            rackRecoveryProbe = c.rackRecoveryProbe;
         }
 
         public Builder defaultMss(int v4, int v6) { defaultMssV4 = v4; defaultMssV6 = v6; return this; }
@@ -521,6 +532,7 @@ public record TcpConfig(
         public Builder rackFirstLossWait(boolean on) { rackFirstLossWait = on; return this; }
         public Builder minshallNagle(boolean on) { minshallNagle = on; return this; }
         public Builder rackNoDupThresh(boolean on) { rackNoDupThresh = on; return this; }
+        public Builder rackRecoveryProbe(boolean on) { rackRecoveryProbe = on; return this; }
 
         public TcpConfig build() {
             return new TcpConfig(defaultMssV4, defaultMssV6, windowScaling, timestamps, sack, sendBufferBytes,
@@ -535,7 +547,8 @@ public record TcpConfig(
                     bbrLossTolerant,
                     rackFirstLossWait,
                     minshallNagle,
-                    rackNoDupThresh);
+                    rackNoDupThresh,
+                    rackRecoveryProbe);
         }
     }
 }
