@@ -42,8 +42,9 @@ public final class BenchLossCommand implements Callable<Integer> {
             + "loss-tolerant default (TcpConfig.bbrLossTolerant off).")
     boolean bbrDraft;
 
-    @Option(names = "--rfc8985-window", description = "Under test: RFC 8985's reordering window from the first loss on, "
-            + "as Linux (TcpConfig.rackFirstLossWait off; by default the first loss decision waits half a min RTT).")
+    @Option(names = "--rfc8985-window", description = "Under test: RFC 8985's reordering window, as Linux's default "
+            + "(TcpConfig.rackFirstLossWait and rackNoDupThresh off; by default the first loss decision waits half a min "
+            + "RTT, and later ones outside recovery a quarter, also when 3 segments are SACKed).")
     boolean rfc8985Window;
 
     @Override
@@ -60,7 +61,7 @@ public final class BenchLossCommand implements Callable<Integer> {
         }
         TcpConfig base = TcpConfig.defaults().toBuilder().sendBufferBytes(4 << 20).build();
         TcpConfig underTest = base.toBuilder().congestionControl(algorithm).rack(true).bbrLossTolerant(!bbrDraft)
-                .rackFirstLossWait(!rfc8985Window).build();
+                .rackFirstLossWait(!rfc8985Window).rackNoDupThresh(!rfc8985Window).build();
         TcpConfig baseline = base.toBuilder().congestionControl(TcpConfig.CongestionAlgorithm.RENO).rack(false).build();
         out.printf("jtcp loss recovery benchmark (simulator, %d MB per run, median of %d seeds): %s+rack vs reno+dupack%n",
                 mb, seeds, algorithm.linuxName());

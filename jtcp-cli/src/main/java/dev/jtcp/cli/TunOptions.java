@@ -60,7 +60,11 @@ final class TunOptions {
     int loops;
 
     @Option(names = "--impair", paramLabel = "SPEC",
-            description = "Impair both directions, e.g. loss=5%%,delay=10ms,jitter=2ms,reorder=1%%,duplicate=1%%.")
+            description = {"Impair both directions, e.g. loss=5%%,delay=10ms,jitter=2ms,reorder=1%%,duplicate=1%%.",
+                    "Keys: delay, jitter, jitterdist, loss, gilbert (burst loss), reorder, reorderdelay, duplicate,"
+                            + " corrupt, corruptbits, rate, queue, queuebytes, ce, cethreshold; and two TCP rules:"
+                            + " relose=N (a segment lost is lost again on its next N resends) and tail=N/BYTES (the"
+                            + " first sending of the last N segments before every BYTES of a stream is lost)."})
     String impair;
 
     @Option(names = "--seed", defaultValue = "1", description = "Seed of the --impair fault injector (default ${DEFAULT-VALUE}).")

@@ -37,7 +37,8 @@ public enum Profile {
             case FREEBSD -> TcpConfig.defaults().toBuilder().receiveBufferBytes(65536).sendBufferBytes(32768)
                     .initialWindowSegments(10).delayedAck(java.time.Duration.ofMillis(40))
                     .msl(java.time.Duration.ofSeconds(30)).initialRto(java.time.Duration.ofSeconds(1))
-                    .minRto(java.time.Duration.ofMillis(230)).ecn(TcpConfig.EcnMode.ACCEPT).rackFirstLossWait(false).build();
+                    .minRto(java.time.Duration.ofMillis(230)).ecn(TcpConfig.EcnMode.ACCEPT).rackFirstLossWait(false)
+                    .rackNoDupThresh(false).rackRecoveryProbe(false).build();
         };
     }
 

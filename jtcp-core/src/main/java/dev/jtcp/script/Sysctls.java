@@ -131,11 +131,13 @@ final class Sysctls {
             case "net.ipv4.tcp_recovery" -> {
                 // Bit 0: RACK loss detection (RFC 8985); without it, duplicate-ACK counting (RFC 6675).
                 // Bit 2 (Linux's RACK_NO_DUPTHRESH): DupThresh SACKed segments do not zero RACK's
-                // reordering window; jtcp reads it as its first-loss wait (TcpConfig.rackFirstLossWait),
-                // so that 1, Linux's default, gives RFC 8985's window from the first loss on.
+                // reordering window outside recovery (TcpConfig.rackNoDupThresh), and jtcp's first-loss
+                // wait goes with it (TcpConfig.rackFirstLossWait), so that 1, Linux's default, gives
+                // RFC 8985's window from the first loss on.
                 long v = number(s, line);
                 b.rack((v & 1) != 0);
                 b.rackFirstLossWait((v & 4) != 0);
+                b.rackNoDupThresh((v & 4) != 0);
                 yield null;
             }
             case "net.ipv4.tcp_early_retrans" -> {

@@ -22,8 +22,12 @@ import java.util.TreeMap;
 
 /**
  * Loss recovery measured on the simulated network, on virtual time: one bulk transfer per named
- * case (random loss one way and both ways, bursts, reordering without loss, ACK loss, a bottleneck
- * with a finite queue, a long fat path), with jtcp at both ends and a chosen sender configuration.
+ * case (random loss one way and both ways, bursts, tail loss, lost retransmissions, reordering
+ * without loss, ACK loss, a bottleneck with a finite queue, a long fat path), with jtcp at both
+ * ends and a chosen sender configuration. The tail-loss case writes in bursts, each when the one
+ * before is acknowledged (a request and its answer), and loses the last segments of each
+ * (Impairments' deterministic {@code tail} rule); the lost-retransmission cases lose a segment's
+ * first retransmissions too ({@code relose}).
  * Each run reports goodput, the Mathis et al. bound for the case's loss and RTT, retransmissions,
  * retransmission timeouts, and spurious retransmissions: data delivered to the receiver twice,
  * counted on the link (no duplication impairment is used, so every second delivery was a
@@ -48,8 +52,16 @@ public final class LossBench {
      * @param bytes         how much the sender sends
      * @param lossForMathis the data direction's loss probability for the Mathis bound, 0 where the
      *                      bound does not apply (no random loss)
+     * @param burstBytes    0 to write everything at once; else the sender writes this much, waits
+     *                      until all of it is acknowledged, then writes the next burst
      */
-    public record Case(String name, Impairments data, Impairments acks, long bytes, double lossForMathis) {}
+    public record Case(String name, Impairments data, Impairments acks, long bytes, double lossForMathis,
+                       long burstBytes) {
+        /** A bulk transfer: everything written at once. */
+        public Case(String name, Impairments data, Impairments acks, long bytes, double lossForMathis) {
+            this(name, data, acks, bytes, lossForMathis, 0);
+        }
+    }
 
     /**
      * What one run measured.
@@ -91,6 +103,15 @@ public final class LossBench {
         }
         cases.add(new Case("burst loss (Gilbert 1%/25%)",
                 Impairments.parse("delay=5ms,gilbert=1%/25%"), d5, bytes, 0));
+        // Writes of whole segments (45 of 1448 bytes, the MSS with timestamps on a 1500-byte MTU): a
+        // short last piece would wait for Nagle, and the tail loss probe, sending it, would be lost too.
+        long write = 45 * 1448;
+        cases.add(new Case("tail loss (2 of each 45-seg write)",
+                Impairments.parse("delay=5ms,tail=2/" + write), d5, bytes, 0, write));
+        cases.add(new Case("lost retransmissions (1%, once)", Impairments.parse("delay=5ms,loss=1%,relose=1"), d5,
+                bytes, 0.01));
+        cases.add(new Case("lost retransmissions (1%, twice)", Impairments.parse("delay=5ms,loss=1%,relose=2"),
+                d5, bytes, 0.01));
         cases.add(new Case("reordering 5%, no loss", Impairments.parse("delay=5ms,reorder=5%,reorderdelay=3ms"), d5,
                 bytes, 0));
         cases.add(new Case("ACK loss 20%", d5, Impairments.parse("delay=5ms,loss=20%"), bytes, 0));
@@ -138,9 +159,11 @@ public final class LossBench {
         }
         ByteBuffer src = ByteBuffer.allocate(256 * 1024);
         long[] sent = {0};
+        // What the application has written so far may reach: everything, or the current burst.
+        long[] writeEnd = {c.burstBytes() > 0 ? Math.min(c.burstBytes(), c.bytes()) : c.bytes()};
         Runnable fill = () -> {
-            while (sent[0] < c.bytes()) {
-                src.clear().limit((int) Math.min(src.capacity(), c.bytes() - sent[0]));
+            while (sent[0] < writeEnd[0]) {
+                src.clear().limit((int) Math.min(src.capacity(), writeEnd[0] - sent[0]));
                 int n = s.send(net.nowNs(), src);
                 if (n <= 0) {
                     return;
@@ -156,7 +179,14 @@ public final class LossBench {
         });
         long start = net.nowNs();
         fill.run();
-        boolean done = net.runWhile(() -> received[0] < c.bytes(), limitNs);
+        boolean done = net.runWhile(() -> {
+            if (sent[0] == writeEnd[0] && writeEnd[0] < c.bytes() && s.status().unacknowledged() == 0) {
+                // The burst is acknowledged: the next one.
+                writeEnd[0] = Math.min(writeEnd[0] + c.burstBytes(), c.bytes());
+                fill.run();
+            }
+            return received[0] < c.bytes();
+        }, limitNs);
         long elapsed = net.nowNs() - start;
         ConnectionStatus st = s.status();
         long rtt = c.data().delayNs() + c.acks().delayNs();

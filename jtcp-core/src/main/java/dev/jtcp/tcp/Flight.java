@@ -44,6 +44,11 @@ final class Flight {
     private int[] end;
     /** When each record was last (re)transmitted, ns; RFC 8985's Segment.xmit_ts. */
     private long[] xmitNs;
+    /**
+     * The order of each record's latest (re)transmission among all of the connection's sends (a
+     * counter, compared with wrap-around): it breaks ties between records sent at the same instant.
+     */
+    private int[] sendOrder;
     /** The flag bits above. */
     private byte[] flags;
     /** The connection's delivered-bytes count when the record was sent (rate sampling). */
@@ -52,6 +57,8 @@ final class Flight {
     private long[] deliveredNs;
     /** When the first segment of the then-current flight was sent, as of the record's sending, ns. */
     private long[] firstTxNs;
+    /** The {@link #sendOrder} of the next transmission. */
+    private int nextSendOrder;
     /** Ring index of position 0. */
     private int head;
     /** Records held; 0 when nothing is outstanding. */
@@ -89,6 +96,11 @@ final class Flight {
 
     long xmitNs(int p) {
         return xmitNs[at(p)];
+    }
+
+    /** The record's place in the order of transmissions (see {@link #sendOrder}). */
+    int sendOrder(int p) {
+        return sendOrder[at(p)];
     }
 
     int flags(int p) {
@@ -163,6 +175,7 @@ final class Flight {
         start[i] = seq;
         end[i] = endSeq;
         xmitNs[i] = nowNs;
+        sendOrder[i] = nextSendOrder++;
         flags[i] = (byte) (appLimited ? APP_LIMITED : 0);
         delivered[i] = deliveredAtSend;
         deliveredNs[i] = deliveredNsAtSend;
@@ -232,6 +245,7 @@ final class Flight {
         }
         flags[i] = (byte) (f | RETRANSMITTED | RETRANS_OUT);
         xmitNs[i] = nowNs;
+        sendOrder[i] = nextSendOrder++;
     }
 
     /** Replaces record {@code p}'s rate-sample stamps with those of its latest transmission. */
@@ -410,6 +424,7 @@ final class Flight {
         start[to] = start[from];
         end[to] = end[from];
         xmitNs[to] = xmitNs[from];
+        sendOrder[to] = sendOrder[from];
         flags[to] = flags[from];
         delivered[to] = delivered[from];
         deliveredNs[to] = deliveredNs[from];
@@ -427,6 +442,7 @@ final class Flight {
         int[] oldStart = start;
         int[] oldEnd = end;
         long[] oldXmit = xmitNs;
+        int[] oldOrder = sendOrder;
         byte[] oldFlags = flags;
         long[] oldDelivered = delivered;
         long[] oldDeliveredNs = deliveredNs;
@@ -438,6 +454,7 @@ final class Flight {
             start[p] = oldStart[from];
             end[p] = oldEnd[from];
             xmitNs[p] = oldXmit[from];
+            sendOrder[p] = oldOrder[from];
             flags[p] = oldFlags[from];
             delivered[p] = oldDelivered[from];
             deliveredNs[p] = oldDeliveredNs[from];
@@ -450,6 +467,7 @@ final class Flight {
         start = new int[capacity];
         end = new int[capacity];
         xmitNs = new long[capacity];
+        sendOrder = new int[capacity];
         flags = new byte[capacity];
         delivered = new long[capacity];
         deliveredNs = new long[capacity];

@@ -16,6 +16,13 @@ import dev.jtcp.wire.SeqNum;
  * (undone later, when timestamps or D-SACKs prove it); waiting half a round trip once per
  * connection costs little. From the first loss decision on, RFC 8985's window applies.
  *
+ * <p>Deviation, with {@link TcpConfig#rackNoDupThresh()} (Linux's {@code net.ipv4.tcp_recovery}
+ * bit 2, {@code TCP_RACK_NO_DUPTHRESH}): outside recovery the window is min_RTT / 4 even when
+ * DupThresh segments are SACKed and no reordering has been seen, so a loss is decided only after
+ * the ACKs that arrive together with the one revealing it have been read, and the episode's
+ * recovery point takes in what they released. Inside recovery the window stays zero, as the RFC
+ * has it, so lost retransmissions are found as soon.
+ *
  * <p>Read RFC 8985 §6.2 alongside: {@link #onDelivered} is steps 2 and 3 for one newly acknowledged
  * segment, {@link #updateReorderingWindow} step 4, {@link #detectLoss} step 5 over the {@link
  * Flight}, and {@link #markLossesOnRto} §6.3. The caller (the loss-recovery room) feeds it from
@@ -29,8 +36,11 @@ final class Rack {
 
     /** RACK.xmit_ts: send time of the most recently sent segment known delivered; valid when {@link #haveDelivery}. */
     private long xmitNs;
-    /** RACK.end_seq: the end of that segment (breaks ties between segments sent at the same time). */
-    private int endSeq;
+    /**
+     * That segment's place in the order of transmissions ({@link Flight#sendOrder}), where RFC 8985
+     * keeps RACK.end_seq: it breaks ties between segments sent at the same instant.
+     */
+    private int xmitOrder;
     /** Whether any segment's delivery has been measured yet. */
     private boolean haveDelivery;
     /** RACK.rtt: the RTT of that segment's delivery, ns. */
@@ -52,14 +62,22 @@ final class Rack {
     /** No segment has been deemed lost yet: the first decision waits for a wider window (see the class comment). */
     private boolean beforeFirstLoss;
 
+    /** Outside recovery, DupThresh SACKed segments do not zero the window (see the class comment). */
+    private final boolean noDupThresh;
+
     /** RFC 8985's detector, as Linux has it. */
     Rack() {
-        this(false);
+        this(false, false);
     }
 
-    /** With {@code firstLossWait}, the first loss decision waits a wider window (see the class comment). */
-    Rack(boolean firstLossWait) {
+    /**
+     * @param firstLossWait the first loss decision waits a wider window (see the class comment)
+     * @param noDupThresh   outside recovery the window stays min_RTT / 4 also when DupThresh segments
+     *                      are SACKed (see the class comment)
+     */
+    Rack(boolean firstLossWait, boolean noDupThresh) {
         this.beforeFirstLoss = firstLossWait;
+        this.noDupThresh = noDupThresh;
     }
     /** RACK.reo_wnd as last computed, ns. */
     private long reoWndNs;
@@ -104,7 +122,8 @@ final class Rack {
      * @param ambiguous the segment was retransmitted and the ACK may be for an earlier transmission:
      *                  its timestamp echo is older than the retransmission (RFC 8985 §6.2 step 2)
      */
-    void onDelivered(int segEnd, long segXmitNs, boolean retransmitted, boolean ambiguous, long nowNs) {
+    void onDelivered(int segEnd, long segXmitNs, int segOrder, boolean retransmitted, boolean ambiguous,
+                     long nowNs) {
         // Step 3: reordering, a delivery below the highest delivered sequence of a segment sent once.
         if (!haveFack || SeqNum.gt(segEnd, fack)) {
             fack = segEnd;
@@ -120,12 +139,12 @@ final class Rack {
             return;
         }
         onRttSample(rtt);
-        if (!haveDelivery || sentAfter(segXmitNs, segEnd, xmitNs, endSeq)) {
+        if (!haveDelivery || sentAfter(segXmitNs, segOrder, xmitNs, xmitOrder)) {
             // RACK.rtt goes with RACK.xmit_ts: the RTT of the most recently sent delivered segment
             // (the RFC visits an ACK's segments in sending order and keeps the last one's).
             rttNs = rtt;
             xmitNs = segXmitNs;
-            endSeq = segEnd;
+            xmitOrder = segOrder;
             haveDelivery = true;
         }
     }
@@ -166,9 +185,9 @@ final class Rack {
             // Deviation (class comment): the first loss decision waits as after one D-SACK round.
             long wnd = Math.max(reoWndMult, 2) * (minRttNs / 4);
             reoWndNs = srttNs > 0 ? Math.min(wnd, srttNs) : wnd;
-        } else if (!reorderingSeen && (inRecovery || sackedSegments >= dupThresh)) {
-            // No reordering seen: once recovery is under way (or DupThresh segments are SACKed), a
-            // hole is a loss at once, as with the duplicate-ACK threshold.
+        } else if (!reorderingSeen && (inRecovery || (!noDupThresh && sackedSegments >= dupThresh))) {
+            // No reordering seen: once recovery is under way (or DupThresh segments are SACKed, unless
+            // noDupThresh), a hole is a loss at once, as with the duplicate-ACK threshold.
             reoWndNs = 0;
         } else if (minRttNs == Long.MAX_VALUE) {
             reoWndNs = 0;
@@ -203,7 +222,7 @@ final class Rack {
                 retransSeen++;
             }
             long segXmit = flight.xmitNs(p);
-            if (sentAfter(xmitNs, endSeq, segXmit, flight.end(p))) {
+            if (sentAfter(xmitNs, xmitOrder, segXmit, flight.sendOrder(p))) {
                 long remaining = segXmit + rttNs + reoWndNs - nowNs;
                 if (remaining <= 0) {
                     beforeFirstLoss = false;
@@ -236,8 +255,16 @@ final class Rack {
         }
     }
 
-    /** RFC 8985's RACK_sent_after: t1 later, or the same time and a higher sequence number. */
-    static boolean sentAfter(long t1, int seq1, long t2, int seq2) {
-        return t1 - t2 > 0 || (t1 == t2 && SeqNum.gt(seq1, seq2));
+    /**
+     * RFC 8985's RACK_sent_after: t1 later, or the same time and sent later. The RFC breaks a tie by
+     * the higher sequence number, which stands for the send order when new data goes out in sequence;
+     * a retransmission sent in the same instant after new data (on a later ACK of the same burst,
+     * as the simulator's virtual clock delivers them) would look older than that data and be deemed
+     * lost again by its first SACK. Linux stamps each send with a nanosecond clock read per send
+     * loop, so its ties are within one loop, in sequence order; the transmission counter gives
+     * the true order in every case.
+     */
+    static boolean sentAfter(long t1, int order1, long t2, int order2) {
+        return t1 - t2 > 0 || (t1 == t2 && order1 - order2 > 0);
     }
 }

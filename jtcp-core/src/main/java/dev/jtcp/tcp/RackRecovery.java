@@ -129,7 +129,7 @@ final class RackRecovery implements LossRecovery, Sender.TransmitLog, Flight.Del
     private void ensureState() {
         if (flight == null) {
             flight = new Flight();
-            rack = new Rack(cfg.rackFirstLossWait());
+            rack = new Rack(cfg.rackFirstLossWait(), cfg.rackNoDupThresh());
             prr = new Prr();
             rate = new DeliveryRate();
             sample = new AckSample();
@@ -282,7 +282,7 @@ final class RackRecovery implements LossRecovery, Sender.TransmitLog, Flight.Del
         boolean retransmitted = (flags & Flight.RETRANSMITTED) != 0;
         long xmit = f.xmitNs(p);
         long nowNs = sample.nowNs;
-        rack.onDelivered(f.end(p), xmit, retransmitted, false, nowNs);
+        rack.onDelivered(f.end(p), xmit, f.sendOrder(p), retransmitted, false, nowNs);
         reordering.onDelivered(f.start(p), f.end(p), retransmitted, visitingSack);
         rate.onDelivered(f.length(p), nowNs, xmit, f.deliveredAtSend(p), f.deliveredNsAtSend(p),
                 f.firstTxNsAtSend(p), (flags & Flight.APP_LIMITED) != 0);
@@ -640,9 +640,8 @@ final class RackRecovery implements LossRecovery, Sender.TransmitLog, Flight.Del
         // (RFC 8985 §7 probes any tail; Linux sends a TLP for a FIN).
         boolean dataState = t.state == ESTABLISHED || t.state == CLOSE_WAIT || t.state == FIN_WAIT_1
                 || t.state == CLOSING || t.state == LAST_ACK;
-        if (!cfg.tailLossProbes() || !dataState || inRecovery || inLoss || probePending || !rtt.hasSample()
-                || t.retransmits > 0
-                || flight == null || flight.isEmpty()) {
+        if (!cfg.tailLossProbes() || !dataState || (inRecovery && !recoveryTailProbe()) || inLoss || probePending
+                || !rtt.hasSample() || t.retransmits > 0 || flight == null || flight.isEmpty()) {
             return 0;
         }
         long pto = 2 * rtt.srttNs();
@@ -655,6 +654,20 @@ final class RackRecovery implements LossRecovery, Sender.TransmitLog, Flight.Del
             pto = Math.max(pto, MIN_PTO_NS);
         }
         return Math.min(pto, rtt.rtoNs());
+    }
+
+    /**
+     * Deviation ({@link TcpConfig#rackRecoveryProbe()}; RFC 8985 §7.2 and Linux probe only outside
+     * recovery): in fast recovery a probe stands in for the RTO when retransmissions are out,
+     * nothing deemed lost waits to be resent and no data is left to send. Then nothing sent after
+     * those retransmissions can be delivered, so RACK cannot find them lost; the probe, sent later
+     * than all of them, can (its SACK makes each one older than RACK.rtt lost). One probe per
+     * episode of silence: a probe out stops the next ({@link #probePending}).
+     */
+    private boolean recoveryTailProbe() {
+        Tcb t = tcb;
+        return cfg.rackRecoveryProbe() && flight != null && flight.retransOutRecords() > 0
+                && SeqNum.diff(t.sndBufEnd, t.sndNxt) == 0 && nextToResend() < 0;
     }
 
     /** RFC 8985 §7.2: new data went out; the probe timeout restarts from now. */

@@ -141,6 +141,20 @@ import java.time.Duration;
  * @param slowStartAfterIdle    after an idle period longer than the RTO the window restarts from the initial window
  *                              (RFC 5681 §4.1, Linux's {@code tcp_slow_start_after_idle=1}); off: the window is kept
  *                              (BBR still marks its idle restart)
+ * @param rackNoDupThresh       outside loss recovery, RACK's reordering window stays a quarter of the minimum RTT
+ *                              also when DupThresh segments are SACKed and no reordering has been seen (Linux's {@code
+ *                              net.ipv4.tcp_recovery} bit 2, {@code TCP_RACK_NO_DUPTHRESH}; a deviation from RFC 8985
+ *                              §6.2, which zeroes it there): a loss is decided after the ACKs that arrived with the one
+ *                              revealing it, so the episode's recovery point covers what they released and fewer
+ *                              episodes halve the window under random loss (jtcp's default; `jtcp bench loss` measured
+ *                              2-3% more goodput at 3-5% loss, {@code --rfc8985-window} turns it off there); off: RFC
+ *                              8985's window, as Linux's default ({@link #linux()} and {@link #rfc()})
+ * @param rackRecoveryProbe     in fast recovery, when retransmissions are in the network, nothing deemed lost waits to be
+ *                              resent and no data is left to send, a tail loss probe (RFC 8985 §7.3, the last segment
+ *                              not SACKed) goes after the PTO instead of waiting for the RTO: nothing sent after those
+ *                              retransmissions can be delivered, so RACK cannot find them lost (jtcp's default; a
+ *                              deviation from RFC 8985 §7.2, which schedules no probe in recovery, as Linux; off in
+ *                              {@link #linux()} and {@link #rfc()})
  */
 public record TcpConfig(
         int defaultMssV4,
@@ -196,7 +210,9 @@ public record TcpConfig(
         boolean rackFirstLossWait,
         boolean minshallNagle,
         boolean tailLossProbes,
-        boolean slowStartAfterIdle) {
+        boolean slowStartAfterIdle,
+        boolean rackNoDupThresh,
+        boolean rackRecoveryProbe) {
 
     /** When a listener answers with SYN cookies instead of keeping state. */
     public enum SynCookieMode {
@@ -306,7 +322,8 @@ public record TcpConfig(
                 true,
                 false,
                 true,
-                true);
+                true,
+                true, true);
     }
 
     /**
@@ -320,7 +337,7 @@ public record TcpConfig(
         return defaults().toBuilder().minRto(Duration.ofSeconds(1)).msl(Duration.ofMinutes(2)).initialWindowSegments(3)
                 .delayedAck(Duration.ofMillis(200)).quickAck(false).receiveBufferMaxBytes(256 * 1024)
                 .sendBufferMaxBytes(256 * 1024).congestionControl(CongestionAlgorithm.RENO).cwndValidation(false)
-                .sackGrowsWindow(false).rackFirstLossWait(false).build();
+                .sackGrowsWindow(false).rackFirstLossWait(false).rackNoDupThresh(false).rackRecoveryProbe(false).build();
     }
 
     /**
@@ -337,7 +354,8 @@ public record TcpConfig(
                 .pingPongAck(true).pushEachBurst(true).resetCarriesAck(true).linuxRecovery(true).hyStartDetect(3)
                 .sackGrowsWindow(false).failureKeepsReceived(true).synAckEchoCheck(true).synDataOnlyFastOpen(true)
                 .tsoMinSegs(2).writeAccounting(true).rtoVarianceFloor(true).linuxWindowProbes(true)
-                .minshallNagle(true).rackFirstLossWait(false).build();
+                .minshallNagle(true).rackFirstLossWait(false).rackNoDupThresh(false).rackRecoveryProbe(false)
+                .build();
     }
 
     /** 2×MSL, how long TIME-WAIT lasts. */
@@ -409,6 +427,8 @@ public record TcpConfig(
         private boolean minshallNagle;
         private boolean tailLossProbes;
         private boolean slowStartAfterIdle;
+        private boolean rackNoDupThresh;
+        private boolean rackRecoveryProbe;
 
         private Builder(TcpConfig c) {
             defaultMssV4 = c.defaultMssV4;
@@ -465,6 +485,8 @@ public record TcpConfig(
             minshallNagle = c.minshallNagle;
             tailLossProbes = c.tailLossProbes;
             slowStartAfterIdle = c.slowStartAfterIdle;
+            rackNoDupThresh = c.rackNoDupThresh;
+            rackRecoveryProbe = c.rackRecoveryProbe;
         }
 
         public Builder defaultMss(int v4, int v6) { defaultMssV4 = v4; defaultMssV6 = v6; return this; }
@@ -523,6 +545,8 @@ public record TcpConfig(
         public Builder minshallNagle(boolean on) { minshallNagle = on; return this; }
         public Builder tailLossProbes(boolean on) { tailLossProbes = on; return this; }
         public Builder slowStartAfterIdle(boolean on) { slowStartAfterIdle = on; return this; }
+        public Builder rackNoDupThresh(boolean on) { rackNoDupThresh = on; return this; }
+        public Builder rackRecoveryProbe(boolean on) { rackRecoveryProbe = on; return this; }
 
         public TcpConfig build() {
             return new TcpConfig(defaultMssV4, defaultMssV6, windowScaling, timestamps, sack, sendBufferBytes,
@@ -538,7 +562,8 @@ public record TcpConfig(
                     rackFirstLossWait,
                     minshallNagle,
                     tailLossProbes,
-                    slowStartAfterIdle);
+                    slowStartAfterIdle,
+                    rackNoDupThresh, rackRecoveryProbe);
         }
     }
 }

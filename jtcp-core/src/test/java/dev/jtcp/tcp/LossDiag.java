@@ -17,8 +17,9 @@ import java.util.TreeMap;
  * recovery and after a timeout; mean cwnd and pipe in each; what each retransmission was for), and
  * an optional ladder of the sender's segments in a time window. Arguments: {@code CASE SEED MB
  * [FROM_MS TO_MS]}, or {@code many CASE[,CASE...] SEEDS} for mean and median Mathis ratios over more
- * seeds than the bench's five ({@code -Dper.seed=true} prints each; {@code -Dflw=true} turns on
- * {@link TcpConfig#rackFirstLossWait()}; {@code -Dtimeline=true} samples cwnd every 20 ms). Run it
+ * seeds than the bench's five ({@code -Dper.seed=true} prints each; {@code -Drfc8985=true} turns off
+ * {@link TcpConfig#rackFirstLossWait()} and {@link TcpConfig#rackNoDupThresh()}; {@code -Dbytes=N} sets the
+ * transfer size of {@code many}; {@code -Dcc=reno|cubic|bbr} the controller; {@code -Dtimeline=true} samples cwnd every 20 ms). Run it
  * from the test classpath after {@code ./mvnw -pl jtcp-core test-compile}.
  */
 public final class LossDiag {
@@ -46,9 +47,9 @@ public final class LossDiag {
         if (args[0].equals("many")) {
             int n = Integer.parseInt(args[2]);
             for (String cn : args[1].split(",")) {
-                LossBench.Case c = LossBench.standardCases(5_000_000L).stream().filter(x -> x.name().contains(cn))
+                LossBench.Case c = LossBench.standardCases(Long.getLong("bytes", 5_000_000L)).stream().filter(x -> x.name().contains(cn))
                         .findFirst().orElseThrow();
-                TcpConfig sender = TcpConfig.defaults().toBuilder().sendBufferBytes(4 << 20).rack(true).rackFirstLossWait(Boolean.getBoolean("flw")).build();
+                TcpConfig sender = TcpConfig.defaults().toBuilder().sendBufferBytes(4 << 20).rack(true).congestionControl(TcpConfig.CongestionAlgorithm.parse(System.getProperty("cc", "cubic"))).rackFirstLossWait(!Boolean.getBoolean("rfc8985")).rackNoDupThresh(!Boolean.getBoolean("rfc8985")).build();
                 double[] v = new double[n];
                 long rtx = 0, rto = 0, spur = 0;
                 for (int i = 0; i < n; i++) {
@@ -74,7 +75,7 @@ public final class LossDiag {
         long mb = Long.parseLong(args[2]);
         LossBench.Case c = LossBench.standardCases(mb * 1_000_000L).stream().filter(x -> x.name().contains(name))
                 .findFirst().orElseThrow();
-        TcpConfig sender = TcpConfig.defaults().toBuilder().sendBufferBytes(4 << 20).rack(true).rackFirstLossWait(Boolean.getBoolean("flw")).build();
+        TcpConfig sender = TcpConfig.defaults().toBuilder().sendBufferBytes(4 << 20).rack(true).congestionControl(TcpConfig.CongestionAlgorithm.parse(System.getProperty("cc", "cubic"))).rackFirstLossWait(!Boolean.getBoolean("rfc8985")).rackNoDupThresh(!Boolean.getBoolean("rfc8985")).build();
         SimNetwork net = new SimNetwork(seed);
         SplittableRandom r = new SplittableRandom(seed);
         TcpConfig receiver = TcpConfig.defaults().toBuilder().receiveBufferBytes(4 << 20).build();
@@ -138,9 +139,10 @@ public final class LossDiag {
         TcpConnection s = l.accept();
         ByteBuffer src = ByteBuffer.allocate(256 * 1024);
         long[] sent = {0};
+        long[] writeEnd = {c.burstBytes() > 0 ? Math.min(c.burstBytes(), c.bytes()) : c.bytes()};
         Runnable fill = () -> {
-            while (sent[0] < c.bytes()) {
-                src.clear().limit((int) Math.min(src.capacity(), c.bytes() - sent[0]));
+            while (sent[0] < writeEnd[0]) {
+                src.clear().limit((int) Math.min(src.capacity(), writeEnd[0] - sent[0]));
                 int n = s.send(net.nowNs(), src);
                 if (n <= 0) {
                     return;
@@ -172,6 +174,10 @@ public final class LossDiag {
         int[] episodes = {0};
         boolean[] prevRec = {false};
         net.runWhile(() -> {
+            if (sent[0] == writeEnd[0] && writeEnd[0] < c.bytes() && s.status().unacknowledged() == 0) {
+                writeEnd[0] = Math.min(writeEnd[0] + c.burstBytes(), c.bytes());
+                fill.run();
+            }
             long now = net.nowNs();
             double dt = (now - last[0]) / 1e9;
             last[0] = now;

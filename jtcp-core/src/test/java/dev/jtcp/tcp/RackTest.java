@@ -21,7 +21,7 @@ class RackTest {
 
     /** SACKs segment {@code k} at {@code nowNs}, feeding RACK as the recovery room will. */
     private static void sack(Rack rack, Flight f, int k, long nowNs) {
-        f.sack(ISS + k * MSS, ISS + (k + 1) * MSS, (fl, p, flags) -> rack.onDelivered(fl.end(p), fl.xmitNs(p),
+        f.sack(ISS + k * MSS, ISS + (k + 1) * MSS, (fl, p, flags) -> rack.onDelivered(fl.end(p), fl.xmitNs(p), fl.sendOrder(p),
                 (flags & Flight.RETRANSMITTED) != 0, false, nowNs));
     }
 
@@ -85,6 +85,46 @@ class RackTest {
     }
 
     @Test
+    void aRetransmissionSentInTheSameInstantAfterNewDataIsNotLostWhenThatDataIsSacked() {
+        Flight f = tenSegments();
+        Rack rack = new Rack();
+        for (int k = 1; k <= 3; k++) {
+            sack(rack, f, k, 50 * MS + k * MS);
+        }
+        rack.updateReorderingWindow(false, false, false, 3, 3, ISS, ISS + 10 * MSS, 50 * MS);
+        rack.detectLoss(f, 53 * MS);
+        assertThat(f.needsRetransmission(0)).isTrue();
+        // At 55 ms one ACK releases new data, and the next, in the same instant, the retransmission:
+        // sent after the new data, with a lower sequence number.
+        f.append(ISS + 10 * MSS, ISS + 11 * MSS, 55 * MS, 0, 0, 0, false);
+        f.retransmitted(0, 55 * MS);
+        sack(rack, f, 10, 105 * MS);
+        rack.updateReorderingWindow(false, false, true, 4, 3, ISS, ISS + 11 * MSS, 50 * MS);
+        rack.detectLoss(f, 105 * MS);
+        assertThat(f.needsRetransmission(0)).as("the retransmission left after segment 10").isFalse();
+        assertThat(f.retransOutRecords()).isOne();
+        assertThat(Rack.sentAfter(55 * MS, f.sendOrder(0), 55 * MS, f.sendOrder(10))).isTrue();
+    }
+
+    @Test
+    void withNoDupThreshTheWindowStaysAQuarterMinRttOutsideRecovery() {
+        Flight f = tenSegments();
+        Rack rack = new Rack(false, true);
+        for (int k = 5; k <= 7; k++) {
+            sack(rack, f, k, 50 * MS + k * MS);
+        }
+        long reo = rack.updateReorderingWindow(false, false, false, 3, 3, ISS, ISS + 10 * MSS, 50 * MS);
+        assertThat(reo).as("DupThresh segments SACKed, still min_RTT / 4").isEqualTo(12_500_000L);
+        long timeout = rack.detectLoss(f, 57 * MS);
+        assertThat(timeout).as("segment 4 (4 ms) expires at 4 + 50 + 12.5 ms").isEqualTo(9_500_000L);
+        assertThat(f.lostBytes()).isZero();
+        rack.detectLoss(f, 67 * MS);
+        assertThat(f.lostBytes()).isEqualTo(5 * MSS);
+        assertThat(rack.updateReorderingWindow(false, false, true, 3, 3, ISS, ISS + 10 * MSS, 50 * MS))
+                .as("in recovery without reordering: zero, as RFC 8985").isZero();
+    }
+
+    @Test
     void anAckQuickerThanAnyRoundTripDoesNotTimeARetransmission() {
         Flight f = tenSegments();
         Rack rack = new Rack();
@@ -92,7 +132,7 @@ class RackTest {
         f.markLost(0);
         f.retransmitted(0, 60 * MS);
         // The original arrives late and is acknowledged 5 ms after the retransmission left.
-        f.acknowledge(ISS + MSS, (fl, p, flags) -> rack.onDelivered(fl.end(p), fl.xmitNs(p),
+        f.acknowledge(ISS + MSS, (fl, p, flags) -> rack.onDelivered(fl.end(p), fl.xmitNs(p), fl.sendOrder(p),
                 (flags & Flight.RETRANSMITTED) != 0, false, 65 * MS));
         assertThat(rack.rttNs()).as("the earlier, unambiguous sample stays").isEqualTo(50 * MS);
     }

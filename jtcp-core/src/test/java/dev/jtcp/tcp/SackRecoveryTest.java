@@ -18,9 +18,12 @@ class SackRecoveryTest {
     private static final int MSS = 1460;
     private static final int ISS = Scripted.ISS;
     private static final int IRS = Scripted.IRS;
-    /** RFC 8985's reordering window from the first loss on (the default first waits; see {@link TcpConfig#rackFirstLossWait()}). */
+    /**
+     * RFC 8985's reordering window from the first loss on (the default waits; see {@link
+     * TcpConfig#rackFirstLossWait()} and {@link TcpConfig#rackNoDupThresh()}).
+     */
     private static final TcpConfig SACK = TcpConfig.builder().timestamps(false).sack(true).windowScaling(false)
-            .rackFirstLossWait(false).build();
+            .rackFirstLossWait(false).rackNoDupThresh(false).rackRecoveryProbe(false).build();
 
     private static int seq(int segment) {
         return ISS + 1 + segment * MSS;
@@ -115,6 +118,50 @@ class SackRecoveryTest {
         assertThat(c.status().timeouts()).isZero();
     }
 
+    /** All ten segments sent, segment 1 lost, 2..9 SACKed, and the fast retransmission of 1 lost too. */
+    private static TcpConnection lostRetransmissionAtTheTail(ScriptedPeer p) {
+        TcpConnection c = Scripted.accept(p, s -> s.sackOk(), a -> a);
+        c.send(p.now(), Scripted.bytes(10 * MSS));
+        assertThat(Scripted.drain(p)).hasSize(10);
+        p.advance(Scripted.RTT);
+        p.inject(seg(ACK).seq(IRS + 1).ack(seq(1)).window(65535));
+        p.inject(dupAck(2, 3));
+        p.inject(dupAck(2, 4));
+        p.inject(dupAck(2, 5));
+        assertThat(Scripted.drain(p)).extracting(ScriptedPeer.Sent::seq).containsExactly(seq(1));
+        p.inject(dupAck(2, 10));
+        assertThat(Scripted.drain(p)).isEmpty();
+        return c;
+    }
+
+    @Test
+    @Requirement("RFC8985-LOSTRTX")
+    void aLostRetransmissionAtTheTailIsProbedAfterThePtoNotTheRto() {
+        ScriptedPeer p = Scripted.peer(SACK.toBuilder().rackRecoveryProbe(true).build());
+        TcpConnection c = lostRetransmissionAtTheTail(p);
+        // Nothing sent after the retransmission can be SACKed: a probe goes after 2 × SRTT (200 ms),
+        // before the RTO would fire, and resends the one segment not SACKed.
+        p.advance(190 * 1_000_000L);
+        assertThat(Scripted.drain(p)).isEmpty();
+        p.advance(20 * 1_000_000L);
+        assertThat(Scripted.drain(p)).extracting(ScriptedPeer.Sent::seq).containsExactly(seq(1));
+        p.inject(seg(ACK).seq(IRS + 1).ack(seq(10)).window(65535));
+        assertThat(c.status().timeouts()).isZero();
+        assertThat(c.status().unacknowledged()).isZero();
+    }
+
+    @Test
+    @Requirement("RFC8985-LOSTRTX")
+    void withoutTheRecoveryProbeTheRtoFindsALostRetransmissionAtTheTail() {
+        ScriptedPeer p = Scripted.peer(SACK.toBuilder().rackRecoveryProbe(false).build());
+        TcpConnection c = lostRetransmissionAtTheTail(p);
+        p.advance(210 * 1_000_000L);
+        assertThat(Scripted.drain(p)).as("RFC 8985 sends no probe in recovery").isEmpty();
+        p.advance(2_000 * 1_000_000L);
+        assertThat(Scripted.drain(p)).extracting(ScriptedPeer.Sent::seq).startsWith(seq(1));
+        assertThat(c.status().timeouts()).isPositive();
+    }
+
     @Test
     @Requirement("MUST-19")
     void limitedTransmitSendsNewSegmentsOnTheFirstTwoDuplicateAcks() {
@@ -136,7 +183,7 @@ class SackRecoveryTest {
     @Requirement("MUST-19")
     void undoesTheWindowReductionWhenTimestampsShowTheRetransmitWasSpurious() {
         TcpConfig ts = TcpConfig.builder().timestamps(true).sack(true).windowScaling(false).rackFirstLossWait(false)
-                .build();
+                .rackNoDupThresh(false).build();
         ScriptedPeer p = Scripted.peer(ts);
         TcpConnection c = Scripted.accept(p, s -> s.sackOk().ts(1000, 0), a -> a);
         p.advance(10 * 1_000_000L);

@@ -19,7 +19,8 @@ import java.util.SplittableRandom;
  *   <li>rate limit: the packet joins the bottleneck queue, or is tail-dropped
  *       ({@link DropCause#QUEUE_FULL}) if the queue is full; it departs when its last bit is
  *       serialized;
- *   <li>loss: Gilbert–Elliott, then Bernoulli ({@link DropCause#LOSS}). Loss happens after the
+ *   <li>loss: Gilbert–Elliott, then Bernoulli, then the TCP rules {@code relose} and {@code tail}
+ *       ({@link TcpLossRules}, no random draw) ({@link DropCause#LOSS}). Loss happens after the
  *       queue, so a lost packet still used its share of the rate;
  *   <li>ECN marking: an ECN-capable packet (ECT(0) or ECT(1) in its IP header) that found at least
  *       the CE threshold of packets ahead of it in the queue, or that draws the CE probability, is
@@ -64,6 +65,8 @@ public final class FaultInjector {
     private final SplittableRandom random;
     /** The bottleneck queue, or null when the rate is unlimited. */
     private final RateQueue queue;
+    /** The TCP-aware loss rules, or null when none is set. */
+    private final TcpLossRules tcpRules;
     /** Whether the Gilbert–Elliott model is in its bad state; it starts good. */
     private boolean inBadState;
     /** Arrival time of the last packet not held back; later packets arrive no earlier. */
@@ -86,6 +89,7 @@ public final class FaultInjector {
         this.random = new SplittableRandom(seed);
         this.queue = impairments.rateBitsPerSec() == 0 ? null : new RateQueue(
                 impairments.rateBitsPerSec(), impairments.queueLimitPackets(), impairments.queueLimitBytes());
+        this.tcpRules = impairments.hasTcpRules() ? new TcpLossRules(impairments) : null;
     }
 
     /** What this injector applies. */
@@ -109,7 +113,11 @@ public final class FaultInjector {
                 return;
             }
         }
-        if (isLost()) {
+        boolean lost = isLost();
+        if (tcpRules != null) {
+            lost = tcpRules.onOffer(packet, lost);
+        }
+        if (lost) {
             drop(packet, DropCause.LOSS, out);
             return;
         }

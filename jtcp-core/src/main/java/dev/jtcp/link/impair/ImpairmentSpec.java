@@ -21,7 +21,7 @@ final class ImpairmentSpec {
 
     private static final List<String> KEYS = List.of("delay", "jitter", "jitterdist", "loss", "gilbert",
             "reorder", "reorderdelay", "duplicate", "corrupt", "corruptbits", "rate", "queue", "queuebytes",
-            "ce", "cethreshold");
+            "ce", "cethreshold", "relose", "tail");
     /** Duration units, longer suffixes first so that "ms" is not read as "s"; the base unit last. */
     private static final String[] TIME_UNITS = {"ms", "us", "ns", "s"};
     private static final long[] TIME_UNIT_NS = {1_000_000L, 1_000L, 1L, 1_000_000_000L};
@@ -76,6 +76,8 @@ final class ImpairmentSpec {
             case "queuebytes" -> b.queueLimitBytes(count(key, value, Long.MAX_VALUE));
             case "ce" -> b.ceProbability(probability(key, value));
             case "cethreshold" -> b.ceThresholdPackets(count(key, value, Long.MAX_VALUE));
+            case "relose" -> b.reloseCount((int) count(key, value, Integer.MAX_VALUE));
+            case "tail" -> tail(b, value);
             default -> throw new IllegalStateException("key in KEYS without a case: " + key);
         }
     }
@@ -129,6 +131,12 @@ final class ImpairmentSpec {
         if (imp.ceThresholdPackets() != 0) {
             out.add("cethreshold=" + imp.ceThresholdPackets());
         }
+        if (imp.reloseCount() != 0) {
+            out.add("relose=" + imp.reloseCount());
+        }
+        if (imp.tailSegments() != 0) {
+            out.add("tail=" + imp.tailSegments() + "/" + imp.tailPeriodBytes());
+        }
         return out.length() == 0 ? "none" : out.toString();
     }
 
@@ -156,6 +164,17 @@ final class ImpairmentSpec {
         double lossInBad = parts.length > 2 ? probability("gilbert", parts[2].strip()) : 1;
         double lossInGood = parts.length > 3 ? probability("gilbert", parts[3].strip()) : 0;
         return new GilbertElliott(goodToBad, badToGood, lossInBad, lossInGood);
+    }
+
+    private static void tail(Impairments.Builder b, String value) {
+        String[] parts = value.split("/", -1);
+        if (parts.length != 2) {
+            throw new IllegalArgumentException("tail=" + value
+                    + " needs SEGMENTS/PERIOD: the last SEGMENTS segments before every PERIOD bytes, e.g. tail=2/64000");
+        }
+        int segments = (int) count("tail", parts[0].strip(), Integer.MAX_VALUE);
+        long period = count("tail", parts[1].strip(), Long.MAX_VALUE);
+        b.tail(segments, period);
     }
 
     private static JitterDistribution distribution(String value) {

@@ -32,7 +32,21 @@ import java.util.Objects;
  * ce=1%               ECN-capable packets marked Congestion Experienced (default 0)
  * cethreshold=20      mark ECN-capable packets CE when this many packets wait
  *                     ahead of them in the queue, needs a rate  (default off)
+ * relose=1            a TCP segment this link lost is lost again when it is
+ *                     resent, this many times                   (default 0)
+ * tail=2/64000        the first transmission of the last 2 segments before every
+ *                     64,000th byte of a TCP stream is lost     (default off)
  * </pre>
+ *
+ * <p>The last two rules read the TCP header and are deterministic (no random draw): {@code relose}
+ * remembers the sequence ranges of the data segments it lost (by any cause, per flow, the last
+ * 256 of them) and loses a later segment that overlaps one of them
+ * until that range has been lost {@code 1 + relose} times: the case of a lost retransmission.
+ * {@code tail=N/PERIOD} counts a stream's bytes from its SYN and loses, the first time they are
+ * sent, the segments ending within N − 1 full segments of a multiple of PERIOD bytes (the stream
+ * beyond the largest segment sent so far counts as first transmissions): a sender that writes
+ * PERIOD bytes at a time and waits for the answer loses the tail of every write, the case for
+ * tail loss probes.
  *
  * <p>Thread-safety: immutable.
  *
@@ -54,6 +68,12 @@ import java.util.Objects;
  *     Congestion Experienced (RFC 3168); other packets are never marked
  * @param ceThresholdPackets an ECN-capable packet that finds at least this many packets ahead of
  *     it in the queue is marked CE (a step-marking AQM); 0 for none
+ * @param reloseCount how many times a TCP data segment this link lost is lost again when resent
+ *     (its sequence range overlaps a lost one); 0 for none
+ * @param tailSegments how many segments at the end of every {@code tailPeriodBytes} of a TCP
+ *     stream are lost the first time they are sent; 0 for none
+ * @param tailPeriodBytes the stream period of the tail rule, bytes; 0 exactly when {@code
+ *     tailSegments} is 0
  */
 public record Impairments(
         long delayNs,
@@ -70,7 +90,10 @@ public record Impairments(
         long queueLimitPackets,
         long queueLimitBytes,
         double ceProbability,
-        long ceThresholdPackets) {
+        long ceThresholdPackets,
+        int reloseCount,
+        int tailSegments,
+        long tailPeriodBytes) {
 
     /** Queue limit meaning "no limit". */
     public static final long UNLIMITED = Long.MAX_VALUE;
@@ -147,6 +170,17 @@ public record Impairments(
             throw new IllegalArgumentException(
                     "cethreshold needs a rate: nothing queues on a link without a rate limit");
         }
+        requireNonNegative("relose", reloseCount);
+        requireNonNegative("tail", tailSegments);
+        if ((tailSegments == 0) != (tailPeriodBytes == 0) || tailPeriodBytes < 0) {
+            throw new IllegalArgumentException("tail needs both a segment count and a period of at least 1 byte, got "
+                    + tailSegments + "/" + tailPeriodBytes);
+        }
+    }
+
+    /** Whether a rule reads TCP headers ({@code relose} or {@code tail}). */
+    public boolean hasTcpRules() {
+        return reloseCount > 0 || tailSegments > 0;
     }
 
     /** Returns a builder with every impairment off. */
@@ -209,6 +243,9 @@ public record Impairments(
         private long queueLimitBytes = UNLIMITED;
         private double ceProbability;
         private long ceThresholdPackets;
+        private int reloseCount;
+        private int tailSegments;
+        private long tailPeriodBytes;
 
         private Builder() {
         }
@@ -306,6 +343,22 @@ public record Impairments(
             return this;
         }
 
+        /** Loses a TCP data segment this link lost again when it is resent, {@code times} times. */
+        public Builder reloseCount(int times) {
+            this.reloseCount = times;
+            return this;
+        }
+
+        /**
+         * Loses the first transmission of the last {@code segments} segments before every multiple of
+         * {@code periodBytes} of a TCP stream; (0, 0) for none.
+         */
+        public Builder tail(int segments, long periodBytes) {
+            this.tailSegments = segments;
+            this.tailPeriodBytes = periodBytes;
+            return this;
+        }
+
         /**
          * Returns the impairments.
          *
@@ -315,7 +368,8 @@ public record Impairments(
             long reorderNs = reorderDelayNs >= 0 ? reorderDelayNs : defaultReorderDelayNs(delayNs);
             return new Impairments(delayNs, jitterNs, jitterDistribution, lossProbability, gilbertElliott,
                     reorderProbability, reorderNs, duplicateProbability, corruptProbability, corruptBits,
-                    rateBitsPerSec, queueLimitPackets, queueLimitBytes, ceProbability, ceThresholdPackets);
+                    rateBitsPerSec, queueLimitPackets, queueLimitBytes, ceProbability, ceThresholdPackets, reloseCount,
+                    tailSegments, tailPeriodBytes);
         }
     }
 }

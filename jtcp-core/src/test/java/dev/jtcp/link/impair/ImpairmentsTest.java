@@ -17,7 +17,8 @@ class ImpairmentsTest {
     void parsesEveryKey() {
         Impairments imp = Impairments.parse("delay=10ms, jitter=2ms, jitterdist=normal, loss=5%,"
                 + "gilbert=1%/25%/90%/0.5%, reorder=1%, reorderdelay=30ms, duplicate=1%, corrupt=0.1%,"
-                + "corruptbits=3, rate=10mbit, queue=100, queuebytes=150000, ce=2%, cethreshold=20");
+                + "corruptbits=3, rate=10mbit, queue=100, queuebytes=150000, ce=2%, cethreshold=20, relose=1,"
+                + "tail=2/64000");
 
         assertThat(imp.delayNs()).isEqualTo(10_000_000L);
         assertThat(imp.jitterNs()).isEqualTo(2_000_000L);
@@ -34,6 +35,10 @@ class ImpairmentsTest {
         assertThat(imp.queueLimitBytes()).isEqualTo(150_000);
         assertThat(imp.ceProbability()).isEqualTo(0.02);
         assertThat(imp.ceThresholdPackets()).isEqualTo(20);
+        assertThat(imp.reloseCount()).isEqualTo(1);
+        assertThat(imp.tailSegments()).isEqualTo(2);
+        assertThat(imp.tailPeriodBytes()).isEqualTo(64_000);
+        assertThat(imp.hasTcpRules()).isTrue();
     }
 
     @Test
@@ -71,6 +76,7 @@ class ImpairmentsTest {
         "delay=1s,reorderdelay=0ns,rate=1bit,queuebytes=1",
         "loss=100%,reorder=99.99%,reorderdelay=3us,duplicate=0.0000001%",
         "rate=100mbit,queue=50,ce=0.5%,cethreshold=10",
+        "delay=5ms,loss=1%,relose=2,tail=2/65160",
     })
     void specRoundTripsThroughToString(String spec) {
         Impairments imp = Impairments.parse(spec);
@@ -124,6 +130,9 @@ class ImpairmentsTest {
         "queue=10                | queue limits need a rate",
         "cethreshold=5           | cethreshold needs a rate",
         "ce=101%                 | ce=101% is not a probability",
+        "relose=-1               | relose=-1 must be a whole number",
+        "tail=2                  | tail=2 needs SEGMENTS/PERIOD",
+        "tail=2/0                | tail=0 must be a whole number of at least 1",
     })
     void rejectsBadSpecsNamingTheKeyAndValue(String spec, String message) {
         assertThatThrownBy(() -> Impairments.parse(spec))
