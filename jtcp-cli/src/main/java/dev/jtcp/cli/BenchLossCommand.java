@@ -21,7 +21,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "loss", mixinStandardHelpOptions = true,
         description = {"Measure loss recovery on the simulated network (virtual time, deterministic per seed).",
                 "Goodput is application bytes over virtual time; 'Mathis' is goodput over MSS/RTT x 1.22/sqrt(p);",
-                "spurious counts data delivered twice; each figure is the median over the seeds."})
+                "spurious counts data delivered twice; each figure is the median over the seeds.",
+                "'p seen' is the share of jtcp's data segments the link lost in the median run (a seed's draws may lose",
+                "more or fewer than the nominal rate), and the last column is its goodput over the Mathis bound at that rate."})
 public final class BenchLossCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -65,16 +67,18 @@ public final class BenchLossCommand implements Callable<Integer> {
         TcpConfig baseline = base.toBuilder().congestionControl(TcpConfig.CongestionAlgorithm.RENO).rack(false).build();
         out.printf("jtcp loss recovery benchmark (simulator, %d MB per run, median of %d seeds): %s+rack vs reno+dupack%n",
                 mb, seeds, algorithm.linuxName());
-        out.printf("%-36s %12s %7s %6s %5s %5s | %12s %7s %6s %5s %5s | %6s%n", "case", "goodput", "Mathis", "rtx",
-                "RTOs", "spur", "baseline", "Mathis", "rtx", "RTOs", "spur", "ratio");
+        out.printf("%-36s %12s %7s %6s %5s %5s | %12s %7s %6s %5s %5s | %6s | %6s %7s%n", "case", "goodput", "Mathis",
+                "rtx", "RTOs", "spur", "baseline", "Mathis", "rtx", "RTOs", "spur", "ratio", "p seen", "Mathis");
         for (LossBench.Case c : LossBench.standardCases(mb * 1_000_000L)) {
             if (only != null && !c.name().contains(only)) {
                 continue;
             }
             LossBench.Result a = median(c, underTest);
             LossBench.Result b = median(c, baseline);
-            out.printf("%-36s %s | %s | %5.2fx%n", c.name(), row(a), row(b),
-                    a.goodputBytesPerSec() / Math.max(1, b.goodputBytesPerSec()));
+            String seen = Double.isNaN(a.mathisSeenRatio()) ? String.format("%6s %7s", "-", "-")
+                    : String.format("%5.2f%% %6.2fx", 100 * a.dataLossSeen(), a.mathisSeenRatio());
+            out.printf("%-36s %s | %s | %5.2fx | %s%n", c.name(), row(a), row(b),
+                    a.goodputBytesPerSec() / Math.max(1, b.goodputBytesPerSec()), seen);
             out.flush();
         }
         return 0;

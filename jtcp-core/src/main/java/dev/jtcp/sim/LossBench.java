@@ -1,6 +1,7 @@
 package dev.jtcp.sim;
 
 import dev.jtcp.link.impair.Impairments;
+import dev.jtcp.link.impair.DropCause;
 import dev.jtcp.link.sim.SimNetwork;
 import dev.jtcp.link.sim.SimPort;
 import dev.jtcp.link.sim.SimTap;
@@ -77,10 +78,13 @@ public final class LossBench {
      * @param mathisBytesPerSec the Mathis et al. bound for the case's loss and RTT, 0 where it does not apply
      * @param cc                the sender's congestion controller ("reno", "cubic", "bbr")
      * @param recovery          the sender's loss-recovery room ("rack" or "dupack")
+     * @param dataLossSeen      the share of the sender's data segments (first sendings and resends) the link lost:
+     *                          a seed's draws lose more or fewer than the case's nominal rate
+     * @param nominalLoss       the case's loss rate for the Mathis bound, 0 where it does not apply
      */
     public record Result(String caseName, long seed, long bytes, long virtualNs, boolean completed,
                          long retransmissions, long timeouts, long spurious, double mathisBytesPerSec, String cc,
-                         String recovery) {
+                         String recovery, double dataLossSeen, double nominalLoss) {
         public double goodputBytesPerSec() {
             return virtualNs <= 0 ? 0 : bytes * 1e9 / virtualNs;
         }
@@ -88,6 +92,18 @@ public final class LossBench {
         /** Goodput over the Mathis bound, or NaN where the bound does not apply. */
         public double mathisRatio() {
             return mathisBytesPerSec <= 0 ? Double.NaN : goodputBytesPerSec() / mathisBytesPerSec;
+        }
+
+        /**
+         * Goodput over the Mathis bound at the loss rate this run's data segments saw ({@link
+         * #dataLossSeen}) instead of the case's nominal rate, or NaN where the bound does not apply.
+         */
+        public double mathisSeenRatio() {
+            if (mathisBytesPerSec <= 0 || dataLossSeen <= 0 || nominalLoss <= 0) {
+                return Double.NaN;
+            }
+            // The bound scales with 1 / sqrt(p).
+            return mathisRatio() * Math.sqrt(dataLossSeen / nominalLoss);
         }
     }
 
@@ -155,7 +171,7 @@ public final class LossBench {
         net.runWhile(() -> l.acceptQueueLength() == 0, 10 * S);
         TcpConnection s = l.accept();
         if (s == null) {
-            return new Result(c.name(), seed, 0, 0, false, 0, 0, 0, 0, "", "");
+            return new Result(c.name(), seed, 0, 0, false, 0, 0, 0, 0, "", "", 0, 0);
         }
         ByteBuffer src = ByteBuffer.allocate(256 * 1024);
         long[] sent = {0};
@@ -193,7 +209,8 @@ public final class LossBench {
         double mathis = c.lossForMathis() > 0
                 ? st.effectiveSendMss() / (rtt / 1e9) * Math.sqrt(1.5) / Math.sqrt(c.lossForMathis()) : 0;
         return new Result(c.name(), seed, received[0], elapsed, done && received[0] >= c.bytes(), st.retransmissions(),
-                st.timeouts(), dup.duplicates, mathis, st.congestionControl(), st.lossRecovery());
+                st.timeouts(), dup.duplicates, mathis, st.congestionControl(), st.lossRecovery(),
+                dup.dataSent == 0 ? 0 : (double) dup.dataLost / dup.dataSent, c.lossForMathis());
     }
 
     /** Counts data delivered twice to the same host (per direction, by sequence ranges). */
@@ -203,6 +220,30 @@ public final class LossBench {
         /** Per receiving port and source port: delivered ranges, start to end, in unsigned sequence space. */
         private final Map<Long, TreeMap<Long, Long>> delivered = new java.util.HashMap<>();
         long duplicates;
+        /** Data segments the server (the sender, port 80) transmitted, and those the link lost. */
+        long dataSent;
+        long dataLost;
+
+        @Override
+        public void onTransmit(long nowNs, SimPort from, ByteBuffer packet) {
+            if (isServerData(packet)) {
+                dataSent++;
+            }
+        }
+
+        @Override
+        public void onDrop(long nowNs, SimPort port, ByteBuffer packet, DropCause cause) {
+            if (cause == DropCause.LOSS && isServerData(packet)) {
+                dataLost++;
+            }
+        }
+
+        private boolean isServerData(ByteBuffer packet) {
+            return ip.wrap(packet, packet.position(), packet.remaining()).check() == null
+                    && ip.protocol() == IpProtocol.TCP
+                    && tcp.wrap(packet, ip.payloadOffset(), ip.payloadLength()).check() == null
+                    && tcp.payloadLength() > 0 && tcp.srcPort() == 80;
+        }
 
         @Override
         public void onDeliver(long nowNs, SimPort to, ByteBuffer packet) {
