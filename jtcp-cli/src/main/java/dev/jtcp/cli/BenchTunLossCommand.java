@@ -15,6 +15,8 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -47,7 +49,11 @@ import picocli.CommandLine.Spec;
  * run moves N MB twice through the same impairment: jtcp sending to the kernel (the kernel
  * acknowledges the last byte) and the kernel sending to jtcp, in alternating order, after
  * {@code --warmup} unmeasured transfers each way (jtcp runs interpreted at first). Goodput counts
- * from the connection's start to the last byte. The table gives the medians and jtcp/kernel.
+ * from the connection's start to the last byte. The table gives the medians, jtcp/kernel and each
+ * cell's spread (min..max). Each run's progress line on stderr says what held the sender back: its
+ * busy time and the shares of it that the receive window and the send buffer limited (jtcp's
+ * {@code ConnectionStatus}, the kernel's TCP_INFO), jtcp's window, RTT, retransmissions (D-SACKed
+ * ones spurious) and RTOs, and the CPU that jtcp's event loop and the kernel's peer process used.
  *
  * <p>The faults are applied in this process ({@link ImpairedLink}, the same as {@code --impair}:
  * this machine's kernel may have no netem), per packet: the TUN device runs without offloads, so a
@@ -66,10 +72,12 @@ public final class BenchTunLossCommand implements Callable<Integer> {
 
     /**
      * The kernel's side: one connection at a time; the first line says {@code push N CC} (receive N
-     * bytes, answer one) or {@code pull N CC} (send N bytes, close), and the socket runs CC.
+     * bytes, answer one) or {@code pull N CC} (send N bytes, close), and the socket runs CC. After
+     * each connection it prints {@code info BUSY_US RWND_LIMITED_US SNDBUF_LIMITED_US RCV_SPACE
+     * CPU_US}: its TCP_INFO's sender chronographs and receive space, and the CPU time it used.
      */
     private static final String PEER = """
-            import socket, sys
+            import resource, socket, struct, sys
             TCP_CONGESTION = getattr(socket, 'TCP_CONGESTION', 13)
             ls = socket.socket()
             ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -77,8 +85,12 @@ public final class BenchTunLossCommand implements Callable<Integer> {
             ls.listen(16)
             print('ready', flush=True)
             chunk = bytes(65536)
+            def cpu():
+                r = resource.getrusage(resource.RUSAGE_SELF)
+                return r.ru_utime + r.ru_stime
             while True:
                 c, _ = ls.accept()
+                cpu0 = cpu()
                 try:
                     head = b''
                     while not head.endswith(b'\\n'):
@@ -105,8 +117,13 @@ public final class BenchTunLossCommand implements Callable<Integer> {
                             k = min(n, len(chunk))
                             c.sendall(chunk[:k])
                             n -= k
+                    info = c.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 232)
+                    busy, rwnd, sndbuf = struct.unpack_from('QQQ', info, 168) if len(info) >= 192 else (0, 0, 0)
+                    rcv_space = struct.unpack_from('I', info, 96)[0] if len(info) >= 100 else 0
+                    print('info %d %d %d %d %d' % (busy, rwnd, sndbuf, rcv_space, (cpu() - cpu0) * 1e6), flush=True)
                 except (OSError, ValueError) as e:
                     print('peer: ' + str(e), file=sys.stderr, flush=True)
+                    print('info 0 0 0 0 0', flush=True)
                 finally:
                     c.close()
             """;
@@ -128,7 +145,9 @@ public final class BenchTunLossCommand implements Callable<Integer> {
     @Option(names = "--runs", defaultValue = "5", description = "Runs per cell; medians are printed (default ${DEFAULT-VALUE}).")
     int runs;
 
-    @Option(names = "--mb", defaultValue = "2", description = "Megabytes per transfer (default ${DEFAULT-VALUE}).")
+    @Option(names = "--mb", defaultValue = "2", description = "Megabytes per transfer (default ${DEFAULT-VALUE}). At BBR's "
+            + "rates 2 MB is mostly the handshake and Startup, whose timing the run's load decides; use 20 or more to "
+            + "compare BBR's senders, as issue 10 does (CUBIC at 5% loss then takes about 30 s per transfer).")
     double mb;
 
     @Option(names = "--seed", defaultValue = "1", description = "Seed of the fault injector (default ${DEFAULT-VALUE}).")
@@ -146,8 +165,13 @@ public final class BenchTunLossCommand implements Callable<Integer> {
     /** The latest transfer's handshake, ms (a lost SYN or SYN,ACK costs a 1 s timeout). */
     private double connectMs;
 
+    /** The latest transfer's sender-side figures, for its progress line. */
+    private String senderNote = "";
+
     private String namespace;
     private Process peer;
+    /** The peer's standard output: "ready", then one "info ..." line per connection. */
+    private BufferedReader peerOut;
 
     /** One cell's measurements. */
     private record Cell(double loss, String cc, List<Double> jtcpSends, List<Double> kernelSends, List<Long> jtcpRetrans,
@@ -211,9 +235,9 @@ public final class BenchTunLossCommand implements Callable<Integer> {
                                 boolean jtcpSends = (k == 0) == jtcpFirst;
                                 double rate = transfer(stack, jtcpSends, bytes, a.linuxName(), cell);
                                 (jtcpSends ? cell.jtcpSends() : cell.kernelSends()).add(rate);
-                                err.printf(Locale.ROOT, "  loss %s%% %-5s run %d %-12s %8.3f MB/s  (handshake %.0f ms)%n",
+                                err.printf(Locale.ROOT, "  loss %s%% %-5s run %d %-12s %8.3f MB/s  (handshake %.0f ms; %s)%n",
                                         trim(loss), a.linuxName(), r + 1, jtcpSends ? "jtcp sends" : "kernel sends", rate,
-                                        connectMs);
+                                        connectMs, senderNote);
                                 err.flush();
                             }
                         }
@@ -247,6 +271,7 @@ public final class BenchTunLossCommand implements Callable<Integer> {
             throws IOException {
         InetSocketAddress kernel = new InetSocketAddress(BenchTunCommand.ip(KERNEL), PORT);
         byte[] buf = new byte[64 * 1024];
+        long loopCpu0 = loopCpuNs();
         long start = System.nanoTime();
         try (TcpSocket s = stack.connect(kernel, Duration.ofSeconds(10))) {
             connectMs = (System.nanoTime() - start) / 1e6;
@@ -268,6 +293,9 @@ public final class BenchTunLossCommand implements Callable<Integer> {
                 ConnectionStatus st = s.status();
                 cell.jtcpRetrans().add(st.retransmissions());
                 cell.jtcpTimeouts().add(st.timeouts());
+                senderNote = limits(st.busyNs(), st.rwndLimitedNs(), st.sndbufLimitedNs())
+                        + String.format(Locale.ROOT, ", cwnd %d kB, srtt %.1f ms, retransmitted %d (%d spurious)", st.cwnd() / 1000,
+                        st.srttNs() / 1e6, st.retransmissions(), st.spuriousRetransmissions()) + ", RTOs " + st.timeouts();
             } else {
                 long got = 0;
                 int n;
@@ -280,14 +308,44 @@ public final class BenchTunLossCommand implements Callable<Integer> {
             }
         }
         double seconds = (System.nanoTime() - start) / 1e9;
+        long loopCpuNs = loopCpuNs() - loopCpu0;
+        String info = peerOut.readLine();
+        String[] f = info == null ? new String[0] : info.split(" ");
+        if (f.length == 6 && f[0].equals("info") && !jtcpSends) {
+            senderNote = limits(Long.parseLong(f[1]) * 1000, Long.parseLong(f[2]) * 1000, Long.parseLong(f[3]) * 1000);
+        } else if (f.length == 6 && f[0].equals("info")) {
+            senderNote += ", kernel rcv_space " + Long.parseLong(f[4]) / 1000 + " kB";
+        }
+        if (f.length == 6) {
+            senderNote += String.format(Locale.ROOT, "; CPU: jtcp's loop %.0f%%, kernel peer %.0f%%",
+                    100 * loopCpuNs / 1e9 / seconds, 100 * Long.parseLong(f[5]) / 1e6 / seconds);
+        }
         return bytes / 1e6 / seconds;
+    }
+
+    /** The CPU time of this stack's event-loop thread so far, ns, or 0 if it cannot be read. */
+    private static long loopCpuNs() {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().equals("jtcp-loop-tunloss")) {
+                return Math.max(0, threads.getThreadCpuTime(t.threadId()));
+            }
+        }
+        return 0;
+    }
+
+    /** The sender's busy time and the shares of it held back by the receive window and the send buffer. */
+    private static String limits(long busyNs, long rwndNs, long sndbufNs) {
+        double busy = Math.max(busyNs, 1);
+        return String.format(Locale.ROOT, "sender busy %.2f s, rwnd-limited %.0f%%, sndbuf-limited %.0f%%", busyNs / 1e9,
+                100 * rwndNs / busy, 100 * sndbufNs / busy);
     }
 
     private void startPeer() throws IOException {
         List<String> cmd = List.of("ip", "netns", "exec", namespace, "python3", "-c", PEER, Integer.toString(PORT));
         peer = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        BufferedReader r = new BufferedReader(new InputStreamReader(peer.getInputStream(), StandardCharsets.UTF_8));
-        if (!"ready".equals(r.readLine())) {
+        peerOut = new BufferedReader(new InputStreamReader(peer.getInputStream(), StandardCharsets.UTF_8));
+        if (!"ready".equals(peerOut.readLine())) {
             throw new IOException("the kernel-side peer (python3) did not start");
         }
     }
@@ -295,17 +353,25 @@ public final class BenchTunLossCommand implements Callable<Integer> {
     private void print(PrintWriter out, List<Cell> cells, String loadBefore, String loadAfter) {
         out.printf(Locale.ROOT, "jtcp bench tun-loss: %s MB per transfer through the same TUN link, loss each way and"
                 + " %s delay each way; %d run(s), medians%n", trim(mb), delay, runs);
-        out.printf("%-6s %-6s %14s %14s %12s %14s %10s%n", "loss", "cc", "jtcp sends", "kernel sends", "jtcp/kernel",
-                "jtcp retrans", "jtcp RTOs");
+        out.printf("%-6s %-6s %14s %14s %12s %14s %10s   %s%n", "loss", "cc", "jtcp sends", "kernel sends", "jtcp/kernel",
+                "jtcp retrans", "jtcp RTOs", "runs' spread, MB/s: jtcp | kernel");
         for (Cell c : cells) {
             double j = BenchTunCommand.median(c.jtcpSends());
             double k = BenchTunCommand.median(c.kernelSends());
-            out.printf(Locale.ROOT, "%-6s %-6s %9.3f MB/s %9.3f MB/s %12.2f %14s %10s%n", trim(c.loss()) + "%", c.cc(), j, k,
-                    j / k, medianLong(c.jtcpRetrans()), medianLong(c.jtcpTimeouts()));
+            out.printf(Locale.ROOT, "%-6s %-6s %9.3f MB/s %9.3f MB/s %12.2f %14s %10s   %s | %s%n", trim(c.loss()) + "%", c.cc(), j,
+                    k, j / k, medianLong(c.jtcpRetrans()), medianLong(c.jtcpTimeouts()), spread(c.jtcpSends()),
+                    spread(c.kernelSends()));
         }
         out.printf("load average (1, 5, 15 min): before %s, after %s; %d cores%n", loadBefore, loadAfter,
                 Runtime.getRuntime().availableProcessors());
         out.flush();
+    }
+
+    /** min..max of a cell's runs, MB/s. */
+    private static String spread(List<Double> v) {
+        double min = v.stream().mapToDouble(Double::doubleValue).min().orElse(0);
+        double max = v.stream().mapToDouble(Double::doubleValue).max().orElse(0);
+        return String.format(Locale.ROOT, "%.1f..%.1f", min, max);
     }
 
     private static String medianLong(List<Long> v) {

@@ -103,8 +103,9 @@ interface LossRecovery {
     }
 
     /**
-     * The normal send loop stopped with {@code unsent} bytes not yet sent: if the application is the
-     * bottleneck, rate samples taken until what is in flight is delivered are marked app-limited.
+     * The normal send loop stopped with {@code unsent} bytes it could have sent (0 when the peer's
+     * window held them back): if the application (or the receiver) is the bottleneck, rate samples
+     * taken until what is in flight is delivered are marked app-limited.
      */
     default void checkAppLimited(int unsent) {
     }

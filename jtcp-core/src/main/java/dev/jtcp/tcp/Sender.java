@@ -310,8 +310,14 @@ final class Sender {
             }
             sentAny = true;
         }
-        noteWindowLimited(nowNs, recovery);
-        recovery.checkAppLimited(SeqNum.diff(t.sndBufEnd, t.sndNxt));
+        boolean windowLimited = noteWindowLimited(nowNs, recovery);
+        // Deviation from Linux (tcp_rate_check_app_limited looks only at the data waiting): a loop
+        // the peer's window stopped marks the rate samples app-limited too, as a loop out of data
+        // does, since what they measure then is the receiver's window, not the path. A Linux
+        // receiver opens its window from 64 KB as data arrives in order; a loss at the left edge
+        // holds it for a round trip, and BBR would otherwise end Startup on that plateau, at a few
+        // MB/s, and climb back 25% per ProbeBW cycle.
+        recovery.checkAppLimited(windowLimited ? 0 : SeqNum.diff(t.sndBufEnd, t.sndNxt));
         // §3.8.6.1: data waiting, window closed, nothing in flight to elicit an ACK: probe it.
         boolean waiting = SeqNum.lt(t.sndNxt, t.sndBufEnd) || (t.finQueued && SeqNum.le(t.sndNxt, t.finSeq));
         if (waiting && t.sndWnd == 0 && t.sndNxt == t.sndUna && !timers.isArmed(TimerKind.PERSIST)) {
@@ -323,9 +329,9 @@ final class Sender {
     /**
      * Linux's {@code tcp_write_xmit} ends: the window-limited chronograph runs if the congestion
      * window had room but the peer's window had none for the next segment ({@code tcp_snd_wnd_test}),
-     * else it stops.
+     * else it stops. Returns whether it runs.
      */
-    private void noteWindowLimited(long nowNs, LossRecovery recovery) {
+    private boolean noteWindowLimited(long nowNs, LossRecovery recovery) {
         Tcb t = tcb;
         int unsent = SeqNum.diff(t.sndBufEnd, t.sndNxt);
         int mss = Math.max(t.effMss, 1);
@@ -334,9 +340,10 @@ final class Sender {
         boolean queued = unsent > 0 || SeqNum.lt(t.sndUna, t.sndMax);
         if (unsent > 0 && cwndRoom && wndRoom < Math.min(unsent, mss)) {
             chrono.start(nowNs, SendChrono.RWND_LIMITED);
-        } else {
-            chrono.stop(nowNs, SendChrono.RWND_LIMITED, queued);
+            return true;
         }
+        chrono.stop(nowNs, SendChrono.RWND_LIMITED, queued);
+        return false;
     }
 
     /**

@@ -47,7 +47,7 @@ import java.time.Duration;
  * @param receiveBufferMaxBytes receive-buffer autotuning (Linux's tcp_rmem max): the buffer starts at {@code
  *                              receiveBufferBytes} and grows with the measured delivery rate up to this; at or below
  *                              {@code receiveBufferBytes} autotuning is off. An explicit SO_RCVBUF turns it off too
- * @param sendBufferMaxBytes    send-buffer autotuning (Linux's tcp_wmem max, 4 MiB): the send buffer starts at {@code
+ * @param sendBufferMaxBytes    send-buffer autotuning (16 MiB; Linux's tcp_wmem max, 4 MiB, in linux()): the send buffer starts at {@code
  *                              sendBufferBytes} and grows to twice the congestion window, up to this; at or below {@code
  *                              sendBufferBytes} it is off. An explicit SO_SNDBUF turns it off too
  * @param frto                  F-RTO (RFC 5682, the SACK-enhanced algorithm; Linux's {@code tcp_frto=2}): after a
@@ -307,14 +307,17 @@ public record TcpConfig(
      * jtcp's defaults: the RFC where it sets a number (initial RTO 1 s, MSS defaults, R2, keep-alive
      * 2 h), and Linux's well-proven choices where it leaves room (minimum RTO 200 ms, delayed ACK
      * 40 ms, initial window 10, quick-ACK mode, buffers of 256 KiB autotuned up to 6 MiB to receive
-     * and 4 MiB to send, so window scale 7). A delayed ACK as long as the minimum RTO would make the
-     * sender retransmit spuriously on short paths. MSL is 60 s, so TIME-WAIT lasts two minutes.
+     * and 16 MiB to send, so window scale 7). Linux's tcp_wmem stops at 4 MiB, which a BBR sender at
+     * 100 MB/s over 10 ms of delay and 3% loss fills with data held behind one hole; the buffer grows
+     * only with the congestion window, so a slow connection never takes more. A delayed ACK as long as
+     * the minimum RTO would make the sender retransmit spuriously on short paths. MSL is 60 s, so
+     * TIME-WAIT lasts two minutes.
      */
     public static TcpConfig defaults() {
         return new TcpConfig(536, 1220, true, true, true, 256 * 1024, 256 * 1024,
                 1 * S, 200 * MS, 120 * S, 180 * S, 3, 100 * S, 60 * S, 40 * MS, 10,
                 7200 * S, 75 * S, 9, 60 * S, 1000, SynCookieMode.ON_OVERFLOW, true, 1000, 3, EcnMode.ACCEPT,
-                CongestionAlgorithm.CUBIC, true, 500 * MS, 5, true, 6 << 20, 4 << 20, true, false, false, false, true,
+                CongestionAlgorithm.CUBIC, true, 500 * MS, 5, true, 6 << 20, 16 << 20, true, false, false, false, true,
                 false, true, 0,
                 false, false, false,
                 0, Integer.MAX_VALUE, false, false, false,
@@ -347,7 +350,7 @@ public record TcpConfig(
      * suite expects), its loss-recovery arithmetic ({@code linuxRecovery}: PRR, duplicate ACKs without SACK,
      * the RTO's variance floor), no window growth on ACKs that only SACK, and CUBIC's classic HyStart
      * (hystart_detect 3), received data that outlives a reset, its TSO packet sizes (tcp_min_tso_segs 2), its
-     * send-buffer accounting for writes, its window probes, and Minshall's variant of Nagle.
+     * send-buffer accounting for writes, its window probes, Minshall's variant of Nagle, and tcp_wmem's 4 MiB.
      */
     public static TcpConfig linux() {
         return defaults().toBuilder().synRetransmitTimeout(Duration.ofSeconds(127)).msl(Duration.ofSeconds(30))
@@ -355,7 +358,7 @@ public record TcpConfig(
                 .sackGrowsWindow(false).failureKeepsReceived(true).synAckEchoCheck(true).synDataOnlyFastOpen(true)
                 .tsoMinSegs(2).writeAccounting(true).rtoVarianceFloor(true).linuxWindowProbes(true)
                 .minshallNagle(true).rackFirstLossWait(false).rackNoDupThresh(false).rackRecoveryProbe(false)
-                .build();
+                .sendBufferMaxBytes(4 << 20).build();
     }
 
     /** 2×MSL, how long TIME-WAIT lasts. */
