@@ -49,7 +49,7 @@ import picocli.CommandLine.Spec;
  * run moves N MB twice through the same impairment: jtcp sending to the kernel (the kernel
  * acknowledges the last byte) and the kernel sending to jtcp, in alternating order, after
  * {@code --warmup} unmeasured transfers each way (jtcp runs interpreted at first). Goodput counts
- * from the connection's start to the last byte. The table gives the medians, jtcp/kernel and each
+ * from the established connection (the handshake is timed apart) to the last byte. The table gives the medians, jtcp/kernel and each
  * cell's spread (min..max). Each run's progress line on stderr says what held the sender back: its
  * busy time and the shares of it that the receive window and the send buffer limited (jtcp's
  * {@code ConnectionStatus}, the kernel's TCP_INFO), jtcp's window, RTT, retransmissions (D-SACKed
@@ -146,7 +146,7 @@ public final class BenchTunLossCommand implements Callable<Integer> {
     int runs;
 
     @Option(names = "--mb", defaultValue = "2", description = "Megabytes per transfer (default ${DEFAULT-VALUE}). At BBR's "
-            + "rates 2 MB is mostly the handshake and Startup, whose timing the run's load decides; use 20 or more to "
+            + "rates 2 MB is mostly Startup, whose timing the run's load decides; use 20 or more to "
             + "compare BBR's senders, as issue 10 does (CUBIC at 5% loss then takes about 30 s per transfer).")
     double mb;
 
@@ -266,7 +266,11 @@ public final class BenchTunLossCommand implements Callable<Integer> {
         return new ImpairedLink(tun, imp, linkSeed);
     }
 
-    /** One transfer of {@code bytes}; returns MB/s from the connect to the last byte. */
+    /**
+     * One transfer of {@code bytes}; returns MB/s from the established connection to the last byte.
+     * The handshake is timed apart ({@link #connectMs}): a lost SYN or SYN,ACK costs either stack's
+     * sending the same 1 s timeout, which would swamp a transfer of a few hundred ms.
+     */
     private double transfer(NetStack stack, boolean jtcpSends, long bytes, String cc, Cell cell)
             throws IOException {
         InetSocketAddress kernel = new InetSocketAddress(BenchTunCommand.ip(KERNEL), PORT);
@@ -275,6 +279,7 @@ public final class BenchTunLossCommand implements Callable<Integer> {
         long start = System.nanoTime();
         try (TcpSocket s = stack.connect(kernel, Duration.ofSeconds(10))) {
             connectMs = (System.nanoTime() - start) / 1e6;
+            start = System.nanoTime();
             s.setSoTimeout(300_000);
             OutputStream out = s.getOutputStream();
             InputStream in = s.getInputStream();
