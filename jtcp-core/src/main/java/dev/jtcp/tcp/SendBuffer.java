@@ -58,6 +58,17 @@ final class SendBuffer {
         }
     }
 
+    /**
+     * What Linux's send-buffer autotuning counts per full-sized segment ({@code tcp_sndbuf_expand}'s
+     * {@code per_mss}): the segment with the room its skb reserves for headers and its bookkeeping
+     * (about 870 bytes), rounded up to a power of two; 4096 for an MSS of 1460. With large (TSO)
+     * packets Linux's buffer holds about that much data per segment of window.
+     */
+    static int perSegmentBytes(int mss) {
+        int truesize = Math.max(1, mss) + 872;
+        return Integer.highestOneBit(truesize - 1) << 1;
+    }
+
     /** An explicit size (SO_SNDBUF): turns autotuning off. */
     void setExplicitly(int newCapacity) {
         resize(newCapacity);

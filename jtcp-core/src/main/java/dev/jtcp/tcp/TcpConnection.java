@@ -1595,10 +1595,15 @@ public final class TcpConnection {
 
         // Congestion control and recovery (RFC 5681 §3, RFC 6582 §3.2, RFC 6675 §5, RFC 3522).
         recovery.onNewAck(nowNs, seg, acked, dataAcked, synWasUnacked);
-        // Send-buffer autotuning (Linux's tcp_sndbuf_expand): room for twice the congestion window,
-        // so a sender that keeps its buffer full never starves a growing window.
+        // Send-buffer autotuning, Linux's tcp_sndbuf_expand: twice the congestion window in segments
+        // (three times for BBR, bbr_sndbuf_expand, whose window may grow in recovery) times the memory
+        // Linux charges a full-sized segment (SendBuffer.perSegmentBytes), so a sender that keeps its
+        // buffer full never starves its window, also while SACKed data behind holes holds its place.
         if (tcb.cc != null && tcb.sendBuf.capacity() < tcb.sendBuf.maxCapacity()) {
-            tcb.sendBuf.grow((int) Math.min(2L * tcb.cc.cwnd(), Integer.MAX_VALUE));
+            int factor = cfg.congestionControl() == TcpConfig.CongestionAlgorithm.BBR ? 3 : 2;
+            long segments = Math.max(10, tcb.cc.cwnd() / Math.max(1, tcb.effMss));
+            tcb.sendBuf.grow((int) Math.min(factor * segments * SendBuffer.perSegmentBytes(tcb.effMss),
+                    Integer.MAX_VALUE));
         }
 
         // Timers (RFC 6298 §5.2, §5.3): stop when all is acknowledged, else restart.
