@@ -112,9 +112,12 @@ final class SendBuffer {
             head = 0;
         }
         if (length + n > ring.capacity()) {
+            // Double (up to the most autotuning may reach), not just to the capacity of the moment:
+            // autotuning raises the capacity a few KiB per ACK, and a ring resized to each step would
+            // be copied once per step.
             int size = ring.capacity();
             while (size < length + n) {
-                size = Math.min(capacity, size * 2);
+                size = (int) Math.min(Math.max(capacity, maxCapacity), 2L * size);
             }
             regrow(size);
         }
